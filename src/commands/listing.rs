@@ -1,0 +1,477 @@
+//! `list` and `show`: entries as a table for people, CSV for spreadsheets, JSON for scripts.
+//! Table output escapes control characters so stored text can never drive the terminal.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use serde_json::{Map, Value, json};
+
+use super::Context;
+use crate::cli::{Format, ListArgs, ShowArgs};
+use crate::domain::fields::{
+    EntryContent, FieldProblem, FieldType, Kind, changed_fields, display_value,
+};
+use crate::domain::nhs::NhsNumber;
+use crate::domain::text::{escape_inline, escape_multiline, truncate};
+use crate::domain::time;
+use crate::error::{Error, Result};
+use crate::store::{EntryHeader, EntryRow, ListFilter, OpenMode, Patient, Revision, Store};
+
+const TABLE_COLUMNS: [(&str, usize); 7] = [
+    ("REF", 9),
+    ("WHEN", 16),
+    ("KIND", 16),
+    ("PATIENT", 40),
+    ("SUMMARY", 50),
+    ("BY", 6),
+    ("STATUS", 6),
+];
+
+const CSV_HEADER: [&str; 16] = [
+    "id",
+    "ref",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "recorded_by",
+    "workstation",
+    "nhs_number",
+    "family_name",
+    "given_name",
+    "date_of_birth",
+    "summary",
+    "flags",
+    "status",
+    "revisions",
+    "author",
+];
+
+fn invalid(field: &str, problem: crate::domain::Problem) -> Error {
+    Error::Invalid(vec![FieldProblem::new(field, problem)])
+}
+
+pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    let mut filter = ListFilter {
+        limit: args.limit,
+        ..Default::default()
+    };
+    if let Some(kind) = &args.kind {
+        filter.kind = Some(Kind::parse(kind).map_err(|p| invalid("kind", p))?);
+    }
+    if let Some(nhs) = &args.patient {
+        let nhs = NhsNumber::parse(nhs).map_err(|p| invalid("patient", p))?;
+        let patient = store
+            .patient_by_nhs(&nhs)?
+            .ok_or_else(|| Error::PatientNotFound(nhs.to_string()))?;
+        filter.patient_id = Some(patient.id);
+    }
+    if let Some(since) = &args.since {
+        filter.since =
+            Some(time::parse_uk_datetime(since, ctx.now).map_err(|p| invalid("since", p))?);
+    }
+    let to_terminal = std::io::stdout().is_terminal();
+    let out = &mut *ctx.out;
+    match args.format {
+        Format::Table => {
+            write_table_row(out, TABLE_COLUMNS.map(|(name, _)| name.to_string()))?;
+            let mut count = 0u64;
+            store.each_entry(&filter, |row| {
+                count += 1;
+                write_table_row(out, table_cells(&row))
+            })?;
+            writeln!(
+                ctx.err,
+                "{count} {}.",
+                if count == 1 { "entry" } else { "entries" }
+            )?;
+        }
+        Format::Csv => {
+            let mut csv = csv::Writer::from_writer(out);
+            csv.write_record(CSV_HEADER).map_err(csv_error)?;
+            store.each_entry(&filter, |row| {
+                let cells = csv_cells(&row);
+                let cells: Vec<String> = if to_terminal {
+                    cells
+                        .iter()
+                        .map(|c| escape_inline(c).into_owned())
+                        .collect()
+                } else {
+                    cells
+                };
+                csv.write_record(&cells).map_err(csv_error)
+            })?;
+            csv.flush()?;
+        }
+        Format::Json => {
+            out.write_all(b"[")?;
+            let mut first = true;
+            store.each_entry(&filter, |row| {
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                first = false;
+                serde_json::to_writer(
+                    &mut *out,
+                    &entry_json(
+                        &row.header,
+                        &row.workstation_prefix,
+                        &row.content,
+                        row.patient.as_ref(),
+                        row.revisions,
+                    ),
+                )
+                .map_err(|e| Error::Output(e.into()))
+            })?;
+            out.write_all(b"\n]\n")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Output(io),
+        other => Error::Csv(format!("{other:?}")),
+    }
+}
+
+fn write_table_row(out: &mut dyn Write, cells: [String; 7]) -> Result<()> {
+    let mut line = String::new();
+    for ((_, width), cell) in TABLE_COLUMNS.iter().zip(cells) {
+        let cell = truncate(&escape_inline(&cell), *width).into_owned();
+        let pad = width.saturating_sub(cell.chars().count());
+        line.push_str(&cell);
+        line.push_str(&" ".repeat(pad + 2));
+    }
+    writeln!(out, "{}", line.trim_end())?;
+    Ok(())
+}
+
+fn status(voided: bool) -> &'static str {
+    if voided { "voided" } else { "" }
+}
+
+fn table_cells(row: &EntryRow) -> [String; 7] {
+    [
+        row.header.reference.clone(),
+        time::format_uk(row.content.occurred_at),
+        row.header.kind.label().to_string(),
+        row.patient
+            .as_ref()
+            .map(Patient::describe)
+            .unwrap_or_default(),
+        row.content.summary.clone(),
+        row.header.recorded_by.clone(),
+        status(row.header.voided).to_string(),
+    ]
+}
+
+fn csv_cells(row: &EntryRow) -> Vec<String> {
+    let p = row.patient.as_ref();
+    let flags: Vec<&str> = row.content.flags.iter().map(|f| f.name()).collect();
+    vec![
+        row.header.id.clone(),
+        row.header.reference.clone(),
+        row.header.kind.name().to_string(),
+        time::format_iso_local(row.content.occurred_at),
+        time::format_iso_local(row.header.recorded_at),
+        row.header.recorded_by.clone(),
+        row.workstation_prefix.clone(),
+        p.and_then(|p| p.nhs_number.clone()).unwrap_or_default(),
+        p.and_then(|p| p.family_name.clone()).unwrap_or_default(),
+        p.and_then(|p| p.given_name.clone()).unwrap_or_default(),
+        p.and_then(|p| p.date_of_birth.clone()).unwrap_or_default(),
+        row.content.summary.clone(),
+        flags.join(";"),
+        if row.header.voided {
+            "voided"
+        } else {
+            "current"
+        }
+        .to_string(),
+        row.revisions.to_string(),
+        row.content.author.clone().unwrap_or_default(),
+    ]
+}
+
+/// The kind's own fields, machine-readable: times as ISO 8601 local, everything else as stored.
+fn fields_json(content: &EntryContent) -> Value {
+    let mut map = Map::new();
+    for spec in content.kind.fields() {
+        if let Some(value) = content.fields.get(spec.name) {
+            let value = match (spec.ty, value) {
+                (FieldType::DateTime, Value::String(s)) => time::from_storage(s)
+                    .map(|t| Value::from(time::format_iso_local(t)))
+                    .unwrap_or(value.clone()),
+                _ => value.clone(),
+            };
+            map.insert(spec.name.to_string(), value);
+        }
+    }
+    Value::Object(map)
+}
+
+fn patient_json(patient: Option<&Patient>) -> Value {
+    match patient {
+        Some(p) => json!({
+            "nhs_number": p.nhs_number,
+            "family_name": p.family_name,
+            "given_name": p.given_name,
+            "date_of_birth": p.date_of_birth,
+            "sex": p.sex,
+            "postcode": p.postcode,
+        }),
+        None => Value::Null,
+    }
+}
+
+fn content_json(content: &EntryContent) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert(
+        "occurred_at".into(),
+        time::format_iso_local(content.occurred_at).into(),
+    );
+    map.insert("summary".into(), content.summary.clone().into());
+    map.insert("author".into(), content.author.clone().into());
+    map.insert("notes".into(), content.notes.clone().into());
+    map.insert(
+        "codes".into(),
+        serde_json::to_value(&content.codes).unwrap_or(Value::Null),
+    );
+    map.insert(
+        "flags".into(),
+        content
+            .flags
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .into(),
+    );
+    map.insert(
+        "also_in_old_system".into(),
+        content.also_in_old_system.into(),
+    );
+    map.insert("fields".into(), fields_json(content));
+    map
+}
+
+fn entry_json(
+    header: &EntryHeader,
+    prefix: &str,
+    content: &EntryContent,
+    patient: Option<&Patient>,
+    revisions: i64,
+) -> Value {
+    let mut map = Map::new();
+    map.insert("id".into(), header.id.clone().into());
+    map.insert("ref".into(), header.reference.clone().into());
+    map.insert("kind".into(), header.kind.name().into());
+    map.insert(
+        "recorded_at".into(),
+        time::format_iso_local(header.recorded_at).into(),
+    );
+    map.insert("recorded_by".into(), header.recorded_by.clone().into());
+    map.insert("workstation".into(), prefix.into());
+    map.insert("patient".into(), patient_json(patient));
+    map.extend(content_json(content));
+    map.insert("voided".into(), header.voided.into());
+    map.insert("revisions".into(), revisions.into());
+    Value::Object(map)
+}
+
+pub fn show(args: ShowArgs, ctx: &mut Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    let entry = store.find_entry(&args.id)?;
+    let revisions = store.revisions(&entry)?;
+    let Some(current) = revisions.iter().find(|r| r.id == entry.current_revision_id) else {
+        return Err(Error::EntryNotFound(args.id));
+    };
+    let patient = store.patient_of(current)?;
+    let prefix = revisions
+        .first()
+        .map(|r| r.workstation_prefix.clone())
+        .unwrap_or_default();
+    match args.format {
+        Format::Table => show_text(
+            ctx.out,
+            &store,
+            &entry,
+            current,
+            patient.as_ref(),
+            &revisions,
+        )?,
+        Format::Json => {
+            let mut value = entry_json(
+                &entry,
+                &prefix,
+                &current.content,
+                patient.as_ref(),
+                revisions.len() as i64,
+            );
+            value["history"] = history(&revisions)
+                .into_iter()
+                .map(|h| h.json)
+                .collect::<Vec<_>>()
+                .into();
+            serde_json::to_writer_pretty(&mut *ctx.out, &value)
+                .map_err(|e| Error::Output(e.into()))?;
+            writeln!(ctx.out)?;
+        }
+        Format::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut *ctx.out);
+            csv.write_record([
+                "revision",
+                "recorded_at",
+                "recorded_by",
+                "workstation",
+                "action",
+                "reason",
+                "changed",
+                "summary",
+            ])
+            .map_err(csv_error)?;
+            for (revision, step) in revisions.iter().zip(history(&revisions)) {
+                csv.write_record([
+                    revision.id.as_str(),
+                    &time::format_iso_local(revision.recorded_at),
+                    &revision.recorded_by,
+                    &revision.workstation_prefix,
+                    step.action,
+                    revision.reason.as_deref().unwrap_or(""),
+                    &step.changed.join(";"),
+                    &revision.content.summary,
+                ])
+                .map_err(csv_error)?;
+            }
+            csv.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Step {
+    action: &'static str,
+    changed: Vec<String>,
+    json: Value,
+}
+
+/// Each revision with what it changed from the one it amends.
+fn history(revisions: &[Revision]) -> Vec<Step> {
+    revisions
+        .iter()
+        .map(|r| {
+            let parent = r
+                .parent_id
+                .as_ref()
+                .and_then(|p| revisions.iter().find(|x| &x.id == p));
+            let (action, changed) = match parent {
+                None => ("logged", Vec::new()),
+                Some(_) if r.voided => ("voided", Vec::new()),
+                Some(before) => (
+                    "amended",
+                    changed_fields(
+                        &before.content,
+                        &r.content,
+                        before.patient_id != r.patient_id,
+                    ),
+                ),
+            };
+            let mut json = Map::new();
+            json.insert("revision".into(), r.id.clone().into());
+            json.insert("parent".into(), r.parent_id.clone().into());
+            json.insert("action".into(), action.into());
+            json.insert(
+                "recorded_at".into(),
+                time::format_iso_local(r.recorded_at).into(),
+            );
+            json.insert("recorded_by".into(), r.recorded_by.clone().into());
+            json.insert("workstation".into(), r.workstation_prefix.clone().into());
+            json.insert("reason".into(), r.reason.clone().into());
+            json.insert("changed".into(), changed.clone().into());
+            json.extend(content_json(&r.content));
+            Step {
+                action,
+                changed,
+                json: Value::Object(json),
+            }
+        })
+        .collect()
+}
+
+fn show_text(
+    out: &mut dyn Write,
+    store: &Store,
+    entry: &EntryHeader,
+    current: &Revision,
+    patient: Option<&Patient>,
+    revisions: &[Revision],
+) -> Result<()> {
+    let line = |out: &mut dyn Write, label: &str, value: &str| -> Result<()> {
+        if value.contains('\n') {
+            writeln!(out, "{label}:")?;
+            for l in escape_multiline(value).lines() {
+                writeln!(out, "    {l}")?;
+            }
+        } else {
+            writeln!(out, "{:<22}{}", format!("{label}:"), escape_inline(value))?;
+        }
+        Ok(())
+    };
+    let content = &current.content;
+    writeln!(
+        out,
+        "{} {}  ({})",
+        entry.kind.label(),
+        entry.reference,
+        entry.id
+    )?;
+    if entry.voided {
+        let reason = current.reason.as_deref().unwrap_or("");
+        writeln!(out, "VOIDED (logged in error): {}", escape_inline(reason))?;
+    }
+    line(
+        out,
+        "Patient",
+        &patient
+            .map(Patient::describe)
+            .unwrap_or_else(|| "(none)".into()),
+    )?;
+    line(
+        out,
+        "When it happened",
+        &time::format_uk(content.occurred_at),
+    )?;
+    line(out, "Summary", &content.summary)?;
+    for (spec, value) in content.filled_fields() {
+        if matches!(spec.name, "summary" | "occurred_at") {
+            continue;
+        }
+        line(out, spec.label, &display_value(spec, &value))?;
+    }
+    if !content.flags.is_empty() {
+        let flags: Vec<&str> = content.flags.iter().map(|f| f.label()).collect();
+        line(out, "Flags", &flags.join(", "))?;
+    }
+    writeln!(out, "\nHistory")?;
+    for (i, (revision, step)) in revisions.iter().zip(history(revisions)).enumerate() {
+        let who = store
+            .staff_member(&revision.recorded_by)?
+            .map(|s| format!("{} ({})", s.id, s.name))
+            .unwrap_or_else(|| revision.recorded_by.clone());
+        let mut text = format!(
+            "  {}. {}  {}  by {} on {}",
+            i + 1,
+            time::format_uk(revision.recorded_at),
+            step.action,
+            who,
+            revision.workstation_prefix
+        );
+        if !step.changed.is_empty() {
+            text.push_str(&format!(": {}", step.changed.join(", ")));
+        }
+        if let Some(reason) = &revision.reason {
+            text.push_str(&format!(" (reason: {reason})"));
+        }
+        writeln!(out, "{}", escape_inline(&text))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! Setting up: `init`, `staff`, `info`, and the welcome shown when no command is given.
+
+use std::process::ExitCode;
+
+use super::Context;
+use crate::cli::InitArgs;
+use crate::domain::Problem;
+use crate::domain::fields::{FieldProblem, parse_staff_id};
+use crate::domain::time;
+use crate::error::{Error, Result, Usage};
+use crate::store::settings_key as key;
+use crate::store::{OpenMode, Role, Settings, StaffMember, Store};
+
+fn invalid(field: &str, problem: Problem) -> Error {
+    Error::Invalid(vec![FieldProblem::new(field, problem)])
+}
+
+fn text_setting(field: &str, value: &Option<String>, max: usize) -> Result<Option<String>> {
+    let Some(v) = value.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    let length = v.chars().count();
+    if v.is_empty() {
+        return Err(invalid(field, Problem::Required));
+    }
+    if length > max {
+        return Err(invalid(
+            field,
+            Problem::TooLong {
+                max,
+                actual: length,
+            },
+        ));
+    }
+    Ok(Some(v.to_string()))
+}
+
+fn time_setting(
+    option: &'static str,
+    value: &Option<String>,
+    ctx: &Context,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    value
+        .as_deref()
+        .map(|v| {
+            time::parse_uk_datetime(v, ctx.now)
+                .map_err(|problem| Error::Usage(Usage::BadTime { option, problem }))
+        })
+        .transpose()
+}
+
+fn valid_prefix(prefix: &str) -> Result<String> {
+    let p = prefix.trim().to_ascii_uppercase();
+    if (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(p)
+    } else {
+        Err(Error::Usage(Usage::BadPrefix(prefix.to_string())))
+    }
+}
+
+pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
+    // Check everything typed before the database is created or touched.
+    let practice = text_setting("practice", &args.practice, 200)?;
+    let ods = text_setting("ods", &args.ods, 20)?.map(|s| s.to_ascii_uppercase());
+    let old_system = text_setting("old-system", &args.old_system, 100)?;
+    let new_system = text_setting("new-system", &args.new_system, 100)?;
+    let workstation = text_setting("workstation", &args.workstation, 100)?;
+    let fdp = time_setting("--fdp", &args.fdp, ctx)?;
+    let go_live = time_setting("--go-live", &args.go_live, ctx)?;
+    let prefix = args.prefix.as_deref().map(valid_prefix).transpose()?;
+
+    let store = ctx.open(OpenMode::Create)?;
+    let settings = store.settings()?;
+    if practice.is_none() && settings.practice().is_none() {
+        return Err(Error::Usage(Usage::MissingPractice));
+    }
+    let fdp_after = fdp.or(settings.fdp());
+    let go_live_after = go_live.or(settings.go_live());
+    if let (Some(f), Some(g)) = (fdp_after, go_live_after) {
+        if g <= f {
+            return Err(invalid(
+                "go-live",
+                Problem::GoLiveBeforeFdp {
+                    fdp: time::format_uk(f),
+                },
+            ));
+        }
+    }
+    let mut changes: Vec<(&str, String)> = Vec::new();
+    let mut add = |k, v: Option<String>| {
+        if let Some(v) = v {
+            changes.push((k, v));
+        }
+    };
+    add(key::PRACTICE, practice);
+    add(key::ODS, ods);
+    add(key::OLD_SYSTEM, old_system);
+    add(key::NEW_SYSTEM, new_system);
+    add(key::FDP, fdp.map(time::to_storage));
+    add(key::GO_LIVE, go_live.map(time::to_storage));
+    add(
+        key::READ_ONLY_DAYS,
+        args.read_only_days.map(|d| d.to_string()),
+    );
+    let actor = store.setup_actor(ctx.as_staff.as_deref())?;
+    let changed = store.write_at(ctx.now, |tx| {
+        let mut n = tx.set_settings(&actor, &changes)?;
+        if workstation.is_some() || prefix.is_some() {
+            tx.set_local_workstation(workstation.as_deref(), prefix.as_deref())?;
+            tx.audit(
+                &actor,
+                "workstation",
+                None,
+                serde_json::json!({ "name": workstation, "prefix": prefix }),
+            )?;
+            n += 1;
+        }
+        Ok(n)
+    })?;
+    if changed == 0 {
+        writeln!(ctx.err, "Nothing changed: the settings already say that.")?;
+    } else {
+        writeln!(ctx.err, "Settings saved.")?;
+    }
+    describe(&store, ctx)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn staff_add(id: &str, name: &str, role: &str, ctx: &mut Context) -> Result<ExitCode> {
+    let id = parse_staff_id(id).map_err(|p| invalid("id", p))?;
+    let name = text_setting("name", &Some(name.to_string()), 100)?.unwrap_or_default();
+    let role =
+        Role::parse(role).ok_or_else(|| Error::Usage(Usage::RoleUnknown(role.to_string())))?;
+    let store = ctx.open(OpenMode::Create)?;
+    let member = StaffMember { id, name, role };
+    store.write_at(ctx.now, |tx| {
+        // The first member of staff adds themselves; after that, someone on the list must.
+        let actor = if tx.staff_count()? == 0 {
+            store.setup_actor(None)?
+        } else if ctx.as_staff.is_none() {
+            return Err(Error::Usage(Usage::FirstStaffOnly));
+        } else {
+            store.actor(ctx.as_staff.as_deref())?
+        };
+        tx.add_staff(&actor, &member)
+    })?;
+    writeln!(
+        ctx.err,
+        "Added {} ({}, {}).",
+        member.id,
+        member.name,
+        member.role.name()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn staff_list(ctx: &mut Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    writeln!(ctx.out, "{:<8}{:<32}ROLE", "ID", "NAME")?;
+    for s in store.staff()? {
+        writeln!(
+            ctx.out,
+            "{:<8}{:<32}{}",
+            s.id,
+            crate::domain::text::escape_inline(&s.name),
+            s.role.name()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn setting_line(settings: &Settings, k: &str) -> String {
+    settings
+        .get(k)
+        .map(|v| crate::domain::text::escape_inline(v).into_owned())
+        .unwrap_or_else(|| "not set".into())
+}
+
+fn time_line(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(time::format_uk).unwrap_or_else(|| "not set".into())
+}
+
+/// The database at a glance: settings, this workstation, and what it holds.
+fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
+    let settings = store.settings()?;
+    let here = store.local_workstation()?;
+    let out = &mut *ctx.out;
+    writeln!(out, "Database:        {}", store.path().display())?;
+    if settings.is_demo() {
+        writeln!(
+            out,
+            "                 DEMO DATA: fictitious patients, not for clinical use"
+        )?;
+    }
+    writeln!(
+        out,
+        "Practice:        {}",
+        setting_line(&settings, key::PRACTICE)
+    )?;
+    writeln!(
+        out,
+        "ODS code:        {}",
+        setting_line(&settings, key::ODS)
+    )?;
+    writeln!(
+        out,
+        "Old system:      {}",
+        setting_line(&settings, key::OLD_SYSTEM)
+    )?;
+    writeln!(
+        out,
+        "New system:      {}",
+        setting_line(&settings, key::NEW_SYSTEM)
+    )?;
+    writeln!(out, "FDP:             {}", time_line(settings.fdp()))?;
+    writeln!(out, "Go-live:         {}", time_line(settings.go_live()))?;
+    if let Some(fdp) = settings.fdp() {
+        let hours = (ctx.now - fdp).num_minutes() as f64 / 60.0;
+        if hours >= 0.0 {
+            writeln!(
+                out,
+                "Since FDP:       {hours:.1} hours (target: under {} hours)",
+                settings.sla_hours()
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "Workstation:     {} (references start {}-)",
+        crate::domain::text::escape_inline(&here.name),
+        here.prefix
+    )?;
+    Ok(())
+}
+
+pub fn info(ctx: &mut Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    describe(&store, ctx)?;
+    writeln!(
+        ctx.out,
+        "Schema version:  {} (this program: {})",
+        store.schema_version()?,
+        crate::store::LATEST_VERSION
+    )?;
+    for (name, n) in store.counts()? {
+        writeln!(ctx.out, "{:<33}{n}", format!("{}:", capitalise(name)))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// `cutover` with no command: open (or create) the database and say what to do next.
+pub fn welcome(ctx: &mut Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Create)?;
+    writeln!(
+        ctx.out,
+        "cutover — logging patient interactions while the clinical system is down\n"
+    )?;
+    describe(&store, ctx)?;
+    let counts = store.counts()?;
+    let entries = counts
+        .iter()
+        .find(|(n, _)| *n == "entries")
+        .map_or(0, |(_, n)| *n);
+    let staff = store.staff()?;
+    writeln!(ctx.out, "Entries:         {entries}")?;
+    writeln!(ctx.out, "Staff:           {}\n", staff.len())?;
+    let steps: &[&str] = if store.settings()?.practice().is_none() {
+        &[
+            "Set up this cutover:   cutover init --practice \"Practice name\" --fdp \"27/11/2026 18:00\"",
+            "Add yourself:          cutover staff add JS --name \"Jo Smith\" --role manager",
+            "Or try it with demo data in another file:  cutover --db demo.db demo",
+        ]
+    } else if staff.is_empty() {
+        &["Add yourself:          cutover staff add JS --name \"Jo Smith\" --role manager"]
+    } else {
+        &[
+            "Log an entry:          cutover --as JS log telephone --patient \"943 476 5919\" --summary \"Asked for results\"",
+            "See what is logged:    cutover list",
+            "One entry in full:     cutover show R2-0001",
+        ]
+    };
+    writeln!(ctx.out, "Next steps:")?;
+    for step in steps {
+        writeln!(ctx.out, "  {step}")?;
+    }
+    writeln!(ctx.out, "\nEvery command: cutover --help")?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,50 @@
+//! Where things live and how long to wait: every default in one place.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The database's file name inside the per-user data folder.
+pub const DEFAULT_FILE_NAME: &str = "cutover.db";
+/// How long a writer waits for another to finish before giving up with a message.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Hours the cutover should not exceed (NHS England guidance).
+pub const DEFAULT_SLA_HOURS: i64 = 72;
+/// Days the old system stays readable after go-live, unless the supplier says otherwise.
+pub const DEFAULT_READ_ONLY_ACCESS_DAYS: i64 = 90;
+
+/// Which database a command uses, and whether the user named it.
+#[derive(Debug, Clone)]
+pub struct DatabaseLocation {
+    pub path: PathBuf,
+    /// The per-user default: its folder is created if missing. A path the user gave is not,
+    /// because a missing folder there is more likely a typing slip or an unplugged drive.
+    pub is_default: bool,
+}
+
+/// `--db` (or `CUTOVER_DB`, which clap reads into the same option), else the per-user data folder.
+pub fn database_location(given: Option<PathBuf>) -> DatabaseLocation {
+    match given {
+        Some(path) => DatabaseLocation {
+            path,
+            is_default: false,
+        },
+        None => {
+            let folder = dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("cutover");
+            DatabaseLocation {
+                path: folder.join(DEFAULT_FILE_NAME),
+                is_default: true,
+            }
+        }
+    }
+}
+
+/// `CUTOVER_BUSY_TIMEOUT_MS` shortens or lengthens the wait (tests use it; so can a busy practice).
+pub fn busy_timeout() -> Duration {
+    std::env::var("CUTOVER_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(DEFAULT_BUSY_TIMEOUT)
+}

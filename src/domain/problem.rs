@@ -1,0 +1,68 @@
+//! What can be wrong with one typed value. The wording lives in `crate::error`.
+
+/// A problem with one value a person typed; the field it belongs to is named by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooLong {
+        max: usize,
+        actual: usize,
+    },
+    NotInList {
+        allowed: Vec<&'static str>,
+    },
+    NotYesNo,
+    NotAWholeNumber,
+    NotANumber,
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    NhsNumberLength {
+        digits: usize,
+    },
+    NhsNumberNotDigits,
+    /// The modulus 11 check gives 10: no NHS number can end this way.
+    NhsNumberImpossible,
+    /// The last digit is not the one the modulus 11 check expects.
+    NhsNumberCheckDigit,
+    SnomedFormat,
+    SnomedCheckDigit {
+        id: String,
+    },
+    UbrnFormat,
+    DateFormat,
+    TimeFormat,
+    DateDoesNotExist {
+        day: u32,
+        month: u32,
+        year: i32,
+    },
+    /// A local time that never happened because the clocks went forward (`local` as typed, UK form).
+    SkippedByClockChange {
+        local: String,
+    },
+    /// GMT/BST was written after a time that is not in that zone.
+    WrongZoneSuffix {
+        local: String,
+        suffix: String,
+    },
+    GoLiveBeforeFdp {
+        fdp: String,
+    },
+    DateOfBirthInFuture,
+    DateOfBirthTooOld,
+    PostcodeFormat,
+    PhoneFormat,
+    StaffIdFormat,
+    UnknownField {
+        kind: &'static str,
+        allowed: Vec<&'static str>,
+    },
+    UnknownKind {
+        allowed: Vec<&'static str>,
+    },
+    UnknownFlag {
+        allowed: Vec<&'static str>,
+    },
+}

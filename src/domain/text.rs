@@ -1,0 +1,113 @@
+//! Text as typed: length limits counted in characters, and making stored text safe to show on a terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Characters that must never reach a terminal raw: C0 and C1 controls, DEL, and the
+/// bidirectional overrides that can make text display in a different order from how it is stored.
+fn is_unsafe_for_terminal(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_char(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        _ => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// One line for a table cell: every control character (newlines included) is shown escaped.
+pub fn escape_inline(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe_for_terminal) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_for_terminal(c) {
+            escape_char(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Multi-line text for display: newlines and tabs are kept, every other control character is escaped.
+pub fn escape_multiline(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c != '\n' && c != '\t' && is_unsafe_for_terminal(c);
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            escape_char(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// At most `width` characters, ending in `…` when cut.
+pub fn truncate(s: &str, width: usize) -> Cow<'_, str> {
+    if s.chars().count() <= width {
+        return Cow::Borrowed(s);
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    Cow::Owned(out)
+}
+
+/// Lower case with everything but letters and digits removed: how names and headers are compared.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_never_survive_inline() {
+        let s = "Mrs \u{1b}[2J Jones\nline two\u{7}";
+        let shown = escape_inline(s);
+        assert!(!shown.chars().any(|c| c.is_control()));
+        assert_eq!(shown, "Mrs \\u{1b}[2J Jones\\nline two\\u{7}");
+    }
+
+    #[test]
+    fn bidi_overrides_are_escaped() {
+        assert_eq!(escape_inline("a\u{202E}b"), "a\\u{202e}b");
+    }
+
+    #[test]
+    fn multiline_keeps_newlines_but_not_escapes() {
+        assert_eq!(escape_multiline("a\nb\u{1b}c"), "a\nb\\u{1b}c");
+    }
+
+    #[test]
+    fn plain_and_unicode_text_is_untouched() {
+        let s = "Siân Llŷr — مرحبا 😀";
+        assert!(matches!(escape_inline(s), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn truncate_counts_characters_not_bytes() {
+        assert_eq!(truncate("ŵŵŵŵ", 3), "ŵŵ…");
+        assert_eq!(truncate("ŵŵŵ", 3), "ŵŵŵ");
+    }
+
+    #[test]
+    fn fold_ignores_case_spaces_and_punctuation() {
+        assert_eq!(fold("O'Brien-Smith"), "obriensmith");
+        assert_eq!(fold("NHS No."), "nhsno");
+    }
+}

@@ -1,0 +1,393 @@
+//! The one place errors and warnings become plain English for the people at the practice.
+
+use std::fmt::{self, Display, Formatter};
+use std::path::{Path, PathBuf};
+
+use rusqlite::ErrorCode;
+
+use crate::domain::Problem;
+use crate::domain::fields::FieldProblem;
+
+/// Every failure a command can report. `exit_code` says how the process ends.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // --- what the user typed: exit code 2 ---
+    #[error("{}", invalid_entry(.0))]
+    Invalid(Vec<FieldProblem>),
+    #[error("{}", needs_confirmation(.0))]
+    NeedsConfirmation(Vec<Warning>),
+    #[error("Say who you are: add --as followed by your staff id (for example --as JS), or set CUTOVER_USER.{}", known_staff(.known))]
+    NoStaffGiven { known: Vec<String> },
+    #[error("There is no member of staff with the id \"{id}\" in this database.{}", known_staff(.known))]
+    UnknownStaff { id: String, known: Vec<String> },
+    #[error(
+        "A member of staff with the id \"{id}\" already exists ({name}). Choose other initials, for example with a digit added."
+    )]
+    StaffExists { id: String, name: String },
+    #[error(
+        "No entry matches \"{0}\". Give the id that `cutover log` printed, or the reference written on paper (like R2-0147); `cutover list` shows them."
+    )]
+    EntryNotFound(String),
+    #[error("\"{given}\" matches more than one entry ({}). Give more of the id.", .matches.join(", "))]
+    AmbiguousEntry { given: String, matches: Vec<String> },
+    #[error(
+        "No patient with NHS number {0} has been logged or imported. Check the number, or use --family, --given and --dob."
+    )]
+    PatientNotFound(String),
+    #[error(
+        "Entry {reference} was voided, so it cannot be changed. Log a new entry if something needs recording."
+    )]
+    EntryVoided { reference: String },
+    #[error(
+        "A {kind} does not need a patient unless it records stock dispensed to one; leave out --patient, --family, --given and --dob."
+    )]
+    PatientNotWanted { kind: &'static str },
+    #[error("{0}")]
+    Usage(Usage),
+
+    // --- the database file and the disk: exit code 1 ---
+    #[error("There is no cutover database at {}. Check the path (given with --db or CUTOVER_DB), or create one with `cutover init --practice \"Practice name\"`.", .0.display())]
+    DatabaseMissing(PathBuf),
+    #[error("The folder {} does not exist, so the database cannot be created there. Check the path given with --db (or CUTOVER_DB), or create the folder first.", .0.display())]
+    FolderMissing(PathBuf),
+    #[error("{} is not a cutover database (it is not an SQLite database at all). Check the path given with --db; if this was a cutover database it may be damaged: restore the latest backup.", .0.display())]
+    NotADatabase(PathBuf),
+    #[error("{} is an SQLite database, but it belongs to another program, not cutover. Check the path given with --db.", .0.display())]
+    ForeignDatabase(PathBuf),
+    #[error("The database {} is damaged ({detail}). Nothing was changed. Stop using it, keep a copy of the file for your IT support, and restore the latest backup.", .path.display())]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("The database {} was made by a newer version of cutover (its format is version {found}; this program understands up to version {known}). Nothing was changed. Use the newer version of cutover on this file.", .path.display())]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("The database {} is read-only, so nothing can be saved to it. Nothing was changed. Ask your IT support to make the file writable, or use another --db file.", .0.display())]
+    ReadOnlyFile(PathBuf),
+    #[error("The folder {} is read-only, so the database in it cannot be written (cutover keeps its journal beside the file). Nothing was changed. Ask your IT support to make the folder writable, or use a database in another folder.", .0.display())]
+    ReadOnlyFolder(PathBuf),
+    #[error("The database {} is busy: another cutover window or program has been writing to it for more than {} seconds. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), .waited_ms / 1000)]
+    Busy { path: PathBuf, waited_ms: u64 },
+    #[error("The disk holding {} is full, so nothing more can be saved. The last save did not happen. Free some space (or move the database to another disk) and try again.", .0.display())]
+    DiskFull(PathBuf),
+    #[error("cutover could not use {}: {}. Check the path and its permissions.", .path.display(), io_reason(.source))]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("The database {} refused this change: {detail}. Nothing was changed.", .path.display())]
+    Refused { path: PathBuf, detail: String },
+    #[error("Something went wrong with the database {} ({detail}). Nothing was changed. Try again; if it happens again, run `cutover check` and tell your IT support.", .path.display())]
+    Database { path: PathBuf, detail: String },
+    /// A database error not yet placed at its file; `Error::at` turns it into one of the above.
+    #[error("Something went wrong with the database ({0}).")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cutover could not write its output: {}.", io_reason(.0))]
+    Output(#[from] std::io::Error),
+    #[error("{0}")]
+    Csv(String),
+    #[error("{}", check_failed(.0))]
+    CheckFailed(Vec<crate::store::Finding>),
+}
+
+/// Mistakes in how a command was used, that clap cannot see.
+#[derive(Debug)]
+pub enum Usage {
+    SetNeedsEquals(String),
+    NothingToAmend,
+    MissingPractice,
+    DemoNeedsEmptyDatabase {
+        entries: i64,
+    },
+    FirstStaffOnly,
+    RoleUnknown(String),
+    BadTime {
+        option: &'static str,
+        problem: Problem,
+    },
+    BadNhsNumber(Problem),
+    BadDateOfBirth(Problem),
+    BadPrefix(String),
+}
+
+impl Display for Usage {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Usage::SetNeedsEquals(given) => write!(
+                f,
+                "--set needs FIELD=VALUE, for example --set clinician=\"Dr Patel\"; \"{given}\" has no '='."
+            ),
+            Usage::NothingToAmend => f.write_str(
+                "Nothing to change: give at least one --set FIELD=VALUE, --flag, --unflag or --patient.",
+            ),
+            Usage::MissingPractice => f.write_str(
+                "This database has no practice name yet: run `cutover init --practice \"Practice name\"` first.",
+            ),
+            Usage::DemoNeedsEmptyDatabase { entries } => write!(
+                f,
+                "This database already holds {entries} entries. Demo data only goes into an empty database, so that it is never mixed with real records: give a new file with --db."
+            ),
+            Usage::FirstStaffOnly => f.write_str(
+                "Only the first member of staff can be added without --as; after that, say who is adding them with --as.",
+            ),
+            Usage::RoleUnknown(role) => write!(
+                f,
+                "\"{role}\" is not a role: use reception, clinician, admin or manager."
+            ),
+            Usage::BadTime { option, problem } => write!(f, "{option}: {problem}"),
+            Usage::BadNhsNumber(problem) => write!(f, "NHS number: {problem}"),
+            Usage::BadDateOfBirth(problem) => write!(f, "Date of birth: {problem}"),
+            Usage::BadPrefix(prefix) => write!(
+                f,
+                "\"{prefix}\" cannot be a workstation prefix: use 1 to 4 letters or digits, such as R2 or C1."
+            ),
+        }
+    }
+}
+
+/// Something worth saying that does not stop the work, or that needs a yes before it goes ahead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    InFuture { when: String },
+    BeforeFdp { when: String, fdp: String },
+    SummarisationDuringCutover,
+    NoNhsNumber,
+    PossibleDuplicate { existing: String },
+    PatientListDiffers { nhs_number: String },
+}
+
+impl Warning {
+    /// Some warnings are questions: the entry is saved only once someone says yes.
+    pub fn needs_confirmation(&self) -> bool {
+        matches!(self, Warning::InFuture { .. } | Warning::BeforeFdp { .. })
+    }
+}
+
+impl Display for Warning {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::InFuture { when } => write!(
+                f,
+                "the time it happened, {when}, is in the future. Check the date; if it is right, add --confirm."
+            ),
+            Warning::BeforeFdp { when, fdp } => write!(
+                f,
+                "the time it happened, {when}, is before the final data production ({fdp}), so the old system may already hold it. Check the date; if it is right, add --confirm."
+            ),
+            Warning::SummarisationDuringCutover => f.write_str(
+                "the migration guidance says to pause summarisation and routine data entry during cutover. The entry is saved; it will come last in the re-entry queue.",
+            ),
+            Warning::NoNhsNumber => f.write_str(
+                "this patient has no NHS number yet. They will need tracing (or a waiver) before their entries can be marked done after go-live.",
+            ),
+            Warning::PossibleDuplicate { existing } => write!(
+                f,
+                "this may be the same person as {existing}. Both records are kept; check them before go-live."
+            ),
+            Warning::PatientListDiffers { nhs_number } => write!(
+                f,
+                "the name or date of birth given differs from the patient list for NHS number {nhs_number}. The entry is logged against the NHS number; check it is the right person."
+            ),
+        }
+    }
+}
+
+impl Display for Problem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Required => f.write_str("is required"),
+            Problem::TooLong { max, actual } => {
+                write!(f, "is {actual} characters long; at most {max} are allowed")
+            }
+            Problem::NotInList { allowed } => write!(f, "must be one of: {}", allowed.join(", ")),
+            Problem::NotYesNo => f.write_str("must be yes or no"),
+            Problem::NotAWholeNumber => f.write_str("must be a whole number"),
+            Problem::NotANumber => f.write_str("must be a number, like 28 or 2.5"),
+            Problem::OutOfRange { min, max } if *max == i64::MAX => write!(f, "must be {min} or more"),
+            Problem::OutOfRange { min, max } => write!(f, "must be from {min} to {max}"),
+            Problem::NhsNumberLength { digits } => write!(
+                f,
+                "an NHS number has 10 digits; this has {digits}. Check it against the patient's letter or card"
+            ),
+            Problem::NhsNumberNotDigits => {
+                f.write_str("an NHS number is 10 digits (spaces and dashes are fine); this has other characters")
+            }
+            Problem::NhsNumberImpossible | Problem::NhsNumberCheckDigit => f.write_str(
+                "this is not a valid NHS number: its check digit does not match, so a digit is probably mistyped. Check it, or leave it out and give the name and date of birth",
+            ),
+            Problem::SnomedFormat => f.write_str(
+                "a SNOMED CT code is 6 to 18 digits (optionally followed by its term), codes separated by ';'",
+            ),
+            Problem::SnomedCheckDigit { id } => write!(
+                f,
+                "{id} is not a valid SNOMED CT code: its check digit does not match, so a digit is probably mistyped"
+            ),
+            Problem::UbrnFormat => f.write_str("a UBRN (e-Referral booking number) is 12 digits"),
+            Problem::DateFormat => {
+                f.write_str("is not a date cutover understands: use DD/MM/YYYY (27/11/2026) or YYYY-MM-DD")
+            }
+            Problem::TimeFormat => f.write_str(
+                "is not a time cutover understands: use 27/11/2026 14:30, 27/11/2026, 14:30 (today) or now",
+            ),
+            Problem::DateDoesNotExist { day, month, year } => {
+                write!(f, "{day:02}/{month:02}/{year} is not a real date")
+            }
+            Problem::SkippedByClockChange { local } => write!(
+                f,
+                "{local} did not happen in the UK: the clocks went forward an hour that night (01:00 became 02:00). Check the time; perhaps it was an hour later"
+            ),
+            Problem::WrongZoneSuffix { local, suffix } => write!(
+                f,
+                "{local} was not in {suffix}; leave out {suffix} unless the time is in the hour repeated when the clocks go back"
+            ),
+            Problem::GoLiveBeforeFdp { fdp } => {
+                write!(f, "go-live must come after the final data production ({fdp})")
+            }
+            Problem::DateOfBirthInFuture => f.write_str("a date of birth cannot be in the future"),
+            Problem::DateOfBirthTooOld => f.write_str("a date of birth more than 130 years ago is surely a typing slip"),
+            Problem::PostcodeFormat => f.write_str("is not a UK postcode (like LS1 4AP)"),
+            Problem::PhoneFormat => f.write_str("a phone number is digits, with spaces, +, - or brackets if you like"),
+            Problem::StaffIdFormat => {
+                f.write_str("a staff id is 1 to 12 letters or digits, usually initials like JS")
+            }
+            Problem::UnknownField { kind, allowed } => write!(
+                f,
+                "is not a field of a {kind} entry; its fields are: {}",
+                allowed.join(", ")
+            ),
+            Problem::UnknownKind { allowed } => write!(f, "is not a kind of entry; the kinds are: {}", allowed.join(", ")),
+            Problem::UnknownFlag { allowed } => write!(f, "is not a flag; the flags are: {}", allowed.join(", ")),
+        }
+    }
+}
+
+fn invalid_entry(problems: &[FieldProblem]) -> String {
+    let mut out = String::from("Nothing was saved. Please correct:");
+    for p in problems {
+        out.push_str(&format!("\n  - {}: {}", p.field, p.problem));
+    }
+    out
+}
+
+fn needs_confirmation(warnings: &[Warning]) -> String {
+    let mut out = String::from("Nothing was saved yet:");
+    for w in warnings {
+        out.push_str(&format!("\n  - {w}"));
+    }
+    out
+}
+
+fn check_failed(findings: &[crate::store::Finding]) -> String {
+    let mut out = String::from("The database has problems:");
+    for f in findings {
+        out.push_str(&format!("\n  - {}", f.0));
+    }
+    out.push_str("\nKeep using it only if your IT support agrees. Keep a copy of the file, and restore the latest backup if entries look wrong.");
+    out
+}
+
+fn known_staff(known: &[String]) -> String {
+    if known.is_empty() {
+        " No staff have been added yet: add the first with `cutover staff add ID --name NAME --role ROLE`.".to_string()
+    } else {
+        format!(" Staff on this database: {}.", known.join(", "))
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "it does not exist",
+        PermissionDenied => "permission was denied",
+        AlreadyExists => "it already exists",
+        StorageFull => "the disk is full",
+        ReadOnlyFilesystem => "the disk is read-only",
+        IsADirectory => "it is a folder, not a file",
+        NotADirectory => "part of the path is a file, not a folder",
+        BrokenPipe => "the program reading the output stopped",
+        _ => "the operating system reported an input/output error",
+    }
+}
+
+impl Error {
+    /// 2 for anything the user can correct in what they typed; 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Invalid(_)
+            | Error::NeedsConfirmation(_)
+            | Error::NoStaffGiven { .. }
+            | Error::UnknownStaff { .. }
+            | Error::StaffExists { .. }
+            | Error::EntryNotFound(_)
+            | Error::AmbiguousEntry { .. }
+            | Error::PatientNotFound(_)
+            | Error::EntryVoided { .. }
+            | Error::PatientNotWanted { .. }
+            | Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// Places a raw database error at the file it happened to, in words a practice manager can act on.
+    pub fn at(self, path: &Path) -> Error {
+        let Error::Sqlite(e) = self else { return self };
+        let path = path.to_path_buf();
+        let detail = sqlite_detail(&e);
+        match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) => Error::NotADatabase(path),
+            Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt { path, detail },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy {
+                path,
+                waited_ms: crate::config::busy_timeout().as_millis() as u64,
+            },
+            Some(ErrorCode::ReadOnly) => Error::ReadOnlyFile(path),
+            Some(ErrorCode::DiskFull) => Error::DiskFull(path),
+            Some(ErrorCode::ConstraintViolation) => Error::Refused { path, detail },
+            _ => Error::Database { path, detail },
+        }
+    }
+}
+
+fn sqlite_detail(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        rusqlite::Error::SqliteFailure(err, None) => err.to_string(),
+        other => other.to_string(),
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_input_lists_every_field() {
+        let e = Error::Invalid(vec![
+            FieldProblem::new("summary", Problem::Required),
+            FieldProblem::new("ubrn", Problem::UbrnFormat),
+        ]);
+        assert_eq!(
+            e.to_string(),
+            "Nothing was saved. Please correct:\n  - summary: is required\n  - ubrn: a UBRN (e-Referral booking number) is 12 digits"
+        );
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn database_faults_exit_with_one_and_never_show_debug_text() {
+        let raw = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(26),
+            Some("file is not a database".into()),
+        );
+        let e = Error::Sqlite(raw).at(Path::new("/tmp/x.db"));
+        assert!(matches!(e, Error::NotADatabase(_)));
+        assert_eq!(e.exit_code(), 1);
+        assert!(!e.to_string().contains("SqliteFailure"));
+    }
+}

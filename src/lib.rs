@@ -1,0 +1,30 @@
+//! `cutover`: an offline logger for the hours a GP practice has no clinical system, and the
+//! prioritised re-entry of what was logged once the new system is live.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod store;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::Utc;
+
+pub use error::{Error, Result};
+
+/// Runs one command line. Data goes to `out`; messages and warnings to `err`.
+pub fn run(cli: cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
+    let location = config::database_location(cli.db);
+    let mut ctx = commands::Context {
+        location,
+        as_staff: cli.as_staff,
+        now: Utc::now(),
+        out,
+        err,
+    };
+    commands::dispatch(cli.command, &mut ctx)
+}

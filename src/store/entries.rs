@@ -1,0 +1,436 @@
+//! Entries and their revisions. An entry is never changed in place: each amendment or void is a new
+//! revision, and the entry row's headline columns follow the newest one.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::json;
+
+use super::patients::{self, Patient};
+use super::{Actor, Store, Tx, flags_from_column, flags_to_column};
+use crate::domain::fields::{EntryContent, Kind};
+use crate::domain::time;
+use crate::error::{Error, Result};
+
+/// What the person logging needs back: the id for scripts, the reference for paper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedEntry {
+    pub id: String,
+    pub reference: String,
+    pub revision_id: String,
+}
+
+/// An entry's identity and where its history stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryHeader {
+    pub id: String,
+    pub reference: String,
+    pub kind: Kind,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub workstation_id: String,
+    pub current_revision_id: String,
+    pub voided: bool,
+}
+
+/// One version of an entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revision {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub workstation_prefix: String,
+    pub reason: Option<String>,
+    pub patient_id: Option<String>,
+    pub voided: bool,
+    pub content: EntryContent,
+}
+
+/// An entry as lists show it: its current revision and its patient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryRow {
+    pub header: EntryHeader,
+    pub workstation_prefix: String,
+    pub content: EntryContent,
+    pub patient: Option<Patient>,
+    pub revisions: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub kind: Option<Kind>,
+    pub patient_id: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub limit: Option<u64>,
+}
+
+fn parse_time(s: String) -> DateTime<Utc> {
+    time::from_storage(&s).unwrap_or_default()
+}
+
+fn kind_of(s: &str) -> Kind {
+    // Stored kinds were checked when written; an unknown one (from a newer workstation) shows as a note.
+    Kind::parse(s).unwrap_or(Kind::Note)
+}
+
+const HEADER_COLUMNS: &str = "e.id, e.ref, e.kind, e.recorded_at, e.recorded_by, e.workstation_id, e.current_revision_id, e.voided";
+
+fn header(r: &Row, at: usize) -> rusqlite::Result<EntryHeader> {
+    Ok(EntryHeader {
+        id: r.get(at)?,
+        reference: r.get(at + 1)?,
+        kind: kind_of(&r.get::<_, String>(at + 2)?),
+        recorded_at: parse_time(r.get(at + 3)?),
+        recorded_by: r.get(at + 4)?,
+        workstation_id: r.get(at + 5)?,
+        current_revision_id: r.get(at + 6)?,
+        voided: r.get(at + 7)?,
+    })
+}
+
+const CONTENT_COLUMNS: &str =
+    "r.occurred_at, r.summary, r.author, r.notes, r.codes, r.flags, r.also_in_old_system, r.fields";
+
+fn content(kind: Kind, r: &Row, at: usize) -> rusqlite::Result<EntryContent> {
+    let codes: String = r.get(at + 4)?;
+    let flags: String = r.get(at + 5)?;
+    let fields: String = r.get(at + 7)?;
+    Ok(EntryContent {
+        kind,
+        occurred_at: parse_time(r.get(at)?),
+        summary: r.get(at + 1)?,
+        author: r.get(at + 2)?,
+        notes: r.get(at + 3)?,
+        codes: serde_json::from_str(&codes).unwrap_or_default(),
+        flags: flags_from_column(&flags),
+        also_in_old_system: r.get(at + 6)?,
+        fields: serde_json::from_str(&fields).unwrap_or_default(),
+    })
+}
+
+/// An entry by its id, its reference (any case) or, if unambiguous, the first 8 or more characters of its id.
+fn find(c: &Connection, given: &str) -> Result<EntryHeader> {
+    let given = given.trim();
+    let sql = format!("SELECT {HEADER_COLUMNS} FROM entry e WHERE e.id = ?1");
+    if let Some(h) = c
+        .query_row(&sql, [given.to_ascii_lowercase()], |r| header(r, 0))
+        .optional()?
+    {
+        return Ok(h);
+    }
+    let mut matches: Vec<EntryHeader> = Vec::new();
+    let mut by_ref = c.prepare(&format!(
+        "SELECT {HEADER_COLUMNS} FROM entry e WHERE e.ref = ?1 COLLATE NOCASE LIMIT 5"
+    ))?;
+    matches.extend(
+        by_ref
+            .query_map([given], |r| header(r, 0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+    );
+    if matches.is_empty() && given.len() >= 8 {
+        let mut by_prefix = c.prepare(&format!(
+            "SELECT {HEADER_COLUMNS} FROM entry e WHERE e.id >= ?1 AND e.id < ?1 || 'g' LIMIT 5"
+        ))?;
+        let prefix = given.to_ascii_lowercase();
+        matches.extend(
+            by_prefix
+                .query_map([prefix], |r| header(r, 0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        );
+    }
+    match matches.len() {
+        0 => Err(Error::EntryNotFound(given.to_string())),
+        1 => Ok(matches.remove(0)),
+        _ => Err(Error::AmbiguousEntry {
+            given: given.to_string(),
+            matches: matches.into_iter().map(|h| h.id).collect(),
+        }),
+    }
+}
+
+fn revisions_of(c: &Connection, entry: &EntryHeader) -> rusqlite::Result<Vec<Revision>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT r.id, r.parent_id, r.recorded_at, r.recorded_by, w.prefix, r.reason, r.patient_id, r.voided, {CONTENT_COLUMNS}
+         FROM revision r JOIN workstation w ON w.id = r.workstation_id
+         WHERE r.entry_id = ?1 ORDER BY r.recorded_at, r.id"
+    ))?;
+    let rows = stmt.query_map([&entry.id], |r| {
+        Ok(Revision {
+            id: r.get(0)?,
+            parent_id: r.get(1)?,
+            recorded_at: parse_time(r.get(2)?),
+            recorded_by: r.get(3)?,
+            workstation_prefix: r.get(4)?,
+            reason: r.get(5)?,
+            patient_id: r.get(6)?,
+            voided: r.get(7)?,
+            content: content(entry.kind, r, 8)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn current(c: &Connection, entry: &EntryHeader) -> rusqlite::Result<Revision> {
+    let all = revisions_of(c, entry)?;
+    all.into_iter()
+        .find(|r| r.id == entry.current_revision_id)
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)
+}
+
+impl Store {
+    pub fn find_entry(&self, given: &str) -> Result<EntryHeader> {
+        self.read(|c| find(c, given))
+    }
+
+    /// Every revision of an entry, oldest first.
+    pub fn revisions(&self, entry: &EntryHeader) -> Result<Vec<Revision>> {
+        self.read(|c| Ok(revisions_of(c, entry)?))
+    }
+
+    pub fn current_revision(&self, entry: &EntryHeader) -> Result<Revision> {
+        self.read(|c| Ok(current(c, entry)?))
+    }
+
+    /// Streams the matching entries, oldest occurrence first, to `each`, one at a time: the list is
+    /// never held in memory whole.
+    pub fn each_entry(
+        &self,
+        filter: &ListFilter,
+        mut each: impl FnMut(EntryRow) -> Result<()>,
+    ) -> Result<()> {
+        let mut sql = format!(
+            "SELECT {HEADER_COLUMNS}, w.prefix,
+                    (SELECT count(*) FROM revision x WHERE x.entry_id = e.id),
+                    p.id, p.nhs_number, p.family_name, p.given_name, p.date_of_birth, p.sex, p.postcode,
+                    {CONTENT_COLUMNS}
+             FROM entry e
+             JOIN revision r ON r.id = e.current_revision_id
+             JOIN workstation w ON w.id = e.workstation_id
+             LEFT JOIN patient p ON p.id = e.patient_id
+             WHERE 1 = 1"
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(kind) = filter.kind {
+            args.push(Box::new(kind.name()));
+            sql.push_str(&format!(" AND e.kind = ?{}", args.len()));
+        }
+        if let Some(patient) = &filter.patient_id {
+            args.push(Box::new(patient.clone()));
+            sql.push_str(&format!(" AND e.patient_id = ?{}", args.len()));
+        }
+        if let Some(since) = filter.since {
+            args.push(Box::new(time::to_storage(since)));
+            sql.push_str(&format!(" AND e.occurred_at >= ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY e.occurred_at, e.id");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        self.read(|c| {
+            let mut stmt = c.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+            while let Some(r) = rows.next()? {
+                let header = header(r, 0)?;
+                let patient_id: Option<String> = r.get(10)?;
+                let patient = match patient_id {
+                    Some(id) => Some(Patient {
+                        id,
+                        nhs_number: r.get(11)?,
+                        family_name: r.get(12)?,
+                        given_name: r.get(13)?,
+                        date_of_birth: r.get(14)?,
+                        sex: r.get(15)?,
+                        postcode: r.get(16)?,
+                    }),
+                    None => None,
+                };
+                let row = EntryRow {
+                    workstation_prefix: r.get(8)?,
+                    revisions: r.get(9)?,
+                    content: content(header.kind, r, 17)?,
+                    header,
+                    patient,
+                };
+                each(row)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Tx<'_> {
+    /// Saves a new entry with its first revision, numbered with this workstation's next reference.
+    pub fn log_entry(
+        &self,
+        actor: &Actor,
+        content: &EntryContent,
+        patient_id: Option<&str>,
+    ) -> Result<SavedEntry> {
+        let id = self.new_id();
+        let revision_id = self.new_id();
+        let reference = self.next_reference(&actor.workstation_id)?;
+        self.insert_entry(&id, &reference, actor, content, &revision_id)?;
+        self.insert_revision(
+            &revision_id,
+            &id,
+            None,
+            actor,
+            None,
+            patient_id,
+            content,
+            false,
+        )?;
+        self.audit(
+            actor,
+            "log",
+            Some(&id),
+            json!({ "revision": revision_id, "ref": reference, "kind": content.kind.name() }),
+        )?;
+        Ok(SavedEntry {
+            id,
+            reference,
+            revision_id,
+        })
+    }
+
+    /// Records a new revision of an existing entry: an amendment, or (with `voided`) a void.
+    pub fn revise_entry(
+        &self,
+        actor: &Actor,
+        entry: &EntryHeader,
+        content: &EntryContent,
+        patient_id: Option<&str>,
+        reason: Option<&str>,
+        voided: bool,
+    ) -> Result<String> {
+        let before = current(self.conn(), entry)?;
+        let revision_id = self.new_id();
+        self.insert_revision(
+            &revision_id,
+            &entry.id,
+            Some(&before.id),
+            actor,
+            reason,
+            patient_id,
+            content,
+            voided,
+        )?;
+        let action = if voided { "void" } else { "amend" };
+        let changed = crate::domain::fields::changed_fields(
+            &before.content,
+            content,
+            before.patient_id.as_deref() != patient_id,
+        );
+        self.audit(
+            actor,
+            action,
+            Some(&entry.id),
+            json!({ "revision": revision_id, "reason": reason, "changed": changed }),
+        )?;
+        Ok(revision_id)
+    }
+
+    /// Reads inside the transaction, so an amendment starts from what is current at that moment.
+    pub fn find_entry(&self, given: &str) -> Result<EntryHeader> {
+        find(self.conn(), given)
+    }
+
+    pub fn current_revision(&self, entry: &EntryHeader) -> Result<Revision> {
+        Ok(current(self.conn(), entry)?)
+    }
+
+    fn insert_entry(
+        &self,
+        id: &str,
+        reference: &str,
+        actor: &Actor,
+        content: &EntryContent,
+        revision_id: &str,
+    ) -> Result<()> {
+        let now = time::to_storage(self.now());
+        self.exec(
+            "INSERT INTO entry (id, ref, kind, workstation_id, recorded_at, recorded_by, current_revision_id,
+                                current_recorded_at, occurred_at, summary)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?9)",
+            params![
+                id,
+                reference,
+                content.kind.name(),
+                actor.workstation_id,
+                now,
+                actor.staff_id,
+                revision_id,
+                time::to_storage(content.occurred_at),
+                content.summary,
+            ],
+        )?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert_revision(
+        &self,
+        revision_id: &str,
+        entry_id: &str,
+        parent_id: Option<&str>,
+        actor: &Actor,
+        reason: Option<&str>,
+        patient_id: Option<&str>,
+        content: &EntryContent,
+        voided: bool,
+    ) -> Result<()> {
+        let now = time::to_storage(self.now());
+        let flags = flags_to_column(&content.flags);
+        self.exec(
+            "INSERT INTO revision (id, entry_id, parent_id, recorded_at, recorded_by, workstation_id, reason, patient_id,
+                                   occurred_at, summary, author, notes, codes, flags, also_in_old_system, fields, voided)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            params![
+                revision_id,
+                entry_id,
+                parent_id,
+                now,
+                actor.staff_id,
+                actor.workstation_id,
+                reason,
+                patient_id,
+                time::to_storage(content.occurred_at),
+                content.summary,
+                content.author,
+                content.notes,
+                serde_json::to_string(&content.codes).unwrap_or_else(|_| "[]".into()),
+                flags,
+                content.also_in_old_system,
+                serde_json::to_string(&content.fields).unwrap_or_else(|_| "{}".into()),
+                voided,
+            ],
+        )?;
+        // The headline follows the newest revision; an older one arriving later (by merge) leaves it be.
+        self.exec(
+            "UPDATE entry SET current_revision_id = ?2, current_recorded_at = ?3, patient_id = ?4, occurred_at = ?5,
+                              summary = ?6, flags = ?7, voided = ?8
+             WHERE id = ?1 AND (current_recorded_at < ?3 OR (current_recorded_at = ?3 AND current_revision_id <= ?2))",
+            params![
+                entry_id,
+                revision_id,
+                now,
+                patient_id,
+                time::to_storage(content.occurred_at),
+                content.summary,
+                flags,
+                voided
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+/// Exposed for `show`: the patient a revision was about.
+impl Store {
+    pub fn patient_of(&self, revision: &Revision) -> Result<Option<Patient>> {
+        match &revision.patient_id {
+            Some(id) => self.read(|c| Ok(patients::by_id(c, id)?)),
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The only module that speaks SQL: opening the database safely, and typed reads and writes.
+
+mod audit;
+mod check;
+mod entries;
+mod migrate;
+mod open;
+mod patients;
+mod settings;
+mod staff;
+mod workstation;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::config::DatabaseLocation;
+use crate::error::{Error, Result};
+
+pub use check::Finding;
+pub use entries::{EntryHeader, EntryRow, ListFilter, Revision, SavedEntry};
+pub use migrate::{APPLICATION_ID, LATEST_VERSION};
+pub use open::OpenMode;
+pub use patients::{Patient, ResolvedPatient};
+pub use settings::{Settings, key as settings_key};
+pub use staff::{Role, StaffMember};
+pub use workstation::Workstation;
+
+/// Who is writing, and on which machine: recorded with every change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` only while setting up a database that has no staff yet.
+    pub staff_id: Option<String>,
+    pub workstation_id: String,
+}
+
+/// An open cutover database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    /// Set when the file or its folder cannot be written: writes are refused before they start.
+    read_only: Option<Error>,
+}
+
+impl Store {
+    pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
+        open::open(location, mode).map_err(|e| e.at(&location.path))
+    }
+
+    /// A private database for tests: same schema and rules, nothing on disk.
+    pub fn open_in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate::migrate(&mut conn)?;
+        let store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+            read_only: None,
+        };
+        store.write_at(Utc::now(), |tx| tx.ensure_local_workstation().map(|_| ()))?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction (begun IMMEDIATE, so a second writer waits rather than
+    /// deadlocks). Committed only if `f` succeeds; dropped, it rolls back.
+    pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.write_at(Utc::now(), f)
+    }
+
+    /// `write` with the transaction's clock injected.
+    pub fn write_at<T>(&self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.check_writable()?;
+        let run = || -> Result<T> {
+            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+            let wrapped = Tx {
+                tx,
+                now: now.into(),
+                seeded_ids: None.into(),
+            };
+            let value = f(&wrapped)?;
+            wrapped.tx.commit()?;
+            Ok(value)
+        };
+        run().map_err(|e| e.at(&self.path))
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        match &self.read_only {
+            Some(Error::ReadOnlyFolder(p)) => Err(Error::ReadOnlyFolder(p.clone())),
+            Some(_) => Err(Error::ReadOnlyFile(self.path.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads with a raw error placed at this file.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&self.conn).map_err(|e| e.at(&self.path))
+    }
+}
+
+/// One write transaction. Every typed write lives on this type.
+pub struct Tx<'a> {
+    tx: Transaction<'a>,
+    now: std::cell::Cell<DateTime<Utc>>,
+    /// Set by the demo generator so that the same seed makes the same ids.
+    seeded_ids: std::cell::RefCell<Option<rand_chacha::ChaCha8Rng>>,
+}
+
+impl Tx<'_> {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.get()
+    }
+
+    /// Moves the transaction's clock: for generating data as if typed over time.
+    pub fn set_now(&self, now: DateTime<Utc>) {
+        self.now.set(now);
+    }
+
+    /// From now on, ids come from this seed rather than from the system's randomness.
+    pub fn use_seeded_ids(&self, seed: u64) {
+        use rand::SeedableRng;
+        *self.seeded_ids.borrow_mut() = Some(rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    }
+
+    /// A new UUID for a row.
+    fn new_id(&self) -> String {
+        use rand::RngCore;
+        match self.seeded_ids.borrow_mut().as_mut() {
+            Some(rng) => {
+                let mut bytes = [0u8; 16];
+                rng.fill_bytes(&mut bytes);
+                uuid::Builder::from_random_bytes(bytes)
+                    .into_uuid()
+                    .to_string()
+            }
+            None => uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// Runs one statement, prepared once per connection: saves repeat the same few statements.
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.tx.prepare_cached(sql)?.execute(params)
+    }
+}
+
+/// The flag names as the store keeps them: each between spaces, so one can be matched exactly.
+fn flags_to_column(flags: &[crate::domain::fields::Flag]) -> String {
+    if flags.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(" ");
+    for f in flags {
+        out.push_str(f.name());
+        out.push(' ');
+    }
+    out
+}
+
+fn flags_from_column(column: &str) -> Vec<crate::domain::fields::Flag> {
+    let mut flags: Vec<_> = column
+        .split_whitespace()
+        .filter_map(|name| crate::domain::fields::Flag::parse(name).ok())
+        .collect();
+    flags.sort();
+    flags
+}

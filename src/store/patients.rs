@@ -1,0 +1,303 @@
+//! Patients: found by NHS number, or by name and date of birth, so that every entry for one person
+//! links to one record; possible duplicates are pointed out, never silently joined.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::json;
+
+use super::{Actor, Store, Tx};
+use crate::domain::fields::PatientInput;
+use crate::domain::nhs::NhsNumber;
+use crate::domain::text::fold;
+use crate::domain::time;
+use crate::error::{Result, Warning};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Patient {
+    pub id: String,
+    pub nhs_number: Option<String>,
+    pub family_name: Option<String>,
+    pub given_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub sex: Option<String>,
+    pub postcode: Option<String>,
+}
+
+impl Patient {
+    /// "JONES, Siân (03/04/1950) 943 476 5919": the three things that confirm who someone is.
+    pub fn describe(&self) -> String {
+        let name = match (&self.family_name, &self.given_name) {
+            (Some(f), Some(g)) => format!("{}, {}", f.to_uppercase(), g),
+            (Some(f), None) => f.to_uppercase(),
+            (None, Some(g)) => g.clone(),
+            (None, None) => "(name not given)".to_string(),
+        };
+        let dob = self
+            .date_of_birth
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| format!(" ({})", time::format_uk_date(d)))
+            .unwrap_or_default();
+        let nhs = self
+            .nhs_display()
+            .unwrap_or_else(|| "no NHS number".to_string());
+        format!("{name}{dob} {nhs}")
+    }
+
+    pub fn nhs_display(&self) -> Option<String> {
+        self.nhs_number
+            .as_deref()
+            .and_then(|n| NhsNumber::parse(n).ok())
+            .map(|n| n.to_string())
+    }
+}
+
+/// The patient an entry is linked to, and anything the person logging should know about them.
+#[derive(Debug, Clone)]
+pub struct ResolvedPatient {
+    pub id: String,
+    pub warnings: Vec<Warning>,
+}
+
+const COLUMNS: &str = "id, nhs_number, family_name, given_name, date_of_birth, sex, postcode";
+
+fn patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
+    Ok(Patient {
+        id: r.get(0)?,
+        nhs_number: r.get(1)?,
+        family_name: r.get(2)?,
+        given_name: r.get(3)?,
+        date_of_birth: r.get(4)?,
+        sex: r.get(5)?,
+        postcode: r.get(6)?,
+    })
+}
+
+pub(super) fn by_id(c: &Connection, id: &str) -> rusqlite::Result<Option<Patient>> {
+    c.query_row(
+        &format!("SELECT {COLUMNS} FROM patient WHERE id = ?1"),
+        [id],
+        patient,
+    )
+    .optional()
+}
+
+fn by_nhs(c: &Connection, nhs: &NhsNumber) -> rusqlite::Result<Option<Patient>> {
+    c.query_row(
+        &format!("SELECT {COLUMNS} FROM patient WHERE nhs_number = ?1"),
+        [nhs.digits()],
+        patient,
+    )
+    .optional()
+}
+
+fn by_name_and_birth(
+    c: &Connection,
+    family: &str,
+    given: &str,
+    dob: NaiveDate,
+) -> rusqlite::Result<Vec<Patient>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM patient WHERE family_fold = ?1 AND given_fold = ?2 AND date_of_birth = ?3
+         ORDER BY nhs_number IS NULL, created_at, id"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            fold(family),
+            fold(given),
+            dob.format("%Y-%m-%d").to_string()
+        ],
+        patient,
+    )?;
+    rows.collect()
+}
+
+impl Store {
+    pub fn patient(&self, id: &str) -> Result<Option<Patient>> {
+        self.read(|c| Ok(by_id(c, id)?))
+    }
+
+    pub fn patient_by_nhs(&self, nhs: &NhsNumber) -> Result<Option<Patient>> {
+        self.read(|c| Ok(by_nhs(c, nhs)?))
+    }
+}
+
+impl Tx<'_> {
+    /// Finds or makes the patient record an entry is about.
+    ///
+    /// By NHS number: that number's record (made if it is new). By name and date of birth: the local
+    /// record (without NHS number) for that name and date of birth, made if there is none; a patient
+    /// with an NHS number and the same details is pointed out, not joined, since two people can share both.
+    pub fn resolve_patient(&self, actor: &Actor, input: &PatientInput) -> Result<ResolvedPatient> {
+        let mut warnings = Vec::new();
+        if let Some(nhs) = &input.nhs_number {
+            if let Some(found) = by_nhs(self.conn(), nhs)? {
+                if details_differ(&found, input) {
+                    warnings.push(Warning::PatientListDiffers {
+                        nhs_number: nhs.to_string(),
+                    });
+                }
+                return Ok(ResolvedPatient {
+                    id: found.id,
+                    warnings,
+                });
+            }
+            if let (Some(f), Some(g), Some(d)) =
+                (&input.family_name, &input.given_name, input.date_of_birth)
+            {
+                for local in by_name_and_birth(self.conn(), f, g, d)?
+                    .iter()
+                    .filter(|p| p.nhs_number.is_none())
+                {
+                    warnings.push(Warning::PossibleDuplicate {
+                        existing: local.describe(),
+                    });
+                }
+            }
+            let id = self.insert_patient(actor, input)?;
+            return Ok(ResolvedPatient { id, warnings });
+        }
+        let (Some(family), Some(given), Some(dob)) =
+            (&input.family_name, &input.given_name, input.date_of_birth)
+        else {
+            // The domain's patient rule runs first; this is only reached by a caller that skipped it.
+            return Err(crate::error::Error::Invalid(vec![
+                crate::domain::fields::FieldProblem::new(
+                    "patient",
+                    crate::domain::Problem::Required,
+                ),
+            ]));
+        };
+        warnings.push(Warning::NoNhsNumber);
+        let matches = by_name_and_birth(self.conn(), family, given, dob)?;
+        for traced in matches.iter().filter(|p| p.nhs_number.is_some()) {
+            warnings.push(Warning::PossibleDuplicate {
+                existing: traced.describe(),
+            });
+        }
+        if let Some(local) = matches.into_iter().find(|p| p.nhs_number.is_none()) {
+            return Ok(ResolvedPatient {
+                id: local.id,
+                warnings,
+            });
+        }
+        let id = self.insert_patient(actor, input)?;
+        Ok(ResolvedPatient { id, warnings })
+    }
+
+    fn insert_patient(&self, actor: &Actor, input: &PatientInput) -> Result<String> {
+        let id = self.new_id();
+        self.exec(
+            "INSERT INTO patient (id, nhs_number, family_name, given_name, date_of_birth, sex, postcode,
+                                  family_fold, given_fold, source, created_at, workstation_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'logged', ?10, ?11)",
+            params![
+                id,
+                input.nhs_number.as_ref().map(|n| n.digits().to_string()),
+                input.family_name,
+                input.given_name,
+                input.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()),
+                input.sex,
+                input.postcode,
+                input.family_name.as_deref().map(fold).unwrap_or_default(),
+                input.given_name.as_deref().map(fold).unwrap_or_default(),
+                time::to_storage(self.now()),
+                actor.workstation_id,
+            ],
+        )?;
+        let traced = input.nhs_number.is_some();
+        self.audit(
+            actor,
+            "patient_add",
+            Some(&id),
+            json!({ "has_nhs_number": traced }),
+        )?;
+        Ok(id)
+    }
+}
+
+fn details_differ(found: &Patient, input: &PatientInput) -> bool {
+    let differs = |stored: &Option<String>, typed: &Option<String>| match (stored, typed) {
+        (Some(s), Some(t)) => fold(s) != fold(t),
+        _ => false,
+    };
+    let dob_differs = match (&found.date_of_birth, input.date_of_birth) {
+        (Some(s), Some(t)) => *s != t.format("%Y-%m-%d").to_string(),
+        _ => false,
+    };
+    differs(&found.family_name, &input.family_name)
+        || differs(&found.given_name, &input.given_name)
+        || dob_differs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jones(nhs: Option<&str>) -> PatientInput {
+        PatientInput {
+            nhs_number: nhs.map(|n| NhsNumber::parse(n).unwrap()),
+            family_name: Some("Jones".into()),
+            given_name: Some("Siân".into()),
+            date_of_birth: NaiveDate::from_ymd_opt(1950, 4, 3),
+            ..Default::default()
+        }
+    }
+
+    fn resolve(store: &Store, input: &PatientInput) -> ResolvedPatient {
+        let actor = store.setup_actor(None).unwrap();
+        store.write(|tx| tx.resolve_patient(&actor, input)).unwrap()
+    }
+
+    #[test]
+    fn entries_for_one_unnamed_person_link_to_one_local_record() {
+        let store = Store::open_in_memory().unwrap();
+        let first = resolve(&store, &jones(None));
+        let typed_differently = PatientInput {
+            family_name: Some("JONES".into()),
+            ..jones(None)
+        };
+        let second = resolve(&store, &typed_differently);
+        assert_eq!(first.id, second.id);
+        assert!(second.warnings.contains(&Warning::NoNhsNumber));
+    }
+
+    #[test]
+    fn the_same_nhs_number_is_always_the_same_patient() {
+        let store = Store::open_in_memory().unwrap();
+        let a = resolve(&store, &jones(Some("943 476 5919")));
+        let b = resolve(
+            &store,
+            &PatientInput {
+                nhs_number: jones(Some("9434765919")).nhs_number,
+                ..Default::default()
+            },
+        );
+        assert_eq!(a.id, b.id);
+        assert!(b.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_local_record_matching_a_traced_patient_is_pointed_out_not_joined() {
+        let store = Store::open_in_memory().unwrap();
+        let traced = resolve(&store, &jones(Some("943 476 5919")));
+        let local = resolve(&store, &jones(None));
+        assert_ne!(traced.id, local.id);
+        assert!(local.warnings.iter().any(|w| matches!(w, Warning::PossibleDuplicate { existing } if existing.contains("943 476 5919"))));
+    }
+
+    #[test]
+    fn a_name_that_differs_from_the_list_is_warned_about() {
+        let store = Store::open_in_memory().unwrap();
+        resolve(&store, &jones(Some("943 476 5919")));
+        let other = PatientInput {
+            family_name: Some("Smith".into()),
+            ..jones(Some("943 476 5919"))
+        };
+        let again = resolve(&store, &other);
+        assert!(matches!(
+            again.warnings[..],
+            [Warning::PatientListDiffers { .. }]
+        ));
+    }
+}

@@ -1,0 +1,111 @@
+//! The cutover's settings: practice, systems, and the times that frame the cutover.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde_json::json;
+
+use super::{Actor, Store, Tx};
+use crate::config::{DEFAULT_READ_ONLY_ACCESS_DAYS, DEFAULT_SLA_HOURS};
+use crate::domain::time;
+use crate::error::Result;
+
+/// Setting keys, as stored.
+pub mod key {
+    pub const PRACTICE: &str = "practice_name";
+    pub const ODS: &str = "ods_code";
+    pub const FDP: &str = "fdp_at";
+    pub const GO_LIVE: &str = "go_live_at";
+    pub const OLD_SYSTEM: &str = "old_system";
+    pub const NEW_SYSTEM: &str = "new_system";
+    pub const SLA_HOURS: &str = "sla_hours";
+    pub const READ_ONLY_DAYS: &str = "read_only_access_days";
+    pub const DEMO: &str = "demo";
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub values: BTreeMap<String, String>,
+}
+
+impl Settings {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    fn time(&self, key: &str) -> Option<DateTime<Utc>> {
+        self.get(key).and_then(time::from_storage)
+    }
+
+    pub fn practice(&self) -> Option<&str> {
+        self.get(key::PRACTICE)
+    }
+
+    pub fn fdp(&self) -> Option<DateTime<Utc>> {
+        self.time(key::FDP)
+    }
+
+    pub fn go_live(&self) -> Option<DateTime<Utc>> {
+        self.time(key::GO_LIVE)
+    }
+
+    pub fn sla_hours(&self) -> i64 {
+        self.get(key::SLA_HOURS)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_SLA_HOURS)
+    }
+
+    pub fn read_only_access_days(&self) -> i64 {
+        self.get(key::READ_ONLY_DAYS)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_READ_ONLY_ACCESS_DAYS)
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.get(key::DEMO) == Some("yes")
+    }
+}
+
+impl Store {
+    pub fn settings(&self) -> Result<Settings> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT key, value FROM setting")?;
+            let values = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<BTreeMap<String, String>>>()?;
+            Ok(Settings { values })
+        })
+    }
+}
+
+impl Tx<'_> {
+    /// Sets each (key, value); an unchanged value writes nothing. Each change is audited with its old value.
+    pub fn set_settings(&self, actor: &Actor, changes: &[(&str, String)]) -> Result<usize> {
+        let mut changed = 0;
+        for (key, value) in changes {
+            let old: Option<String> = rusqlite::OptionalExtension::optional(
+                self.conn()
+                    .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+                        r.get(0)
+                    }),
+            )?;
+            if old.as_deref() == Some(value.as_str()) {
+                continue;
+            }
+            self.exec(
+                "INSERT INTO setting (key, value, changed_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at",
+                params![key, value, time::to_storage(self.now())],
+            )?;
+            self.audit(
+                actor,
+                "setting",
+                Some(key),
+                json!({ "from": old, "to": value }),
+            )?;
+            changed += 1;
+        }
+        Ok(changed)
+    }
+}
