@@ -1,0 +1,81 @@
+//! Helpers for running the real `cutover` binary on a database in a temporary folder.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A temporary folder holding one database, removed when dropped.
+pub struct Practice {
+    pub dir: TempDir,
+    pub db: PathBuf,
+}
+
+impl Practice {
+    /// An empty folder: no database yet.
+    pub fn empty() -> Practice {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("cutover.db");
+        Practice { dir, db }
+    }
+
+    /// A database set up as a practice would: settings, a manager and a clinician.
+    pub fn new() -> Practice {
+        let p = Practice::empty();
+        p.run(&["init", "--practice", "Riverside Surgery", "--fdp", "20/11/2026 17:00", "--prefix", "R2"]).success();
+        p.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
+        p.run_as("JS", &["staff", "add", "AB", "--name", "Dr Aled Bevan", "--role", "clinician"]).success();
+        p
+    }
+
+    /// The binary, pointed at this database, with no user and no inherited settings.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
+        cmd.env("CUTOVER_DB", &self.db)
+            .env_remove("CUTOVER_USER")
+            .env_remove("CUTOVER_BUSY_TIMEOUT_MS")
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .env("HOME", self.dir.path());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd().args(args).assert()
+    }
+
+    pub fn run_as(&self, staff: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd().env("CUTOVER_USER", staff).args(args).assert()
+    }
+
+    /// Logs an entry as JS and returns its id.
+    pub fn log(&self, args: &[&str]) -> String {
+        let out = self.run_as("JS", &[&["log"], args].concat()).success().get_output().stdout.clone();
+        String::from_utf8(out).expect("utf-8").trim().to_string()
+    }
+
+    pub fn list_json(&self) -> serde_json::Value {
+        let out = self.run(&["list", "--format", "json"]).success().get_output().stdout.clone();
+        serde_json::from_slice(&out).expect("list --format json gives JSON")
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.db).expect("database file")
+    }
+
+    pub fn sqlite(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).expect("open database")
+    }
+}
+
+pub fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+pub fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}

@@ -1,0 +1,177 @@
+//! Every fault and bad input of quality-bar.md: a clear message, the right exit code, and the file untouched.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use common::{Practice, stderr_of};
+use predicates::str::contains;
+
+const LOG_NOTE: [&str; 6] = ["log", "note", "--patient", "9992345675", "--summary", "x"];
+
+/// A message for people: no Rust debug text, no panic.
+fn assert_plain(stderr: &str) {
+    for leak in ["Os {", "code:", "SqliteFailure", "panicked", "Error {", "RUST_BACKTRACE"] {
+        assert!(!stderr.contains(leak), "technical text {leak:?} in: {stderr}");
+    }
+    assert!(!stderr.trim().is_empty());
+}
+
+/// Runs `args` as JS, expects `code` and `message`, and checks the database file did not change.
+fn refused_unchanged(p: &Practice, args: &[&str], code: i32, message: &str) {
+    let before = p.bytes();
+    let result = p.run_as("JS", args).code(code);
+    let stderr = stderr_of(&result);
+    assert!(stderr.contains(message), "expected {message:?} in: {stderr}");
+    assert_plain(&stderr);
+    assert_eq!(before, p.bytes(), "the database file changed");
+}
+
+#[test]
+fn an_invalid_nhs_number_is_refused_and_nothing_is_written() {
+    let p = Practice::new();
+    refused_unchanged(&p, &["log", "note", "--patient", "999 123 4560", "--summary", "x"], 2, "not a valid NHS number");
+    refused_unchanged(&p, &["log", "note", "--patient", "999 234 567", "--summary", "x"], 2, "has 10 digits; this has 9");
+}
+
+#[test]
+fn a_date_that_does_not_exist_is_refused() {
+    let p = Practice::new();
+    refused_unchanged(&p, &[&LOG_NOTE[..], &["--at", "31/02/2026"]].concat(), 2, "31/02/2026 is not a real date");
+    refused_unchanged(
+        &p,
+        &["log", "note", "--family", "Jones", "--given", "Ann", "--dob", "30/02/1950", "--summary", "x"],
+        2,
+        "date_of_birth: 30/02/1950 is not a real date",
+    );
+}
+
+#[test]
+fn an_empty_summary_is_refused() {
+    let p = Practice::new();
+    refused_unchanged(&p, &["log", "note", "--patient", "9992345675", "--summary", "  "], 2, "summary: is required");
+    refused_unchanged(&p, &["log", "note", "--patient", "9992345675"], 2, "summary: is required");
+}
+
+#[test]
+fn a_summary_over_200_characters_is_refused() {
+    let p = Practice::new();
+    let long = "ŵ".repeat(201);
+    refused_unchanged(&p, &["log", "note", "--patient", "9992345675", "--summary", &long], 2, "201 characters long; at most 200");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_untouched() {
+    let p = Practice::empty();
+    fs::write(&p.db, "NHS number,Surname\n9434765919,Jones\n".repeat(200)).unwrap();
+    refused_unchanged(&p, &LOG_NOTE, 1, "is not a cutover database");
+    refused_unchanged(&p, &["list"], 1, "is not a cutover database");
+    refused_unchanged(&p, &["init", "--practice", "X"], 1, "is not a cutover database");
+}
+
+#[test]
+fn another_programs_sqlite_database_is_refused_untouched() {
+    let p = Practice::empty();
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute_batch("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT);").unwrap();
+    drop(conn);
+    refused_unchanged(&p, &["init", "--practice", "X"], 1, "belongs to another program");
+}
+
+#[test]
+fn a_damaged_database_is_refused_untouched() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "x"]);
+    let mut bytes = p.bytes();
+    // Page 1 holds the schema: scribble over it, leaving the 100-byte file header intact.
+    for b in &mut bytes[100..4000] {
+        *b = 0xA5;
+    }
+    fs::write(&p.db, &bytes).unwrap();
+    refused_unchanged(&p, &["list"], 1, "is damaged");
+    refused_unchanged(&p, &LOG_NOTE, 1, "is damaged");
+    refused_unchanged(&p, &["check"], 1, "is damaged");
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_untouched() {
+    let p = Practice::new();
+    p.sqlite().pragma_update(None, "user_version", 99).unwrap();
+    refused_unchanged(&p, &LOG_NOTE, 1, "made by a newer version of cutover");
+    refused_unchanged(&p, &["list"], 1, "format is version 99");
+}
+
+#[test]
+fn a_read_only_file_can_be_read_but_not_written() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "kept"]);
+    fs::set_permissions(&p.db, fs::Permissions::from_mode(0o444)).unwrap();
+    refused_unchanged(&p, &LOG_NOTE, 1, "is read-only");
+    refused_unchanged(&p, &["init", "--practice", "Other"], 1, "is read-only");
+    p.run(&["list"]).success().stdout(contains("kept"));
+}
+
+#[test]
+fn a_read_only_folder_is_refused_with_a_message() {
+    let p = Practice::new();
+    let folder = p.dir.path();
+    fs::set_permissions(folder, fs::Permissions::from_mode(0o555)).unwrap();
+    let before = p.bytes();
+    let result = p.run_as("JS", &LOG_NOTE).code(1);
+    let other_db = folder.join("new.db");
+    let create = p.cmd().env("CUTOVER_DB", &other_db).args(["init", "--practice", "X"]).assert().code(1);
+    fs::set_permissions(folder, fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(stderr_of(&result).contains("folder"), "{}", stderr_of(&result));
+    assert!(stderr_of(&create).contains("is read-only"), "{}", stderr_of(&create));
+    assert!(!other_db.exists());
+    assert_eq!(before, p.bytes());
+}
+
+#[test]
+fn a_missing_folder_is_not_created_for_a_given_path() {
+    let p = Practice::empty();
+    let nowhere = p.dir.path().join("usb-stick").join("cutover.db");
+    let result = p.cmd().env("CUTOVER_DB", &nowhere).args(["init", "--practice", "X"]).assert().code(1);
+    assert!(stderr_of(&result).contains("does not exist"));
+    assert_plain(&stderr_of(&result));
+    assert!(!nowhere.parent().unwrap().exists());
+}
+
+#[test]
+fn a_missing_database_is_reported_not_created() {
+    let p = Practice::empty();
+    p.run(&["list"]).code(1).stderr(contains("There is no cutover database"));
+    p.run_as("JS", &LOG_NOTE).code(1).stderr(contains("cutover init"));
+    assert!(!p.db.exists());
+}
+
+#[test]
+fn a_writer_held_past_the_timeout_gets_a_message_and_nothing_changes() {
+    let p = Practice::new();
+    let holder = p.sqlite();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let before = p.bytes();
+    let result = p.cmd().env("CUTOVER_USER", "JS").env("CUTOVER_BUSY_TIMEOUT_MS", "300").args(LOG_NOTE).assert().code(1);
+    assert!(stderr_of(&result).contains("is busy"), "{}", stderr_of(&result));
+    assert_plain(&stderr_of(&result));
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    assert_eq!(before, p.bytes());
+    assert!(p.list_json().as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_second_writer_waits_for_the_first_rather_than_failing() {
+    let p = Practice::new();
+    let holder = p.sqlite();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        holder.execute_batch("COMMIT").unwrap();
+    });
+    p.run_as("JS", &LOG_NOTE).success();
+    release.join().unwrap();
+    assert_eq!(p.list_json().as_array().unwrap().len(), 1);
+}

@@ -1,0 +1,312 @@
+//! Logging, amending, voiding, listing and showing entries with the real binary on a real file.
+
+mod common;
+
+use common::{Practice, stderr_of, stdout_of};
+use predicates::str::contains;
+use serde_json::Value;
+
+fn only_entry(p: &Practice) -> Value {
+    let list = p.list_json();
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    list[0].clone()
+}
+
+#[test]
+fn a_logged_consultation_is_listed_with_every_field() {
+    let p = Practice::new();
+    let id = p.log(&[
+        "consultation",
+        "--patient",
+        "943 476 5919",
+        "--at",
+        "21/11/2026 10:15",
+        "--summary",
+        "Chest pain, ECG normal",
+        "--set",
+        "clinician=Dr Bevan",
+        "--set",
+        "mode=face to face",
+        "--set",
+        "codes=22298006 |Myocardial infarction|",
+        "--flag",
+        "urgent",
+    ]);
+    assert_eq!(id.len(), 36, "log prints the new entry's id: {id}");
+    let entry = only_entry(&p);
+    assert_eq!(entry["id"], id.as_str());
+    assert_eq!(entry["ref"], "R2-0001");
+    assert_eq!(entry["kind"], "consultation");
+    assert_eq!(entry["occurred_at"], "2026-11-21T10:15:00+00:00");
+    assert_eq!(entry["recorded_by"], "JS");
+    assert_eq!(entry["patient"]["nhs_number"], "9434765919");
+    assert_eq!(entry["fields"]["clinician"], "Dr Bevan");
+    assert_eq!(entry["fields"]["mode"], "face_to_face");
+    assert_eq!(entry["codes"][0]["id"], "22298006");
+    assert_eq!(entry["flags"], serde_json::json!(["urgent"]));
+    assert_eq!(entry["voided"], false);
+}
+
+#[test]
+fn saving_says_the_reference_to_write_on_paper() {
+    let p = Practice::new();
+    p.run_as("JS", &["log", "telephone", "--patient", "9992345675", "--summary", "Asked for results"])
+        .success()
+        .stderr(contains("Saved R2-0001"));
+    p.run_as("JS", &["log", "telephone", "--patient", "9992345675", "--summary", "Called back"])
+        .success()
+        .stderr(contains("Saved R2-0002"));
+}
+
+#[test]
+fn writing_needs_a_known_member_of_staff() {
+    let p = Practice::new();
+    let args = ["log", "note", "--patient", "9992345675", "--summary", "x"];
+    let nobody = p.run(&args).code(2);
+    assert!(stderr_of(&nobody).contains("--as"), "{}", stderr_of(&nobody));
+    p.run_as("ZZ", &args).code(2).stderr(contains("no member of staff with the id \"ZZ\"")).stderr(contains("AB, JS"));
+    p.cmd().args(["--as", "ab"]).args(args).assert().success();
+}
+
+#[test]
+fn an_entry_about_someone_without_an_nhs_number_links_to_one_local_patient() {
+    let p = Practice::new();
+    let who = ["--family", "Llŷr", "--given", "Siân", "--dob", "03/04/1950"];
+    p.run_as("JS", &[&["log", "note", "--summary", "first"], &who[..]].concat())
+        .success()
+        .stderr(contains("no NHS number yet"));
+    p.run_as("JS", &[&["log", "note", "--summary", "second", "--family", "LLŶR"], &who[2..]].concat()).success();
+    let list = p.list_json();
+    let patients: Vec<&Value> = list.as_array().unwrap().iter().map(|e| &e["patient"]).collect();
+    assert_eq!(patients[0], patients[1]);
+    assert_eq!(patients[0]["nhs_number"], Value::Null);
+    assert_eq!(patients[0]["date_of_birth"], "1950-04-03");
+}
+
+#[test]
+fn a_registration_takes_the_new_patients_details() {
+    let p = Practice::new();
+    p.log(&[
+        "registration",
+        "--family",
+        "Kowalski",
+        "--given",
+        "Łukasz",
+        "--dob",
+        "1988-07-14",
+        "--summary",
+        "New patient, temporary resident",
+        "--set",
+        "registration_type=temporary",
+        "--set",
+        "postcode=ls1 4ap",
+    ]);
+    let entry = only_entry(&p);
+    assert_eq!(entry["fields"]["family_name"], "Kowalski");
+    assert_eq!(entry["fields"]["date_of_birth"], "1988-07-14");
+    assert_eq!(entry["fields"]["postcode"], "LS1 4AP");
+    assert_eq!(entry["patient"]["given_name"], "Łukasz");
+}
+
+#[test]
+fn stock_counts_need_no_patient_but_dispensing_does() {
+    let p = Practice::new();
+    p.log(&["dispensary_stock", "--summary", "Count", "--set", "item=Paracetamol 500mg tablets", "--set", "quantity=320"]);
+    p.run_as(
+        "JS",
+        &["log", "dispensary_stock", "--summary", "Given", "--set", "item=Paracetamol", "--set", "quantity=32", "--set", "movement=dispensed"],
+    )
+    .code(2)
+    .stderr(contains("patient: is required"));
+}
+
+#[test]
+fn amending_keeps_the_earlier_version_and_says_what_changed() {
+    let p = Practice::new();
+    let id = p.log(&[
+        "prescription",
+        "--patient",
+        "9994691341",
+        "--summary",
+        "Amoxicillin",
+        "--set",
+        "drug=Amoxicillin 500mg capsules",
+        "--set",
+        "dose=1 three times a day",
+    ]);
+    p.run_as("AB", &["amend", "R2-0001", "--set", "quantity=21", "--set", "dose=", "--flag", "medication_change", "--reason", "Quantity missed"])
+        .success()
+        .stderr(contains("earlier version is kept"));
+    let entry = only_entry(&p);
+    assert_eq!(entry["revisions"], 2);
+    assert_eq!(entry["fields"]["quantity"], 21);
+    assert_eq!(entry["fields"].get("dose"), None);
+    assert_eq!(entry["flags"], serde_json::json!(["medication_change"]));
+
+    let shown: Value = serde_json::from_slice(&p.run(&["show", &id, "--format", "json"]).success().get_output().stdout).unwrap();
+    let history = shown["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["action"], "logged");
+    assert_eq!(history[0]["fields"]["dose"], "1 three times a day");
+    assert_eq!(history[1]["action"], "amended");
+    assert_eq!(history[1]["recorded_by"], "AB");
+    assert_eq!(history[1]["reason"], "Quantity missed");
+    assert_eq!(history[1]["changed"], serde_json::json!(["dose", "quantity", "flags"]));
+}
+
+#[test]
+fn an_amendment_that_changes_nothing_writes_nothing() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "Same"]);
+    let before = p.bytes();
+    p.run_as("JS", &["amend", "R2-0001", "--set", "summary=Same"]).success().stderr(contains("Nothing changed"));
+    assert_eq!(only_entry(&p)["revisions"], 1);
+    assert_eq!(before, p.bytes());
+}
+
+#[test]
+fn a_voided_entry_stays_in_the_history_and_cannot_be_amended() {
+    let p = Practice::new();
+    let id = p.log(&["note", "--patient", "9992345675", "--summary", "Wrong patient"]);
+    p.run_as("JS", &["void", &id, "--reason", "Logged against the wrong patient"]).success();
+    let entry = only_entry(&p);
+    assert_eq!(entry["voided"], true);
+    assert_eq!(entry["revisions"], 2);
+    p.run_as("JS", &["amend", &id, "--set", "summary=x"]).code(2).stderr(contains("was voided"));
+    p.run_as("JS", &["void", &id, "--reason", "again"]).code(2);
+    let table = p.run(&["show", "R2-0001"]).success();
+    assert!(stdout_of(&table).contains("VOIDED (logged in error): Logged against the wrong patient"));
+}
+
+#[test]
+fn entries_are_found_by_reference_or_id_prefix() {
+    let p = Practice::new();
+    let id = p.log(&["note", "--patient", "9992345675", "--summary", "Findable"]);
+    p.run(&["show", "r2-0001"]).success().stdout(contains("Findable"));
+    p.run(&["show", &id[..8]]).success().stdout(contains("Findable"));
+    p.run(&["show", "R2-9999"]).code(2).stderr(contains("No entry matches \"R2-9999\""));
+}
+
+#[test]
+fn list_filters_by_kind_patient_and_time_and_limits_only_when_asked() {
+    let p = Practice::new();
+    for (kind, nhs, at) in [
+        ("telephone", "9992345675", "21/11/2026 09:00"),
+        ("note", "9992345675", "21/11/2026 10:00"),
+        ("telephone", "9994691341", "21/11/2026 11:00"),
+    ] {
+        p.log(&[kind, "--patient", nhs, "--at", at, "--summary", "x"]);
+    }
+    let count = |args: &[&str]| -> usize {
+        let out = p.run(&[&["list", "--format", "json"], args].concat()).success().get_output().stdout.clone();
+        serde_json::from_slice::<Value>(&out).unwrap().as_array().unwrap().len()
+    };
+    assert_eq!(count(&[]), 3);
+    assert_eq!(count(&["--kind", "telephone"]), 2);
+    assert_eq!(count(&["--patient", "999 234 5675"]), 2);
+    assert_eq!(count(&["--since", "21/11/2026 10:00"]), 2);
+    assert_eq!(count(&["--limit", "1"]), 1);
+    let csv = stdout_of(&p.run(&["list", "--format", "csv"]).success());
+    assert_eq!(csv.lines().count(), 4);
+    assert!(csv.starts_with("id,ref,kind,occurred_at,"));
+}
+
+#[test]
+fn text_is_stored_faithfully_and_never_reaches_the_terminal_raw() {
+    let p = Practice::new();
+    let summary = "Siân Llŷr — Zoë 😀 مرحبا \u{1b}[31mred\u{1b}[0m";
+    p.log(&["note", "--patient", "9992345675", "--summary", summary]);
+    assert_eq!(only_entry(&p)["summary"], summary);
+    let table = p.run(&["list"]).success();
+    let out = stdout_of(&table);
+    assert!(!out.contains('\u{1b}'), "raw escape in table output");
+    assert!(out.contains("\\u{1b}[31mred"));
+    assert!(out.contains("Siân Llŷr"));
+    let shown = stdout_of(&p.run(&["show", "R2-0001"]).success());
+    assert!(!shown.contains('\u{1b}'));
+}
+
+#[test]
+fn a_hundred_kilobytes_of_notes_are_kept_whole() {
+    let p = Practice::new();
+    let notes: String = "Line of history with accents: café, naïve.\n".repeat(2400);
+    assert!(notes.len() > 100_000);
+    p.log(&["consultation", "--patient", "9992345675", "--summary", "Long", "--set", "clinician=AB", "--set", &format!("notes={notes}")]);
+    assert_eq!(only_entry(&p)["notes"], notes.as_str());
+}
+
+#[test]
+fn a_summarisation_is_saved_with_a_warning() {
+    let p = Practice::new();
+    p.run_as("JS", &["log", "summarisation", "--patient", "9992345675", "--summary", "Summarised notes"])
+        .success()
+        .stderr(contains("pause summarisation"));
+}
+
+#[test]
+fn times_in_the_future_or_before_fdp_need_confirming() {
+    let p = Practice::new();
+    let before_fdp = ["log", "note", "--patient", "9992345675", "--summary", "x", "--at", "19/11/2026 09:00"];
+    let refused = p.run_as("JS", &before_fdp).code(2);
+    assert!(stderr_of(&refused).contains("before the final data production (20/11/2026 17:00)"));
+    assert!(p.list_json().as_array().unwrap().is_empty());
+    p.run_as("JS", &[&before_fdp[..], &["--confirm"]].concat()).success();
+
+    let future = ["log", "note", "--patient", "9992345675", "--summary", "x", "--at", "01/01/2099 09:00"];
+    p.run_as("JS", &future).code(2).stderr(contains("is in the future"));
+}
+
+#[test]
+fn a_time_skipped_when_the_clocks_go_forward_is_refused_in_words() {
+    let p = Practice::new();
+    p.run_as("JS", &["log", "note", "--patient", "9992345675", "--summary", "x", "--at", "29/03/2026 01:30", "--confirm"])
+        .code(2)
+        .stderr(contains("did not happen in the UK"));
+}
+
+#[test]
+fn info_and_the_bare_command_describe_the_database() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "x"]);
+    let info = stdout_of(&p.run(&["info"]).success());
+    assert!(info.contains("Practice:        Riverside Surgery"), "{info}");
+    assert!(info.contains("Schema version:  1"));
+    assert!(info.contains("Entries:"));
+    let welcome = stdout_of(&p.run(&[]).success());
+    assert!(welcome.contains("Next steps"));
+}
+
+#[test]
+fn init_changes_settings_never_data() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "kept"]);
+    p.run(&["init", "--go-live", "23/11/2026 08:00", "--new-system", "SystmOne"]).success();
+    assert_eq!(p.list_json().as_array().unwrap().len(), 1);
+    let info = stdout_of(&p.run(&["info"]).success());
+    assert!(info.contains("Go-live:         23/11/2026 08:00"));
+    assert!(info.contains("New system:      SystmOne"));
+    p.run(&["init", "--go-live", "19/11/2026 08:00"]).code(2).stderr(contains("go-live must come after"));
+}
+
+#[test]
+fn a_fresh_init_needs_a_practice_name() {
+    let p = Practice::empty();
+    p.run(&["init"]).code(2).stderr(contains("--practice"));
+}
+
+#[test]
+fn bad_usage_exits_with_two() {
+    let p = Practice::new();
+    p.run(&["log"]).code(2);
+    p.run(&["list", "--format", "xml"]).code(2);
+    p.run_as("JS", &["log", "note", "--patient", "9992345675", "--summary", "x", "--set", "notes"])
+        .code(2)
+        .stderr(contains("FIELD=VALUE"));
+}
+
+#[test]
+fn check_reports_a_healthy_database() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "x"]);
+    p.run(&["check"]).success().stdout(contains("The database is healthy"));
+}
