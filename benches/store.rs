@@ -1,1 +1,96 @@
-fn main() {}
+//! Benchmarks for the figures of quality-bar.md that the store answers for:
+//! saving one entry durably (against a bare SQLite insert-and-commit with the same settings,
+//! side by side) and making a 100,000-entry demo database.
+//!
+//! `cargo bench --bench store`; `CUTOVER_BENCH_ENTRIES` changes the database size (default 100000).
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::Utc;
+use criterion::{Criterion, criterion_group, criterion_main};
+use cutover::config::DatabaseLocation;
+use cutover::domain::fields::{Kind, PatientInput, build_content};
+use cutover::domain::nhs::NhsNumber;
+use cutover::store::{OpenMode, Store};
+use rusqlite::{Connection, params};
+
+fn entries() -> u32 {
+    std::env::var("CUTOVER_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
+
+fn open(path: &Path) -> Store {
+    Store::open(&DatabaseLocation { path: path.to_path_buf(), is_default: false }, OpenMode::Create)
+        .expect("open the benchmark database")
+}
+
+/// A bare table with the same durability settings as cutover: WAL and synchronous=FULL.
+fn bare_sqlite(path: &Path) -> Connection {
+    let conn = Connection::open(path).expect("open bare database");
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(())).unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS entry (id TEXT PRIMARY KEY, kind TEXT, occurred_at TEXT, summary TEXT, fields TEXT)",
+    )
+    .unwrap();
+    conn
+}
+
+fn save_one_entry(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("cutover.db"));
+    cutover::demo::generate(&store, entries(), 1).expect("demo data");
+    let staff = store.staff().unwrap()[0].id.clone();
+    let actor = store.actor(Some(&staff)).unwrap();
+    let sets = vec![
+        ("summary".to_string(), "Amoxicillin issued on FP10".to_string()),
+        ("drug".to_string(), "Amoxicillin 500mg capsules".to_string()),
+        ("rx_status".to_string(), "issued".to_string()),
+    ];
+    let patient = PatientInput { nhs_number: NhsNumber::parse("999 234 5675").ok(), ..Default::default() };
+    let bare = bare_sqlite(&dir.path().join("bare.db"));
+
+    let mut group = c.benchmark_group("save one entry durably");
+    group.sample_size(200).measurement_time(Duration::from_secs(10));
+    group.bench_function("cutover (validate, patient, entry, revision, audit)", |b| {
+        b.iter(|| {
+            let content = build_content(Kind::Prescription, None, &sets, Utc::now()).unwrap();
+            store
+                .write(|tx| {
+                    let p = tx.resolve_patient(&actor, &patient)?;
+                    tx.log_entry(&actor, &content, Some(&p.id))
+                })
+                .map(black_box)
+                .unwrap()
+        })
+    });
+    group.bench_function("bare SQLite insert and commit", |b| {
+        b.iter(|| {
+            let tx = bare.unchecked_transaction().unwrap();
+            tx.execute(
+                "INSERT INTO entry VALUES (?1, 'prescription', ?2, 'Amoxicillin issued on FP10', '{\"drug\":\"Amoxicillin\"}')",
+                params![uuid::Uuid::new_v4().to_string(), Utc::now().to_rfc3339()],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        })
+    });
+    group.finish();
+}
+
+fn make_demo(c: &mut Criterion) {
+    let n = entries();
+    let mut group = c.benchmark_group("demo database");
+    group.sample_size(10).measurement_time(Duration::from_secs(60));
+    group.bench_function(format!("cutover demo --entries {n}"), |b| {
+        b.iter_with_setup(tempfile::tempdir, |dir| {
+            let store = open(&dir.path().join("demo.db"));
+            black_box(cutover::demo::generate(&store, n, 1).unwrap());
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, save_one_entry, make_demo);
+criterion_main!(benches);

@@ -24,18 +24,10 @@ pub struct DatabaseLocation {
 /// `--db` (or `CUTOVER_DB`, which clap reads into the same option), else the per-user data folder.
 pub fn database_location(given: Option<PathBuf>) -> DatabaseLocation {
     match given {
-        Some(path) => DatabaseLocation {
-            path,
-            is_default: false,
-        },
+        Some(path) => DatabaseLocation { path, is_default: false },
         None => {
-            let folder = dirs::data_dir()
-                .unwrap_or_else(|| PathBuf::from("."))
-                .join("cutover");
-            DatabaseLocation {
-                path: folder.join(DEFAULT_FILE_NAME),
-                is_default: true,
-            }
+            let folder = dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("cutover");
+            DatabaseLocation { path: folder.join(DEFAULT_FILE_NAME), is_default: true }
         }
     }
 }

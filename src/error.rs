@@ -8,6 +8,10 @@ use rusqlite::ErrorCode;
 use crate::domain::Problem;
 use crate::domain::fields::FieldProblem;
 
+/// Said instead of a panic's own text, which is for programmers and might hold patient details.
+pub const PANIC_MESSAGE: &str = "cutover stopped because of a fault in the program. Everything it reported as saved is safe. \
+Please tell your IT support what you were doing when this happened.";
+
 /// Every failure a command can report. `exit_code` says how the process ends.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -34,14 +38,15 @@ pub enum Error {
         "No patient with NHS number {0} has been logged or imported. Check the number, or use --family, --given and --dob."
     )]
     PatientNotFound(String),
-    #[error(
-        "Entry {reference} was voided, so it cannot be changed. Log a new entry if something needs recording."
-    )]
+    #[error("Entry {reference} was voided, so it cannot be changed. Log a new entry if something needs recording.")]
     EntryVoided { reference: String },
     #[error(
-        "A {kind} does not need a patient unless it records stock dispensed to one; leave out --patient, --family, --given and --dob."
+        "A {} entry is about a patient only when it records stock dispensed to one: leave out --patient, --family, --given and --dob, or set movement=dispensed.",
+        .kind.to_lowercase()
     )]
     PatientNotWanted { kind: &'static str },
+    #[error("{}: {}", .0.field, .0.problem)]
+    InvalidOption(FieldProblem),
     #[error("{0}")]
     Usage(Usage),
 
@@ -57,24 +62,17 @@ pub enum Error {
     #[error("The database {} is damaged ({detail}). Nothing was changed. Stop using it, keep a copy of the file for your IT support, and restore the latest backup.", .path.display())]
     Corrupt { path: PathBuf, detail: String },
     #[error("The database {} was made by a newer version of cutover (its format is version {found}; this program understands up to version {known}). Nothing was changed. Use the newer version of cutover on this file.", .path.display())]
-    NewerSchema {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
+    NewerSchema { path: PathBuf, found: i64, known: i64 },
     #[error("The database {} is read-only, so nothing can be saved to it. Nothing was changed. Ask your IT support to make the file writable, or use another --db file.", .0.display())]
     ReadOnlyFile(PathBuf),
     #[error("The folder {} is read-only, so the database in it cannot be written (cutover keeps its journal beside the file). Nothing was changed. Ask your IT support to make the folder writable, or use a database in another folder.", .0.display())]
     ReadOnlyFolder(PathBuf),
-    #[error("The database {} is busy: another cutover window or program has been writing to it for more than {} seconds. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), .waited_ms / 1000)]
+    #[error("The database {} is busy: another cutover window or program has been writing to it for more than {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), seconds(*.waited_ms))]
     Busy { path: PathBuf, waited_ms: u64 },
     #[error("The disk holding {} is full, so nothing more can be saved. The last save did not happen. Free some space (or move the database to another disk) and try again.", .0.display())]
     DiskFull(PathBuf),
     #[error("cutover could not use {}: {}. Check the path and its permissions.", .path.display(), io_reason(.source))]
-    File {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    File { path: PathBuf, source: std::io::Error },
     #[error("The database {} refused this change: {detail}. Nothing was changed.", .path.display())]
     Refused { path: PathBuf, detail: String },
     #[error("Something went wrong with the database {} ({detail}). Nothing was changed. Try again; if it happens again, run `cutover check` and tell your IT support.", .path.display())]
@@ -96,15 +94,10 @@ pub enum Usage {
     SetNeedsEquals(String),
     NothingToAmend,
     MissingPractice,
-    DemoNeedsEmptyDatabase {
-        entries: i64,
-    },
+    DemoNeedsEmptyDatabase { entries: i64 },
     FirstStaffOnly,
     RoleUnknown(String),
-    BadTime {
-        option: &'static str,
-        problem: Problem,
-    },
+    BadTime { option: &'static str, problem: Problem },
     BadNhsNumber(Problem),
     BadDateOfBirth(Problem),
     BadPrefix(String),
@@ -153,7 +146,7 @@ pub enum Warning {
     SummarisationDuringCutover,
     NoNhsNumber,
     PossibleDuplicate { existing: String },
-    PatientListDiffers { nhs_number: String },
+    PatientDetailsDiffer { nhs_number: String },
 }
 
 impl Warning {
@@ -184,9 +177,9 @@ impl Display for Warning {
                 f,
                 "this may be the same person as {existing}. Both records are kept; check them before go-live."
             ),
-            Warning::PatientListDiffers { nhs_number } => write!(
+            Warning::PatientDetailsDiffer { nhs_number } => write!(
                 f,
-                "the name or date of birth given differs from the patient list for NHS number {nhs_number}. The entry is logged against the NHS number; check it is the right person."
+                "the name or date of birth given differs from what cutover already holds for NHS number {nhs_number}. The entry is logged against the NHS number; check it is the right person."
             ),
         }
     }
@@ -250,6 +243,9 @@ impl Display for Problem {
             Problem::StaffIdFormat => {
                 f.write_str("a staff id is 1 to 12 letters or digits, usually initials like JS")
             }
+            Problem::NotOnStaffList { id } => {
+                write!(f, "there is no member of staff with the id \"{id}\"; `cutover staff list` shows them")
+            }
             Problem::UnknownField { kind, allowed } => write!(
                 f,
                 "is not a field of a {kind} entry; its fields are: {}",
@@ -294,6 +290,15 @@ fn known_staff(known: &[String]) -> String {
     }
 }
 
+/// "1 second", "1.5 seconds", "10 seconds".
+fn seconds(ms: u64) -> String {
+    match ms {
+        1000 => "1 second".to_string(),
+        ms if ms % 1000 == 0 => format!("{} seconds", ms / 1000),
+        ms => format!("{:.1} seconds", ms as f64 / 1000.0),
+    }
+}
+
 fn io_reason(e: &std::io::Error) -> &'static str {
     use std::io::ErrorKind::*;
     match e.kind() {
@@ -323,6 +328,7 @@ impl Error {
             | Error::PatientNotFound(_)
             | Error::EntryVoided { .. }
             | Error::PatientNotWanted { .. }
+            | Error::InvalidOption(_)
             | Error::Usage(_) => 2,
             _ => 1,
         }
@@ -340,10 +346,9 @@ impl Error {
         match e.sqlite_error_code() {
             Some(ErrorCode::NotADatabase) => Error::NotADatabase(path),
             Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt { path, detail },
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy {
-                path,
-                waited_ms: crate::config::busy_timeout().as_millis() as u64,
-            },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                Error::Busy { path, waited_ms: crate::config::busy_timeout().as_millis() as u64 }
+            }
             Some(ErrorCode::ReadOnly) => Error::ReadOnlyFile(path),
             Some(ErrorCode::DiskFull) => Error::DiskFull(path),
             Some(ErrorCode::ConstraintViolation) => Error::Refused { path, detail },
@@ -381,10 +386,7 @@ mod tests {
 
     #[test]
     fn database_faults_exit_with_one_and_never_show_debug_text() {
-        let raw = rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(26),
-            Some("file is not a database".into()),
-        );
+        let raw = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(26), Some("file is not a database".into()));
         let e = Error::Sqlite(raw).at(Path::new("/tmp/x.db"));
         assert!(matches!(e, Error::NotADatabase(_)));
         assert_eq!(e.exit_code(), 1);

@@ -19,12 +19,6 @@ pub use error::{Error, Result};
 /// Runs one command line. Data goes to `out`; messages and warnings to `err`.
 pub fn run(cli: cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
     let location = config::database_location(cli.db);
-    let mut ctx = commands::Context {
-        location,
-        as_staff: cli.as_staff,
-        now: Utc::now(),
-        out,
-        err,
-    };
+    let mut ctx = commands::Context { location, as_staff: cli.as_staff, now: Utc::now(), out, err };
     commands::dispatch(cli.command, &mut ctx)
 }

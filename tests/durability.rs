@@ -110,9 +110,8 @@ fn every_change_is_audited_with_who_and_where() {
     p.run_as("AB", &["amend", &id, "--set", "summary=y", "--reason", "clearer"]).success();
     p.run_as("JS", &["void", &id, "--reason", "duplicate"]).success();
     let conn = p.sqlite();
-    let mut stmt = conn
-        .prepare("SELECT action, staff_id, workstation_id FROM audit WHERE subject = ?1 ORDER BY seq")
-        .unwrap();
+    let mut stmt =
+        conn.prepare("SELECT action, staff_id, workstation_id FROM audit WHERE subject = ?1 ORDER BY seq").unwrap();
     let rows: Vec<(String, String, String)> =
         stmt.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
     let actions: Vec<(&str, &str)> = rows.iter().map(|(a, s, _)| (a.as_str(), s.as_str())).collect();

@@ -33,7 +33,12 @@ fn refused_unchanged(p: &Practice, args: &[&str], code: i32, message: &str) {
 fn an_invalid_nhs_number_is_refused_and_nothing_is_written() {
     let p = Practice::new();
     refused_unchanged(&p, &["log", "note", "--patient", "999 123 4560", "--summary", "x"], 2, "not a valid NHS number");
-    refused_unchanged(&p, &["log", "note", "--patient", "999 234 567", "--summary", "x"], 2, "has 10 digits; this has 9");
+    refused_unchanged(
+        &p,
+        &["log", "note", "--patient", "999 234 567", "--summary", "x"],
+        2,
+        "has 10 digits; this has 9",
+    );
 }
 
 #[test]
@@ -59,7 +64,12 @@ fn an_empty_summary_is_refused() {
 fn a_summary_over_200_characters_is_refused() {
     let p = Practice::new();
     let long = "ŵ".repeat(201);
-    refused_unchanged(&p, &["log", "note", "--patient", "9992345675", "--summary", &long], 2, "201 characters long; at most 200");
+    refused_unchanged(
+        &p,
+        &["log", "note", "--patient", "9992345675", "--summary", &long],
+        2,
+        "201 characters long; at most 200",
+    );
 }
 
 #[test]
@@ -111,6 +121,10 @@ fn a_read_only_file_can_be_read_but_not_written() {
     refused_unchanged(&p, &LOG_NOTE, 1, "is read-only");
     refused_unchanged(&p, &["init", "--practice", "Other"], 1, "is read-only");
     p.run(&["list"]).success().stdout(contains("kept"));
+    let journals = ["cutover.db-wal", "cutover.db-shm"].map(|f| p.dir.path().join(f));
+    assert!(journals.iter().all(|j| !j.exists()), "reading a read-only database left journal files");
+    fs::set_permissions(&p.db, fs::Permissions::from_mode(0o644)).unwrap();
+    p.run_as("JS", &LOG_NOTE).success();
 }
 
 #[test]
@@ -144,7 +158,61 @@ fn a_missing_database_is_reported_not_created() {
     let p = Practice::empty();
     p.run(&["list"]).code(1).stderr(contains("There is no cutover database"));
     p.run_as("JS", &LOG_NOTE).code(1).stderr(contains("cutover init"));
+    p.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).code(1);
+    p.run(&[]).code(1).stderr(contains("There is no cutover database"));
+    p.run(&["init", "--ods", "Y12345"]).code(2).stderr(contains("--practice"));
     assert!(!p.db.exists());
+}
+
+#[test]
+fn a_mistyped_nhs_number_is_reported_once_with_every_other_gap() {
+    let p = Practice::new();
+    let result = p.run_as("JS", &["log", "referral", "--patient", "999 123 456X", "--summary", "x"]).code(2);
+    let stderr = stderr_of(&result);
+    assert!(stderr.contains("nhs_number:"), "{stderr}");
+    assert!(!stderr.contains("patient: is required"), "{stderr}");
+    assert!(stderr.contains("specialty: is required") && stderr.contains("urgency: is required"), "{stderr}");
+    let nameless = p.run_as("JS", &["log", "referral", "--family", "Jones", "--summary", "x"]).code(2);
+    let stderr = stderr_of(&nameless);
+    for gap in ["given_name: is required", "date_of_birth: is required", "specialty: is required"] {
+        assert!(stderr.contains(gap), "{gap} missing from: {stderr}");
+    }
+}
+
+#[test]
+fn an_author_must_be_on_the_staff_list() {
+    let p = Practice::new();
+    refused_unchanged(
+        &p,
+        &[&LOG_NOTE[..], &["--set", "author=ZZ"]].concat(),
+        2,
+        "no member of staff with the id \"ZZ\"",
+    );
+    p.run_as("JS", &[&LOG_NOTE[..], &["--set", "author=ab"]].concat()).success();
+}
+
+#[test]
+fn stock_cannot_be_amended_into_dispensing_without_a_patient() {
+    let p = Practice::new();
+    let id = p.log(&["dispensary_stock", "--summary", "Count", "--set", "item=Paracetamol", "--set", "quantity=3"]);
+    refused_unchanged(&p, &["amend", &id, "--set", "movement=dispensed"], 2, "patient: is required");
+    refused_unchanged(
+        &p,
+        &[
+            "log",
+            "dispensary_stock",
+            "--summary",
+            "x",
+            "--set",
+            "item=P",
+            "--set",
+            "quantity=1",
+            "--patient",
+            "9992345675",
+        ],
+        2,
+        "only when it records stock dispensed",
+    );
 }
 
 #[test]
@@ -153,7 +221,8 @@ fn a_writer_held_past_the_timeout_gets_a_message_and_nothing_changes() {
     let holder = p.sqlite();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let before = p.bytes();
-    let result = p.cmd().env("CUTOVER_USER", "JS").env("CUTOVER_BUSY_TIMEOUT_MS", "300").args(LOG_NOTE).assert().code(1);
+    let result =
+        p.cmd().env("CUTOVER_USER", "JS").env("CUTOVER_BUSY_TIMEOUT_MS", "300").args(LOG_NOTE).assert().code(1);
     assert!(stderr_of(&result).contains("is busy"), "{}", stderr_of(&result));
     assert_plain(&stderr_of(&result));
     holder.execute_batch("ROLLBACK").unwrap();

@@ -109,12 +109,87 @@ fn a_registration_takes_the_new_patients_details() {
 }
 
 #[test]
+fn a_registrations_own_fields_decide_who_the_patient_is() {
+    let p = Practice::new();
+    p.log(&[
+        "registration",
+        "--family",
+        "Nowak",
+        "--given",
+        "Ewa",
+        "--dob",
+        "01/02/1990",
+        "--set",
+        "family_name=Novak",
+        "--summary",
+        "New patient",
+    ]);
+    let entry = only_entry(&p);
+    assert_eq!(entry["fields"]["family_name"], "Novak");
+    assert_eq!(entry["patient"]["family_name"], "Novak");
+}
+
+#[test]
+fn names_given_later_complete_a_patient_known_only_by_number() {
+    let p = Practice::new();
+    p.log(&["telephone", "--patient", "9994691341", "--summary", "first call"]);
+    p.log(&[
+        "telephone",
+        "--patient",
+        "9994691341",
+        "--family",
+        "Evans",
+        "--given",
+        "Rhys",
+        "--dob",
+        "05/06/1970",
+        "--summary",
+        "second call",
+    ]);
+    let list = p.list_json();
+    for entry in list.as_array().unwrap() {
+        assert_eq!(entry["patient"]["family_name"], "Evans");
+    }
+    let table = stdout_of(&p.run(&["list"]).success());
+    assert!(table.contains("999 469 1341") && table.contains("EVANS, Rhys (05/06/1970)"), "{table}");
+}
+
+#[test]
+fn the_repeated_autumn_hour_is_told_apart_in_the_table() {
+    let p = Practice::new();
+    for at in ["25/10/2026 01:30", "25/10/2026 01:30 GMT"] {
+        p.log(&["note", "--patient", "9992345675", "--summary", "x", "--at", at, "--confirm"]);
+    }
+    let table = stdout_of(&p.run(&["list"]).success());
+    assert!(table.contains("25/10/2026 01:30 BST") && table.contains("25/10/2026 01:30 GMT"), "{table}");
+}
+
+#[test]
 fn stock_counts_need_no_patient_but_dispensing_does() {
     let p = Practice::new();
-    p.log(&["dispensary_stock", "--summary", "Count", "--set", "item=Paracetamol 500mg tablets", "--set", "quantity=320"]);
+    p.log(&[
+        "dispensary_stock",
+        "--summary",
+        "Count",
+        "--set",
+        "item=Paracetamol 500mg tablets",
+        "--set",
+        "quantity=320",
+    ]);
     p.run_as(
         "JS",
-        &["log", "dispensary_stock", "--summary", "Given", "--set", "item=Paracetamol", "--set", "quantity=32", "--set", "movement=dispensed"],
+        &[
+            "log",
+            "dispensary_stock",
+            "--summary",
+            "Given",
+            "--set",
+            "item=Paracetamol",
+            "--set",
+            "quantity=32",
+            "--set",
+            "movement=dispensed",
+        ],
     )
     .code(2)
     .stderr(contains("patient: is required"));
@@ -134,16 +209,31 @@ fn amending_keeps_the_earlier_version_and_says_what_changed() {
         "--set",
         "dose=1 three times a day",
     ]);
-    p.run_as("AB", &["amend", "R2-0001", "--set", "quantity=21", "--set", "dose=", "--flag", "medication_change", "--reason", "Quantity missed"])
-        .success()
-        .stderr(contains("earlier version is kept"));
+    p.run_as(
+        "AB",
+        &[
+            "amend",
+            "R2-0001",
+            "--set",
+            "quantity=21",
+            "--set",
+            "dose=",
+            "--flag",
+            "medication_change",
+            "--reason",
+            "Quantity missed",
+        ],
+    )
+    .success()
+    .stderr(contains("earlier version is kept"));
     let entry = only_entry(&p);
     assert_eq!(entry["revisions"], 2);
     assert_eq!(entry["fields"]["quantity"], 21);
     assert_eq!(entry["fields"].get("dose"), None);
     assert_eq!(entry["flags"], serde_json::json!(["medication_change"]));
 
-    let shown: Value = serde_json::from_slice(&p.run(&["show", &id, "--format", "json"]).success().get_output().stdout).unwrap();
+    let shown: Value =
+        serde_json::from_slice(&p.run(&["show", &id, "--format", "json"]).success().get_output().stdout).unwrap();
     let history = shown["history"].as_array().unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0]["action"], "logged");
@@ -231,7 +321,17 @@ fn a_hundred_kilobytes_of_notes_are_kept_whole() {
     let p = Practice::new();
     let notes: String = "Line of history with accents: café, naïve.\n".repeat(2400);
     assert!(notes.len() > 100_000);
-    p.log(&["consultation", "--patient", "9992345675", "--summary", "Long", "--set", "clinician=AB", "--set", &format!("notes={notes}")]);
+    p.log(&[
+        "consultation",
+        "--patient",
+        "9992345675",
+        "--summary",
+        "Long",
+        "--set",
+        "clinician=AB",
+        "--set",
+        &format!("notes={notes}"),
+    ]);
     assert_eq!(only_entry(&p)["notes"], notes.as_str());
 }
 
@@ -259,9 +359,12 @@ fn times_in_the_future_or_before_fdp_need_confirming() {
 #[test]
 fn a_time_skipped_when_the_clocks_go_forward_is_refused_in_words() {
     let p = Practice::new();
-    p.run_as("JS", &["log", "note", "--patient", "9992345675", "--summary", "x", "--at", "29/03/2026 01:30", "--confirm"])
-        .code(2)
-        .stderr(contains("did not happen in the UK"));
+    p.run_as(
+        "JS",
+        &["log", "note", "--patient", "9992345675", "--summary", "x", "--at", "29/03/2026 01:30", "--confirm"],
+    )
+    .code(2)
+    .stderr(contains("did not happen in the UK"));
 }
 
 #[test]

@@ -13,10 +13,7 @@ pub fn check(ctx: &mut Context) -> Result<ExitCode> {
         return Err(Error::CheckFailed(findings));
     }
     let counts = store.counts()?;
-    let summary: Vec<String> = counts
-        .iter()
-        .map(|(name, n)| format!("{n} {name}"))
-        .collect();
-    writeln!(ctx.out, "The database is healthy: {}.", summary.join(", "))?;
+    let summary: Vec<String> = counts.iter().map(|(name, n)| format!("{name}: {n}")).collect();
+    writeln!(ctx.out, "The database is healthy ({}).", summary.join(", "))?;
     Ok(ExitCode::SUCCESS)
 }

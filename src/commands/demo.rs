@@ -9,15 +9,9 @@ use crate::store::OpenMode;
 
 pub fn demo(args: DemoArgs, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Create)?;
-    let existing = store
-        .counts()?
-        .iter()
-        .find(|(n, _)| *n == "entries")
-        .map_or(0, |(_, n)| *n);
+    let existing = store.counts()?.iter().find(|(n, _)| *n == "entries").map_or(0, |(_, n)| *n);
     if existing > 0 {
-        return Err(Error::Usage(Usage::DemoNeedsEmptyDatabase {
-            entries: existing,
-        }));
+        return Err(Error::Usage(Usage::DemoNeedsEmptyDatabase { entries: existing }));
     }
     let made = crate::demo::generate(&store, args.entries, args.seed)?;
     writeln!(

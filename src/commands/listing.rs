@@ -8,20 +8,19 @@ use serde_json::{Map, Value, json};
 
 use super::Context;
 use crate::cli::{Format, ListArgs, ShowArgs};
-use crate::domain::fields::{
-    EntryContent, FieldProblem, FieldType, Kind, changed_fields, display_value,
-};
+use crate::domain::fields::{EntryContent, FieldProblem, FieldType, Kind, changed_fields, display_value};
 use crate::domain::nhs::NhsNumber;
 use crate::domain::text::{escape_inline, escape_multiline, truncate};
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::store::{EntryHeader, EntryRow, ListFilter, OpenMode, Patient, Revision, Store};
 
-const TABLE_COLUMNS: [(&str, usize); 7] = [
+const TABLE_COLUMNS: [(&str, usize); 8] = [
     ("REF", 9),
-    ("WHEN", 16),
+    ("WHEN", 20),
     ("KIND", 16),
-    ("PATIENT", 40),
+    ("NHS NUMBER", 12),
+    ("PATIENT", 32),
     ("SUMMARY", 50),
     ("BY", 6),
     ("STATUS", 6),
@@ -47,28 +46,22 @@ const CSV_HEADER: [&str; 16] = [
 ];
 
 fn invalid(field: &str, problem: crate::domain::Problem) -> Error {
-    Error::Invalid(vec![FieldProblem::new(field, problem)])
+    Error::InvalidOption(FieldProblem::new(field, problem))
 }
 
 pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
-    let mut filter = ListFilter {
-        limit: args.limit,
-        ..Default::default()
-    };
+    let mut filter = ListFilter { limit: args.limit, ..Default::default() };
     if let Some(kind) = &args.kind {
         filter.kind = Some(Kind::parse(kind).map_err(|p| invalid("kind", p))?);
     }
     if let Some(nhs) = &args.patient {
         let nhs = NhsNumber::parse(nhs).map_err(|p| invalid("patient", p))?;
-        let patient = store
-            .patient_by_nhs(&nhs)?
-            .ok_or_else(|| Error::PatientNotFound(nhs.to_string()))?;
+        let patient = store.patient_by_nhs(&nhs)?.ok_or_else(|| Error::PatientNotFound(nhs.to_string()))?;
         filter.patient_id = Some(patient.id);
     }
     if let Some(since) = &args.since {
-        filter.since =
-            Some(time::parse_uk_datetime(since, ctx.now).map_err(|p| invalid("since", p))?);
+        filter.since = Some(time::parse_uk_datetime(since, ctx.now).map_err(|p| invalid("since", p))?);
     }
     let to_terminal = std::io::stdout().is_terminal();
     let out = &mut *ctx.out;
@@ -80,25 +73,15 @@ pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
                 count += 1;
                 write_table_row(out, table_cells(&row))
             })?;
-            writeln!(
-                ctx.err,
-                "{count} {}.",
-                if count == 1 { "entry" } else { "entries" }
-            )?;
+            writeln!(ctx.err, "{count} {}.", if count == 1 { "entry" } else { "entries" })?;
         }
         Format::Csv => {
             let mut csv = csv::Writer::from_writer(out);
             csv.write_record(CSV_HEADER).map_err(csv_error)?;
             store.each_entry(&filter, |row| {
                 let cells = csv_cells(&row);
-                let cells: Vec<String> = if to_terminal {
-                    cells
-                        .iter()
-                        .map(|c| escape_inline(c).into_owned())
-                        .collect()
-                } else {
-                    cells
-                };
+                let cells: Vec<String> =
+                    if to_terminal { cells.iter().map(|c| escape_inline(c).into_owned()).collect() } else { cells };
                 csv.write_record(&cells).map_err(csv_error)
             })?;
             csv.flush()?;
@@ -134,7 +117,7 @@ fn csv_error(e: csv::Error) -> Error {
     }
 }
 
-fn write_table_row(out: &mut dyn Write, cells: [String; 7]) -> Result<()> {
+fn write_table_row(out: &mut dyn Write, cells: [String; 8]) -> Result<()> {
     let mut line = String::new();
     for ((_, width), cell) in TABLE_COLUMNS.iter().zip(cells) {
         let cell = truncate(&escape_inline(&cell), *width).into_owned();
@@ -150,15 +133,13 @@ fn status(voided: bool) -> &'static str {
     if voided { "voided" } else { "" }
 }
 
-fn table_cells(row: &EntryRow) -> [String; 7] {
+fn table_cells(row: &EntryRow) -> [String; 8] {
     [
         row.header.reference.clone(),
         time::format_uk(row.content.occurred_at),
         row.header.kind.label().to_string(),
-        row.patient
-            .as_ref()
-            .map(Patient::describe)
-            .unwrap_or_default(),
+        row.patient.as_ref().and_then(Patient::nhs_display).unwrap_or_default(),
+        row.patient.as_ref().map(Patient::name_and_birth).unwrap_or_default(),
         row.content.summary.clone(),
         row.header.recorded_by.clone(),
         status(row.header.voided).to_string(),
@@ -182,12 +163,7 @@ fn csv_cells(row: &EntryRow) -> Vec<String> {
         p.and_then(|p| p.date_of_birth.clone()).unwrap_or_default(),
         row.content.summary.clone(),
         flags.join(";"),
-        if row.header.voided {
-            "voided"
-        } else {
-            "current"
-        }
-        .to_string(),
+        if row.header.voided { "voided" } else { "current" }.to_string(),
         row.revisions.to_string(),
         row.content.author.clone().unwrap_or_default(),
     ]
@@ -199,9 +175,9 @@ fn fields_json(content: &EntryContent) -> Value {
     for spec in content.kind.fields() {
         if let Some(value) = content.fields.get(spec.name) {
             let value = match (spec.ty, value) {
-                (FieldType::DateTime, Value::String(s)) => time::from_storage(s)
-                    .map(|t| Value::from(time::format_iso_local(t)))
-                    .unwrap_or(value.clone()),
+                (FieldType::DateTime, Value::String(s)) => {
+                    time::from_storage(s).map(|t| Value::from(time::format_iso_local(t))).unwrap_or(value.clone())
+                }
                 _ => value.clone(),
             };
             map.insert(spec.name.to_string(), value);
@@ -226,30 +202,13 @@ fn patient_json(patient: Option<&Patient>) -> Value {
 
 fn content_json(content: &EntryContent) -> Map<String, Value> {
     let mut map = Map::new();
-    map.insert(
-        "occurred_at".into(),
-        time::format_iso_local(content.occurred_at).into(),
-    );
+    map.insert("occurred_at".into(), time::format_iso_local(content.occurred_at).into());
     map.insert("summary".into(), content.summary.clone().into());
     map.insert("author".into(), content.author.clone().into());
     map.insert("notes".into(), content.notes.clone().into());
-    map.insert(
-        "codes".into(),
-        serde_json::to_value(&content.codes).unwrap_or(Value::Null),
-    );
-    map.insert(
-        "flags".into(),
-        content
-            .flags
-            .iter()
-            .map(|f| f.name())
-            .collect::<Vec<_>>()
-            .into(),
-    );
-    map.insert(
-        "also_in_old_system".into(),
-        content.also_in_old_system.into(),
-    );
+    map.insert("codes".into(), serde_json::to_value(&content.codes).unwrap_or(Value::Null));
+    map.insert("flags".into(), content.flags.iter().map(|f| f.name()).collect::<Vec<_>>().into());
+    map.insert("also_in_old_system".into(), content.also_in_old_system.into());
     map.insert("fields".into(), fields_json(content));
     map
 }
@@ -265,10 +224,7 @@ fn entry_json(
     map.insert("id".into(), header.id.clone().into());
     map.insert("ref".into(), header.reference.clone().into());
     map.insert("kind".into(), header.kind.name().into());
-    map.insert(
-        "recorded_at".into(),
-        time::format_iso_local(header.recorded_at).into(),
-    );
+    map.insert("recorded_at".into(), time::format_iso_local(header.recorded_at).into());
     map.insert("recorded_by".into(), header.recorded_by.clone().into());
     map.insert("workstation".into(), prefix.into());
     map.insert("patient".into(), patient_json(patient));
@@ -286,34 +242,13 @@ pub fn show(args: ShowArgs, ctx: &mut Context) -> Result<ExitCode> {
         return Err(Error::EntryNotFound(args.id));
     };
     let patient = store.patient_of(current)?;
-    let prefix = revisions
-        .first()
-        .map(|r| r.workstation_prefix.clone())
-        .unwrap_or_default();
+    let prefix = revisions.first().map(|r| r.workstation_prefix.clone()).unwrap_or_default();
     match args.format {
-        Format::Table => show_text(
-            ctx.out,
-            &store,
-            &entry,
-            current,
-            patient.as_ref(),
-            &revisions,
-        )?,
+        Format::Table => show_text(ctx.out, &store, &entry, current, patient.as_ref(), &revisions)?,
         Format::Json => {
-            let mut value = entry_json(
-                &entry,
-                &prefix,
-                &current.content,
-                patient.as_ref(),
-                revisions.len() as i64,
-            );
-            value["history"] = history(&revisions)
-                .into_iter()
-                .map(|h| h.json)
-                .collect::<Vec<_>>()
-                .into();
-            serde_json::to_writer_pretty(&mut *ctx.out, &value)
-                .map_err(|e| Error::Output(e.into()))?;
+            let mut value = entry_json(&entry, &prefix, &current.content, patient.as_ref(), revisions.len() as i64);
+            value["history"] = history(&revisions).into_iter().map(|h| h.json).collect::<Vec<_>>().into();
+            serde_json::to_writer_pretty(&mut *ctx.out, &value).map_err(|e| Error::Output(e.into()))?;
             writeln!(ctx.out)?;
         }
         Format::Csv => {
@@ -359,40 +294,25 @@ fn history(revisions: &[Revision]) -> Vec<Step> {
     revisions
         .iter()
         .map(|r| {
-            let parent = r
-                .parent_id
-                .as_ref()
-                .and_then(|p| revisions.iter().find(|x| &x.id == p));
+            let parent = r.parent_id.as_ref().and_then(|p| revisions.iter().find(|x| &x.id == p));
             let (action, changed) = match parent {
                 None => ("logged", Vec::new()),
                 Some(_) if r.voided => ("voided", Vec::new()),
-                Some(before) => (
-                    "amended",
-                    changed_fields(
-                        &before.content,
-                        &r.content,
-                        before.patient_id != r.patient_id,
-                    ),
-                ),
+                Some(before) => {
+                    ("amended", changed_fields(&before.content, &r.content, before.patient_id != r.patient_id))
+                }
             };
             let mut json = Map::new();
             json.insert("revision".into(), r.id.clone().into());
             json.insert("parent".into(), r.parent_id.clone().into());
             json.insert("action".into(), action.into());
-            json.insert(
-                "recorded_at".into(),
-                time::format_iso_local(r.recorded_at).into(),
-            );
+            json.insert("recorded_at".into(), time::format_iso_local(r.recorded_at).into());
             json.insert("recorded_by".into(), r.recorded_by.clone().into());
             json.insert("workstation".into(), r.workstation_prefix.clone().into());
             json.insert("reason".into(), r.reason.clone().into());
             json.insert("changed".into(), changed.clone().into());
             json.extend(content_json(&r.content));
-            Step {
-                action,
-                changed,
-                json: Value::Object(json),
-            }
+            Step { action, changed, json: Value::Object(json) }
         })
         .collect()
 }
@@ -412,34 +332,18 @@ fn show_text(
                 writeln!(out, "    {l}")?;
             }
         } else {
-            writeln!(out, "{:<22}{}", format!("{label}:"), escape_inline(value))?;
+            writeln!(out, "{:<21} {}", format!("{label}:"), escape_inline(value))?;
         }
         Ok(())
     };
     let content = &current.content;
-    writeln!(
-        out,
-        "{} {}  ({})",
-        entry.kind.label(),
-        entry.reference,
-        entry.id
-    )?;
+    writeln!(out, "{} {}  ({})", entry.kind.label(), entry.reference, entry.id)?;
     if entry.voided {
         let reason = current.reason.as_deref().unwrap_or("");
         writeln!(out, "VOIDED (logged in error): {}", escape_inline(reason))?;
     }
-    line(
-        out,
-        "Patient",
-        &patient
-            .map(Patient::describe)
-            .unwrap_or_else(|| "(none)".into()),
-    )?;
-    line(
-        out,
-        "When it happened",
-        &time::format_uk(content.occurred_at),
-    )?;
+    line(out, "Patient", &patient.map(Patient::describe).unwrap_or_else(|| "(none)".into()))?;
+    line(out, "When it happened", &time::format_uk(content.occurred_at))?;
     line(out, "Summary", &content.summary)?;
     for (spec, value) in content.filled_fields() {
         if matches!(spec.name, "summary" | "occurred_at") {

@@ -8,12 +8,10 @@ use super::Context;
 use super::patient_args::{given, patient_input};
 use crate::cli::{AmendArgs, LogArgs, PatientArgs, VoidArgs};
 use crate::domain::Problem;
-use crate::domain::fields::{
-    EntryContent, FieldProblem, Flag, Kind, PatientInput, build_content, check_patient_rule,
-};
+use crate::domain::fields::{EntryContent, FieldProblem, Flag, Kind, PatientInput, build_content, patient_problems};
 use crate::domain::time;
 use crate::error::{Error, Result, Usage, Warning};
-use crate::store::{OpenMode, Settings, Tx};
+use crate::store::{OpenMode, Settings, Store, Tx};
 
 /// A clock a few minutes fast should not make "now" look like the future.
 const FUTURE_TOLERANCE: Duration = Duration::minutes(5);
@@ -29,33 +27,17 @@ fn split_sets(sets: &[String]) -> Result<Vec<(String, String)>> {
 }
 
 fn parse_flags(names: &[String], problems: &mut Vec<FieldProblem>) -> Vec<Flag> {
-    names
-        .iter()
-        .filter_map(|n| {
-            Flag::parse(n)
-                .map_err(|p| problems.push(FieldProblem::new("flag", p)))
-                .ok()
-        })
-        .collect()
+    names.iter().filter_map(|n| Flag::parse(n).map_err(|p| problems.push(FieldProblem::new("flag", p))).ok()).collect()
 }
 
 /// Warnings about when it happened: a time in the future or before FDP needs `--confirm`.
-fn time_warnings(
-    occurred_at: DateTime<Utc>,
-    settings: &Settings,
-    now: DateTime<Utc>,
-) -> Vec<Warning> {
+fn time_warnings(occurred_at: DateTime<Utc>, settings: &Settings, now: DateTime<Utc>) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if occurred_at > now + FUTURE_TOLERANCE {
-        warnings.push(Warning::InFuture {
-            when: time::format_uk(occurred_at),
-        });
+        warnings.push(Warning::InFuture { when: time::format_uk(occurred_at) });
     }
     if let Some(fdp) = settings.fdp().filter(|fdp| occurred_at < *fdp) {
-        warnings.push(Warning::BeforeFdp {
-            when: time::format_uk(occurred_at),
-            fdp: time::format_uk(fdp),
-        });
+        warnings.push(Warning::BeforeFdp { when: time::format_uk(occurred_at), fdp: time::format_uk(fdp) });
     }
     warnings
 }
@@ -72,20 +54,12 @@ fn without_repeats(problems: Vec<FieldProblem>) -> Vec<FieldProblem> {
 }
 
 fn refuse_unconfirmed(warnings: Vec<Warning>, confirmed: bool) -> Result<()> {
-    if confirmed || warnings.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::NeedsConfirmation(warnings))
-    }
+    if confirmed || warnings.is_empty() { Ok(()) } else { Err(Error::NeedsConfirmation(warnings)) }
 }
 
 /// A registration is about the person it registers: their details are both fields and patient.
 fn registration_sets(args: &PatientArgs, sets: &mut Vec<(String, String)>) {
-    let pairs = [
-        ("family_name", &args.family),
-        ("given_name", &args.given),
-        ("date_of_birth", &args.dob),
-    ];
+    let pairs = [("family_name", &args.family), ("given_name", &args.given), ("date_of_birth", &args.dob)];
     for (field, value) in pairs {
         if let Some(v) = value {
             if !sets.iter().any(|(k, _)| k == field) {
@@ -99,39 +73,47 @@ fn registration_patient(args: &PatientArgs, sets: &[(String, String)]) -> Patien
     let from_sets = |name: &str| sets.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     PatientArgs {
         patient: args.patient.clone(),
-        family: args.family.clone().or_else(|| from_sets("family_name")),
-        given: args.given.clone().or_else(|| from_sets("given_name")),
-        dob: args.dob.clone().or_else(|| from_sets("date_of_birth")),
-        sex: args.sex.clone().or_else(|| from_sets("sex")),
-        postcode: args.postcode.clone().or_else(|| from_sets("postcode")),
+        family: from_sets("family_name").or_else(|| args.family.clone()),
+        given: from_sets("given_name").or_else(|| args.given.clone()),
+        dob: from_sets("date_of_birth").or_else(|| args.dob.clone()),
+        sex: from_sets("sex").or_else(|| args.sex.clone()),
+        postcode: from_sets("postcode").or_else(|| args.postcode.clone()),
     }
 }
 
+/// The patient rule, reported with the entry's other problems. A patient-field problem already
+/// reported (a mistyped NHS number) is not reported again as a missing patient.
 fn check_patient(
-    content: &EntryContent,
+    kind: Kind,
+    movement: Option<&str>,
     patient: &PatientInput,
     problems: &mut Vec<FieldProblem>,
 ) -> Result<()> {
-    let dispensing =
-        content.kind == Kind::DispensaryStock && content.field_str("movement") != Some("dispensed");
-    if dispensing && !patient.is_empty() {
-        return Err(Error::PatientNotWanted {
-            kind: content.kind.name(),
-        });
+    let stock_not_dispensed = kind == Kind::DispensaryStock && movement != Some("dispensed");
+    if stock_not_dispensed && !patient.is_empty() {
+        return Err(Error::PatientNotWanted { kind: kind.label() });
     }
-    if let Err(p) = check_patient_rule(content, patient) {
-        if !problems.iter().any(|q| q.field == p.field) {
+    let patient_fields = ["nhs_number", "family_name", "given_name", "date_of_birth"];
+    let already = problems.iter().any(|p| patient_fields.contains(&p.field.as_str()));
+    for p in patient_problems(kind, movement, patient) {
+        if !(already && p.field == "patient") && !problems.iter().any(|q| q.field == p.field) {
             problems.push(p);
         }
     }
     Ok(())
 }
 
-fn resolve(
-    tx: &Tx,
-    actor: &crate::store::Actor,
-    patient: &PatientInput,
-) -> Result<(Option<String>, Vec<Warning>)> {
+/// `author` names a member of staff: they must be on the list.
+fn check_author(store: &Store, content: &EntryContent, problems: &mut Vec<FieldProblem>) -> Result<()> {
+    if let Some(author) = &content.author {
+        if store.staff_member(author)?.is_none() {
+            problems.push(FieldProblem::new("author", Problem::NotOnStaffList { id: author.clone() }));
+        }
+    }
+    Ok(())
+}
+
+fn resolve(tx: &Tx, actor: &crate::store::Actor, patient: &PatientInput) -> Result<(Option<String>, Vec<Warning>)> {
     if patient.is_empty() {
         return Ok((None, Vec::new()));
     }
@@ -143,8 +125,7 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let actor = store.actor(ctx.as_staff.as_deref())?;
     let settings = store.settings()?;
-    let kind =
-        Kind::parse(&args.kind).map_err(|p| Error::Invalid(vec![FieldProblem::new("kind", p)]))?;
+    let kind = Kind::parse(&args.kind).map_err(|p| Error::Invalid(vec![FieldProblem::new("kind", p)]))?;
 
     let mut sets = Vec::new();
     if let Some(summary) = &args.summary {
@@ -164,55 +145,45 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
     let mut problems = Vec::new();
     let patient = patient_input(&patient_args, ctx.now, &mut problems);
     let flags = parse_flags(&args.flags, &mut problems);
-    let mut content = match build_content(kind, None, &sets, ctx.now) {
-        Ok(content) => Some(content),
+    let content = match build_content(kind, None, &sets, ctx.now) {
+        Ok(mut content) => {
+            flags.into_iter().for_each(|f| content.add_flag(f));
+            check_patient(kind, content.field_str("movement"), &patient, &mut problems)?;
+            check_author(&store, &content, &mut problems)?;
+            Some(content)
+        }
         Err(mut field_problems) => {
             problems.append(&mut field_problems);
+            // Stock's patient rule depends on its movement, which must be right first.
+            if kind != Kind::DispensaryStock {
+                check_patient(kind, None, &patient, &mut problems)?;
+            }
             None
         }
     };
-    if let Some(content) = content.as_mut() {
-        for flag in flags {
-            content.add_flag(flag);
-        }
-        check_patient(content, &patient, &mut problems)?;
-    }
     let content = match content {
         Some(content) if problems.is_empty() => content,
         _ => return Err(Error::Invalid(without_repeats(problems))),
     };
 
-    refuse_unconfirmed(
-        time_warnings(content.occurred_at, &settings, ctx.now),
-        args.confirm,
-    )?;
+    refuse_unconfirmed(time_warnings(content.occurred_at, &settings, ctx.now), args.confirm)?;
     let (saved, mut warnings) = store.write_at(ctx.now, |tx| {
         let (patient_id, warnings) = resolve(tx, &actor, &patient)?;
-        Ok((
-            tx.log_entry(&actor, &content, patient_id.as_deref())?,
-            warnings,
-        ))
+        Ok((tx.log_entry(&actor, &content, patient_id.as_deref())?, warnings))
     })?;
     if kind == Kind::Summarisation {
         warnings.push(Warning::SummarisationDuringCutover);
     }
     writeln!(ctx.out, "{}", saved.id)?;
-    writeln!(
-        ctx.err,
-        "Saved {} ({}, {}).",
-        saved.reference,
-        kind.label(),
-        time::format_uk(content.occurred_at)
-    )?;
+    ctx.out.flush()?;
+    writeln!(ctx.err, "Saved {} ({}, {}).", saved.reference, kind.label(), time::format_uk(content.occurred_at))?;
     ctx.warn(&warnings)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
-    let nothing_given = args.sets.is_empty()
-        && args.flags.is_empty()
-        && args.unflags.is_empty()
-        && !given(&args.patient);
+    let nothing_given =
+        args.sets.is_empty() && args.flags.is_empty() && args.unflags.is_empty() && !given(&args.patient);
     if nothing_given {
         return Err(Error::Usage(Usage::NothingToAmend));
     }
@@ -221,23 +192,16 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
     let settings = store.settings()?;
     let sets = split_sets(&args.sets)?;
     let now = ctx.now;
-    let reason = args
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty());
+    let reason = args.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
 
     let outcome = store.write_at(now, |tx| {
         let entry = tx.find_entry(&args.id)?;
         if entry.voided {
-            return Err(Error::EntryVoided {
-                reference: entry.reference.clone(),
-            });
+            return Err(Error::EntryVoided { reference: entry.reference.clone() });
         }
         let current = tx.current_revision(&entry)?;
         let mut problems = Vec::new();
-        let patient =
-            given(&args.patient).then(|| patient_input(&args.patient, now, &mut problems));
+        let patient = given(&args.patient).then(|| patient_input(&args.patient, now, &mut problems));
         let add = parse_flags(&args.flags, &mut problems);
         let remove = parse_flags(&args.unflags, &mut problems);
         let mut content = match build_content(entry.kind, Some(&current.content), &sets, now) {
@@ -249,17 +213,20 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
         };
         add.into_iter().for_each(|f| content.add_flag(f));
         remove.into_iter().for_each(|f| content.remove_flag(f));
-        if let Some(patient) = &patient {
-            check_patient(&content, patient, &mut problems)?;
+        let movement = content.field_str("movement");
+        match &patient {
+            Some(patient) => check_patient(entry.kind, movement, patient, &mut problems)?,
+            None if current.patient_id.is_none() => {
+                check_patient(entry.kind, movement, &PatientInput::default(), &mut problems)?
+            }
+            None => {}
         }
+        check_author(&store, &content, &mut problems)?;
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
         if content.occurred_at != current.content.occurred_at {
-            refuse_unconfirmed(
-                time_warnings(content.occurred_at, &settings, now),
-                args.confirm,
-            )?;
+            refuse_unconfirmed(time_warnings(content.occurred_at, &settings, now), args.confirm)?;
         }
         let (patient_id, warnings) = match &patient {
             Some(p) => resolve(tx, &actor, p)?,
@@ -268,22 +235,12 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
         if content == current.content && patient_id == current.patient_id {
             return Ok(None);
         }
-        tx.revise_entry(
-            &actor,
-            &entry,
-            &content,
-            patient_id.as_deref(),
-            reason,
-            false,
-        )?;
+        tx.revise_entry(&actor, &entry, &content, patient_id.as_deref(), reason, false)?;
         Ok(Some((entry.reference, warnings)))
     })?;
     match outcome {
         Some((reference, warnings)) => {
-            writeln!(
-                ctx.err,
-                "Amended {reference}; the earlier version is kept in its history."
-            )?;
+            writeln!(ctx.err, "Amended {reference}; the earlier version is kept in its history.")?;
             ctx.warn(&warnings)?;
         }
         None => writeln!(ctx.err, "Nothing changed: the entry already says that.")?,
@@ -294,34 +251,19 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
 pub fn void(args: VoidArgs, ctx: &mut Context) -> Result<ExitCode> {
     let reason = args.reason.trim();
     if reason.is_empty() {
-        return Err(Error::Invalid(vec![FieldProblem::new(
-            "reason",
-            Problem::Required,
-        )]));
+        return Err(Error::Invalid(vec![FieldProblem::new("reason", Problem::Required)]));
     }
     let store = ctx.open(OpenMode::Existing)?;
     let actor = store.actor(ctx.as_staff.as_deref())?;
     let reference = store.write_at(ctx.now, |tx| {
         let entry = tx.find_entry(&args.id)?;
         if entry.voided {
-            return Err(Error::EntryVoided {
-                reference: entry.reference.clone(),
-            });
+            return Err(Error::EntryVoided { reference: entry.reference.clone() });
         }
         let current = tx.current_revision(&entry)?;
-        tx.revise_entry(
-            &actor,
-            &entry,
-            &current.content,
-            current.patient_id.as_deref(),
-            Some(reason),
-            true,
-        )?;
+        tx.revise_entry(&actor, &entry, &current.content, current.patient_id.as_deref(), Some(reason), true)?;
         Ok(entry.reference)
     })?;
-    writeln!(
-        ctx.err,
-        "Voided {reference}. It leaves the re-entry queue but stays in the history."
-    )?;
+    writeln!(ctx.err, "Voided {reference}. It leaves the re-entry queue but stays in the history.")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -44,9 +44,7 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
     match command {
         None => setup::welcome(ctx),
         Some(Command::Init(args)) => setup::init(args, ctx),
-        Some(Command::Staff(StaffCommand::Add { id, name, role })) => {
-            setup::staff_add(&id, &name, &role, ctx)
-        }
+        Some(Command::Staff(StaffCommand::Add { id, name, role })) => setup::staff_add(&id, &name, &role, ctx),
         Some(Command::Staff(StaffCommand::List)) => setup::staff_list(ctx),
         Some(Command::Info) => setup::info(ctx),
         Some(Command::Log(args)) => logging::log(args, ctx),

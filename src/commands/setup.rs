@@ -12,7 +12,7 @@ use crate::store::settings_key as key;
 use crate::store::{OpenMode, Role, Settings, StaffMember, Store};
 
 fn invalid(field: &str, problem: Problem) -> Error {
-    Error::Invalid(vec![FieldProblem::new(field, problem)])
+    Error::InvalidOption(FieldProblem::new(field, problem))
 }
 
 fn text_setting(field: &str, value: &Option<String>, max: usize) -> Result<Option<String>> {
@@ -24,13 +24,7 @@ fn text_setting(field: &str, value: &Option<String>, max: usize) -> Result<Optio
         return Err(invalid(field, Problem::Required));
     }
     if length > max {
-        return Err(invalid(
-            field,
-            Problem::TooLong {
-                max,
-                actual: length,
-            },
-        ));
+        return Err(invalid(field, Problem::TooLong { max, actual: length }));
     }
     Ok(Some(v.to_string()))
 }
@@ -43,8 +37,7 @@ fn time_setting(
     value
         .as_deref()
         .map(|v| {
-            time::parse_uk_datetime(v, ctx.now)
-                .map_err(|problem| Error::Usage(Usage::BadTime { option, problem }))
+            time::parse_uk_datetime(v, ctx.now).map_err(|problem| Error::Usage(Usage::BadTime { option, problem }))
         })
         .transpose()
 }
@@ -69,6 +62,9 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     let go_live = time_setting("--go-live", &args.go_live, ctx)?;
     let prefix = args.prefix.as_deref().map(valid_prefix).transpose()?;
 
+    if practice.is_none() && !ctx.location.path.exists() {
+        return Err(Error::Usage(Usage::MissingPractice));
+    }
     let store = ctx.open(OpenMode::Create)?;
     let settings = store.settings()?;
     if practice.is_none() && settings.practice().is_none() {
@@ -78,12 +74,7 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     let go_live_after = go_live.or(settings.go_live());
     if let (Some(f), Some(g)) = (fdp_after, go_live_after) {
         if g <= f {
-            return Err(invalid(
-                "go-live",
-                Problem::GoLiveBeforeFdp {
-                    fdp: time::format_uk(f),
-                },
-            ));
+            return Err(invalid("go-live", Problem::GoLiveBeforeFdp { fdp: time::format_uk(f) }));
         }
     }
     let mut changes: Vec<(&str, String)> = Vec::new();
@@ -98,21 +89,13 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     add(key::NEW_SYSTEM, new_system);
     add(key::FDP, fdp.map(time::to_storage));
     add(key::GO_LIVE, go_live.map(time::to_storage));
-    add(
-        key::READ_ONLY_DAYS,
-        args.read_only_days.map(|d| d.to_string()),
-    );
+    add(key::READ_ONLY_DAYS, args.read_only_days.map(|d| d.to_string()));
     let actor = store.setup_actor(ctx.as_staff.as_deref())?;
     let changed = store.write_at(ctx.now, |tx| {
         let mut n = tx.set_settings(&actor, &changes)?;
         if workstation.is_some() || prefix.is_some() {
             tx.set_local_workstation(workstation.as_deref(), prefix.as_deref())?;
-            tx.audit(
-                &actor,
-                "workstation",
-                None,
-                serde_json::json!({ "name": workstation, "prefix": prefix }),
-            )?;
+            tx.audit(&actor, "workstation", None, serde_json::json!({ "name": workstation, "prefix": prefix }))?;
             n += 1;
         }
         Ok(n)
@@ -129,9 +112,8 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
 pub fn staff_add(id: &str, name: &str, role: &str, ctx: &mut Context) -> Result<ExitCode> {
     let id = parse_staff_id(id).map_err(|p| invalid("id", p))?;
     let name = text_setting("name", &Some(name.to_string()), 100)?.unwrap_or_default();
-    let role =
-        Role::parse(role).ok_or_else(|| Error::Usage(Usage::RoleUnknown(role.to_string())))?;
-    let store = ctx.open(OpenMode::Create)?;
+    let role = Role::parse(role).ok_or_else(|| Error::Usage(Usage::RoleUnknown(role.to_string())))?;
+    let store = ctx.open(OpenMode::Existing)?;
     let member = StaffMember { id, name, role };
     store.write_at(ctx.now, |tx| {
         // The first member of staff adds themselves; after that, someone on the list must.
@@ -144,13 +126,7 @@ pub fn staff_add(id: &str, name: &str, role: &str, ctx: &mut Context) -> Result<
         };
         tx.add_staff(&actor, &member)
     })?;
-    writeln!(
-        ctx.err,
-        "Added {} ({}, {}).",
-        member.id,
-        member.name,
-        member.role.name()
-    )?;
+    writeln!(ctx.err, "Added {} ({}, {}).", member.id, member.name, member.role.name())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -158,22 +134,13 @@ pub fn staff_list(ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     writeln!(ctx.out, "{:<8}{:<32}ROLE", "ID", "NAME")?;
     for s in store.staff()? {
-        writeln!(
-            ctx.out,
-            "{:<8}{:<32}{}",
-            s.id,
-            crate::domain::text::escape_inline(&s.name),
-            s.role.name()
-        )?;
+        writeln!(ctx.out, "{:<8}{:<32}{}", s.id, crate::domain::text::escape_inline(&s.name), s.role.name())?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn setting_line(settings: &Settings, k: &str) -> String {
-    settings
-        .get(k)
-        .map(|v| crate::domain::text::escape_inline(v).into_owned())
-        .unwrap_or_else(|| "not set".into())
+    settings.get(k).map(|v| crate::domain::text::escape_inline(v).into_owned()).unwrap_or_else(|| "not set".into())
 }
 
 fn time_line(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -187,41 +154,18 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
     let out = &mut *ctx.out;
     writeln!(out, "Database:        {}", store.path().display())?;
     if settings.is_demo() {
-        writeln!(
-            out,
-            "                 DEMO DATA: fictitious patients, not for clinical use"
-        )?;
+        writeln!(out, "                 DEMO DATA: fictitious patients, not for clinical use")?;
     }
-    writeln!(
-        out,
-        "Practice:        {}",
-        setting_line(&settings, key::PRACTICE)
-    )?;
-    writeln!(
-        out,
-        "ODS code:        {}",
-        setting_line(&settings, key::ODS)
-    )?;
-    writeln!(
-        out,
-        "Old system:      {}",
-        setting_line(&settings, key::OLD_SYSTEM)
-    )?;
-    writeln!(
-        out,
-        "New system:      {}",
-        setting_line(&settings, key::NEW_SYSTEM)
-    )?;
+    writeln!(out, "Practice:        {}", setting_line(&settings, key::PRACTICE))?;
+    writeln!(out, "ODS code:        {}", setting_line(&settings, key::ODS))?;
+    writeln!(out, "Old system:      {}", setting_line(&settings, key::OLD_SYSTEM))?;
+    writeln!(out, "New system:      {}", setting_line(&settings, key::NEW_SYSTEM))?;
     writeln!(out, "FDP:             {}", time_line(settings.fdp()))?;
     writeln!(out, "Go-live:         {}", time_line(settings.go_live()))?;
     if let Some(fdp) = settings.fdp() {
         let hours = (ctx.now - fdp).num_minutes() as f64 / 60.0;
         if hours >= 0.0 {
-            writeln!(
-                out,
-                "Since FDP:       {hours:.1} hours (target: under {} hours)",
-                settings.sla_hours()
-            )?;
+            writeln!(out, "Since FDP:       {hours:.1} hours (target: under {} hours)", settings.sla_hours())?;
         }
     }
     writeln!(
@@ -236,12 +180,7 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
 pub fn info(ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     describe(&store, ctx)?;
-    writeln!(
-        ctx.out,
-        "Schema version:  {} (this program: {})",
-        store.schema_version()?,
-        crate::store::LATEST_VERSION
-    )?;
+    writeln!(ctx.out, "Schema version:  {} (this program: {})", store.schema_version()?, crate::store::LATEST_VERSION)?;
     for (name, n) in store.counts()? {
         writeln!(ctx.out, "{:<33}{n}", format!("{}:", capitalise(name)))?;
     }
@@ -250,25 +189,17 @@ pub fn info(ctx: &mut Context) -> Result<ExitCode> {
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// `cutover` with no command: open (or create) the database and say what to do next.
+/// `cutover` with no command: open the database (creating the default one on first run) and say
+/// what to do next. A path given with --db must exist: a typing slip should not make a new database.
 pub fn welcome(ctx: &mut Context) -> Result<ExitCode> {
-    let store = ctx.open(OpenMode::Create)?;
-    writeln!(
-        ctx.out,
-        "cutover — logging patient interactions while the clinical system is down\n"
-    )?;
+    let store = ctx.open(if ctx.location.is_default { OpenMode::Create } else { OpenMode::Existing })?;
+    writeln!(ctx.out, "cutover — logging patient interactions while the clinical system is down\n")?;
     describe(&store, ctx)?;
     let counts = store.counts()?;
-    let entries = counts
-        .iter()
-        .find(|(n, _)| *n == "entries")
-        .map_or(0, |(_, n)| *n);
+    let entries = counts.iter().find(|(n, _)| *n == "entries").map_or(0, |(_, n)| *n);
     let staff = store.staff()?;
     writeln!(ctx.out, "Entries:         {entries}")?;
     writeln!(ctx.out, "Staff:           {}\n", staff.len())?;

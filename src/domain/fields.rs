@@ -23,19 +23,11 @@ pub struct Choice {
 }
 
 const fn c(name: &'static str, label: &'static str) -> Choice {
-    Choice {
-        name,
-        label,
-        aliases: &[],
-    }
+    Choice { name, label, aliases: &[] }
 }
 
 const fn ca(name: &'static str, label: &'static str, aliases: &'static [&'static str]) -> Choice {
-    Choice {
-        name,
-        label,
-        aliases,
-    }
+    Choice { name, label, aliases }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,21 +67,11 @@ pub struct FieldSpec {
 }
 
 const fn opt(name: &'static str, label: &'static str, ty: FieldType) -> FieldSpec {
-    FieldSpec {
-        name,
-        label,
-        ty,
-        required: false,
-    }
+    FieldSpec { name, label, ty, required: false }
 }
 
 const fn req(name: &'static str, label: &'static str, ty: FieldType) -> FieldSpec {
-    FieldSpec {
-        name,
-        label,
-        ty,
-        required: true,
-    }
+    FieldSpec { name, label, ty, required: true }
 }
 
 use FieldType::*;
@@ -103,28 +85,18 @@ const SLOT_TYPES: &[Choice] = &[
     c("video", "Video"),
     c("home_visit", "Home visit"),
 ];
-const MODES: &[Choice] = &[
-    ca("face_to_face", "Face to face", &["f2f"]),
-    c("telephone", "Telephone"),
-    c("video", "Video"),
-];
+const MODES: &[Choice] =
+    &[ca("face_to_face", "Face to face", &["f2f"]), c("telephone", "Telephone"), c("video", "Video")];
 const APPOINTMENT_STATUSES: &[Choice] = &[
     c("booked", "Booked"),
     c("cancelled", "Cancelled"),
     c("attended", "Attended"),
     ca("did_not_attend", "Did not attend", &["dna"]),
 ];
-const VISIT_STATUSES: &[Choice] = &[
-    c("requested", "Requested"),
-    c("done", "Done"),
-    c("cancelled", "Cancelled"),
-];
+const VISIT_STATUSES: &[Choice] = &[c("requested", "Requested"), c("done", "Done"), c("cancelled", "Cancelled")];
 const DIRECTIONS: &[Choice] = &[c("incoming", "Incoming"), c("outgoing", "Outgoing")];
-const RX_TYPES: &[Choice] = &[
-    c("acute", "Acute"),
-    c("repeat", "Repeat"),
-    ca("repeat_dispensing", "Repeat dispensing", &["rd", "erd"]),
-];
+const RX_TYPES: &[Choice] =
+    &[c("acute", "Acute"), c("repeat", "Repeat"), ca("repeat_dispensing", "Repeat dispensing", &["rd", "erd"])];
 const RX_ROUTES: &[Choice] = &[
     ca("fp10_paper", "FP10 (paper)", &["fp10", "paper"]),
     ca("eps", "EPS (electronic)", &["electronic"]),
@@ -134,16 +106,8 @@ const RX_STATUSES: &[Choice] = &[
     c("requested", "Requested"),
     c("issued", "Issued"),
     c("declined", "Declined"),
-    ca(
-        "cancelled_on_spine",
-        "Cancelled on the Spine",
-        &["cancelled"],
-    ),
-    ca(
-        "awaiting_reissue",
-        "Awaiting re-issue",
-        &["awaiting_re_issue"],
-    ),
+    ca("cancelled_on_spine", "Cancelled on the Spine", &["cancelled"]),
+    ca("awaiting_reissue", "Awaiting re-issue", &["awaiting_re_issue"]),
 ];
 const REGISTRATION_TYPES: &[Choice] = &[
     c("permanent", "Permanent"),
@@ -156,34 +120,19 @@ pub const SEXES: &[Choice] = &[
     ca("indeterminate", "Indeterminate", &["i"]),
     ca("not_known", "Not known", &["u", "unknown"]),
 ];
-const RECEIVED_VIA: &[Choice] = &[
-    c("paper", "On paper"),
-    ca("phone", "By phone", &["telephone"]),
-    c("other", "Other"),
-];
+const RECEIVED_VIA: &[Choice] = &[c("paper", "On paper"), ca("phone", "By phone", &["telephone"]), c("other", "Other")];
 const URGENCIES: &[Choice] = &[
-    ca(
-        "two_week_wait",
-        "Two-week wait",
-        &["2ww", "twww", "suspected_cancer"],
-    ),
+    ca("two_week_wait", "Two-week wait", &["2ww", "twww", "suspected_cancer"]),
     c("urgent", "Urgent"),
     c("routine", "Routine"),
 ];
-const REFERRAL_METHODS: &[Choice] = &[
-    ca("ers", "e-Referral Service", &["e_rs", "ereferral"]),
-    c("paper", "Paper"),
-    c("email", "Email"),
-];
+const REFERRAL_METHODS: &[Choice] =
+    &[ca("ers", "e-Referral Service", &["e_rs", "ereferral"]), c("paper", "Paper"), c("email", "Email")];
 const CORRESPONDENCE_SOURCES: &[Choice] = &[
     ca("nhs_111", "NHS 111", &["111"]),
     ca("out_of_hours", "Out of hours", &["ooh"]),
     c("discharge", "Discharge summary"),
-    ca(
-        "a_and_e",
-        "A&E",
-        &["ae", "a_e", "emergency_department", "ed"],
-    ),
+    ca("a_and_e", "A&E", &["ae", "a_e", "emergency_department", "ed"]),
     c("outpatient", "Outpatient letter"),
     c("other", "Other"),
 ];
@@ -191,20 +140,12 @@ const SCREENING_PROGRAMMES: &[Choice] = &[
     c("bowel", "Bowel"),
     c("breast", "Breast"),
     ca("cervical", "Cervical", &["smear"]),
-    ca(
-        "aaa",
-        "AAA (abdominal aortic aneurysm)",
-        &["abdominal_aortic_aneurysm"],
-    ),
+    ca("aaa", "AAA (abdominal aortic aneurysm)", &["abdominal_aortic_aneurysm"]),
     ca("diabetic_eye", "Diabetic eye", &["retinal"]),
     c("other", "Other"),
 ];
-const SCREENING_EVENTS: &[Choice] = &[
-    c("result", "Result"),
-    c("invite", "Invitation"),
-    c("kit", "Kit"),
-    c("other", "Other"),
-];
+const SCREENING_EVENTS: &[Choice] =
+    &[c("result", "Result"), c("invite", "Invitation"), c("kit", "Kit"), c("other", "Other")];
 const STOCK_MOVEMENTS: &[Choice] = &[
     ca("count", "Stock count", &["stock_count"]),
     c("received", "Received"),
@@ -229,30 +170,14 @@ const APPOINTMENT: &[FieldSpec] = &[
     req("appointment_at", "Appointment time", DateTime),
     opt("clinician", "Clinician", NAME),
     opt("slot_type", "Slot type", Pick(SLOT_TYPES)),
-    opt(
-        "duration_min",
-        "Length (minutes)",
-        WholeNumber { min: 1, max: 600 },
-    ),
-    opt(
-        "appointment_status",
-        "Appointment status",
-        Pick(APPOINTMENT_STATUSES),
-    ),
+    opt("duration_min", "Length (minutes)", WholeNumber { min: 1, max: 600 }),
+    opt("appointment_status", "Appointment status", Pick(APPOINTMENT_STATUSES)),
     opt("location", "Location", SHORT),
 ];
 
 const CONSULTATION: &[FieldSpec] = &{
     let [h, e, a, p, f] = clinical_fields!();
-    [
-        req("clinician", "Clinician", NAME),
-        opt("mode", "Mode", Pick(MODES)),
-        h,
-        e,
-        a,
-        p,
-        f,
-    ]
+    [req("clinician", "Clinician", NAME), opt("mode", "Mode", Pick(MODES)), h, e, a, p, f]
 };
 
 const HOME_VISIT: &[FieldSpec] = &{
@@ -301,11 +226,7 @@ const REGISTRATION: &[FieldSpec] = &[
     opt("postcode", "Postcode", Postcode),
     opt("phone", "Phone", Phone),
     opt("previous_practice", "Previous practice", SHORT),
-    opt(
-        "registration_type",
-        "Registration type",
-        Pick(REGISTRATION_TYPES),
-    ),
+    opt("registration_type", "Registration type", Pick(REGISTRATION_TYPES)),
     opt("form_received", "Registration form received", YesNo),
 ];
 
@@ -317,11 +238,7 @@ const PATHOLOGY: &[FieldSpec] = &[
     opt("lab", "Laboratory", SHORT),
     opt("reviewed_by", "Reviewed by", NAME),
     opt("action", "Action", SHORT),
-    opt(
-        "expected_electronically",
-        "Lab will re-send electronically",
-        YesNo,
-    ),
+    opt("expected_electronically", "Lab will re-send electronically", YesNo),
 ];
 
 const REFERRAL: &[FieldSpec] = &[
@@ -346,14 +263,7 @@ const DOCUMENT: &[FieldSpec] = &[
     opt("document_type", "Document type", SHORT),
     opt("received_at", "Received at", DateTime),
     opt("sender", "Sender", SHORT),
-    opt(
-        "pages",
-        "Pages",
-        WholeNumber {
-            min: 1,
-            max: 10_000,
-        },
-    ),
+    opt("pages", "Pages", WholeNumber { min: 1, max: 10_000 }),
 ];
 
 const SCREENING: &[FieldSpec] = &[
@@ -363,29 +273,13 @@ const SCREENING: &[FieldSpec] = &[
     opt("abnormal", "Abnormal", YesNo),
 ];
 
-const SUMMARISATION: &[FieldSpec] = &[
-    opt("record_type", "Record type", SHORT),
-    opt(
-        "items",
-        "Items",
-        WholeNumber {
-            min: 0,
-            max: 100_000,
-        },
-    ),
-];
+const SUMMARISATION: &[FieldSpec] =
+    &[opt("record_type", "Record type", SHORT), opt("items", "Items", WholeNumber { min: 0, max: 100_000 })];
 
 const DISPENSARY_STOCK: &[FieldSpec] = &[
     req("item", "Item", SHORT),
     opt("dmd_code", "dm+d code", ConceptId),
-    opt(
-        "pack_size",
-        "Pack size",
-        WholeNumber {
-            min: 1,
-            max: 100_000,
-        },
-    ),
+    opt("pack_size", "Pack size", WholeNumber { min: 1, max: 100_000 }),
     req("quantity", "Quantity", Quantity),
     opt("movement", "Movement", Pick(STOCK_MOVEMENTS)),
     opt("batch", "Batch", NAME),
@@ -396,18 +290,10 @@ const DISPENSARY_STOCK: &[FieldSpec] = &[
 pub const COMMON_FIELDS: &[FieldSpec] = &[
     req("summary", "Summary", Text(SUMMARY_MAX)),
     req("occurred_at", "When it happened", DateTime),
-    opt(
-        "author",
-        "Responsible clinician or staff (if not you)",
-        StaffId,
-    ),
+    opt("author", "Responsible clinician or staff (if not you)", StaffId),
     opt("notes", "Notes", LongText),
     opt("codes", "SNOMED CT codes", Codes),
-    opt(
-        "also_in_old_system",
-        "Also typed into the old system",
-        YesNo,
-    ),
+    opt("also_in_old_system", "Also typed into the old system", YesNo),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -498,9 +384,7 @@ impl Kind {
                     || normalise_word(k.label()) == wanted
                     || (*k == Kind::Telephone && wanted == "call")
             })
-            .ok_or_else(|| Problem::UnknownKind {
-                allowed: Kind::names(),
-            })
+            .ok_or_else(|| Problem::UnknownKind { allowed: Kind::names() })
     }
 
     /// The kind's own fields, in the order a form shows them.
@@ -525,18 +409,11 @@ impl Kind {
 
     /// A field of this kind or one every entry has.
     pub fn field(self, name: &str) -> Option<&'static FieldSpec> {
-        COMMON_FIELDS
-            .iter()
-            .chain(self.fields())
-            .find(|f| f.name == name)
+        COMMON_FIELDS.iter().chain(self.fields()).find(|f| f.name == name)
     }
 
     fn field_names(self) -> Vec<&'static str> {
-        COMMON_FIELDS
-            .iter()
-            .chain(self.fields())
-            .map(|f| f.name)
-            .collect()
+        COMMON_FIELDS.iter().chain(self.fields()).map(|f| f.name).collect()
     }
 }
 
@@ -598,9 +475,7 @@ impl Flag {
         Flag::ALL
             .into_iter()
             .find(|f| normalise_word(f.name()) == wanted || normalise_word(f.label()) == wanted)
-            .ok_or_else(|| Problem::UnknownFlag {
-                allowed: Flag::ALL.iter().map(|f| f.name()).collect(),
-            })
+            .ok_or_else(|| Problem::UnknownFlag { allowed: Flag::ALL.iter().map(|f| f.name()).collect() })
     }
 }
 
@@ -621,11 +496,7 @@ fn normalise_word(s: &str) -> String {
 
 /// The field a name refers to for this kind, or the problem naming the fields it has.
 pub fn field_spec(kind: Kind, name: &str) -> Result<&'static FieldSpec, Problem> {
-    kind.field(name.trim())
-        .ok_or_else(|| Problem::UnknownField {
-            kind: kind.name(),
-            allowed: kind.field_names(),
-        })
+    kind.field(name.trim()).ok_or_else(|| Problem::UnknownField { kind: kind.name(), allowed: kind.field_names() })
 }
 
 /// Turns what was typed into the value stored. Empty input means "no value" (`Value::Null`).
@@ -640,15 +511,12 @@ pub fn parse_value(spec: &FieldSpec, input: &str, now: DateTime<Utc>) -> Result<
         LongText => within(input, LONG_TEXT_MAX).map(|s| Value::String(s.to_string())),
         Pick(choices) => parse_choice(choices, trimmed).map(|c| Value::String(c.name.to_string())),
         YesNo => parse_yes_no(trimmed).map(Value::Bool),
-        DateTime => {
-            time::parse_uk_datetime(trimmed, now).map(|t| Value::String(time::to_storage(t)))
-        }
+        DateTime => time::parse_uk_datetime(trimmed, now).map(|t| Value::String(time::to_storage(t))),
         Date => time::parse_date(trimmed).map(|d| Value::String(d.format("%Y-%m-%d").to_string())),
         WholeNumber { min, max } => parse_whole(trimmed, min, max).map(Value::from),
         Quantity => parse_quantity(trimmed),
         ConceptId => snomed::parse_sctid(trimmed).map(Value::String),
-        Codes => snomed::parse_codes(trimmed)
-            .map(|codes| serde_json::to_value(codes).unwrap_or(Value::Null)),
+        Codes => snomed::parse_codes(trimmed).map(|codes| serde_json::to_value(codes).unwrap_or(Value::Null)),
         Ubrn => parse_ubrn(trimmed).map(Value::String),
         Postcode => parse_postcode(trimmed).map(Value::String),
         Phone => parse_phone(trimmed).map(Value::String),
@@ -658,11 +526,7 @@ pub fn parse_value(spec: &FieldSpec, input: &str, now: DateTime<Utc>) -> Result<
 
 fn within(s: &str, max: usize) -> Result<&str, Problem> {
     let actual = s.chars().count();
-    if actual > max {
-        Err(Problem::TooLong { max, actual })
-    } else {
-        Ok(s)
-    }
+    if actual > max { Err(Problem::TooLong { max, actual }) } else { Ok(s) }
 }
 
 pub fn parse_choice(choices: &'static [Choice], input: &str) -> Result<&'static Choice, Problem> {
@@ -674,9 +538,7 @@ pub fn parse_choice(choices: &'static [Choice], input: &str) -> Result<&'static 
                 || normalise_word(c.label) == wanted
                 || c.aliases.iter().any(|a| normalise_word(a) == wanted)
         })
-        .ok_or_else(|| Problem::NotInList {
-            allowed: choices.iter().map(|c| c.name).collect(),
-        })
+        .ok_or_else(|| Problem::NotInList { allowed: choices.iter().map(|c| c.name).collect() })
 }
 
 pub fn parse_yes_no(input: &str) -> Result<bool, Problem> {
@@ -688,64 +550,37 @@ pub fn parse_yes_no(input: &str) -> Result<bool, Problem> {
 }
 
 fn parse_whole(input: &str, min: i64, max: i64) -> Result<i64, Problem> {
-    let n: i64 = input
-        .replace(',', "")
-        .parse()
-        .map_err(|_| Problem::NotAWholeNumber)?;
-    if n < min || n > max {
-        Err(Problem::OutOfRange { min, max })
-    } else {
-        Ok(n)
-    }
+    let n: i64 = input.replace(',', "").parse().map_err(|_| Problem::NotAWholeNumber)?;
+    if n < min || n > max { Err(Problem::OutOfRange { min, max }) } else { Ok(n) }
 }
 
 fn parse_quantity(input: &str) -> Result<Value, Problem> {
     let cleaned = input.replace(',', "");
     if let Ok(n) = cleaned.parse::<i64>() {
-        return if n < 0 {
-            Err(Problem::OutOfRange {
-                min: 0,
-                max: i64::MAX,
-            })
-        } else {
-            Ok(Value::from(n))
-        };
+        return if n < 0 { Err(Problem::OutOfRange { min: 0, max: i64::MAX }) } else { Ok(Value::from(n)) };
     }
     match cleaned.parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 => Ok(Value::from(x)),
-        Ok(_) => Err(Problem::OutOfRange {
-            min: 0,
-            max: i64::MAX,
-        }),
+        Ok(_) => Err(Problem::OutOfRange { min: 0, max: i64::MAX }),
         Err(_) => Err(Problem::NotANumber),
     }
 }
 
 fn parse_ubrn(input: &str) -> Result<String, Problem> {
     let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(digits)
-    } else {
-        Err(Problem::UbrnFormat)
-    }
+    if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) { Ok(digits) } else { Err(Problem::UbrnFormat) }
 }
 
 /// UK postcodes: an outward code of 2–4 characters starting with a letter, and an inward code of a
 /// digit and two letters. Stored upper case with one space: "LS1 4AP".
 pub fn parse_postcode(input: &str) -> Result<String, Problem> {
-    let compact: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .collect();
+    let compact: String = input.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect();
     let chars: Vec<char> = compact.chars().collect();
     let ok = (5..=7).contains(&chars.len())
         && chars.iter().all(|c| c.is_ascii_alphanumeric())
         && chars[0].is_ascii_alphabetic()
         && chars[chars.len() - 3].is_ascii_digit()
-        && chars[chars.len() - 2..]
-            .iter()
-            .all(|c| c.is_ascii_alphabetic());
+        && chars[chars.len() - 2..].iter().all(|c| c.is_ascii_alphabetic());
     if !ok {
         return Err(Problem::PostcodeFormat);
     }
@@ -766,11 +601,7 @@ fn parse_phone(input: &str) -> Result<String, Problem> {
 /// Staff ids are short: initials or a few letters and digits. Stored upper case.
 pub fn parse_staff_id(input: &str) -> Result<String, Problem> {
     let id = input.trim();
-    if (1..=12).contains(&id.len())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+    if (1..=12).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         Ok(id.to_ascii_uppercase())
     } else {
         Err(Problem::StaffIdFormat)
@@ -781,16 +612,14 @@ pub fn parse_staff_id(input: &str) -> Result<String, Problem> {
 pub fn display_value(spec: &FieldSpec, value: &Value) -> String {
     match (spec.ty, value) {
         (_, Value::Null) => String::new(),
-        (Pick(choices), Value::String(s)) => choices
-            .iter()
-            .find(|c| c.name == s)
-            .map_or_else(|| s.clone(), |c| c.label.to_string()),
-        (YesNo, Value::Bool(b)) => if *b { "Yes" } else { "No" }.to_string(),
-        (DateTime, Value::String(s)) => {
-            time::from_storage(s).map_or_else(|| s.clone(), time::format_uk)
+        (Pick(choices), Value::String(s)) => {
+            choices.iter().find(|c| c.name == s).map_or_else(|| s.clone(), |c| c.label.to_string())
         }
-        (Date, Value::String(s)) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_or_else(|_| s.clone(), time::format_uk_date),
+        (YesNo, Value::Bool(b)) => if *b { "Yes" } else { "No" }.to_string(),
+        (DateTime, Value::String(s)) => time::from_storage(s).map_or_else(|| s.clone(), time::format_uk),
+        (Date, Value::String(s)) => {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| s.clone(), time::format_uk_date)
+        }
         (Codes, v) => serde_json::from_value::<Vec<snomed::Code>>(v.clone())
             .map_or_else(|_| v.to_string(), |codes| snomed::format_codes(&codes)),
         (_, Value::String(s)) => s.clone(),
@@ -803,11 +632,10 @@ pub fn input_form(spec: &FieldSpec, value: &Value) -> String {
     match (spec.ty, value) {
         (_, Value::Null) => String::new(),
         (YesNo, Value::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
-        (DateTime, Value::String(s)) => {
-            time::from_storage(s).map_or_else(|| s.clone(), time::format_uk)
+        (DateTime, Value::String(s)) => time::from_storage(s).map_or_else(|| s.clone(), time::format_uk),
+        (Date, Value::String(s)) => {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| s.clone(), time::format_uk_date)
         }
-        (Date, Value::String(s)) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_or_else(|_| s.clone(), time::format_uk_date),
         (Codes, v) => display_value(spec, v),
         (_, Value::String(s)) => s.clone(),
         (_, other) => other.to_string(),
@@ -843,10 +671,7 @@ pub struct FieldProblem {
 
 impl FieldProblem {
     pub fn new(field: impl Into<String>, problem: Problem) -> Self {
-        FieldProblem {
-            field: field.into(),
-            problem,
-        }
+        FieldProblem { field: field.into(), problem }
     }
 }
 
@@ -909,10 +734,7 @@ pub fn build_content(
 pub fn content_values(content: &EntryContent) -> BTreeMap<&'static str, Value> {
     let mut values = BTreeMap::new();
     values.insert("summary", Value::String(content.summary.clone()));
-    values.insert(
-        "occurred_at",
-        Value::String(time::to_storage(content.occurred_at)),
-    );
+    values.insert("occurred_at", Value::String(time::to_storage(content.occurred_at)));
     if let Some(a) = &content.author {
         values.insert("author", Value::String(a.clone()));
     }
@@ -920,10 +742,7 @@ pub fn content_values(content: &EntryContent) -> BTreeMap<&'static str, Value> {
         values.insert("notes", Value::String(n.clone()));
     }
     if !content.codes.is_empty() {
-        values.insert(
-            "codes",
-            serde_json::to_value(&content.codes).unwrap_or(Value::Null),
-        );
+        values.insert("codes", serde_json::to_value(&content.codes).unwrap_or(Value::Null));
     }
     if let Some(b) = content.also_in_old_system {
         values.insert("also_in_old_system", Value::Bool(b));
@@ -936,43 +755,19 @@ pub fn content_values(content: &EntryContent) -> BTreeMap<&'static str, Value> {
     values
 }
 
-fn content_from_values(
-    kind: Kind,
-    mut values: BTreeMap<&'static str, Value>,
-    flags: Vec<Flag>,
-) -> EntryContent {
+fn content_from_values(kind: Kind, mut values: BTreeMap<&'static str, Value>, flags: Vec<Flag>) -> EntryContent {
     let mut take_string = |name: &str| match values.remove(name) {
         Some(Value::String(s)) => Some(s),
         _ => None,
     };
     let summary = take_string("summary").unwrap_or_default();
-    let occurred_at = take_string("occurred_at")
-        .and_then(|s| time::from_storage(&s))
-        .unwrap_or_default();
+    let occurred_at = take_string("occurred_at").and_then(|s| time::from_storage(&s)).unwrap_or_default();
     let author = take_string("author");
     let notes = take_string("notes");
-    let codes = values
-        .remove("codes")
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    let also_in_old_system = values
-        .remove("also_in_old_system")
-        .and_then(|v| v.as_bool());
-    let fields = values
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    EntryContent {
-        kind,
-        occurred_at,
-        summary,
-        author,
-        notes,
-        codes,
-        flags,
-        also_in_old_system,
-        fields,
-    }
+    let codes = values.remove("codes").and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+    let also_in_old_system = values.remove("also_in_old_system").and_then(|v| v.as_bool());
+    let fields = values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    EntryContent { kind, occurred_at, summary, author, notes, codes, flags, also_in_old_system, fields }
 }
 
 impl EntryContent {
@@ -1011,19 +806,11 @@ impl EntryContent {
 }
 
 /// The names of the fields that differ between two versions: what the audit trail says changed.
-pub fn changed_fields(
-    before: &EntryContent,
-    after: &EntryContent,
-    patient_changed: bool,
-) -> Vec<String> {
+pub fn changed_fields(before: &EntryContent, after: &EntryContent, patient_changed: bool) -> Vec<String> {
     let a = content_values(before);
     let b = content_values(after);
-    let mut changed: Vec<String> = a
-        .keys()
-        .chain(b.keys())
-        .filter(|k| a.get(*k) != b.get(*k))
-        .map(|k| k.to_string())
-        .collect();
+    let mut changed: Vec<String> =
+        a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).map(|k| k.to_string()).collect();
     changed.sort();
     changed.dedup();
     if before.flags != after.flags {
@@ -1035,33 +822,27 @@ pub fn changed_fields(
     changed
 }
 
-/// The patient rule for a kind: who the entry must be about.
-pub fn check_patient_rule(
-    content: &EntryContent,
-    patient: &PatientInput,
-) -> Result<(), FieldProblem> {
-    let has_patient = !patient.is_empty();
-    if content.kind == Kind::DispensaryStock {
-        let dispensed = content.field_str("movement") == Some("dispensed");
-        return match (dispensed, has_patient) {
-            (true, false) => Err(FieldProblem::new("patient", Problem::Required)),
-            _ => Ok(()),
-        };
+/// Who an entry must be about: everyone is, by NHS number or by name and date of birth, except
+/// dispensary stock, which is about a patient only when dispensed to one. Every gap is reported.
+pub fn patient_problems(kind: Kind, movement: Option<&str>, patient: &PatientInput) -> Vec<FieldProblem> {
+    if kind == Kind::DispensaryStock && movement != Some("dispensed") {
+        return Vec::new();
     }
-    if !has_patient {
-        return Err(FieldProblem::new("patient", Problem::Required));
+    if patient.is_empty() {
+        return vec![FieldProblem::new("patient", Problem::Required)];
     }
-    if patient.nhs_number.is_none() {
-        let missing = [
-            ("family_name", patient.family_name.is_none()),
-            ("given_name", patient.given_name.is_none()),
-            ("date_of_birth", patient.date_of_birth.is_none()),
-        ];
-        if let Some((field, _)) = missing.iter().find(|(_, m)| *m) {
-            return Err(FieldProblem::new(*field, Problem::Required));
-        }
+    if patient.nhs_number.is_some() {
+        return Vec::new();
     }
-    Ok(())
+    [
+        ("family_name", patient.family_name.is_none()),
+        ("given_name", patient.given_name.is_none()),
+        ("date_of_birth", patient.date_of_birth.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, missing)| *missing)
+    .map(|(field, _)| FieldProblem::new(field, Problem::Required))
+    .collect()
 }
 
 #[cfg(test)]
@@ -1073,10 +854,7 @@ mod tests {
     }
 
     fn sets(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -1086,10 +864,7 @@ mod tests {
             assert_eq!(Kind::parse(kind.label()), Ok(kind));
         }
         assert_eq!(Kind::parse("Home-Visit"), Ok(Kind::HomeVisit));
-        assert!(matches!(
-            Kind::parse("xray"),
-            Err(Problem::UnknownKind { .. })
-        ));
+        assert!(matches!(Kind::parse("xray"), Err(Problem::UnknownKind { .. })));
     }
 
     #[test]
@@ -1105,13 +880,7 @@ mod tests {
 
     #[test]
     fn required_fields_of_the_data_dictionary_are_required() {
-        let required = |k: Kind| -> Vec<&str> {
-            k.fields()
-                .iter()
-                .filter(|f| f.required)
-                .map(|f| f.name)
-                .collect()
-        };
+        let required = |k: Kind| -> Vec<&str> { k.fields().iter().filter(|f| f.required).map(|f| f.name).collect() };
         assert_eq!(required(Kind::Appointment), ["appointment_at"]);
         assert_eq!(required(Kind::Consultation), ["clinician"]);
         assert_eq!(required(Kind::Prescription), ["drug"]);
@@ -1127,33 +896,17 @@ mod tests {
     fn choices_accept_names_labels_and_aliases() {
         let spec = Kind::Referral.field("urgency").unwrap();
         for typed in ["two_week_wait", "Two-week wait", "2WW", "two week wait"] {
-            assert_eq!(
-                parse_value(spec, typed, now()),
-                Ok(Value::from("two_week_wait")),
-                "{typed}"
-            );
+            assert_eq!(parse_value(spec, typed, now()), Ok(Value::from("two_week_wait")), "{typed}");
         }
-        assert!(matches!(
-            parse_value(spec, "soonish", now()),
-            Err(Problem::NotInList { .. })
-        ));
+        assert!(matches!(parse_value(spec, "soonish", now()), Err(Problem::NotInList { .. })));
         let source = Kind::Correspondence.field("source").unwrap();
-        assert_eq!(
-            parse_value(source, "A&E", now()),
-            Ok(Value::from("a_and_e"))
-        );
+        assert_eq!(parse_value(source, "A&E", now()), Ok(Value::from("a_and_e")));
     }
 
     #[test]
     fn yes_no_accepts_the_spec_spellings() {
-        for (typed, want) in [
-            ("yes", true),
-            ("Y", true),
-            ("true", true),
-            ("no", false),
-            ("n", false),
-            ("FALSE", false),
-        ] {
+        for (typed, want) in [("yes", true), ("Y", true), ("true", true), ("no", false), ("n", false), ("FALSE", false)]
+        {
             assert_eq!(parse_yes_no(typed), Ok(want));
         }
         assert_eq!(parse_yes_no("maybe"), Err(Problem::NotYesNo));
@@ -1165,36 +918,15 @@ mod tests {
         assert_eq!(err, vec![FieldProblem::new("summary", Problem::Required)]);
         let long = "é".repeat(201);
         let err = build_content(Kind::Note, None, &sets(&[("summary", &long)]), now()).unwrap_err();
-        assert_eq!(
-            err,
-            vec![FieldProblem::new(
-                "summary",
-                Problem::TooLong {
-                    max: 200,
-                    actual: 201
-                }
-            )]
-        );
-        assert!(
-            build_content(
-                Kind::Note,
-                None,
-                &sets(&[("summary", &"é".repeat(200))]),
-                now()
-            )
-            .is_ok()
-        );
+        assert_eq!(err, vec![FieldProblem::new("summary", Problem::TooLong { max: 200, actual: 201 })]);
+        assert!(build_content(Kind::Note, None, &sets(&[("summary", &"é".repeat(200))]), now()).is_ok());
     }
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let err = build_content(
-            Kind::Referral,
-            None,
-            &sets(&[("summary", "ok"), ("ubrn", "123"), ("colour", "red")]),
-            now(),
-        )
-        .unwrap_err();
+        let err =
+            build_content(Kind::Referral, None, &sets(&[("summary", "ok"), ("ubrn", "123"), ("colour", "red")]), now())
+                .unwrap_err();
         let fields: Vec<&str> = err.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["ubrn", "colour", "specialty", "urgency"]);
     }
@@ -1204,50 +936,26 @@ mod tests {
         let first = build_content(
             Kind::Prescription,
             None,
-            &sets(&[
-                ("summary", "Amoxicillin"),
-                ("drug", "Amoxicillin 500mg capsules"),
-                ("dose", "1 tds"),
-            ]),
+            &sets(&[("summary", "Amoxicillin"), ("drug", "Amoxicillin 500mg capsules"), ("dose", "1 tds")]),
             now(),
         )
         .unwrap();
-        let second = build_content(
-            Kind::Prescription,
-            Some(&first),
-            &sets(&[("dose", ""), ("quantity", "21")]),
-            now(),
-        )
-        .unwrap();
+        let second =
+            build_content(Kind::Prescription, Some(&first), &sets(&[("dose", ""), ("quantity", "21")]), now()).unwrap();
         assert_eq!(second.field_str("drug"), Some("Amoxicillin 500mg capsules"));
         assert_eq!(second.fields.get("dose"), None);
         assert_eq!(second.fields.get("quantity"), Some(&Value::from(21)));
         assert_eq!(second.occurred_at, first.occurred_at);
-        let err = build_content(
-            Kind::Prescription,
-            Some(&first),
-            &sets(&[("drug", "")]),
-            now(),
-        )
-        .unwrap_err();
+        let err = build_content(Kind::Prescription, Some(&first), &sets(&[("drug", "")]), now()).unwrap_err();
         assert_eq!(err, vec![FieldProblem::new("drug", Problem::Required)]);
     }
 
     #[test]
     fn ubrn_is_twelve_digits() {
         let spec = Kind::Referral.field("ubrn").unwrap();
-        assert_eq!(
-            parse_value(spec, "1234 5678 9012", now()),
-            Ok(Value::from("123456789012"))
-        );
-        assert_eq!(
-            parse_value(spec, "12345678901", now()),
-            Err(Problem::UbrnFormat)
-        );
-        assert_eq!(
-            parse_value(spec, "12345678901a", now()),
-            Err(Problem::UbrnFormat)
-        );
+        assert_eq!(parse_value(spec, "1234 5678 9012", now()), Ok(Value::from("123456789012")));
+        assert_eq!(parse_value(spec, "12345678901", now()), Err(Problem::UbrnFormat));
+        assert_eq!(parse_value(spec, "12345678901a", now()), Err(Problem::UbrnFormat));
     }
 
     #[test]
@@ -1271,26 +979,17 @@ mod tests {
     fn long_text_keeps_its_layout_and_allows_100_kb() {
         let notes = format!("  indented\n{}", "x".repeat(100_000));
         let spec = Kind::Note.field("notes").unwrap();
-        assert_eq!(
-            parse_value(spec, &notes, now()),
-            Ok(Value::String(notes.clone()))
-        );
+        assert_eq!(parse_value(spec, &notes, now()), Ok(Value::String(notes.clone())));
     }
 
     #[test]
     fn stored_values_display_in_plain_words() {
         let urgency = Kind::Referral.field("urgency").unwrap();
-        assert_eq!(
-            display_value(urgency, &Value::from("two_week_wait")),
-            "Two-week wait"
-        );
+        assert_eq!(display_value(urgency, &Value::from("two_week_wait")), "Two-week wait");
         let abnormal = Kind::Pathology.field("abnormal").unwrap();
         assert_eq!(display_value(abnormal, &Value::Bool(true)), "Yes");
         let when = Kind::Appointment.field("appointment_at").unwrap();
-        assert_eq!(
-            display_value(when, &Value::from("2026-11-27T14:30:00.000Z")),
-            "27/11/2026 14:30"
-        );
+        assert_eq!(display_value(when, &Value::from("2026-11-27T14:30:00.000Z")), "27/11/2026 14:30");
     }
 
     #[test]
@@ -1306,47 +1005,24 @@ mod tests {
         for (kind, name, typed) in cases {
             let spec = kind.field(name).unwrap();
             let stored = parse_value(spec, typed, n).unwrap();
-            assert_eq!(
-                parse_value(spec, &input_form(spec, &stored), n).unwrap(),
-                stored,
-                "{name}"
-            );
+            assert_eq!(parse_value(spec, &input_form(spec, &stored), n).unwrap(), stored, "{name}");
         }
     }
 
     #[test]
     fn patient_rules_follow_the_kind() {
-        let content =
-            |kind, pairs: &[(&str, &str)]| build_content(kind, None, &sets(pairs), now()).unwrap();
         let nobody = PatientInput::default();
-        let note = content(Kind::Note, &[("summary", "x")]);
-        assert_eq!(
-            check_patient_rule(&note, &nobody),
-            Err(FieldProblem::new("patient", Problem::Required))
-        );
-        let by_name = PatientInput {
-            family_name: Some("Jones".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            check_patient_rule(&note, &by_name),
-            Err(FieldProblem::new("given_name", Problem::Required))
-        );
-        let count = content(
-            Kind::DispensaryStock,
-            &[("summary", "x"), ("item", "Paracetamol"), ("quantity", "3")],
-        );
-        assert_eq!(check_patient_rule(&count, &nobody), Ok(()));
-        let dispensed = content(
-            Kind::DispensaryStock,
-            &[
-                ("summary", "x"),
-                ("item", "Paracetamol"),
-                ("quantity", "3"),
-                ("movement", "dispensed"),
-            ],
-        );
-        assert!(check_patient_rule(&dispensed, &nobody).is_err());
+        let required = |field: &str| vec![FieldProblem::new(field, Problem::Required)];
+        assert_eq!(patient_problems(Kind::Note, None, &nobody), required("patient"));
+        let by_family_name = PatientInput { family_name: Some("Jones".into()), ..Default::default() };
+        let gaps: Vec<String> =
+            patient_problems(Kind::Note, None, &by_family_name).into_iter().map(|p| p.field).collect();
+        assert_eq!(gaps, ["given_name", "date_of_birth"]);
+        let by_number = PatientInput { nhs_number: NhsNumber::parse("9434765919").ok(), ..Default::default() };
+        assert!(patient_problems(Kind::Note, None, &by_number).is_empty());
+        assert!(patient_problems(Kind::DispensaryStock, Some("count"), &nobody).is_empty());
+        assert!(patient_problems(Kind::DispensaryStock, None, &nobody).is_empty());
+        assert_eq!(patient_problems(Kind::DispensaryStock, Some("dispensed"), &nobody), required("patient"));
     }
 
     #[test]

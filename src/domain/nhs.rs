@@ -13,9 +13,7 @@ impl NhsNumber {
     pub fn parse(input: &str) -> Result<NhsNumber, Problem> {
         let digits = digit_values(input.trim())?;
         let Ok(all_ten) = <[u8; 10]>::try_from(digits.as_slice()) else {
-            return Err(Problem::NhsNumberLength {
-                digits: digits.len(),
-            });
+            return Err(Problem::NhsNumberLength { digits: digits.len() });
         };
         let (first_nine, last) = split_check(&all_ten);
         let expected = Self::check_digit(&first_nine).ok_or(Problem::NhsNumberImpossible)?;
@@ -36,11 +34,7 @@ impl NhsNumber {
         if first_nine.iter().any(|&d| d > 9) {
             return None;
         }
-        let sum: u32 = first_nine
-            .iter()
-            .zip((2..=10u32).rev())
-            .map(|(&d, weight)| u32::from(d) * weight)
-            .sum();
+        let sum: u32 = first_nine.iter().zip((2..=10u32).rev()).map(|(&d, weight)| u32::from(d) * weight).sum();
         match 11 - sum % 11 {
             11 => Some(0),
             10 => None,
@@ -52,10 +46,7 @@ impl NhsNumber {
 /// Completes nine ASCII digits with their check digit; None if the input is not nine digits
 /// or no check digit is possible.
 pub fn with_check_digit(first_nine: &str) -> Option<NhsNumber> {
-    let values: Vec<u8> = first_nine
-        .bytes()
-        .map(|b| b.is_ascii_digit().then(|| b - b'0'))
-        .collect::<Option<_>>()?;
+    let values: Vec<u8> = first_nine.bytes().map(|b| b.is_ascii_digit().then(|| b - b'0')).collect::<Option<_>>()?;
     let first_nine = <[u8; 9]>::try_from(values.as_slice()).ok()?;
     let check = NhsNumber::check_digit(&first_nine)?;
     let mut all_ten = [0u8; 10];
@@ -102,12 +93,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const VALID: [&str; 4] = [
-        "999 234 5675",
-        "999 469 1341",
-        "999 703 7014",
-        "943 476 5919",
-    ];
+    const VALID: [&str; 4] = ["999 234 5675", "999 469 1341", "999 703 7014", "943 476 5919"];
 
     #[test]
     fn known_valid_numbers_parse_and_display() {
@@ -121,40 +107,23 @@ mod tests {
     #[test]
     fn separators_and_surrounding_whitespace_are_ignored() {
         let expected = NhsNumber::parse("9434765919").unwrap();
-        for text in [
-            "943-476-5919",
-            "  943 476 5919\t",
-            "9 4 3 4-7-6 5919",
-            "\n9434765919 ",
-        ] {
+        for text in ["943-476-5919", "  943 476 5919\t", "9 4 3 4-7-6 5919", "\n9434765919 "] {
             assert_eq!(NhsNumber::parse(text), Ok(expected.clone()), "{text:?}");
         }
     }
 
     #[test]
     fn check_digit_of_ten_is_impossible() {
-        assert_eq!(
-            NhsNumber::parse("999 123 4560"),
-            Err(Problem::NhsNumberImpossible)
-        );
+        assert_eq!(NhsNumber::parse("999 123 4560"), Err(Problem::NhsNumberImpossible));
         // 9·10 + 9·9 + 9·8 = 243 ≡ 1 (mod 11), so whatever the last digit, no number starts 999 000 000.
-        assert_eq!(
-            NhsNumber::parse("999 000 0001"),
-            Err(Problem::NhsNumberImpossible)
-        );
+        assert_eq!(NhsNumber::parse("999 000 0001"), Err(Problem::NhsNumberImpossible));
         assert_eq!(NhsNumber::check_digit(&[9, 9, 9, 1, 2, 3, 4, 5, 6]), None);
     }
 
     #[test]
     fn wrong_last_digit_is_a_check_digit_error() {
-        assert_eq!(
-            NhsNumber::parse("943 476 5918"),
-            Err(Problem::NhsNumberCheckDigit)
-        );
-        assert_eq!(
-            NhsNumber::parse("999 234 5670"),
-            Err(Problem::NhsNumberCheckDigit)
-        );
+        assert_eq!(NhsNumber::parse("943 476 5918"), Err(Problem::NhsNumberCheckDigit));
+        assert_eq!(NhsNumber::parse("999 234 5670"), Err(Problem::NhsNumberCheckDigit));
     }
 
     #[test]
@@ -166,55 +135,27 @@ mod tests {
 
     #[test]
     fn check_digit_rejects_values_above_nine() {
-        assert_eq!(
-            NhsNumber::check_digit(&[b'9', 9, 9, 2, 3, 4, 5, 6, 7]),
-            None
-        );
+        assert_eq!(NhsNumber::check_digit(&[b'9', 9, 9, 2, 3, 4, 5, 6, 7]), None);
     }
 
     #[test]
     fn wrong_digit_count_reports_the_count() {
-        assert_eq!(
-            NhsNumber::parse("943 476 591"),
-            Err(Problem::NhsNumberLength { digits: 9 })
-        );
-        assert_eq!(
-            NhsNumber::parse("943 476 59190"),
-            Err(Problem::NhsNumberLength { digits: 11 })
-        );
-        assert_eq!(
-            NhsNumber::parse("   "),
-            Err(Problem::NhsNumberLength { digits: 0 })
-        );
+        assert_eq!(NhsNumber::parse("943 476 591"), Err(Problem::NhsNumberLength { digits: 9 }));
+        assert_eq!(NhsNumber::parse("943 476 59190"), Err(Problem::NhsNumberLength { digits: 11 }));
+        assert_eq!(NhsNumber::parse("   "), Err(Problem::NhsNumberLength { digits: 0 }));
     }
 
     #[test]
     fn other_characters_are_not_digits() {
-        for text in [
-            "943.476.5919",
-            "943 476 591O",
-            "９４３4765919",
-            "943\t476 5919",
-            "+449434765919",
-        ] {
-            assert_eq!(
-                NhsNumber::parse(text),
-                Err(Problem::NhsNumberNotDigits),
-                "{text:?}"
-            );
+        for text in ["943.476.5919", "943 476 591O", "９４３4765919", "943\t476 5919", "+449434765919"] {
+            assert_eq!(NhsNumber::parse(text), Err(Problem::NhsNumberNotDigits), "{text:?}");
         }
     }
 
     #[test]
     fn with_check_digit_completes_known_numbers() {
-        assert_eq!(
-            with_check_digit("999234567").map(|n| n.to_string()),
-            Some("999 234 5675".into())
-        );
-        assert_eq!(
-            with_check_digit("943476591").map(|n| n.to_string()),
-            Some("943 476 5919".into())
-        );
+        assert_eq!(with_check_digit("999234567").map(|n| n.to_string()), Some("999 234 5675".into()));
+        assert_eq!(with_check_digit("943476591").map(|n| n.to_string()), Some("943 476 5919".into()));
         assert_eq!(with_check_digit("999123456"), None);
         assert_eq!(with_check_digit("99923456"), None);
         assert_eq!(with_check_digit("9992345670"), None);

@@ -55,6 +55,9 @@ pub enum Problem {
     PostcodeFormat,
     PhoneFormat,
     StaffIdFormat,
+    NotOnStaffList {
+        id: String,
+    },
     UnknownField {
         kind: &'static str,
         allowed: Vec<&'static str>,

@@ -59,9 +59,8 @@ pub fn verhoeff_valid(digits: &str) -> bool {
 /// Errors: `SnomedFormat` (not 6–18 digits, or a leading zero), `SnomedCheckDigit { id }`.
 pub fn parse_sctid(input: &str) -> Result<String, Problem> {
     let id = input.trim();
-    let well_formed = (MIN_LEN..=MAX_LEN).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_digit())
-        && !id.starts_with('0');
+    let well_formed =
+        (MIN_LEN..=MAX_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0');
     if !well_formed {
         return Err(Problem::SnomedFormat);
     }
@@ -83,23 +82,13 @@ pub struct Code {
 /// expression style). Empty input (or empty pieces between ';') gives no codes. Terms are trimmed;
 /// an empty term is None. A term cannot contain ';'.
 pub fn parse_codes(input: &str) -> Result<Vec<Code>, Problem> {
-    input
-        .split(';')
-        .map(str::trim)
-        .filter(|piece| !piece.is_empty())
-        .map(parse_code)
-        .collect()
+    input.split(';').map(str::trim).filter(|piece| !piece.is_empty()).map(parse_code).collect()
 }
 
 fn parse_code(piece: &str) -> Result<Code, Problem> {
-    let split_at = piece
-        .find(|c: char| c == '|' || c.is_whitespace())
-        .unwrap_or(piece.len());
+    let split_at = piece.find(|c: char| c == '|' || c.is_whitespace()).unwrap_or(piece.len());
     let (id, rest) = piece.split_at(split_at);
-    Ok(Code {
-        id: parse_sctid(id)?,
-        term: parse_term(rest),
-    })
+    Ok(Code { id: parse_sctid(id)?, term: parse_term(rest) })
 }
 
 /// Strips the optional pipes around a term (only the outer ones; a term may contain '|').
@@ -128,19 +117,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const VALID: [&str; 5] = [
-        "22298006",
-        "38341003",
-        "195967001",
-        "73211009",
-        "1240751000000100",
-    ];
+    const VALID: [&str; 5] = ["22298006", "38341003", "195967001", "73211009", "1240751000000100"];
 
     fn code(id: &str, term: Option<&str>) -> Code {
-        Code {
-            id: id.into(),
-            term: term.map(Into::into),
-        }
+        Code { id: id.into(), term: term.map(Into::into) }
     }
 
     #[test]
@@ -155,11 +135,7 @@ mod tests {
     fn check_digit_matches_known_ids() {
         for id in VALID {
             let (body, check) = id.split_at(id.len() - 1);
-            assert_eq!(
-                verhoeff_check_digit(body).map(|d| d.to_string()),
-                Some(check.to_owned()),
-                "{id}"
-            );
+            assert_eq!(verhoeff_check_digit(body).map(|d| d.to_string()), Some(check.to_owned()), "{id}");
         }
     }
 
@@ -167,11 +143,7 @@ mod tests {
     fn permutation_rows_are_powers_of_row_one() {
         for i in 1..8 {
             for j in 0..10 {
-                assert_eq!(
-                    P[i][j],
-                    P[1][usize::from(P[i - 1][j])],
-                    "row {i} column {j}"
-                );
+                assert_eq!(P[i][j], P[1][usize::from(P[i - 1][j])], "row {i} column {j}");
             }
         }
     }
@@ -240,15 +212,7 @@ mod tests {
 
     #[test]
     fn parse_sctid_rejects_bad_shapes() {
-        for input in [
-            "",
-            "12345",
-            "1234567890123456789",
-            "022298006",
-            "22298 006",
-            "2229800x",
-            "-22298006",
-        ] {
+        for input in ["", "12345", "1234567890123456789", "022298006", "22298 006", "2229800x", "-22298006"] {
             assert_eq!(parse_sctid(input), Err(Problem::SnomedFormat), "{input:?}");
         }
     }
@@ -263,20 +227,13 @@ mod tests {
 
     #[test]
     fn parse_sctid_reports_the_failing_id() {
-        assert_eq!(
-            parse_sctid(" 22298007 "),
-            Err(Problem::SnomedCheckDigit {
-                id: "22298007".into()
-            })
-        );
+        assert_eq!(parse_sctid(" 22298007 "), Err(Problem::SnomedCheckDigit { id: "22298007".into() }));
     }
 
     #[test]
     fn parse_codes_accepts_each_form() {
-        let parsed = parse_codes(
-            "22298006; 38341003 Hypertension ;195967001 |Asthma|;73211009|Diabetes mellitus",
-        )
-        .unwrap();
+        let parsed =
+            parse_codes("22298006; 38341003 Hypertension ;195967001 |Asthma|;73211009|Diabetes mellitus").unwrap();
         assert_eq!(
             parsed,
             vec![
@@ -290,19 +247,10 @@ mod tests {
 
     #[test]
     fn parse_codes_handles_trailing_pipe_and_empty_terms() {
-        assert_eq!(
-            parse_codes("73211009|Diabetes mellitus|"),
-            Ok(vec![code("73211009", Some("Diabetes mellitus"))])
-        );
-        assert_eq!(
-            parse_codes("22298006 |  |"),
-            Ok(vec![code("22298006", None)])
-        );
+        assert_eq!(parse_codes("73211009|Diabetes mellitus|"), Ok(vec![code("73211009", Some("Diabetes mellitus"))]));
+        assert_eq!(parse_codes("22298006 |  |"), Ok(vec![code("22298006", None)]));
         assert_eq!(parse_codes("22298006|"), Ok(vec![code("22298006", None)]));
-        assert_eq!(
-            parse_codes("22298006\tMI"),
-            Ok(vec![code("22298006", Some("MI"))])
-        );
+        assert_eq!(parse_codes("22298006\tMI"), Ok(vec![code("22298006", Some("MI"))]));
     }
 
     #[test]
@@ -315,9 +263,7 @@ mod tests {
     fn parse_codes_reports_bad_ids() {
         assert_eq!(
             parse_codes("22298006; 38341004 |Hypertension|"),
-            Err(Problem::SnomedCheckDigit {
-                id: "38341004".into()
-            })
+            Err(Problem::SnomedCheckDigit { id: "38341004".into() })
         );
         assert_eq!(parse_codes("|Asthma|"), Err(Problem::SnomedFormat));
         assert_eq!(parse_codes("Asthma 195967001"), Err(Problem::SnomedFormat));
@@ -325,14 +271,8 @@ mod tests {
 
     #[test]
     fn format_codes_writes_the_expression_style() {
-        let codes = [
-            code("22298006", Some("Myocardial infarction")),
-            code("38341003", None),
-        ];
-        assert_eq!(
-            format_codes(&codes),
-            "22298006 |Myocardial infarction|; 38341003"
-        );
+        let codes = [code("22298006", Some("Myocardial infarction")), code("38341003", None)];
+        assert_eq!(format_codes(&codes), "22298006 |Myocardial infarction|; 38341003");
         assert_eq!(format_codes(&[]), "");
     }
 

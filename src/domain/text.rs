@@ -63,12 +63,11 @@ pub fn truncate(s: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Lower case with everything but letters and digits removed: how names and headers are compared.
+/// Lower case, accents dropped, everything but letters and digits removed: how names and headers
+/// are compared, so that "Siân" typed as "Sian" or "SIAN" still finds her.
 pub fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    s.nfd().filter(|c| !is_combining_mark(*c) && c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 #[cfg(test)]
@@ -109,5 +108,12 @@ mod tests {
     fn fold_ignores_case_spaces_and_punctuation() {
         assert_eq!(fold("O'Brien-Smith"), "obriensmith");
         assert_eq!(fold("NHS No."), "nhsno");
+    }
+
+    #[test]
+    fn fold_drops_accents_but_keeps_letters_of_their_own() {
+        assert_eq!(fold("Siân Llŷr"), "sianllyr");
+        assert_eq!(fold("Zoë"), fold("ZOE"));
+        assert_eq!(fold("Łukasz"), "łukasz");
     }
 }

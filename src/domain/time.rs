@@ -1,9 +1,7 @@
 //! UK local time: entered and shown in Europe/London, stored as UTC.
 
 use chrono::offset::LocalResult;
-use chrono::{
-    DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Timelike, Utc,
-};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Timelike, Utc};
 use chrono_tz::{OffsetName, Tz};
 
 use super::Problem;
@@ -35,9 +33,7 @@ pub fn parse_uk_datetime(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc
     let local = match (tokens.as_slice(), suffix) {
         ([word], None) if word.eq_ignore_ascii_case("now") => return Ok(now),
         ([single], _) => parse_single_token(single, now)?,
-        ([date, time], _) => {
-            parse_date_with(date, Problem::TimeFormat)?.and_time(parse_time(time)?)
-        }
+        ([date, time], _) => parse_date_with(date, Problem::TimeFormat)?.and_time(parse_time(time)?),
         _ => return Err(Problem::TimeFormat),
     };
     resolve_local(local, suffix)
@@ -66,9 +62,7 @@ pub fn format_uk_day(t: DateTime<Utc>) -> String {
 
 /// ISO 8601 in UK local time with its offset: "2026-11-27T14:30:00+00:00", "2026-07-01T09:10:00+01:00".
 pub fn format_iso_local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&UK)
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    t.with_timezone(&UK).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// "2026-11-27T14:30:00.000Z": fixed width (for years 0–9999) so that text order is time order.
@@ -78,9 +72,7 @@ pub fn to_storage(t: DateTime<Utc>) -> String {
 
 /// The inverse of `to_storage`; accepts any RFC 3339 timestamp.
 pub fn from_storage(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,9 +124,7 @@ fn resolve_local(local: NaiveDateTime, suffix: Option<Zone>) -> Result<DateTime<
             vec![first, second]
         }
         LocalResult::None => {
-            return Err(Problem::SkippedByClockChange {
-                local: typed_local(local),
-            });
+            return Err(Problem::SkippedByClockChange { local: typed_local(local) });
         }
     };
     let chosen = match suffix {
@@ -143,10 +133,9 @@ fn resolve_local(local: NaiveDateTime, suffix: Option<Zone>) -> Result<DateTime<
     };
     match (chosen, suffix) {
         (Some(t), _) => Ok(t.with_timezone(&Utc)),
-        (None, Some(zone)) => Err(Problem::WrongZoneSuffix {
-            local: typed_local(local),
-            suffix: zone.name().to_owned(),
-        }),
+        (None, Some(zone)) => {
+            Err(Problem::WrongZoneSuffix { local: typed_local(local), suffix: zone.name().to_owned() })
+        }
         (None, None) => Err(Problem::TimeFormat),
     }
 }
@@ -162,21 +151,14 @@ fn zone_of(t: &DateTime<Tz>) -> Option<Zone> {
 
 /// The local time in UK form for error values; seconds only when they were given as non-zero.
 fn typed_local(local: NaiveDateTime) -> String {
-    let pattern = if local.second() == 0 {
-        "%d/%m/%Y %H:%M"
-    } else {
-        "%d/%m/%Y %H:%M:%S"
-    };
+    let pattern = if local.second() == 0 { "%d/%m/%Y %H:%M" } else { "%d/%m/%Y %H:%M:%S" };
     local.format(pattern).to_string()
 }
 
 fn with_zone_if_repeated(t: DateTime<Utc>, pattern: &str) -> String {
     let local = t.with_timezone(&UK);
     let text = local.format(pattern).to_string();
-    let repeated = matches!(
-        UK.from_local_datetime(&local.naive_local()),
-        LocalResult::Ambiguous(..)
-    );
+    let repeated = matches!(UK.from_local_datetime(&local.naive_local()), LocalResult::Ambiguous(..));
     match local.offset().abbreviation() {
         Some(zone) if repeated => format!("{text} {zone}"),
         _ => text,
@@ -195,10 +177,7 @@ fn parse_uk_date(text: &str) -> Option<(i32, u32, u32)> {
     let day = number(parts.next()?, 1, 2)?;
     let month = number(parts.next()?, 1, 2)?;
     let year = number(parts.next()?, 4, 4)?;
-    parts
-        .next()
-        .is_none()
-        .then_some((i32::try_from(year).ok()?, month, day))
+    parts.next().is_none().then_some((i32::try_from(year).ok()?, month, day))
 }
 
 /// (year, month, day) from "YYYY-M-D".
@@ -207,18 +186,12 @@ fn parse_iso_date(text: &str) -> Option<(i32, u32, u32)> {
     let year = number(parts.next()?, 4, 4)?;
     let month = number(parts.next()?, 1, 2)?;
     let day = number(parts.next()?, 1, 2)?;
-    parts
-        .next()
-        .is_none()
-        .then_some((i32::try_from(year).ok()?, month, day))
+    parts.next().is_none().then_some((i32::try_from(year).ok()?, month, day))
 }
 
 /// Month or day out of calendar range is treated as a typing slip (format error); an in-range day
 /// that the month lacks is reported as a date that does not exist.
-fn checked_date(
-    (year, month, day): (i32, u32, u32),
-    format_error: Problem,
-) -> Result<NaiveDate, Problem> {
+fn checked_date((year, month, day): (i32, u32, u32), format_error: Problem) -> Result<NaiveDate, Problem> {
     if !YEARS.contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return Err(format_error);
     }
@@ -234,8 +207,7 @@ fn parse_time(text: &str) -> Result<NaiveTime, Problem> {
         None => Some(0),
         Some(s) => number(s, 2, 2),
     };
-    let (Some(hour), Some(minute), Some(second), None) = (hour, minute, second, parts.next())
-    else {
+    let (Some(hour), Some(minute), Some(second), None) = (hour, minute, second, parts.next()) else {
         return Err(Problem::TimeFormat);
     };
     NaiveTime::from_hms_opt(hour, minute, second).ok_or(Problem::TimeFormat)
@@ -292,10 +264,7 @@ mod tests {
     #[test]
     fn summer_times_are_an_hour_ahead_of_utc() {
         assert_eq!(parse("01/07/2026 09:10"), Ok(utc("2026-07-01T08:10:00Z")));
-        assert_eq!(
-            parse("2026-07-01 09:10 BST"),
-            Ok(utc("2026-07-01T08:10:00Z"))
-        );
+        assert_eq!(parse("2026-07-01 09:10 BST"), Ok(utc("2026-07-01T08:10:00Z")));
         assert_eq!(parse("2026-07-01"), Ok(utc("2026-06-30T23:00:00Z")));
     }
 
@@ -309,10 +278,7 @@ mod tests {
     #[test]
     fn time_alone_uses_the_uk_date_not_the_utc_date() {
         let now = utc("2026-07-01T23:30:00Z"); // 00:30 on 2 July in the UK
-        assert_eq!(
-            parse_uk_datetime("14:30", now),
-            Ok(utc("2026-07-02T13:30:00Z"))
-        );
+        assert_eq!(parse_uk_datetime("14:30", now), Ok(utc("2026-07-02T13:30:00Z")));
     }
 
     #[test]
@@ -355,38 +321,17 @@ mod tests {
 
     #[test]
     fn impossible_dates_do_not_exist() {
-        assert_eq!(
-            parse("31/02/2026 10:00"),
-            Err(Problem::DateDoesNotExist {
-                day: 31,
-                month: 2,
-                year: 2026
-            })
-        );
-        assert_eq!(
-            parse("2027-02-29"),
-            Err(Problem::DateDoesNotExist {
-                day: 29,
-                month: 2,
-                year: 2027
-            })
-        );
+        assert_eq!(parse("31/02/2026 10:00"), Err(Problem::DateDoesNotExist { day: 31, month: 2, year: 2026 }));
+        assert_eq!(parse("2027-02-29"), Err(Problem::DateDoesNotExist { day: 29, month: 2, year: 2027 }));
         assert_eq!(parse("29/02/2028"), Ok(utc("2028-02-29T00:00:00Z")));
     }
 
     #[test]
     fn spring_gap_is_skipped() {
-        assert_eq!(
-            parse("29/03/2026 01:30"),
-            Err(Problem::SkippedByClockChange {
-                local: "29/03/2026 01:30".into()
-            })
-        );
+        assert_eq!(parse("29/03/2026 01:30"), Err(Problem::SkippedByClockChange { local: "29/03/2026 01:30".into() }));
         assert_eq!(
             parse("2026-03-29T01:00:30 GMT"),
-            Err(Problem::SkippedByClockChange {
-                local: "29/03/2026 01:00:30".into()
-            })
+            Err(Problem::SkippedByClockChange { local: "29/03/2026 01:00:30".into() })
         );
         assert_eq!(parse("29/03/2026 00:59"), Ok(utc("2026-03-29T00:59:00Z")));
         assert_eq!(parse("29/03/2026 02:00"), Ok(utc("2026-03-29T01:00:00Z")));
@@ -395,18 +340,9 @@ mod tests {
     #[test]
     fn autumn_repeat_takes_first_occurrence_unless_gmt() {
         assert_eq!(parse("25/10/2026 01:30"), Ok(utc("2026-10-25T00:30:00Z")));
-        assert_eq!(
-            parse("25/10/2026 01:30 BST"),
-            Ok(utc("2026-10-25T00:30:00Z"))
-        );
-        assert_eq!(
-            parse("25/10/2026 01:30 GMT"),
-            Ok(utc("2026-10-25T01:30:00Z"))
-        );
-        assert_eq!(
-            parse("25/10/2026 01:00 gmt"),
-            Ok(utc("2026-10-25T01:00:00Z"))
-        );
+        assert_eq!(parse("25/10/2026 01:30 BST"), Ok(utc("2026-10-25T00:30:00Z")));
+        assert_eq!(parse("25/10/2026 01:30 GMT"), Ok(utc("2026-10-25T01:30:00Z")));
+        assert_eq!(parse("25/10/2026 01:00 gmt"), Ok(utc("2026-10-25T01:00:00Z")));
         assert_eq!(parse("25/10/2026 02:00"), Ok(utc("2026-10-25T02:00:00Z")));
     }
 
@@ -414,24 +350,15 @@ mod tests {
     fn suffix_naming_the_wrong_zone_is_rejected() {
         assert_eq!(
             parse("27/11/2026 14:30 BST"),
-            Err(Problem::WrongZoneSuffix {
-                local: "27/11/2026 14:30".into(),
-                suffix: "BST".into()
-            })
+            Err(Problem::WrongZoneSuffix { local: "27/11/2026 14:30".into(), suffix: "BST".into() })
         );
         assert_eq!(
             parse("2026-07-01 09:10 gmt"),
-            Err(Problem::WrongZoneSuffix {
-                local: "01/07/2026 09:10".into(),
-                suffix: "GMT".into()
-            })
+            Err(Problem::WrongZoneSuffix { local: "01/07/2026 09:10".into(), suffix: "GMT".into() })
         );
         assert_eq!(
             parse("25/10/2026 02:00 BST"),
-            Err(Problem::WrongZoneSuffix {
-                local: "25/10/2026 02:00".into(),
-                suffix: "BST".into()
-            })
+            Err(Problem::WrongZoneSuffix { local: "25/10/2026 02:00".into(), suffix: "BST".into() })
         );
     }
 
@@ -444,47 +371,19 @@ mod tests {
 
     #[test]
     fn parse_date_errors() {
-        for input in [
-            "",
-            "27/11/26",
-            "27.11.2026",
-            "27/11/2026 14:30",
-            "13/13/2026",
-            "1/1/1899",
-            "now",
-        ] {
+        for input in ["", "27/11/26", "27.11.2026", "27/11/2026 14:30", "13/13/2026", "1/1/1899", "now"] {
             assert_eq!(parse_date(input), Err(Problem::DateFormat), "{input:?}");
         }
-        assert_eq!(
-            parse_date("29/02/2027"),
-            Err(Problem::DateDoesNotExist {
-                day: 29,
-                month: 2,
-                year: 2027
-            })
-        );
-        assert_eq!(
-            parse_date("2026-04-31"),
-            Err(Problem::DateDoesNotExist {
-                day: 31,
-                month: 4,
-                year: 2026
-            })
-        );
+        assert_eq!(parse_date("29/02/2027"), Err(Problem::DateDoesNotExist { day: 29, month: 2, year: 2027 }));
+        assert_eq!(parse_date("2026-04-31"), Err(Problem::DateDoesNotExist { day: 31, month: 4, year: 2026 }));
     }
 
     #[test]
     fn format_uk_names_the_zone_only_in_the_repeated_hour() {
         assert_eq!(format_uk(utc("2026-11-27T14:30:00Z")), "27/11/2026 14:30");
         assert_eq!(format_uk(utc("2026-07-01T08:10:00Z")), "01/07/2026 09:10");
-        assert_eq!(
-            format_uk(utc("2026-10-25T00:30:00Z")),
-            "25/10/2026 01:30 BST"
-        );
-        assert_eq!(
-            format_uk(utc("2026-10-25T01:30:00Z")),
-            "25/10/2026 01:30 GMT"
-        );
+        assert_eq!(format_uk(utc("2026-10-25T00:30:00Z")), "25/10/2026 01:30 BST");
+        assert_eq!(format_uk(utc("2026-10-25T01:30:00Z")), "25/10/2026 01:30 GMT");
         assert_eq!(format_uk(utc("2026-10-24T23:59:00Z")), "25/10/2026 00:59");
         assert_eq!(format_uk(utc("2026-10-25T02:00:00Z")), "25/10/2026 02:00");
     }
@@ -496,30 +395,15 @@ mod tests {
 
     #[test]
     fn format_uk_day_is_short_and_local() {
-        assert_eq!(
-            format_uk_day(utc("2026-11-27T14:30:00Z")),
-            "Fri 27 Nov 14:30"
-        );
-        assert_eq!(
-            format_uk_day(utc("2026-07-01T23:30:00Z")),
-            "Thu 2 Jul 00:30"
-        );
-        assert_eq!(
-            format_uk_day(utc("2026-10-25T01:30:00Z")),
-            "Sun 25 Oct 01:30 GMT"
-        );
+        assert_eq!(format_uk_day(utc("2026-11-27T14:30:00Z")), "Fri 27 Nov 14:30");
+        assert_eq!(format_uk_day(utc("2026-07-01T23:30:00Z")), "Thu 2 Jul 00:30");
+        assert_eq!(format_uk_day(utc("2026-10-25T01:30:00Z")), "Sun 25 Oct 01:30 GMT");
     }
 
     #[test]
     fn format_iso_local_carries_the_offset() {
-        assert_eq!(
-            format_iso_local(utc("2026-11-27T14:30:00Z")),
-            "2026-11-27T14:30:00+00:00"
-        );
-        assert_eq!(
-            format_iso_local(utc("2026-07-01T08:10:00Z")),
-            "2026-07-01T09:10:00+01:00"
-        );
+        assert_eq!(format_iso_local(utc("2026-11-27T14:30:00Z")), "2026-11-27T14:30:00+00:00");
+        assert_eq!(format_iso_local(utc("2026-07-01T08:10:00Z")), "2026-07-01T09:10:00+01:00");
     }
 
     #[test]

@@ -19,13 +19,7 @@ pub struct AuditEvent {
 }
 
 impl Tx<'_> {
-    pub fn audit(
-        &self,
-        actor: &Actor,
-        action: &str,
-        subject: Option<&str>,
-        detail: Value,
-    ) -> Result<()> {
+    pub fn audit(&self, actor: &Actor, action: &str, subject: Option<&str>, detail: Value) -> Result<()> {
         self.exec(
             "INSERT INTO audit (id, at, staff_id, workstation_id, action, subject, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

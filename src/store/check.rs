@@ -75,15 +75,11 @@ impl Store {
     /// Everything wrong with this database; empty when all is well.
     pub fn check(&self) -> Result<Vec<Finding>> {
         self.read(|c| {
-            let mut findings: Vec<Finding> = sqlite_integrity(c)?
-                .into_iter()
-                .map(|l| Finding(format!("SQLite integrity check: {l}")))
-                .collect();
+            let mut findings: Vec<Finding> =
+                sqlite_integrity(c)?.into_iter().map(|l| Finding(format!("SQLite integrity check: {l}"))).collect();
             let fk = foreign_key_problems(c)?;
             if fk > 0 {
-                findings.push(Finding(format!(
-                    "{fk} rows refer to something that is not in the database"
-                )));
+                findings.push(Finding(format!("{fk} rows refer to something that is not in the database")));
             }
             for (sql, meaning) in INVARIANTS {
                 let n: i64 = c.query_row(sql, [], |r| r.get(0))?;
@@ -93,9 +89,7 @@ impl Store {
             }
             let bad = invalid_nhs_numbers(c)?;
             if bad > 0 {
-                findings.push(Finding(format!(
-                    "patients with an NHS number that fails its check digit: {bad}"
-                )));
+                findings.push(Finding(format!("patients with an NHS number that fails its check digit: {bad}")));
             }
             Ok(findings)
         })
@@ -105,26 +99,15 @@ impl Store {
     pub fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
         const TABLES: &[(&str, &str)] = &[
             ("entries", "SELECT count(*) FROM entry"),
-            (
-                "voided entries",
-                "SELECT count(*) FROM entry WHERE voided = 1",
-            ),
+            ("voided entries", "SELECT count(*) FROM entry WHERE voided = 1"),
             ("revisions", "SELECT count(*) FROM revision"),
             ("patients", "SELECT count(*) FROM patient"),
-            (
-                "patients without an NHS number",
-                "SELECT count(*) FROM patient WHERE nhs_number IS NULL",
-            ),
+            ("patients without an NHS number", "SELECT count(*) FROM patient WHERE nhs_number IS NULL"),
             ("staff", "SELECT count(*) FROM staff"),
             ("workstations", "SELECT count(*) FROM workstation"),
             ("audit events", "SELECT count(*) FROM audit"),
         ];
-        self.read(|c| {
-            TABLES
-                .iter()
-                .map(|(name, sql)| Ok((*name, c.query_row(sql, [], |r| r.get(0))?)))
-                .collect()
-        })
+        self.read(|c| TABLES.iter().map(|(name, sql)| Ok((*name, c.query_row(sql, [], |r| r.get(0))?))).collect())
     }
 
     pub fn schema_version(&self) -> Result<i64> {

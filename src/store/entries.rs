@@ -73,7 +73,8 @@ fn kind_of(s: &str) -> Kind {
     Kind::parse(s).unwrap_or(Kind::Note)
 }
 
-const HEADER_COLUMNS: &str = "e.id, e.ref, e.kind, e.recorded_at, e.recorded_by, e.workstation_id, e.current_revision_id, e.voided";
+const HEADER_COLUMNS: &str =
+    "e.id, e.ref, e.kind, e.recorded_at, e.recorded_by, e.workstation_id, e.current_revision_id, e.voided";
 
 fn header(r: &Row, at: usize) -> rusqlite::Result<EntryHeader> {
     Ok(EntryHeader {
@@ -112,31 +113,18 @@ fn content(kind: Kind, r: &Row, at: usize) -> rusqlite::Result<EntryContent> {
 fn find(c: &Connection, given: &str) -> Result<EntryHeader> {
     let given = given.trim();
     let sql = format!("SELECT {HEADER_COLUMNS} FROM entry e WHERE e.id = ?1");
-    if let Some(h) = c
-        .query_row(&sql, [given.to_ascii_lowercase()], |r| header(r, 0))
-        .optional()?
-    {
+    if let Some(h) = c.query_row(&sql, [given.to_ascii_lowercase()], |r| header(r, 0)).optional()? {
         return Ok(h);
     }
     let mut matches: Vec<EntryHeader> = Vec::new();
-    let mut by_ref = c.prepare(&format!(
-        "SELECT {HEADER_COLUMNS} FROM entry e WHERE e.ref = ?1 COLLATE NOCASE LIMIT 5"
-    ))?;
-    matches.extend(
-        by_ref
-            .query_map([given], |r| header(r, 0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
-    );
+    let mut by_ref =
+        c.prepare(&format!("SELECT {HEADER_COLUMNS} FROM entry e WHERE e.ref = ?1 COLLATE NOCASE LIMIT 5"))?;
+    matches.extend(by_ref.query_map([given], |r| header(r, 0))?.collect::<rusqlite::Result<Vec<_>>>()?);
     if matches.is_empty() && given.len() >= 8 {
-        let mut by_prefix = c.prepare(&format!(
-            "SELECT {HEADER_COLUMNS} FROM entry e WHERE e.id >= ?1 AND e.id < ?1 || 'g' LIMIT 5"
-        ))?;
+        let mut by_prefix =
+            c.prepare(&format!("SELECT {HEADER_COLUMNS} FROM entry e WHERE e.id >= ?1 AND e.id < ?1 || 'g' LIMIT 5"))?;
         let prefix = given.to_ascii_lowercase();
-        matches.extend(
-            by_prefix
-                .query_map([prefix], |r| header(r, 0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?,
-        );
+        matches.extend(by_prefix.query_map([prefix], |r| header(r, 0))?.collect::<rusqlite::Result<Vec<_>>>()?);
     }
     match matches.len() {
         0 => Err(Error::EntryNotFound(given.to_string())),
@@ -172,9 +160,7 @@ fn revisions_of(c: &Connection, entry: &EntryHeader) -> rusqlite::Result<Vec<Rev
 
 fn current(c: &Connection, entry: &EntryHeader) -> rusqlite::Result<Revision> {
     let all = revisions_of(c, entry)?;
-    all.into_iter()
-        .find(|r| r.id == entry.current_revision_id)
-        .ok_or(rusqlite::Error::QueryReturnedNoRows)
+    all.into_iter().find(|r| r.id == entry.current_revision_id).ok_or(rusqlite::Error::QueryReturnedNoRows)
 }
 
 impl Store {
@@ -193,11 +179,7 @@ impl Store {
 
     /// Streams the matching entries, oldest occurrence first, to `each`, one at a time: the list is
     /// never held in memory whole.
-    pub fn each_entry(
-        &self,
-        filter: &ListFilter,
-        mut each: impl FnMut(EntryRow) -> Result<()>,
-    ) -> Result<()> {
+    pub fn each_entry(&self, filter: &ListFilter, mut each: impl FnMut(EntryRow) -> Result<()>) -> Result<()> {
         let mut sql = format!(
             "SELECT {HEADER_COLUMNS}, w.prefix,
                     (SELECT count(*) FROM revision x WHERE x.entry_id = e.id),
@@ -260,37 +242,19 @@ impl Store {
 
 impl Tx<'_> {
     /// Saves a new entry with its first revision, numbered with this workstation's next reference.
-    pub fn log_entry(
-        &self,
-        actor: &Actor,
-        content: &EntryContent,
-        patient_id: Option<&str>,
-    ) -> Result<SavedEntry> {
+    pub fn log_entry(&self, actor: &Actor, content: &EntryContent, patient_id: Option<&str>) -> Result<SavedEntry> {
         let id = self.new_id();
         let revision_id = self.new_id();
         let reference = self.next_reference(&actor.workstation_id)?;
         self.insert_entry(&id, &reference, actor, content, &revision_id)?;
-        self.insert_revision(
-            &revision_id,
-            &id,
-            None,
-            actor,
-            None,
-            patient_id,
-            content,
-            false,
-        )?;
+        self.insert_revision(&revision_id, &id, None, actor, None, patient_id, content, false)?;
         self.audit(
             actor,
             "log",
             Some(&id),
             json!({ "revision": revision_id, "ref": reference, "kind": content.kind.name() }),
         )?;
-        Ok(SavedEntry {
-            id,
-            reference,
-            revision_id,
-        })
+        Ok(SavedEntry { id, reference, revision_id })
     }
 
     /// Records a new revision of an existing entry: an amendment, or (with `voided`) a void.
@@ -305,22 +269,10 @@ impl Tx<'_> {
     ) -> Result<String> {
         let before = current(self.conn(), entry)?;
         let revision_id = self.new_id();
-        self.insert_revision(
-            &revision_id,
-            &entry.id,
-            Some(&before.id),
-            actor,
-            reason,
-            patient_id,
-            content,
-            voided,
-        )?;
+        self.insert_revision(&revision_id, &entry.id, Some(&before.id), actor, reason, patient_id, content, voided)?;
         let action = if voided { "void" } else { "amend" };
-        let changed = crate::domain::fields::changed_fields(
-            &before.content,
-            content,
-            before.patient_id.as_deref() != patient_id,
-        );
+        let changed =
+            crate::domain::fields::changed_fields(&before.content, content, before.patient_id.as_deref() != patient_id);
         self.audit(
             actor,
             action,

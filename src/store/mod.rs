@@ -2,6 +2,7 @@
 
 mod audit;
 mod check;
+mod demo_support;
 mod entries;
 mod migrate;
 mod open;
@@ -53,11 +54,7 @@ impl Store {
         let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", true)?;
         migrate::migrate(&mut conn)?;
-        let store = Store {
-            conn,
-            path: PathBuf::from(":memory:"),
-            read_only: None,
-        };
+        let store = Store { conn, path: PathBuf::from(":memory:"), read_only: None };
         store.write_at(Utc::now(), |tx| tx.ensure_local_workstation().map(|_| ()))?;
         Ok(store)
     }
@@ -77,11 +74,7 @@ impl Store {
         self.check_writable()?;
         let run = || -> Result<T> {
             let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-            let wrapped = Tx {
-                tx,
-                now: now.into(),
-                seeded_ids: None.into(),
-            };
+            let wrapped = Tx { tx, now: now.into(), seeded_ids: None.into() };
             let value = f(&wrapped)?;
             wrapped.tx.commit()?;
             Ok(value)
@@ -134,9 +127,7 @@ impl Tx<'_> {
             Some(rng) => {
                 let mut bytes = [0u8; 16];
                 rng.fill_bytes(&mut bytes);
-                uuid::Builder::from_random_bytes(bytes)
-                    .into_uuid()
-                    .to_string()
+                uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
             }
             None => uuid::Uuid::new_v4().to_string(),
         }
@@ -166,10 +157,8 @@ fn flags_to_column(flags: &[crate::domain::fields::Flag]) -> String {
 }
 
 fn flags_from_column(column: &str) -> Vec<crate::domain::fields::Flag> {
-    let mut flags: Vec<_> = column
-        .split_whitespace()
-        .filter_map(|name| crate::domain::fields::Flag::parse(name).ok())
-        .collect();
+    let mut flags: Vec<_> =
+        column.split_whitespace().filter_map(|name| crate::domain::fields::Flag::parse(name).ok()).collect();
     flags.sort();
     flags
 }

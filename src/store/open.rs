@@ -26,10 +26,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let file_error = |source| Error::File {
-        path: path.to_path_buf(),
-        source,
-    };
+    let file_error = |source| Error::File { path: path.to_path_buf(), source };
 
     if !path.exists() {
         if mode == OpenMode::Existing {
@@ -39,11 +36,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
             if !location.is_default {
                 return Err(Error::FolderMissing(folder));
             }
-            DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&folder)
-                .map_err(file_error)?;
+            DirBuilder::new().recursive(true).mode(0o700).create(&folder).map_err(file_error)?;
         }
         if is_read_only(&folder) {
             return Err(Error::ReadOnlyFolder(folder));
@@ -53,9 +46,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
             _ => file_error(e),
         })?;
     } else if path.is_dir() {
-        return Err(file_error(std::io::Error::from(
-            std::io::ErrorKind::IsADirectory,
-        )));
+        return Err(file_error(std::io::Error::from(std::io::ErrorKind::IsADirectory)));
     }
 
     // The permission bits are checked as well as trusting the OS, because the superuser may write
@@ -67,17 +58,16 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     } else {
         None
     };
-    let flags = if read_only.is_some() {
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-    } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    let mut conn = match &read_only {
+        None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?,
+        Some(refusal) => open_untouchable(path, &folder, refusal)?,
     };
-    let mut conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(config::busy_timeout())?;
 
     // Reads only, until we know the file is ours and not from a newer version.
     let identity = identify(&conn, path)?;
-    let needs_setup = identity.version < LATEST_VERSION || !identity.is_wal;
+    // A read-only database is read as it stands (its immutable connection reports no WAL).
+    let needs_setup = identity.version < LATEST_VERSION || (!identity.is_wal && read_only.is_none());
     if needs_setup {
         if let Some(e) = read_only {
             return Err(e);
@@ -92,11 +82,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     if needs_setup {
         migrate::migrate(&mut conn)?;
     }
-    let store = Store {
-        conn,
-        path: path.to_path_buf(),
-        read_only,
-    };
+    let store = Store { conn, path: path.to_path_buf(), read_only };
     if store.read_only.is_none() && store.local_workstation_id()?.is_none() {
         store.write(|tx| tx.ensure_local_workstation().map(|_| ()))?;
     }
@@ -118,31 +104,51 @@ fn identify(conn: &Connection, path: &Path) -> Result<Identity> {
         return Err(Error::ForeignDatabase(path.to_path_buf()));
     }
     if version > LATEST_VERSION {
-        return Err(Error::NewerSchema {
-            path: path.to_path_buf(),
-            found: version,
-            known: LATEST_VERSION,
+        return Err(Error::NewerSchema { path: path.to_path_buf(), found: version, known: LATEST_VERSION });
+    }
+    Ok(Identity { version, is_wal: journal.eq_ignore_ascii_case("wal") })
+}
+
+/// Opens a database that must not be written, without creating the journal files WAL mode would
+/// leave beside it. That is only safe when no unsaved journal is waiting beside the file: a journal
+/// holding saves not yet in the file would be ignored, so then the refusal stands.
+fn open_untouchable(path: &Path, folder: &Path, refusal: &Error) -> Result<Connection> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if fs::metadata(&wal).map(|m| m.len() > 0).unwrap_or(false) {
+        return Err(match refusal {
+            Error::ReadOnlyFolder(_) => Error::ReadOnlyFolder(folder.to_path_buf()),
+            _ => Error::ReadOnlyFile(path.to_path_buf()),
         });
     }
-    Ok(Identity {
-        version,
-        is_wal: journal.eq_ignore_ascii_case("wal"),
-    })
+    let uri = url_for(path);
+    Ok(Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
+/// `file:` URI for SQLite with `immutable=1`, the path percent-encoded where URIs need it.
+fn url_for(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match *b {
+            b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(*b as char),
+            c if c.is_ascii_alphanumeric() => uri.push(c as char),
+            c => uri.push_str(&format!("%{c:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 /// An empty file is a valid empty SQLite database; made here so that it is private from the start.
 /// SQLite gives its journal files the same permissions.
 fn create_private_file(path: &Path) -> std::io::Result<()> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o600))
 }
 
 fn is_read_only(path: &Path) -> bool {
-    fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o222 == 0)
-        .unwrap_or(false)
+    fs::metadata(path).map(|m| m.permissions().mode() & 0o222 == 0).unwrap_or(false)
 }

@@ -26,6 +26,12 @@ pub struct Patient {
 impl Patient {
     /// "JONES, Siân (03/04/1950) 943 476 5919": the three things that confirm who someone is.
     pub fn describe(&self) -> String {
+        let nhs = self.nhs_display().unwrap_or_else(|| "no NHS number".to_string());
+        format!("{} {nhs}", self.name_and_birth())
+    }
+
+    /// "JONES, Siân (03/04/1950)".
+    pub fn name_and_birth(&self) -> String {
         let name = match (&self.family_name, &self.given_name) {
             (Some(f), Some(g)) => format!("{}, {}", f.to_uppercase(), g),
             (Some(f), None) => f.to_uppercase(),
@@ -38,17 +44,11 @@ impl Patient {
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             .map(|d| format!(" ({})", time::format_uk_date(d)))
             .unwrap_or_default();
-        let nhs = self
-            .nhs_display()
-            .unwrap_or_else(|| "no NHS number".to_string());
-        format!("{name}{dob} {nhs}")
+        format!("{name}{dob}")
     }
 
     pub fn nhs_display(&self) -> Option<String> {
-        self.nhs_number
-            .as_deref()
-            .and_then(|n| NhsNumber::parse(n).ok())
-            .map(|n| n.to_string())
+        self.nhs_number.as_deref().and_then(|n| NhsNumber::parse(n).ok()).map(|n| n.to_string())
     }
 }
 
@@ -74,41 +74,19 @@ fn patient(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
 }
 
 pub(super) fn by_id(c: &Connection, id: &str) -> rusqlite::Result<Option<Patient>> {
-    c.query_row(
-        &format!("SELECT {COLUMNS} FROM patient WHERE id = ?1"),
-        [id],
-        patient,
-    )
-    .optional()
+    c.query_row(&format!("SELECT {COLUMNS} FROM patient WHERE id = ?1"), [id], patient).optional()
 }
 
 fn by_nhs(c: &Connection, nhs: &NhsNumber) -> rusqlite::Result<Option<Patient>> {
-    c.query_row(
-        &format!("SELECT {COLUMNS} FROM patient WHERE nhs_number = ?1"),
-        [nhs.digits()],
-        patient,
-    )
-    .optional()
+    c.query_row(&format!("SELECT {COLUMNS} FROM patient WHERE nhs_number = ?1"), [nhs.digits()], patient).optional()
 }
 
-fn by_name_and_birth(
-    c: &Connection,
-    family: &str,
-    given: &str,
-    dob: NaiveDate,
-) -> rusqlite::Result<Vec<Patient>> {
+fn by_name_and_birth(c: &Connection, family: &str, given: &str, dob: NaiveDate) -> rusqlite::Result<Vec<Patient>> {
     let mut stmt = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM patient WHERE family_fold = ?1 AND given_fold = ?2 AND date_of_birth = ?3
          ORDER BY nhs_number IS NULL, created_at, id"
     ))?;
-    let rows = stmt.query_map(
-        params![
-            fold(family),
-            fold(given),
-            dob.format("%Y-%m-%d").to_string()
-        ],
-        patient,
-    )?;
+    let rows = stmt.query_map(params![fold(family), fold(given), dob.format("%Y-%m-%d").to_string()], patient)?;
     rows.collect()
 }
 
@@ -133,56 +111,72 @@ impl Tx<'_> {
         if let Some(nhs) = &input.nhs_number {
             if let Some(found) = by_nhs(self.conn(), nhs)? {
                 if details_differ(&found, input) {
-                    warnings.push(Warning::PatientListDiffers {
-                        nhs_number: nhs.to_string(),
-                    });
+                    warnings.push(Warning::PatientDetailsDiffer { nhs_number: nhs.to_string() });
                 }
-                return Ok(ResolvedPatient {
-                    id: found.id,
-                    warnings,
-                });
+                self.fill_missing_details(actor, &found, input)?;
+                return Ok(ResolvedPatient { id: found.id, warnings });
             }
-            if let (Some(f), Some(g), Some(d)) =
-                (&input.family_name, &input.given_name, input.date_of_birth)
-            {
-                for local in by_name_and_birth(self.conn(), f, g, d)?
-                    .iter()
-                    .filter(|p| p.nhs_number.is_none())
-                {
-                    warnings.push(Warning::PossibleDuplicate {
-                        existing: local.describe(),
-                    });
+            if let (Some(f), Some(g), Some(d)) = (&input.family_name, &input.given_name, input.date_of_birth) {
+                for local in by_name_and_birth(self.conn(), f, g, d)?.iter().filter(|p| p.nhs_number.is_none()) {
+                    warnings.push(Warning::PossibleDuplicate { existing: local.describe() });
                 }
             }
             let id = self.insert_patient(actor, input)?;
             return Ok(ResolvedPatient { id, warnings });
         }
-        let (Some(family), Some(given), Some(dob)) =
-            (&input.family_name, &input.given_name, input.date_of_birth)
+        let (Some(family), Some(given), Some(dob)) = (&input.family_name, &input.given_name, input.date_of_birth)
         else {
             // The domain's patient rule runs first; this is only reached by a caller that skipped it.
-            return Err(crate::error::Error::Invalid(vec![
-                crate::domain::fields::FieldProblem::new(
-                    "patient",
-                    crate::domain::Problem::Required,
-                ),
-            ]));
+            return Err(crate::error::Error::Invalid(vec![crate::domain::fields::FieldProblem::new(
+                "patient",
+                crate::domain::Problem::Required,
+            )]));
         };
         warnings.push(Warning::NoNhsNumber);
         let matches = by_name_and_birth(self.conn(), family, given, dob)?;
         for traced in matches.iter().filter(|p| p.nhs_number.is_some()) {
-            warnings.push(Warning::PossibleDuplicate {
-                existing: traced.describe(),
-            });
+            warnings.push(Warning::PossibleDuplicate { existing: traced.describe() });
         }
         if let Some(local) = matches.into_iter().find(|p| p.nhs_number.is_none()) {
-            return Ok(ResolvedPatient {
-                id: local.id,
-                warnings,
-            });
+            return Ok(ResolvedPatient { id: local.id, warnings });
         }
         let id = self.insert_patient(actor, input)?;
         Ok(ResolvedPatient { id, warnings })
+    }
+
+    /// Details first given with a later entry (a name, a date of birth) are added to the record;
+    /// details already held are never overwritten here.
+    fn fill_missing_details(&self, actor: &Actor, found: &Patient, input: &PatientInput) -> Result<()> {
+        let dob = input.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string());
+        let added: Vec<&str> = [
+            ("family_name", found.family_name.is_none() && input.family_name.is_some()),
+            ("given_name", found.given_name.is_none() && input.given_name.is_some()),
+            ("date_of_birth", found.date_of_birth.is_none() && dob.is_some()),
+            ("sex", found.sex.is_none() && input.sex.is_some()),
+            ("postcode", found.postcode.is_none() && input.postcode.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, missing)| missing.then_some(name))
+        .collect();
+        if added.is_empty() {
+            return Ok(());
+        }
+        self.exec(
+            "UPDATE patient SET family_name = coalesce(family_name, ?2), given_name = coalesce(given_name, ?3),
+                    date_of_birth = coalesce(date_of_birth, ?4), sex = coalesce(sex, ?5),
+                    postcode = coalesce(postcode, ?6)
+             WHERE id = ?1",
+            params![found.id, input.family_name, input.given_name, dob, input.sex, input.postcode],
+        )?;
+        self.exec(
+            "UPDATE patient SET family_fold = ?2, given_fold = ?3 WHERE id = ?1",
+            params![
+                found.id,
+                fold(found.family_name.as_deref().or(input.family_name.as_deref()).unwrap_or_default()),
+                fold(found.given_name.as_deref().or(input.given_name.as_deref()).unwrap_or_default()),
+            ],
+        )?;
+        self.audit(actor, "patient_details_added", Some(&found.id), json!({ "added": added }))
     }
 
     fn insert_patient(&self, actor: &Actor, input: &PatientInput) -> Result<String> {
@@ -206,12 +200,7 @@ impl Tx<'_> {
             ],
         )?;
         let traced = input.nhs_number.is_some();
-        self.audit(
-            actor,
-            "patient_add",
-            Some(&id),
-            json!({ "has_nhs_number": traced }),
-        )?;
+        self.audit(actor, "patient_add", Some(&id), json!({ "has_nhs_number": traced }))?;
         Ok(id)
     }
 }
@@ -225,9 +214,7 @@ fn details_differ(found: &Patient, input: &PatientInput) -> bool {
         (Some(s), Some(t)) => *s != t.format("%Y-%m-%d").to_string(),
         _ => false,
     };
-    differs(&found.family_name, &input.family_name)
-        || differs(&found.given_name, &input.given_name)
-        || dob_differs
+    differs(&found.family_name, &input.family_name) || differs(&found.given_name, &input.given_name) || dob_differs
 }
 
 #[cfg(test)]
@@ -253,10 +240,7 @@ mod tests {
     fn entries_for_one_unnamed_person_link_to_one_local_record() {
         let store = Store::open_in_memory().unwrap();
         let first = resolve(&store, &jones(None));
-        let typed_differently = PatientInput {
-            family_name: Some("JONES".into()),
-            ..jones(None)
-        };
+        let typed_differently = PatientInput { family_name: Some("JONES".into()), ..jones(None) };
         let second = resolve(&store, &typed_differently);
         assert_eq!(first.id, second.id);
         assert!(second.warnings.contains(&Warning::NoNhsNumber));
@@ -266,13 +250,8 @@ mod tests {
     fn the_same_nhs_number_is_always_the_same_patient() {
         let store = Store::open_in_memory().unwrap();
         let a = resolve(&store, &jones(Some("943 476 5919")));
-        let b = resolve(
-            &store,
-            &PatientInput {
-                nhs_number: jones(Some("9434765919")).nhs_number,
-                ..Default::default()
-            },
-        );
+        let b =
+            resolve(&store, &PatientInput { nhs_number: jones(Some("9434765919")).nhs_number, ..Default::default() });
         assert_eq!(a.id, b.id);
         assert!(b.warnings.is_empty());
     }
@@ -283,21 +262,35 @@ mod tests {
         let traced = resolve(&store, &jones(Some("943 476 5919")));
         let local = resolve(&store, &jones(None));
         assert_ne!(traced.id, local.id);
-        assert!(local.warnings.iter().any(|w| matches!(w, Warning::PossibleDuplicate { existing } if existing.contains("943 476 5919"))));
+        assert!(
+            local
+                .warnings
+                .iter()
+                .any(|w| matches!(w, Warning::PossibleDuplicate { existing } if existing.contains("943 476 5919")))
+        );
     }
 
     #[test]
     fn a_name_that_differs_from_the_list_is_warned_about() {
         let store = Store::open_in_memory().unwrap();
         resolve(&store, &jones(Some("943 476 5919")));
-        let other = PatientInput {
-            family_name: Some("Smith".into()),
-            ..jones(Some("943 476 5919"))
-        };
+        let other = PatientInput { family_name: Some("Smith".into()), ..jones(Some("943 476 5919")) };
         let again = resolve(&store, &other);
-        assert!(matches!(
-            again.warnings[..],
-            [Warning::PatientListDiffers { .. }]
-        ));
+        assert!(matches!(again.warnings[..], [Warning::PatientDetailsDiffer { .. }]));
+    }
+
+    #[test]
+    fn details_given_later_are_added_to_a_record_known_only_by_number() {
+        let store = Store::open_in_memory().unwrap();
+        let number_only = PatientInput { nhs_number: jones(Some("943 476 5919")).nhs_number, ..Default::default() };
+        let first = resolve(&store, &number_only);
+        let again = resolve(&store, &jones(Some("943 476 5919")));
+        assert_eq!(first.id, again.id);
+        let patient = store.patient(&first.id).unwrap().unwrap();
+        assert_eq!(patient.family_name.as_deref(), Some("Jones"));
+        assert_eq!(patient.date_of_birth.as_deref(), Some("1950-04-03"));
+        // Now the record has a name, a local record with the same details is pointed out.
+        let local = resolve(&store, &jones(None));
+        assert!(local.warnings.iter().any(|w| matches!(w, Warning::PossibleDuplicate { .. })));
     }
 }

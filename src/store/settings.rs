@@ -51,15 +51,11 @@ impl Settings {
     }
 
     pub fn sla_hours(&self) -> i64 {
-        self.get(key::SLA_HOURS)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_SLA_HOURS)
+        self.get(key::SLA_HOURS).and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_SLA_HOURS)
     }
 
     pub fn read_only_access_days(&self) -> i64 {
-        self.get(key::READ_ONLY_DAYS)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_READ_ONLY_ACCESS_DAYS)
+        self.get(key::READ_ONLY_DAYS).and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_READ_ONLY_ACCESS_DAYS)
     }
 
     pub fn is_demo(&self) -> bool {
@@ -84,12 +80,11 @@ impl Tx<'_> {
     pub fn set_settings(&self, actor: &Actor, changes: &[(&str, String)]) -> Result<usize> {
         let mut changed = 0;
         for (key, value) in changes {
-            let old: Option<String> = rusqlite::OptionalExtension::optional(
-                self.conn()
-                    .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
-                        r.get(0)
-                    }),
-            )?;
+            let old: Option<String> = rusqlite::OptionalExtension::optional(self.conn().query_row(
+                "SELECT value FROM setting WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            ))?;
             if old.as_deref() == Some(value.as_str()) {
                 continue;
             }
@@ -98,12 +93,7 @@ impl Tx<'_> {
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at",
                 params![key, value, time::to_storage(self.now())],
             )?;
-            self.audit(
-                actor,
-                "setting",
-                Some(key),
-                json!({ "from": old, "to": value }),
-            )?;
+            self.audit(actor, "setting", Some(key), json!({ "from": old, "to": value }))?;
             changed += 1;
         }
         Ok(changed)

@@ -28,9 +28,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.name().eq_ignore_ascii_case(s.trim()))
+        Role::ALL.into_iter().find(|r| r.name().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -43,11 +41,7 @@ pub struct StaffMember {
 
 fn member(r: &rusqlite::Row) -> rusqlite::Result<StaffMember> {
     let role: String = r.get(2)?;
-    Ok(StaffMember {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        role: Role::parse(&role).unwrap_or(Role::Reception),
-    })
+    Ok(StaffMember { id: r.get(0)?, name: r.get(1)?, role: Role::parse(&role).unwrap_or(Role::Reception) })
 }
 
 impl Store {
@@ -61,81 +55,48 @@ impl Store {
 
     pub fn staff_member(&self, id: &str) -> Result<Option<StaffMember>> {
         self.read(|c| {
-            Ok(c.query_row(
-                "SELECT id, name, role FROM staff WHERE id = ?1",
-                [id.to_ascii_uppercase()],
-                member,
-            )
-            .optional()?)
+            Ok(c.query_row("SELECT id, name, role FROM staff WHERE id = ?1", [id.to_ascii_uppercase()], member)
+                .optional()?)
         })
     }
 
     /// The actor for a command run as `staff_id`: they must be on the staff list.
     pub fn actor(&self, staff_id: Option<&str>) -> Result<Actor> {
-        let known =
-            || -> Result<Vec<String>> { Ok(self.staff()?.into_iter().map(|s| s.id).collect()) };
+        let known = || -> Result<Vec<String>> { Ok(self.staff()?.into_iter().map(|s| s.id).collect()) };
         let Some(given) = staff_id.map(str::trim).filter(|s| !s.is_empty()) else {
             return Err(Error::NoStaffGiven { known: known()? });
         };
         let Some(member) = self.staff_member(given)? else {
-            return Err(Error::UnknownStaff {
-                id: given.to_string(),
-                known: known()?,
-            });
+            return Err(Error::UnknownStaff { id: given.to_string(), known: known()? });
         };
         let workstation_id = self.local_workstation()?.id;
-        Ok(Actor {
-            staff_id: Some(member.id),
-            workstation_id,
-        })
+        Ok(Actor { staff_id: Some(member.id), workstation_id })
     }
 
     /// The actor for setting up: a staff member if one was named, otherwise just this workstation.
     pub fn setup_actor(&self, staff_id: Option<&str>) -> Result<Actor> {
         match staff_id.map(str::trim).filter(|s| !s.is_empty()) {
             Some(id) => self.actor(Some(id)),
-            None => Ok(Actor {
-                staff_id: None,
-                workstation_id: self.local_workstation()?.id,
-            }),
+            None => Ok(Actor { staff_id: None, workstation_id: self.local_workstation()?.id }),
         }
     }
 }
 
 impl Tx<'_> {
     pub fn add_staff(&self, actor: &Actor, member: &StaffMember) -> Result<()> {
-        let existing: Option<String> = self
-            .conn()
-            .query_row("SELECT name FROM staff WHERE id = ?1", [&member.id], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let existing: Option<String> =
+            self.conn().query_row("SELECT name FROM staff WHERE id = ?1", [&member.id], |r| r.get(0)).optional()?;
         if let Some(name) = existing {
-            return Err(Error::StaffExists {
-                id: member.id.clone(),
-                name,
-            });
+            return Err(Error::StaffExists { id: member.id.clone(), name });
         }
         self.exec(
             "INSERT INTO staff (id, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                member.id,
-                member.name,
-                member.role.name(),
-                time::to_storage(self.now())
-            ],
+            params![member.id, member.name, member.role.name(), time::to_storage(self.now())],
         )?;
-        self.audit(
-            actor,
-            "staff_add",
-            Some(&member.id),
-            json!({ "name": member.name, "role": member.role.name() }),
-        )
+        self.audit(actor, "staff_add", Some(&member.id), json!({ "name": member.name, "role": member.role.name() }))
     }
 
     pub fn staff_count(&self) -> Result<i64> {
-        Ok(self
-            .conn()
-            .query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?)
+        Ok(self.conn().query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?)
     }
 }

@@ -18,37 +18,19 @@ const PREFIX_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 /// A default prefix drawn from the workstation's id: short, and unlikely to repeat across a practice.
 fn default_prefix(id: &uuid::Uuid) -> String {
-    id.as_bytes()[..3]
-        .iter()
-        .map(|b| PREFIX_ALPHABET[(*b as usize) % PREFIX_ALPHABET.len()] as char)
-        .collect()
+    id.as_bytes()[..3].iter().map(|b| PREFIX_ALPHABET[(*b as usize) % PREFIX_ALPHABET.len()] as char).collect()
 }
 
 impl Store {
     pub fn local_workstation_id(&self) -> Result<Option<String>> {
-        self.read(|c| {
-            Ok(
-                c.query_row("SELECT id FROM workstation WHERE is_local = 1", [], |r| {
-                    r.get(0)
-                })
-                .optional()?,
-            )
-        })
+        self.read(|c| Ok(c.query_row("SELECT id FROM workstation WHERE is_local = 1", [], |r| r.get(0)).optional()?))
     }
 
     pub fn local_workstation(&self) -> Result<Workstation> {
         self.read(|c| {
-            Ok(c.query_row(
-                "SELECT id, prefix, name FROM workstation WHERE is_local = 1",
-                [],
-                |r| {
-                    Ok(Workstation {
-                        id: r.get(0)?,
-                        prefix: r.get(1)?,
-                        name: r.get(2)?,
-                    })
-                },
-            )?)
+            Ok(c.query_row("SELECT id, prefix, name FROM workstation WHERE is_local = 1", [], |r| {
+                Ok(Workstation { id: r.get(0)?, prefix: r.get(1)?, name: r.get(2)? })
+            })?)
         })
     }
 }
@@ -56,20 +38,13 @@ impl Store {
 impl Tx<'_> {
     /// This file's workstation, made on first use with a fresh id and a default name and prefix.
     pub fn ensure_local_workstation(&self) -> Result<String> {
-        let existing: Option<String> = self
-            .conn()
-            .query_row("SELECT id FROM workstation WHERE is_local = 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let existing: Option<String> =
+            self.conn().query_row("SELECT id FROM workstation WHERE is_local = 1", [], |r| r.get(0)).optional()?;
         if let Some(id) = existing {
             return Ok(id);
         }
         let id = uuid::Uuid::parse_str(&self.new_id()).unwrap_or_else(|_| uuid::Uuid::new_v4());
-        let name = std::env::var("HOSTNAME")
-            .ok()
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "this computer".into());
+        let name = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "this computer".into());
         self.exec(
             "INSERT INTO workstation (id, prefix, name, is_local, created_at) VALUES (?1, ?2, ?3, 1, ?4)",
             params![id.to_string(), default_prefix(&id), name, time::to_storage(self.now())],
@@ -80,16 +55,10 @@ impl Tx<'_> {
     /// Renames this workstation or changes the prefix of references made from now on.
     pub fn set_local_workstation(&self, name: Option<&str>, prefix: Option<&str>) -> Result<()> {
         if let Some(name) = name {
-            self.exec(
-                "UPDATE workstation SET name = ?1 WHERE is_local = 1",
-                [name],
-            )?;
+            self.exec("UPDATE workstation SET name = ?1 WHERE is_local = 1", [name])?;
         }
         if let Some(prefix) = prefix {
-            self.exec(
-                "UPDATE workstation SET prefix = ?1 WHERE is_local = 1",
-                [prefix],
-            )?;
+            self.exec("UPDATE workstation SET prefix = ?1 WHERE is_local = 1", [prefix])?;
         }
         Ok(())
     }
@@ -105,10 +74,12 @@ impl Tx<'_> {
 
     /// The next human reference for an entry made on a workstation, such as "R2-0147". Never reused.
     pub(super) fn next_reference(&self, workstation_id: &str) -> Result<String> {
-        let (prefix, n): (String, i64) = self.tx.prepare_cached(
-            "UPDATE workstation SET next_ref = next_ref + 1 WHERE id = ?1 RETURNING prefix, next_ref - 1",
-        )?
-        .query_row([workstation_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (prefix, n): (String, i64) = self
+            .tx
+            .prepare_cached(
+                "UPDATE workstation SET next_ref = next_ref + 1 WHERE id = ?1 RETURNING prefix, next_ref - 1",
+            )?
+            .query_row([workstation_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(format!("{prefix}-{n:04}"))
     }
 }
@@ -120,13 +91,9 @@ mod tests {
     #[test]
     fn references_count_up_and_follow_the_prefix() {
         let store = Store::open_in_memory().unwrap();
-        store
-            .write(|tx| tx.set_local_workstation(Some("Reception 2"), Some("R2")))
-            .unwrap();
+        store.write(|tx| tx.set_local_workstation(Some("Reception 2"), Some("R2"))).unwrap();
         let here = store.local_workstation().unwrap().id;
-        let refs: Vec<String> = (0..2)
-            .map(|_| store.write(|tx| tx.next_reference(&here)).unwrap())
-            .collect();
+        let refs: Vec<String> = (0..2).map(|_| store.write(|tx| tx.next_reference(&here)).unwrap()).collect();
         assert_eq!(refs, ["R2-0001", "R2-0002"]);
         assert_eq!(store.local_workstation().unwrap().name, "Reception 2");
     }
