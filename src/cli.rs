@@ -47,6 +47,102 @@ pub enum Command {
     Info,
     /// Fill an empty database with realistic, clearly fictitious data
     Demo(DemoArgs),
+    /// The re-entry queue: what to key into the new system next, in the safest order
+    Queue(QueueArgs),
+    /// Claim a queue item, so that no one else keys it at the same time
+    Claim(ClaimArgs),
+    /// Give up your claim on a queue item
+    Release(ItemArgs),
+    /// Mark a queue item as keyed into the new system
+    Done(DoneArgs),
+    /// Send a queue item to a clinician, with the question
+    Query(QueryArgs),
+    /// Set a queue item aside as not required, with the reason
+    Skip(SkipArgs),
+    /// Put a finished or queried item back in the open queue
+    Reopen(ReopenArgs),
+    /// Record why an item may be keyed without the patient's NHS number
+    Waive(WaiveArgs),
+    /// Load the practice's patient list, or entries typed from paper forms
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write everything this database holds to one file, for `merge` on another computer
+    Export(ExportArgs),
+    /// Bring other workstations' exports (or databases) into this one; merging twice changes nothing
+    Merge(MergeArgs),
+    /// The cutover in numbers: entries by kind, hour and staff; time against the target; re-entry progress
+    Report(ReportArgs),
+    /// A consistent copy of the database, safe to take while others are saving
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Load the patient list exported from the old system (CSV with a header row)
+    Patients(ImportPatientsArgs),
+    /// Load entries typed from paper forms (CSV with a header row; see the user guide)
+    Entries(ImportEntriesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportPatientsArgs {
+    /// The CSV file
+    pub file: PathBuf,
+    /// Say which field a column holds, such as --map 'Patient Surname=family_name'
+    #[arg(long = "map", value_name = "HEADER=FIELD")]
+    pub maps: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportEntriesArgs {
+    /// The CSV file
+    pub file: PathBuf,
+    /// Load the valid rows and write the others, with the reason, to the --rejects file
+    #[arg(long = "skip-invalid", requires = "rejects")]
+    pub skip_invalid: bool,
+    /// Where rejected rows go (with --skip-invalid)
+    #[arg(long, value_name = "FILE.csv", requires = "skip_invalid")]
+    pub rejects: Option<PathBuf>,
+    /// Load rows whose time is in the future or before the final data production
+    #[arg(long)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The file to write (it must not exist yet)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Export files (or other cutover databases) to merge into this one
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Html,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Write the report to this file rather than to the screen
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write (it must not exist yet)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -217,4 +313,115 @@ pub struct DemoArgs {
     /// The same seed always makes the same data
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueueFormat {
+    Table,
+    Csv,
+    Json,
+    /// A printable worklist (use with --out)
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// open (everything still to do), all, or one status: claimed, blocked, query, done, not_required, voided
+    #[arg(long, default_value = "open", value_name = "STATUS")]
+    pub status: String,
+    /// Only this kind
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only this tier (1 to 4)
+    #[arg(long)]
+    pub tier: Option<u8>,
+    /// Only items claimed or finished by this member of staff
+    #[arg(long, value_name = "STAFF")]
+    pub assignee: Option<String>,
+    /// Only items claimed or finished by you (--as)
+    #[arg(long, conflicts_with = "assignee")]
+    pub mine: bool,
+    /// At most this many items [default: all]
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: QueueFormat,
+    /// Show why each item sits where it does, term by term
+    #[arg(long)]
+    pub explain: bool,
+    /// Write to this file instead of the screen
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ItemArgs {
+    /// The entry's id or reference (such as R2-0147)
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    /// The entry's id or reference (such as R2-0147)
+    pub id: String,
+    /// Take the item over from someone else's claim
+    #[arg(long = "take-over")]
+    pub take_over: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoneArgs {
+    /// The entry's id or reference (such as R2-0147)
+    pub id: String,
+    /// Its reference in the new system
+    #[arg(long = "ref", value_name = "TEXT")]
+    pub new_system_ref: Option<String>,
+    /// A note about how it was keyed
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// For a registration: the NHS number the new system traced
+    #[arg(long = "nhs-number", value_name = "NHS_NUMBER")]
+    pub nhs_number: Option<String>,
+    /// Record why the patient's NHS number is not needed for this item, and mark it done
+    #[arg(long = "waive-nhs", value_name = "REASON")]
+    pub waive_nhs: Option<String>,
+    /// Finish it even though someone else has claimed it
+    #[arg(long = "take-over")]
+    pub take_over: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The entry's id or reference (such as R2-0147)
+    pub id: String,
+    /// The question for the clinician
+    #[arg(long, value_name = "TEXT")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SkipArgs {
+    /// The entry's id or reference (such as R2-0147)
+    pub id: String,
+    /// Why it does not need keying
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    /// The entry's id or reference (such as R2-0147)
+    pub id: String,
+    /// Why it is being reopened
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WaiveArgs {
+    /// The entry's id or reference (such as R2-0147)
+    pub id: String,
+    /// Why the item can be keyed without the patient's NHS number
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
 }

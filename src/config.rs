@@ -9,6 +9,9 @@ pub const DEFAULT_FILE_NAME: &str = "cutover.db";
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Hours the cutover should not exceed (NHS England guidance).
 pub const DEFAULT_SLA_HOURS: i64 = 72;
+/// How long a claim on a re-entry item holds before anyone may take it: long enough to key a
+/// complicated item, short enough that an item left claimed by someone who went home comes back.
+pub const DEFAULT_CLAIM_HOURS: i64 = 4;
 /// Days the old system stays readable after go-live, unless the supplier says otherwise.
 pub const DEFAULT_READ_ONLY_ACCESS_DAYS: i64 = 90;
 

@@ -2217,10 +2217,7 @@ impl<'t, 'c> Demo<'t, 'c> {
         let plural = if pages == 1 { "" } else { "s" };
         sets.set(
             "summary",
-            clip(
-                format!("To scan: {} from {from} ({pages} page{plural})", lower_first(kind)),
-                fields::SUMMARY_MAX,
-            ),
+            clip(format!("To scan: {} from {from} ({pages} page{plural})", lower_first(kind)), fields::SUMMARY_MAX),
         );
         sets.set("document_type", kind);
         sets.set("received_at", time::format_uk(received.max(self.fdp)));

@@ -86,6 +86,297 @@ pub enum Error {
     Csv(String),
     #[error("{}", check_failed(.0))]
     CheckFailed(Vec<crate::store::Finding>),
+
+    // --- the re-entry queue: refused because of where the item stands ---
+    #[error("{0}")]
+    Reentry(Reentry),
+
+    // --- import, export, merge, backup (issue 5) ---
+    #[error("{0}")]
+    Exchange(Exchange),
+}
+
+/// What can go wrong bringing files in and out: imports, exports, merges and backups.
+#[derive(Debug)]
+pub enum Exchange {
+    // The file given is wrong as a whole: exit code 2.
+    NotUtf8 { path: PathBuf, line: u64 },
+    WrongDelimiter { path: PathBuf, delimiter: char },
+    NoHeader(PathBuf),
+    MissingColumns { path: PathBuf, missing: Vec<&'static str>, found: Vec<String> },
+    UnknownColumns { path: PathBuf, unknown: Vec<String>, allowed: Vec<&'static str> },
+    RepeatedColumn { path: PathBuf, field: &'static str, first: String, second: String },
+    BadMap(String),
+    MapToUnknownField { given: String, allowed: Vec<&'static str> },
+    Rows { path: PathBuf, rows: Vec<RowProblem>, rows_total: u64, can_skip: bool },
+    AlreadyImported { path: PathBuf, earlier_file: String, at: String, by: Option<String>, rows: i64 },
+    RejectsIsInput(PathBuf),
+    OutputExists(PathBuf),
+    OutputIsDatabase(PathBuf),
+    MergeSelf(PathBuf),
+    MergeMissing(PathBuf),
+    MergeNotSqlite(PathBuf),
+    MergeForeign(PathBuf),
+    MergeNewer { path: PathBuf, found: i64, known: i64 },
+    MergeCorrupt { path: PathBuf, detail: String },
+    MergeSharedWorkstation { path: PathBuf, entries: i64 },
+    NothingToMerge,
+}
+
+/// One bad row of an imported file: its line, the column at fault and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    pub line: u64,
+    pub column: String,
+    pub reason: RowReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowReason {
+    Field(Problem),
+    /// A refusal of the whole row that `log` would give as an error of its own.
+    Refused(String),
+    WrongLength {
+        found: usize,
+        expected: usize,
+    },
+    RepeatedNhsNumber {
+        first_line: u64,
+    },
+    NeedsConfirmation(Warning),
+}
+
+impl Display for RowReason {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            RowReason::Field(problem) => write!(f, "{problem}"),
+            RowReason::Refused(text) => f.write_str(text),
+            RowReason::WrongLength { found, expected } => write!(
+                f,
+                "this row has {found} values but the header has {expected} columns (is a comma inside a value missing its quotes?)"
+            ),
+            RowReason::RepeatedNhsNumber { first_line } => {
+                write!(f, "this NHS number is also on line {first_line}; each patient should be listed once")
+            }
+            RowReason::NeedsConfirmation(w) => {
+                write!(f, "{}", w.to_string().replace("add --confirm", "import with --confirm"))
+            }
+        }
+    }
+}
+
+impl Display for RowProblem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.reason)
+    }
+}
+
+impl Display for Exchange {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Exchange::NotUtf8 { path, line } => write!(
+                f,
+                "{} is not saved as UTF-8 text: line {line} has a character in another encoding (probably Windows-1252, which Excel calls \"CSV (Comma delimited)\"). Nothing was imported. Save the file again as UTF-8: in Excel, File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\"; in LibreOffice Calc, Save As > Text CSV, tick \"Edit filter settings\" and choose \"Unicode (UTF-8)\". Then import it again.",
+                path.display()
+            ),
+            Exchange::WrongDelimiter { path, delimiter } => write!(
+                f,
+                "{} separates its columns with {}, not commas. Nothing was imported. Save it again as \"CSV UTF-8 (Comma delimited)\" so that columns are separated by commas.",
+                path.display(),
+                match delimiter {
+                    ';' => "semicolons".to_string(),
+                    '\t' => "tabs".to_string(),
+                    '|' => "vertical bars".to_string(),
+                    other => format!("'{other}'"),
+                }
+            ),
+            Exchange::NoHeader(path) => write!(
+                f,
+                "{} has no header row. Nothing was imported. The first line must name the columns.",
+                path.display()
+            ),
+            Exchange::MissingColumns { path, missing, found } => write!(
+                f,
+                "{} has no column for {}. Nothing was imported. Its columns are: {}. Rename a column, or say which one it is with --map 'Their Header=field'.",
+                path.display(),
+                missing.join(", "),
+                found.join(", ")
+            ),
+            Exchange::UnknownColumns { path, unknown, allowed } => write!(
+                f,
+                "{} has {} cutover does not know: {}. Nothing was imported. The columns allowed are: {}.",
+                path.display(),
+                if unknown.len() == 1 { "a column" } else { "columns" },
+                unknown.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "),
+                allowed.join(", ")
+            ),
+            Exchange::RepeatedColumn { path, field, first, second } => write!(
+                f,
+                "{} has two columns for {field}: \"{first}\" and \"{second}\". Nothing was imported. Remove one, or map one to another field with --map.",
+                path.display()
+            ),
+            Exchange::BadMap(given) => write!(
+                f,
+                "--map needs 'Their Header=field', for example --map 'Patient Surname=family_name'; \"{given}\" has no '='."
+            ),
+            Exchange::MapToUnknownField { given, allowed } => {
+                write!(f, "--map: \"{given}\" is not a field of the patient list; use one of: {}.", allowed.join(", "))
+            }
+            Exchange::Rows { path, rows, rows_total, can_skip } => {
+                let bad_lines = {
+                    let mut lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+                    lines.dedup();
+                    lines.len()
+                };
+                write!(
+                    f,
+                    "Nothing was imported from {}: {bad_lines} of its {rows_total} rows {} problems. Please correct:",
+                    path.display(),
+                    if bad_lines == 1 { "has" } else { "have" }
+                )?;
+                for row in rows {
+                    write!(f, "\n  - {row}")?;
+                }
+                if *can_skip {
+                    write!(
+                        f,
+                        "\nOr load the good rows now with --skip-invalid --rejects FILE.csv: the bad rows are then written to FILE.csv, with the reason, to be corrected and imported later."
+                    )?;
+                }
+                Ok(())
+            }
+            Exchange::AlreadyImported { path, earlier_file, at, by, rows } => write!(
+                f,
+                "{} was imported already, on {at}{} as \"{earlier_file}\" ({rows} entries). Nothing was imported: importing it again would record every entry twice. If some rows were rejected then, import the corrected rejects file instead.",
+                path.display(),
+                by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default()
+            ),
+            Exchange::RejectsIsInput(path) => write!(
+                f,
+                "--rejects names the file being imported ({}); it would be overwritten. Give another file name for the rejected rows.",
+                path.display()
+            ),
+            Exchange::OutputExists(path) => write!(
+                f,
+                "{} already exists, and cutover never overwrites a file. Give a new file name, or move the old file away first.",
+                path.display()
+            ),
+            Exchange::OutputIsDatabase(path) => {
+                write!(f, "{} is this database itself. Give another file name for the copy.", path.display())
+            }
+            Exchange::MergeSelf(path) => write!(
+                f,
+                "{} is this database itself, so there is nothing to merge. Nothing was changed. Give the export files (or databases) of the other workstations.",
+                path.display()
+            ),
+            Exchange::MergeMissing(path) => write!(
+                f,
+                "There is no file {}. Nothing was changed. Check the name and where the file was copied to.",
+                path.display()
+            ),
+            Exchange::MergeNotSqlite(path) => write!(
+                f,
+                "{} is not a cutover export or database (it is not an SQLite database at all, or it is damaged). Nothing was changed. Make the export again with `cutover export --out FILE` on the workstation it came from.",
+                path.display()
+            ),
+            Exchange::MergeForeign(path) => write!(
+                f,
+                "{} is an SQLite database, but not a cutover export or database. Nothing was changed. Check you chose the right file.",
+                path.display()
+            ),
+            Exchange::MergeNewer { path, found, known } => write!(
+                f,
+                "{} was made by a newer version of cutover (format version {found}; this program understands up to version {known}). Nothing was changed. Update cutover on this computer, then merge again.",
+                path.display()
+            ),
+            Exchange::MergeCorrupt { path, detail } => write!(
+                f,
+                "{} is damaged ({detail}). Nothing was changed. Make the export again on the workstation it came from, or use its latest backup.",
+                path.display()
+            ),
+            Exchange::MergeSharedWorkstation { path, entries } => write!(
+                f,
+                "{} and this database were copied from one database file, so {entries} of its entries have the same reference as different entries here. Nothing was changed. Ask your IT support: each workstation must start from its own new database (`cutover init`).",
+                path.display()
+            ),
+            Exchange::NothingToMerge => f.write_str("Give at least one export file to merge."),
+        }
+    }
+}
+
+/// A change to a re-entry item refused because of where it stands, with what to do instead.
+#[derive(Debug)]
+pub enum Reentry {
+    ClaimedBy { reference: String, staff: String, until: String },
+    /// `registration` is the blocking registration's reference; `None` means no NHS number.
+    Blocked { reference: String, registration: Option<String> },
+    Finished { reference: String, status: &'static str, by: Option<String>, at: Option<String> },
+    NotClaimed { reference: String },
+    NotClaimedByYou { reference: String, staff: String },
+    StillOpen { reference: String },
+    RegistrationNeedsNhsNumber { reference: String },
+    NhsNumberKnown { reference: String },
+    AlreadyWaived { reference: String },
+    NhsNumberOnlyForRegistration { reference: String },
+}
+
+impl Reentry {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Reentry::NhsNumberOnlyForRegistration { .. } => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl Display for Reentry {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Reentry::ClaimedBy { reference, staff, until } => write!(
+                f,
+                "{reference} is claimed by {staff} until {until}, so nothing was changed. Leave it to them; if they cannot finish it, take it over with --take-over (and tell them)."
+            ),
+            Reentry::Blocked { reference, registration: Some(registration) } => write!(
+                f,
+                "{reference} cannot be marked done yet: it is blocked by registration {registration}, which has not been keyed. Register the patient in the new system first and mark it done (cutover done {registration}); then this item is unblocked."
+            ),
+            Reentry::Blocked { reference, registration: None } => write!(
+                f,
+                "{reference} cannot be marked done yet: the patient has no NHS number. Trace the number (when their registration is keyed, give it with cutover done REGISTRATION --nhs-number NUMBER), or record why it is not needed: cutover waive {reference} --reason TEXT."
+            ),
+            Reentry::Finished { reference, status, by, at } => {
+                write!(f, "{reference} is already {status}")?;
+                match (by, at) {
+                    (Some(by), Some(at)) => write!(f, " ({by}, {at})")?,
+                    (Some(by), None) => write!(f, " ({by})")?,
+                    (None, Some(at)) => write!(f, " ({at})")?,
+                    (None, None) => {}
+                }
+                write!(f, ", so nothing was changed. To work on it again, reopen it first: cutover reopen {reference}.")
+            }
+            Reentry::NotClaimed { reference } => write!(f, "{reference} is not claimed by anyone, so there is nothing to release."),
+            Reentry::NotClaimedByYou { reference, staff } => write!(
+                f,
+                "{reference} is claimed by {staff}, not by you, so nothing was changed. Take it over with cutover claim {reference} --take-over if they cannot finish it."
+            ),
+            Reentry::StillOpen { reference } => write!(f, "{reference} is still open in the queue, so there is nothing to reopen."),
+            Reentry::RegistrationNeedsNhsNumber { reference } => write!(
+                f,
+                "Registration {reference} is for a patient with no NHS number, so nothing was changed. Give the number the new system found: cutover done {reference} --nhs-number NUMBER, or say why there is none with --waive-nhs REASON."
+            ),
+            Reentry::NhsNumberKnown { reference } => write!(
+                f,
+                "The patient of {reference} already has an NHS number, so no waiver is needed; nothing was changed."
+            ),
+            Reentry::AlreadyWaived { reference } => {
+                write!(f, "{reference} already has an NHS-number waiver; nothing was changed.")
+            }
+            Reentry::NhsNumberOnlyForRegistration { reference } => write!(
+                f,
+                "--nhs-number: {reference} is not a registration. The NHS number found by a trace is recorded when the patient's registration is marked done."
+            ),
+        }
+    }
 }
 
 /// Mistakes in how a command was used, that clap cannot see.
@@ -161,11 +452,11 @@ impl Display for Warning {
         match self {
             Warning::InFuture { when } => write!(
                 f,
-                "the time it happened, {when}, is in the future. Check the date; if it is right, add --confirm."
+                "the time it happened, {when}, is in the future. Check the date."
             ),
             Warning::BeforeFdp { when, fdp } => write!(
                 f,
-                "the time it happened, {when}, is before the final data production ({fdp}), so the old system may already hold it. Check the date; if it is right, add --confirm."
+                "the time it happened, {when}, is before the final data production ({fdp}), so the old system may already hold it. Check the date."
             ),
             Warning::SummarisationDuringCutover => f.write_str(
                 "the migration guidance says to pause summarisation and routine data entry during cutover. The entry is saved; it will come last in the re-entry queue.",
@@ -243,6 +534,7 @@ impl Display for Problem {
             Problem::StaffIdFormat => {
                 f.write_str("a staff id is 1 to 12 letters or digits, usually initials like JS")
             }
+            Problem::StaffIdTaken { id } => write!(f, "{id} is already someone's id: add a digit, such as {id}2"),
             Problem::NotOnStaffList { id } => {
                 write!(f, "there is no member of staff with the id \"{id}\"; `cutover staff list` shows them")
             }
@@ -253,6 +545,20 @@ impl Display for Problem {
             ),
             Problem::UnknownKind { allowed } => write!(f, "is not a kind of entry; the kinds are: {}", allowed.join(", ")),
             Problem::UnknownFlag { allowed } => write!(f, "is not a flag; the flags are: {}", allowed.join(", ")),
+        }
+    }
+}
+
+impl Exchange {
+    /// 2 when the file given is wrong and can be corrected; 1 when a file is damaged or missing.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Exchange::MergeMissing(_)
+            | Exchange::MergeNotSqlite(_)
+            | Exchange::MergeCorrupt { .. }
+            | Exchange::MergeNewer { .. }
+            | Exchange::MergeSharedWorkstation { .. } => 1,
+            _ => 2,
         }
     }
 }
@@ -270,6 +576,7 @@ fn needs_confirmation(warnings: &[Warning]) -> String {
     for w in warnings {
         out.push_str(&format!("\n  - {w}"));
     }
+    out.push_str("\nIf the time is right, run the command again with --confirm.");
     out
 }
 
@@ -330,6 +637,8 @@ impl Error {
             | Error::PatientNotWanted { .. }
             | Error::InvalidOption(_)
             | Error::Usage(_) => 2,
+            Error::Exchange(e) => e.exit_code(),
+            Error::Reentry(e) => e.exit_code(),
             _ => 1,
         }
     }

@@ -1,13 +1,19 @@
 //! `cutover`: an offline logger for the hours a GP practice has no clinical system, and the
 //! prioritised re-entry of what was logged once the new system is live.
 
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod import;
+pub mod merge;
+pub mod queue;
+pub mod report;
 pub mod store;
+pub mod tui;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -31,7 +31,7 @@ fn parse_flags(names: &[String], problems: &mut Vec<FieldProblem>) -> Vec<Flag> 
 }
 
 /// Warnings about when it happened: a time in the future or before FDP needs `--confirm`.
-fn time_warnings(occurred_at: DateTime<Utc>, settings: &Settings, now: DateTime<Utc>) -> Vec<Warning> {
+pub(super) fn time_warnings(occurred_at: DateTime<Utc>, settings: &Settings, now: DateTime<Utc>) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if occurred_at > now + FUTURE_TOLERANCE {
         warnings.push(Warning::InFuture { when: time::format_uk(occurred_at) });
@@ -61,10 +61,10 @@ fn refuse_unconfirmed(warnings: Vec<Warning>, confirmed: bool) -> Result<()> {
 fn registration_sets(args: &PatientArgs, sets: &mut Vec<(String, String)>) {
     let pairs = [("family_name", &args.family), ("given_name", &args.given), ("date_of_birth", &args.dob)];
     for (field, value) in pairs {
-        if let Some(v) = value {
-            if !sets.iter().any(|(k, _)| k == field) {
-                sets.push((field.to_string(), v.clone()));
-            }
+        if let Some(v) = value
+            && !sets.iter().any(|(k, _)| k == field)
+        {
+            sets.push((field.to_string(), v.clone()));
         }
     }
 }
@@ -96,7 +96,8 @@ fn check_patient(
     let patient_fields = ["nhs_number", "family_name", "given_name", "date_of_birth"];
     let already = problems.iter().any(|p| patient_fields.contains(&p.field.as_str()));
     for p in patient_problems(kind, movement, patient) {
-        if !(already && p.field == "patient") && !problems.iter().any(|q| q.field == p.field) {
+        let said = problems.iter().any(|q| q.field == p.field) || (already && p.field == "patient");
+        if !said {
             problems.push(p);
         }
     }
@@ -105,10 +106,10 @@ fn check_patient(
 
 /// `author` names a member of staff: they must be on the list.
 fn check_author(store: &Store, content: &EntryContent, problems: &mut Vec<FieldProblem>) -> Result<()> {
-    if let Some(author) = &content.author {
-        if store.staff_member(author)?.is_none() {
-            problems.push(FieldProblem::new("author", Problem::NotOnStaffList { id: author.clone() }));
-        }
+    if let Some(author) = &content.author
+        && store.staff_member(author)?.is_none()
+    {
+        problems.push(FieldProblem::new("author", Problem::NotOnStaffList { id: author.clone() }));
     }
     Ok(())
 }
@@ -119,6 +120,48 @@ fn resolve(tx: &Tx, actor: &crate::store::Actor, patient: &PatientInput) -> Resu
     }
     let resolved = tx.resolve_patient(actor, patient)?;
     Ok((Some(resolved.id), resolved.warnings))
+}
+
+/// Checks a new entry as `log` does: its fields (`sets`, summary and time included), flags, patient
+/// and author, every problem reported at once. `import entries` checks each row through here too.
+pub(super) fn check_new_entry(
+    store: &Store,
+    kind: Kind,
+    mut sets: Vec<(String, String)>,
+    patient: PatientArgs,
+    flag_names: &[String],
+    now: DateTime<Utc>,
+) -> Result<(EntryContent, PatientInput)> {
+    let patient_args = if kind == Kind::Registration {
+        registration_sets(&patient, &mut sets);
+        registration_patient(&patient, &sets)
+    } else {
+        patient
+    };
+
+    let mut problems = Vec::new();
+    let patient = patient_input(&patient_args, now, &mut problems);
+    let flags = parse_flags(flag_names, &mut problems);
+    let content = match build_content(kind, None, &sets, now) {
+        Ok(mut content) => {
+            flags.into_iter().for_each(|f| content.add_flag(f));
+            check_patient(kind, content.field_str("movement"), &patient, &mut problems)?;
+            check_author(store, &content, &mut problems)?;
+            Some(content)
+        }
+        Err(mut field_problems) => {
+            problems.append(&mut field_problems);
+            // Stock's patient rule depends on its movement, which must be right first.
+            if kind != Kind::DispensaryStock {
+                check_patient(kind, None, &patient, &mut problems)?;
+            }
+            None
+        }
+    };
+    match content {
+        Some(content) if problems.is_empty() => Ok((content, patient)),
+        _ => Err(Error::Invalid(without_repeats(problems))),
+    }
 }
 
 pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
@@ -135,36 +178,7 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
         sets.push(("occurred_at".to_string(), at.clone()));
     }
     sets.extend(split_sets(&args.sets)?);
-    let patient_args = if kind == Kind::Registration {
-        registration_sets(&args.patient, &mut sets);
-        registration_patient(&args.patient, &sets)
-    } else {
-        args.patient
-    };
-
-    let mut problems = Vec::new();
-    let patient = patient_input(&patient_args, ctx.now, &mut problems);
-    let flags = parse_flags(&args.flags, &mut problems);
-    let content = match build_content(kind, None, &sets, ctx.now) {
-        Ok(mut content) => {
-            flags.into_iter().for_each(|f| content.add_flag(f));
-            check_patient(kind, content.field_str("movement"), &patient, &mut problems)?;
-            check_author(&store, &content, &mut problems)?;
-            Some(content)
-        }
-        Err(mut field_problems) => {
-            problems.append(&mut field_problems);
-            // Stock's patient rule depends on its movement, which must be right first.
-            if kind != Kind::DispensaryStock {
-                check_patient(kind, None, &patient, &mut problems)?;
-            }
-            None
-        }
-    };
-    let content = match content {
-        Some(content) if problems.is_empty() => content,
-        _ => return Err(Error::Invalid(without_repeats(problems))),
-    };
+    let (content, patient) = check_new_entry(&store, kind, sets, args.patient, &args.flags, ctx.now)?;
 
     refuse_unconfirmed(time_warnings(content.occurred_at, &settings, ctx.now), args.confirm)?;
     let (saved, mut warnings) = store.write_at(ctx.now, |tx| {

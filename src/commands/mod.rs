@@ -1,10 +1,16 @@
 //! One module a group of commands: each takes its arguments and a `Context`, and writes its output.
 
+mod backup;
 mod check;
 mod demo;
+mod export;
+mod import;
 mod listing;
 mod logging;
+mod merge;
 mod patient_args;
+mod queue;
+mod report;
 mod setup;
 
 use std::io::Write;
@@ -12,7 +18,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 
-use crate::cli::{Command, StaffCommand};
+use crate::cli::{Command, ImportCommand, StaffCommand};
 use crate::config::DatabaseLocation;
 use crate::error::{Result, Warning};
 use crate::store::{OpenMode, Store};
@@ -41,7 +47,8 @@ impl Context<'_> {
 }
 
 pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode> {
-    match command {
+    let writes = !backup::only_reads(&command);
+    let result = match command {
         None => setup::welcome(ctx),
         Some(Command::Init(args)) => setup::init(args, ctx),
         Some(Command::Staff(StaffCommand::Add { id, name, role })) => setup::staff_add(&id, &name, &role, ctx),
@@ -54,5 +61,23 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Show(args)) => listing::show(args, ctx),
         Some(Command::Check) => check::check(ctx),
         Some(Command::Demo(args)) => demo::demo(args, ctx),
+        Some(Command::Queue(args)) => queue::queue(args, ctx),
+        Some(Command::Claim(args)) => queue::claim(args, ctx),
+        Some(Command::Release(args)) => queue::release(args, ctx),
+        Some(Command::Done(args)) => queue::done(args, ctx),
+        Some(Command::Query(args)) => queue::query(args, ctx),
+        Some(Command::Skip(args)) => queue::skip(args, ctx),
+        Some(Command::Reopen(args)) => queue::reopen(args, ctx),
+        Some(Command::Waive(args)) => queue::waive(args, ctx),
+        Some(Command::Import(ImportCommand::Patients(args))) => import::patients(args, ctx),
+        Some(Command::Import(ImportCommand::Entries(args))) => import::entries(args, ctx),
+        Some(Command::Export(args)) => export::export(args, ctx),
+        Some(Command::Merge(args)) => merge::merge(args, ctx),
+        Some(Command::Report(args)) => report::report(args, ctx),
+        Some(Command::Backup(args)) => backup::backup(args, ctx),
+    };
+    if writes && result.is_ok() {
+        backup::after_write(ctx);
     }
+    result
 }

@@ -72,10 +72,10 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     }
     let fdp_after = fdp.or(settings.fdp());
     let go_live_after = go_live.or(settings.go_live());
-    if let (Some(f), Some(g)) = (fdp_after, go_live_after) {
-        if g <= f {
-            return Err(invalid("go-live", Problem::GoLiveBeforeFdp { fdp: time::format_uk(f) }));
-        }
+    if let (Some(f), Some(g)) = (fdp_after, go_live_after)
+        && g <= f
+    {
+        return Err(invalid("go-live", Problem::GoLiveBeforeFdp { fdp: time::format_uk(f) }));
     }
     let mut changes: Vec<(&str, String)> = Vec::new();
     let mut add = |k, v: Option<String>| {
@@ -195,6 +195,12 @@ fn capitalise(s: &str) -> String {
 /// `cutover` with no command: open the database (creating the default one on first run) and say
 /// what to do next. A path given with --db must exist: a typing slip should not make a new database.
 pub fn welcome(ctx: &mut Context) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        // In the UI a new database opens on its set-up screen, so a mistyped path is plain to see.
+        crate::tui::run(ctx.open(OpenMode::Create)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let store = ctx.open(if ctx.location.is_default { OpenMode::Create } else { OpenMode::Existing })?;
     writeln!(ctx.out, "cutover — logging patient interactions while the clinical system is down\n")?;
     describe(&store, ctx)?;

@@ -204,7 +204,7 @@ const TELEPHONE: &[FieldSpec] = &[
 ];
 
 const PRESCRIPTION: &[FieldSpec] = &[
-    req("drug", "Drug (name, strength, form)", SHORT),
+    req("drug", "Drug, strength and form", SHORT),
     opt("dmd_code", "dm+d code", ConceptId),
     opt("dose", "Dose", SHORT),
     opt("quantity", "Quantity", Quantity),
@@ -238,7 +238,7 @@ const PATHOLOGY: &[FieldSpec] = &[
     opt("lab", "Laboratory", SHORT),
     opt("reviewed_by", "Reviewed by", NAME),
     opt("action", "Action", SHORT),
-    opt("expected_electronically", "Lab will re-send electronically", YesNo),
+    opt("expected_electronically", "Lab will re-send it", YesNo),
 ];
 
 const REFERRAL: &[FieldSpec] = &[
@@ -290,10 +290,10 @@ const DISPENSARY_STOCK: &[FieldSpec] = &[
 pub const COMMON_FIELDS: &[FieldSpec] = &[
     req("summary", "Summary", Text(SUMMARY_MAX)),
     req("occurred_at", "When it happened", DateTime),
-    opt("author", "Responsible clinician or staff (if not you)", StaffId),
+    opt("author", "Responsible (if not you)", StaffId),
     opt("notes", "Notes", LongText),
     opt("codes", "SNOMED CT codes", Codes),
-    opt("also_in_old_system", "Also typed into the old system", YesNo),
+    opt("also_in_old_system", "Also in the old system", YesNo),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

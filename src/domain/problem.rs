@@ -55,6 +55,9 @@ pub enum Problem {
     PostcodeFormat,
     PhoneFormat,
     StaffIdFormat,
+    StaffIdTaken {
+        id: String,
+    },
     NotOnStaffList {
         id: String,
     },

@@ -23,11 +23,8 @@ const INVARIANTS: &[(&str, &str)] = &[
         "entries whose headline differs from their current revision",
     ),
     (
-        "SELECT count(*) FROM entry e WHERE EXISTS (
-            SELECT 1 FROM revision r WHERE r.entry_id = e.id
-              AND (r.recorded_at > e.current_recorded_at
-                   OR (r.recorded_at = e.current_recorded_at AND r.id > e.current_revision_id)))",
-        "entries not showing their newest revision",
+        "SELECT count(*) FROM entry e WHERE EXISTS (SELECT 1 FROM revision r WHERE r.parent_id = e.current_revision_id)",
+        "entries showing a revision that has since been amended",
     ),
     (
         "SELECT count(*) FROM revision r WHERE NOT EXISTS (

@@ -61,6 +61,11 @@ pub struct ListFilter {
     pub kind: Option<Kind>,
     pub patient_id: Option<String>,
     pub since: Option<DateTime<Utc>>,
+    pub recorded_by: Option<String>,
+    /// Words that must appear in the summary, the reference or the patient's names.
+    pub text: Option<String>,
+    pub newest_first: bool,
+    pub offset: u64,
     pub limit: Option<u64>,
 }
 
@@ -155,7 +160,24 @@ fn revisions_of(c: &Connection, entry: &EntryHeader) -> rusqlite::Result<Vec<Rev
             content: content(entry.kind, r, 8)?,
         })
     })?;
-    rows.collect()
+    Ok(in_history_order(rows.collect::<rusqlite::Result<Vec<_>>>()?))
+}
+
+/// Oldest first, and never a revision before the one it amends, even when both carry the same time.
+fn in_history_order(mut pending: Vec<Revision>) -> Vec<Revision> {
+    let mut ordered: Vec<Revision> = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|r| {
+                r.parent_id
+                    .as_ref()
+                    .is_none_or(|p| ordered.iter().any(|o| &o.id == p) || !pending.iter().any(|x| &x.id == p))
+            })
+            .unwrap_or(0);
+        ordered.push(pending.remove(ready));
+    }
+    ordered
 }
 
 fn current(c: &Connection, entry: &EntryHeader) -> rusqlite::Result<Revision> {
@@ -204,9 +226,25 @@ impl Store {
             args.push(Box::new(time::to_storage(since)));
             sql.push_str(&format!(" AND e.occurred_at >= ?{}", args.len()));
         }
-        sql.push_str(" ORDER BY e.occurred_at, e.id");
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
+        if let Some(staff) = &filter.recorded_by {
+            args.push(Box::new(staff.clone()));
+            sql.push_str(&format!(" AND e.recorded_by = ?{}", args.len()));
+        }
+        for word in filter.text.as_deref().unwrap_or_default().split_whitespace() {
+            args.push(Box::new(format!("%{}%", word.replace(['%', '_'], ""))));
+            let n = args.len();
+            sql.push_str(&format!(
+                " AND (e.summary LIKE ?{n} OR e.ref LIKE ?{n} OR p.family_name LIKE ?{n} OR p.given_name LIKE ?{n}
+                       OR p.nhs_number LIKE ?{n})"
+            ));
+        }
+        sql.push_str(if filter.newest_first {
+            " ORDER BY e.occurred_at DESC, e.id DESC"
+        } else {
+            " ORDER BY e.occurred_at, e.id"
+        });
+        if filter.limit.is_some() || filter.offset > 0 {
+            sql.push_str(&format!(" LIMIT {} OFFSET {}", filter.limit.map_or(-1, |l| l as i64), filter.offset));
         }
         self.read(|c| {
             let mut stmt = c.prepare(&sql)?;
@@ -291,7 +329,7 @@ impl Tx<'_> {
         Ok(current(self.conn(), entry)?)
     }
 
-    fn insert_entry(
+    pub(super) fn insert_entry(
         &self,
         id: &str,
         reference: &str,
@@ -320,7 +358,7 @@ impl Tx<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn insert_revision(
+    pub(super) fn insert_revision(
         &self,
         revision_id: &str,
         entry_id: &str,
@@ -357,11 +395,13 @@ impl Tx<'_> {
                 voided,
             ],
         )?;
-        // The headline follows the newest revision; an older one arriving later (by merge) leaves it be.
+        // The headline follows a revision that amends the current one, whatever the clocks say; between
+        // two branches (from different workstations, by merge) the later one shows.
         self.exec(
             "UPDATE entry SET current_revision_id = ?2, current_recorded_at = ?3, patient_id = ?4, occurred_at = ?5,
                               summary = ?6, flags = ?7, voided = ?8
-             WHERE id = ?1 AND (current_recorded_at < ?3 OR (current_recorded_at = ?3 AND current_revision_id <= ?2))",
+             WHERE id = ?1 AND (current_revision_id IS ?9 OR current_recorded_at < ?3
+                                OR (current_recorded_at = ?3 AND current_revision_id <= ?2))",
             params![
                 entry_id,
                 revision_id,
@@ -370,7 +410,8 @@ impl Tx<'_> {
                 time::to_storage(content.occurred_at),
                 content.summary,
                 flags,
-                voided
+                voided,
+                parent_id,
             ],
         )?;
         Ok(())
@@ -384,5 +425,58 @@ impl Store {
             Some(id) => self.read(|c| Ok(patients::by_id(c, id)?)),
             None => Ok(None),
         }
+    }
+}
+
+/// A line of the home screen: an entry saved here lately.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentEntry {
+    pub reference: String,
+    pub kind: Kind,
+    pub recorded_at: DateTime<Utc>,
+    pub summary: String,
+    pub patient: Option<String>,
+}
+
+impl Store {
+    /// Entries that happened at or after `since` (voided ones left out), counted by kind.
+    pub fn counts_by_kind_since(&self, since: DateTime<Utc>) -> Result<Vec<(Kind, i64)>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT kind, count(*) FROM entry WHERE occurred_at >= ?1 AND voided = 0 GROUP BY kind ORDER BY kind",
+            )?;
+            let rows =
+                stmt.query_map([time::to_storage(since)], |r| Ok((kind_of(&r.get::<_, String>(0)?), r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// The last entries saved on this workstation, newest first.
+    pub fn recent_here(&self, limit: usize) -> Result<Vec<RecentEntry>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT e.ref, e.kind, e.recorded_at, e.summary, p.family_name, p.given_name, p.nhs_number
+                 FROM entry e LEFT JOIN patient p ON p.id = e.patient_id
+                 WHERE e.workstation_id = (SELECT id FROM workstation WHERE is_local = 1)
+                 ORDER BY e.recorded_at DESC LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit as i64], |r| {
+                let family: Option<String> = r.get(4)?;
+                let given: Option<String> = r.get(5)?;
+                let patient = match (family, given) {
+                    (Some(f), Some(g)) => Some(format!("{}, {g}", f.to_uppercase())),
+                    (Some(f), None) => Some(f.to_uppercase()),
+                    _ => r.get::<_, Option<String>>(6)?,
+                };
+                Ok(RecentEntry {
+                    reference: r.get(0)?,
+                    kind: kind_of(&r.get::<_, String>(1)?),
+                    recorded_at: parse_time(r.get(2)?),
+                    summary: r.get(3)?,
+                    patient,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 }

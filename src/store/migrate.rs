@@ -5,7 +5,12 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::Result;
 
 /// `schema/NNNN_*.sql`, in order. Never edit one that has landed: add the next.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema/0001_init.sql"),
+    include_str!("../../schema/0002_reentry.sql"),
+    include_str!("../../schema/0003_drafts_and_lookup.sql"),
+    include_str!("../../schema/0004_provenance.sql"),
+];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

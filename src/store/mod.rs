@@ -1,12 +1,18 @@
 //! The only module that speaks SQL: opening the database safely, and typed reads and writes.
 
 mod audit;
+mod backup;
 mod check;
 mod demo_support;
+mod drafts;
 mod entries;
+mod import;
+mod merge;
 mod migrate;
 mod open;
 mod patients;
+mod queue;
+mod report;
 mod settings;
 mod staff;
 mod workstation;
@@ -19,11 +25,20 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::config::DatabaseLocation;
 use crate::error::{Error, Result};
 
+pub use backup::{ExportLabel, copy_file};
 pub use check::Finding;
-pub use entries::{EntryHeader, EntryRow, ListFilter, Revision, SavedEntry};
+pub use drafts::Draft;
+pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
+pub use import::{EarlierImport, ImportKind, ListOutcome, ListPatient};
+pub use merge::{Conflict, MergeOutcome, MergeSource, inspect as inspect_merge_source};
 pub use migrate::{APPLICATION_ID, LATEST_VERSION};
 pub use open::OpenMode;
 pub use patients::{Patient, ResolvedPatient};
+pub use queue::{
+    CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, QueueDetail, QueueRow, QueueScope, ReentryAction,
+    ReentryEvent, ReentryState, ReentryStatus,
+};
+pub use report::ReportCounts;
 pub use settings::{Settings, key as settings_key};
 pub use staff::{Role, StaffMember};
 pub use workstation::Workstation;

@@ -90,7 +90,81 @@ fn by_name_and_birth(c: &Connection, family: &str, given: &str, dob: NaiveDate) 
     rows.collect()
 }
 
+/// How many candidates a name search considers before ranking: enough for the commonest surname.
+const NAME_CANDIDATES: usize = 2000;
+
+/// The smallest string greater than every string starting with `prefix`.
+fn after_prefix(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    if let Some(last) = chars.pop() {
+        chars.push(char::from_u32(last as u32 + 1).unwrap_or(char::MAX));
+    }
+    chars.into_iter().collect()
+}
+
+fn fts_phrase(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+fn candidates(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> rusqlite::Result<Vec<Patient>> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, patient)?;
+    rows.collect()
+}
+
+/// Patients matching what is typed: digits are the start of an NHS number, a date is a date of
+/// birth, anything else is any part of the names (every word must match). Best matches first.
+fn search(c: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<Patient>> {
+    let query = query.trim();
+    let digits: String = query.chars().filter(|ch| !matches!(ch, ' ' | '-')).collect();
+    if digits.len() >= 3 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM patient WHERE nhs_number >= ?1 AND nhs_number < ?2 ORDER BY nhs_number LIMIT ?3"
+        );
+        return candidates(c, &sql, &[&digits, &after_prefix(&digits), &(limit as i64)]);
+    }
+    if let Ok(dob) = crate::domain::time::parse_date(query) {
+        let sql =
+            format!("SELECT {COLUMNS} FROM patient WHERE date_of_birth = ?1 ORDER BY family_fold, given_fold LIMIT ?2");
+        return candidates(c, &sql, &[&dob.format("%Y-%m-%d").to_string(), &(limit as i64)]);
+    }
+    let words: Vec<String> = query.split_whitespace().map(fold).filter(|w| !w.is_empty()).collect();
+    let Some(longest) = words.iter().rev().max_by_key(|w| w.chars().count()) else { return Ok(Vec::new()) };
+    let found = if longest.chars().count() >= 3 {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM patient WHERE rowid IN
+               (SELECT rowid FROM patient_name_search WHERE patient_name_search MATCH ?1 LIMIT ?2)"
+        );
+        candidates(c, &sql, &[&fts_phrase(longest), &(NAME_CANDIDATES as i64)])?
+    } else {
+        let sql = format!("SELECT {COLUMNS} FROM patient WHERE family_fold >= ?1 AND family_fold < ?2 LIMIT ?3");
+        candidates(c, &sql, &[longest, &after_prefix(longest), &(NAME_CANDIDATES as i64)])?
+    };
+    let mut ranked: Vec<(u8, String, Patient)> = found
+        .into_iter()
+        .filter_map(|p| {
+            let family = fold(p.family_name.as_deref().unwrap_or_default());
+            let given = fold(p.given_name.as_deref().unwrap_or_default());
+            let all_match = words.iter().all(|w| family.contains(w.as_str()) || given.contains(w.as_str()));
+            let rank = match &words[0] {
+                first if family == *first => 0,
+                first if family.starts_with(first.as_str()) => 1,
+                first if given.starts_with(first.as_str()) => 2,
+                _ => 3,
+            };
+            all_match.then(|| (rank, format!("{family} {given}"), p))
+        })
+        .collect();
+    ranked.sort_by(|a, b| (a.0, &a.1, &a.2.date_of_birth).cmp(&(b.0, &b.1, &b.2.date_of_birth)));
+    Ok(ranked.into_iter().take(limit).map(|(_, _, p)| p).collect())
+}
+
 impl Store {
+    /// Look-up as you type, over the practice's list and everyone logged so far.
+    pub fn find_patients(&self, query: &str, limit: usize) -> Result<Vec<Patient>> {
+        self.read(|c| Ok(search(c, query, limit)?))
+    }
+
     pub fn patient(&self, id: &str) -> Result<Option<Patient>> {
         self.read(|c| Ok(by_id(c, id)?))
     }
@@ -277,6 +351,29 @@ mod tests {
         let other = PatientInput { family_name: Some("Smith".into()), ..jones(Some("943 476 5919")) };
         let again = resolve(&store, &other);
         assert!(matches!(again.warnings[..], [Warning::PatientDetailsDiffer { .. }]));
+    }
+
+    #[test]
+    fn look_up_finds_by_any_part_of_the_name_nhs_number_or_birth_date() {
+        let store = Store::open_in_memory().unwrap();
+        let jones = resolve(&store, &jones(Some("943 476 5919"))).id;
+        let other = PatientInput {
+            nhs_number: NhsNumber::parse("999 234 5675").ok(),
+            family_name: Some("Evans".into()),
+            given_name: Some("Rhys".into()),
+            date_of_birth: NaiveDate::from_ymd_opt(1970, 6, 5),
+            ..Default::default()
+        };
+        let evans = resolve(&store, &other).id;
+        let ids = |q: &str| -> Vec<String> { store.find_patients(q, 10).unwrap().into_iter().map(|p| p.id).collect() };
+        assert_eq!(ids("one"), std::slice::from_ref(&jones), "middle of the family name");
+        assert_eq!(ids("sian"), std::slice::from_ref(&jones), "given name, typed without its accent");
+        assert_eq!(ids("jo si"), std::slice::from_ref(&jones), "short parts of both names");
+        assert_eq!(ids("943 47"), std::slice::from_ref(&jones), "start of the NHS number, with a space");
+        assert_eq!(ids("05/06/1970"), std::slice::from_ref(&evans), "date of birth");
+        assert_eq!(ids("ev"), [evans], "two letters: start of the family name");
+        assert!(ids("xyz").is_empty());
+        assert!(ids("  ").is_empty());
     }
 
     #[test]

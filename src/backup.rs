@@ -1,0 +1,83 @@
+//! Rolling backups beside the database: after a save, at most one copy an hour (UK local time),
+//! the newest `KEEP` kept. Taken after the save has committed and on a connection of its own, so a
+//! backup never holds up a save; a backup that fails is reported, and never fails the save.
+
+use std::fs::DirBuilder;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::time::UK;
+use crate::error::{Error, Result};
+use crate::store;
+
+/// How many rolling backups are kept.
+pub const KEEP: usize = 24;
+
+const PREFIX: &str = "cutover-";
+const SUFFIX: &str = ".db";
+
+/// `cutover.db.backups`, beside `cutover.db`.
+pub fn folder_for(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".backups");
+    db.with_file_name(name)
+}
+
+/// `cutover-2026-11-27-14.db`: the UK hour it was taken in, so names sort in time order.
+fn name_for(now: DateTime<Utc>) -> String {
+    format!("{PREFIX}{}{SUFFIX}", now.with_timezone(&UK).format("%Y-%m-%d-%H"))
+}
+
+/// Makes this hour's backup of `db` if there is none yet, then removes all but the newest `KEEP`.
+/// Returns the new backup's path, or `None` when this hour already had one.
+pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
+    let folder = folder_for(db);
+    if !folder.exists() {
+        DirBuilder::new().mode(0o700).create(&folder).map_err(|source| Error::File { path: folder.clone(), source })?;
+    }
+    let dest = folder.join(name_for(now));
+    if dest.exists() {
+        return Ok(None);
+    }
+    store::copy_file(db, &dest)?;
+    prune(&folder)?;
+    Ok(Some(dest))
+}
+
+/// The rolling backups in `folder`, oldest first.
+pub fn list(folder: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(folder).map_err(|source| Error::File { path: folder.to_path_buf(), source })?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX) && !n.contains(".partial"))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+fn prune(folder: &Path) -> Result<()> {
+    let found = list(folder)?;
+    let excess = found.len().saturating_sub(KEEP);
+    for old in &found[..excess] {
+        std::fs::remove_file(old).map_err(|source| Error::File { path: old.clone(), source })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_sit_beside_the_database_named_by_uk_hour() {
+        assert_eq!(folder_for(Path::new("/x/cutover.db")), Path::new("/x/cutover.db.backups"));
+        let summer = DateTime::parse_from_rfc3339("2026-07-01T13:30:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(name_for(summer), "cutover-2026-07-01-14.db");
+    }
+}

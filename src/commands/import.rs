@@ -1,0 +1,268 @@
+//! `import patients` and `import entries`: a CSV file checked row by row, then saved in one
+//! transaction. Entries go through the same checks as `cutover log`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::Context;
+use super::logging::{check_new_entry, time_warnings};
+use crate::cli::{ImportEntriesArgs, ImportPatientsArgs};
+use crate::domain::Problem;
+use crate::domain::fields::{EntryContent, Kind, PatientInput, parse_staff_id};
+use crate::domain::time;
+use crate::error::{Error, Exchange, Result, RowProblem, RowReason, Warning};
+use crate::import::csv_file::{self, Row};
+use crate::import::entries::{self, Columns};
+use crate::import::{fingerprint, headers, patients};
+use crate::store::{EarlierImport, ImportKind, OpenMode, Settings, Store};
+
+/// The file's own name, as provenance records it (the folder is the importing PC's business).
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+pub fn patients(args: ImportPatientsArgs, ctx: &mut Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    let actor = store.actor(ctx.as_staff.as_deref())?;
+    let maps = headers::parse_maps(&args.maps, patients::COLUMNS)?;
+    let bytes = csv_file::read_bytes(&args.file)?;
+    let text = csv_file::text(&args.file, &bytes)?;
+    let table = csv_file::parse(&args.file, &text)?;
+    let list = patients::check(&args.file, &table, &maps, ctx.now)?;
+    let name = file_name(&args.file);
+    let print = fingerprint(&bytes);
+    let outcome = store.write_at(ctx.now, |tx| {
+        let outcome = tx.import_list_patients(&actor, &list.patients)?;
+        tx.record_import(&actor, ImportKind::Patients, &name, &print, list.patients.len() as u64, 0)?;
+        Ok(outcome)
+    })?;
+    writeln!(
+        ctx.err,
+        "Imported the patient list {name}: {} patients ({} new, {} updated, {} unchanged).",
+        list.patients.len(),
+        outcome.added,
+        outcome.updated,
+        outcome.unchanged
+    )?;
+    if outcome.kept_not_on_list > 0 {
+        writeln!(
+            ctx.err,
+            "Note: {} patients from an earlier list are not on this one. They are kept: patients are never removed.",
+            outcome.kept_not_on_list
+        )?;
+    }
+    if !list.ignored_columns.is_empty() {
+        writeln!(ctx.err, "Note: these columns were not used: {}.", list.ignored_columns.join(", "))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A row that passed every check, ready to save.
+struct GoodRow {
+    line: u64,
+    recorded_by: String,
+    content: EntryContent,
+    patient: PatientInput,
+}
+
+/// A row that did not, with every reason.
+struct BadRow<'a> {
+    row: &'a Row,
+    problems: Vec<RowProblem>,
+}
+
+pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    let actor = store.actor(ctx.as_staff.as_deref())?;
+    let settings = store.settings()?;
+    if let Some(rejects) = &args.rejects
+        && same_file(rejects, &args.file)
+    {
+        return Err(Error::Exchange(Exchange::RejectsIsInput(rejects.clone())));
+    }
+    let bytes = csv_file::read_bytes(&args.file)?;
+    let print = fingerprint(&bytes);
+    refuse_if_imported(&store, &args.file, &print)?;
+    let text = csv_file::text(&args.file, &bytes)?;
+    let mut table = csv_file::parse(&args.file, &text)?;
+    entries::drop_rejects_reason(&mut table);
+    let columns = Columns::from_header(&args.file, &table.header)?;
+
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for row in &table.rows {
+        match check_row(&store, &columns, row, args.confirm, &settings, ctx.now)? {
+            Ok(checked) => good.push(checked),
+            Err(problems) => bad.push(BadRow { row, problems }),
+        }
+    }
+    if !bad.is_empty() && !args.skip_invalid {
+        return Err(Error::Exchange(Exchange::Rows {
+            path: args.file.clone(),
+            rows: bad.into_iter().flat_map(|b| b.problems).collect(),
+            rows_total: table.rows.len() as u64,
+            can_skip: true,
+        }));
+    }
+    // The rejects are on disk before anything is saved, so that no row is ever only in memory.
+    if let Some(rejects) = args.rejects.as_deref().filter(|_| !bad.is_empty()) {
+        write_rejects(rejects, &table.header, &bad)?;
+    }
+
+    let name = file_name(&args.file);
+    let no_nhs_number = store.write_at(ctx.now, |tx| {
+        // Checked again inside the transaction: another PC may have imported it meanwhile.
+        if let Some(earlier) = tx.earlier_import(ImportKind::Entries, &print)? {
+            return Err(already_imported(&args.file, earlier));
+        }
+        let import_id =
+            tx.record_import(&actor, ImportKind::Entries, &name, &print, good.len() as u64, bad.len() as u64)?;
+        let mut no_nhs_number = 0u64;
+        for g in &good {
+            let patient_id = if g.patient.is_empty() {
+                None
+            } else {
+                let resolved = tx.resolve_patient(&actor, &g.patient)?;
+                if resolved.warnings.contains(&Warning::NoNhsNumber) {
+                    no_nhs_number += 1;
+                }
+                Some(resolved.id)
+            };
+            tx.import_entry(&actor, &g.recorded_by, &g.content, patient_id.as_deref(), &import_id, g.line)?;
+        }
+        Ok(no_nhs_number)
+    })?;
+    writeln!(ctx.err, "Imported {} entries from {name}.", good.len())?;
+    if let Some(rejects) = args.rejects.as_deref().filter(|_| !bad.is_empty()) {
+        writeln!(
+            ctx.err,
+            "{} rows were not imported. They are in {}, unchanged, with the reason in the last column: correct them there and import that file.",
+            bad.len(),
+            rejects.display()
+        )?;
+    }
+    if no_nhs_number > 0 {
+        writeln!(
+            ctx.err,
+            "Note: {no_nhs_number} entries are about patients with no NHS number yet; they need tracing before go-live work marks them done."
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks one row as `log` checks an entry. `Ok(Err(problems))` is a bad row; `Err` is a fault
+/// (the database could not be read) that stops the import.
+fn check_row(
+    store: &Store,
+    columns: &Columns,
+    row: &Row,
+    confirmed: bool,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<std::result::Result<GoodRow, Vec<RowProblem>>> {
+    let problem = |column: String, reason: RowReason| RowProblem { line: row.line, column, reason };
+    if row.values.len() != columns.len() {
+        let reason = RowReason::WrongLength { found: row.values.len(), expected: columns.len() };
+        return Ok(Err(vec![problem("(whole row)".into(), reason)]));
+    }
+    let input = columns.input(row);
+    let mut problems = Vec::new();
+    let recorded_by = match parse_staff_id(&input.recorded_by) {
+        _ if input.recorded_by.trim().is_empty() => {
+            problems.push(problem(columns.column_for("recorded_by"), RowReason::Field(Problem::Required)));
+            None
+        }
+        Ok(id) if store.staff_member(&id)?.is_some() => Some(id),
+        Ok(id) => {
+            let reason = RowReason::Field(Problem::NotOnStaffList { id });
+            problems.push(problem(columns.column_for("recorded_by"), reason));
+            None
+        }
+        Err(p) => {
+            problems.push(problem(columns.column_for("recorded_by"), RowReason::Field(p)));
+            None
+        }
+    };
+    let kind = match Kind::parse(&input.kind) {
+        Ok(kind) => kind,
+        Err(p) => {
+            let p = if input.kind.trim().is_empty() { Problem::Required } else { p };
+            problems.push(problem(columns.column_for("kind"), RowReason::Field(p)));
+            return Ok(Err(problems));
+        }
+    };
+    match check_new_entry(store, kind, input.sets, input.patient, &input.flags, now) {
+        Ok((content, patient)) => {
+            if !confirmed {
+                for w in time_warnings(content.occurred_at, settings, now) {
+                    problems.push(problem(columns.column_for("occurred_at"), RowReason::NeedsConfirmation(w)));
+                }
+            }
+            match recorded_by {
+                Some(recorded_by) if problems.is_empty() => {
+                    Ok(Ok(GoodRow { line: row.line, recorded_by, content, patient }))
+                }
+                _ => Ok(Err(problems)),
+            }
+        }
+        Err(Error::Invalid(field_problems)) => {
+            for p in field_problems {
+                problems.push(problem(columns.column_for(&p.field), RowReason::Field(p.problem)));
+            }
+            Ok(Err(problems))
+        }
+        Err(e) if e.exit_code() == 2 => {
+            problems.push(problem(columns.column_for("patient"), RowReason::Refused(e.to_string())));
+            Ok(Err(problems))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The rejected rows as they were, with a `reason` column, so that they can be corrected and imported.
+fn write_rejects(path: &Path, header: &[String], bad: &[BadRow]) -> Result<()> {
+    let file_error = |source| Error::File { path: path.to_path_buf(), source };
+    let file = std::fs::File::create(path).map_err(file_error)?;
+    let mut csv = csv::WriterBuilder::new().flexible(true).from_writer(std::io::BufWriter::new(file));
+    let csv_error = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(source) => Error::File { path: path.to_path_buf(), source },
+        _ => Error::File { path: path.to_path_buf(), source: std::io::Error::other("CSV") },
+    };
+    let mut first: Vec<&str> = header.iter().map(String::as_str).collect();
+    first.push("reason");
+    csv.write_record(&first).map_err(csv_error)?;
+    for b in bad {
+        let reason: Vec<String> = b.problems.iter().map(|p| format!("{}: {}", p.column, p.reason)).collect();
+        let mut record: Vec<String> = b.row.values.clone();
+        record.push(reason.join("; "));
+        csv.write_record(&record).map_err(csv_error)?;
+    }
+    let buffered = csv.into_inner().map_err(|e| file_error(std::io::Error::other(e.to_string())))?;
+    let file = buffered.into_inner().map_err(|e| file_error(std::io::Error::other(e.to_string())))?;
+    file.sync_all().map_err(file_error)
+}
+
+fn refuse_if_imported(store: &Store, path: &Path, print: &str) -> Result<()> {
+    match store.earlier_import(ImportKind::Entries, print)? {
+        Some(earlier) => Err(already_imported(path, earlier)),
+        None => Ok(()),
+    }
+}
+
+fn already_imported(path: &Path, earlier: EarlierImport) -> Error {
+    let at = time::from_storage(&earlier.imported_at).map_or(earlier.imported_at.clone(), time::format_uk);
+    Error::Exchange(Exchange::AlreadyImported {
+        path: path.to_path_buf(),
+        earlier_file: earlier.file_name,
+        at,
+        by: earlier.imported_by,
+        rows: earlier.rows_loaded,
+    })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

@@ -1,0 +1,70 @@
+//! `merge FILE...`: other workstations' exports brought into this database, with what needs a
+//! person's eye (conflicting amendments, possible duplicate patients) listed on stdout.
+
+use std::process::ExitCode;
+
+use super::Context;
+use crate::cli::MergeArgs;
+use crate::error::Result;
+use crate::store::OpenMode;
+
+pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    let actor = store.actor(ctx.as_staff.as_deref())?;
+    let merged = crate::merge::merge_files(&store, &args.files, &actor, ctx.now)?;
+    for m in &merged {
+        let o = &m.outcome;
+        if o.added_anything() {
+            writeln!(
+                ctx.err,
+                "Merged {}: {} new entries, {} new revisions, {} new patients, {} audit events, {} staff, {} workstations.",
+                m.source.file_name, o.entries, o.revisions, o.patients, o.audit, o.staff, o.workstations
+            )?;
+        } else {
+            writeln!(ctx.err, "Merged {}: nothing new (it had been merged already).", m.source.file_name)?;
+        }
+        for (id, here, there) in &o.staff_clashes {
+            writeln!(
+                ctx.err,
+                "Check: staff id {id} is \"{here}\" here but \"{there}\" in {}. Entries keep the id; make sure it is the same person.",
+                m.source.file_name
+            )?;
+        }
+        for (key, here, there) in &o.setting_differences {
+            writeln!(
+                ctx.err,
+                "Note: setting {key} is \"{here}\" here and \"{there}\" in {}; this database's value is kept (change it with `cutover init`).",
+                m.source.file_name
+            )?;
+        }
+        for (table, rows) in &o.not_merged {
+            writeln!(
+                ctx.err,
+                "Note: {} holds {rows} rows of {table}, which merge does not bring across.",
+                m.source.file_name
+            )?;
+        }
+    }
+    let conflicts = store.conflicts()?;
+    if !conflicts.is_empty() {
+        writeln!(
+            ctx.out,
+            "Entries amended on two workstations from the same version (both versions are kept; the later one shows; check each with `cutover show REF`):"
+        )?;
+        for c in &conflicts {
+            writeln!(ctx.out, "  {}  {} versions made from one earlier version", c.reference, c.revisions)?;
+        }
+    }
+    let duplicates = store.possible_duplicates()?;
+    if !duplicates.is_empty() {
+        writeln!(
+            ctx.out,
+            "Possible duplicate patients (same name and date of birth; records are never joined automatically):"
+        )?;
+        for group in &duplicates {
+            let described: Vec<String> = group.iter().map(|p| p.describe()).collect();
+            writeln!(ctx.out, "  {}", described.join("  |  "))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

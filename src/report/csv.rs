@@ -1,0 +1,45 @@
+//! The report as CSV for spreadsheets: one number a row, as `section,item,value`.
+
+use std::io::Write;
+
+use super::Report;
+use crate::domain::time;
+
+pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    let mut row = |section: &str, item: &str, value: String| csv.write_record([section, item, value.as_str()]);
+    let io = |e: csv::Error| std::io::Error::other(e.to_string());
+    row("section", "item", "value".into()).map_err(io)?;
+    row("cutover", "practice", r.practice.clone()).map_err(io)?;
+    row("cutover", "fdp", r.fdp.map(time::format_iso_local).unwrap_or_default()).map_err(io)?;
+    row("cutover", "go_live", r.go_live.map(time::format_iso_local).unwrap_or_default()).map_err(io)?;
+    row("cutover", "hours_fdp_to_go_live", r.cutover_hours.map(|h| format!("{h:.1}")).unwrap_or_default())
+        .map_err(io)?;
+    row("cutover", "target_hours", r.sla_hours.to_string()).map_err(io)?;
+    let within = r.within_target().map(|ok| if ok { "yes" } else { "no" }).unwrap_or_default();
+    row("cutover", "within_target", within.to_string()).map_err(io)?;
+    row("cutover", "read_only_days_left", r.read_only_days_left.map(|d| d.to_string()).unwrap_or_default())
+        .map_err(io)?;
+    row("entries", "total", r.entries.to_string()).map_err(io)?;
+    row("entries", "voided", r.voided.to_string()).map_err(io)?;
+    row("entries", "without_nhs_number", r.without_nhs_number.to_string()).map_err(io)?;
+    row("entries", "imported_from_paper", r.imported.to_string()).map_err(io)?;
+    row("entries", "conflicting_amendments", r.conflicts.len().to_string()).map_err(io)?;
+    row("patients", "possible_duplicates", r.possible_duplicates.len().to_string()).map_err(io)?;
+    row("workstations", "total", r.workstations.to_string()).map_err(io)?;
+    for (kind, n) in &r.by_kind {
+        row("by_kind", kind, n.to_string()).map_err(io)?;
+    }
+    for (id, _, n) in &r.by_staff {
+        row("by_staff", id, n.to_string()).map_err(io)?;
+    }
+    for (hour, n) in &r.by_hour {
+        row("by_hour", &time::format_iso_local(*hour), n.to_string()).map_err(io)?;
+    }
+    if let Some(statuses) = &r.reentry_by_status {
+        for (status, n) in statuses {
+            row("reentry", status, n.to_string()).map_err(io)?;
+        }
+    }
+    csv.flush()
+}

@@ -1,0 +1,205 @@
+//! The report as one self-contained HTML page: no scripts, no network, inline SVG charts, laid out
+//! to print on A4. Every piece of stored text passes through `escape` on its way in.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use super::{Report, hour_label, hours_text, when};
+use crate::domain::time;
+
+/// Text made safe to place in HTML, in element content or a quoted attribute.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+@page { size: A4; margin: 15mm; }
+body { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; color: #212b32; max-width: 180mm; margin: 0 auto; }
+h1 { font-size: 18pt; margin-bottom: 0; } h2 { font-size: 13pt; border-bottom: 2px solid #005eb8; margin-top: 18pt; }
+.made { color: #4c6272; margin-top: 2pt; }
+table { border-collapse: collapse; width: 100%; page-break-inside: avoid; }
+th, td { text-align: left; padding: 3pt 6pt; border-bottom: 1px solid #d8dde0; } td.n { text-align: right; }
+.over { color: #d5281b; font-weight: bold; } .ok { color: #007f3b; font-weight: bold; }
+svg { width: 100%; height: auto; page-break-inside: avoid; }
+.sign { margin-top: 24pt; } .sign td { height: 28pt; vertical-align: bottom; }
+";
+
+pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut h = String::new();
+    // Writing to a String cannot fail.
+    let _ = page(r, &mut h);
+    out.write_all(h.as_bytes())
+}
+
+fn row(h: &mut String, label: &str, value: &str) -> std::fmt::Result {
+    writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(label), value)
+}
+
+fn page(r: &Report, h: &mut String) -> std::fmt::Result {
+    writeln!(h, "<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">")?;
+    writeln!(h, "<title>Cutover report: {}</title><style>{STYLE}</style></head><body>", escape(&r.practice))?;
+    writeln!(h, "<h1>Cutover report: {}</h1>", escape(&r.practice))?;
+    writeln!(h, "<p class=\"made\">Made {}</p>", escape(&time::format_uk(r.generated_at)))?;
+
+    writeln!(h, "<h2>The cutover</h2><table>")?;
+    row(h, "Final data production (FDP)", &escape(&when(r.fdp)))?;
+    row(h, "Go-live", &escape(&when(r.go_live)))?;
+    let target = match (r.cutover_hours, r.within_target()) {
+        (Some(hours), Some(ok)) => format!(
+            "{}{} against a target of {} hours: <span class=\"{}\">{}</span>",
+            hours_text(hours),
+            if r.go_live.is_none() { " so far" } else { "" },
+            r.sla_hours,
+            if ok { "ok" } else { "over" },
+            if ok { "within target" } else { "over target" }
+        ),
+        _ => "unknown: FDP is not set".to_string(),
+    };
+    row(h, "FDP to go-live", &target)?;
+    let read_only = match (r.read_only_ends, r.read_only_days_left) {
+        (Some(end), Some(left)) => format!("{left} days left (until {})", escape(&time::format_uk_date(end))),
+        _ => "unknown until go-live is set".to_string(),
+    };
+    row(h, "Read-only access to the old system", &read_only)?;
+    writeln!(h, "</table>")?;
+
+    writeln!(h, "<h2>Entries</h2><table>")?;
+    row(h, "Entries logged", &format!("{} <small>({} voided, not counted)</small>", r.entries, r.voided))?;
+    row(h, "Entries still without an NHS number", &r.without_nhs_number.to_string())?;
+    row(h, "Typed in from paper forms", &r.imported.to_string())?;
+    row(h, "Workstations", &format!("{} ({} merged in)", r.workstations, r.merged_files))?;
+    row(h, "Entries with conflicting amendments", &r.conflicts.len().to_string())?;
+    row(h, "Possible duplicate patients", &r.possible_duplicates.len().to_string())?;
+    writeln!(h, "</table>")?;
+
+    writeln!(h, "<h2>Entries per hour during cutover (UK time)</h2>")?;
+    hour_chart(r, h)?;
+
+    writeln!(h, "<h2>By kind</h2>")?;
+    bars(h, &r.by_kind.iter().map(|(k, n)| (k.clone(), *n)).collect::<Vec<_>>())?;
+    writeln!(h, "<h2>By member of staff</h2><table><tr><th>Staff</th><th>Entries</th></tr>")?;
+    for (id, name, n) in &r.by_staff {
+        writeln!(h, "<tr><td>{} ({})</td><td class=\"n\">{n}</td></tr>", escape(name), escape(id))?;
+    }
+    writeln!(h, "</table>")?;
+
+    writeln!(h, "<h2>Re-entry progress</h2>")?;
+    match &r.reentry_by_status {
+        Some(statuses) => bars(h, statuses)?,
+        None => writeln!(h, "<p>Not started: {} entries to re-enter into the new system.</p>", r.entries)?,
+    }
+
+    if !r.conflicts.is_empty() {
+        writeln!(
+            h,
+            "<h2>Conflicting amendments</h2><p>Amended on two workstations from the same version; both versions are kept. Check each with <code>cutover show REF</code>: {}</p>",
+            escape(&r.conflicts.join(", "))
+        )?;
+    }
+    if !r.possible_duplicates.is_empty() {
+        writeln!(
+            h,
+            "<h2>Possible duplicate patients</h2><p>Same name and date of birth; never joined automatically.</p><table>"
+        )?;
+        for group in &r.possible_duplicates {
+            let described: Vec<String> = group.iter().map(|p| escape(&p.describe())).collect();
+            writeln!(h, "<tr><td>{}</td></tr>", described.join("<br>"))?;
+        }
+        writeln!(h, "</table>")?;
+    }
+    writeln!(
+        h,
+        "<table class=\"sign\"><tr><th>Signed off by (practice manager)</th><td></td></tr><tr><th>Date</th><td></td></tr></table>"
+    )?;
+    writeln!(h, "</body></html>")
+}
+
+/// Columns, one an hour: how busy the cutover was, and when.
+fn hour_chart(r: &Report, h: &mut String) -> std::fmt::Result {
+    if r.by_hour.is_empty() {
+        return writeln!(h, "<p>No entries yet.</p>");
+    }
+    let max = r.by_hour.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    let (width, height, left, bottom) = (680.0, 200.0, 40.0, 40.0);
+    let plot = width - left - 10.0;
+    let step = plot / r.by_hour.len() as f64;
+    writeln!(
+        h,
+        "<svg viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Entries per hour\" xmlns=\"http://www.w3.org/2000/svg\">"
+    )?;
+    writeln!(
+        h,
+        "<text x=\"0\" y=\"12\" font-size=\"10\">{max}</text><text x=\"0\" y=\"{}\" font-size=\"10\">0</text>",
+        height - bottom
+    )?;
+    let label_every = (r.by_hour.len() / 8).max(1);
+    for (i, (hour, n)) in r.by_hour.iter().enumerate() {
+        let bar = (height - bottom - 10.0) * (*n as f64) / (max as f64);
+        let x = left + i as f64 * step;
+        writeln!(
+            h,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"#005eb8\"><title>{}: {n}</title></rect>",
+            height - bottom - bar,
+            (step * 0.85).max(0.5),
+            escape(&hour_label(*hour))
+        )?;
+        if i % label_every == 0 {
+            writeln!(
+                h,
+                "<text x=\"{x:.1}\" y=\"{}\" font-size=\"9\">{}</text>",
+                height - bottom + 14.0,
+                escape(&hour_label(*hour))
+            )?;
+        }
+    }
+    writeln!(h, "</svg>")
+}
+
+/// Horizontal bars with their numbers: kinds, or re-entry statuses.
+fn bars(h: &mut String, items: &[(String, i64)]) -> std::fmt::Result {
+    let max = items.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    let line = 18.0;
+    let height = line * items.len() as f64 + 4.0;
+    writeln!(h, "<svg viewBox=\"0 0 680 {height}\" xmlns=\"http://www.w3.org/2000/svg\">")?;
+    for (i, (label, n)) in items.iter().enumerate() {
+        let y = i as f64 * line;
+        let w = 420.0 * (*n as f64) / (max as f64);
+        writeln!(
+            h,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">{}</text><rect x=\"190\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"#005eb8\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{n}</text>",
+            y + 13.0,
+            escape(label),
+            y + 3.0,
+            line - 5.0,
+            195.0 + w,
+            y + 13.0
+        )?;
+    }
+    writeln!(h, "</svg>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_stored_text_is_escaped() {
+        assert_eq!(
+            escape("<script>\"x\" & 'y'</script>"),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+        );
+        assert_eq!(escape("a\u{1b}b"), "a\u{FFFD}b");
+    }
+}

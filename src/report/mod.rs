@@ -1,0 +1,153 @@
+//! The cutover in numbers, for the practice manager and as the cutover's sign-off document:
+//! built once from the store (`build`), then written as text, HTML or CSV.
+
+pub mod csv;
+pub mod html;
+pub mod text;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+
+use crate::domain::fields::Kind;
+use crate::domain::time::{self, UK};
+use crate::error::Result;
+use crate::store::{Patient, ReportCounts, Store};
+
+/// The longest run of hours the hourly chart fills in with empty hours (two weeks).
+const MAX_CHART_HOURS: i64 = 24 * 14;
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub practice: String,
+    pub generated_at: DateTime<Utc>,
+    pub fdp: Option<DateTime<Utc>>,
+    pub go_live: Option<DateTime<Utc>>,
+    pub sla_hours: i64,
+    /// FDP to go-live; or FDP to now while go-live is still to come.
+    pub cutover_hours: Option<f64>,
+    pub live: bool,
+    pub read_only_ends: Option<NaiveDate>,
+    pub read_only_days_left: Option<i64>,
+    pub entries: i64,
+    pub voided: i64,
+    /// (kind's label, entries), most first.
+    pub by_kind: Vec<(String, i64)>,
+    /// (start of the hour, entries), every hour from the first entry's to the last's.
+    pub by_hour: Vec<(DateTime<Utc>, i64)>,
+    /// (staff id, name, entries), most first.
+    pub by_staff: Vec<(String, String, i64)>,
+    pub without_nhs_number: i64,
+    pub imported: i64,
+    pub workstations: i64,
+    pub merged_files: i64,
+    pub conflicts: Vec<String>,
+    pub possible_duplicates: Vec<Vec<Patient>>,
+    pub reentry_by_status: Option<Vec<(String, i64)>>,
+}
+
+impl Report {
+    pub fn within_target(&self) -> Option<bool> {
+        self.cutover_hours.map(|h| h <= self.sla_hours as f64)
+    }
+}
+
+pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
+    let settings = store.settings()?;
+    let counts: ReportCounts = store.report_counts()?;
+    let fdp = settings.fdp();
+    let go_live = settings.go_live();
+    let live = go_live.is_some_and(|g| g <= now);
+    let cutover_hours = fdp.map(|f| {
+        let end = go_live.unwrap_or(now);
+        (end - f).num_minutes() as f64 / 60.0
+    });
+    let read_only_ends =
+        go_live.map(|g| g.with_timezone(&UK).date_naive() + Duration::days(settings.read_only_access_days()));
+    let today = now.with_timezone(&UK).date_naive();
+    let read_only_days_left = read_only_ends.map(|end| (end - today).num_days().max(0));
+    let by_kind = counts
+        .by_kind
+        .iter()
+        .map(|(k, n)| (Kind::parse(k).map(|k| k.label().to_string()).unwrap_or_else(|_| k.clone()), *n))
+        .collect();
+    Ok(Report {
+        practice: settings.practice().unwrap_or("(practice name not set)").to_string(),
+        generated_at: now,
+        fdp,
+        go_live,
+        sla_hours: settings.sla_hours(),
+        cutover_hours,
+        live,
+        read_only_ends,
+        read_only_days_left,
+        entries: counts.entries,
+        voided: counts.voided,
+        by_kind,
+        by_hour: hours(&counts.by_utc_hour),
+        by_staff: counts.by_staff,
+        without_nhs_number: counts.without_nhs_number,
+        imported: counts.imported,
+        workstations: counts.workstations,
+        merged_files: counts.merged_files,
+        conflicts: store.conflicts()?.into_iter().map(|c| c.reference).collect(),
+        possible_duplicates: store.possible_duplicates()?,
+        reentry_by_status: counts.reentry_by_status,
+    })
+}
+
+/// UTC hours ("2026-11-20T17") as times, with the empty hours between them filled in (UK hours
+/// are whole UTC hours, so each bucket is exactly one UK hour).
+fn hours(by_utc_hour: &[(String, i64)]) -> Vec<(DateTime<Utc>, i64)> {
+    let parsed: Vec<(DateTime<Utc>, i64)> = by_utc_hour
+        .iter()
+        .filter_map(|(h, n)| {
+            let t = chrono::NaiveDateTime::parse_from_str(&format!("{h}:00"), "%Y-%m-%dT%H:%M").ok()?;
+            Some((Utc.from_utc_datetime(&t), *n))
+        })
+        .collect();
+    let (Some(first), Some(last)) = (parsed.first(), parsed.last()) else { return parsed };
+    if (last.0 - first.0).num_hours() > MAX_CHART_HOURS {
+        return parsed;
+    }
+    let mut out = Vec::new();
+    let mut at = first.0;
+    let mut given = parsed.iter().peekable();
+    while at <= last.0 {
+        let n = match given.peek() {
+            Some((t, n)) if *t == at => {
+                given.next();
+                *n
+            }
+            _ => 0,
+        };
+        out.push((at, n));
+        at += Duration::hours(1);
+    }
+    out
+}
+
+/// "Fri 20/11 17:00": an hour of the chart, in UK time.
+pub fn hour_label(t: DateTime<Utc>) -> String {
+    t.with_timezone(&UK).format("%a %d/%m %H:00").to_string()
+}
+
+/// "63.0 hours".
+pub fn hours_text(h: f64) -> String {
+    format!("{h:.1} hours")
+}
+
+pub fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "not set".to_string(), time::format_uk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_hours_between_entries_are_filled_in() {
+        let got = hours(&[("2026-11-20T17".into(), 3), ("2026-11-20T20".into(), 1)]);
+        let counts: Vec<i64> = got.iter().map(|(_, n)| *n).collect();
+        assert_eq!(counts, [3, 0, 0, 1]);
+        assert_eq!(hour_label(got[0].0), "Fri 20/11 17:00");
+    }
+}

@@ -1,0 +1,80 @@
+//! The report as plain text, for the terminal or a quick email.
+
+use std::io::Write;
+
+use super::{Report, hour_label, hours_text, when};
+use crate::domain::time;
+
+pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "Cutover report: {}", r.practice)?;
+    writeln!(out, "Made {}", time::format_uk(r.generated_at))?;
+    writeln!(out)?;
+    writeln!(out, "FDP:                          {}", when(r.fdp))?;
+    writeln!(out, "Go-live:                      {}", when(r.go_live))?;
+    match (r.cutover_hours, r.within_target()) {
+        (Some(h), Some(ok)) => writeln!(
+            out,
+            "FDP to go-live:               {}{} (target: under {} hours) {}",
+            hours_text(h),
+            if r.go_live.is_none() { " so far" } else { "" },
+            r.sla_hours,
+            if ok { "within target" } else { "OVER TARGET" }
+        )?,
+        _ => writeln!(out, "FDP to go-live:               unknown (set FDP with `cutover init --fdp`)")?,
+    }
+    match (r.read_only_ends, r.read_only_days_left) {
+        (Some(end), Some(left)) => {
+            writeln!(out, "Read-only old system:         {left} days left (until {})", time::format_uk_date(end))?
+        }
+        _ => writeln!(out, "Read-only old system:         unknown until go-live is set")?,
+    }
+    writeln!(out)?;
+    writeln!(out, "Entries:                      {} ({} voided, not counted below)", r.entries, r.voided)?;
+    writeln!(out, "Entries without NHS number:   {}", r.without_nhs_number)?;
+    writeln!(out, "Typed in from paper:          {}", r.imported)?;
+    writeln!(out, "Workstations:                 {} ({} merged in)", r.workstations, r.merged_files)?;
+    writeln!(out, "Conflicting amendments:       {}", r.conflicts.len())?;
+    writeln!(out, "Possible duplicate patients:  {}", r.possible_duplicates.len())?;
+    writeln!(out)?;
+    writeln!(out, "By kind")?;
+    for (kind, n) in &r.by_kind {
+        writeln!(out, "  {kind:<28}{n:>7}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "By staff member")?;
+    for (id, name, n) in &r.by_staff {
+        writeln!(out, "  {:<28}{n:>7}", format!("{name} ({id})"))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "By hour (UK time)")?;
+    for (hour, n) in &r.by_hour {
+        writeln!(out, "  {:<28}{n:>7}", hour_label(*hour))?;
+    }
+    writeln!(out)?;
+    match &r.reentry_by_status {
+        Some(statuses) => {
+            writeln!(out, "Re-entry by status")?;
+            for (status, n) in statuses {
+                writeln!(out, "  {status:<28}{n:>7}")?;
+            }
+        }
+        None => writeln!(out, "Re-entry: not started ({} entries to re-enter)", r.entries)?,
+    }
+    if !r.conflicts.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Entries with conflicting amendments (check with `cutover show REF`): {}",
+            r.conflicts.join(", ")
+        )?;
+    }
+    if !r.possible_duplicates.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Possible duplicate patients (never joined automatically)")?;
+        for group in &r.possible_duplicates {
+            let described: Vec<String> = group.iter().map(|p| p.describe()).collect();
+            writeln!(out, "  {}", crate::domain::text::escape_inline(&described.join("  |  ")))?;
+        }
+    }
+    Ok(())
+}

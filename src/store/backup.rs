@@ -1,0 +1,172 @@
+//! Consistent copies of the database with SQLite's online backup API: for `backup`, for `export`
+//! (a copy that also describes itself) and for the rolling backups kept beside the database.
+//! Copying reads one snapshot; in WAL mode others carry on saving while it is taken.
+
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use rusqlite::backup::{Backup, StepResult};
+use serde_json::json;
+
+use super::{Actor, Store};
+use crate::domain::time;
+use crate::error::{Error, Exchange, Result};
+
+/// How many times a copy step that finds the database locked is retried, 50 ms apart.
+const LOCKED_RETRIES: u32 = 200;
+
+/// What an export says about itself, in its `export_info` table.
+#[derive(Debug, Clone)]
+pub struct ExportLabel<'a> {
+    pub exported_by: Option<&'a str>,
+    pub exported_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Store {
+    /// Copies the database to `dest`, which must not exist yet. The copy is written beside `dest`
+    /// under another name, checked, and only then given its name: a half-written copy never has it.
+    pub fn copy_to(&self, dest: &Path) -> Result<()> {
+        self.copy_with(dest, |_| Ok(()))
+    }
+
+    /// An export: a copy of everything, plus an `export_info` table saying what it is. Audited.
+    pub fn export_to(&self, dest: &Path, actor: Option<&Actor>, label: &ExportLabel) -> Result<()> {
+        if let Some(actor) = actor.filter(|_| self.read_only.is_none()) {
+            let file = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            self.write_at(label.exported_at, |tx| tx.audit(actor, "export", None, json!({ "file": file })))?;
+        }
+        let workstation = self.local_workstation().ok();
+        let counts = self.counts()?;
+        self.copy_with(dest, |copy| {
+            copy.execute_batch("CREATE TABLE export_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;")?;
+            let mut rows: Vec<(String, String)> = vec![
+                ("format".into(), "cutover export: a cutover database, read by `cutover merge`".into()),
+                ("program_version".into(), env!("CARGO_PKG_VERSION").into()),
+                ("schema_version".into(), super::LATEST_VERSION.to_string()),
+                ("exported_at".into(), time::to_storage(label.exported_at)),
+                ("exported_by".into(), label.exported_by.unwrap_or("").into()),
+            ];
+            if let Some(w) = &workstation {
+                rows.push(("workstation_id".into(), w.id.clone()));
+                rows.push(("workstation_name".into(), w.name.clone()));
+                rows.push(("workstation_prefix".into(), w.prefix.clone()));
+            }
+            for (name, n) in &counts {
+                rows.push((format!("count: {name}"), n.to_string()));
+            }
+            let mut stmt = copy.prepare("INSERT INTO export_info (key, value) VALUES (?1, ?2)")?;
+            for (k, v) in rows {
+                stmt.execute([k, v])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn copy_with(&self, dest: &Path, finish: impl FnOnce(&Connection) -> rusqlite::Result<()>) -> Result<()> {
+        copy_with(&self.conn, &self.path, dest, finish)
+    }
+}
+
+/// Copies the database file at `db` to `dest` on a connection of its own, reading only: for the
+/// rolling backups, which may be taken on another thread while the program carries on saving.
+pub fn copy_file(db: &Path, dest: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::Sqlite(e).at(db))?;
+    conn.busy_timeout(crate::config::busy_timeout()).map_err(|e| Error::Sqlite(e).at(db))?;
+    copy_with(&conn, db, dest, |_| Ok(()))
+}
+
+fn copy_with(
+    source: &Connection,
+    source_path: &Path,
+    dest: &Path,
+    finish: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+) -> Result<()> {
+    if dest.exists() {
+        return Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf())));
+    }
+    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(source_path), dest.parent().map(std::fs::canonicalize).transpose())
+        && b.map(|folder| folder.join(dest.file_name().unwrap_or_default())) == Some(a)
+    {
+        return Err(Error::Exchange(Exchange::OutputIsDatabase(dest.to_path_buf())));
+    }
+    let partial = partial_name(dest);
+    let file_error = |path: &Path, source| Error::File { path: path.to_path_buf(), source };
+    OpenOptions::new().write(true).create_new(true).mode(0o600).open(&partial).map_err(|e| file_error(&partial, e))?;
+    let result = copy_into(source, source_path, &partial, finish);
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    // A hard link gives the copy its name only if nothing has that name: never overwrites.
+    let named = match std::fs::hard_link(&partial, dest) {
+        Ok(()) => {
+            // The copy has its name; a leftover second name for it harms nothing.
+            let _ = std::fs::remove_file(&partial);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf())))
+        }
+        // Some drives (USB sticks formatted FAT) have no hard links.
+        Err(_) if !dest.exists() => std::fs::rename(&partial, dest).map_err(|e| file_error(dest, e)),
+        Err(_) => Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf()))),
+    };
+    if named.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    named
+}
+
+fn copy_into(
+    source: &Connection,
+    source_path: &Path,
+    partial: &Path,
+    finish: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let at_copy = |e: rusqlite::Error| Error::Sqlite(e).at(partial);
+    let mut copy = Connection::open(partial).map_err(at_copy)?;
+    {
+        let backup = Backup::new(source, &mut copy).map_err(|e| Error::Sqlite(e).at(source_path))?;
+        let mut waits = 0;
+        loop {
+            match backup.step(-1).map_err(|e| Error::Sqlite(e).at(source_path))? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                StepResult::Busy | StepResult::Locked if waits < LOCKED_RETRIES => {
+                    waits += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                _ => {
+                    return Err(Error::Busy {
+                        path: source_path.to_path_buf(),
+                        waited_ms: u64::from(LOCKED_RETRIES) * 50,
+                    });
+                }
+            }
+        }
+    }
+    // One self-contained file: no journal beside it to lose when it is copied.
+    copy.pragma_update_and_check(None, "journal_mode", "DELETE", |_| Ok(())).map_err(at_copy)?;
+    finish(&copy).map_err(at_copy)?;
+    let ok: String = copy.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(at_copy)?;
+    if ok != "ok" {
+        return Err(Error::Corrupt { path: partial.to_path_buf(), detail: ok });
+    }
+    copy.close().map_err(|(_, e)| at_copy(e))?;
+    let file = std::fs::File::open(partial).map_err(|e| Error::File { path: partial.to_path_buf(), source: e })?;
+    file.sync_all().map_err(|e| Error::File { path: partial.to_path_buf(), source: e })
+}
+
+/// `FILE.partial-PID` beside `FILE`.
+fn partial_name(dest: &Path) -> PathBuf {
+    let mut name = dest.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".partial-{}", std::process::id()));
+    dest.with_file_name(name)
+}

@@ -1,0 +1,437 @@
+//! SQL for merging another workstation's export (or database) into this one. Rows are keyed by
+//! their UUIDs and only ever added, so merging the same file twice adds nothing; every revision
+//! from every workstation is kept, and each touched entry's headline follows its newest revision.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde_json::json;
+
+use super::migrate::{APPLICATION_ID, LATEST_VERSION, user_version};
+use super::patients::{self, Patient};
+use super::{Actor, Store, Tx};
+use crate::domain::time;
+use crate::error::{Error, Exchange, Result};
+
+/// The name the file being merged is attached under, for the length of one merge.
+const SOURCE: &str = "cutover_merge_source";
+
+/// Tables the merge brings across, or leaves on purpose (drafts belong to the PC they were typed on;
+/// the search index is rebuilt by triggers; the export's own description is not data).
+const HANDLED: &[&str] = &[
+    "setting",
+    "workstation",
+    "staff",
+    "patient",
+    "entry",
+    "revision",
+    "audit",
+    "import_file",
+    "entry_source",
+    "merge_file",
+    "draft",
+    "export_info",
+    "sqlite_sequence",
+    "sqlite_stat1",
+];
+
+/// A file that has passed the checks and can be merged.
+#[derive(Debug, Clone)]
+pub struct MergeSource {
+    pub path: PathBuf,
+    pub file_name: String,
+    pub workstation_id: Option<String>,
+}
+
+/// What merging one file added, and what a person should look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergeOutcome {
+    pub workstations: u64,
+    pub staff: u64,
+    pub settings: u64,
+    pub patients: u64,
+    pub entries: u64,
+    pub revisions: u64,
+    pub audit: u64,
+    /// The same staff id with a different name there: entries keep the id, so a person must check.
+    pub staff_clashes: Vec<(String, String, String)>,
+    /// Settings that differ there (this database's value is kept).
+    pub setting_differences: Vec<(String, String, String)>,
+    /// Tables of the file that hold rows this version of merge does not bring across.
+    pub not_merged: Vec<(String, i64)>,
+}
+
+impl MergeOutcome {
+    pub fn added_anything(&self) -> bool {
+        self.workstations + self.staff + self.settings + self.patients + self.entries + self.revisions + self.audit > 0
+    }
+}
+
+/// Two or more revisions of one entry made from the same version: amendments made apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub entry_id: String,
+    pub reference: String,
+    pub parent_id: String,
+    pub revisions: i64,
+}
+
+/// `file:` URI opening a file read-only, its path percent-encoded where URIs need it.
+fn read_only_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match *b {
+            b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(*b as char),
+            c if c.is_ascii_alphanumeric() => uri.push(c as char),
+            c => uri.push_str(&format!("%{c:02X}")),
+        }
+    }
+    uri.push_str("?mode=ro");
+    uri
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Reads only: is `path` a cutover file this program can merge?
+pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
+    if !path.is_file() {
+        return Err(Error::Exchange(Exchange::MergeMissing(path.to_path_buf())));
+    }
+    if same_file(this, path) {
+        return Err(Error::Exchange(Exchange::MergeSelf(path.to_path_buf())));
+    }
+    let refused = |e: rusqlite::Error| -> Error {
+        let detail = e.to_string();
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail })
+            }
+            _ => Error::Exchange(Exchange::MergeNotSqlite(path.to_path_buf())),
+        }
+    };
+    let conn = Connection::open_with_flags(
+        read_only_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(refused)?;
+    let application_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(refused)?;
+    if application_id != APPLICATION_ID {
+        return Err(Error::Exchange(Exchange::MergeForeign(path.to_path_buf())));
+    }
+    let found = user_version(&conn).map_err(refused)?;
+    if found > LATEST_VERSION {
+        return Err(Error::Exchange(Exchange::MergeNewer { path: path.to_path_buf(), found, known: LATEST_VERSION }));
+    }
+    let mut check = conn.prepare("PRAGMA quick_check").map_err(refused)?;
+    let lines: Vec<String> =
+        check.query_map([], |r| r.get(0)).map_err(refused)?.collect::<rusqlite::Result<_>>().map_err(refused)?;
+    if lines != ["ok"] {
+        let detail = lines.into_iter().take(3).collect::<Vec<_>>().join("; ");
+        return Err(Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail }));
+    }
+    let has_entries: bool = conn
+        .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entry')", [], |r| {
+            r.get(0)
+        })
+        .map_err(refused)?;
+    if !has_entries {
+        return Err(Error::Exchange(Exchange::MergeForeign(path.to_path_buf())));
+    }
+    let workstation_id = conn
+        .query_row("SELECT id FROM workstation WHERE is_local = 1", [], |r| r.get(0))
+        .optional()
+        .map_err(refused)?;
+    let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(MergeSource { path: path.to_path_buf(), file_name, workstation_id })
+}
+
+impl Store {
+    /// Merges one checked file in one transaction. Nothing is recorded when nothing was new, so
+    /// merging a file again changes nothing at all.
+    pub fn merge(&self, source: &MergeSource, actor: &Actor, now: DateTime<Utc>) -> Result<MergeOutcome> {
+        self.check_writable()?;
+        let attached = self
+            .conn
+            .execute(&format!("ATTACH DATABASE ?1 AS {SOURCE}"), [read_only_uri(&source.path)])
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                    Error::Exchange(Exchange::MergeCorrupt { path: source.path.clone(), detail: e.to_string() })
+                }
+                _ => Error::Sqlite(e).at(&self.path),
+            });
+        attached?;
+        let outcome = self.write_at(now, |tx| tx.merge_attached(source, actor));
+        let detached = self.conn.execute(&format!("DETACH DATABASE {SOURCE}"), []);
+        let outcome = outcome?;
+        detached.map_err(|e| Error::Sqlite(e).at(&self.path))?;
+        Ok(outcome)
+    }
+
+    /// Every entry with conflicting amendments, in reference order.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT r.entry_id, e.ref, r.parent_id, count(*) FROM revision r JOIN entry e ON e.id = r.entry_id
+                 WHERE r.parent_id IS NOT NULL GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Groups of patient records with the same name and date of birth, at least one of them without
+    /// an NHS number: possibly one person recorded twice. Pointed out, never joined.
+    pub fn possible_duplicates(&self) -> Result<Vec<Vec<Patient>>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT group_concat(id, ' ') FROM patient
+                 WHERE family_fold <> '' AND given_fold <> '' AND date_of_birth IS NOT NULL
+                 GROUP BY family_fold, given_fold, date_of_birth
+                 HAVING count(*) > 1 AND sum(nhs_number IS NULL) > 0
+                 ORDER BY family_fold, given_fold, date_of_birth",
+            )?;
+            let groups: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let mut out = Vec::with_capacity(groups.len());
+            for group in groups {
+                let mut people = Vec::new();
+                for id in group.split(' ') {
+                    if let Some(p) = patients::by_id(c, id)? {
+                        people.push(p);
+                    }
+                }
+                out.push(people);
+            }
+            Ok(out)
+        })
+    }
+}
+
+impl Tx<'_> {
+    fn source_has(&self, table: &str) -> Result<bool> {
+        Ok(self.conn().query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {SOURCE}.sqlite_master WHERE type = 'table' AND name = ?1)"),
+            [table],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn source_column(&self, table: &str, column: &str) -> Result<bool> {
+        Ok(self.conn().query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1, '{SOURCE}') WHERE name = ?2)"),
+            [table, column],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn run(&self, sql: &str, args: impl rusqlite::Params) -> Result<u64> {
+        Ok(self.conn().execute(&sql.replace("src.", &format!("{SOURCE}.")), args)? as u64)
+    }
+
+    fn merge_attached(&self, source: &MergeSource, actor: &Actor) -> Result<MergeOutcome> {
+        // Two files started from one copied database share a workstation: their references clash.
+        let shared: i64 = self.conn().query_row(
+            &format!(
+                "SELECT count(*) FROM {SOURCE}.entry s JOIN main.entry m
+                 ON m.workstation_id = s.workstation_id AND m.ref = s.ref AND m.id <> s.id"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if shared > 0 {
+            return Err(Error::Exchange(Exchange::MergeSharedWorkstation {
+                path: source.path.clone(),
+                entries: shared,
+            }));
+        }
+        let mut out = MergeOutcome::default();
+        out.workstations = self.run(
+            "INSERT INTO main.workstation (id, prefix, name, is_local, next_ref, created_at)
+             SELECT s.id, s.prefix, s.name, 0, s.next_ref, s.created_at FROM src.workstation s
+             WHERE NOT EXISTS (SELECT 1 FROM main.workstation m WHERE m.id = s.id)",
+            [],
+        )?;
+        out.staff_clashes = self.pairs_differing("staff", "id", "name")?;
+        out.staff = self.run(
+            "INSERT INTO main.staff (id, name, role, created_at) SELECT s.id, s.name, s.role, s.created_at
+             FROM src.staff s WHERE NOT EXISTS (SELECT 1 FROM main.staff m WHERE m.id = s.id)",
+            [],
+        )?;
+        out.setting_differences = self.pairs_differing("setting", "key", "value")?;
+        out.settings = self.run(
+            "INSERT INTO main.setting (key, value, changed_at) SELECT s.key, s.value, s.changed_at FROM src.setting s
+             WHERE NOT EXISTS (SELECT 1 FROM main.setting m WHERE m.key = s.key)",
+            [],
+        )?;
+        out.patients = self.merge_patients()?;
+        out.entries = self.run(
+            "INSERT INTO main.entry (id, ref, kind, workstation_id, recorded_at, recorded_by, current_revision_id,
+                                     current_recorded_at, patient_id, occurred_at, summary, flags, voided)
+             SELECT s.id, s.ref, s.kind, s.workstation_id, s.recorded_at, s.recorded_by, s.current_revision_id,
+                    s.current_recorded_at, (SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.patient_id),
+                    s.occurred_at, s.summary, s.flags, s.voided
+             FROM src.entry s WHERE NOT EXISTS (SELECT 1 FROM main.entry m WHERE m.id = s.id)",
+            [],
+        )?;
+        self.run("CREATE TEMP TABLE IF NOT EXISTS merge_touched (entry_id TEXT PRIMARY KEY)", [])?;
+        self.run("DELETE FROM temp.merge_touched", [])?;
+        self.run(
+            "INSERT OR IGNORE INTO temp.merge_touched (entry_id) SELECT s.entry_id FROM src.revision s
+             WHERE NOT EXISTS (SELECT 1 FROM main.revision m WHERE m.id = s.id)",
+            [],
+        )?;
+        out.revisions = self.run(
+            "INSERT INTO main.revision (id, entry_id, parent_id, recorded_at, recorded_by, workstation_id, reason,
+                                        patient_id, occurred_at, summary, author, notes, codes, flags,
+                                        also_in_old_system, fields, voided)
+             SELECT s.id, s.entry_id, s.parent_id, s.recorded_at, s.recorded_by, s.workstation_id, s.reason,
+                    (SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.patient_id),
+                    s.occurred_at, s.summary, s.author, s.notes, s.codes, s.flags, s.also_in_old_system, s.fields,
+                    s.voided
+             FROM src.revision s WHERE NOT EXISTS (SELECT 1 FROM main.revision m WHERE m.id = s.id)",
+            [],
+        )?;
+        // Each touched entry shows its newest revision (by time recorded, then id), as `insert_revision` does.
+        self.run(
+            "UPDATE main.entry SET (current_revision_id, current_recorded_at, patient_id, occurred_at, summary, flags,
+                                    voided) =
+                 (SELECT r.id, r.recorded_at, r.patient_id, r.occurred_at, r.summary, r.flags, r.voided
+                  FROM main.revision r WHERE r.entry_id = entry.id ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1)
+             WHERE id IN (SELECT entry_id FROM temp.merge_touched)",
+            [],
+        )?;
+        let merged_from =
+            if self.source_column("audit", "merged_from")? { "coalesce(s.merged_from, ?1)" } else { "?1" };
+        out.audit = self.run(
+            &format!(
+                "INSERT INTO main.audit (id, at, staff_id, workstation_id, action, subject, detail, merged_from)
+                 SELECT s.id, s.at, s.staff_id, s.workstation_id, s.action, s.subject, s.detail, {merged_from}
+                 FROM src.audit s WHERE NOT EXISTS (SELECT 1 FROM main.audit m WHERE m.id = s.id) ORDER BY s.seq"
+            ),
+            [&source.file_name],
+        )?;
+        self.merge_provenance()?;
+        out.not_merged = self.unmerged_tables()?;
+        self.run("DROP TABLE IF EXISTS temp.merge_touched", [])?;
+        self.run("DROP TABLE IF EXISTS temp.merge_patient_map", [])?;
+        if out.added_anything() {
+            self.record_merge(source, actor, &out)?;
+        }
+        Ok(out)
+    }
+
+    /// Rows with the same key here and there whose `column` differs: (key, here, there).
+    fn pairs_differing(&self, table: &str, key: &str, column: &str) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT m.{key}, m.{column}, s.{column} FROM main.{table} m JOIN {SOURCE}.{table} s ON s.{key} = m.{key}
+             WHERE m.{column} IS NOT s.{column} ORDER BY m.{key}"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Patients by id; one whose NHS number is already here under another id is that record, so
+    /// their entries point there. Patients without an NHS number are never joined, only pointed out.
+    fn merge_patients(&self) -> Result<u64> {
+        self.run(
+            "CREATE TEMP TABLE IF NOT EXISTS merge_patient_map (src_id TEXT PRIMARY KEY, dst_id TEXT NOT NULL)",
+            [],
+        )?;
+        self.run("DELETE FROM temp.merge_patient_map", [])?;
+        self.run(
+            "INSERT INTO temp.merge_patient_map (src_id, dst_id)
+             SELECT s.id, coalesce((SELECT m.id FROM main.patient m WHERE m.id = s.id),
+                                   (SELECT m.id FROM main.patient m WHERE m.nhs_number = s.nhs_number), s.id)
+             FROM src.patient s",
+            [],
+        )?;
+        self.run(
+            "INSERT INTO main.patient (id, nhs_number, family_name, given_name, date_of_birth, sex, postcode, usual_gp,
+                                       family_fold, given_fold, source, created_at, workstation_id)
+             SELECT s.id, s.nhs_number, s.family_name, s.given_name, s.date_of_birth, s.sex, s.postcode, s.usual_gp,
+                    s.family_fold, s.given_fold, s.source, s.created_at, s.workstation_id
+             FROM src.patient s JOIN temp.merge_patient_map p ON p.src_id = s.id
+             WHERE p.dst_id = s.id AND NOT EXISTS (SELECT 1 FROM main.patient m WHERE m.id = s.id)",
+            [],
+        )
+    }
+
+    /// Imported files, imported entries' lines and earlier merges, where the file has them.
+    fn merge_provenance(&self) -> Result<()> {
+        if self.source_has("import_file")? {
+            self.run(
+                "INSERT INTO main.import_file SELECT s.id, s.what, s.file_name, s.fingerprint, s.rows_loaded,
+                        s.rows_rejected, s.imported_at, s.imported_by, s.workstation_id
+                 FROM src.import_file s WHERE NOT EXISTS (SELECT 1 FROM main.import_file m WHERE m.id = s.id)",
+                [],
+            )?;
+        }
+        if self.source_has("entry_source")? {
+            self.run(
+                "INSERT INTO main.entry_source (entry_id, import_id, line) SELECT s.entry_id, s.import_id, s.line
+                 FROM src.entry_source s WHERE NOT EXISTS (SELECT 1 FROM main.entry_source m WHERE m.entry_id = s.entry_id)",
+                [],
+            )?;
+        }
+        if self.source_has("merge_file")? {
+            self.run(
+                "INSERT INTO main.merge_file (id, file_name, source_workstation_id, merged_at, merged_by, workstation_id,
+                                              detail)
+                 SELECT s.id, s.file_name, s.source_workstation_id, s.merged_at, s.merged_by, s.workstation_id, s.detail
+                 FROM src.merge_file s WHERE NOT EXISTS (SELECT 1 FROM main.merge_file m WHERE m.id = s.id)",
+                [],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Tables of the file with rows this merge does not bring across (re-entry state, say).
+    fn unmerged_tables(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT name FROM {SOURCE}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             AND name NOT LIKE 'patient_name_search%' ORDER BY name"
+        ))?;
+        let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for name in names.into_iter().filter(|n| !HANDLED.contains(&n.as_str())) {
+            let quoted = name.replace('"', "\"\"");
+            let rows: i64 =
+                self.conn().query_row(&format!("SELECT count(*) FROM {SOURCE}.\"{quoted}\""), [], |r| r.get(0))?;
+            if rows > 0 {
+                out.push((name, rows));
+            }
+        }
+        Ok(out)
+    }
+
+    fn record_merge(&self, source: &MergeSource, actor: &Actor, out: &MergeOutcome) -> Result<()> {
+        let id = self.new_id();
+        let detail = json!({
+            "file": source.file_name, "workstations": out.workstations, "staff": out.staff,
+            "settings": out.settings, "patients": out.patients, "entries": out.entries,
+            "revisions": out.revisions, "audit": out.audit,
+        });
+        self.exec(
+            "INSERT INTO merge_file (id, file_name, source_workstation_id, merged_at, merged_by, workstation_id, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                source.file_name,
+                source.workstation_id,
+                time::to_storage(self.now()),
+                actor.staff_id,
+                actor.workstation_id,
+                detail.to_string()
+            ],
+        )?;
+        self.audit(actor, "merge", Some(&id), detail)
+    }
+}

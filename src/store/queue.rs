@@ -1,0 +1,595 @@
+//! The re-entry queue's rows and state: compact rows for ordering (one indexed scan of `entry`,
+//! no notes, no history), the details of the few rows shown, and each change to an item as an
+//! append-only event with the entry's current-state copy updated in the same transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::json;
+
+use super::entries::EntryHeader;
+use super::{Actor, Store, Tx, flags_from_column};
+use crate::domain::fields::{Flag, Kind};
+use crate::domain::time;
+use crate::error::Result;
+
+/// Where an item stands in re-entry, as stored. "Blocked" and an expired claim are worked out
+/// when the queue is read, since they depend on other items and on the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReentryStatus {
+    Open,
+    Claimed,
+    Done,
+    Query,
+    NotRequired,
+}
+
+impl ReentryStatus {
+    pub const ALL: [ReentryStatus; 5] = [
+        ReentryStatus::Open,
+        ReentryStatus::Claimed,
+        ReentryStatus::Done,
+        ReentryStatus::Query,
+        ReentryStatus::NotRequired,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ReentryStatus::Open => "open",
+            ReentryStatus::Claimed => "claimed",
+            ReentryStatus::Done => "done",
+            ReentryStatus::Query => "query",
+            ReentryStatus::NotRequired => "not_required",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReentryStatus> {
+        ReentryStatus::ALL.into_iter().find(|st| st.name() == s)
+    }
+
+    /// Still needs work: in the open queue.
+    pub fn is_open(self) -> bool {
+        matches!(self, ReentryStatus::Open | ReentryStatus::Claimed | ReentryStatus::Query)
+    }
+}
+
+/// One kind of change to an item, as stored in `reentry_event.action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReentryAction {
+    Claim,
+    Release,
+    Done,
+    Query,
+    NotRequired,
+    Reopen,
+    WaiveNhs,
+}
+
+impl ReentryAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReentryAction::Claim => "claim",
+            ReentryAction::Release => "release",
+            ReentryAction::Done => "done",
+            ReentryAction::Query => "query",
+            ReentryAction::NotRequired => "not_required",
+            ReentryAction::Reopen => "reopen",
+            ReentryAction::WaiveNhs => "waive_nhs",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ReentryAction> {
+        [
+            ReentryAction::Claim,
+            ReentryAction::Release,
+            ReentryAction::Done,
+            ReentryAction::Query,
+            ReentryAction::NotRequired,
+            ReentryAction::Reopen,
+            ReentryAction::WaiveNhs,
+        ]
+        .into_iter()
+        .find(|a| a.name() == s)
+    }
+}
+
+/// What the priority policy reads about one item: small, and enough to place it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueueRow {
+    /// The entry's row number in this file: a cheap handle for fetching details; not stable across files.
+    pub rowid: i64,
+    pub entry_id: String,
+    pub kind: Option<Kind>,
+    pub occurred_at: DateTime<Utc>,
+    pub flags: Vec<Flag>,
+    pub voided: bool,
+    pub status: Option<ReentryStatus>,
+    pub assignee: Option<String>,
+    pub claimed_until: Option<DateTime<Utc>>,
+    /// The patient's row number, for finding their registration; `None` for stock with no patient.
+    pub patient: Option<i64>,
+    /// The patient has an NHS number, on their record or traced when their registration was keyed.
+    pub nhs_known: bool,
+    pub nhs_waived: bool,
+    pub facts: ItemFacts,
+}
+
+impl QueueRow {
+    pub fn kind(&self) -> Kind {
+        self.kind.unwrap_or(Kind::Note)
+    }
+
+    pub fn status(&self) -> ReentryStatus {
+        self.status.unwrap_or(ReentryStatus::Open)
+    }
+}
+
+/// The few kind-specific fields that decide an item's place (stored names, as in the data dictionary).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ItemFacts {
+    pub rx_status: Option<String>,
+    pub abnormal: Option<bool>,
+    /// A pathology result with an action written against it.
+    pub action_given: bool,
+    pub urgency: Option<String>,
+    pub source: Option<String>,
+    pub action_required: Option<bool>,
+    pub appointment_at: Option<DateTime<Utc>>,
+    pub appointment_status: Option<String>,
+    pub expected_electronically: Option<bool>,
+    /// A consultation or home visit with history, examination, assessment, plan or follow-up written.
+    pub clinical_content: bool,
+    pub visit_status: Option<String>,
+}
+
+/// An open registration for a patient: it blocks their other items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRegistration {
+    pub rowid: i64,
+    pub entry_id: String,
+    pub reference: String,
+}
+
+/// Which items to read. Every other filter is applied after the policy has run, because an item's
+/// place can depend on others (a registration inherits the urgency of what waits for it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueScope {
+    /// Done, not required and voided items too.
+    pub include_closed: bool,
+}
+
+/// What the queue shows of an item besides its place: read only for the rows shown.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueueDetail {
+    pub reference: String,
+    pub summary: String,
+    pub nhs_number: Option<String>,
+    pub family_name: Option<String>,
+    pub given_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub new_system_ref: Option<String>,
+}
+
+const ROW_COLUMNS: &str =
+    "e.rowid, e.id, e.kind, e.occurred_at, e.flags, e.voided, e.reentry_status, e.reentry_assignee,
+    e.reentry_claimed_until, p.rowid, p.nhs_number IS NOT NULL, e.nhs_waived,
+    r.fields ->> '$.rx_status', r.fields ->> '$.abnormal', r.fields ->> '$.action' IS NOT NULL,
+    r.fields ->> '$.urgency', r.fields ->> '$.source', r.fields ->> '$.action_required',
+    r.fields ->> '$.appointment_at', r.fields ->> '$.appointment_status', r.fields ->> '$.expected_electronically',
+    (e.kind IN ('consultation', 'home_visit') AND (r.fields ->> '$.history' IS NOT NULL
+        OR r.fields ->> '$.examination' IS NOT NULL OR r.fields ->> '$.assessment' IS NOT NULL
+        OR r.fields ->> '$.plan' IS NOT NULL OR r.fields ->> '$.follow_up' IS NOT NULL)),
+    r.fields ->> '$.visit_status'";
+
+fn when(s: Option<String>) -> Option<DateTime<Utc>> {
+    s.as_deref().and_then(time::from_storage)
+}
+
+fn queue_row(r: &Row) -> rusqlite::Result<QueueRow> {
+    let kind: String = r.get(2)?;
+    let occurred: String = r.get(3)?;
+    let flags: String = r.get(4)?;
+    let status: String = r.get(6)?;
+    Ok(QueueRow {
+        rowid: r.get(0)?,
+        entry_id: r.get(1)?,
+        kind: Kind::parse(&kind).ok(),
+        occurred_at: time::from_storage(&occurred).unwrap_or_default(),
+        flags: if flags.is_empty() { Vec::new() } else { flags_from_column(&flags) },
+        voided: r.get(5)?,
+        status: ReentryStatus::parse(&status),
+        assignee: r.get(7)?,
+        claimed_until: when(r.get(8)?),
+        patient: r.get(9)?,
+        nhs_known: r.get::<_, Option<bool>>(10)?.unwrap_or(false),
+        nhs_waived: r.get(11)?,
+        facts: ItemFacts {
+            rx_status: r.get(12)?,
+            abnormal: r.get::<_, Option<i64>>(13)?.map(|v| v != 0),
+            action_given: r.get(14)?,
+            urgency: r.get(15)?,
+            source: r.get(16)?,
+            action_required: r.get::<_, Option<i64>>(17)?.map(|v| v != 0),
+            appointment_at: when(r.get(18)?),
+            appointment_status: r.get(19)?,
+            expected_electronically: r.get::<_, Option<i64>>(20)?.map(|v| v != 0),
+            clinical_content: r.get(21)?,
+            visit_status: r.get(22)?,
+        },
+    })
+}
+
+const DETAIL_COLUMNS: &str = "e.rowid, e.ref, e.summary, e.reentry_ref, p.nhs_number, p.family_name, p.given_name,
+    p.date_of_birth";
+
+fn detail(r: &Row) -> rusqlite::Result<(i64, QueueDetail)> {
+    Ok((
+        r.get(0)?,
+        QueueDetail {
+            reference: r.get(1)?,
+            summary: r.get(2)?,
+            new_system_ref: r.get(3)?,
+            nhs_number: r.get(4)?,
+            family_name: r.get(5)?,
+            given_name: r.get(6)?,
+            date_of_birth: r.get(7)?,
+        },
+    ))
+}
+
+/// Past this many rows, one scan beats a look-up each.
+const DETAIL_SCAN_THRESHOLD: usize = 2_000;
+
+impl Store {
+    /// Every item in scope as a compact row, read by one scan of `entry` (with its current revision's
+    /// fields and its patient's row), in no particular order: the policy orders them.
+    pub fn queue_rows(&self, scope: &QueueScope) -> Result<Vec<QueueRow>> {
+        let mut sql = format!(
+            "SELECT {ROW_COLUMNS} FROM entry e
+             JOIN revision r ON r.id = e.current_revision_id
+             LEFT JOIN patient p ON p.id = e.patient_id
+             WHERE 1 = 1"
+        );
+        if !scope.include_closed {
+            sql.push_str(" AND e.voided = 0 AND e.reentry_status IN ('open', 'claimed', 'query')");
+        }
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map([], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let traced = traced_patients(c)?;
+            Ok(rows
+                .into_iter()
+                .map(|mut row| {
+                    if !row.nhs_known && row.patient.is_some_and(|p| traced.contains_key(&p)) {
+                        row.nhs_known = true;
+                    }
+                    row
+                })
+                .collect())
+        })
+    }
+
+    /// Each patient's earliest registration still to be keyed, by the patient's row number.
+    pub fn open_registrations(&self) -> Result<HashMap<i64, OpenRegistration>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT p.rowid, e.rowid, e.id, e.ref FROM entry e JOIN patient p ON p.id = e.patient_id
+                 WHERE e.kind = 'registration' AND e.voided = 0 AND e.reentry_status IN ('open', 'claimed', 'query')
+                 ORDER BY e.occurred_at DESC, e.id DESC",
+            )?;
+            let mut map = HashMap::new();
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    OpenRegistration { rowid: r.get(1)?, entry_id: r.get(2)?, reference: r.get(3)? },
+                ))
+            })?;
+            // Newest first, so the earliest is the one left in the map.
+            for row in rows {
+                let (patient, registration) = row?;
+                map.insert(patient, registration);
+            }
+            Ok(map)
+        })
+    }
+
+    /// The details shown for these rows (by `QueueRow::rowid`).
+    pub fn queue_details(&self, rowids: &[i64]) -> Result<HashMap<i64, QueueDetail>> {
+        self.read(|c| {
+            let mut map = HashMap::with_capacity(rowids.len());
+            if rowids.len() > DETAIL_SCAN_THRESHOLD {
+                let wanted: std::collections::HashSet<i64> = rowids.iter().copied().collect();
+                let mut stmt = c.prepare_cached(&format!(
+                    "SELECT {DETAIL_COLUMNS} FROM entry e LEFT JOIN patient p ON p.id = e.patient_id"
+                ))?;
+                for row in stmt.query_map([], detail)? {
+                    let (rowid, d) = row?;
+                    if wanted.contains(&rowid) {
+                        map.insert(rowid, d);
+                    }
+                }
+            } else {
+                let mut stmt = c.prepare_cached(&format!(
+                    "SELECT {DETAIL_COLUMNS} FROM entry e LEFT JOIN patient p ON p.id = e.patient_id WHERE e.rowid = ?1"
+                ))?;
+                for rowid in rowids {
+                    if let Some((rowid, d)) = stmt.query_row([rowid], detail).optional()? {
+                        map.insert(rowid, d);
+                    }
+                }
+            }
+            let traced = traced_patients_by_entry(c, rowids)?;
+            for (rowid, nhs) in traced {
+                if let Some(d) = map.get_mut(&rowid)
+                    && d.nhs_number.is_none()
+                {
+                    d.nhs_number = Some(nhs);
+                }
+            }
+            Ok(map)
+        })
+    }
+
+    /// An item's re-entry history, oldest first.
+    pub fn reentry_history(&self, entry_id: &str) -> Result<Vec<ReentryEvent>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, at, staff_id, workstation_id, action, note, new_system_ref, nhs_number, claimed_until,
+                        taken_from
+                 FROM reentry_event WHERE entry_id = ?1 ORDER BY at, id",
+            )?;
+            let rows = stmt.query_map([entry_id], |r| {
+                let action: String = r.get(4)?;
+                Ok(ReentryEvent {
+                    id: r.get(0)?,
+                    at: when(r.get(1)?).unwrap_or_default(),
+                    staff_id: r.get(2)?,
+                    workstation_id: r.get(3)?,
+                    action: ReentryAction::parse(&action),
+                    note: r.get(5)?,
+                    new_system_ref: r.get(6)?,
+                    nhs_number: r.get(7)?,
+                    claimed_until: when(r.get(8)?),
+                    taken_from: r.get(9)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// How many items in this file have a re-entry history at all: a cheap "has go-live work begun?".
+    pub fn reentry_event_count(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_row("SELECT count(*) FROM reentry_event", [], |r| r.get(0))?))
+    }
+}
+
+/// Patients whose registration was keyed with the NHS number the new system traced: patient row → number.
+fn traced_patients(c: &Connection) -> rusqlite::Result<HashMap<i64, String>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT p.rowid, e.reentry_nhs_number FROM entry e JOIN patient p ON p.id = e.patient_id
+         WHERE e.kind = 'registration' AND e.voided = 0 AND e.reentry_status = 'done'
+           AND e.reentry_nhs_number IS NOT NULL
+         ORDER BY e.reentry_changed_at DESC, e.id DESC",
+    )?;
+    let mut map = HashMap::new();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+        let (patient, nhs) = row?;
+        map.entry(patient).or_insert(nhs);
+    }
+    Ok(map)
+}
+
+/// For entries whose patient has no NHS number on record but was traced at registration: entry row → number.
+fn traced_patients_by_entry(c: &Connection, rowids: &[i64]) -> rusqlite::Result<Vec<(i64, String)>> {
+    let traced = traced_patients(c)?;
+    if traced.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = c.prepare_cached(
+        "SELECT p.rowid FROM entry e JOIN patient p ON p.id = e.patient_id WHERE e.rowid = ?1 AND p.nhs_number IS NULL",
+    )?;
+    let mut out = Vec::new();
+    for rowid in rowids {
+        if let Some(patient) = stmt.query_row([rowid], |r| r.get::<_, i64>(0)).optional()?
+            && let Some(nhs) = traced.get(&patient)
+        {
+            out.push((*rowid, nhs.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// One recorded change to an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReentryEvent {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub staff_id: String,
+    pub workstation_id: String,
+    /// `None` for an action this version does not know (written by a newer one).
+    pub action: Option<ReentryAction>,
+    pub note: Option<String>,
+    pub new_system_ref: Option<String>,
+    pub nhs_number: Option<String>,
+    pub claimed_until: Option<DateTime<Utc>>,
+    pub taken_from: Option<String>,
+}
+
+/// Where an item stands, read inside the write transaction that will change it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReentryState {
+    pub entry_id: String,
+    pub reference: String,
+    pub kind: Kind,
+    pub voided: bool,
+    pub current: CurrentState,
+    pub changed_at: Option<DateTime<Utc>>,
+    pub has_patient: bool,
+    /// On the patient's record, or traced when their registration was keyed.
+    pub nhs_known: bool,
+    /// The patient's earliest other registration still to be keyed.
+    pub open_registration: Option<OpenRegistration>,
+}
+
+/// The copy of an item's state that the entry row carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentState {
+    pub status: ReentryStatus,
+    pub assignee: Option<String>,
+    pub claimed_until: Option<DateTime<Utc>>,
+    pub new_system_ref: Option<String>,
+    pub nhs_number: Option<String>,
+    pub nhs_waived: bool,
+}
+
+/// A change to record: the event's own details beyond who, when and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReentryEvent {
+    pub action: ReentryAction,
+    pub note: Option<String>,
+    pub new_system_ref: Option<String>,
+    pub nhs_number: Option<String>,
+    pub claimed_until: Option<DateTime<Utc>>,
+    pub taken_from: Option<String>,
+}
+
+impl Tx<'_> {
+    /// Where the item stands now, with what decides whether it is blocked.
+    pub fn reentry_state(&self, entry: &EntryHeader) -> Result<ReentryState> {
+        let c = self.conn();
+        let (current, changed_at, patient_id, patient_nhs): (
+            CurrentState,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = c.query_row(
+            "SELECT e.reentry_status, e.reentry_assignee, e.reentry_claimed_until, e.reentry_ref,
+                        e.reentry_nhs_number, e.nhs_waived, e.reentry_changed_at, e.patient_id, p.nhs_number
+                 FROM entry e LEFT JOIN patient p ON p.id = e.patient_id WHERE e.id = ?1",
+            [&entry.id],
+            |r| {
+                let status: String = r.get(0)?;
+                Ok((
+                    CurrentState {
+                        status: ReentryStatus::parse(&status).unwrap_or(ReentryStatus::Open),
+                        assignee: r.get(1)?,
+                        claimed_until: when(r.get(2)?),
+                        new_system_ref: r.get(3)?,
+                        nhs_number: r.get(4)?,
+                        nhs_waived: r.get(5)?,
+                    },
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            },
+        )?;
+        let (nhs_known, open_registration) = match &patient_id {
+            None => (false, None),
+            Some(patient) => {
+                let traced: bool = c.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM entry WHERE patient_id = ?1 AND kind = 'registration'
+                        AND voided = 0 AND reentry_status = 'done' AND reentry_nhs_number IS NOT NULL)",
+                    [patient],
+                    |r| r.get(0),
+                )?;
+                let open = c
+                    .query_row(
+                        "SELECT rowid, id, ref FROM entry
+                         WHERE patient_id = ?1 AND kind = 'registration' AND voided = 0 AND id <> ?2
+                           AND reentry_status IN ('open', 'claimed', 'query')
+                         ORDER BY occurred_at, id LIMIT 1",
+                        [patient, &entry.id],
+                        |r| Ok(OpenRegistration { rowid: r.get(0)?, entry_id: r.get(1)?, reference: r.get(2)? }),
+                    )
+                    .optional()?;
+                (patient_nhs.is_some() || traced, open)
+            }
+        };
+        // A later registration of the same patient is blocked by an earlier one, not the other way round.
+        let open_registration = match open_registration {
+            Some(other) if entry.kind == Kind::Registration && !self.registered_before(&other, entry)? => None,
+            other => other,
+        };
+        Ok(ReentryState {
+            entry_id: entry.id.clone(),
+            reference: entry.reference.clone(),
+            kind: entry.kind,
+            voided: entry.voided,
+            current,
+            changed_at: when(changed_at),
+            has_patient: patient_id.is_some(),
+            nhs_known,
+            open_registration,
+        })
+    }
+
+    /// Whether `other` comes before `entry` in the order the queue keeps registrations (time, then id).
+    fn registered_before(&self, other: &OpenRegistration, entry: &EntryHeader) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT (o.occurred_at, o.id) < (e.occurred_at, e.id) FROM entry o, entry e WHERE o.id = ?1 AND e.id = ?2",
+            [&other.entry_id, &entry.id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records one change: the event, the entry's current-state copy and the audit row, together.
+    pub fn record_reentry(
+        &self,
+        actor: &Actor,
+        before: &ReentryState,
+        event: &NewReentryEvent,
+        next: &CurrentState,
+    ) -> Result<String> {
+        let id = self.new_id();
+        let now = time::to_storage(self.now());
+        let staff = actor.staff_id.as_deref().unwrap_or_default();
+        self.exec(
+            "INSERT INTO reentry_event (id, entry_id, at, staff_id, workstation_id, action, note, new_system_ref,
+                                        nhs_number, claimed_until, taken_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                id,
+                before.entry_id,
+                now,
+                staff,
+                actor.workstation_id,
+                event.action.name(),
+                event.note,
+                event.new_system_ref,
+                event.nhs_number,
+                event.claimed_until.map(time::to_storage),
+                event.taken_from,
+            ],
+        )?;
+        self.exec(
+            "UPDATE entry SET reentry_status = ?2, reentry_assignee = ?3, reentry_claimed_until = ?4,
+                              reentry_ref = ?5, reentry_nhs_number = ?6, nhs_waived = ?7, reentry_changed_at = ?8
+             WHERE id = ?1",
+            params![
+                before.entry_id,
+                next.status.name(),
+                next.assignee,
+                next.claimed_until.map(time::to_storage),
+                next.new_system_ref,
+                next.nhs_number,
+                next.nhs_waived,
+                now,
+            ],
+        )?;
+        self.audit(
+            actor,
+            &format!("reentry_{}", event.action.name()),
+            Some(&before.entry_id),
+            json!({
+                "event": id,
+                "from": before.current.status.name(),
+                "to": next.status.name(),
+                "assignee": next.assignee,
+                "taken_from": event.taken_from,
+            }),
+        )?;
+        Ok(id)
+    }
+}

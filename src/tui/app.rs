@@ -1,0 +1,709 @@
+//! The UI's state and `update`: a key or a result comes in, the state changes, and what should
+//! happen next (save, load, search) goes out as effects. Nothing here touches the database.
+
+use chrono::{DateTime, Duration, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::form::{Amending, CheckedEntry, DraftBody, EntryForm, FormOutcome, LOOKUP_ROWS};
+use super::keys::{self, Command};
+use super::setup::{SetupForm, SetupOutcome};
+use crate::domain::fields::{EntryContent, Kind};
+use crate::domain::text::fold;
+use crate::domain::time;
+use crate::error::Warning;
+use crate::store::{Draft, EntryRow, Patient, RecentEntry, Revision, StaffMember};
+
+/// How often a form being typed is saved as a draft, at most.
+pub const DRAFT_EVERY: Duration = Duration::seconds(2);
+/// How many entries the list loads at a time.
+pub const ENTRIES_PAGE: u64 = 200;
+
+/// What the cutover is, as the header shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Cutover {
+    pub practice: Option<String>,
+    pub fdp: Option<DateTime<Utc>>,
+    pub sla_hours: i64,
+    pub demo: bool,
+    pub workstation: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HomeData {
+    pub today: Vec<(Kind, i64)>,
+    pub recent: Vec<RecentEntry>,
+}
+
+/// Everything the UI needs at start, read by the runner.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    pub cutover: Cutover,
+    pub staff: Vec<StaffMember>,
+    pub last_user: Option<String>,
+    pub drafts: Vec<Draft>,
+    pub home: HomeData,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserPicker {
+    pub filter: TextArea<'static>,
+    pub selected: usize,
+}
+
+impl UserPicker {
+    pub fn matching<'a>(&self, staff: &'a [StaffMember]) -> Vec<&'a StaffMember> {
+        let wanted = fold(&self.filter.lines().join(" "));
+        staff.iter().filter(|s| fold(&s.name).contains(&wanted) || fold(&s.id).contains(&wanted)).collect()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EntriesFilter {
+    pub kind: Option<Kind>,
+    pub today: bool,
+    pub mine: bool,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EntriesList {
+    pub filter: EntriesFilter,
+    pub rows: Vec<EntryRow>,
+    pub offset: u64,
+    pub selected: usize,
+    pub searching: Option<TextArea<'static>>,
+    pub loading: bool,
+}
+
+/// One entry opened whole, with its history.
+#[derive(Debug, Clone)]
+pub struct EntryDetail {
+    pub row: EntryRow,
+    pub revisions: Vec<Revision>,
+    pub patient: Option<Patient>,
+}
+
+// One screen at a time, so the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Setup(SetupForm),
+    ChooseUser(UserPicker),
+    AddStaff(SetupForm),
+    Drafts { selected: usize },
+    Home,
+    Form(Box<EntryForm>),
+    Entries(EntriesList),
+    Detail(Box<EntryDetail>),
+}
+
+// At most one overlay is open; see `Screen`.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    ConfirmDiscard,
+    /// A time that needs a yes: the entry waits here until it gets one.
+    ConfirmTime {
+        warnings: Vec<Warning>,
+        entry: Box<CheckedEntry>,
+    },
+    VoidReason {
+        entry_id: String,
+        reference: String,
+        reason: TextArea<'static>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
+    Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub tone: Tone,
+}
+
+/// What the UI asks the runner to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Setup { practice: String, fdp: DateTime<Utc>, member: StaffMember },
+    AddStaff(StaffMember),
+    RememberUser(String),
+    LoadHome,
+    LoadEntries { filter: EntriesFilter, offset: u64, user: Option<String> },
+    OpenEntry(String),
+    SearchPatients(String),
+    SaveEntry(Box<CheckedEntry>),
+    Void { entry_id: String, reason: String },
+    SaveDraft { id: String, kind: String, body: String },
+    RemoveDraft(String),
+    Quit,
+}
+
+/// What comes back in: keys, the clock, and the results of effects.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Tick(DateTime<Utc>),
+    /// SIGTERM or SIGHUP: keep any form as a draft and leave.
+    Stop,
+    SetupDone(Box<Start>),
+    StaffAdded(StaffMember),
+    Home(HomeData),
+    Entries {
+        offset: u64,
+        rows: Vec<EntryRow>,
+    },
+    Opened(Box<EntryDetail>),
+    PatientsFound {
+        query: String,
+        results: Vec<Patient>,
+    },
+    Saved {
+        reference: String,
+        kind: Kind,
+        warnings: Vec<Warning>,
+        amended: bool,
+    },
+    Voided {
+        reference: String,
+    },
+    Failed(String),
+}
+
+pub struct App {
+    pub now: DateTime<Utc>,
+    pub cutover: Cutover,
+    pub staff: Vec<StaffMember>,
+    pub user: Option<StaffMember>,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+    pub home: HomeData,
+    pub drafts: Vec<Draft>,
+    pub last_draft_at: DateTime<Utc>,
+    pub quit: bool,
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl App {
+    /// The first screen: setting up a new database, else who is working (the last person preselected).
+    pub fn new(start: Start, now: DateTime<Utc>) -> App {
+        let screen = if start.cutover.practice.is_none() || start.staff.is_empty() {
+            Screen::Setup(SetupForm::first_run(now, start.cutover.practice.as_deref()))
+        } else {
+            let selected =
+                start.last_user.as_ref().and_then(|id| start.staff.iter().position(|s| &s.id == id)).unwrap_or(0);
+            Screen::ChooseUser(UserPicker { filter: TextArea::default(), selected })
+        };
+        App {
+            now,
+            cutover: start.cutover,
+            staff: start.staff,
+            user: None,
+            screen,
+            overlay: None,
+            status: None,
+            home: start.home,
+            drafts: start.drafts,
+            last_draft_at: now,
+            quit: false,
+        }
+    }
+
+    fn say(&mut self, text: impl Into<String>, tone: Tone) {
+        self.status = Some(Status { text: text.into(), tone });
+    }
+
+    pub fn staff_ids(&self) -> Vec<String> {
+        self.staff.iter().map(|s| s.id.clone()).collect()
+    }
+
+    /// The keys the current screen offers, for the footer and help.
+    pub fn bindings(&self) -> &'static [keys::Binding] {
+        match &self.screen {
+            Screen::Setup(_) | Screen::AddStaff(_) => keys::SIMPLE_FORM,
+            Screen::ChooseUser(_) => keys::CHOOSE_USER,
+            Screen::Drafts { .. } => keys::DRAFTS,
+            Screen::Home => keys::HOME,
+            Screen::Form(_) => keys::FORM,
+            Screen::Entries(_) => keys::ENTRIES,
+            Screen::Detail(_) => keys::DETAIL,
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Tick(now) => {
+                self.now = now;
+                self.autosave(false)
+            }
+            Msg::Stop => self.leave(),
+            Msg::SetupDone(start) => {
+                let user = start.staff.first().cloned();
+                self.cutover = start.cutover;
+                self.staff = start.staff;
+                self.home = start.home;
+                self.choose_user(user)
+            }
+            Msg::StaffAdded(member) => {
+                self.staff.push(member.clone());
+                self.staff.sort_by(|a, b| a.id.cmp(&b.id));
+                self.choose_user(Some(member))
+            }
+            Msg::Home(home) => {
+                self.home = home;
+                Vec::new()
+            }
+            Msg::Entries { offset, rows } => {
+                if let Screen::Entries(list) = &mut self.screen {
+                    list.loading = false;
+                    if offset == 0 {
+                        list.rows = rows;
+                        list.selected = 0;
+                    } else {
+                        list.rows.extend(rows);
+                    }
+                    list.offset = offset;
+                }
+                Vec::new()
+            }
+            Msg::Opened(detail) => {
+                self.screen = Screen::Detail(detail);
+                Vec::new()
+            }
+            Msg::PatientsFound { query, results } => {
+                if let Screen::Form(form) = &mut self.screen {
+                    form.show_results(&query, results);
+                }
+                Vec::new()
+            }
+            Msg::Saved { reference, kind, warnings, amended } => {
+                let what = if amended { "Amended" } else { "Saved" };
+                let mut text = format!("{what} {reference} ({}). Write {reference} on any paper copy.", kind.label());
+                for w in &warnings {
+                    text.push_str(&format!(" Note: {w}"));
+                }
+                self.say(text, Tone::Success);
+                self.screen = Screen::Home;
+                vec![Effect::LoadHome]
+            }
+            Msg::Voided { reference } => {
+                self.say(format!("Voided {reference}. It stays in the history."), Tone::Success);
+                self.screen = Screen::Home;
+                vec![Effect::LoadHome]
+            }
+            Msg::Failed(text) => {
+                self.say(text, Tone::Problem);
+                Vec::new()
+            }
+        }
+    }
+
+    fn choose_user(&mut self, user: Option<StaffMember>) -> Vec<Effect> {
+        let Some(user) = user else { return Vec::new() };
+        self.say(format!("Working as {} ({}).", user.name, user.id), Tone::Info);
+        let remember = Effect::RememberUser(user.id.clone());
+        self.user = Some(user);
+        self.screen = if self.drafts.is_empty() { Screen::Home } else { Screen::Drafts { selected: 0 } };
+        vec![remember, Effect::LoadHome]
+    }
+
+    /// Saves the form being typed as a draft: when asked (`now_or_never`), or when it changed and
+    /// the last draft is a couple of seconds old.
+    fn autosave(&mut self, now_or_never: bool) -> Vec<Effect> {
+        let Screen::Form(form) = &mut self.screen else { return Vec::new() };
+        let due = self.now - self.last_draft_at >= DRAFT_EVERY;
+        if !form.dirty || !(due || now_or_never) {
+            return Vec::new();
+        }
+        form.dirty = false;
+        self.last_draft_at = self.now;
+        let body = serde_json::to_string(&form.draft()).unwrap_or_default();
+        vec![Effect::SaveDraft { id: form.draft_id.clone(), kind: form.kind.name().to_string(), body }]
+    }
+
+    /// Leaving: a form being typed is kept as a draft, to be offered back next time.
+    fn leave(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Screen::Form(form) = &mut self.screen {
+            form.dirty = true;
+            effects = self.autosave(true);
+        }
+        self.quit = true;
+        effects.push(Effect::Quit);
+        effects
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return self.leave();
+        }
+        if self.overlay.is_some() {
+            return self.on_overlay_key(key);
+        }
+        let before = self.status.clone();
+        let effects = match &self.screen {
+            Screen::Setup(_) | Screen::AddStaff(_) => self.on_setup_key(key),
+            Screen::ChooseUser(_) => self.on_choose_user_key(key),
+            Screen::Drafts { .. } => self.on_drafts_key(key),
+            Screen::Home => self.on_home_key(key),
+            Screen::Form(_) => self.on_form_key(key),
+            Screen::Entries(_) => self.on_entries_key(key),
+            Screen::Detail(_) => self.on_detail_key(key),
+        };
+        // A message stays until the next key, so it is read before it goes.
+        if self.status == before && !matches!(self.screen, Screen::Form(_)) {
+            self.status = None;
+        }
+        effects
+    }
+
+    fn on_overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(overlay) = self.overlay.take() else { return Vec::new() };
+        match overlay {
+            Overlay::Help => Vec::new(),
+            Overlay::ConfirmDiscard => match key.code {
+                KeyCode::Char('y' | 'Y') => {
+                    let Screen::Form(form) = &self.screen else { return Vec::new() };
+                    let id = form.draft_id.clone();
+                    self.drafts.retain(|d| d.id != id);
+                    self.screen = Screen::Home;
+                    self.say("Discarded. Nothing was saved.", Tone::Info);
+                    vec![Effect::RemoveDraft(id), Effect::LoadHome]
+                }
+                _ => Vec::new(),
+            },
+            Overlay::ConfirmTime { warnings, entry } => match key.code {
+                KeyCode::Char('y' | 'Y') => vec![Effect::SaveEntry(entry)],
+                _ => {
+                    self.say("Not saved yet: correct the time, then save again.", Tone::Info);
+                    let _ = warnings;
+                    Vec::new()
+                }
+            },
+            Overlay::VoidReason { entry_id, reference, mut reason } => match key.code {
+                KeyCode::Esc => Vec::new(),
+                KeyCode::Enter => {
+                    let text = reason.lines().join(" ").trim().to_string();
+                    if text.is_empty() {
+                        self.say("A reason is needed to void an entry.", Tone::Problem);
+                        self.overlay = Some(Overlay::VoidReason { entry_id, reference, reason });
+                        return Vec::new();
+                    }
+                    vec![Effect::Void { entry_id, reason: text }]
+                }
+                _ => {
+                    reason.input(key);
+                    self.overlay = Some(Overlay::VoidReason { entry_id, reference, reason });
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    fn on_setup_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.code == KeyCode::F(1) {
+            self.overlay = Some(Overlay::Help);
+            return Vec::new();
+        }
+        let first_run = matches!(self.screen, Screen::Setup(_));
+        let (Screen::Setup(form) | Screen::AddStaff(form)) = &mut self.screen else { return Vec::new() };
+        match form.handle_key(key, self.now, &self.staff) {
+            SetupOutcome::Nothing => Vec::new(),
+            SetupOutcome::Cancel if !first_run => {
+                self.screen = Screen::ChooseUser(UserPicker { filter: TextArea::default(), selected: 0 });
+                Vec::new()
+            }
+            SetupOutcome::Cancel => Vec::new(),
+            SetupOutcome::Done { practice, fdp, member } => match practice {
+                Some(practice) => vec![Effect::Setup { practice, fdp, member }],
+                None => vec![Effect::AddStaff(member)],
+            },
+        }
+    }
+
+    fn on_choose_user_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Screen::ChooseUser(picker) = &mut self.screen else { return Vec::new() };
+        let matching: Vec<StaffMember> = picker.matching(&self.staff).into_iter().cloned().collect();
+        match keys::command(keys::CHOOSE_USER, &key) {
+            Some(Command::Open) => {
+                let chosen = matching.get(picker.selected).cloned();
+                if chosen.is_none() {
+                    self.say("Nobody matches: press Ctrl-N to add yourself.", Tone::Problem);
+                }
+                return self.choose_user(chosen);
+            }
+            Some(Command::AddStaff) => {
+                self.screen = Screen::AddStaff(SetupForm::add_staff());
+                return Vec::new();
+            }
+            Some(Command::Help) => {
+                self.overlay = Some(Overlay::Help);
+                return Vec::new();
+            }
+            _ => {}
+        }
+        match key.code {
+            KeyCode::Down => picker.selected = (picker.selected + 1).min(matching.len().saturating_sub(1)),
+            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
+            KeyCode::Esc if self.user.is_some() => self.screen = Screen::Home,
+            _ => {
+                if picker.filter.input(key) {
+                    picker.selected = 0;
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn on_drafts_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Screen::Drafts { selected } = &mut self.screen else { return Vec::new() };
+        let n = self.drafts.len();
+        match (key.code, keys::command(keys::DRAFTS, &key)) {
+            (KeyCode::Down, _) => *selected = (*selected + 1).min(n.saturating_sub(1)),
+            (KeyCode::Up, _) => *selected = selected.saturating_sub(1),
+            (_, Some(Command::Resume)) => {
+                let Some(draft) = self.drafts.get(*selected).cloned() else { return Vec::new() };
+                let body: DraftBody = serde_json::from_str(&draft.body).unwrap_or_default();
+                match EntryForm::from_draft(draft.id.clone(), &body, self.now) {
+                    Some(form) => {
+                        self.drafts.retain(|d| d.id != draft.id);
+                        self.screen = Screen::Form(Box::new(form));
+                        self.say("Draft restored: check it, then save with Ctrl-S.", Tone::Info);
+                    }
+                    None => self.say("This draft cannot be opened by this version of cutover.", Tone::Problem),
+                }
+            }
+            (_, Some(Command::Discard)) => {
+                if let Some(draft) = self.drafts.get(*selected).cloned() {
+                    self.drafts.retain(|d| d.id != draft.id);
+                    *selected = (*selected).min(self.drafts.len().saturating_sub(1));
+                    if self.drafts.is_empty() {
+                        self.screen = Screen::Home;
+                    }
+                    return vec![Effect::RemoveDraft(draft.id)];
+                }
+            }
+            (_, Some(Command::Back)) => self.screen = Screen::Home,
+            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_home_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if let Some(kind) = keys::kind_for(&key) {
+            self.screen = Screen::Form(Box::new(EntryForm::new(kind, new_id(), self.now)));
+            self.last_draft_at = self.now;
+            if kind == Kind::Summarisation {
+                self.say(Warning::SummarisationDuringCutover.to_string(), Tone::Info);
+            }
+            return Vec::new();
+        }
+        match keys::command(keys::HOME, &key) {
+            Some(Command::Entries) => {
+                let list = EntriesList { loading: true, ..Default::default() };
+                let filter = list.filter.clone();
+                self.screen = Screen::Entries(list);
+                vec![self.load_entries(filter, 0)]
+            }
+            Some(Command::Drafts) if self.drafts.is_empty() => {
+                self.say("There are no unsaved drafts.", Tone::Info);
+                Vec::new()
+            }
+            Some(Command::Drafts) => {
+                self.screen = Screen::Drafts { selected: 0 };
+                Vec::new()
+            }
+            Some(Command::SwitchUser) => {
+                let selected =
+                    self.user.as_ref().and_then(|u| self.staff.iter().position(|s| s.id == u.id)).unwrap_or(0);
+                self.screen = Screen::ChooseUser(UserPicker { filter: TextArea::default(), selected });
+                Vec::new()
+            }
+            Some(Command::Help) => {
+                self.overlay = Some(Overlay::Help);
+                Vec::new()
+            }
+            Some(Command::Quit) => self.leave(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn load_entries(&self, filter: EntriesFilter, offset: u64) -> Effect {
+        Effect::LoadEntries { filter, offset, user: self.user.as_ref().map(|u| u.id.clone()) }
+    }
+
+    fn on_form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.code == KeyCode::F(1) {
+            self.overlay = Some(Overlay::Help);
+            return Vec::new();
+        }
+        let now = self.now;
+        let staff_ids = self.staff_ids();
+        let Screen::Form(form) = &mut self.screen else { return Vec::new() };
+        let focus_before = form.focus;
+        match form.handle_key(key, now) {
+            FormOutcome::Nothing => {
+                let left_a_field = form.focus != focus_before;
+                self.autosave(left_a_field)
+            }
+            FormOutcome::Search(query) => vec![Effect::SearchPatients(query)],
+            FormOutcome::Cancel => {
+                self.overlay = Some(Overlay::ConfirmDiscard);
+                Vec::new()
+            }
+            FormOutcome::Save => match form.check(now, &staff_ids) {
+                Err(problems) => {
+                    let fields: Vec<String> = problems.iter().map(|p| p.field.replace('_', " ")).collect();
+                    self.say(format!("Not saved: please check {}.", fields.join(", ")), Tone::Problem);
+                    Vec::new()
+                }
+                Ok(entry) => {
+                    let warnings = time_warnings(&entry.content, self.cutover.fdp, now);
+                    if !warnings.is_empty() {
+                        self.overlay = Some(Overlay::ConfirmTime { warnings, entry: Box::new(entry) });
+                        return Vec::new();
+                    }
+                    vec![Effect::SaveEntry(Box::new(entry))]
+                }
+            },
+        }
+    }
+
+    fn on_entries_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let today_start = start_of_day(self.now);
+        let Screen::Entries(list) = &mut self.screen else { return Vec::new() };
+        if let Some(search) = &mut list.searching {
+            match key.code {
+                KeyCode::Enter | KeyCode::Esc => {
+                    if key.code == KeyCode::Enter {
+                        list.filter.text = search.lines().join(" ");
+                    }
+                    list.searching = None;
+                    let filter = list.filter.clone();
+                    return vec![self.load_entries(filter, 0)];
+                }
+                _ => {
+                    search.input(key);
+                    return Vec::new();
+                }
+            }
+        }
+        let _ = today_start;
+        let mut reload = false;
+        match (key.code, keys::command(keys::ENTRIES, &key)) {
+            (KeyCode::Down, _) => {
+                list.selected = (list.selected + 1).min(list.rows.len().saturating_sub(1));
+                let near_end = list.selected + 20 >= list.rows.len();
+                let more = list.rows.len() as u64 == list.offset + ENTRIES_PAGE;
+                if near_end && more && !list.loading {
+                    list.loading = true;
+                    let (filter, offset) = (list.filter.clone(), list.offset + ENTRIES_PAGE);
+                    return vec![self.load_entries(filter, offset)];
+                }
+            }
+            (KeyCode::Up, _) => list.selected = list.selected.saturating_sub(1),
+            (KeyCode::PageDown, _) => list.selected = (list.selected + 15).min(list.rows.len().saturating_sub(1)),
+            (KeyCode::PageUp, _) => list.selected = list.selected.saturating_sub(15),
+            (_, Some(Command::Open)) => {
+                if let Some(row) = list.rows.get(list.selected) {
+                    return vec![Effect::OpenEntry(row.header.id.clone())];
+                }
+            }
+            (_, Some(Command::Search)) => list.searching = Some(TextArea::new(vec![list.filter.text.clone()])),
+            (_, Some(Command::CycleKind)) => {
+                list.filter.kind = match list.filter.kind {
+                    None => Some(Kind::ALL[0]),
+                    Some(k) => Kind::ALL.iter().position(|x| *x == k).and_then(|i| Kind::ALL.get(i + 1)).copied(),
+                };
+                reload = true;
+            }
+            (_, Some(Command::ToggleToday)) => {
+                list.filter.today = !list.filter.today;
+                reload = true;
+            }
+            (_, Some(Command::ToggleMine)) => {
+                list.filter.mine = !list.filter.mine;
+                reload = true;
+            }
+            (_, Some(Command::Back)) => {
+                self.screen = Screen::Home;
+                return vec![Effect::LoadHome];
+            }
+            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
+            _ => {}
+        }
+        if reload {
+            let filter = list.filter.clone();
+            return vec![self.load_entries(filter, 0)];
+        }
+        Vec::new()
+    }
+
+    fn on_detail_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Screen::Detail(detail) = &self.screen else { return Vec::new() };
+        match keys::command(keys::DETAIL, &key) {
+            Some(Command::Amend) | Some(Command::Void) if detail.row.header.voided => {
+                self.say("This entry was voided; it cannot be changed.", Tone::Problem);
+            }
+            Some(Command::Amend) => {
+                let amending =
+                    Amending { entry_id: detail.row.header.id.clone(), reference: detail.row.header.reference.clone() };
+                let form = EntryForm::amend(amending, &detail.row.content, detail.patient.clone(), new_id(), self.now);
+                self.screen = Screen::Form(Box::new(form));
+                self.last_draft_at = self.now;
+            }
+            Some(Command::Void) => {
+                self.overlay = Some(Overlay::VoidReason {
+                    entry_id: detail.row.header.id.clone(),
+                    reference: detail.row.header.reference.clone(),
+                    reason: TextArea::default(),
+                });
+            }
+            Some(Command::Back) => {
+                let list = EntriesList { loading: true, ..Default::default() };
+                let filter = list.filter.clone();
+                self.screen = Screen::Entries(list);
+                return vec![self.load_entries(filter, 0)];
+            }
+            Some(Command::Help) => self.overlay = Some(Overlay::Help),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// How many look-up results the form shows.
+    pub fn lookup_rows() -> usize {
+        LOOKUP_ROWS
+    }
+}
+
+/// Midnight, UK time, of the day `now` falls in.
+pub fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&time::UK).date_naive();
+    time::parse_uk_datetime(&time::format_uk_date(local), now).unwrap_or(now)
+}
+
+/// A time in the future or before FDP is saved only after a yes.
+pub fn time_warnings(content: &EntryContent, fdp: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if content.occurred_at > now + Duration::minutes(5) {
+        warnings.push(Warning::InFuture { when: time::format_uk(content.occurred_at) });
+    }
+    if let Some(fdp) = fdp.filter(|f| content.occurred_at < *f) {
+        warnings.push(Warning::BeforeFdp { when: time::format_uk(content.occurred_at), fdp: time::format_uk(fdp) });
+    }
+    warnings
+}

@@ -1,0 +1,195 @@
+//! One field of a form: how it is edited (text, pick-list, yes/no) and what was typed in it.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use crate::domain::fields::{Choice, FieldSpec, FieldType};
+
+/// How a field takes input.
+// A form has a few dozen fields: boxing the text editor would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Editor {
+    /// Text as typed; `multiline` fields take Enter as a new line.
+    Text {
+        area: TextArea<'static>,
+        multiline: bool,
+    },
+    /// One of a fixed list, or nothing chosen yet.
+    Pick {
+        choices: &'static [Choice],
+        selected: Option<usize>,
+    },
+    YesNo(Option<bool>),
+}
+
+/// A field on screen: what it is, what has been typed, and what is wrong with it.
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub spec: FieldSpec,
+    pub editor: Editor,
+    /// Set when the field is left with a value that does not check out; cleared once it does.
+    pub error: Option<String>,
+}
+
+fn text_area(value: &str) -> TextArea<'static> {
+    let lines: Vec<String> =
+        if value.is_empty() { vec![String::new()] } else { value.lines().map(String::from).collect() };
+    let mut area = TextArea::new(lines);
+    area.set_cursor_line_style(ratatui::style::Style::default());
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    area
+}
+
+impl FormField {
+    pub fn new(spec: FieldSpec, value: &str) -> FormField {
+        let editor = match spec.ty {
+            FieldType::Pick(choices) => {
+                Editor::Pick { choices, selected: choices.iter().position(|c| c.name == value) }
+            }
+            FieldType::YesNo => Editor::YesNo(crate::domain::fields::parse_yes_no(value).ok()),
+            FieldType::LongText => Editor::Text { area: text_area(value), multiline: true },
+            _ => Editor::Text { area: text_area(value), multiline: false },
+        };
+        FormField { spec, editor, error: None }
+    }
+
+    /// What was typed, in the form `--set` takes: text as typed, a choice's stored name, yes or no.
+    pub fn raw(&self) -> String {
+        match &self.editor {
+            Editor::Text { area, .. } => area.lines().join("\n"),
+            Editor::Pick { choices, selected } => selected.map(|i| choices[i].name.to_string()).unwrap_or_default(),
+            Editor::YesNo(value) => match value {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+        }
+    }
+
+    /// The value as the form shows it.
+    pub fn shown(&self) -> String {
+        match &self.editor {
+            Editor::Text { area, .. } => area.lines().join("\n"),
+            Editor::Pick { choices, selected } => {
+                selected.map(|i| choices[i].label.to_string()).unwrap_or_else(|| "(choose)".into())
+            }
+            Editor::YesNo(value) => match value {
+                Some(true) => "Yes".into(),
+                Some(false) => "No".into(),
+                None => "(yes or no)".into(),
+            },
+        }
+    }
+
+    pub fn is_multiline(&self) -> bool {
+        matches!(self.editor, Editor::Text { multiline: true, .. })
+    }
+
+    /// Sets the text of a text field (pasting a found value, restoring a draft).
+    pub fn set_text(&mut self, value: &str) {
+        if let Editor::Text { area, .. } = &mut self.editor {
+            *area = text_area(value);
+        }
+    }
+
+    /// Passes a key to the field. Returns true if the field used it.
+    pub fn input(&mut self, key: KeyEvent) -> bool {
+        match &mut self.editor {
+            Editor::Text { area, multiline } => {
+                if key.code == KeyCode::Enter && !*multiline {
+                    return false;
+                }
+                area.input(key)
+            }
+            Editor::Pick { choices, selected } => pick_input(choices, selected, key),
+            Editor::YesNo(value) => {
+                let next = match key.code {
+                    KeyCode::Char('y' | 'Y') => Some(true),
+                    KeyCode::Char('n' | 'N') => Some(false),
+                    KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => Some(!value.unwrap_or(false)),
+                    KeyCode::Backspace | KeyCode::Delete => None,
+                    _ => return false,
+                };
+                *value = next;
+                true
+            }
+        }
+    }
+}
+
+/// Left/Right or Space move through the choices; a letter jumps to the next choice starting with it.
+fn pick_input(choices: &'static [Choice], selected: &mut Option<usize>, key: KeyEvent) -> bool {
+    let n = choices.len();
+    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+        return false;
+    }
+    *selected = match key.code {
+        KeyCode::Right | KeyCode::Char(' ') => Some(selected.map_or(0, |i| (i + 1) % n)),
+        KeyCode::Left => Some(selected.map_or(n - 1, |i| (i + n - 1) % n)),
+        KeyCode::Backspace | KeyCode::Delete => None,
+        KeyCode::Char(c) if c.is_alphanumeric() => {
+            let start = selected.map_or(0, |i| i + 1);
+            let wanted = c.to_lowercase().next().unwrap_or(c);
+            let starts = |i: &usize| choices[*i].label.to_lowercase().starts_with(wanted);
+            match (start..n).chain(0..start).find(starts) {
+                Some(i) => Some(i),
+                None => return true,
+            }
+        }
+        _ => return false,
+    };
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fields::Kind;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn type_text(field: &mut FormField, text: &str) {
+        for c in text.chars() {
+            field.input(key(KeyCode::Char(c)));
+        }
+    }
+
+    #[test]
+    fn text_fields_take_what_is_typed_and_one_line_fields_refuse_enter() {
+        let mut field = FormField::new(*Kind::Prescription.field("drug").unwrap(), "");
+        type_text(&mut field, "Amoxicillin 500mg");
+        assert!(!field.input(key(KeyCode::Enter)));
+        assert_eq!(field.raw(), "Amoxicillin 500mg");
+        let mut notes = FormField::new(*Kind::Note.field("notes").unwrap(), "");
+        type_text(&mut notes, "line one");
+        assert!(notes.input(key(KeyCode::Enter)));
+        type_text(&mut notes, "line two");
+        assert_eq!(notes.raw(), "line one\nline two");
+    }
+
+    #[test]
+    fn pick_lists_move_with_arrows_and_jump_by_letter() {
+        let mut urgency = FormField::new(*Kind::Referral.field("urgency").unwrap(), "");
+        assert_eq!(urgency.raw(), "");
+        urgency.input(key(KeyCode::Right));
+        assert_eq!(urgency.raw(), "two_week_wait");
+        urgency.input(key(KeyCode::Char('r')));
+        assert_eq!(urgency.raw(), "routine");
+        urgency.input(key(KeyCode::Left));
+        assert_eq!(urgency.raw(), "urgent");
+        assert_eq!(urgency.shown(), "Urgent");
+    }
+
+    #[test]
+    fn yes_no_toggles() {
+        let mut abnormal = FormField::new(*Kind::Pathology.field("abnormal").unwrap(), "");
+        abnormal.input(key(KeyCode::Char('y')));
+        assert_eq!(abnormal.raw(), "yes");
+        abnormal.input(key(KeyCode::Char(' ')));
+        assert_eq!(abnormal.raw(), "no");
+    }
+}

@@ -1,0 +1,710 @@
+//! The entry form: exactly the fields of one kind, checked as each is left, saved as a draft as it
+//! is typed, and turned into checked content when saved.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+use serde::{Deserialize, Serialize};
+
+use super::field::FormField;
+use crate::domain::fields::{
+    COMMON_FIELDS, EntryContent, FieldProblem, FieldSpec, FieldType, Flag, Kind, PatientInput, SEXES, build_content,
+    input_form, parse_value, patient_problems,
+};
+use crate::domain::nhs::NhsNumber;
+use crate::domain::{Problem, time};
+use crate::store::Patient;
+
+/// Fields asked for a patient who is not found: NHS number if known, name, date of birth, sex, postcode.
+const NEW_PATIENT_FIELDS: [FieldSpec; 6] = [
+    FieldSpec { name: "new_nhs_number", label: "NHS number (if known)", ty: FieldType::Text(20), required: false },
+    FieldSpec { name: "new_family_name", label: "Family name", ty: FieldType::Text(100), required: true },
+    FieldSpec { name: "new_given_name", label: "Given name", ty: FieldType::Text(100), required: true },
+    FieldSpec { name: "new_date_of_birth", label: "Date of birth", ty: FieldType::Date, required: true },
+    FieldSpec { name: "new_sex", label: "Sex", ty: FieldType::Pick(SEXES), required: false },
+    FieldSpec { name: "new_postcode", label: "Postcode", ty: FieldType::Postcode, required: false },
+];
+
+/// A reason is asked for when an entry is amended.
+const REASON: FieldSpec =
+    FieldSpec { name: "reason", label: "Reason for the change", ty: FieldType::Text(500), required: false };
+
+/// How many matches the look-up shows.
+pub const LOOKUP_ROWS: usize = 6;
+
+/// One line of the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Patient,
+    Field(usize),
+    Flags,
+}
+
+/// Finding who the entry is about.
+#[derive(Debug, Clone)]
+pub struct PatientPicker {
+    pub query: TextArea<'static>,
+    pub results: Vec<Patient>,
+    pub selected: usize,
+    pub chosen: Option<Patient>,
+    /// The patient was not found: their details are typed into the form.
+    pub adding_new: bool,
+    pub error: Option<String>,
+}
+
+impl PatientPicker {
+    fn new(chosen: Option<Patient>) -> PatientPicker {
+        PatientPicker {
+            query: TextArea::default(),
+            results: Vec::new(),
+            selected: 0,
+            chosen,
+            adding_new: false,
+            error: None,
+        }
+    }
+
+    pub fn query_text(&self) -> String {
+        self.query.lines().join(" ")
+    }
+}
+
+/// The entry being amended, when the form is an amendment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amending {
+    pub entry_id: String,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntryForm {
+    pub draft_id: String,
+    pub kind: Kind,
+    pub amending: Option<Amending>,
+    pub fields: Vec<FormField>,
+    pub flags: Vec<Flag>,
+    pub flag_cursor: usize,
+    pub patient: PatientPicker,
+    pub focus: usize,
+    /// Something typed since the last draft was saved.
+    pub dirty: bool,
+}
+
+/// Who a saved entry is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatientChoice {
+    Existing(String),
+    New(PatientInput),
+    Nobody,
+}
+
+/// A form that checks out, ready for the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedEntry {
+    pub draft_id: String,
+    pub content: EntryContent,
+    pub patient: PatientChoice,
+    pub amending: Option<Amending>,
+    pub reason: Option<String>,
+}
+
+/// What the form wants done after a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormOutcome {
+    Nothing,
+    /// The look-up text changed: search again.
+    Search(String),
+    /// Save was asked for; the form is checked by the caller.
+    Save,
+    Cancel,
+}
+
+/// The draft as stored: enough to rebuild the form exactly as it was left.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DraftBody {
+    pub kind: String,
+    #[serde(default)]
+    pub amending: Option<Amending>,
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    #[serde(default)]
+    pub patient: Option<DraftPatient>,
+    #[serde(default)]
+    pub adding_new_patient: bool,
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default)]
+    pub focus: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DraftPatient {
+    pub id: String,
+    pub nhs_number: Option<String>,
+    pub family_name: Option<String>,
+    pub given_name: Option<String>,
+    pub date_of_birth: Option<String>,
+}
+
+fn kind_specs(kind: Kind) -> Vec<FieldSpec> {
+    let common = |name: &str| *COMMON_FIELDS.iter().find(|f| f.name == name).unwrap_or(&COMMON_FIELDS[0]);
+    let mut specs = vec![common("summary"), common("occurred_at")];
+    specs.extend(kind.fields().iter().copied());
+    specs.extend(["author", "notes", "codes", "also_in_old_system"].map(common));
+    specs
+}
+
+impl EntryForm {
+    /// A new, empty form for `kind`; "when it happened" starts as now.
+    pub fn new(kind: Kind, draft_id: String, now: DateTime<Utc>) -> EntryForm {
+        let mut fields: Vec<FormField> = kind_specs(kind).into_iter().map(|s| FormField::new(s, "")).collect();
+        fields.extend(NEW_PATIENT_FIELDS.iter().map(|s| FormField::new(*s, "")));
+        let mut form = EntryForm {
+            draft_id,
+            kind,
+            amending: None,
+            fields,
+            flags: Vec::new(),
+            flag_cursor: 0,
+            patient: PatientPicker::new(None),
+            focus: 0,
+            dirty: false,
+        };
+        form.set("occurred_at", &time::format_uk(now));
+        form
+    }
+
+    /// A form holding an entry's current content, to amend it.
+    pub fn amend(
+        amending: Amending,
+        content: &EntryContent,
+        patient: Option<Patient>,
+        draft_id: String,
+        now: DateTime<Utc>,
+    ) -> EntryForm {
+        let mut form = EntryForm::new(content.kind, draft_id, now);
+        form.fields.insert(0, FormField::new(REASON, ""));
+        for (spec, value) in content.filled_fields() {
+            form.set(spec.name, &input_form(spec, &value));
+        }
+        form.flags = content.flags.clone();
+        form.patient = PatientPicker::new(patient);
+        form.amending = Some(amending);
+        form
+    }
+
+    fn set(&mut self, name: &str, value: &str) {
+        if let Some(field) = self.fields.iter_mut().find(|f| f.spec.name == name) {
+            *field = FormField::new(field.spec, value);
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&FormField> {
+        self.fields.iter().find(|f| f.spec.name == name)
+    }
+
+    fn is_new_patient_field(name: &str) -> bool {
+        name.starts_with("new_")
+    }
+
+    /// A registration is about the person it registers, and stock counts about nobody: neither looks a patient up.
+    pub fn has_patient_row(&self) -> bool {
+        self.kind != Kind::Registration
+    }
+
+    /// The lines of the form, in order, as they are shown now: the reason (when amending), the
+    /// patient and any new patient's details, the fields, and the flags before the last two fields.
+    pub fn rows(&self) -> Vec<Row> {
+        let amending = self.amending.is_some();
+        let field_rows = |new_patient: bool| {
+            (0..self.fields.len())
+                .filter(move |i| !(amending && *i == 0))
+                .filter(move |i| Self::is_new_patient_field(self.fields[*i].spec.name) == new_patient)
+                .map(Row::Field)
+        };
+        let mut rows = Vec::new();
+        if amending {
+            rows.push(Row::Field(0));
+        }
+        if self.has_patient_row() {
+            rows.push(Row::Patient);
+            if self.patient.adding_new {
+                rows.extend(field_rows(true));
+            }
+        }
+        rows.extend(field_rows(false));
+        rows.insert(rows.len() - 2, Row::Flags);
+        rows
+    }
+
+    pub fn focused_row(&self) -> Row {
+        let rows = self.rows();
+        rows[self.focus.min(rows.len() - 1)]
+    }
+
+    fn move_focus(&mut self, forward: bool, now: DateTime<Utc>) {
+        self.check_focused(now);
+        let n = self.rows().len();
+        self.focus = if forward { (self.focus + 1).min(n - 1) } else { self.focus.saturating_sub(1) };
+    }
+
+    /// Checks the field being left, so a mistake is shown beside it straight away.
+    pub fn check_focused(&mut self, now: DateTime<Utc>) {
+        if let Row::Field(i) = self.focused_row() {
+            let field = &mut self.fields[i];
+            field.error = check_value(&field.spec, &field.raw(), now).err().map(|p| p.to_string());
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> FormOutcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('s') if ctrl => return FormOutcome::Save,
+            KeyCode::Esc if !self.patient.results.is_empty() && self.focused_row() == Row::Patient => {
+                self.patient.results.clear();
+                return FormOutcome::Nothing;
+            }
+            KeyCode::Esc => return FormOutcome::Cancel,
+            KeyCode::Tab => {
+                self.move_focus(true, now);
+                return FormOutcome::Nothing;
+            }
+            KeyCode::BackTab => {
+                self.move_focus(false, now);
+                return FormOutcome::Nothing;
+            }
+            _ => {}
+        }
+        match self.focused_row() {
+            Row::Patient => self.patient_key(key, now),
+            Row::Flags => {
+                self.flags_key(key, now);
+                FormOutcome::Nothing
+            }
+            Row::Field(i) => self.field_key(i, key, now),
+        }
+    }
+
+    fn field_key(&mut self, i: usize, key: KeyEvent, now: DateTime<Utc>) -> FormOutcome {
+        let multiline = self.fields[i].is_multiline();
+        match key.code {
+            KeyCode::Enter if !multiline => {
+                if self.focus + 1 >= self.rows().len() {
+                    return FormOutcome::Save;
+                }
+                self.move_focus(true, now);
+            }
+            KeyCode::Down if !multiline => self.move_focus(true, now),
+            KeyCode::Up if !multiline => self.move_focus(false, now),
+            _ => {
+                if self.fields[i].input(key) {
+                    self.dirty = true;
+                    if self.fields[i].error.is_some() {
+                        let field = &mut self.fields[i];
+                        field.error = check_value(&field.spec, &field.raw(), now).err().map(|p| p.to_string());
+                    }
+                }
+            }
+        }
+        FormOutcome::Nothing
+    }
+
+    fn flags_key(&mut self, key: KeyEvent, now: DateTime<Utc>) {
+        let n = Flag::ALL.len();
+        match key.code {
+            KeyCode::Left => self.flag_cursor = (self.flag_cursor + n - 1) % n,
+            KeyCode::Right => self.flag_cursor = (self.flag_cursor + 1) % n,
+            KeyCode::Char(' ') => self.toggle_flag(Flag::ALL[self.flag_cursor]),
+            KeyCode::Char(c @ '1'..='7') => {
+                let index = c as usize - '1' as usize;
+                self.flag_cursor = index;
+                self.toggle_flag(Flag::ALL[index]);
+            }
+            KeyCode::Enter | KeyCode::Down => self.move_focus(true, now),
+            KeyCode::Up => self.move_focus(false, now),
+            _ => {}
+        }
+    }
+
+    fn toggle_flag(&mut self, flag: Flag) {
+        if self.flags.contains(&flag) {
+            self.flags.retain(|f| *f != flag);
+        } else {
+            self.flags.push(flag);
+            self.flags.sort();
+        }
+        self.dirty = true;
+    }
+
+    fn patient_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> FormOutcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let picker = &mut self.patient;
+        match key.code {
+            KeyCode::Char('n') if ctrl => {
+                self.start_new_patient();
+                return FormOutcome::Nothing;
+            }
+            KeyCode::Down if !picker.results.is_empty() => {
+                picker.selected = (picker.selected + 1).min(picker.results.len() - 1);
+            }
+            KeyCode::Up if !picker.results.is_empty() => picker.selected = picker.selected.saturating_sub(1),
+            KeyCode::Enter if !picker.results.is_empty() => {
+                let chosen = picker.results.get(picker.selected).cloned();
+                picker.chosen = chosen;
+                picker.results.clear();
+                picker.query = TextArea::default();
+                picker.adding_new = false;
+                picker.error = None;
+                self.dirty = true;
+                self.move_focus(true, now);
+            }
+            KeyCode::Enter | KeyCode::Down => self.move_focus(true, now),
+            KeyCode::Up => self.move_focus(false, now),
+            _ => {
+                let before = picker.query_text();
+                if matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete) && !ctrl {
+                    picker.query.input(key);
+                }
+                let after = picker.query_text();
+                if after != before {
+                    picker.selected = 0;
+                    if after.trim().is_empty() {
+                        picker.results.clear();
+                        return FormOutcome::Nothing;
+                    }
+                    return FormOutcome::Search(after);
+                }
+            }
+        }
+        FormOutcome::Nothing
+    }
+
+    /// The person is not on the list: ask for their details here, starting from what was typed.
+    pub fn start_new_patient(&mut self) {
+        let typed = self.patient.query_text();
+        self.patient.adding_new = true;
+        self.patient.chosen = None;
+        self.patient.results.clear();
+        let digits: String = typed.chars().filter(|c| c.is_ascii_digit()).collect();
+        if digits.len() == 10 {
+            self.set("new_nhs_number", &typed);
+        } else if !typed.trim().is_empty() && self.field("new_family_name").is_some_and(|f| f.raw().is_empty()) {
+            self.set("new_family_name", typed.trim());
+        }
+        self.dirty = true;
+        // On to the first detail still needed (the NHS number is optional, so it is not that).
+        let rows = self.rows();
+        let needed = ["new_family_name", "new_given_name", "new_date_of_birth"]
+            .into_iter()
+            .find(|name| self.field(name).is_some_and(|f| f.raw().is_empty()))
+            .unwrap_or("new_nhs_number");
+        if let Some(at) = rows.iter().position(|r| matches!(r, Row::Field(i) if self.fields[*i].spec.name == needed)) {
+            self.focus = at;
+        }
+    }
+
+    /// Look-up results arrived for `query`; ignored if the text has moved on since.
+    pub fn show_results(&mut self, query: &str, results: Vec<Patient>) {
+        if self.patient.query_text() == query {
+            self.patient.results = results;
+            self.patient.selected = 0;
+        }
+    }
+
+    /// Everything checked together, as saving needs it. Errors are also set beside each field.
+    pub fn check(&mut self, now: DateTime<Utc>, staff_ids: &[String]) -> Result<CheckedEntry, Vec<FieldProblem>> {
+        let sets: Vec<(String, String)> = self
+            .fields
+            .iter()
+            .filter(|f| !Self::is_new_patient_field(f.spec.name) && f.spec.name != REASON.name)
+            .map(|f| (f.spec.name.to_string(), f.raw()))
+            .collect();
+        let mut problems = Vec::new();
+        let content = match build_content(self.kind, None, &sets, now) {
+            Ok(mut content) => {
+                content.flags = self.flags.clone();
+                if let Some(author) = &content.author
+                    && !staff_ids.contains(author)
+                {
+                    problems.push(FieldProblem::new("author", Problem::NotOnStaffList { id: author.clone() }));
+                }
+                Some(content)
+            }
+            Err(mut p) => {
+                problems.append(&mut p);
+                None
+            }
+        };
+        let movement = content.as_ref().and_then(|c| c.field_str("movement").map(String::from));
+        let patient = self.patient_choice(&mut problems, movement.as_deref(), now);
+        for field in &mut self.fields {
+            let name = field.spec.name.trim_start_matches("new_");
+            field.error = problems
+                .iter()
+                .find(|p| p.field == field.spec.name || (field.spec.name.starts_with("new_") && p.field == name))
+                .map(|p| p.problem.to_string());
+        }
+        self.patient.error = problems.iter().find(|p| p.field == "patient").map(|p| p.problem.to_string());
+        match content {
+            Some(content) if problems.is_empty() => Ok(CheckedEntry {
+                draft_id: self.draft_id.clone(),
+                content,
+                patient,
+                amending: self.amending.clone(),
+                reason: self.field(REASON.name).map(FormField::raw).filter(|r| !r.trim().is_empty()),
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    fn patient_choice(
+        &self,
+        problems: &mut Vec<FieldProblem>,
+        movement: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> PatientChoice {
+        if self.kind == Kind::Registration {
+            let value = |name: &str| self.field(name).map(FormField::raw).filter(|v| !v.trim().is_empty());
+            let input = PatientInput {
+                family_name: value("family_name"),
+                given_name: value("given_name"),
+                date_of_birth: value("date_of_birth").and_then(|d| time::parse_date(&d).ok()),
+                sex: value("sex"),
+                postcode: value("postcode").and_then(|p| crate::domain::fields::parse_postcode(&p).ok()),
+                nhs_number: None,
+            };
+            return PatientChoice::New(input);
+        }
+        if let Some(chosen) = &self.patient.chosen {
+            return PatientChoice::Existing(chosen.id.clone());
+        }
+        let input =
+            if self.patient.adding_new { self.new_patient_input(problems, now) } else { PatientInput::default() };
+        let patient_fields = ["nhs_number", "family_name", "given_name", "date_of_birth"];
+        let already = problems.iter().any(|p| patient_fields.contains(&p.field.as_str()));
+        for p in patient_problems(self.kind, movement, &input) {
+            if !(already && p.field == "patient") {
+                problems.push(p);
+            }
+        }
+        if input.is_empty() { PatientChoice::Nobody } else { PatientChoice::New(input) }
+    }
+
+    fn new_patient_input(&self, problems: &mut Vec<FieldProblem>, now: DateTime<Utc>) -> PatientInput {
+        let value =
+            |name: &str| self.field(name).map(FormField::raw).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let mut input = PatientInput {
+            family_name: value("new_family_name"),
+            given_name: value("new_given_name"),
+            sex: value("new_sex"),
+            ..Default::default()
+        };
+        if let Some(nhs) = value("new_nhs_number") {
+            match NhsNumber::parse(&nhs) {
+                Ok(n) => input.nhs_number = Some(n),
+                Err(p) => problems.push(FieldProblem::new("nhs_number", p)),
+            }
+        }
+        if let Some(dob) = value("new_date_of_birth") {
+            match check_date_of_birth(&dob, now) {
+                Ok(d) => input.date_of_birth = Some(d),
+                Err(p) => problems.push(FieldProblem::new("date_of_birth", p)),
+            }
+        }
+        if let Some(postcode) = value("new_postcode") {
+            match crate::domain::fields::parse_postcode(&postcode) {
+                Ok(p) => input.postcode = Some(p),
+                Err(p) => problems.push(FieldProblem::new("postcode", p)),
+            }
+        }
+        input
+    }
+
+    /// The form as a draft, to be saved and offered back after a crash.
+    pub fn draft(&self) -> DraftBody {
+        DraftBody {
+            kind: self.kind.name().to_string(),
+            amending: self.amending.clone(),
+            values: self
+                .fields
+                .iter()
+                .map(|f| (f.spec.name.to_string(), f.raw()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+            patient: self.patient.chosen.as_ref().map(|p| DraftPatient {
+                id: p.id.clone(),
+                nhs_number: p.nhs_number.clone(),
+                family_name: p.family_name.clone(),
+                given_name: p.given_name.clone(),
+                date_of_birth: p.date_of_birth.clone(),
+            }),
+            adding_new_patient: self.patient.adding_new,
+            flags: self.flags.iter().map(|f| f.name().to_string()).collect(),
+            focus: self.focus,
+        }
+    }
+
+    /// Rebuilds a form from its draft, exactly as it was left.
+    pub fn from_draft(draft_id: String, body: &DraftBody, now: DateTime<Utc>) -> Option<EntryForm> {
+        let kind = Kind::parse(&body.kind).ok()?;
+        let mut form = EntryForm::new(kind, draft_id, now);
+        if let Some(amending) = &body.amending {
+            form.fields.insert(0, FormField::new(REASON, ""));
+            form.amending = Some(amending.clone());
+        }
+        form.set("occurred_at", "");
+        for (name, value) in &body.values {
+            form.set(name, value);
+        }
+        form.flags = body.flags.iter().filter_map(|f| Flag::parse(f).ok()).collect();
+        form.patient.adding_new = body.adding_new_patient;
+        form.patient.chosen = body.patient.as_ref().map(|p| Patient {
+            id: p.id.clone(),
+            nhs_number: p.nhs_number.clone(),
+            family_name: p.family_name.clone(),
+            given_name: p.given_name.clone(),
+            date_of_birth: p.date_of_birth.clone(),
+            sex: None,
+            postcode: None,
+        });
+        form.focus = body.focus.min(form.rows().len() - 1);
+        Some(form)
+    }
+}
+
+fn check_date_of_birth(input: &str, now: DateTime<Utc>) -> Result<chrono::NaiveDate, Problem> {
+    let d = time::parse_date(input)?;
+    if d > now.with_timezone(&time::UK).date_naive() {
+        return Err(Problem::DateOfBirthInFuture);
+    }
+    Ok(d)
+}
+
+/// One value checked as it is left: required, and in a form the field accepts.
+fn check_value(spec: &FieldSpec, raw: &str, now: DateTime<Utc>) -> Result<(), Problem> {
+    if raw.trim().is_empty() {
+        return if spec.required && !spec.name.starts_with("new_") { Err(Problem::Required) } else { Ok(()) };
+    }
+    match spec.name {
+        "new_nhs_number" => NhsNumber::parse(raw).map(|_| ()),
+        "new_date_of_birth" => check_date_of_birth(raw, now).map(|_| ()),
+        _ => parse_value(spec, raw, now).map(|_| ()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        time::parse_uk_datetime("21/11/2026 10:00", Utc::now()).unwrap()
+    }
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn type_text(form: &mut EntryForm, text: &str) -> FormOutcome {
+        let mut last = FormOutcome::Nothing;
+        for c in text.chars() {
+            last = form.handle_key(key(KeyCode::Char(c)), now());
+        }
+        last
+    }
+
+    fn focus_field(form: &mut EntryForm, name: &str) {
+        let rows = form.rows();
+        form.focus = rows.iter().position(|r| matches!(r, Row::Field(i) if form.fields[*i].spec.name == name)).unwrap();
+    }
+
+    #[test]
+    fn a_form_has_exactly_its_kinds_fields_and_the_common_ones() {
+        let form = EntryForm::new(Kind::Referral, "d".into(), now());
+        let names: Vec<&str> = form
+            .rows()
+            .iter()
+            .filter_map(|r| match r {
+                Row::Field(i) => Some(form.fields[*i].spec.name),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "summary",
+                "occurred_at",
+                "specialty",
+                "urgency",
+                "service",
+                "method",
+                "ubrn",
+                "sent",
+                "reason",
+                "author",
+                "notes",
+                "codes",
+                "also_in_old_system"
+            ]
+        );
+        assert_eq!(form.rows()[0], Row::Patient);
+        assert_eq!(form.field("occurred_at").unwrap().raw(), "21/11/2026 10:00");
+    }
+
+    #[test]
+    fn typing_in_the_patient_line_asks_for_a_search() {
+        let mut form = EntryForm::new(Kind::Note, "d".into(), now());
+        assert_eq!(type_text(&mut form, "jon"), FormOutcome::Search("jon".into()));
+    }
+
+    #[test]
+    fn a_mistake_is_shown_as_the_field_is_left_and_what_was_typed_stays() {
+        let mut form = EntryForm::new(Kind::Referral, "d".into(), now());
+        focus_field(&mut form, "ubrn");
+        type_text(&mut form, "1234");
+        form.handle_key(key(KeyCode::Tab), now());
+        let ubrn = form.field("ubrn").unwrap();
+        assert_eq!(ubrn.error.as_deref(), Some("a UBRN (e-Referral booking number) is 12 digits"));
+        assert_eq!(ubrn.raw(), "1234");
+    }
+
+    #[test]
+    fn saving_an_incomplete_form_names_every_gap() {
+        let mut form = EntryForm::new(Kind::Prescription, "d".into(), now());
+        let problems = form.check(now(), &[]).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["summary", "drug", "patient"]);
+        assert_eq!(form.field("drug").unwrap().error.as_deref(), Some("is required"));
+        assert_eq!(form.patient.error.as_deref(), Some("is required"));
+    }
+
+    #[test]
+    fn a_new_patient_is_typed_into_the_form() {
+        let mut form = EntryForm::new(Kind::Note, "d".into(), now());
+        type_text(&mut form, "Kowalski");
+        form.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL), now());
+        assert!(form.patient.adding_new);
+        assert_eq!(form.field("new_family_name").unwrap().raw(), "Kowalski");
+        form.set("new_given_name", "Łukasz");
+        form.set("new_date_of_birth", "14/07/1988");
+        form.set("summary", "Walked in");
+        let checked = form.check(now(), &[]).unwrap();
+        let PatientChoice::New(input) = checked.patient else { panic!("expected a new patient") };
+        assert_eq!(input.given_name.as_deref(), Some("Łukasz"));
+        assert!(input.nhs_number.is_none());
+    }
+
+    #[test]
+    fn a_draft_brings_the_form_back_as_it_was() {
+        let mut form = EntryForm::new(Kind::Consultation, "d1".into(), now());
+        focus_field(&mut form, "clinician");
+        type_text(&mut form, "Dr Bevan");
+        form.toggle_flag(Flag::NewAllergy);
+        let body: DraftBody = serde_json::from_str(&serde_json::to_string(&form.draft()).unwrap()).unwrap();
+        let back = EntryForm::from_draft("d1".into(), &body, now()).unwrap();
+        assert_eq!(back.field("clinician").unwrap().raw(), "Dr Bevan");
+        assert_eq!(back.flags, [Flag::NewAllergy]);
+        assert_eq!(back.focus, form.focus);
+    }
+}

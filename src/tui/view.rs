@@ -1,0 +1,613 @@
+//! Drawing the state: no side effects, so every screen can be tested on a `TestBackend`.
+//! Every piece of stored text passes through `escape_inline`/`escape_multiline` before it is drawn.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TableRow, Table, Wrap};
+
+use super::app::{App, EntriesList, EntryDetail, Overlay, Screen, Tone, UserPicker};
+use super::field::FormField;
+use super::form::{EntryForm, Row};
+use super::keys::{self, KIND_KEYS};
+use super::setup::SetupForm;
+use super::theme::Theme;
+use crate::domain::fields::{Flag, display_value};
+use crate::domain::text::{escape_inline, escape_multiline, truncate};
+use crate::domain::time;
+
+/// The smallest terminal the UI draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+const LABEL_WIDTH: u16 = 30;
+
+pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "This window is too small for cutover.\nMake it at least {MIN_WIDTH} × {MIN_HEIGHT} (it is {} × {}).\nNothing is lost: your work is still here.",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [header, body, status, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)])
+            .areas(area);
+    draw_header(app, theme, frame, header);
+    match &app.screen {
+        Screen::Setup(form) => draw_setup(form, "Set up cutover on this computer", theme, frame, body),
+        Screen::AddStaff(form) => draw_setup(form, "Add yourself to the staff list", theme, frame, body),
+        Screen::ChooseUser(picker) => draw_choose_user(app, picker, theme, frame, body),
+        Screen::Drafts { selected } => draft_list(app, *selected, theme, frame, body),
+        Screen::Home => draw_home(app, theme, frame, body),
+        Screen::Form(form) => draw_form(form, theme, frame, body),
+        Screen::Entries(list) => draw_entries(list, theme, frame, body),
+        Screen::Detail(detail) => draw_detail(detail, theme, frame, body),
+    }
+    draw_status(app, theme, frame, status);
+    draw_footer(app, theme, frame, footer);
+    match &app.overlay {
+        Some(Overlay::Help) => draw_help(app, theme, frame, body),
+        Some(Overlay::ConfirmDiscard) => popup(
+            frame,
+            body,
+            "Discard this entry?",
+            vec![
+                Line::raw("What you typed will not be saved."),
+                Line::raw(""),
+                Line::raw("y  discard it      any other key  keep typing"),
+            ],
+        ),
+        Some(Overlay::ConfirmTime { warnings, .. }) => {
+            let mut lines: Vec<Line> = warnings.iter().map(|w| Line::raw(capitalised(&w.to_string()))).collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::raw("y  save it as it is      any other key  go back and correct it"));
+            popup(frame, body, "Is the time right?", lines)
+        }
+        Some(Overlay::VoidReason { reference, reason, .. }) => {
+            let lines = vec![
+                Line::raw(format!("Void {reference}: it leaves the re-entry queue but stays in the history.")),
+                Line::raw("Why was it logged in error?"),
+                Line::styled(format!("> {}", escape_inline(&reason.lines().join(" "))), theme.focused()),
+                Line::raw(""),
+                Line::raw("Enter  void it      Esc  keep it"),
+            ];
+            popup(frame, body, "Void an entry", lines)
+        }
+        None => {}
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let practice = app.cutover.practice.as_deref().map(|p| escape_inline(p).into_owned()).unwrap_or_default();
+    let mut parts = vec![format!(" {}", truncate(&practice, 30))];
+    if app.cutover.demo {
+        parts.push("DEMO DATA".into());
+    }
+    if let Some(user) = &app.user {
+        parts.push(format!("{} ({})", escape_inline(&user.name), user.id));
+    }
+    if let Some(fdp) = app.cutover.fdp {
+        let hours = (app.now - fdp).num_minutes() as f64 / 60.0;
+        if hours >= 0.0 {
+            parts.push(format!("FDP +{hours:.0}h of {}h", app.cutover.sla_hours));
+        }
+    }
+    let clock = time::format_uk(app.now);
+    let room = (area.width as usize).saturating_sub(clock.chars().count() + 2);
+    let left = truncate(&parts.join(" · "), room).into_owned();
+    let pad = (area.width as usize).saturating_sub(left.chars().count() + clock.chars().count() + 1);
+    let text = format!("{left}{}{clock} ", " ".repeat(pad));
+    frame.render_widget(Paragraph::new(text).style(theme.header()), area);
+}
+
+fn draw_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(status) = &app.status else { return };
+    let style = match status.tone {
+        Tone::Info => theme.label(),
+        Tone::Success => theme.success(),
+        Tone::Problem => theme.problem(),
+    };
+    frame.render_widget(Paragraph::new(escape_inline(&status.text).into_owned()).style(style), area);
+}
+
+fn draw_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    let mut width = 0usize;
+    for b in app.bindings().iter().chain(keys::EVERYWHERE) {
+        let piece = format!("{} {}  ", b.label(), b.does);
+        width += piece.chars().count();
+        if width > area.width as usize {
+            break;
+        }
+        spans.push(Span::styled(b.label(), theme.label()));
+        spans.push(Span::raw(format!(" {}  ", b.does)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let [top, bottom] = Layout::vertical([Constraint::Length(10), Constraint::Fill(1)]).areas(area);
+    let [kinds, today] = Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(top);
+
+    let key_cells: Vec<Line> = KIND_KEYS
+        .chunks(2)
+        .map(|pair| {
+            let mut spans = Vec::new();
+            for (c, kind) in pair {
+                spans.push(Span::styled(format!(" {c} "), theme.focused()));
+                spans.push(Span::raw(format!(" {:<20}", kind.label())));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(key_cells).block(Block::default().borders(Borders::ALL).title(" New entry: press a key ")),
+        kinds,
+    );
+
+    let mut counts: Vec<Line> =
+        app.home.today.iter().map(|(kind, n)| Line::raw(format!(" {:<22}{n:>6}", kind.label()))).collect();
+    if counts.is_empty() {
+        counts.push(Line::styled(" Nothing logged today yet.", theme.dim()));
+    }
+    let total: i64 = app.home.today.iter().map(|(_, n)| n).sum();
+    frame.render_widget(
+        Paragraph::new(counts).block(Block::default().borders(Borders::ALL).title(format!(" Today: {total} entries "))),
+        today,
+    );
+
+    let rows: Vec<TableRow> = app
+        .home
+        .recent
+        .iter()
+        .map(|r| {
+            TableRow::new(vec![
+                r.reference.clone(),
+                r.recorded_at.with_timezone(&time::UK).format("%d/%m %H:%M").to_string(),
+                r.kind.label().to_string(),
+                escape_inline(r.patient.as_deref().unwrap_or("")).into_owned(),
+                escape_inline(&r.summary).into_owned(),
+            ])
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(11),
+            Constraint::Length(15),
+            Constraint::Length(22),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(TableRow::new(vec!["Ref", "Saved", "Kind", "Patient", "Summary"]).style(theme.label()))
+    .block(Block::default().borders(Borders::ALL).title(" Last saved on this computer "));
+    frame.render_widget(table, bottom);
+    if empty {
+        let inner = Rect { x: bottom.x + 2, y: bottom.y + 2, width: bottom.width.saturating_sub(4), height: 1 };
+        frame.render_widget(Paragraph::new("Nothing saved here yet.").style(theme.dim()), inner);
+    }
+}
+
+/// One line per field: label, value, and any problem underneath. Keeps the focused row in view.
+fn draw_form(form: &EntryForm, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let title = match &form.amending {
+        Some(a) => format!(" Amend {} ({}) ", a.reference, form.kind.label()),
+        None => format!(" New {} ", form.kind.label().to_lowercase()),
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let rows = form.rows();
+    let focus = form.focus.min(rows.len() - 1);
+    let heights: Vec<u16> = rows.iter().enumerate().map(|(i, r)| row_height(form, *r, i == focus)).collect();
+    // Scroll so the focused row (and the look-up under it) is visible.
+    let mut first = 0;
+    while first < focus && heights[first..=focus].iter().sum::<u16>() > inner.height {
+        first += 1;
+    }
+    let mut y = inner.y;
+    for (i, row) in rows.iter().enumerate().skip(first) {
+        let h = heights[i];
+        if y + h > inner.y + inner.height {
+            break;
+        }
+        let rect = Rect { x: inner.x, y, width: inner.width, height: h };
+        draw_row(form, *row, i == focus, theme, frame, rect);
+        y += h;
+    }
+    if form.focused_row() == Row::Patient && !form.patient.results.is_empty() {
+        draw_lookup(form, theme, frame, inner, &heights, first, focus);
+    }
+}
+
+fn row_height(form: &EntryForm, row: Row, focused: bool) -> u16 {
+    match row {
+        Row::Patient => 1 + u16::from(form.patient.error.is_some()),
+        Row::Flags => 2,
+        Row::Field(i) => {
+            let f = &form.fields[i];
+            let body = if f.is_multiline() && focused { 5 } else { 1 };
+            body + u16::from(f.error.is_some())
+        }
+    }
+}
+
+fn label_span(label: &str, required: bool, focused: bool, theme: &Theme) -> Span<'static> {
+    let marker = if focused { "▶ " } else { "  " };
+    let star = if required { " *" } else { "" };
+    let text = format!("{marker}{}", truncate(&format!("{label}{star}"), LABEL_WIDTH as usize - 3));
+    let style = if focused { theme.focused() } else { theme.label() };
+    Span::styled(format!("{text:<width$}", width = LABEL_WIDTH as usize - 1), style)
+}
+
+fn draw_row(form: &EntryForm, row: Row, focused: bool, theme: &Theme, frame: &mut Frame, rect: Rect) {
+    let [label, value] = Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(rect);
+    let first_line = |r: Rect| Rect { height: 1, ..r };
+    match row {
+        Row::Patient => {
+            let required = form.kind != crate::domain::fields::Kind::DispensaryStock;
+            frame.render_widget(Paragraph::new(label_span("Patient", required, focused, theme)), first_line(label));
+            let shown = match (&form.patient.chosen, form.patient.adding_new) {
+                (Some(p), _) => Line::raw(escape_inline(&p.describe()).into_owned()),
+                (None, true) => Line::styled("New patient: details below", theme.label()),
+                (None, false) if focused => {
+                    let typed = form.patient.query_text();
+                    if typed.is_empty() {
+                        Line::styled("Type a name, NHS number or date of birth", theme.dim())
+                    } else {
+                        Line::styled(format!("{}▏", escape_inline(&typed)), theme.focused())
+                    }
+                }
+                (None, false) => Line::styled("(not chosen)", theme.dim()),
+            };
+            frame.render_widget(Paragraph::new(shown), first_line(value));
+            if let Some(error) = &form.patient.error {
+                let r = Rect { y: rect.y + 1, height: 1, ..value };
+                frame.render_widget(Paragraph::new(format!("↳ {error}")).style(theme.problem()), r);
+            }
+        }
+        Row::Flags => {
+            frame.render_widget(Paragraph::new(label_span("Flags", false, focused, theme)), first_line(label));
+            let spans: Vec<Span> = Flag::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, flag)| {
+                    let on = form.flags.contains(flag);
+                    let text = format!("{}{} {}  ", i + 1, if on { "■" } else { "□" }, flag.label());
+                    let style = if focused && i == form.flag_cursor {
+                        theme.focused()
+                    } else if on {
+                        theme.label()
+                    } else {
+                        ratatui::style::Style::default()
+                    };
+                    Span::styled(text, style)
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }), value);
+        }
+        Row::Field(i) => {
+            let field = &form.fields[i];
+            frame.render_widget(
+                Paragraph::new(label_span(field.spec.label, field.spec.required, focused, theme)),
+                first_line(label),
+            );
+            let body_height = rect.height - u16::from(field.error.is_some());
+            let body = Rect { height: body_height, ..value };
+            draw_value(field, focused, theme, frame, body);
+            if let Some(error) = &field.error {
+                let r = Rect { y: rect.y + body_height, height: 1, ..value };
+                frame.render_widget(Paragraph::new(format!("↳ {error}")).style(theme.problem()), r);
+            }
+        }
+    }
+}
+
+fn draw_value(field: &FormField, focused: bool, theme: &Theme, frame: &mut Frame, area: Rect) {
+    use super::field::Editor;
+    match (&field.editor, focused) {
+        (Editor::Text { area: text, .. }, true) => {
+            if text.lines().iter().any(|l| l.chars().any(char::is_control)) {
+                // Pasted control characters are kept, but shown escaped rather than sent to the terminal.
+                let shown = escape_multiline(&text.lines().join("\n")).into_owned();
+                frame.render_widget(Paragraph::new(shown).style(theme.focused()), area);
+            } else {
+                frame.render_widget(text, area);
+            }
+        }
+        (Editor::Pick { .. } | Editor::YesNo(_), true) => {
+            let shown = format!("◀ {} ▶", field.shown());
+            frame.render_widget(Paragraph::new(shown).style(theme.focused()), area);
+        }
+        (_, false) => {
+            let raw = field.shown();
+            let first = raw.lines().next().unwrap_or("");
+            let more = if raw.lines().count() > 1 { " …" } else { "" };
+            let text = format!("{}{more}", escape_inline(first));
+            // An unchosen pick-list or yes/no shows its hint dimmed.
+            let hint = !matches!(field.editor, Editor::Text { .. }) && field.raw().is_empty();
+            let style = if hint { theme.dim() } else { ratatui::style::Style::default() };
+            frame.render_widget(Paragraph::new(truncate(&text, area.width as usize).into_owned()).style(style), area);
+        }
+    }
+}
+
+fn draw_lookup(
+    form: &EntryForm,
+    theme: &Theme,
+    frame: &mut Frame,
+    inner: Rect,
+    heights: &[u16],
+    first: usize,
+    focus: usize,
+) {
+    let y = inner.y + heights[first..=focus].iter().sum::<u16>();
+    let rows = form.patient.results.len().min(super::form::LOOKUP_ROWS) as u16;
+    let height = (rows + 3).min((inner.y + inner.height).saturating_sub(y));
+    if height < 3 {
+        return;
+    }
+    let area = Rect { x: inner.x + LABEL_WIDTH, y, width: inner.width.saturating_sub(LABEL_WIDTH), height };
+    frame.render_widget(Clear, area);
+    let mut lines: Vec<Line> = form
+        .patient
+        .results
+        .iter()
+        .take(super::form::LOOKUP_ROWS)
+        .enumerate()
+        .map(|(i, p)| {
+            let text = escape_inline(&p.describe()).into_owned();
+            if i == form.patient.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) }
+        })
+        .collect();
+    lines.push(Line::styled("Not here? Ctrl-N adds a new patient", theme.dim()));
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Patients found ")),
+        area,
+    );
+}
+
+fn draw_setup(form: &SetupForm, title: &str, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let block = Block::default().borders(Borders::ALL).title(format!(" {title} "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let intro = if form.first_run {
+        "Welcome. Three questions and you can start logging. Everything can be changed later."
+    } else {
+        "Add yourself so that everything you log carries your name."
+    };
+    frame.render_widget(Paragraph::new(intro), Rect { height: 1, ..inner });
+    let mut y = inner.y + 2;
+    for (i, field) in form.fields.iter().enumerate() {
+        let h = 1 + u16::from(field.error.is_some());
+        if y + h > inner.y + inner.height {
+            break;
+        }
+        let rect = Rect { x: inner.x, y, width: inner.width, height: h };
+        let [label, value] = Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(rect);
+        let focused = i == form.focus;
+        frame.render_widget(
+            Paragraph::new(label_span(field.spec.label, true, focused, theme)),
+            Rect { height: 1, ..label },
+        );
+        draw_value(field, focused, theme, frame, Rect { height: 1, ..value });
+        if let Some(error) = &field.error {
+            frame.render_widget(
+                Paragraph::new(format!("↳ {error}")).style(theme.problem()),
+                Rect { y: y + 1, height: 1, ..value },
+            );
+        }
+        y += h;
+    }
+}
+
+fn draw_choose_user(app: &App, picker: &UserPicker, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let block = Block::default().borders(Borders::ALL).title(" Who is working? ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let filter = picker.filter.lines().join(" ");
+    let prompt = Line::from(vec![
+        Span::styled("Type to find your name: ", theme.label()),
+        Span::raw(format!("{}▏", escape_inline(&filter))),
+    ]);
+    frame.render_widget(Paragraph::new(prompt), Rect { height: 1, ..inner });
+    let matching = picker.matching(&app.staff);
+    let lines: Vec<Line> = if matching.is_empty() {
+        vec![Line::styled("Nobody matches. Press Ctrl-N to add yourself.", theme.dim())]
+    } else {
+        matching
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let text = format!(" {:<6} {:<30} {}", s.id, escape_inline(&s.name), s.role.name());
+                if i == picker.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) }
+            })
+            .collect()
+    };
+    let list_area = Rect { y: inner.y + 2, height: inner.height.saturating_sub(2), ..inner };
+    frame.render_widget(Paragraph::new(lines), list_area);
+}
+
+fn draft_list(app: &App, selected: usize, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let block = Block::default().borders(Borders::ALL).title(" Unsaved drafts, kept from last time ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines = vec![
+        Line::raw("These forms were being typed when cutover last closed. Nothing in them is saved yet."),
+        Line::raw(""),
+    ];
+    for (i, d) in app.drafts.iter().enumerate() {
+        let kind = crate::domain::fields::Kind::parse(&d.kind).map(|k| k.label()).unwrap_or("Entry");
+        let when = time::from_storage(&d.saved_at).map(time::format_uk).unwrap_or_default();
+        let who = d.staff_id.as_deref().unwrap_or("?");
+        let summary = serde_json::from_str::<super::form::DraftBody>(&d.body)
+            .ok()
+            .and_then(|b| b.values.get("summary").cloned())
+            .unwrap_or_default();
+        let text = format!(" {kind:<18} last typed {when} by {who}   {}", escape_inline(&summary));
+        lines.push(if i == selected { Line::styled(text, theme.focused()) } else { Line::raw(text) });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut filters = vec![list.filter.kind.map_or("all kinds".to_string(), |k| k.label().to_string())];
+    if list.filter.today {
+        filters.push("today".into());
+    }
+    if list.filter.mine {
+        filters.push("mine".into());
+    }
+    if !list.filter.text.is_empty() {
+        filters.push(format!("\"{}\"", escape_inline(&list.filter.text)));
+    }
+    let title = format!(" Entries, newest first: {} ", filters.join(" · "));
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [search, table_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    if let Some(s) = &list.searching {
+        let line = format!("Search: {}▏  (Enter to search, Esc to stop)", escape_inline(&s.lines().join(" ")));
+        frame.render_widget(Paragraph::new(line).style(theme.focused()), search);
+    } else if list.rows.is_empty() && !list.loading {
+        frame.render_widget(Paragraph::new("No entries match.").style(theme.dim()), search);
+    }
+    let visible = table_area.height.saturating_sub(1) as usize;
+    let first = list.selected.saturating_sub(visible.saturating_sub(1));
+    let rows: Vec<TableRow> = list
+        .rows
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(i, r)| {
+            let patient = r.patient.as_ref().map(|p| p.describe()).unwrap_or_default();
+            let void = if r.header.voided { "[VOID] " } else { "" };
+            let row = TableRow::new(vec![
+                r.header.reference.clone(),
+                r.content.occurred_at.with_timezone(&time::UK).format("%d/%m %H:%M").to_string(),
+                r.header.kind.label().to_string(),
+                escape_inline(&patient).into_owned(),
+                format!("{void}{}", escape_inline(&r.content.summary)),
+                r.header.recorded_by.clone(),
+            ]);
+            if i == list.selected { row.style(theme.focused()) } else { row }
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(11),
+            Constraint::Length(13),
+            Constraint::Length(24),
+            Constraint::Fill(1),
+            Constraint::Length(3),
+        ],
+    )
+    .header(TableRow::new(vec!["Ref", "When", "Kind", "Patient", "Summary", "By"]).style(theme.label()));
+    frame.render_widget(table, table_area);
+}
+
+fn draw_detail(detail: &EntryDetail, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let row = &detail.row;
+    let title = format!(" {} {} ", row.header.kind.label(), row.header.reference);
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines: Vec<Line> = Vec::new();
+    if row.header.voided {
+        let reason = detail.revisions.last().and_then(|r| r.reason.clone()).unwrap_or_default();
+        lines.push(Line::styled(format!("VOIDED (logged in error): {}", escape_inline(&reason)), theme.warning()));
+    }
+    let pair = |label: &str, value: &str| {
+        Line::from(vec![
+            Span::styled(format!("{label:<28}"), theme.label()),
+            Span::raw(escape_inline(value).into_owned()),
+        ])
+    };
+    let patient = detail.patient.as_ref().map(|p| p.describe()).unwrap_or_else(|| "(none)".into());
+    lines.push(pair("Patient", &patient));
+    for (spec, value) in row.content.filled_fields() {
+        let shown = display_value(spec, &value);
+        if shown.contains('\n') {
+            lines.push(Line::styled(spec.label.to_string(), theme.label()));
+            for l in escape_multiline(&shown).lines() {
+                lines.push(Line::raw(format!("    {l}")));
+            }
+        } else {
+            lines.push(pair(spec.label, &shown));
+        }
+    }
+    if !row.content.flags.is_empty() {
+        let flags: Vec<&str> = row.content.flags.iter().map(|f| f.label()).collect();
+        lines.push(pair("Flags", &flags.join(", ")));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("History", theme.label()));
+    for (i, r) in detail.revisions.iter().enumerate() {
+        let action = match (&r.parent_id, r.voided) {
+            (None, _) => "logged",
+            (Some(_), true) => "voided",
+            (Some(_), false) => "amended",
+        };
+        let reason = r.reason.as_deref().map(|x| format!(" — {}", escape_inline(x))).unwrap_or_default();
+        lines.push(Line::raw(format!(
+            "  {}. {}  {action} by {} on {}{reason}",
+            i + 1,
+            time::format_uk(r.recorded_at),
+            r.recorded_by,
+            r.workstation_prefix
+        )));
+    }
+    frame.render_widget(Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false }), inner);
+}
+
+fn draw_help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line> = Vec::new();
+    if matches!(app.screen, Screen::Home) {
+        lines.push(Line::styled("A new entry: press its letter", theme.label()));
+        for pair in KIND_KEYS.chunks(2) {
+            let mut spans = Vec::new();
+            for (c, kind) in pair {
+                spans.push(Span::styled(format!("{c}  "), theme.label()));
+                spans.push(Span::raw(format!("{:<22}", kind.label())));
+            }
+            lines.push(Line::from(spans));
+        }
+        lines.push(Line::raw(""));
+    }
+    for b in app.bindings().iter().chain(keys::EVERYWHERE) {
+        lines.push(Line::from(vec![Span::styled(format!("{:<12}", b.label()), theme.label()), Span::raw(b.does)]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Any key closes this help.", theme.dim()));
+    popup(frame, area, "Keys on this screen", lines);
+}
+
+/// A box in the middle of `area`, sized to its text.
+fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
+    let widest = lines.iter().map(|l| l.width() as u16).max().unwrap_or(20).max(title.len() as u16 + 4);
+    let width = (widest + 4).min(area.width.saturating_sub(4)).max(10);
+    let inner_width = (width - 2).max(1) as usize;
+    let wrapped: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_width)).sum();
+    let height = (wrapped as u16 + 2).min(area.height);
+    let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(format!(" {title} "))),
+        rect,
+    );
+}

@@ -1,0 +1,77 @@
+//! `backup --out`, and the rolling backups kept beside the database after each writing command.
+
+mod common;
+
+use chrono::{Duration, TimeZone, Utc};
+use common::Practice;
+use predicates::str::contains;
+
+fn count(path: &std::path::Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_backup_taken_while_another_process_writes_is_whole_and_usable() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "before"]);
+    let db = p.db.clone();
+    let home = p.dir.path().to_path_buf();
+    let writer = std::thread::spawn(move || {
+        for i in 0..15 {
+            let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
+            cmd.env("CUTOVER_DB", &db)
+                .env("CUTOVER_USER", "JS")
+                .env("HOME", &home)
+                .env("XDG_DATA_HOME", home.join("xdg"));
+            cmd.args(["log", "note", "--patient", "9434765919", "--summary", &format!("during {i}")])
+                .assert()
+                .success();
+        }
+    });
+    let copies: Vec<_> = (0..5).map(|i| p.dir.path().join(format!("copy-{i}.db"))).collect();
+    for copy in &copies {
+        p.run(&["backup", "--out", copy.to_str().unwrap()]).success().stderr(contains("Backed up"));
+    }
+    writer.join().unwrap();
+    for copy in &copies {
+        let c = rusqlite::Connection::open(copy).unwrap();
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+        assert!(count(copy, "SELECT count(*) FROM entry WHERE summary = 'before'") == 1);
+        // A backup is a cutover database: it opens and passes cutover's own check.
+        let restored = Practice::empty();
+        std::fs::copy(copy, &restored.db).unwrap();
+        restored.run(&["check"]).success();
+    }
+    p.run(&["backup", "--out", copies[0].to_str().unwrap()]).code(2).stderr(contains("never overwrites"));
+}
+
+#[test]
+fn a_writing_command_keeps_an_hourly_backup_beside_the_database() {
+    let p = Practice::new();
+    let folder = cutover::backup::folder_for(&p.db);
+    let made = cutover::backup::list(&folder).unwrap();
+    assert_eq!(made.len(), 1, "one backup for this hour: {made:?}");
+    p.log(&["note", "--patient", "9992345675", "--summary", "another save this hour"]);
+    assert_eq!(cutover::backup::list(&folder).unwrap().len(), 1);
+    // Reading commands make none.
+    std::fs::remove_dir_all(&folder).unwrap();
+    p.run(&["list"]).success();
+    assert!(!folder.exists());
+}
+
+#[test]
+fn only_the_newest_24_rolling_backups_are_kept() {
+    let p = Practice::new();
+    std::fs::remove_dir_all(cutover::backup::folder_for(&p.db)).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 11, 20, 17, 0, 0).unwrap();
+    for hour in 0..30 {
+        cutover::backup::keep_rolling(&p.db, start + Duration::hours(hour)).unwrap();
+    }
+    let kept = cutover::backup::list(&cutover::backup::folder_for(&p.db)).unwrap();
+    assert_eq!(kept.len(), cutover::backup::KEEP);
+    let newest = kept.last().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(newest, "cutover-2026-11-21-22.db");
+    // Taken in the same hour again: nothing new.
+    assert!(cutover::backup::keep_rolling(&p.db, start + Duration::hours(29)).unwrap().is_none());
+}

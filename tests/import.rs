@@ -1,0 +1,297 @@
+//! `import patients` and `import entries` on the real binary: formats as the old systems write
+//! them, every bad row reported by line and column, all or nothing, and rejects that lose no row.
+
+mod common;
+
+use std::fs;
+
+use common::{Practice, stderr_of};
+use predicates::str::contains;
+use proptest::prelude::*;
+
+fn count(p: &Practice, sql: &str) -> i64 {
+    p.sqlite().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn write(p: &Practice, name: &str, bytes: &[u8]) -> String {
+    let path = p.dir.path().join(name);
+    fs::write(&path, bytes).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// As EMIS Web's patient reports save it from Excel: a BOM, CRLF, another order, quoted commas, extra columns.
+const EMIS_LIST: &str = "\u{feff}Forename,Surname,NHS Number,Date of Birth,Sex,Postcode,Usual GP,Age\r\n\
+\"Siân\",\"Jones, née Pryce\",943 476 5919,03/04/1950,Female,ls14ap,\"Bevan, Aled (Dr)\",76\r\n\
+Tom,Smith,999-234-5675,1980-01-02,M,,,46\r\n";
+
+#[test]
+fn an_emis_patient_list_loads_without_editing() {
+    let p = Practice::new();
+    let file = write(&p, "list.csv", EMIS_LIST.as_bytes());
+    p.run_as("JS", &["import", "patients", &file]).success().stderr(contains("2 new")).stderr(contains("Age"));
+    let (family, gp, source, postcode): (String, String, String, String) = p
+        .sqlite()
+        .query_row(
+            "SELECT family_name, usual_gp, source, postcode FROM patient WHERE nhs_number = '9434765919'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (family.as_str(), gp.as_str(), source.as_str(), postcode.as_str()),
+        ("Jones, née Pryce", "Bevan, Aled (Dr)", "list", "LS1 4AP")
+    );
+    assert_eq!(count(&p, "SELECT count(*) FROM patient WHERE source = 'list'"), 2);
+    assert_eq!(count(&p, "SELECT count(*) FROM audit WHERE action = 'import_patients'"), 1);
+}
+
+#[test]
+fn systmone_headers_and_a_map_for_anything_else() {
+    let p = Practice::new();
+    let file = write(
+        &p,
+        "s1.csv",
+        b"NHS No.,Last Name,First Name,DOB,Gender,Patient Postcode\n9992345675,Smith,Tom,02/01/1980,Male,LS1 4AP\n",
+    );
+    p.run_as("JS", &["import", "patients", &file, "--map", "Patient Postcode=postcode"]).success();
+    assert_eq!(count(&p, "SELECT count(*) FROM patient WHERE postcode = 'LS1 4AP' AND sex = 'male'"), 1);
+}
+
+#[test]
+fn reimporting_updates_by_nhs_number_and_never_deletes() {
+    let p = Practice::new();
+    let first = write(
+        &p,
+        "old.csv",
+        b"NHS Number,Surname,Forename,DOB\n9434765919,Jones,Sian,03/04/1950\n9992345675,Smith,Tom,02/01/1980\n",
+    );
+    p.run_as("JS", &["import", "patients", &first]).success();
+    p.log(&["note", "--patient", "9434765919", "--summary", "seen"]);
+    let newer = write(
+        &p,
+        "new.csv",
+        b"NHS Number,Surname,Forename,DOB\n9992345675,Smith-Jones,Tom,02/01/1980\n9997037014,Evans,Bethan,05/06/2001\n",
+    );
+    p.run_as("JS", &["import", "patients", &newer])
+        .success()
+        .stderr(contains("1 new, 1 updated"))
+        .stderr(contains("1 patients from an earlier list are not on this one"));
+    assert_eq!(count(&p, "SELECT count(*) FROM patient"), 3);
+    assert_eq!(count(&p, "SELECT count(*) FROM patient WHERE family_name = 'Smith-Jones'"), 1);
+    assert_eq!(count(&p, "SELECT count(*) FROM patient WHERE nhs_number = '9434765919'"), 1);
+}
+
+#[test]
+fn bad_patient_rows_are_reported_by_line_and_column_and_nothing_loads() {
+    let p = Practice::new();
+    let file = write(
+        &p,
+        "bad.csv",
+        b"NHS Number,Surname,Forename,Date of Birth\n9434765919,Jones,Sian,03/04/1950\n999 123 4560,Bad,Number,01/01/1990\n9992345675,Smith,Tom,31/02/1980\n",
+    );
+    let out = p.run_as("JS", &["import", "patients", &file]).code(2);
+    let err = stderr_of(&out);
+    assert!(err.contains("line 3, column NHS Number: this is not a valid NHS number"), "{err}");
+    assert!(err.contains("line 4, column Date of Birth: 31/02/1980 is not a real date"), "{err}");
+    assert_eq!(count(&p, "SELECT count(*) FROM patient"), 0);
+}
+
+#[test]
+fn a_missing_column_is_named_and_a_wrong_delimiter_is_explained() {
+    let p = Practice::new();
+    let no_dob = write(&p, "nodob.csv", b"NHS Number,Surname,Forename\n9434765919,Jones,Sian\n");
+    p.run_as("JS", &["import", "patients", &no_dob])
+        .code(2)
+        .stderr(contains("no column for date_of_birth"))
+        .stderr(contains("--map"));
+    let semicolons = write(&p, "semi.csv", b"NHS Number;Surname;Forename;DOB\n9434765919;Jones;Sian;03/04/1950\n");
+    p.run_as("JS", &["import", "patients", &semicolons]).code(2).stderr(contains("semicolons, not commas"));
+    assert_eq!(count(&p, "SELECT count(*) FROM patient"), 0);
+}
+
+#[test]
+fn a_windows_1252_file_is_refused_with_how_to_save_it_as_utf8() {
+    let p = Practice::new();
+    let file = write(&p, "ansi.csv", b"NHS Number,Surname,Forename,DOB\n9434765919,Jones,Si\xE2n,03/04/1950\n");
+    p.run_as("JS", &["import", "patients", &file])
+        .code(2)
+        .stderr(contains("not saved as UTF-8"))
+        .stderr(contains("line 2"))
+        .stderr(contains("CSV UTF-8"));
+    assert_eq!(count(&p, "SELECT count(*) FROM patient"), 0);
+}
+
+#[test]
+fn a_ten_megabyte_field_is_refused_politely() {
+    let p = Practice::new();
+    let mut bytes = b"NHS Number,Surname,Forename,DOB\n9434765919,".to_vec();
+    bytes.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+    bytes.extend(b",Sian,03/04/1950\n");
+    let file = write(&p, "huge.csv", &bytes);
+    let out = p.run_as("JS", &["import", "patients", &file]).code(2);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("line 2, column Surname: is 10485760 characters long; at most 100"),
+        "{}",
+        &err[..err.len().min(400)]
+    );
+    assert!(err.len() < 2000, "the field itself is not echoed back");
+
+    let mut entries =
+        b"kind,occurred_at,summary,recorded_by,nhs_number,notes\nnote,21/11/2026 10:00,Big,JS,9434765919,".to_vec();
+    entries.extend(std::iter::repeat_n(b'y', 10 * 1024 * 1024));
+    entries.push(b'\n');
+    let file = write(&p, "huge-entries.csv", &entries);
+    p.run_as("JS", &["import", "entries", &file])
+        .code(2)
+        .stderr(contains("line 2, column notes: is 10485760 characters long"));
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 0);
+}
+
+const ENTRIES: &str = "kind,occurred_at,summary,recorded_by,nhs_number,family_name,given_name,date_of_birth,drug,clinician,flags\n\
+prescription,21/11/2026 10:00,Amoxicillin issued on FP10,JS,943 476 5919,,,,Amoxicillin 500mg capsules,,urgent\n\
+consultation,21/11/2026 11:30,\"Chest pain, settled\",AB,,Llŷr,Siân,03/04/1950,,Dr Bevan,\n";
+
+#[test]
+fn entries_from_paper_load_with_their_file_and_line() {
+    let p = Practice::new();
+    let file = write(&p, "paper.csv", ENTRIES.as_bytes());
+    p.run_as("JS", &["import", "entries", &file]).success().stderr(contains("Imported 2 entries"));
+    let list = p.list_json();
+    let entries = list.as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["summary"], "Amoxicillin issued on FP10");
+    assert_eq!(entries[1]["recorded_by"], "AB");
+    let lines: Vec<i64> = {
+        let c = p.sqlite();
+        let mut s = c.prepare("SELECT s.line FROM entry_source s JOIN import_file f ON f.id = s.import_id WHERE f.file_name = 'paper.csv' ORDER BY s.line").unwrap();
+        s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(lines, [2, 3]);
+    assert_eq!(count(&p, "SELECT count(*) FROM audit WHERE action = 'import' AND staff_id = 'JS'"), 2);
+    p.run(&["check"]).success();
+}
+
+#[test]
+fn the_same_entries_file_is_never_imported_twice() {
+    let p = Practice::new();
+    let file = write(&p, "paper.csv", ENTRIES.as_bytes());
+    p.run_as("JS", &["import", "entries", &file]).success();
+    p.run_as("JS", &["import", "entries", &file]).code(2).stderr(contains("was imported already"));
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 2);
+}
+
+const WITH_BAD_ROWS: &str = "kind,occurred_at,summary,recorded_by,nhs_number,clinician\n\
+note,21/11/2026 10:00,Fine,JS,9434765919,\n\
+note,21/11/2026 10:05,Bad number,JS,999 123 4560,\n\
+consultation,21/11/2026 10:10,No clinician,JS,9992345675,\n\
+note,31/02/2026 10:00,Impossible date,JS,9992345675,\n";
+
+#[test]
+fn one_bad_row_stops_the_whole_file_and_every_problem_is_named() {
+    let p = Practice::new();
+    let file = write(&p, "bad.csv", WITH_BAD_ROWS.as_bytes());
+    let out = p.run_as("JS", &["import", "entries", &file]).code(2);
+    let err = stderr_of(&out);
+    for expected in [
+        "3 of its 4 rows have problems",
+        "line 3, column nhs_number: this is not a valid NHS number",
+        "line 4, column clinician: is required",
+        "line 5, column occurred_at: 31/02/2026 is not a real date",
+        "--skip-invalid",
+    ] {
+        assert!(err.contains(expected), "{expected:?} in {err}");
+    }
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 0);
+}
+
+#[test]
+fn skip_invalid_loads_the_good_rows_and_keeps_the_rest_for_correction() {
+    let p = Practice::new();
+    let file = write(&p, "bad.csv", WITH_BAD_ROWS.as_bytes());
+    let rejects = p.dir.path().join("rejects.csv");
+    p.run_as("JS", &["import", "entries", &file, "--skip-invalid", "--rejects", rejects.to_str().unwrap()])
+        .success()
+        .stderr(contains("Imported 1 entries"))
+        .stderr(contains("3 rows were not imported"));
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 1);
+    let text = fs::read_to_string(&rejects).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.headers().unwrap().iter().last(), Some("reason"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[0].iter().take(5).collect::<Vec<_>>().join(","),
+        "note,21/11/2026 10:05,Bad number,JS,999 123 4560"
+    );
+    assert!(rows[1][6].contains("clinician: is required"));
+    // Corrected in place, reason column and all, the rejects import.
+    let fixed = text
+        .replace("999 123 4560", "9997037014")
+        .replace("10:10,No clinician,JS,9992345675,", "10:10,No clinician,JS,9992345675,Dr Bevan")
+        .replace("31/02/2026", "21/11/2026");
+    let fixed_file = write(&p, "fixed.csv", fixed.as_bytes());
+    p.run_as("JS", &["import", "entries", &fixed_file]).success().stderr(contains("Imported 3 entries"));
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 4);
+}
+
+#[test]
+fn an_unknown_or_missing_column_is_named() {
+    let p = Practice::new();
+    let unknown = write(
+        &p,
+        "u.csv",
+        b"kind,occurred_at,summary,recorded_by,nhs_number,colour\nnote,21/11/2026 10:00,x,JS,9434765919,red\n",
+    );
+    p.run_as("JS", &["import", "entries", &unknown])
+        .code(2)
+        .stderr(contains("a column cutover does not know: \"colour\""));
+    let missing = write(&p, "m.csv", b"kind,summary,recorded_by,nhs_number\nnote,x,JS,9434765919\n");
+    p.run_as("JS", &["import", "entries", &missing]).code(2).stderr(contains("no column for occurred_at"));
+    let tabs = write(&p, "t.csv", b"kind\toccurred_at\tsummary\nnote\tx\ty\n");
+    p.run_as("JS", &["import", "entries", &tabs]).code(2).stderr(contains("separates its columns with tabs"));
+}
+
+#[test]
+fn imports_need_a_member_of_staff() {
+    let p = Practice::new();
+    let file = write(&p, "list.csv", EMIS_LIST.as_bytes());
+    p.run(&["import", "patients", &file]).code(2).stderr(contains("--as"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever the bytes, reading and checking never panics: it loads, or says why not.
+    #[test]
+    fn the_csv_importers_never_panic(
+        bytes in proptest::collection::vec(any::<u8>(), 0..400),
+        header in proptest::sample::subsequence(
+            vec!["NHS Number", "Surname", "Forename", "DOB", "kind", "occurred_at", "summary", "recorded_by", "drug", "\"q,x\"", "", "reason"], 0..8),
+        cells in proptest::collection::vec("[ -~\\n\",éŵ]{0,12}", 0..30),
+    ) {
+        use cutover::import::{csv_file, entries::Columns, entries::drop_rejects_reason, patients};
+        let path = std::path::Path::new("fuzz.csv");
+        let now = chrono::Utc::now();
+        let mut texts = vec![];
+        if let Ok(text) = csv_file::text(path, &bytes) { texts.push(text); }
+        let mut made = header.join(",");
+        for (i, cell) in cells.iter().enumerate() {
+            made.push(if i % 4 == 0 { '\n' } else { ',' });
+            made.push_str(cell);
+        }
+        texts.push(made);
+        for text in texts {
+            if let Ok(mut table) = csv_file::parse(path, &text) {
+                let _ = patients::check(path, &table, &[], now);
+                drop_rejects_reason(&mut table);
+                if let Ok(columns) = Columns::from_header(path, &table.header) {
+                    for row in &table.rows {
+                        let _ = columns.input(row);
+                        let _ = columns.column_for("patient");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! `export` and `merge` on the real binary: idempotent, keyed by UUID, every revision kept,
+//! conflicts and possible duplicates reported, and bad files refused with this database unchanged.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Practice, stderr_of, stdout_of};
+use predicates::str::contains;
+
+fn count(p: &Practice, sql: &str) -> i64 {
+    p.sqlite().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// A second workstation of the same practice: its own new database, the same staff ids.
+fn workstation(prefix: &str) -> Practice {
+    let p = Practice::empty();
+    p.run(&["init", "--practice", "Riverside Surgery", "--fdp", "20/11/2026 17:00", "--prefix", prefix]).success();
+    p.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
+    p.run_as("JS", &["staff", "add", "AB", "--name", "Dr Aled Bevan", "--role", "clinician"]).success();
+    p
+}
+
+fn export(p: &Practice, name: &str) -> PathBuf {
+    let out = p.dir.path().join(name);
+    p.run_as("JS", &["export", "--out", out.to_str().unwrap()]).success();
+    out
+}
+
+fn merge(p: &Practice, files: &[&Path]) -> assert_cmd::assert::Assert {
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    p.run_as("JS", &args).success()
+}
+
+/// Everything the database holds that merging may touch, in a fixed order.
+fn dump(p: &Practice) -> Vec<String> {
+    let c = p.sqlite();
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT id || current_revision_id || ifnull(patient_id, '') || summary || voided FROM entry ORDER BY id",
+        "SELECT id || entry_id || ifnull(parent_id, '') || ifnull(patient_id, '') FROM revision ORDER BY id",
+        "SELECT id || ifnull(nhs_number, '') FROM patient ORDER BY id",
+        "SELECT seq || id || ifnull(merged_from, '') FROM audit ORDER BY seq",
+        "SELECT id FROM workstation ORDER BY id",
+        "SELECT id FROM merge_file ORDER BY id",
+    ] {
+        let mut s = c.prepare(sql).unwrap();
+        out.extend(s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap));
+    }
+    out
+}
+
+#[test]
+fn two_workstations_merge_once_and_merging_again_changes_nothing() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    let id = front.log(&["note", "--patient", "9992345675", "--summary", "from the front desk"]);
+    room.log(&["note", "--patient", "9992345675", "--summary", "from the consulting room"]);
+    room.log(&["note", "--family", "Jones", "--given", "Ann", "--dob", "01/01/1950", "--summary", "local"]);
+    front.log(&["note", "--family", "JONES", "--given", "ann", "--dob", "01/01/1950", "--summary", "local too"]);
+
+    let file = export(&front, "front.cutover");
+    merge(&room, &[&file]).stderr(contains("2 new entries"));
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 4);
+    // The same NHS number is one patient; the local records are pointed out, never joined.
+    assert_eq!(count(&room, "SELECT count(*) FROM patient WHERE nhs_number = '9992345675'"), 1);
+    assert_eq!(count(&room, "SELECT count(*) FROM patient WHERE nhs_number IS NULL"), 2);
+    let report = merge(&room, &[&file]);
+    assert!(stderr_of(&report).contains("nothing new"));
+    assert!(stdout_of(&report).contains("Possible duplicate patients"));
+    assert!(stdout_of(&report).contains("JONES, Ann (01/01/1950) no NHS number  |  JONES, ann (01/01/1950)"));
+
+    // Merging again, and merging the front desk's database file itself, changes nothing at all.
+    let before = dump(&room);
+    merge(&room, &[&file, &front.db]);
+    assert_eq!(before, dump(&room));
+
+    // Entries are known by their UUID; their audit says which file it came from.
+    let entry_id: String = room
+        .sqlite()
+        .query_row("SELECT id FROM entry WHERE summary = 'from the front desk'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(entry_id, id);
+    assert_eq!(
+        count(&room, &format!("SELECT count(*) FROM audit WHERE subject = '{id}' AND merged_from = 'front.cutover'")),
+        1
+    );
+    assert_eq!(count(&room, "SELECT count(*) FROM audit WHERE action = 'merge'"), 1);
+    room.run(&["check"]).success();
+}
+
+#[test]
+fn amendments_made_apart_are_all_kept_and_reported_as_a_conflict() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    let id = front.log(&["note", "--patient", "9992345675", "--summary", "first"]);
+    merge(&room, &[&export(&front, "one.cutover")]);
+    front.run_as("JS", &["amend", &id, "--set", "summary=amended at the front desk"]).success();
+    room.run_as("JS", &["amend", &id, "--set", "summary=amended in the consulting room"]).success();
+    let out = merge(&room, &[&export(&front, "two.cutover")]);
+    assert!(stdout_of(&out).contains("R1-0001  2 versions made from one earlier version"), "{}", stdout_of(&out));
+    assert_eq!(count(&room, &format!("SELECT count(*) FROM revision WHERE entry_id = '{id}'")), 3);
+    // The headline shows the newest revision of the three.
+    let newest: String = room
+        .sqlite()
+        .query_row(
+            &format!("SELECT id FROM revision WHERE entry_id = '{id}' ORDER BY recorded_at DESC, id DESC LIMIT 1"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        count(&room, &format!("SELECT count(*) FROM entry WHERE id = '{id}' AND current_revision_id = '{newest}'")),
+        1
+    );
+    // And the other way round, the front desk ends with the same history.
+    merge(&front, &[&export(&room, "room.cutover")]);
+    assert_eq!(count(&front, &format!("SELECT count(*) FROM revision WHERE entry_id = '{id}'")), 3);
+    let front_headline: String = front
+        .sqlite()
+        .query_row(&format!("SELECT current_revision_id FROM entry WHERE id = '{id}'"), [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(front_headline, newest);
+    room.run(&["check"]).success();
+    front.run(&["check"]).success();
+}
+
+/// Runs merge on a bad file: refused with `code` and `message`, the database file unchanged.
+fn refused(p: &Practice, file: &Path, code: i32, message: &str) {
+    let before = p.bytes();
+    let out = p.run_as("JS", &["merge", file.to_str().unwrap()]).code(code);
+    let err = stderr_of(&out);
+    assert!(err.contains(message), "{message:?} in {err}");
+    assert!(!err.contains("panicked") && !err.contains("SqliteFailure"), "{err}");
+    assert_eq!(before, p.bytes(), "the database changed");
+}
+
+#[test]
+fn wrong_damaged_newer_and_own_files_are_refused_and_nothing_changes() {
+    let front = workstation("R1");
+    front.log(&["note", "--patient", "9992345675", "--summary", "x"]);
+    let room = workstation("C1");
+    room.log(&["note", "--patient", "9992345675", "--summary", "y"]);
+    let dir = room.dir.path();
+
+    refused(&room, &room.db, 2, "is this database itself");
+    refused(&room, &dir.join("nowhere.cutover"), 1, "There is no file");
+
+    let text = dir.join("notes.txt");
+    std::fs::write(&text, "not a database at all, just some text that is long enough to look like something").unwrap();
+    refused(&room, &text, 1, "not a cutover export or database");
+
+    let other = dir.join("other.sqlite");
+    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    refused(&room, &other, 2, "not a cutover export or database");
+
+    let newer = export(&front, "newer.cutover");
+    rusqlite::Connection::open(&newer).unwrap().pragma_update(None, "user_version", 999).unwrap();
+    refused(&room, &newer, 1, "newer version of cutover");
+
+    let damaged = export(&front, "damaged.cutover");
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let half = bytes.len() / 2;
+    for b in &mut bytes[4096..half] {
+        *b = 0x5A;
+    }
+    std::fs::write(&damaged, &bytes).unwrap();
+    refused(&room, &damaged, 1, "Nothing was changed");
+
+    // One bad file among good ones: nothing is merged, not even the good ones.
+    let good = export(&front, "good.cutover");
+    let before = room.bytes();
+    room.run_as("JS", &["merge", good.to_str().unwrap(), text.to_str().unwrap()]).code(1);
+    assert_eq!(before, room.bytes());
+}
+
+#[test]
+fn a_copy_of_one_database_used_on_two_pcs_is_refused_not_half_merged() {
+    let original = workstation("R1");
+    let copy = Practice::empty();
+    std::fs::copy(&original.db, &copy.db).unwrap();
+    original.log(&["note", "--patient", "9992345675", "--summary", "on the original"]);
+    copy.log(&["note", "--patient", "9992345675", "--summary", "on the copy"]);
+    let file = export(&copy, "copy.cutover");
+    refused(&original, &file, 1, "were copied from one database file");
+}
+
+#[test]
+fn merging_while_another_process_writes_loses_nothing() {
+    let front = workstation("R1");
+    for i in 0..30 {
+        front.log(&["note", "--patient", "9992345675", "--summary", &format!("front {i}")]);
+    }
+    let file = export(&front, "front.cutover");
+    let room = workstation("C1");
+    let db = room.db.clone();
+    let home = room.dir.path().to_path_buf();
+    let writer = std::thread::spawn(move || {
+        for i in 0..15 {
+            let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
+            cmd.env("CUTOVER_DB", &db)
+                .env("CUTOVER_USER", "AB")
+                .env("HOME", &home)
+                .env("XDG_DATA_HOME", home.join("xdg"));
+            cmd.args(["log", "note", "--patient", "9434765919", "--summary", &format!("room {i}")]).assert().success();
+        }
+    });
+    for _ in 0..3 {
+        merge(&room, &[&file]);
+    }
+    writer.join().unwrap();
+    assert_eq!(count(&room, "SELECT count(*) FROM entry WHERE summary LIKE 'front %'"), 30);
+    assert_eq!(count(&room, "SELECT count(*) FROM entry WHERE summary LIKE 'room %'"), 15);
+    room.run(&["check"]).success();
+}
+
+#[test]
+fn an_export_describes_itself_and_is_never_written_over_an_existing_file() {
+    let front = workstation("R1");
+    front.log(&["note", "--patient", "9992345675", "--summary", "x"]);
+    let file = export(&front, "front.cutover");
+    let c = rusqlite::Connection::open(&file).unwrap();
+    let format: String = c.query_row("SELECT value FROM export_info WHERE key = 'format'", [], |r| r.get(0)).unwrap();
+    assert!(format.starts_with("cutover export"));
+    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "delete");
+    front.run_as("JS", &["export", "--out", file.to_str().unwrap()]).code(2).stderr(contains("never overwrites"));
+}

@@ -1,0 +1,135 @@
+//! `report` in each format, checked against a database built for the test.
+
+mod common;
+
+use chrono::Utc;
+use common::{Practice, stdout_of};
+
+fn practice() -> Practice {
+    let p = Practice::new();
+    p.run(&["init", "--go-live", "23/11/2026 08:00", "--read-only-days", "45"]).success();
+    p.log(&["note", "--patient", "9992345675", "--at", "21/11/2026 10:05", "--summary", "one"]);
+    p.log(&["note", "--patient", "9434765919", "--at", "21/11/2026 10:20", "--summary", "two"]);
+    p.log(&[
+        "prescription",
+        "--patient",
+        "9434765919",
+        "--at",
+        "21/11/2026 10:59",
+        "--summary",
+        "Rx",
+        "--set",
+        "drug=Amoxicillin 500mg capsules",
+    ]);
+    let call = [
+        "log",
+        "telephone",
+        "--family",
+        "Jones",
+        "--given",
+        "Ann",
+        "--dob",
+        "01/01/1950",
+        "--at",
+        "21/11/2026 12:00",
+        "--summary",
+        "call",
+    ];
+    p.run_as("AB", &call).success();
+    let voided = p.log(&["note", "--patient", "9992345675", "--at", "21/11/2026 12:30", "--summary", "mistake"]);
+    p.run_as("JS", &["void", &voided, "--reason", "wrong patient"]).success();
+    let list = p.dir.path().join("list.csv");
+    std::fs::write(&list, "NHS Number,Surname,Forename,DOB\n9997037014,Jones,Ann,01/01/1950\n").unwrap();
+    p.run_as("JS", &["import", "patients", list.to_str().unwrap()]).success();
+    p
+}
+
+/// Days from today (UK) to go-live's date plus 45 days.
+fn days_left() -> i64 {
+    let today = Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive();
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap() + chrono::Duration::days(45);
+    (end - today).num_days().max(0)
+}
+
+fn report(p: &Practice, format: &str) -> String {
+    stdout_of(&p.run(&["report", "--format", format]).success())
+}
+
+#[test]
+fn the_csv_report_has_every_number() {
+    let p = practice();
+    let csv = report(&p, "csv");
+    let days = days_left().to_string();
+    for (section, item, value) in [
+        ("cutover", "hours_fdp_to_go_live", "63.0"),
+        ("cutover", "target_hours", "72"),
+        ("cutover", "within_target", "yes"),
+        ("cutover", "read_only_days_left", days.as_str()),
+        ("entries", "total", "4"),
+        ("entries", "voided", "1"),
+        ("entries", "without_nhs_number", "1"),
+        ("patients", "possible_duplicates", "1"),
+        ("by_kind", "Note", "2"),
+        ("by_kind", "Prescription", "1"),
+        ("by_kind", "Telephone call", "1"),
+        ("by_staff", "JS", "3"),
+        ("by_staff", "AB", "1"),
+        ("by_hour", "2026-11-21T10:00:00+00:00", "3"),
+        ("by_hour", "2026-11-21T11:00:00+00:00", "0"),
+        ("by_hour", "2026-11-21T12:00:00+00:00", "1"),
+    ] {
+        let line = format!("{section},{item},{value}\n");
+        assert!(csv.contains(&line), "{line:?} in\n{csv}");
+    }
+}
+
+#[test]
+fn the_text_report_says_the_same() {
+    let p = practice();
+    let text = report(&p, "text");
+    for expected in [
+        "FDP to go-live:               63.0 hours (target: under 72 hours) within target",
+        "Entries:                      4 (1 voided, not counted below)",
+        "Entries without NHS number:   1",
+        "Possible duplicate patients:  1",
+        "Read-only old system:         ",
+        "  Note                              2",
+        "  Jo Smith (JS)                     3",
+        "  Sat 21/11 10:00                   3",
+        "  Sat 21/11 11:00                   0",
+        "JONES, Ann (01/01/1950) 999 703 7014",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert!(text.contains(&format!("{} days left", days_left())), "{text}");
+}
+
+#[test]
+fn the_html_report_is_one_self_contained_printable_page() {
+    let p = practice();
+    p.log(&["note", "--patient", "9992345675", "--at", "21/11/2026 12:40", "--summary", "<script>alert(1)</script>"]);
+    let out = p.dir.path().join("report.html");
+    p.run(&["report", "--format", "html", "--out", out.to_str().unwrap()]).success();
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("@page { size: A4"));
+    assert!(html.contains("<svg"));
+    assert!(html.contains("63.0 hours against a target of 72 hours: <span class=\"ok\">within target</span>"));
+    assert!(html.contains("<tr><th>Entries still without an NHS number</th><td>1</td></tr>"));
+    assert!(html.contains("Sat 21/11 10:00: 3"), "hourly chart bar for 10:00");
+    for external in ["http://", "https://", "<script", "<link", "src="] {
+        let allowed = external == "http://"
+            && html.matches(external).count() == html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+        assert!(allowed || !html.contains(external), "{external} in the report");
+    }
+}
+
+#[test]
+fn a_cutover_over_72_hours_says_so() {
+    let p = Practice::new();
+    p.run(&["init", "--go-live", "24/11/2026 18:00"]).success();
+    let csv = report(&p, "csv");
+    assert!(csv.contains("cutover,hours_fdp_to_go_live,97.0\n"), "{csv}");
+    assert!(csv.contains("cutover,within_target,no\n"));
+    assert!(report(&p, "text").contains("OVER TARGET"));
+}
