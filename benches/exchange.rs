@@ -4,7 +4,6 @@
 //!
 //! `cargo bench --bench exchange`.
 
-use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -112,7 +111,7 @@ fn merge_exports(c: &mut Criterion) {
     let merged = fresh();
     run(&merged, &[&["merge"], &files[..]].concat());
     group.bench_function("merge the same 10 exports again (adds nothing)", |b| {
-        b.iter(|| black_box(run(&merged, &[&["merge"], &files[..]].concat())))
+        b.iter(|| run(&merged, &[&["merge"], &files[..]].concat()))
     });
     group.finish();
 }

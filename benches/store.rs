@@ -84,10 +84,13 @@ fn make_demo(c: &mut Criterion) {
     let mut group = c.benchmark_group("demo database");
     group.sample_size(10).measurement_time(Duration::from_secs(60));
     group.bench_function(format!("cutover demo --entries {n}"), |b| {
-        b.iter_with_setup(tempfile::tempdir, |dir| {
-            let store = open(&dir.path().join("demo.db"));
-            black_box(cutover::demo::generate(&store, n, 1).unwrap());
-        })
+        b.iter_with_setup(
+            || tempfile::tempdir().unwrap(),
+            |dir| {
+                let store = open(&dir.path().join("demo.db"));
+                black_box(cutover::demo::generate(&store, n, 1).unwrap());
+            },
+        )
     });
     group.finish();
 }

@@ -39,3 +39,78 @@ ALTER TABLE entry ADD COLUMN nhs_waived INTEGER NOT NULL DEFAULT 0 CHECK (nhs_wa
 CREATE INDEX entry_by_assignee ON entry (reentry_assignee) WHERE reentry_assignee IS NOT NULL;
 -- A patient's registration still to be keyed blocks their other items: found per patient.
 CREATE INDEX entry_registration_by_patient ON entry (patient_id, reentry_status) WHERE kind = 'registration';
+
+-- The few fields of the current revision that decide an item's place in the queue, copied onto
+-- the entry so that the queue is one scan of `entry` with no join to `revision`. Triggers keep the
+-- copy, whoever writes the revision (logging, amending, importing, merging), and every path that
+-- moves an entry's current revision passes through one of them. Yes/no facts are ANY, not
+-- INTEGER, so that an unexpected value (from a newer version) can never make a save fail.
+ALTER TABLE entry ADD COLUMN fact_rx_status TEXT;
+ALTER TABLE entry ADD COLUMN fact_abnormal ANY;
+ALTER TABLE entry ADD COLUMN fact_action_given INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entry ADD COLUMN fact_urgency TEXT;
+ALTER TABLE entry ADD COLUMN fact_source TEXT;
+ALTER TABLE entry ADD COLUMN fact_action_required ANY;
+ALTER TABLE entry ADD COLUMN fact_appointment_at TEXT;
+ALTER TABLE entry ADD COLUMN fact_appointment_status TEXT;
+ALTER TABLE entry ADD COLUMN fact_expected_electronically ANY;
+ALTER TABLE entry ADD COLUMN fact_clinical_content INTEGER NOT NULL DEFAULT 0;
+
+CREATE TRIGGER entry_facts_on_new_entry AFTER INSERT ON entry
+BEGIN
+    UPDATE entry SET
+        fact_rx_status = r.fields ->> '$.rx_status',
+        fact_abnormal = r.fields ->> '$.abnormal',
+        fact_action_given = (r.fields ->> '$.action') IS NOT NULL,
+        fact_urgency = r.fields ->> '$.urgency',
+        fact_source = r.fields ->> '$.source',
+        fact_action_required = r.fields ->> '$.action_required',
+        fact_appointment_at = r.fields ->> '$.appointment_at',
+        fact_appointment_status = r.fields ->> '$.appointment_status',
+        fact_expected_electronically = r.fields ->> '$.expected_electronically',
+        fact_clinical_content = (r.fields ->> '$.history') IS NOT NULL OR (r.fields ->> '$.examination') IS NOT NULL
+            OR (r.fields ->> '$.assessment') IS NOT NULL OR (r.fields ->> '$.plan') IS NOT NULL
+            OR (r.fields ->> '$.follow_up') IS NOT NULL
+    FROM revision r WHERE entry.id = NEW.id AND r.id = NEW.current_revision_id;
+END;
+
+CREATE TRIGGER entry_facts_on_new_current AFTER UPDATE OF current_revision_id ON entry
+BEGIN
+    UPDATE entry SET
+        fact_rx_status = r.fields ->> '$.rx_status',
+        fact_abnormal = r.fields ->> '$.abnormal',
+        fact_action_given = (r.fields ->> '$.action') IS NOT NULL,
+        fact_urgency = r.fields ->> '$.urgency',
+        fact_source = r.fields ->> '$.source',
+        fact_action_required = r.fields ->> '$.action_required',
+        fact_appointment_at = r.fields ->> '$.appointment_at',
+        fact_appointment_status = r.fields ->> '$.appointment_status',
+        fact_expected_electronically = r.fields ->> '$.expected_electronically',
+        fact_clinical_content = (r.fields ->> '$.history') IS NOT NULL OR (r.fields ->> '$.examination') IS NOT NULL
+            OR (r.fields ->> '$.assessment') IS NOT NULL OR (r.fields ->> '$.plan') IS NOT NULL
+            OR (r.fields ->> '$.follow_up') IS NOT NULL
+    FROM revision r WHERE entry.id = NEW.id AND r.id = NEW.current_revision_id;
+END;
+
+-- An entry saved just before its first revision (the revision follows in the same transaction).
+CREATE TRIGGER entry_facts_on_new_revision AFTER INSERT ON revision
+WHEN EXISTS (SELECT 1 FROM entry WHERE id = NEW.entry_id AND current_revision_id = NEW.id)
+BEGIN
+    UPDATE entry SET
+        fact_rx_status = NEW.fields ->> '$.rx_status',
+        fact_abnormal = NEW.fields ->> '$.abnormal',
+        fact_action_given = (NEW.fields ->> '$.action') IS NOT NULL,
+        fact_urgency = NEW.fields ->> '$.urgency',
+        fact_source = NEW.fields ->> '$.source',
+        fact_action_required = NEW.fields ->> '$.action_required',
+        fact_appointment_at = NEW.fields ->> '$.appointment_at',
+        fact_appointment_status = NEW.fields ->> '$.appointment_status',
+        fact_expected_electronically = NEW.fields ->> '$.expected_electronically',
+        fact_clinical_content = (NEW.fields ->> '$.history') IS NOT NULL OR (NEW.fields ->> '$.examination') IS NOT NULL
+            OR (NEW.fields ->> '$.assessment') IS NOT NULL OR (NEW.fields ->> '$.plan') IS NOT NULL
+            OR (NEW.fields ->> '$.follow_up') IS NOT NULL
+    WHERE id = NEW.entry_id;
+END;
+
+-- Entries saved before this migration.
+UPDATE entry SET current_revision_id = current_revision_id;

@@ -307,17 +307,44 @@ impl Display for Exchange {
 /// A change to a re-entry item refused because of where it stands, with what to do instead.
 #[derive(Debug)]
 pub enum Reentry {
-    ClaimedBy { reference: String, staff: String, until: String },
+    ClaimedBy {
+        reference: String,
+        staff: String,
+        until: String,
+    },
     /// `registration` is the blocking registration's reference; `None` means no NHS number.
-    Blocked { reference: String, registration: Option<String> },
-    Finished { reference: String, status: &'static str, by: Option<String>, at: Option<String> },
-    NotClaimed { reference: String },
-    NotClaimedByYou { reference: String, staff: String },
-    StillOpen { reference: String },
-    RegistrationNeedsNhsNumber { reference: String },
-    NhsNumberKnown { reference: String },
-    AlreadyWaived { reference: String },
-    NhsNumberOnlyForRegistration { reference: String },
+    Blocked {
+        reference: String,
+        registration: Option<String>,
+    },
+    Finished {
+        reference: String,
+        status: &'static str,
+        by: Option<String>,
+        at: Option<String>,
+    },
+    NotClaimed {
+        reference: String,
+    },
+    NotClaimedByYou {
+        reference: String,
+        staff: String,
+    },
+    StillOpen {
+        reference: String,
+    },
+    RegistrationNeedsNhsNumber {
+        reference: String,
+    },
+    NhsNumberKnown {
+        reference: String,
+    },
+    AlreadyWaived {
+        reference: String,
+    },
+    NhsNumberOnlyForRegistration {
+        reference: String,
+    },
 }
 
 impl Reentry {
@@ -354,12 +381,16 @@ impl Display for Reentry {
                 }
                 write!(f, ", so nothing was changed. To work on it again, reopen it first: cutover reopen {reference}.")
             }
-            Reentry::NotClaimed { reference } => write!(f, "{reference} is not claimed by anyone, so there is nothing to release."),
+            Reentry::NotClaimed { reference } => {
+                write!(f, "{reference} is not claimed by anyone, so there is nothing to release.")
+            }
             Reentry::NotClaimedByYou { reference, staff } => write!(
                 f,
                 "{reference} is claimed by {staff}, not by you, so nothing was changed. Take it over with cutover claim {reference} --take-over if they cannot finish it."
             ),
-            Reentry::StillOpen { reference } => write!(f, "{reference} is still open in the queue, so there is nothing to reopen."),
+            Reentry::StillOpen { reference } => {
+                write!(f, "{reference} is still open in the queue, so there is nothing to reopen.")
+            }
             Reentry::RegistrationNeedsNhsNumber { reference } => write!(
                 f,
                 "Registration {reference} is for a patient with no NHS number, so nothing was changed. Give the number the new system found: cutover done {reference} --nhs-number NUMBER, or say why there is none with --waive-nhs REASON."

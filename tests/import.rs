@@ -87,7 +87,8 @@ fn bad_patient_rows_are_reported_by_line_and_column_and_nothing_loads() {
     let file = write(
         &p,
         "bad.csv",
-        b"NHS Number,Surname,Forename,Date of Birth\n9434765919,Jones,Sian,03/04/1950\n999 123 4560,Bad,Number,01/01/1990\n9992345675,Smith,Tom,31/02/1980\n",
+        // Windows line ends, as Excel saves: line numbers must still be right.
+        b"NHS Number,Surname,Forename,Date of Birth\r\n9434765919,Jones,Sian,03/04/1950\r\n999 123 4560,Bad,Number,01/01/1990\r\n9992345675,Smith,Tom,31/02/1980\r\n",
     );
     let out = p.run_as("JS", &["import", "patients", &file]).code(2);
     let err = stderr_of(&out);

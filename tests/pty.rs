@@ -244,3 +244,31 @@ fn resizing_below_the_minimum_shows_a_message_and_back_redraws() {
     ui.send("q");
     ui.wait_exit();
 }
+
+#[test]
+fn two_windows_on_one_database_both_save() {
+    let p = practice_with_patients();
+    let mut first = Session::start(&p);
+    let mut second = Session::start(&p);
+    for ui in [&mut first, &mut second] {
+        sign_in(ui);
+        ui.send("n");
+        ui.wait_for("New note");
+        ui.typed("evans");
+        ui.wait_for("EVANS, Rhys");
+        ui.send(ENTER);
+    }
+    first.typed("From the first window");
+    second.typed("From the second window");
+    first.send(CTRL_S);
+    second.send(CTRL_S);
+    first.wait_for("Saved R2-");
+    second.wait_for("Saved R2-");
+    for ui in [&mut first, &mut second] {
+        ui.send("q");
+        ui.wait_exit();
+    }
+    let list = p.list_json();
+    let summaries: Vec<&str> = list.as_array().unwrap().iter().filter_map(|e| e["summary"].as_str()).collect();
+    assert!(summaries.contains(&"From the first window") && summaries.contains(&"From the second window"));
+}

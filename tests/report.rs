@@ -81,6 +81,14 @@ fn the_csv_report_has_every_number() {
         let line = format!("{section},{item},{value}\n");
         assert!(csv.contains(&line), "{line:?} in\n{csv}");
     }
+    // Re-entry has not started: every live entry is open, spread over the queue's tiers.
+    assert!(csv.contains("reentry,open,4\n"), "{csv}");
+    let tier_total: i64 = csv
+        .lines()
+        .filter(|l| l.starts_with("reentry_tier_") && l.contains(",total,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(tier_total, 4);
 }
 
 #[test]

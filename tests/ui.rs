@@ -380,3 +380,22 @@ fn a_half_typed_form_is_kept_as_a_draft_and_offered_back() {
     let form = again.screen();
     assert!(form.contains("Amoxicillin for Mrs Jones") && form.contains("Amoxicillin 500mg capsules"), "{form}");
 }
+
+#[test]
+fn problems_are_red_in_colour_and_still_marked_without_it() {
+    use ratatui::style::{Color, Modifier};
+    let mut ui = Ui::signed_in(practice());
+    ui.key(KeyCode::Char('p'));
+    ui.ctrl('s');
+    let status_row = 22;
+    for (theme, colour) in [(Theme { colour: true }, Some(Color::Red)), (Theme::plain(), None)] {
+        ui.terminal.draw(|f| view(&ui.app, &theme, f)).unwrap();
+        let cell = &ui.terminal.backend().buffer()[(0, status_row)];
+        assert_eq!(cell.symbol(), "N", "the status line starts 'Not saved'");
+        assert_eq!(cell.fg != Color::Reset, colour.is_some());
+        if let Some(c) = colour {
+            assert_eq!(cell.fg, c);
+        }
+        assert!(cell.modifier.contains(Modifier::BOLD), "bold either way, so it stands out without colour");
+    }
+}

@@ -31,6 +31,7 @@ pub fn patients(args: ImportPatientsArgs, ctx: &mut Context) -> Result<ExitCode>
     let list = patients::check(&args.file, &table, &maps, ctx.now)?;
     let name = file_name(&args.file);
     let print = fingerprint(&bytes);
+    store.use_memory_for_temporary_data()?;
     let outcome = store.write_at(ctx.now, |tx| {
         let outcome = tx.import_list_patients(&actor, &list.patients)?;
         tx.record_import(&actor, ImportKind::Patients, &name, &print, list.patients.len() as u64, 0)?;
@@ -110,6 +111,7 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
     }
 
     let name = file_name(&args.file);
+    store.use_memory_for_temporary_data()?;
     let no_nhs_number = store.write_at(ctx.now, |tx| {
         // Checked again inside the transaction: another PC may have imported it meanwhile.
         if let Some(earlier) = tx.earlier_import(ImportKind::Entries, &print)? {

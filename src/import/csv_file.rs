@@ -60,15 +60,44 @@ pub fn parse(path: &Path, text: &str) -> Result<Table> {
         return Err(Error::Exchange(Exchange::WrongDelimiter { path: path.to_path_buf(), delimiter }));
     }
     let mut rows = Vec::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     for record in records {
         let record = record.map_err(|e| csv_error(path, &e))?;
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
         rows.push(Row { line, values: record.iter().map(str::to_string).collect() });
     }
     Ok(Table { header, rows })
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count is one short after each CRLF
+/// (Windows line ends), so lines are counted here: the record starts at its first byte that is not
+/// a line end, and its line is one more than the line feeds before that byte.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter { bytes, at: 0, line: 1 }
+    }
+
+    /// Offsets must not go backwards (records come in order).
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut start = usize::try_from(offset).unwrap_or(usize::MAX).min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.at {
+            self.line += self.bytes[self.at..start].iter().filter(|b| **b == b'\n').count() as u64;
+            self.at = start;
+        }
+        self.line
+    }
 }
 
 /// The text was checked as UTF-8 before parsing, so only a fault in reading memory is left.
@@ -110,6 +139,13 @@ mod tests {
     fn a_semicolon_file_is_named_as_such() {
         let err = parse(Path::new("t.csv"), "a;b;c\n1;2;3\n").unwrap_err();
         assert!(matches!(err, Error::Exchange(Exchange::WrongDelimiter { delimiter: ';', .. })));
+    }
+
+    #[test]
+    fn lines_are_right_with_windows_line_ends_and_blank_lines() {
+        let t = table("a,b\r\n1,2\r\n\r\n\"x\r\ny\",3\r\n4,5\r\n");
+        let lines: Vec<u64> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
     }
 
     #[test]

@@ -88,7 +88,8 @@ impl Columns {
         let has = |f: &str| fields.contains(&f);
         let mut missing: Vec<&'static str> =
             ["kind", "occurred_at", "summary", "recorded_by"].into_iter().filter(|f| !has(f)).collect();
-        if !has("nhs_number") && !(has("family_name") && has("given_name") && has("date_of_birth")) {
+        let by_name = has("family_name") && has("given_name") && has("date_of_birth");
+        if !has("nhs_number") && !by_name {
             missing.push("nhs_number (or family_name, given_name and date_of_birth)");
         }
         if !missing.is_empty() {

@@ -131,22 +131,32 @@ pub struct Queue {
     pub go_live_set: bool,
 }
 
-/// An item placed by the policy, before its details are read.
+/// An item placed by the policy, before its details are read. Its assessment holds numbers only;
+/// the words are written for the rows shown.
 struct Placed {
     row: QueueRow,
     assessment: Assessment,
     status: ItemStatus,
     blocker: Option<Blocker>,
     overdue: bool,
+    /// For a registration others wait for: the soonest tier waiting, how many, and the points added.
+    inherited: Option<(Tier, i64, i64)>,
 }
 
-/// The order of the queue: tier, then score (higher first), then due, then when it happened, then id.
+/// A future booking's time, sooner first; items that are not bookings after them.
+fn booked(p: &Placed) -> (bool, Option<DateTime<Utc>>) {
+    (p.assessment.booked_for.is_none(), p.assessment.booked_for)
+}
+
+/// The order of the queue: tier, then score (higher first), then due, then a booking's own time,
+/// then when it happened (older first), then id.
 fn order(a: &Placed, b: &Placed) -> Ordering {
     a.assessment
         .tier
         .cmp(&b.assessment.tier)
         .then_with(|| b.assessment.score.cmp(&a.assessment.score))
         .then_with(|| a.assessment.due.cmp(&b.assessment.due))
+        .then_with(|| booked(a).cmp(&booked(b)))
         .then_with(|| a.row.occurred_at.cmp(&b.row.occurred_at))
         .then_with(|| a.row.entry_id.cmp(&b.row.entry_id))
 }
@@ -167,15 +177,16 @@ fn item_status(row: &QueueRow, blocked: bool, now: DateTime<Utc>) -> ItemStatus 
 
 /// Places every row: the policy, the dependencies, and a registration's urgency inherited from
 /// the most urgent item waiting for it (no care can be keyed for a patient not yet registered).
-fn place(rows: Vec<QueueRow>, registrations: &HashMap<i64, OpenRegistration>, ctx: &PolicyContext) -> Vec<Placed> {
+fn place(rows: Vec<QueueRow>, registrations: &HashMap<String, OpenRegistration>, ctx: &PolicyContext) -> Vec<Placed> {
     let mut placed: Vec<Placed> = rows
         .into_iter()
         .map(|row| {
-            let assessment = assess(&row, ctx);
+            let assessment = policy::place(&row, ctx);
             let open = !row.voided && row.status().is_open();
             let registration = row
                 .patient
-                .and_then(|p| registrations.get(&p))
+                .as_ref()
+                .and_then(|p| registrations.get(p))
                 .filter(|r| r.rowid != row.rowid)
                 .map(|r| (r.entry_id.as_str(), r.reference.as_str()));
             let blocker = if open {
@@ -185,40 +196,52 @@ fn place(rows: Vec<QueueRow>, registrations: &HashMap<i64, OpenRegistration>, ct
             };
             let status = item_status(&row, blocker.is_some(), ctx.now);
             let overdue = open && assessment.due < ctx.now;
-            Placed { row, assessment, status, blocker, overdue }
+            Placed { row, assessment, status, blocker, overdue, inherited: None }
         })
         .collect();
 
-    // What each open registration is holding up: (soonest tier, how many items).
-    let mut waiting: HashMap<&str, (Tier, i64)> = HashMap::new();
+    // What each open registration is holding up: (soonest tier, highest score, how many items).
+    let mut waiting: HashMap<String, (Tier, i64, i64)> = HashMap::new();
     for p in &placed {
         if let Some(Blocker::Registration { entry_id, .. }) = &p.blocker {
-            let slot = waiting.entry(entry_id.as_str()).or_insert((p.assessment.tier, 0));
+            let slot = waiting.entry(entry_id.clone()).or_insert((p.assessment.tier, p.assessment.score, 0));
             slot.0 = slot.0.min(p.assessment.tier);
-            slot.1 += 1;
+            slot.1 = slot.1.max(p.assessment.score);
+            slot.2 += 1;
         }
     }
-    let inherited: HashMap<String, (Tier, i64)> = waiting.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     for p in &mut placed {
         if p.row.kind() != Kind::Registration || !p.status.is_open() {
             continue;
         }
-        if let Some((tier, count)) = inherited.get(&p.row.entry_id) {
-            let points = count * weights::WEIGHTS.registration_per_dependent;
-            p.assessment.score += points;
-            p.assessment.terms.push(Term { points, what: format!("{count} other items wait for this registration") });
-            let reason = format!("{count} other items for this patient wait for it, the most urgent in tier {}", tier.number());
-            if *tier < p.assessment.tier {
-                p.assessment.tier = *tier;
-                p.assessment.due = ctx.reference + weights::WEIGHTS.tier_allowance[tier.number() as usize - 1];
-                p.assessment.reasons.insert(0, reason);
-                p.overdue = p.assessment.due < ctx.now;
-            } else {
-                p.assessment.reasons.push(reason);
-            }
+        let Some((tier, score, count)) = waiting.get(&p.row.entry_id) else { continue };
+        // Ahead of everything waiting for it: the registration has to be keyed first.
+        let points = (score - p.assessment.score).max(0) + count * weights::WEIGHTS.registration_per_dependent;
+        p.assessment.score += points;
+        p.inherited = Some((*tier, *count, points));
+        if *tier < p.assessment.tier {
+            p.assessment.tier = *tier;
+            p.assessment.due = ctx.reference + weights::WEIGHTS.tier_allowance[tier.number() as usize - 1];
+            p.overdue = p.assessment.due < ctx.now;
         }
     }
     placed
+}
+
+/// The words for one placed item: the policy's reasons and terms, and what it inherited.
+fn explain(p: &Placed, ctx: &PolicyContext) -> Assessment {
+    let mut a = assess(&p.row, ctx);
+    if let Some((tier, count, points)) = p.inherited {
+        let items = if count == 1 { "1 other item waits".to_string() } else { format!("{count} other items wait") };
+        a.terms.push(Term { points, what: format!("{items} for this registration") });
+        let reason = format!("{items} for this registration, the most urgent in tier {}", tier.number());
+        if tier < a.tier {
+            a.reasons.insert(0, reason);
+        } else {
+            a.reasons.push(reason);
+        }
+    }
+    a
 }
 
 fn wanted(p: &Placed, q: &QueueQuery) -> bool {
@@ -244,8 +267,8 @@ fn shown_assignee(p: &Placed) -> Option<&str> {
 /// The queue in order, as `query` asks, as it stands at `now`.
 pub fn build(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Queue> {
     let ctx = PolicyContext::new(store.settings()?.go_live(), now);
-    let include_closed = !matches!(query.status, StatusFilter::Open)
-        && !matches!(query.status, StatusFilter::Only(s) if s.is_open());
+    let include_closed =
+        !matches!(query.status, StatusFilter::Open) && !matches!(query.status, StatusFilter::Only(s) if s.is_open());
     let rows = store.queue_rows(&QueueScope { include_closed })?;
     let registrations = store.open_registrations()?;
     let mut placed: Vec<Placed> = place(rows, &registrations, &ctx).into_iter().filter(|p| wanted(p, query)).collect();
@@ -283,7 +306,8 @@ pub fn build(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Qu
                 String::new()
             };
             let assignee = shown_assignee(&p).map(str::to_string);
-            let mut reasons = p.assessment.reasons;
+            let explained = explain(&p, &ctx);
+            let mut reasons = explained.reasons;
             if let Some(b) = &p.blocker {
                 reasons.insert(0, b.describe());
             }
@@ -315,7 +339,7 @@ pub fn build(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Qu
                 blocker: p.blocker,
                 new_system_ref: d.new_system_ref,
                 reasons,
-                terms: p.assessment.terms,
+                terms: explained.terms,
             }
         })
         .collect();

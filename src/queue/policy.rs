@@ -74,6 +74,9 @@ pub struct Assessment {
     pub tier: Tier,
     pub score: i64,
     pub due: DateTime<Utc>,
+    /// What breaks a tie in due time: a future booking's own time (sooner first), otherwise `None`,
+    /// and then the time the item happened (older first).
+    pub booked_for: Option<DateTime<Utc>>,
     /// Short reasons, the one that set the tier first.
     pub reasons: Vec<String>,
     pub terms: Vec<Term>,
@@ -115,76 +118,106 @@ pub fn blocker(
     None
 }
 
-/// Gathers the tier rules that apply and the points; the soonest tier claimed wins.
+/// Gathers the tier rules that apply and the points; the soonest tier claimed wins. Words are
+/// only written when `explain` is set: the whole queue is ordered on numbers alone, and only the
+/// rows shown are explained.
 struct Scoring<'w> {
     weights: &'w Weights,
+    explain: bool,
+    score: i64,
+    soonest: Option<Tier>,
     claims: Vec<(Tier, String)>,
     terms: Vec<Term>,
 }
 
 impl<'w> Scoring<'w> {
-    fn new(weights: &'w Weights, kind: Kind) -> Scoring<'w> {
-        let mut s = Scoring { weights, claims: Vec::new(), terms: Vec::new() };
-        s.points(weights.kind_points(kind), format!("kind: {}", kind.label().to_lowercase()));
+    fn new(weights: &'w Weights, kind: Kind, explain: bool) -> Scoring<'w> {
+        let mut s = Scoring { weights, explain, score: 0, soonest: None, claims: Vec::new(), terms: Vec::new() };
+        s.points_with(weights.kind_points(kind), || format!("kind: {}", kind.label().to_lowercase()));
         s
     }
 
-    fn points(&mut self, points: i64, what: impl Into<String>) {
-        self.terms.push(Term { points, what: what.into() });
+    fn points(&mut self, points: i64, what: &str) {
+        self.points_with(points, || what.to_string());
+    }
+
+    fn points_with(&mut self, points: i64, what: impl FnOnce() -> String) {
+        self.score += points;
+        if self.explain {
+            self.terms.push(Term { points, what: what() });
+        }
     }
 
     /// A rule that places the item in `tier` for `reason`.
-    fn claim(&mut self, tier: Tier, reason: impl Into<String>) {
-        self.claims.push((tier, reason.into()));
+    fn claim(&mut self, tier: Tier, reason: &str) {
+        self.claim_with(tier, || reason.to_string());
+    }
+
+    fn claim_with(&mut self, tier: Tier, reason: impl FnOnce() -> String) {
+        self.soonest = Some(self.soonest.map_or(tier, |t| t.min(tier)));
+        if self.explain {
+            self.claims.push((tier, reason()));
+        }
     }
 
     /// The tier, and the reasons with the one that set it first.
-    fn settle(self, kind: Kind, urgent: bool) -> (Tier, Vec<String>, Vec<Term>) {
-        let soonest = self.claims.iter().map(|(t, _)| *t).min();
-        let (mut tier, mut reasons) = match soonest {
-            None => (Tier::FirstWeek, vec![format!("{}: keyed for completeness", kind.label().to_lowercase())]),
-            Some(tier) => {
-                let first = self.claims.iter().position(|(t, _)| *t == tier).unwrap_or(0);
-                let mut reasons = Vec::with_capacity(self.claims.len());
-                reasons.extend(self.claims.get(first).map(|(_, r)| r.clone()));
-                reasons.extend(self.claims.iter().enumerate().filter(|(i, _)| *i != first).map(|(_, (_, r))| r.clone()));
-                (tier, reasons)
+    fn settle(self, kind: Kind, urgent: bool) -> (Tier, i64, Vec<String>, Vec<Term>) {
+        let mut tier = self.soonest.unwrap_or(Tier::FirstWeek);
+        let mut reasons = Vec::new();
+        if self.explain {
+            match self.claims.iter().position(|(t, _)| *t == tier) {
+                None => reasons.push(format!("{}: keyed for completeness", kind.label().to_lowercase())),
+                Some(first) => {
+                    reasons.push(self.claims[first].1.clone());
+                    let rest = self.claims.iter().enumerate().filter(|(i, _)| *i != first);
+                    reasons.extend(rest.map(|(_, (_, r))| r.clone()));
+                }
             }
-        };
+        }
         if urgent {
             let sooner = tier.sooner();
             if sooner < tier {
                 tier = sooner;
-                reasons.insert(0, "flagged urgent by staff: one tier sooner".to_string());
-            } else {
+                if self.explain {
+                    reasons.insert(0, "flagged urgent by staff: one tier sooner".to_string());
+                }
+            } else if self.explain {
                 reasons.push("flagged urgent by staff".to_string());
             }
         }
-        (tier, reasons, self.terms)
+        (tier, self.score, reasons, self.terms)
     }
 }
 
 /// Tier, due time, score and reasons for one item.
 pub fn assess(row: &QueueRow, ctx: &PolicyContext) -> Assessment {
-    assess_with(row, ctx, &WEIGHTS)
+    assess_with(row, ctx, &WEIGHTS, true)
 }
 
-pub fn assess_with(row: &QueueRow, ctx: &PolicyContext, w: &Weights) -> Assessment {
+/// Tier, due time and score alone (`reasons` and `terms` left empty): what ordering needs.
+pub fn place(row: &QueueRow, ctx: &PolicyContext) -> Assessment {
+    assess_with(row, ctx, &WEIGHTS, false)
+}
+
+pub fn assess_with(row: &QueueRow, ctx: &PolicyContext, w: &Weights, explain: bool) -> Assessment {
     let kind = row.kind();
-    let mut s = Scoring::new(w, kind);
+    let mut s = Scoring::new(w, kind, explain);
     let mut appointment_due = None;
     by_kind(&mut s, kind, &row.facts, ctx, &mut appointment_due);
     let urgent = by_flags(&mut s, &row.flags);
-    let (tier, mut reasons, terms) = s.settle(kind, urgent);
+    let explain = s.explain;
+    let (tier, score, mut reasons, terms) = s.settle(kind, urgent);
     let mut due = ctx.reference + w.tier_allowance[tier.index()];
     if let Some((at, lead)) = appointment_due
         && at - lead < due
     {
         due = at - lead;
-        reasons.push(format!("due before the appointment on {}", time::format_uk_day(at)));
+        if explain {
+            reasons.push(format!("due before the appointment on {}", time::format_uk_day(at)));
+        }
     }
-    let score = terms.iter().map(|t| t.points).sum();
-    Assessment { tier, score, due, reasons, terms }
+    let booked_for = appointment_due.map(|(at, _)| at);
+    Assessment { tier, score, due, booked_for, reasons, terms }
 }
 
 fn by_kind(
@@ -289,16 +322,19 @@ fn appointment(
     let days = (at - ctx.reference).num_days();
     let nearness = (w.appointment_horizon_days - days).max(0) * w.appointment_points_per_day;
     if nearness > 0 {
-        s.points(nearness, format!("appointment {days} days after go-live"));
+        s.points_with(nearness, || match days {
+            0 => "appointment on go-live day".to_string(),
+            1 => "appointment 1 day after go-live".to_string(),
+            n => format!("appointment {n} days after go-live"),
+        });
     }
     let window_end = add_working_days(ctx.reference, w.appointment_soon_working_days);
     if at < window_end {
-        s.claim(
-            Tier::GoLiveDay,
-            format!("appointment on {}: it must be in the new appointment book", time::format_uk_day(at)),
-        );
+        s.claim_with(Tier::GoLiveDay, || {
+            format!("appointment on {}: it must be in the new appointment book", time::format_uk_day(at))
+        });
     } else {
-        s.claim(Tier::FirstWeek, format!("future appointment on {}", time::format_uk_day(at)));
+        s.claim_with(Tier::FirstWeek, || format!("future appointment on {}", time::format_uk_day(at)));
     }
     *appointment_due = Some((at, w.appointment_lead));
 }
@@ -347,4 +383,276 @@ pub fn add_working_days(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
         }
     }
     at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::QueueRow;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        time::parse_uk_datetime(s, DateTime::<Utc>::UNIX_EPOCH).unwrap()
+    }
+
+    /// Go-live Monday 23/11/2026 08:00; looked at that afternoon.
+    fn ctx() -> PolicyContext {
+        PolicyContext::new(Some(t("23/11/2026 08:00")), t("23/11/2026 14:00"))
+    }
+
+    fn row(kind: Kind) -> QueueRow {
+        QueueRow {
+            entry_id: format!("00000000-0000-4000-8000-{:012}", kind as u8),
+            kind: Some(kind),
+            occurred_at: t("21/11/2026 10:00"),
+            patient: Some("p".into()),
+            nhs_known: true,
+            ..Default::default()
+        }
+    }
+
+    fn with(kind: Kind, f: impl FnOnce(&mut QueueRow)) -> QueueRow {
+        let mut r = row(kind);
+        f(&mut r);
+        r
+    }
+
+    fn appointment_at(when: &str) -> QueueRow {
+        with(Kind::Appointment, |r| {
+            r.facts.appointment_at = Some(t(when));
+            r.facts.appointment_status = Some("booked".into());
+        })
+    }
+
+    /// The queue's order for two items: does `a` come before `b`?
+    fn above(a: &QueueRow, b: &QueueRow) -> bool {
+        let (x, y) = (assess(a, &ctx()), assess(b, &ctx()));
+        let key = |r: &QueueRow, s: &Assessment| {
+            (s.tier, -s.score, s.due, s.booked_for.is_none(), s.booked_for, r.occurred_at, r.entry_id.clone())
+        };
+        key(a, &x) < key(b, &y)
+    }
+
+    fn assert_above(a: &QueueRow, b: &QueueRow) {
+        assert!(above(a, b), "{a:?}\n  {:?}\nshould rank above\n{b:?}\n  {:?}", assess(a, &ctx()), assess(b, &ctx()));
+        assert!(!above(b, a));
+    }
+
+    #[test]
+    fn an_issued_prescription_ranks_above_calls_appointments_documents_summarising_and_stock() {
+        let issued = with(Kind::Prescription, |r| r.facts.rx_status = Some("issued".into()));
+        let unstated = row(Kind::Prescription);
+        let others = [
+            row(Kind::Telephone),
+            appointment_at("23/11/2026 09:00"),
+            appointment_at("20/11/2026 09:00"),
+            row(Kind::Document),
+            row(Kind::Summarisation),
+            row(Kind::DispensaryStock),
+        ];
+        for other in &others {
+            assert_above(&issued, other);
+            assert_above(&unstated, other);
+        }
+        assert_eq!(assess(&issued, &ctx()).tier, Tier::BeforeAnythingElse);
+    }
+
+    #[test]
+    fn an_abnormal_result_ranks_above_the_same_result_not_abnormal() {
+        for kind in [Kind::Pathology, Kind::Screening] {
+            let abnormal = with(kind, |r| r.facts.abnormal = Some(true));
+            let normal = with(kind, |r| r.facts.abnormal = Some(false));
+            assert_above(&abnormal, &normal);
+            assert_above(&abnormal, &row(kind));
+        }
+    }
+
+    #[test]
+    fn two_week_wait_ranks_above_urgent_above_routine() {
+        let referral = |u: &str| with(Kind::Referral, |r| r.facts.urgency = Some(u.into()));
+        assert_above(&referral("two_week_wait"), &referral("urgent"));
+        assert_above(&referral("urgent"), &referral("routine"));
+        assert_above(&referral("two_week_wait"), &referral("routine"));
+    }
+
+    #[test]
+    fn a_consultation_or_visit_with_an_allergy_medication_change_or_safeguarding_ranks_above_one_without() {
+        for kind in [Kind::Consultation, Kind::HomeVisit] {
+            for content in [false, true] {
+                let plain = with(kind, |r| r.facts.clinical_content = content);
+                for flag in [Flag::NewAllergy, Flag::MedicationChange, Flag::Safeguarding] {
+                    let flagged = with(kind, |r| {
+                        r.facts.clinical_content = content;
+                        r.flags = vec![flag];
+                    });
+                    assert_above(&flagged, &plain);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn flagged_urgent_ranks_above_the_same_entry_unflagged() {
+        let cases = [
+            row(Kind::Telephone),
+            row(Kind::Summarisation),
+            row(Kind::Document),
+            with(Kind::Prescription, |r| r.facts.rx_status = Some("issued".into())),
+            with(Kind::Referral, |r| r.facts.urgency = Some("two_week_wait".into())),
+            appointment_at("30/11/2026 10:00"),
+        ];
+        for plain in cases {
+            let mut urgent = plain.clone();
+            urgent.flags.push(Flag::Urgent);
+            assert_above(&urgent, &plain);
+        }
+    }
+
+    #[test]
+    fn a_registration_ranks_above_routine_appointments_documents_and_summarising() {
+        let registration = row(Kind::Registration);
+        for other in [
+            appointment_at("30/11/2026 10:00"),
+            appointment_at("20/11/2026 10:00"),
+            row(Kind::Document),
+            row(Kind::Summarisation),
+        ] {
+            assert_above(&registration, &other);
+        }
+    }
+
+    #[test]
+    fn a_sooner_future_appointment_ranks_above_a_later_one() {
+        let times = [
+            "23/11/2026 08:30",
+            "23/11/2026 11:00",
+            "24/11/2026 09:10",
+            "25/11/2026 16:00",
+            "27/11/2026 09:00",
+            "01/12/2026 09:10",
+            "15/12/2026 09:10",
+            "20/01/2027 09:10",
+        ];
+        for pair in times.windows(2) {
+            assert_above(&appointment_at(pair[0]), &appointment_at(pair[1]));
+        }
+        let soon = assess(&appointment_at("24/11/2026 09:10"), &ctx());
+        assert_eq!(soon.tier, Tier::GoLiveDay);
+        assert_eq!(assess(&appointment_at("01/12/2026 09:10"), &ctx()).tier, Tier::FirstWeek);
+        let very_soon = assess(&appointment_at("23/11/2026 08:30"), &ctx());
+        assert_eq!(very_soon.due, t("23/11/2026 07:30"), "due an hour before the patient arrives");
+        assert!(very_soon.reasons.iter().any(|r| r.contains("due before the appointment on Mon 23 Nov 08:30")));
+    }
+
+    #[test]
+    fn two_working_days_skip_the_weekend() {
+        // Go-live on a Friday: Monday's appointments are still go-live-day work; Wednesday's are not.
+        let friday = PolicyContext::new(Some(t("20/11/2026 08:00")), t("20/11/2026 08:00"));
+        assert_eq!(add_working_days(t("20/11/2026 08:00"), 2), t("24/11/2026 08:00"));
+        assert_eq!(assess(&appointment_at("23/11/2026 15:00"), &friday).tier, Tier::GoLiveDay);
+        assert_eq!(assess(&appointment_at("25/11/2026 09:00"), &friday).tier, Tier::FirstWeek);
+    }
+
+    #[test]
+    fn a_past_appointment_ranks_by_what_happened_in_it() {
+        let past = appointment_at("20/11/2026 10:00");
+        let past_with_change = with(Kind::Appointment, |r| {
+            r.facts = past.facts.clone();
+            r.flags = vec![Flag::MedicationChange];
+        });
+        assert_eq!(assess(&past, &ctx()).tier, Tier::FirstWeek);
+        assert_eq!(assess(&past_with_change, &ctx()).tier, Tier::BeforeAnythingElse);
+        assert_above(&past_with_change, &appointment_at("23/11/2026 09:00"));
+        // Nearness points are for appointments still to come.
+        assert!(assess(&past, &ctx()).terms.iter().all(|t| !t.what.contains("after go-live")));
+    }
+
+    #[test]
+    fn summarisation_comes_last() {
+        let summarising = row(Kind::Summarisation);
+        assert_eq!(assess(&summarising, &ctx()).tier, Tier::WhenTheRestIsDone);
+        for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Summarisation) {
+            let other = match kind {
+                Kind::Appointment => appointment_at("20/01/2027 09:00"),
+                _ => row(kind),
+            };
+            assert_above(&other, &summarising);
+        }
+    }
+
+    #[test]
+    fn among_otherwise_equal_items_the_older_comes_first() {
+        for kind in Kind::ALL {
+            let older = with(kind, |r| r.occurred_at = t("21/11/2026 09:00"));
+            let newer = with(kind, |r| r.occurred_at = t("21/11/2026 09:01"));
+            assert_above(&older, &newer);
+        }
+    }
+
+    #[test]
+    fn deaths_and_tier_one_rows_of_the_policy_are_tier_one() {
+        let tier = |r: QueueRow| assess(&r, &ctx()).tier;
+        assert_eq!(tier(with(Kind::Note, |r| r.flags = vec![Flag::Deceased])), Tier::BeforeAnythingElse);
+        assert_eq!(tier(with(Kind::Pathology, |r| r.facts.action_given = true)), Tier::BeforeAnythingElse);
+        assert_eq!(tier(with(Kind::Correspondence, |r| r.facts.action_required = Some(true))), Tier::GoLiveDay);
+        assert_eq!(tier(with(Kind::Consultation, |r| r.facts.clinical_content = true)), Tier::GoLiveDay);
+        assert_eq!(tier(row(Kind::Consultation)), Tier::FirstWeek);
+        assert_eq!(tier(with(Kind::Prescription, |r| r.facts.rx_status = Some("requested".into()))), Tier::GoLiveDay);
+        assert_eq!(tier(with(Kind::Prescription, |r| r.facts.rx_status = Some("declined".into()))), Tier::FirstWeek);
+    }
+
+    #[test]
+    fn the_score_is_the_sum_of_its_terms_and_every_item_has_a_reason() {
+        for kind in Kind::ALL {
+            let r = with(kind, |r| r.flags = vec![Flag::Urgent, Flag::NewAllergy]);
+            let a = assess(&r, &ctx());
+            assert_eq!(a.score, a.terms.iter().map(|t| t.points).sum::<i64>());
+            assert!(!a.reasons.is_empty());
+            assert!(a.due > ctx().reference, "due after go-live: {a:?}");
+        }
+    }
+
+    #[test]
+    fn ordering_on_numbers_alone_places_items_exactly_as_the_explained_assessment() {
+        let flag_sets =
+            [vec![], vec![Flag::Urgent], vec![Flag::MedicationChange, Flag::Urgent], vec![Flag::NewDiagnosis]];
+        for kind in Kind::ALL {
+            for flags in &flag_sets {
+                let mut r = appointment_at("24/11/2026 09:10");
+                r.kind = Some(kind);
+                r.flags = flags.clone();
+                r.facts.abnormal = Some(true);
+                let (full, quick) = (assess(&r, &ctx()), place(&r, &ctx()));
+                assert_eq!(
+                    (full.tier, full.score, full.due, full.booked_for),
+                    (quick.tier, quick.score, quick.due, quick.booked_for)
+                );
+                assert!(quick.reasons.is_empty() && quick.terms.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn due_times_follow_the_tier_from_go_live_or_from_now_when_go_live_is_unset() {
+        let a = assess(&row(Kind::Telephone), &ctx());
+        assert_eq!(a.due, t("30/11/2026 08:00"));
+        let unset = PolicyContext::new(None, t("25/11/2026 12:00"));
+        assert!(!unset.go_live_set);
+        assert_eq!(assess(&row(Kind::Telephone), &unset).due, t("02/12/2026 12:00"));
+    }
+
+    #[test]
+    fn blocking_follows_registration_then_nhs_number() {
+        let reg = Some(("id", "R2-0012"));
+        assert_eq!(
+            blocker(Kind::Prescription, true, true, false, reg).map(|b| b.describe()),
+            Some("blocked by registration R2-0012".to_string())
+        );
+        assert_eq!(
+            blocker(Kind::Prescription, true, false, false, None).map(|b| b.describe()),
+            Some("needs NHS number (trace) or a waiver".to_string())
+        );
+        assert_eq!(blocker(Kind::Prescription, true, false, true, None), None, "waived");
+        assert_eq!(blocker(Kind::Registration, true, false, false, None), None, "registering is the trace");
+        assert_eq!(blocker(Kind::DispensaryStock, false, false, false, None), None, "no patient");
+    }
 }

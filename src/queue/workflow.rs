@@ -14,13 +14,29 @@ use crate::store::{CurrentState, NewReentryEvent, ReentryAction, ReentryState, R
 /// What a member of staff asks to do with an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    Claim { take_over: bool },
+    Claim {
+        take_over: bool,
+    },
     Release,
-    Done { new_system_ref: Option<String>, note: Option<String>, nhs_number: Option<NhsNumber>, waive_nhs: Option<String>, take_over: bool },
-    Query { note: String },
-    NotRequired { reason: String },
-    Reopen { note: Option<String> },
-    WaiveNhs { reason: String },
+    Done {
+        new_system_ref: Option<String>,
+        note: Option<String>,
+        nhs_number: Option<NhsNumber>,
+        waive_nhs: Option<String>,
+        take_over: bool,
+    },
+    Query {
+        note: String,
+    },
+    NotRequired {
+        reason: String,
+    },
+    Reopen {
+        note: Option<String>,
+    },
+    WaiveNhs {
+        reason: String,
+    },
 }
 
 /// One change to record, and the state it leaves.
@@ -50,7 +66,14 @@ pub fn blocker_of(state: &ReentryState) -> Option<Blocker> {
 }
 
 fn event(action: ReentryAction) -> NewReentryEvent {
-    NewReentryEvent { action, note: None, new_system_ref: None, nhs_number: None, claimed_until: None, taken_from: None }
+    NewReentryEvent {
+        action,
+        note: None,
+        new_system_ref: None,
+        nhs_number: None,
+        claimed_until: None,
+        taken_from: None,
+    }
 }
 
 fn refuse(r: Reentry) -> Error {
@@ -84,7 +107,12 @@ fn status_words(status: ReentryStatus) -> &'static str {
 }
 
 /// Someone else's live claim stops the change unless it is taken over; returns whose it was.
-fn respect_claim(state: &ReentryState, staff: &str, now: DateTime<Utc>, take_over: bool) -> Result<Option<String>, Error> {
+fn respect_claim(
+    state: &ReentryState,
+    staff: &str,
+    now: DateTime<Utc>,
+    take_over: bool,
+) -> Result<Option<String>, Error> {
     match live_claim(&state.current, now) {
         Some((holder, until)) if !holder.eq_ignore_ascii_case(staff) => {
             if take_over {
@@ -139,7 +167,12 @@ pub fn decide(
                 }
                 Some(_) => Ok(vec![Step {
                     event: event(ReentryAction::Release),
-                    next: CurrentState { status: ReentryStatus::Open, assignee: None, claimed_until: None, ..current.clone() },
+                    next: CurrentState {
+                        status: ReentryStatus::Open,
+                        assignee: None,
+                        claimed_until: None,
+                        ..current.clone()
+                    },
                 }]),
             }
         }
@@ -193,7 +226,8 @@ pub fn decide(
             respect_claim(state, staff, now, false)?;
             let mut e = event(ReentryAction::Query);
             e.note = Some(note.clone());
-            let next = CurrentState { status: ReentryStatus::Query, assignee: None, claimed_until: None, ..current.clone() };
+            let next =
+                CurrentState { status: ReentryStatus::Query, assignee: None, claimed_until: None, ..current.clone() };
             Ok(vec![Step { event: e, next }])
         }
         Request::NotRequired { reason } => {
@@ -201,8 +235,12 @@ pub fn decide(
             respect_claim(state, staff, now, false)?;
             let mut e = event(ReentryAction::NotRequired);
             e.note = Some(reason.clone());
-            let next =
-                CurrentState { status: ReentryStatus::NotRequired, assignee: staff_id, claimed_until: None, ..current.clone() };
+            let next = CurrentState {
+                status: ReentryStatus::NotRequired,
+                assignee: staff_id,
+                claimed_until: None,
+                ..current.clone()
+            };
             Ok(vec![Step { event: e, next }])
         }
         Request::Reopen { note } => {
@@ -236,5 +274,106 @@ pub fn decide(
             e.note = Some(reason.clone());
             Ok(vec![Step { event: e, next: CurrentState { nhs_waived: true, ..current.clone() } }])
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::OpenRegistration;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        time::parse_uk_datetime(s, DateTime::<Utc>::UNIX_EPOCH).unwrap()
+    }
+
+    fn state(status: ReentryStatus, assignee: Option<&str>, until: Option<&str>) -> ReentryState {
+        ReentryState {
+            entry_id: "e".into(),
+            reference: "R2-0001".into(),
+            kind: Kind::Prescription,
+            voided: false,
+            current: CurrentState {
+                status,
+                assignee: assignee.map(String::from),
+                claimed_until: until.map(t),
+                new_system_ref: None,
+                nhs_number: None,
+                nhs_waived: false,
+            },
+            changed_at: None,
+            has_patient: true,
+            nhs_known: true,
+            open_registration: None,
+        }
+    }
+
+    const NOW: &str = "23/11/2026 10:00";
+
+    fn run(s: &ReentryState, r: Request, staff: &str) -> Result<Vec<Step>, Error> {
+        decide(s, &r, staff, t(NOW), Duration::hours(4))
+    }
+
+    #[test]
+    fn a_claim_holds_for_four_hours_and_refuses_others_until_it_lapses() {
+        let steps = run(&state(ReentryStatus::Open, None, None), Request::Claim { take_over: false }, "AB").unwrap();
+        assert_eq!(steps[0].next.status, ReentryStatus::Claimed);
+        assert_eq!(steps[0].next.claimed_until, Some(t("23/11/2026 14:00")));
+        let held = state(ReentryStatus::Claimed, Some("AB"), Some("23/11/2026 14:00"));
+        let refused = run(&held, Request::Claim { take_over: false }, "JS").unwrap_err();
+        assert!(matches!(&refused, Error::Reentry(Reentry::ClaimedBy { staff, .. }) if staff == "AB"), "{refused:?}");
+        assert!(refused.to_string().contains("claimed by AB until 23/11/2026 14:00"));
+        let taken = run(&held, Request::Claim { take_over: true }, "JS").unwrap();
+        assert_eq!(taken[0].event.taken_from.as_deref(), Some("AB"));
+        assert_eq!(taken[0].next.assignee.as_deref(), Some("JS"));
+        let lapsed = state(ReentryStatus::Claimed, Some("AB"), Some("23/11/2026 09:59"));
+        let claimed = run(&lapsed, Request::Claim { take_over: false }, "JS").unwrap();
+        assert_eq!(claimed[0].event.taken_from, None, "a lapsed claim is nobody's");
+    }
+
+    #[test]
+    fn done_is_refused_while_blocked_and_a_waiver_on_done_unblocks_it() {
+        let mut blocked = state(ReentryStatus::Open, None, None);
+        blocked.nhs_known = false;
+        let done = |waive: Option<&str>| Request::Done {
+            new_system_ref: None,
+            note: None,
+            nhs_number: None,
+            waive_nhs: waive.map(String::from),
+            take_over: false,
+        };
+        let e = run(&blocked, done(None), "AB").unwrap_err();
+        assert!(matches!(e, Error::Reentry(Reentry::Blocked { registration: None, .. })));
+        let steps = run(&blocked, done(Some("temporary resident, trace failed")), "AB").unwrap();
+        let actions: Vec<_> = steps.iter().map(|s| s.event.action).collect();
+        assert_eq!(actions, [ReentryAction::WaiveNhs, ReentryAction::Done]);
+        blocked.open_registration =
+            Some(OpenRegistration { rowid: 1, entry_id: "r".into(), reference: "R2-0012".into() });
+        let e = run(&blocked, done(Some("x")), "AB").unwrap_err();
+        assert!(e.to_string().contains("blocked by registration R2-0012"), "{e}");
+    }
+
+    #[test]
+    fn finished_items_must_be_reopened_and_voided_ones_are_left_alone() {
+        let done = state(ReentryStatus::Done, Some("AB"), None);
+        assert!(matches!(
+            run(&done, Request::Claim { take_over: true }, "JS"),
+            Err(Error::Reentry(Reentry::Finished { .. }))
+        ));
+        let reopened = run(&done, Request::Reopen { note: None }, "JS").unwrap();
+        assert_eq!(reopened[0].next.status, ReentryStatus::Open);
+        assert!(matches!(
+            run(&state(ReentryStatus::Open, None, None), Request::Reopen { note: None }, "JS"),
+            Err(Error::Reentry(Reentry::StillOpen { .. }))
+        ));
+        let mut voided = state(ReentryStatus::Open, None, None);
+        voided.voided = true;
+        assert!(matches!(run(&voided, Request::Claim { take_over: false }, "JS"), Err(Error::EntryVoided { .. })));
+    }
+
+    #[test]
+    fn only_the_holder_releases_a_claim() {
+        let held = state(ReentryStatus::Claimed, Some("AB"), Some("23/11/2026 14:00"));
+        assert!(matches!(run(&held, Request::Release, "JS"), Err(Error::Reentry(Reentry::NotClaimedByYou { .. }))));
+        assert_eq!(run(&held, Request::Release, "ab").unwrap()[0].next.status, ReentryStatus::Open);
     }
 }

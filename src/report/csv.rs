@@ -41,5 +41,14 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             row("reentry", status, n.to_string()).map_err(io)?;
         }
     }
+    if let Some(tiers) = &r.reentry_by_tier {
+        for (i, t) in tiers.iter().enumerate() {
+            let section = format!("reentry_tier_{}", i + 1);
+            row(&section, "total", t.total.to_string()).map_err(io)?;
+            row(&section, "finished", t.finished.to_string()).map_err(io)?;
+            row(&section, "open", (t.total - t.finished).to_string()).map_err(io)?;
+            row(&section, "overdue", t.overdue.to_string()).map_err(io)?;
+        }
+    }
     csv.flush()
 }

@@ -100,6 +100,21 @@ fn page(r: &Report, h: &mut String) -> std::fmt::Result {
         Some(statuses) => bars(h, statuses)?,
         None => writeln!(h, "<p>Not started: {} entries to re-enter into the new system.</p>", r.entries)?,
     }
+    if let Some(tiers) = &r.reentry_by_tier {
+        writeln!(h, "<table><tr><th>Tier</th><th>Total</th><th>Finished</th><th>Still open</th><th>Overdue</th></tr>")?;
+        for (i, t) in tiers.iter().enumerate() {
+            writeln!(
+                h,
+                "<tr><td>Tier {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                i + 1,
+                t.total,
+                t.finished,
+                t.total - t.finished,
+                t.overdue
+            )?;
+        }
+        writeln!(h, "</table>")?;
+    }
 
     if !r.conflicts.is_empty() {
         writeln!(

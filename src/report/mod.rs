@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use crate::domain::fields::Kind;
 use crate::domain::time::{self, UK};
 use crate::error::Result;
+use crate::queue::TierProgress;
 use crate::store::{Patient, ReportCounts, Store};
 
 /// The longest run of hours the hourly chart fills in with empty hours (two weeks).
@@ -42,6 +43,8 @@ pub struct Report {
     pub conflicts: Vec<String>,
     pub possible_duplicates: Vec<Vec<Patient>>,
     pub reentry_by_status: Option<Vec<(String, i64)>>,
+    /// Re-entry progress by tier (index 0 is tier 1), from the queue's own policy.
+    pub reentry_by_tier: Option<[TierProgress; 4]>,
 }
 
 impl Report {
@@ -90,6 +93,10 @@ pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
         merged_files: counts.merged_files,
         conflicts: store.conflicts()?.into_iter().map(|c| c.reference).collect(),
         possible_duplicates: store.possible_duplicates()?,
+        reentry_by_tier: match counts.reentry_by_status {
+            Some(_) => Some(crate::queue::progress(store, now)?.by_tier),
+            None => None,
+        },
         reentry_by_status: counts.reentry_by_status,
     })
 }

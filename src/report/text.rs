@@ -60,6 +60,21 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         }
         None => writeln!(out, "Re-entry: not started ({} entries to re-enter)", r.entries)?,
     }
+    if let Some(tiers) = &r.reentry_by_tier {
+        writeln!(out)?;
+        writeln!(out, "Re-entry by tier            total   finished   still open   overdue")?;
+        for (i, t) in tiers.iter().enumerate() {
+            writeln!(
+                out,
+                "  Tier {}                  {:>7}    {:>7}      {:>7}   {:>7}",
+                i + 1,
+                t.total,
+                t.finished,
+                t.total - t.finished,
+                t.overdue
+            )?;
+        }
+    }
     if !r.conflicts.is_empty() {
         writeln!(out)?;
         writeln!(

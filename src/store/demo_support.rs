@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::Tx;
+use super::{Store, Tx};
 use crate::domain::time;
 use crate::error::Result;
 
@@ -10,19 +10,28 @@ impl Tx<'_> {
     /// In a file that holds nothing yet but its own workstation, gives that workstation an id from
     /// the seeded ids (`use_seeded_ids`) and the transaction's time as its creation time, so that one
     /// seed makes the same database, ids included, in every file. In a file that already holds
-    /// anything (staff, settings, patients, entries, audit), rows may refer to the current id, so it
-    /// is left as it is. Returns the local workstation's id, new or not.
+    /// anything (staff, settings, patients, entries, drafts, audit…), rows may refer to the current
+    /// id, so it is left as it is. Returns the local workstation's id, new or not.
     pub fn reseed_local_workstation(&self) -> Result<String> {
         let current: String =
             self.conn().query_row("SELECT id FROM workstation WHERE is_local = 1", [], |r| r.get(0))?;
-        let in_use: bool = self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM entry) OR EXISTS (SELECT 1 FROM revision)
-                 OR EXISTS (SELECT 1 FROM patient) OR EXISTS (SELECT 1 FROM staff)
-                 OR EXISTS (SELECT 1 FROM setting) OR EXISTS (SELECT 1 FROM audit)
-                 OR EXISTS (SELECT 1 FROM workstation WHERE is_local = 0)",
-            [],
-            |r| r.get(0),
-        )?;
+        // Every table that refers to a workstation, whatever later migrations add, and those that
+        // say the file has been set up.
+        let mut tables: Vec<String> = self
+            .conn()
+            .prepare(
+                "SELECT DISTINCT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+                 WHERE m.type = 'table' AND f.\"table\" = 'workstation'",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tables.extend(["entry", "revision", "staff", "setting", "audit"].map(String::from));
+        let mut in_use: bool =
+            self.conn().query_row("SELECT EXISTS (SELECT 1 FROM workstation WHERE is_local = 0)", [], |r| r.get(0))?;
+        for table in &tables {
+            let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", table.replace('"', "\"\""));
+            in_use = in_use || self.conn().query_row(&sql, [], |r| r.get::<_, bool>(0))?;
+        }
         if in_use {
             return Ok(current);
         }
@@ -32,5 +41,20 @@ impl Tx<'_> {
             params![id, time::to_storage(self.now())],
         )?;
         Ok(id)
+    }
+}
+
+impl Store {
+    /// Runs `f` with SQLite's page cache raised to `mib` MiB, then puts the cache size back. One
+    /// transaction that writes far more than the default 2 MiB (the demo's 100,000 entries) would
+    /// otherwise spill pages to the WAL mid-transaction and read them back, over and over.
+    pub fn with_page_cache<T>(&self, mib: i64, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let before: i64 = self.read(|c| Ok(c.query_row("PRAGMA cache_size", [], |r| r.get(0))?))?;
+        self.read(|c| Ok(c.pragma_update(None, "cache_size", -mib.saturating_mul(1024))?))?;
+        let result = f();
+        let restored = self.read(|c| Ok(c.pragma_update(None, "cache_size", before)?));
+        let value = result?;
+        restored?;
+        Ok(value)
     }
 }

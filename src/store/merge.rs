@@ -157,6 +157,7 @@ impl Store {
     /// merging a file again changes nothing at all.
     pub fn merge(&self, source: &MergeSource, actor: &Actor, now: DateTime<Utc>) -> Result<MergeOutcome> {
         self.check_writable()?;
+        self.use_memory_for_temporary_data()?;
         let attached = self
             .conn
             .execute(&format!("ATTACH DATABASE ?1 AS {SOURCE}"), [read_only_uri(&source.path)])
@@ -252,13 +253,13 @@ impl Tx<'_> {
                 entries: shared,
             }));
         }
-        let mut out = MergeOutcome::default();
-        out.workstations = self.run(
+        let workstations = self.run(
             "INSERT INTO main.workstation (id, prefix, name, is_local, next_ref, created_at)
              SELECT s.id, s.prefix, s.name, 0, s.next_ref, s.created_at FROM src.workstation s
              WHERE NOT EXISTS (SELECT 1 FROM main.workstation m WHERE m.id = s.id)",
             [],
         )?;
+        let mut out = MergeOutcome { workstations, ..MergeOutcome::default() };
         out.staff_clashes = self.pairs_differing("staff", "id", "name")?;
         out.staff = self.run(
             "INSERT INTO main.staff (id, name, role, created_at) SELECT s.id, s.name, s.role, s.created_at

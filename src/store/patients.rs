@@ -112,33 +112,46 @@ fn candidates(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> rusql
     rows.collect()
 }
 
+/// The ways a look-up reaches patients, each through an index.
+#[derive(Debug, Clone, Copy)]
+enum Lookup {
+    NhsPrefix,
+    Birth,
+    NamePart,
+    FamilyPrefix,
+}
+
+fn lookup_sql(lookup: Lookup) -> String {
+    let condition = match lookup {
+        Lookup::NhsPrefix => "nhs_number >= ?1 AND nhs_number < ?2 ORDER BY nhs_number LIMIT ?3",
+        Lookup::Birth => "date_of_birth = ?1 ORDER BY family_fold, given_fold LIMIT ?2",
+        Lookup::NamePart => {
+            "rowid IN (SELECT rowid FROM patient_name_search WHERE patient_name_search MATCH ?1 LIMIT ?2)"
+        }
+        Lookup::FamilyPrefix => "family_fold >= ?1 AND family_fold < ?2 LIMIT ?3",
+    };
+    format!("SELECT {COLUMNS} FROM patient WHERE {condition}")
+}
+
 /// Patients matching what is typed: digits are the start of an NHS number, a date is a date of
 /// birth, anything else is any part of the names (every word must match). Best matches first.
 fn search(c: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<Patient>> {
     let query = query.trim();
     let digits: String = query.chars().filter(|ch| !matches!(ch, ' ' | '-')).collect();
     if digits.len() >= 3 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM patient WHERE nhs_number >= ?1 AND nhs_number < ?2 ORDER BY nhs_number LIMIT ?3"
-        );
-        return candidates(c, &sql, &[&digits, &after_prefix(&digits), &(limit as i64)]);
+        return candidates(c, &lookup_sql(Lookup::NhsPrefix), &[&digits, &after_prefix(&digits), &(limit as i64)]);
     }
     if let Ok(dob) = crate::domain::time::parse_date(query) {
-        let sql =
-            format!("SELECT {COLUMNS} FROM patient WHERE date_of_birth = ?1 ORDER BY family_fold, given_fold LIMIT ?2");
-        return candidates(c, &sql, &[&dob.format("%Y-%m-%d").to_string(), &(limit as i64)]);
+        let dob = dob.format("%Y-%m-%d").to_string();
+        return candidates(c, &lookup_sql(Lookup::Birth), &[&dob, &(limit as i64)]);
     }
     let words: Vec<String> = query.split_whitespace().map(fold).filter(|w| !w.is_empty()).collect();
     let Some(longest) = words.iter().rev().max_by_key(|w| w.chars().count()) else { return Ok(Vec::new()) };
     let found = if longest.chars().count() >= 3 {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM patient WHERE rowid IN
-               (SELECT rowid FROM patient_name_search WHERE patient_name_search MATCH ?1 LIMIT ?2)"
-        );
-        candidates(c, &sql, &[&fts_phrase(longest), &(NAME_CANDIDATES as i64)])?
+        candidates(c, &lookup_sql(Lookup::NamePart), &[&fts_phrase(longest), &(NAME_CANDIDATES as i64)])?
     } else {
-        let sql = format!("SELECT {COLUMNS} FROM patient WHERE family_fold >= ?1 AND family_fold < ?2 LIMIT ?3");
-        candidates(c, &sql, &[longest, &after_prefix(longest), &(NAME_CANDIDATES as i64)])?
+        let args: [&dyn rusqlite::ToSql; 3] = [longest, &after_prefix(longest), &(NAME_CANDIDATES as i64)];
+        candidates(c, &lookup_sql(Lookup::FamilyPrefix), &args)?
     };
     let mut ranked: Vec<(u8, String, Patient)> = found
         .into_iter()
@@ -374,6 +387,26 @@ mod tests {
         assert_eq!(ids("ev"), [evans], "two letters: start of the family name");
         assert!(ids("xyz").is_empty());
         assert!(ids("  ").is_empty());
+    }
+
+    #[test]
+    fn every_look_up_uses_an_index_not_a_scan() {
+        let store = Store::open_in_memory().unwrap();
+        for lookup in [Lookup::NhsPrefix, Lookup::Birth, Lookup::NamePart, Lookup::FamilyPrefix] {
+            let plan: Vec<String> = store
+                .read(|c| {
+                    let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {}", lookup_sql(lookup)))?;
+                    let args = ["a", "b", "1"];
+                    let n = stmt.parameter_count();
+                    let rows = stmt.query_map(rusqlite::params_from_iter(&args[..n]), |r| r.get::<_, String>(3))?;
+                    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+                })
+                .unwrap();
+            // The trigram table's own "SCAN … VIRTUAL TABLE INDEX 0:M" is its index answering MATCH.
+            let scans_patients = plan.iter().any(|step| step == "SCAN patient" || step.starts_with("SCAN patient "));
+            assert!(!scans_patients, "{lookup:?} scans: {plan:?}");
+            assert!(!plan.is_empty());
+        }
     }
 
     #[test]

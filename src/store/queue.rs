@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::json;
 
 use super::entries::EntryHeader;
-use super::{Actor, Store, Tx, flags_from_column};
+use super::{Actor, Store, Tx};
 use crate::domain::fields::{Flag, Kind};
 use crate::domain::time;
 use crate::error::Result;
@@ -107,8 +107,8 @@ pub struct QueueRow {
     pub status: Option<ReentryStatus>,
     pub assignee: Option<String>,
     pub claimed_until: Option<DateTime<Utc>>,
-    /// The patient's row number, for finding their registration; `None` for stock with no patient.
-    pub patient: Option<i64>,
+    /// The patient's id, for finding their registration; `None` for stock with no patient.
+    pub patient: Option<String>,
     /// The patient has an NHS number, on their record or traced when their registration was keyed.
     pub nhs_known: bool,
     pub nhs_waived: bool,
@@ -140,7 +140,6 @@ pub struct ItemFacts {
     pub expected_electronically: Option<bool>,
     /// A consultation or home visit with history, examination, assessment, plan or follow-up written.
     pub clinical_content: bool,
-    pub visit_status: Option<String>,
 }
 
 /// An open registration for a patient: it blocks their other items.
@@ -171,51 +170,66 @@ pub struct QueueDetail {
     pub new_system_ref: Option<String>,
 }
 
+/// Every column from `entry` alone: its copy of the deciding fields is kept by the schema's
+/// triggers, and the few patients without an NHS number are looked up apart, so there is no join.
 const ROW_COLUMNS: &str =
     "e.rowid, e.id, e.kind, e.occurred_at, e.flags, e.voided, e.reentry_status, e.reentry_assignee,
-    e.reentry_claimed_until, p.rowid, p.nhs_number IS NOT NULL, e.nhs_waived,
-    r.fields ->> '$.rx_status', r.fields ->> '$.abnormal', r.fields ->> '$.action' IS NOT NULL,
-    r.fields ->> '$.urgency', r.fields ->> '$.source', r.fields ->> '$.action_required',
-    r.fields ->> '$.appointment_at', r.fields ->> '$.appointment_status', r.fields ->> '$.expected_electronically',
-    (e.kind IN ('consultation', 'home_visit') AND (r.fields ->> '$.history' IS NOT NULL
-        OR r.fields ->> '$.examination' IS NOT NULL OR r.fields ->> '$.assessment' IS NOT NULL
-        OR r.fields ->> '$.plan' IS NOT NULL OR r.fields ->> '$.follow_up' IS NOT NULL)),
-    r.fields ->> '$.visit_status'";
+    e.reentry_claimed_until, e.patient_id, e.nhs_waived,
+    e.fact_rx_status, e.fact_abnormal, e.fact_action_given, e.fact_urgency, e.fact_source, e.fact_action_required,
+    e.fact_appointment_at, e.fact_appointment_status, e.fact_expected_electronically, e.fact_clinical_content";
 
 fn when(s: Option<String>) -> Option<DateTime<Utc>> {
     s.as_deref().and_then(time::from_storage)
 }
 
+/// The flags column by exact stored name: read for every row of the queue, so no lenient parsing.
+fn stored_flags(column: &str) -> Vec<Flag> {
+    let mut flags: Vec<Flag> =
+        column.split_whitespace().filter_map(|name| Flag::ALL.into_iter().find(|f| f.name() == name)).collect();
+    flags.sort();
+    flags
+}
+
+/// A stored yes/no: 1 or 0; anything else is "not said".
+fn yes_no(r: &Row, at: usize) -> rusqlite::Result<Option<bool>> {
+    Ok(match r.get::<_, rusqlite::types::Value>(at)? {
+        rusqlite::types::Value::Integer(n) => Some(n != 0),
+        _ => None,
+    })
+}
+
 fn queue_row(r: &Row) -> rusqlite::Result<QueueRow> {
-    let kind: String = r.get(2)?;
-    let occurred: String = r.get(3)?;
-    let flags: String = r.get(4)?;
-    let status: String = r.get(6)?;
+    // Borrowed, not copied: this runs for every item in the queue.
+    let text = |at: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(at)?.as_str().unwrap_or_default()) };
+    let kind = text(2)?;
+    let occurred = text(3)?;
+    let flags = text(4)?;
+    let status = text(6)?;
     Ok(QueueRow {
         rowid: r.get(0)?,
         entry_id: r.get(1)?,
-        kind: Kind::parse(&kind).ok(),
-        occurred_at: time::from_storage(&occurred).unwrap_or_default(),
-        flags: if flags.is_empty() { Vec::new() } else { flags_from_column(&flags) },
+        kind: Kind::ALL.into_iter().find(|k| k.name() == kind),
+        occurred_at: time::from_storage(occurred).unwrap_or_default(),
+        flags: if flags.is_empty() { Vec::new() } else { stored_flags(flags) },
         voided: r.get(5)?,
-        status: ReentryStatus::parse(&status),
+        status: ReentryStatus::parse(status),
         assignee: r.get(7)?,
         claimed_until: when(r.get(8)?),
         patient: r.get(9)?,
-        nhs_known: r.get::<_, Option<bool>>(10)?.unwrap_or(false),
-        nhs_waived: r.get(11)?,
+        // Settled by `queue_rows`, which knows the patients without a number.
+        nhs_known: true,
+        nhs_waived: r.get(10)?,
         facts: ItemFacts {
-            rx_status: r.get(12)?,
-            abnormal: r.get::<_, Option<i64>>(13)?.map(|v| v != 0),
-            action_given: r.get(14)?,
-            urgency: r.get(15)?,
-            source: r.get(16)?,
-            action_required: r.get::<_, Option<i64>>(17)?.map(|v| v != 0),
-            appointment_at: when(r.get(18)?),
-            appointment_status: r.get(19)?,
-            expected_electronically: r.get::<_, Option<i64>>(20)?.map(|v| v != 0),
-            clinical_content: r.get(21)?,
-            visit_status: r.get(22)?,
+            rx_status: r.get(11)?,
+            abnormal: yes_no(r, 12)?,
+            action_given: r.get(13)?,
+            urgency: r.get(14)?,
+            source: r.get(15)?,
+            action_required: yes_no(r, 16)?,
+            appointment_at: when(r.get(17)?),
+            appointment_status: r.get(18)?,
+            expected_electronically: yes_no(r, 19)?,
+            clinical_content: r.get(20)?,
         },
     })
 }
@@ -238,6 +252,9 @@ fn detail(r: &Row) -> rusqlite::Result<(i64, QueueDetail)> {
     ))
 }
 
+/// How much of the file the queue maps into memory (SQLite's `mmap_size`; 0 would turn it off).
+const QUEUE_MMAP_BYTES: i64 = 256 * 1024 * 1024;
+
 /// Past this many rows, one scan beats a look-up each.
 const DETAIL_SCAN_THRESHOLD: usize = 2_000;
 
@@ -245,43 +262,39 @@ impl Store {
     /// Every item in scope as a compact row, read by one scan of `entry` (with its current revision's
     /// fields and its patient's row), in no particular order: the policy orders them.
     pub fn queue_rows(&self, scope: &QueueScope) -> Result<Vec<QueueRow>> {
-        let mut sql = format!(
-            "SELECT {ROW_COLUMNS} FROM entry e
-             JOIN revision r ON r.id = e.current_revision_id
-             LEFT JOIN patient p ON p.id = e.patient_id
-             WHERE 1 = 1"
-        );
+        let mut sql = format!("SELECT {ROW_COLUMNS} FROM entry e WHERE 1 = 1");
         if !scope.include_closed {
             sql.push_str(" AND e.voided = 0 AND e.reentry_status IN ('open', 'claimed', 'query')");
         }
         self.read(|c| {
+            // The queue reads every entry: map the file rather than copy it page by page.
+            c.pragma_update(None, "mmap_size", QUEUE_MMAP_BYTES)?;
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map([], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-            let traced = traced_patients(c)?;
+            let untraced = patients_without_nhs_number(c)?;
             Ok(rows
                 .into_iter()
                 .map(|mut row| {
-                    if !row.nhs_known && row.patient.is_some_and(|p| traced.contains_key(&p)) {
-                        row.nhs_known = true;
-                    }
+                    row.nhs_known = row.patient.as_ref().is_none_or(|p| !untraced.contains(p));
                     row
                 })
                 .collect())
         })
     }
 
-    /// Each patient's earliest registration still to be keyed, by the patient's row number.
-    pub fn open_registrations(&self) -> Result<HashMap<i64, OpenRegistration>> {
+    /// Each patient's earliest registration still to be keyed, by the patient's id.
+    pub fn open_registrations(&self) -> Result<HashMap<String, OpenRegistration>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT p.rowid, e.rowid, e.id, e.ref FROM entry e JOIN patient p ON p.id = e.patient_id
-                 WHERE e.kind = 'registration' AND e.voided = 0 AND e.reentry_status IN ('open', 'claimed', 'query')
+                "SELECT e.patient_id, e.rowid, e.id, e.ref FROM entry e
+                 WHERE e.kind = 'registration' AND e.patient_id IS NOT NULL AND e.voided = 0
+                   AND e.reentry_status IN ('open', 'claimed', 'query')
                  ORDER BY e.occurred_at DESC, e.id DESC",
             )?;
             let mut map = HashMap::new();
             let rows = stmt.query_map([], |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(0)?,
                     OpenRegistration { rowid: r.get(1)?, entry_id: r.get(2)?, reference: r.get(3)? },
                 ))
             })?;
@@ -364,20 +377,35 @@ impl Store {
     }
 }
 
-/// Patients whose registration was keyed with the NHS number the new system traced: patient row → number.
-fn traced_patients(c: &Connection) -> rusqlite::Result<HashMap<i64, String>> {
+/// Patients whose registration was keyed with the NHS number the new system traced: patient id → number.
+fn traced_patients(c: &Connection) -> rusqlite::Result<HashMap<String, String>> {
     let mut stmt = c.prepare_cached(
-        "SELECT p.rowid, e.reentry_nhs_number FROM entry e JOIN patient p ON p.id = e.patient_id
-         WHERE e.kind = 'registration' AND e.voided = 0 AND e.reentry_status = 'done'
+        "SELECT e.patient_id, e.reentry_nhs_number FROM entry e
+         WHERE e.kind = 'registration' AND e.patient_id IS NOT NULL AND e.voided = 0 AND e.reentry_status = 'done'
            AND e.reentry_nhs_number IS NOT NULL
          ORDER BY e.reentry_changed_at DESC, e.id DESC",
     )?;
     let mut map = HashMap::new();
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (patient, nhs) = row?;
         map.entry(patient).or_insert(nhs);
     }
     Ok(map)
+}
+
+/// Patients with no NHS number, on their record or traced at registration: few, so one set.
+fn patients_without_nhs_number(c: &Connection) -> rusqlite::Result<std::collections::HashSet<String>> {
+    let traced = traced_patients(c)?;
+    let mut stmt = c.prepare_cached("SELECT id FROM patient WHERE nhs_number IS NULL")?;
+    let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut set = std::collections::HashSet::new();
+    for id in ids {
+        let id = id?;
+        if !traced.contains_key(&id) {
+            set.insert(id);
+        }
+    }
+    Ok(set)
 }
 
 /// For entries whose patient has no NHS number on record but was traced at registration: entry row → number.
@@ -387,11 +415,11 @@ fn traced_patients_by_entry(c: &Connection, rowids: &[i64]) -> rusqlite::Result<
         return Ok(Vec::new());
     }
     let mut stmt = c.prepare_cached(
-        "SELECT p.rowid FROM entry e JOIN patient p ON p.id = e.patient_id WHERE e.rowid = ?1 AND p.nhs_number IS NULL",
+        "SELECT p.id FROM entry e JOIN patient p ON p.id = e.patient_id WHERE e.rowid = ?1 AND p.nhs_number IS NULL",
     )?;
     let mut out = Vec::new();
     for rowid in rowids {
-        if let Some(patient) = stmt.query_row([rowid], |r| r.get::<_, i64>(0)).optional()?
+        if let Some(patient) = stmt.query_row([rowid], |r| r.get::<_, String>(0)).optional()?
             && let Some(nhs) = traced.get(&patient)
         {
             out.push((*rowid, nhs.clone()));

@@ -38,26 +38,17 @@ fn has_table(c: &Connection, name: &str) -> rusqlite::Result<bool> {
     c.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)", [name], |r| r.get(0))
 }
 
-/// The re-entry state, if the queue's migration has landed: any table named `reentry…` that has
-/// `entry_id` and `status` columns, one row an entry.
+/// Re-entry status by entry, if the re-entry queue's columns are in this database (schema 2).
 fn reentry(c: &Connection) -> rusqlite::Result<Option<Vec<(String, i64)>>> {
-    let tables: Vec<(String, i64)> = pairs(
-        c,
-        "SELECT name, 0 FROM sqlite_master WHERE type = 'table' AND name LIKE 'reentry%'
-           AND EXISTS (SELECT 1 FROM pragma_table_info(name) WHERE name = 'entry_id')
-           AND EXISTS (SELECT 1 FROM pragma_table_info(name) WHERE name = 'status')
-         ORDER BY name LIMIT 1",
+    let has_status: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('entry') WHERE name = 'reentry_status')",
+        [],
+        |r| r.get(0),
     )?;
-    let Some((table, _)) = tables.into_iter().next() else { return Ok(None) };
-    let table = table.replace('"', "\"\"");
-    pairs(
-        c,
-        &format!(
-            "SELECT s.status, count(*) FROM \"{table}\" s JOIN entry e ON e.id = s.entry_id
-             WHERE e.voided = 0 GROUP BY s.status ORDER BY s.status"
-        ),
-    )
-    .map(Some)
+    if !has_status {
+        return Ok(None);
+    }
+    pairs(c, "SELECT reentry_status, count(*) FROM entry WHERE voided = 0 GROUP BY reentry_status ORDER BY 1").map(Some)
 }
 
 impl Store {

@@ -457,7 +457,7 @@ fn draft_list(app: &App, selected: usize, theme: &Theme, frame: &mut Frame, area
         let text = format!(" {kind:<18} last typed {when} by {who}   {}", escape_inline(&summary));
         lines.push(if i == selected { Line::styled(text, theme.focused()) } else { Line::raw(text) });
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -1,0 +1,349 @@
+//! The re-entry queue with the real binary on a real file: output contracts, working items,
+//! their audit trail, blocking, and two admins claiming at once.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::{Practice, stderr_of, stdout_of};
+use serde_json::Value;
+
+const HEADER: &str = "rank,id,tier,score,due,kind,occurred_at,nhs_number,patient,summary,status,assignee,reasons";
+
+fn practice() -> Practice {
+    let p = Practice::new();
+    p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+    p.run_as("JS", &["staff", "add", "KL", "--name", "Kim Lee", "--role", "admin"]).success();
+    p
+}
+
+fn log_phone(p: &Practice, at: &str, summary: &str) -> String {
+    p.log(&["telephone", "--patient", "9992345675", "--at", at, "--summary", summary])
+}
+
+fn log_prescription(p: &Practice) -> String {
+    p.log(&[
+        "prescription",
+        "--patient",
+        "9994691341",
+        "--at",
+        "21/11/2026 10:00",
+        "--summary",
+        "Amoxicillin issued on FP10",
+        "--set",
+        "drug=Amoxicillin 500mg capsules",
+        "--set",
+        "rx_status=issued",
+    ])
+}
+
+fn queue_json(p: &Practice, extra: &[&str]) -> Vec<Value> {
+    let out = p.run(&[&["queue", "--format", "json"], extra].concat()).success().get_output().stdout.clone();
+    let v: Value = serde_json::from_slice(&out).expect("queue --format json gives JSON");
+    v.as_array().expect("an array").clone()
+}
+
+fn csv_rows(p: &Practice, extra: &[&str]) -> Vec<csv::StringRecord> {
+    let out = p.run(&[&["queue", "--format", "csv"], extra].concat()).success().get_output().stdout.clone();
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let header = reader.headers().expect("header").clone();
+    assert_eq!(header.iter().collect::<Vec<_>>().join(","), HEADER);
+    reader.records().map(|r| r.expect("a CSV row")).collect()
+}
+
+fn ids(items: &[Value]) -> Vec<String> {
+    items.iter().map(|i| i["id"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+fn status_of(p: &Practice, id: &str) -> String {
+    let all = queue_json(p, &["--status", "all"]);
+    let item = all.iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id} not in --status all"));
+    item["status"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn csv_has_the_contract_header_and_one_row_per_item_in_order() {
+    let p = practice();
+    let call = log_phone(&p, "21/11/2026 09:00", "Asked for results");
+    let rx = log_prescription(&p);
+    let out = p.run(&["queue", "--format", "csv"]).success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().next(), Some(HEADER));
+    let rows = csv_rows(&p, &[]);
+    assert_eq!(rows.len(), 2);
+    let first = &rows[0];
+    assert_eq!(&first[0], "1");
+    assert_eq!(&first[1], rx, "the prescription comes before the call");
+    assert_eq!(&first[2], "1");
+    assert_eq!(&first[4], "2026-11-23T10:00:00+00:00", "due: go-live plus two hours, ISO 8601 local");
+    assert_eq!(&first[5], "prescription");
+    assert_eq!(&first[6], "2026-11-21T10:00:00+00:00");
+    assert_eq!(&first[7], "9994691341");
+    assert_eq!(&first[9], "Amoxicillin issued on FP10");
+    assert_eq!(&first[10], "open");
+    assert_eq!(&first[11], "");
+    assert!(first[12].starts_with("prescription issued"), "{}", &first[12]);
+    assert_eq!(&rows[1][0], "2");
+    assert_eq!(&rows[1][1], call);
+    assert_eq!(&rows[1][2], "3");
+}
+
+#[test]
+fn json_is_an_array_with_the_same_fields_and_reasons_as_a_list() {
+    let p = practice();
+    log_prescription(&p);
+    let items = queue_json(&p, &[]);
+    assert_eq!(items.len(), 1);
+    let item = items[0].as_object().unwrap();
+    let mut keys: Vec<&str> = item.keys().map(String::as_str).collect();
+    keys.sort();
+    let mut want: Vec<&str> = HEADER.split(',').collect();
+    want.sort();
+    assert_eq!(keys, want);
+    assert_eq!(item["rank"], 1);
+    assert_eq!(item["tier"], 1);
+    assert!(item["score"].as_i64().unwrap() > 0);
+    assert!(item["reasons"].as_array().unwrap().iter().all(Value::is_string));
+    assert_eq!(item["assignee"], Value::Null);
+}
+
+#[test]
+fn explain_shows_each_term_and_the_due_time() {
+    let p = practice();
+    log_prescription(&p);
+    let out = stdout_of(&p.run(&["queue", "--explain"]).success());
+    assert!(out.contains("tier 1 (before anything else)"), "{out}");
+    assert!(out.contains("score 60 = +40 kind: prescription, +20 medication issued"), "{out}");
+    assert!(out.contains("due Mon 23 Nov 10:00"), "{out}");
+}
+
+#[test]
+fn claim_done_reopen_and_skip_are_each_recorded_and_audited() {
+    let p = practice();
+    let rx = log_prescription(&p);
+    p.run_as("KL", &["claim", "R2-0001"]).success();
+    assert_eq!(status_of(&p, &rx), "claimed");
+    p.run(&["queue", "--mine"]).code(2);
+    let mine = p.cmd().env("CUTOVER_USER", "KL").args(["queue", "--format", "json", "--mine"]).assert().success();
+    let mine: Value = serde_json::from_slice(&mine.get_output().stdout).unwrap();
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    assert_eq!(mine[0]["assignee"], "KL");
+
+    p.run_as("KL", &["done", "R2-0001", "--ref", "S1-778", "--note", "keyed as acute"]).success();
+    assert_eq!(status_of(&p, &rx), "done");
+    assert!(queue_json(&p, &[]).is_empty(), "done leaves the open queue");
+    p.run_as("JS", &["reopen", &rx]).success();
+    assert_eq!(status_of(&p, &rx), "open");
+    p.run_as("JS", &["query", &rx, "--note", "Dose unclear: 1 or 2 tds?"]).success();
+    assert_eq!(status_of(&p, &rx), "query");
+    assert_eq!(queue_json(&p, &[]).len(), 1, "a query still needs work");
+    p.run_as("JS", &["skip", &rx, "--reason", "Issued twice in error; the other is keyed"]).success();
+    assert_eq!(status_of(&p, &rx), "not_required");
+
+    let db = p.sqlite();
+    let actions: Vec<String> = db
+        .prepare("SELECT action FROM audit WHERE subject = ?1 AND action LIKE 'reentry_%' ORDER BY seq")
+        .unwrap()
+        .query_map([&rx], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(actions, ["reentry_claim", "reentry_done", "reentry_reopen", "reentry_query", "reentry_not_required"]);
+    let events: Vec<(String, String, Option<String>, Option<String>)> = db
+        .prepare(
+            "SELECT action, staff_id, note, new_system_ref FROM reentry_event WHERE entry_id = ?1 ORDER BY at, rowid",
+        )
+        .unwrap()
+        .query_map([&rx], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(events.len(), 5);
+    assert_eq!(events[1], ("done".into(), "KL".into(), Some("keyed as acute".into()), Some("S1-778".into())));
+    assert_eq!(events[3].2.as_deref(), Some("Dose unclear: 1 or 2 tds?"));
+    // The history is append-only, enforced by the database.
+    assert!(db.execute("DELETE FROM reentry_event", []).is_err());
+    assert!(db.execute("UPDATE reentry_event SET note = 'x'", []).is_err());
+}
+
+#[test]
+fn changes_need_a_member_of_staff_and_a_note_where_one_is_asked_for() {
+    let p = practice();
+    log_prescription(&p);
+    p.run(&["claim", "R2-0001"]).code(2);
+    p.run_as("KL", &["query", "R2-0001", "--note", "  "]).code(2);
+    p.run_as("KL", &["skip", "R2-0001", "--reason", ""]).code(2);
+    p.run_as("KL", &["claim", "R9-9999"]).code(2);
+    p.run(&["queue", "--status", "finished"]).code(2);
+    assert_eq!(p.sqlite().query_row("SELECT count(*) FROM reentry_event", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+}
+
+#[test]
+fn a_claim_by_someone_else_is_refused_with_who_and_until_when_unless_taken_over() {
+    let p = practice();
+    log_prescription(&p);
+    p.run_as("KL", &["claim", "R2-0001"]).success();
+    let refused = p.run_as("JS", &["claim", "R2-0001"]).code(1);
+    let message = stderr_of(&refused);
+    assert!(message.contains("claimed by KL until"), "{message}");
+    p.run_as("JS", &["done", "R2-0001"]).code(1);
+    p.run_as("JS", &["claim", "R2-0001", "--take-over"]).success();
+    let items = queue_json(&p, &[]);
+    assert_eq!(items[0]["assignee"], "JS");
+    let taken: String = p
+        .sqlite()
+        .query_row("SELECT taken_from FROM reentry_event WHERE action = 'claim' ORDER BY rowid DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(taken, "KL");
+}
+
+#[test]
+fn done_is_refused_on_a_blocked_item_until_the_registration_is_done() {
+    let p = practice();
+    let who = ["--family", "Llŷr", "--given", "Siân", "--dob", "03/04/1950"];
+    let reg = p.log(&[&["registration", "--at", "21/11/2026 11:00", "--summary", "New patient"], &who[..]].concat());
+    let path = p.log(
+        &[
+            &[
+                "pathology",
+                "--at",
+                "21/11/2026 12:00",
+                "--summary",
+                "FBC",
+                "--set",
+                "test=FBC",
+                "--set",
+                "abnormal=yes",
+            ],
+            &who[..],
+        ]
+        .concat(),
+    );
+    let items = queue_json(&p, &[]);
+    let blocked = items.iter().find(|i| i["id"] == path.as_str()).unwrap();
+    assert_eq!(blocked["status"], "blocked");
+    assert_eq!(blocked["reasons"][0], "blocked by registration R2-0001");
+    assert_eq!(ids(&items)[0], reg, "the registration is keyed first: what waits for it is urgent");
+
+    let refused = p.run_as("KL", &["done", &path]).code(1);
+    assert!(stderr_of(&refused).contains("blocked by registration R2-0001"), "{}", stderr_of(&refused));
+    assert_eq!(status_of(&p, &path), "blocked");
+
+    // The registration itself needs the traced number (or a waiver) before it is done.
+    let refused = p.run_as("KL", &["done", &reg]).code(1);
+    assert!(stderr_of(&refused).contains("--nhs-number"), "{}", stderr_of(&refused));
+    p.run_as("KL", &["done", &reg, "--nhs-number", "999 703 7014"]).success();
+    let items = queue_json(&p, &[]);
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], "open");
+    assert_eq!(items[0]["nhs_number"], "9997037014", "the traced number is shown for the patient's items");
+    p.run_as("KL", &["done", &path]).success();
+    assert!(queue_json(&p, &[]).is_empty());
+}
+
+#[test]
+fn an_item_without_an_nhs_number_needs_a_waiver_to_be_done() {
+    let p = practice();
+    let note = p.log(&["note", "--family", "Jones", "--given", "Ann", "--dob", "01/02/1960", "--summary", "Letter"]);
+    assert_eq!(queue_json(&p, &[])[0]["reasons"][0], "needs NHS number (trace) or a waiver");
+    p.run_as("KL", &["done", &note]).code(1);
+    p.run_as("KL", &["waive", &note, "--reason", "Temporary resident; untraceable"]).success();
+    assert_eq!(status_of(&p, &note), "open");
+    p.run_as("KL", &["done", &note]).success();
+    let kept: String =
+        p.sqlite().query_row("SELECT note FROM reentry_event WHERE action = 'waive_nhs'", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, "Temporary resident; untraceable");
+}
+
+#[test]
+fn voided_entries_are_never_in_the_open_queue_but_show_with_status_all() {
+    let p = practice();
+    let keep = log_phone(&p, "21/11/2026 09:00", "Keep");
+    let gone = log_phone(&p, "21/11/2026 09:30", "Logged in error");
+    p.run_as("JS", &["void", &gone, "--reason", "wrong patient"]).success();
+    assert_eq!(ids(&queue_json(&p, &[])), [keep.clone()]);
+    p.run_as("KL", &["claim", &gone]).code(2);
+    let all = queue_json(&p, &["--status", "all"]);
+    assert_eq!(all.len(), 2);
+    assert_eq!(all.iter().find(|i| i["id"] == gone.as_str()).unwrap()["status"], "voided");
+    assert_eq!(ids(&queue_json(&p, &["--status", "voided"])), [gone]);
+}
+
+#[test]
+fn status_all_includes_done_and_filters_narrow_the_queue() {
+    let p = practice();
+    let call = log_phone(&p, "21/11/2026 09:00", "Call");
+    let rx = log_prescription(&p);
+    p.run_as("KL", &["done", &rx]).success();
+    assert_eq!(ids(&queue_json(&p, &[])), [call.clone()]);
+    assert_eq!(queue_json(&p, &["--status", "all"]).len(), 2);
+    assert_eq!(ids(&queue_json(&p, &["--status", "done"])), [rx.clone()]);
+    assert_eq!(ids(&queue_json(&p, &["--status", "all", "--kind", "prescription"])), [rx.clone()]);
+    assert_eq!(ids(&queue_json(&p, &["--status", "all", "--tier", "3"])), [call]);
+    assert_eq!(ids(&queue_json(&p, &["--status", "all", "--assignee", "kl"])), [rx]);
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal_in_table_or_html_output() {
+    let p = practice();
+    p.log(&["telephone", "--patient", "9992345675", "--summary", "Mrs \u{1b}[2J <b>Jones</b>\u{7}"]);
+    let table = stdout_of(&p.run(&["queue"]).success());
+    assert!(!table.contains('\u{1b}') && !table.contains('\u{7}'), "{table:?}");
+    assert!(table.contains("\\u{1b}[2J"), "{table}");
+    let file = p.dir.path().join("worklist.html");
+    p.run(&["queue", "--format", "html", "--out", file.to_str().unwrap()]).success();
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.contains("&lt;b&gt;Jones&lt;/b&gt;"), "{html}");
+    assert!(!html.contains('\u{1b}') && !html.contains("<b>Jones"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn the_same_content_gives_the_same_queue_in_two_databases_and_two_runs() {
+    let a = Practice::empty();
+    let b = Practice::empty();
+    a.run(&["demo", "--entries", "300", "--seed", "7"]).success();
+    b.run(&["demo", "--entries", "300", "--seed", "7"]).success();
+    let csv = |p: &Practice| stdout_of(&p.run(&["queue", "--status", "all", "--format", "csv"]).success());
+    let first = csv(&a);
+    assert!(first.lines().count() > 250, "{}", first.lines().count());
+    assert_eq!(first, csv(&a), "two runs");
+    assert_eq!(first, csv(&b), "two databases");
+}
+
+#[test]
+fn two_admins_claiming_one_item_at_once_never_both_win() {
+    let p = practice();
+    let items: Vec<String> = (0..12).map(|i| log_phone(&p, "21/11/2026 09:00", &format!("call {i}"))).collect();
+    let bin = assert_cmd::cargo::cargo_bin!("cutover");
+    for id in &items {
+        let spawn = |who: &str| {
+            Command::new(bin)
+                .env("CUTOVER_DB", &p.db)
+                .env("CUTOVER_USER", who)
+                .env("HOME", p.dir.path())
+                .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
+                .args(["claim", id])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start cutover")
+        };
+        let (one, two) = (spawn("JS"), spawn("KL"));
+        let (one, two) = (one.wait_with_output().unwrap(), two.wait_with_output().unwrap());
+        let won = [&one, &two].iter().filter(|o| o.status.success()).count();
+        assert_eq!(won, 1, "exactly one claim wins: {one:?} {two:?}");
+        let loser = if one.status.success() { &two } else { &one };
+        assert_eq!(loser.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&loser.stderr).contains("is claimed by"), "{loser:?}");
+    }
+    let claims: i64 =
+        p.sqlite().query_row("SELECT count(*) FROM reentry_event WHERE action = 'claim'", [], |r| r.get(0)).unwrap();
+    assert_eq!(claims, items.len() as i64);
+}
