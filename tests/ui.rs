@@ -399,3 +399,28 @@ fn problems_are_red_in_colour_and_still_marked_without_it() {
         assert!(cell.modifier.contains(Modifier::BOLD), "bold either way, so it stands out without colour");
     }
 }
+
+#[test]
+fn amending_an_entry_does_not_question_a_time_it_already_had() {
+    let store = practice();
+    let actor = store.actor(Some("JS")).unwrap();
+    let sets = [("summary", "Letter dated before FDP"), ("occurred_at", "19/11/2026 09:00")]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+    let content = build_content(Kind::Note, None, &sets, now()).unwrap();
+    let patient = PatientInput { nhs_number: NhsNumber::parse("943 476 5919").ok(), ..Default::default() };
+    store
+        .write_at(now(), |tx| {
+            let p = tx.resolve_patient(&actor, &patient)?;
+            tx.log_entry(&actor, &content, Some(&p.id))
+        })
+        .unwrap();
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('e'));
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('a'));
+    ui.tab(2);
+    ui.keys(" (scanned)");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("Amended R2-0001"), "{screen}");
+}

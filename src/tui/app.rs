@@ -571,7 +571,10 @@ impl App {
                     Vec::new()
                 }
                 Ok(entry) => {
-                    let warnings = time_warnings(&entry.content, self.cutover.fdp, now);
+                    let unchanged =
+                        entry.amending.as_ref().and_then(|a| a.occurred_at) == Some(entry.content.occurred_at);
+                    let warnings =
+                        if unchanged { Vec::new() } else { time_warnings(&entry.content, self.cutover.fdp, now) };
                     if !warnings.is_empty() {
                         self.overlay = Some(Overlay::ConfirmTime { warnings, entry: Box::new(entry) });
                         return Vec::new();
@@ -659,8 +662,11 @@ impl App {
                 self.say("This entry was voided; it cannot be changed.", Tone::Problem);
             }
             Some(Command::Amend) => {
-                let amending =
-                    Amending { entry_id: detail.row.header.id.clone(), reference: detail.row.header.reference.clone() };
+                let amending = Amending {
+                    entry_id: detail.row.header.id.clone(),
+                    reference: detail.row.header.reference.clone(),
+                    occurred_at: Some(detail.row.content.occurred_at),
+                };
                 let form = EntryForm::amend(amending, &detail.row.content, detail.patient.clone(), new_id(), self.now);
                 self.screen = Screen::Form(Box::new(form));
                 self.last_draft_at = self.now;

@@ -76,6 +76,9 @@ impl PatientPicker {
 pub struct Amending {
     pub entry_id: String,
     pub reference: String,
+    /// When it happened before this amendment: an unchanged time is not questioned again.
+    #[serde(default)]
+    pub occurred_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
