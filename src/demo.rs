@@ -43,9 +43,9 @@ pub fn generate(store: &Store, entries: u32, seed: u64) -> Result<Made> {
     let set_up_at = uk_time("set_up_at", SET_UP_AT)?;
     let fdp = uk_time(settings_key::FDP, FDP_AT)?;
     let go_live = uk_time(settings_key::GO_LIVE, GO_LIVE_AT)?;
-    // The whole cutover is one transaction: a page cache big enough for most of it keeps it from
-    // spilling to the WAL and being read back before it commits.
-    store.with_page_cache(std::env::var("KIB_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(BULK_CACHE_MIB), || {
+    // The whole cutover is one transaction: a page cache big enough for most of it, and statement
+    // journals in memory, keep it from writing and re-reading pages before it commits.
+    store.with_bulk_cache(BULK_CACHE_MIB, || {
         store.write_at(set_up_at, |tx| {
             tx.use_seeded_ids(seed);
             // A stream of its own, so the content never repeats the bytes the store's ids are made from.

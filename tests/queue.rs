@@ -263,7 +263,7 @@ fn voided_entries_are_never_in_the_open_queue_but_show_with_status_all() {
     let keep = log_phone(&p, "21/11/2026 09:00", "Keep");
     let gone = log_phone(&p, "21/11/2026 09:30", "Logged in error");
     p.run_as("JS", &["void", &gone, "--reason", "wrong patient"]).success();
-    assert_eq!(ids(&queue_json(&p, &[])), [keep.clone()]);
+    assert_eq!(ids(&queue_json(&p, &[])), vec![keep.clone()]);
     p.run_as("KL", &["claim", &gone]).code(2);
     let all = queue_json(&p, &["--status", "all"]);
     assert_eq!(all.len(), 2);
@@ -277,10 +277,10 @@ fn status_all_includes_done_and_filters_narrow_the_queue() {
     let call = log_phone(&p, "21/11/2026 09:00", "Call");
     let rx = log_prescription(&p);
     p.run_as("KL", &["done", &rx]).success();
-    assert_eq!(ids(&queue_json(&p, &[])), [call.clone()]);
+    assert_eq!(ids(&queue_json(&p, &[])), vec![call.clone()]);
     assert_eq!(queue_json(&p, &["--status", "all"]).len(), 2);
-    assert_eq!(ids(&queue_json(&p, &["--status", "done"])), [rx.clone()]);
-    assert_eq!(ids(&queue_json(&p, &["--status", "all", "--kind", "prescription"])), [rx.clone()]);
+    assert_eq!(ids(&queue_json(&p, &["--status", "done"])), vec![rx.clone()]);
+    assert_eq!(ids(&queue_json(&p, &["--status", "all", "--kind", "prescription"])), vec![rx.clone()]);
     assert_eq!(ids(&queue_json(&p, &["--status", "all", "--tier", "3"])), [call]);
     assert_eq!(ids(&queue_json(&p, &["--status", "all", "--assignee", "kl"])), [rx]);
 }
@@ -346,4 +346,25 @@ fn two_admins_claiming_one_item_at_once_never_both_win() {
     let claims: i64 =
         p.sqlite().query_row("SELECT count(*) FROM reentry_event WHERE action = 'claim'", [], |r| r.get(0)).unwrap();
     assert_eq!(claims, items.len() as i64);
+}
+
+#[test]
+fn an_amendment_moves_the_item_to_where_its_new_content_belongs() {
+    let p = practice();
+    let referral = p.log(&[
+        "referral",
+        "--patient",
+        "9992345675",
+        "--summary",
+        "Referral to dermatology",
+        "--set",
+        "specialty=Dermatology",
+        "--set",
+        "urgency=routine",
+    ]);
+    assert_eq!(queue_json(&p, &[])[0]["tier"], 3);
+    p.run_as("JS", &["amend", &referral, "--set", "urgency=2ww", "--reason", "Suspected melanoma"]).success();
+    let item = &queue_json(&p, &[])[0];
+    assert_eq!(item["tier"], 1);
+    assert_eq!(item["reasons"][0], "two-week-wait (suspected cancer) referral: it must be tracked");
 }

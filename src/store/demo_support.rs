@@ -45,14 +45,27 @@ impl Tx<'_> {
 }
 
 impl Store {
-    /// Runs `f` with SQLite's page cache raised to `mib` MiB, then puts the cache size back. One
-    /// transaction that writes far more than the default 2 MiB (the demo's 100,000 entries) would
-    /// otherwise spill pages to the WAL mid-transaction and read them back, over and over.
-    pub fn with_page_cache<T>(&self, mib: i64, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        let before: i64 = self.read(|c| Ok(c.query_row("PRAGMA cache_size", [], |r| r.get(0))?))?;
-        self.read(|c| Ok(c.pragma_update(None, "cache_size", -mib.saturating_mul(1024))?))?;
+    /// Runs `f` with SQLite's page cache raised to `mib` MiB and its temporary files (statement
+    /// journals) kept in memory, then puts both back. One transaction that writes far more than the
+    /// default 2 MiB cache (the demo's 100,000 entries) would otherwise spill pages to the WAL and read
+    /// them back, and every statement in it would copy the pages it changes to a journal on disk.
+    pub fn with_bulk_cache<T>(&self, mib: i64, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let (cache, temp_store): (i64, i64) = self.read(|c| {
+            let cache = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+            let temp_store = c.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
+            Ok((cache, temp_store))
+        })?;
+        self.read(|c| {
+            c.pragma_update(None, "cache_size", -mib.saturating_mul(1024))?;
+            c.pragma_update(None, "temp_store", "MEMORY")?;
+            Ok(())
+        })?;
         let result = f();
-        let restored = self.read(|c| Ok(c.pragma_update(None, "cache_size", before)?));
+        let restored = self.read(|c| {
+            c.pragma_update(None, "cache_size", cache)?;
+            c.pragma_update(None, "temp_store", temp_store)?;
+            Ok(())
+        });
         let value = result?;
         restored?;
         Ok(value)

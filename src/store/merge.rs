@@ -37,6 +37,9 @@ const HANDLED: &[&str] = &[
     "sqlite_stat1",
 ];
 
+/// The page cache while merging, in KiB as `PRAGMA cache_size` takes it when negative: 64 MiB.
+const MERGE_CACHE_KIB: i64 = -65_536;
+
 /// A file that has passed the checks and can be merged.
 #[derive(Debug, Clone)]
 pub struct MergeSource {
@@ -168,7 +171,13 @@ impl Store {
                 _ => Error::Sqlite(e).at(&self.path),
             });
         attached?;
+        // A merge reads and writes tens of megabytes in one transaction: with SQLite's default 2 MB
+        // cache it would read pages back from disk again and again.
+        let cache: i64 =
+            self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(|e| Error::Sqlite(e).at(&self.path))?;
+        let _ = self.conn.pragma_update(None, "cache_size", MERGE_CACHE_KIB);
         let outcome = self.write_at(now, |tx| tx.merge_attached(source, actor));
+        let _ = self.conn.pragma_update(None, "cache_size", cache);
         let detached = self.conn.execute(&format!("DETACH DATABASE {SOURCE}"), []);
         let outcome = outcome?;
         detached.map_err(|e| Error::Sqlite(e).at(&self.path))?;
@@ -234,7 +243,10 @@ impl Tx<'_> {
     }
 
     fn run(&self, sql: &str, args: impl rusqlite::Params) -> Result<u64> {
-        Ok(self.conn().execute(&sql.replace("src.", &format!("{SOURCE}.")), args)? as u64)
+        let t = std::time::Instant::now();
+        let n = self.conn().execute(&sql.replace("src.", &format!("{SOURCE}.")), args)? as u64;
+        eprintln!("TIMING {:?} {}", t.elapsed(), &sql.trim()[..60.min(sql.trim().len())]);
+        Ok(n)
     }
 
     fn merge_attached(&self, source: &MergeSource, actor: &Actor) -> Result<MergeOutcome> {
@@ -273,6 +285,16 @@ impl Tx<'_> {
             [],
         )?;
         out.patients = self.merge_patients()?;
+        // Entries already here that gain revisions: their headline may move. An entry new here
+        // arrives with its headline already on its newest revision, as the file kept it.
+        self.run("CREATE TEMP TABLE IF NOT EXISTS merge_touched (entry_id TEXT PRIMARY KEY)", [])?;
+        self.run("DELETE FROM temp.merge_touched", [])?;
+        self.run(
+            "INSERT OR IGNORE INTO temp.merge_touched (entry_id) SELECT s.entry_id FROM src.revision s
+             WHERE NOT EXISTS (SELECT 1 FROM main.revision m WHERE m.id = s.id)
+               AND EXISTS (SELECT 1 FROM main.entry m WHERE m.id = s.entry_id)",
+            [],
+        )?;
         out.entries = self.run(
             "INSERT INTO main.entry (id, ref, kind, workstation_id, recorded_at, recorded_by, current_revision_id,
                                      current_recorded_at, patient_id, occurred_at, summary, flags, voided)
@@ -280,13 +302,6 @@ impl Tx<'_> {
                     s.current_recorded_at, (SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.patient_id),
                     s.occurred_at, s.summary, s.flags, s.voided
              FROM src.entry s WHERE NOT EXISTS (SELECT 1 FROM main.entry m WHERE m.id = s.id)",
-            [],
-        )?;
-        self.run("CREATE TEMP TABLE IF NOT EXISTS merge_touched (entry_id TEXT PRIMARY KEY)", [])?;
-        self.run("DELETE FROM temp.merge_touched", [])?;
-        self.run(
-            "INSERT OR IGNORE INTO temp.merge_touched (entry_id) SELECT s.entry_id FROM src.revision s
-             WHERE NOT EXISTS (SELECT 1 FROM main.revision m WHERE m.id = s.id)",
             [],
         )?;
         out.revisions = self.run(

@@ -370,11 +370,6 @@ impl Store {
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
-
-    /// How many items in this file have a re-entry history at all: a cheap "has go-live work begun?".
-    pub fn reentry_event_count(&self) -> Result<i64> {
-        self.read(|c| Ok(c.query_row("SELECT count(*) FROM reentry_event", [], |r| r.get(0))?))
-    }
 }
 
 /// Patients whose registration was keyed with the NHS number the new system traced: patient id → number.

@@ -442,10 +442,10 @@ fn draft_list(app: &App, selected: usize, theme: &Theme, frame: &mut Frame, area
     let block = Block::default().borders(Borders::ALL).title(" Unsaved drafts, kept from last time ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines = vec![
-        Line::raw("These forms were being typed when cutover last closed. Nothing in them is saved yet."),
-        Line::raw(""),
-    ];
+    let [intro, list] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
+    let explanation = "These forms were being typed when cutover last closed. Nothing in them is saved yet.";
+    frame.render_widget(Paragraph::new(explanation).wrap(Wrap { trim: true }), intro);
+    let mut lines = Vec::new();
     for (i, d) in app.drafts.iter().enumerate() {
         let kind = crate::domain::fields::Kind::parse(&d.kind).map(|k| k.label()).unwrap_or("Entry");
         let when = time::from_storage(&d.saved_at).map(time::format_uk).unwrap_or_default();
@@ -455,9 +455,10 @@ fn draft_list(app: &App, selected: usize, theme: &Theme, frame: &mut Frame, area
             .and_then(|b| b.values.get("summary").cloned())
             .unwrap_or_default();
         let text = format!(" {kind:<18} last typed {when} by {who}   {}", escape_inline(&summary));
+        let text = truncate(&text, list.width as usize).into_owned();
         lines.push(if i == selected { Line::styled(text, theme.focused()) } else { Line::raw(text) });
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(Paragraph::new(lines), list);
 }
 
 fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect) {
