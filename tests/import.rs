@@ -218,7 +218,7 @@ fn skip_invalid_loads_the_good_rows_and_keeps_the_rest_for_correction() {
     assert_eq!(count(&p, "SELECT count(*) FROM entry"), 1);
     let text = fs::read_to_string(&rejects).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().last(), Some("reason"));
+    assert_eq!(reader.headers().unwrap().iter().next_back(), Some("reason"));
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(

@@ -424,3 +424,61 @@ fn amending_an_entry_does_not_question_a_time_it_already_had() {
     let screen = ui.screen();
     assert!(screen.contains("Amended R2-0001"), "{screen}");
 }
+
+fn log_with(store: &Store, kind: Kind, nhs: &str, sets: &[(&str, &str)]) {
+    let actor = store.actor(Some("JS")).unwrap();
+    let sets: Vec<(String, String)> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let content = build_content(kind, None, &sets, now()).unwrap();
+    let patient = PatientInput { nhs_number: NhsNumber::parse(nhs).ok(), ..Default::default() };
+    store
+        .write_at(now(), |tx| {
+            let p = tx.resolve_patient(&actor, &patient)?;
+            tx.log_entry(&actor, &content, Some(&p.id))
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_queue_screen_shows_the_safest_order_and_is_worked_through() {
+    let store = practice();
+    log_with(
+        &store,
+        Kind::Telephone,
+        "999 234 5675",
+        &[("summary", "Asked about a sick note"), ("occurred_at", "21/11/2026 09:00")],
+    );
+    log_with(
+        &store,
+        Kind::Prescription,
+        "943 476 5919",
+        &[
+            ("summary", "Amoxicillin issued on FP10"),
+            ("drug", "Amoxicillin 500mg capsules"),
+            ("rx_status", "issued"),
+            ("occurred_at", "21/11/2026 09:30"),
+        ],
+    );
+    let mut ui = Ui::sized(store, 100, 30);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('g'));
+    let screen = ui.screen();
+    insta::assert_snapshot!("queue", screen);
+    let prescription = screen.find("Amoxicillin issued on FP10").expect("the prescription is listed");
+    let call = screen.find("Asked about a sick note").expect("the call is listed");
+    assert!(prescription < call, "an issued prescription comes before a phone call:\n{screen}");
+    assert!(screen.contains("Drug, strength and form: Amoxicillin 500mg capsules"), "ready to key in:\n{screen}");
+
+    ui.key(KeyCode::Char('c'));
+    let screen = ui.screen();
+    assert!(screen.contains("R2-0002 is yours until"), "{screen}");
+    assert!(screen.contains("claimed JS"), "{screen}");
+
+    ui.key(KeyCode::Char('d'));
+    ui.keys("SYS-4471");
+    ui.key(KeyCode::Enter);
+    let screen = ui.screen();
+    assert!(screen.contains("R2-0002 done: it is in the new system."), "{screen}");
+    assert!(!screen.contains("Amoxicillin issued on FP10"), "a done item leaves the open queue:\n{screen}");
+    assert!(screen.contains("Tier 1: 1/1 done"), "{screen}");
+}

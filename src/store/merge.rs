@@ -243,10 +243,7 @@ impl Tx<'_> {
     }
 
     fn run(&self, sql: &str, args: impl rusqlite::Params) -> Result<u64> {
-        let t = std::time::Instant::now();
-        let n = self.conn().execute(&sql.replace("src.", &format!("{SOURCE}.")), args)? as u64;
-        eprintln!("TIMING {:?} {}", t.elapsed(), &sql.trim()[..60.min(sql.trim().len())]);
-        Ok(n)
+        Ok(self.conn().execute(&sql.replace("src.", &format!("{SOURCE}.")), args)? as u64)
     }
 
     fn merge_attached(&self, source: &MergeSource, actor: &Actor) -> Result<MergeOutcome> {

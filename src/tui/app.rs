@@ -12,6 +12,7 @@ use crate::domain::fields::{EntryContent, Kind};
 use crate::domain::text::fold;
 use crate::domain::time;
 use crate::error::Warning;
+use crate::queue::{Progress, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier};
 use crate::store::{Draft, EntryRow, Patient, RecentEntry, Revision, StaffMember};
 
 /// How often a form being typed is saved as a draft, at most.
@@ -76,6 +77,33 @@ pub struct EntriesList {
     pub loading: bool,
 }
 
+/// The re-entry queue as the screen shows it: the first items in order, the one selected (whole),
+/// progress by tier, and a question being asked (a reference, a note, a reason), if any.
+#[derive(Debug, Clone, Default)]
+pub struct QueueScreen {
+    pub items: Vec<ReentryItem>,
+    pub matched: usize,
+    pub overdue: usize,
+    pub selected: usize,
+    pub mine: bool,
+    pub kind: Option<Kind>,
+    pub tier: Option<Tier>,
+    pub progress: Option<Progress>,
+    pub detail: Option<Box<EntryDetail>>,
+    pub prompt: Option<QueuePrompt>,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueuePrompt {
+    pub command: Command,
+    pub question: &'static str,
+    pub answer: TextArea<'static>,
+    pub required: bool,
+}
+
+/// How many queue items the screen asks for: more than fit, so scrolling needs no reload.
+pub const QUEUE_ROWS: usize = 100;
+
 /// One entry opened whole, with its history.
 #[derive(Debug, Clone)]
 pub struct EntryDetail {
@@ -96,6 +124,7 @@ pub enum Screen {
     Form(Box<EntryForm>),
     Entries(EntriesList),
     Detail(Box<EntryDetail>),
+    Queue(Box<QueueScreen>),
 }
 
 // At most one overlay is open; see `Screen`.
@@ -141,6 +170,10 @@ pub enum Effect {
     SearchPatients(String),
     SaveEntry(Box<CheckedEntry>),
     Void { entry_id: String, reason: String },
+    LoadQueue { query: QueueQuery },
+    OpenQueueItem(String),
+    Act { entry_id: String, request: Request },
+    Copy(String),
     SaveDraft { id: String, kind: String, body: String },
     RemoveDraft(String),
     Quit,
@@ -173,6 +206,14 @@ pub enum Msg {
     },
     Voided {
         reference: String,
+    },
+    Queue {
+        queue: Queue,
+        progress: Progress,
+    },
+    QueueItem(Box<EntryDetail>),
+    Acted {
+        text: String,
     },
     Failed(String),
 }
@@ -238,6 +279,7 @@ impl App {
             Screen::Form(_) => keys::FORM,
             Screen::Entries(_) => keys::ENTRIES,
             Screen::Detail(_) => keys::DETAIL,
+            Screen::Queue(_) => keys::QUEUE,
         }
     }
 
@@ -303,6 +345,34 @@ impl App {
                 self.screen = Screen::Home;
                 vec![Effect::LoadHome]
             }
+            Msg::Queue { queue, progress } => {
+                let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
+                let keep = screen.items.get(screen.selected).map(|i| i.entry_id.clone());
+                screen.matched = queue.matched;
+                screen.overdue = queue.overdue;
+                screen.items = queue.items;
+                screen.progress = Some(progress);
+                screen.selected = keep
+                    .and_then(|id| screen.items.iter().position(|i| i.entry_id == id))
+                    .unwrap_or(0)
+                    .min(screen.items.len().saturating_sub(1));
+                screen
+                    .items
+                    .get(screen.selected)
+                    .map(|i| Effect::OpenQueueItem(i.entry_id.clone()))
+                    .into_iter()
+                    .collect()
+            }
+            Msg::QueueItem(detail) => {
+                if let Screen::Queue(screen) = &mut self.screen {
+                    screen.detail = Some(detail);
+                }
+                Vec::new()
+            }
+            Msg::Acted { text } => {
+                self.say(text, Tone::Success);
+                self.reload_queue()
+            }
             Msg::Failed(text) => {
                 self.say(text, Tone::Problem);
                 Vec::new()
@@ -361,6 +431,7 @@ impl App {
             Screen::Form(_) => self.on_form_key(key),
             Screen::Entries(_) => self.on_entries_key(key),
             Screen::Detail(_) => self.on_detail_key(key),
+            Screen::Queue(_) => self.on_queue_key(key),
         };
         // A message stays until the next key, so it is read before it goes.
         if self.status == before && !matches!(self.screen, Screen::Form(_)) {
@@ -512,6 +583,10 @@ impl App {
             return Vec::new();
         }
         match keys::command(keys::HOME, &key) {
+            Some(Command::Queue) => {
+                self.screen = Screen::Queue(Box::default());
+                self.reload_queue()
+            }
             Some(Command::Entries) => {
                 let list = EntriesList { loading: true, ..Default::default() };
                 let filter = list.filter.clone();
@@ -688,6 +763,131 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    fn reload_queue(&self) -> Vec<Effect> {
+        let Screen::Queue(screen) = &self.screen else { return Vec::new() };
+        let query = QueueQuery {
+            status: StatusFilter::Open,
+            kind: screen.kind,
+            tier: screen.tier,
+            assignee: if screen.mine { self.user.as_ref().map(|u| u.id.clone()) } else { None },
+            limit: Some(QUEUE_ROWS),
+        };
+        vec![Effect::LoadQueue { query }]
+    }
+
+    /// Answering the queue's question (a reference, a note, a reason): Enter sends it, Esc drops it.
+    fn on_queue_prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
+        let Some(prompt) = &mut screen.prompt else { return Vec::new() };
+        match key.code {
+            KeyCode::Esc => screen.prompt = None,
+            KeyCode::Enter => {
+                let answer = prompt.answer.lines().join(" ").trim().to_string();
+                if prompt.required && answer.is_empty() {
+                    self.say("An answer is needed here (Esc to leave it).", Tone::Problem);
+                    return Vec::new();
+                }
+                let command = prompt.command;
+                screen.prompt = None;
+                let Some(item) = screen.items.get(screen.selected) else { return Vec::new() };
+                let answer = Some(answer).filter(|a| !a.is_empty());
+                let request = match command {
+                    Command::Done => Request::Done {
+                        new_system_ref: answer,
+                        note: None,
+                        nhs_number: None,
+                        waive_nhs: None,
+                        take_over: false,
+                    },
+                    Command::Query => Request::Query { note: answer.unwrap_or_default() },
+                    _ => Request::NotRequired { reason: answer.unwrap_or_default() },
+                };
+                return vec![Effect::Act { entry_id: item.entry_id.clone(), request }];
+            }
+            _ => {
+                prompt.answer.input(key);
+            }
+        }
+        Vec::new()
+    }
+
+    fn on_queue_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
+        if screen.prompt.is_some() {
+            return self.on_queue_prompt_key(key);
+        }
+        let selected_id = screen.items.get(screen.selected).map(|i| i.entry_id.clone());
+        let ask = |command, question, required| {
+            Some(QueuePrompt { command, question, answer: TextArea::default(), required })
+        };
+        let mut reload = false;
+        match (key.code, keys::command(keys::QUEUE, &key)) {
+            (KeyCode::Down | KeyCode::Up, _) => {
+                let before = screen.selected;
+                screen.selected = if key.code == KeyCode::Down {
+                    (screen.selected + 1).min(screen.items.len().saturating_sub(1))
+                } else {
+                    screen.selected.saturating_sub(1)
+                };
+                if screen.selected != before {
+                    screen.detail = None;
+                    return vec![Effect::OpenQueueItem(screen.items[screen.selected].entry_id.clone())];
+                }
+            }
+            (_, Some(Command::Claim)) => {
+                if let Some(entry_id) = selected_id {
+                    return vec![Effect::Act { entry_id, request: Request::Claim { take_over: false } }];
+                }
+            }
+            (_, Some(Command::Reopen)) => {
+                if let Some(entry_id) = selected_id {
+                    return vec![Effect::Act { entry_id, request: Request::Reopen { note: None } }];
+                }
+            }
+            (_, Some(Command::Done)) if selected_id.is_some() => {
+                screen.prompt = ask(Command::Done, "Its reference in the new system (optional), then Enter:", false)
+            }
+            (_, Some(Command::Query)) if selected_id.is_some() => {
+                screen.prompt = ask(Command::Query, "The question for a clinician, then Enter:", true)
+            }
+            (_, Some(Command::NotRequired)) if selected_id.is_some() => {
+                screen.prompt = ask(Command::NotRequired, "Why it need not be keyed, then Enter:", true)
+            }
+            (_, Some(Command::Copy)) => {
+                if let Some(detail) = &screen.detail {
+                    let text = super::view::rekey_text(detail);
+                    self.say("Copied to the clipboard, where this terminal allows it.", Tone::Info);
+                    return vec![Effect::Copy(text)];
+                }
+            }
+            (_, Some(Command::ToggleMine)) => {
+                screen.mine = !screen.mine;
+                reload = true;
+            }
+            (_, Some(Command::CycleKind)) => {
+                screen.kind = match screen.kind {
+                    None => Some(Kind::ALL[0]),
+                    Some(k) => Kind::ALL.iter().position(|x| *x == k).and_then(|i| Kind::ALL.get(i + 1)).copied(),
+                };
+                reload = true;
+            }
+            (_, Some(Command::CycleTier)) => {
+                screen.tier = match screen.tier {
+                    None => Some(Tier::ALL[0]),
+                    Some(t) => Tier::ALL.iter().position(|x| *x == t).and_then(|i| Tier::ALL.get(i + 1)).copied(),
+                };
+                reload = true;
+            }
+            (_, Some(Command::Back)) => {
+                self.screen = Screen::Home;
+                return vec![Effect::LoadHome];
+            }
+            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
+            _ => {}
+        }
+        if reload { self.reload_queue() } else { Vec::new() }
     }
 
     /// How many look-up results the form shows.

@@ -25,6 +25,14 @@ pub enum Command {
     Resume,
     Discard,
     AddStaff,
+    Queue,
+    Claim,
+    Done,
+    Query,
+    NotRequired,
+    Reopen,
+    Copy,
+    CycleTier,
 }
 
 /// One key: how it is written in the footer and help, and what it does.
@@ -69,6 +77,7 @@ pub const KIND_KEYS: [(char, Kind); 14] = [
 
 pub const HOME: &[Binding] = &[
     key('e', "Find and correct entries", Command::Entries),
+    key('g', "Re-entry queue (after go-live)", Command::Queue),
     key('o', "Open unsaved drafts", Command::Drafts),
     key('w', "Switch user", Command::SwitchUser),
     key('?', "Help", Command::Help),
@@ -94,6 +103,20 @@ pub const ENTRIES: &[Binding] = &[
     key('k', "Kind: next", Command::CycleKind),
     key('t', "Today only", Command::ToggleToday),
     key('m', "Mine only", Command::ToggleMine),
+    named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
+    key('?', "Help", Command::Help),
+];
+
+pub const QUEUE: &[Binding] = &[
+    key('c', "Claim (so nobody else keys it)", Command::Claim),
+    key('d', "Done: keyed into the new system", Command::Done),
+    key('x', "Query: needs a clinician", Command::Query),
+    key('n', "Not required (say why)", Command::NotRequired),
+    key('r', "Reopen", Command::Reopen),
+    key('y', "Copy the entry to the clipboard", Command::Copy),
+    key('m', "Mine only", Command::ToggleMine),
+    key('k', "Kind: next", Command::CycleKind),
+    key('i', "Tier: next", Command::CycleTier),
     named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
     key('?', "Help", Command::Help),
 ];

@@ -169,12 +169,56 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             })?;
             Ok(Some(Msg::Voided { reference }))
         })(),
+        Effect::LoadQueue { query } => (|| {
+            let queue = crate::queue::build(store, &query, now)?;
+            let progress = crate::queue::progress(store, now)?;
+            Ok(Some(Msg::Queue { queue, progress }))
+        })(),
+        Effect::OpenQueueItem(id) => open_entry(store, &id).map(|d| Some(Msg::QueueItem(Box::new(d)))),
+        Effect::Act { entry_id, request } => (|| {
+            let actor = store.actor(user.as_deref())?;
+            let outcome = crate::queue::act(store, &actor, &entry_id, &request, now)?;
+            Ok(Some(Msg::Acted { text: acted(&outcome) }))
+        })(),
+        Effect::Copy(text) => {
+            copy_to_clipboard(&text);
+            Ok(None)
+        }
         Effect::SaveDraft { id, kind, body } => {
             store.write_at(now, |tx| tx.save_draft(&id, user.as_deref(), &kind, &body)).map(|_| None)
         }
         Effect::RemoveDraft(id) => store.write_at(now, |tx| tx.remove_draft(&id)).map(|_| None),
     };
     result.unwrap_or_else(|e| Some(Msg::Failed(e.to_string())))
+}
+
+/// What a queue action did, in a sentence.
+fn acted(outcome: &crate::queue::Outcome) -> String {
+    use crate::store::ReentryStatus;
+    let reference = &outcome.reference;
+    match outcome.status {
+        ReentryStatus::Claimed => match outcome.claimed_until {
+            Some(until) => format!("{reference} is yours until {}.", time::format_uk(until)),
+            None => format!("{reference} is yours."),
+        },
+        ReentryStatus::Done => format!("{reference} done: it is in the new system."),
+        ReentryStatus::Query => format!("{reference} is waiting for a clinician."),
+        ReentryStatus::NotRequired => format!("{reference} set aside as not required."),
+        ReentryStatus::Open => format!("{reference} is open again."),
+    }
+}
+
+/// Puts text on the clipboard through the terminal (OSC 52), when there is a terminal to ask.
+/// Terminals that do not support it ignore the request; nothing else is written to the screen.
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine;
+    use std::io::{IsTerminal, Write};
+    let mut out = std::io::stdout();
+    if out.is_terminal() {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+        let _ = out.flush();
+    }
 }
 
 fn open_entry(store: &Store, id: &str) -> Result<app::EntryDetail> {
