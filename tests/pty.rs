@@ -272,3 +272,19 @@ fn two_windows_on_one_database_both_save() {
     let summaries: Vec<&str> = list.as_array().unwrap().iter().filter_map(|e| e["summary"].as_str()).collect();
     assert!(summaries.contains(&"From the first window") && summaries.contains(&"From the second window"));
 }
+
+#[test]
+fn closing_the_window_keeps_the_form_as_a_draft() {
+    let p = practice_with_patients();
+    let mut ui = Session::start(&p);
+    sign_in(&mut ui);
+    ui.send("m");
+    ui.wait_for("New correspondence");
+    ui.send(TAB);
+    ui.typed("Discharge letter, no action");
+    // A terminal window being closed sends SIGHUP.
+    ui.signal(libc::SIGHUP);
+    ui.wait_exit();
+    let body: String = p.sqlite().query_row("SELECT body FROM draft", [], |r| r.get(0)).expect("a draft");
+    assert!(body.contains("Discharge letter, no action"), "{body}");
+}

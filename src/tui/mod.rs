@@ -10,6 +10,7 @@ mod theme;
 mod view;
 
 use std::collections::VecDeque;
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -59,6 +60,7 @@ pub fn run(store: Store) -> Result<()> {
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop)).map_err(Error::Output)?;
     }
+    watch_for_hang_up(Arc::clone(&stop));
     let now = Utc::now();
     let mut app = App::new(load_start(&store, now)?, now);
     let theme = Theme::from_env();
@@ -67,6 +69,28 @@ pub fn run(store: Store) -> Result<()> {
     let result = event_loop(&mut terminal, &store, &mut app, &theme, &stop);
     ratatui::restore();
     result
+}
+
+/// How long the loop has, once asked to stop, to keep its draft and leave by itself.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// A closed window hangs the terminal up, and reading a hung-up terminal can trap the terminal
+/// library in a loop that never returns. This thread notices (a signal, or the terminal gone), gives
+/// the loop its chance to save the draft and leave, and otherwise ends the process: the form was
+/// autosaved within the last couple of seconds, and a commit cut short is rolled back, never half-done.
+fn watch_for_hang_up(stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(TICK);
+            if !std::io::stdin().is_terminal() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            if stop.load(Ordering::Relaxed) {
+                std::thread::sleep(STOP_GRACE);
+                std::process::exit(0);
+            }
+        }
+    });
 }
 
 fn event_loop(
@@ -82,6 +106,11 @@ fn event_loop(
         let msg = if stop.load(Ordering::Relaxed) {
             Msg::Stop
         } else if event::poll(TICK).map_err(Error::Output)? {
+            // A closed window hangs the terminal up: reading it then would never return, so look first.
+            if stop.load(Ordering::Relaxed) || !std::io::stdin().is_terminal() {
+                dispatch(store, app, Msg::Stop);
+                continue;
+            }
             match event::read().map_err(Error::Output)? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => Msg::Key(key),
                 _ => continue, // a resize redraws at the top of the loop
