@@ -460,23 +460,7 @@ impl Display for Usage {
     }
 }
 
-/// Something worth saying that does not stop the work, or that needs a yes before it goes ahead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Warning {
-    InFuture { when: String },
-    BeforeFdp { when: String, fdp: String },
-    SummarisationDuringCutover,
-    NoNhsNumber,
-    PossibleDuplicate { existing: String },
-    PatientDetailsDiffer { nhs_number: String },
-}
-
-impl Warning {
-    /// Some warnings are questions: the entry is saved only once someone says yes.
-    pub fn needs_confirmation(&self) -> bool {
-        matches!(self, Warning::InFuture { .. } | Warning::BeforeFdp { .. })
-    }
-}
+pub use crate::domain::Warning;
 
 impl Display for Warning {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {

@@ -2,19 +2,18 @@
 
 use std::process::ExitCode;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::Context;
 use super::patient_args::{given, patient_input};
 use crate::cli::{AmendArgs, LogArgs, PatientArgs, VoidArgs};
 use crate::domain::Problem;
-use crate::domain::fields::{EntryContent, FieldProblem, Flag, Kind, PatientInput, build_content, patient_problems};
+use crate::domain::fields::{
+    EntryContent, FieldProblem, Flag, Kind, PatientInput, add_patient_problems, build_content,
+};
 use crate::domain::time;
 use crate::error::{Error, Result, Usage, Warning};
 use crate::store::{OpenMode, Settings, Store, Tx};
-
-/// A clock a few minutes fast should not make "now" look like the future.
-const FUTURE_TOLERANCE: Duration = Duration::minutes(5);
 
 /// `--set a=b` pairs, split at the first '='.
 fn split_sets(sets: &[String]) -> Result<Vec<(String, String)>> {
@@ -32,14 +31,7 @@ fn parse_flags(names: &[String], problems: &mut Vec<FieldProblem>) -> Vec<Flag> 
 
 /// Warnings about when it happened: a time in the future or before FDP needs `--confirm`.
 pub(super) fn time_warnings(occurred_at: DateTime<Utc>, settings: &Settings, now: DateTime<Utc>) -> Vec<Warning> {
-    let mut warnings = Vec::new();
-    if occurred_at > now + FUTURE_TOLERANCE {
-        warnings.push(Warning::InFuture { when: time::format_uk(occurred_at) });
-    }
-    if let Some(fdp) = settings.fdp().filter(|fdp| occurred_at < *fdp) {
-        warnings.push(Warning::BeforeFdp { when: time::format_uk(occurred_at), fdp: time::format_uk(fdp) });
-    }
-    warnings
+    crate::domain::fields::time_warnings(occurred_at, settings.fdp(), now)
 }
 
 /// A registration's details are checked as fields and as patient: say each problem once.
@@ -93,14 +85,7 @@ fn check_patient(
     if stock_not_dispensed && !patient.is_empty() {
         return Err(Error::PatientNotWanted { kind: kind.label() });
     }
-    let patient_fields = ["nhs_number", "family_name", "given_name", "date_of_birth"];
-    let already = problems.iter().any(|p| patient_fields.contains(&p.field.as_str()));
-    for p in patient_problems(kind, movement, patient) {
-        let said = problems.iter().any(|q| q.field == p.field) || (already && p.field == "patient");
-        if !said {
-            problems.push(p);
-        }
-    }
+    add_patient_problems(kind, movement, patient, problems);
     Ok(())
 }
 

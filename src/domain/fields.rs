@@ -822,6 +822,45 @@ pub fn changed_fields(before: &EntryContent, after: &EntryContent, patient_chang
     changed
 }
 
+/// A clock a few minutes fast should not make "now" look like the future.
+const FUTURE_TOLERANCE: chrono::Duration = chrono::Duration::minutes(5);
+
+/// When it happened, questioned: a time in the future, or before the final data production, is
+/// saved only once someone confirms it.
+pub fn time_warnings(
+    occurred_at: DateTime<Utc>,
+    fdp: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Vec<super::Warning> {
+    use super::Warning;
+    let mut warnings = Vec::new();
+    if occurred_at > now + FUTURE_TOLERANCE {
+        warnings.push(Warning::InFuture { when: time::format_uk(occurred_at) });
+    }
+    if let Some(fdp) = fdp.filter(|fdp| occurred_at < *fdp) {
+        warnings.push(Warning::BeforeFdp { when: time::format_uk(occurred_at), fdp: time::format_uk(fdp) });
+    }
+    warnings
+}
+
+/// Adds the patient rule's problems to those already found, each field once. A patient field already
+/// reported (a mistyped NHS number) is not reported again as a missing patient.
+pub fn add_patient_problems(
+    kind: Kind,
+    movement: Option<&str>,
+    patient: &PatientInput,
+    problems: &mut Vec<FieldProblem>,
+) {
+    let patient_fields = ["nhs_number", "family_name", "given_name", "date_of_birth"];
+    let already = problems.iter().any(|p| patient_fields.contains(&p.field.as_str()));
+    for p in patient_problems(kind, movement, patient) {
+        let said = problems.iter().any(|q| q.field == p.field) || (already && p.field == "patient");
+        if !said {
+            problems.push(p);
+        }
+    }
+}
+
 /// Who an entry must be about: everyone is, by NHS number or by name and date of birth, except
 /// dispensary stock, which is about a patient only when dispensed to one. Every gap is reported.
 pub fn patient_problems(kind: Kind, movement: Option<&str>, patient: &PatientInput) -> Vec<FieldProblem> {

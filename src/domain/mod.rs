@@ -7,4 +7,4 @@ pub mod snomed;
 pub mod text;
 pub mod time;
 
-pub use problem::Problem;
+pub use problem::{Problem, Warning};

@@ -1,5 +1,23 @@
 //! What can be wrong with one typed value. The wording lives in `crate::error`.
 
+/// Something worth saying that does not stop the work, or that needs a yes before it goes ahead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    InFuture { when: String },
+    BeforeFdp { when: String, fdp: String },
+    SummarisationDuringCutover,
+    NoNhsNumber,
+    PossibleDuplicate { existing: String },
+    PatientDetailsDiffer { nhs_number: String },
+}
+
+impl Warning {
+    /// Some warnings are questions: the entry is saved only once someone says yes.
+    pub fn needs_confirmation(&self) -> bool {
+        matches!(self, Warning::InFuture { .. } | Warning::BeforeFdp { .. })
+    }
+}
+
 /// A problem with one value a person typed; the field it belongs to is named by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {

@@ -284,7 +284,7 @@ impl Tx<'_> {
         let id = self.new_id();
         let revision_id = self.new_id();
         let reference = self.next_reference(&actor.workstation_id)?;
-        self.insert_entry(&id, &reference, actor, content, &revision_id)?;
+        self.insert_entry(&id, &reference, actor, content, &revision_id, patient_id)?;
         self.insert_revision(&revision_id, &id, None, actor, None, patient_id, content, false)?;
         self.audit(
             actor,
@@ -329,6 +329,8 @@ impl Tx<'_> {
         Ok(current(self.conn(), entry)?)
     }
 
+    /// A new entry, its headline already that of the first revision (saved next, with `patient_id`),
+    /// so saving it takes no second pass over the entry's indexes.
     pub(super) fn insert_entry(
         &self,
         id: &str,
@@ -336,12 +338,13 @@ impl Tx<'_> {
         actor: &Actor,
         content: &EntryContent,
         revision_id: &str,
+        patient_id: Option<&str>,
     ) -> Result<()> {
         let now = time::to_storage(self.now());
         self.exec(
             "INSERT INTO entry (id, ref, kind, workstation_id, recorded_at, recorded_by, current_revision_id,
-                                current_recorded_at, occurred_at, summary)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?9)",
+                                current_recorded_at, occurred_at, summary, patient_id, flags)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?9, ?10, ?11)",
             params![
                 id,
                 reference,
@@ -352,6 +355,8 @@ impl Tx<'_> {
                 revision_id,
                 time::to_storage(content.occurred_at),
                 content.summary,
+                patient_id,
+                flags_to_column(&content.flags),
             ],
         )?;
         Ok(())
@@ -395,6 +400,10 @@ impl Tx<'_> {
                 voided,
             ],
         )?;
+        if parent_id.is_none() {
+            // A first revision: `insert_entry` gave the entry its headline already.
+            return Ok(());
+        }
         // The headline follows a revision that amends the current one, whatever the clocks say; between
         // two branches (from different workstations, by merge) the later one shows.
         self.exec(

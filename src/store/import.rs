@@ -210,7 +210,7 @@ impl Tx<'_> {
         let id = self.new_id();
         let revision_id = self.new_id();
         let reference = self.next_reference(&writer.workstation_id)?;
-        self.insert_entry(&id, &reference, &writer, content, &revision_id)?;
+        self.insert_entry(&id, &reference, &writer, content, &revision_id, patient_id)?;
         self.insert_revision(&revision_id, &id, None, &writer, None, patient_id, content, false)?;
         self.exec(
             "INSERT INTO entry_source (entry_id, import_id, line) VALUES (?1, ?2, ?3)",

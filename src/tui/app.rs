@@ -8,7 +8,7 @@ use ratatui_textarea::TextArea;
 use super::form::{Amending, CheckedEntry, DraftBody, EntryForm, FormOutcome, LOOKUP_ROWS};
 use super::keys::{self, Command};
 use super::setup::{SetupForm, SetupOutcome};
-use crate::domain::fields::{EntryContent, Kind};
+use crate::domain::fields::{Kind, time_warnings};
 use crate::domain::text::fold;
 use crate::domain::time;
 use crate::error::Warning;
@@ -648,8 +648,11 @@ impl App {
                 Ok(entry) => {
                     let unchanged =
                         entry.amending.as_ref().and_then(|a| a.occurred_at) == Some(entry.content.occurred_at);
-                    let warnings =
-                        if unchanged { Vec::new() } else { time_warnings(&entry.content, self.cutover.fdp, now) };
+                    let warnings = if unchanged {
+                        Vec::new()
+                    } else {
+                        time_warnings(entry.content.occurred_at, self.cutover.fdp, now)
+                    };
                     if !warnings.is_empty() {
                         self.overlay = Some(Overlay::ConfirmTime { warnings, entry: Box::new(entry) });
                         return Vec::new();
@@ -900,16 +903,4 @@ impl App {
 pub fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
     let local = now.with_timezone(&time::UK).date_naive();
     time::parse_uk_datetime(&time::format_uk_date(local), now).unwrap_or(now)
-}
-
-/// A time in the future or before FDP is saved only after a yes.
-pub fn time_warnings(content: &EntryContent, fdp: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Vec<Warning> {
-    let mut warnings = Vec::new();
-    if content.occurred_at > now + Duration::minutes(5) {
-        warnings.push(Warning::InFuture { when: time::format_uk(content.occurred_at) });
-    }
-    if let Some(fdp) = fdp.filter(|f| content.occurred_at < *f) {
-        warnings.push(Warning::BeforeFdp { when: time::format_uk(content.occurred_at), fdp: time::format_uk(fdp) });
-    }
-    warnings
 }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::field::FormField;
 use crate::domain::fields::{
-    COMMON_FIELDS, EntryContent, FieldProblem, FieldSpec, FieldType, Flag, Kind, PatientInput, SEXES, build_content,
-    input_form, parse_value, patient_problems,
+    COMMON_FIELDS, EntryContent, FieldProblem, FieldSpec, FieldType, Flag, Kind, PatientInput, SEXES,
+    add_patient_problems, build_content, input_form, parse_value,
 };
 use crate::domain::nhs::NhsNumber;
 use crate::domain::{Problem, time};
@@ -485,13 +485,7 @@ impl EntryForm {
         }
         let input =
             if self.patient.adding_new { self.new_patient_input(problems, now) } else { PatientInput::default() };
-        let patient_fields = ["nhs_number", "family_name", "given_name", "date_of_birth"];
-        let already = problems.iter().any(|p| patient_fields.contains(&p.field.as_str()));
-        for p in patient_problems(self.kind, movement, &input) {
-            if !(already && p.field == "patient") {
-                problems.push(p);
-            }
-        }
+        add_patient_problems(self.kind, movement, &input, problems);
         if input.is_empty() { PatientChoice::Nobody } else { PatientChoice::New(input) }
     }
 

@@ -187,7 +187,10 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::SearchPatients(query) => {
             store.find_patients(&query, form::LOOKUP_ROWS).map(|results| Some(Msg::PatientsFound { query, results }))
         }
-        Effect::SaveEntry(entry) => save_entry(store, user.as_deref(), &entry, now).map(Some),
+        Effect::SaveEntry(entry) => save_entry(store, user.as_deref(), &entry, now).map(|saved| {
+            back_up_in_background(store, now);
+            Some(saved)
+        }),
         Effect::Void { entry_id, reason } => (|| {
             let actor = store.actor(user.as_deref())?;
             let reference = store.write_at(now, |tx| {
@@ -219,6 +222,16 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::RemoveDraft(id) => store.write_at(now, |tx| tx.remove_draft(&id)).map(|_| None),
     };
     result.unwrap_or_else(|e| Some(Msg::Failed(e.to_string())))
+}
+
+/// This hour's rolling backup beside the database, if it has none yet, made on a thread of its own
+/// so that the screen never waits for it. A failure is logged nowhere and lost nothing: the next
+/// save tries again, and `cutover backup` reports its own errors.
+fn back_up_in_background(store: &Store, now: chrono::DateTime<Utc>) {
+    let path = store.path().to_path_buf();
+    if path.exists() {
+        std::thread::spawn(move || crate::backup::keep_rolling(&path, now));
+    }
 }
 
 /// What a queue action did, in a sentence.
