@@ -295,19 +295,7 @@ struct Heading<'a> {
 
 /// Text made safe for HTML: markup characters as entities, control characters shown escaped.
 fn html(s: &str) -> String {
-    let shown = escape_inline(s);
-    let mut out = String::with_capacity(shown.len());
-    for c in shown.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::html::escape(&escape_inline(s))
 }
 
 /// A printable worklist: one table in queue order, with a box to tick and space for the new

@@ -81,18 +81,9 @@ pub struct Conflict {
     pub revisions: i64,
 }
 
-/// `file:` URI opening a file read-only, its path percent-encoded where URIs need it.
+/// `file:` URI opening a file read-only.
 fn read_only_uri(path: &Path) -> String {
-    let mut uri = String::from("file:");
-    for b in path.as_os_str().as_encoded_bytes() {
-        match *b {
-            b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(*b as char),
-            c if c.is_ascii_alphanumeric() => uri.push(c as char),
-            c => uri.push_str(&format!("%{c:02X}")),
-        }
-    }
-    uri.push_str("?mode=ro");
-    uri
+    super::open::file_uri(path, "mode=ro")
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

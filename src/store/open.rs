@@ -121,15 +121,15 @@ fn open_untouchable(path: &Path, folder: &Path, refusal: &Error) -> Result<Conne
             _ => Error::ReadOnlyFile(path.to_path_buf()),
         });
     }
-    let uri = url_for(path);
+    let uri = file_uri(path, "immutable=1");
     Ok(Connection::open_with_flags(
         uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?)
 }
 
-/// `file:` URI for SQLite with `immutable=1`, the path percent-encoded where URIs need it.
-fn url_for(path: &Path) -> String {
+/// A `file:` URI for SQLite with these query parameters, the path percent-encoded where URIs need it.
+pub(super) fn file_uri(path: &Path, parameters: &str) -> String {
     let mut uri = String::from("file:");
     for b in path.as_os_str().as_encoded_bytes() {
         match *b {
@@ -138,7 +138,8 @@ fn url_for(path: &Path) -> String {
             c => uri.push_str(&format!("%{c:02X}")),
         }
     }
-    uri.push_str("?immutable=1");
+    uri.push('?');
+    uri.push_str(parameters);
     uri
 }
 
