@@ -10,7 +10,7 @@ use super::Context;
 use crate::cli::{Format, ListArgs, ShowArgs};
 use crate::domain::fields::{EntryContent, FieldProblem, FieldType, Kind, changed_fields, display_value};
 use crate::domain::nhs::NhsNumber;
-use crate::domain::text::{escape_inline, escape_multiline, truncate};
+use crate::domain::text::{escape_inline, escape_multiline};
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::store::{EntryHeader, EntryRow, ListFilter, OpenMode, Patient, Revision, Store};
@@ -118,15 +118,7 @@ fn csv_error(e: csv::Error) -> Error {
 }
 
 fn write_table_row(out: &mut dyn Write, cells: [String; 8]) -> Result<()> {
-    let mut line = String::new();
-    for ((_, width), cell) in TABLE_COLUMNS.iter().zip(cells) {
-        let cell = truncate(&escape_inline(&cell), *width).into_owned();
-        let pad = width.saturating_sub(cell.chars().count());
-        line.push_str(&cell);
-        line.push_str(&" ".repeat(pad + 2));
-    }
-    writeln!(out, "{}", line.trim_end())?;
-    Ok(())
+    super::write_table_row(out, &TABLE_COLUMNS.map(|(_, width)| width), &cells)
 }
 
 fn status(voided: bool) -> &'static str {

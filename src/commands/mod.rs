@@ -46,6 +46,21 @@ impl Context<'_> {
     }
 }
 
+/// One line of a fixed-width table for people: each cell escaped, cut to its width and padded.
+/// Fixed widths let a table stream row by row, never holding the whole list.
+fn write_table_row(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> Result<()> {
+    use crate::domain::text::{escape_inline, truncate};
+    let mut line = String::new();
+    for (width, cell) in widths.iter().zip(cells) {
+        let cell = truncate(&escape_inline(cell), *width).into_owned();
+        let pad = width.saturating_sub(cell.chars().count());
+        line.push_str(&cell);
+        line.push_str(&" ".repeat(pad + 2));
+    }
+    writeln!(out, "{}", line.trim_end())?;
+    Ok(())
+}
+
 pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode> {
     let writes = !backup::only_reads(&command);
     let result = match command {

@@ -13,7 +13,7 @@ use crate::cli::{ClaimArgs, DoneArgs, ItemArgs, QueryArgs, QueueArgs, QueueForma
 use crate::domain::Problem;
 use crate::domain::fields::{FieldProblem, Kind};
 use crate::domain::nhs::NhsNumber;
-use crate::domain::text::{escape_inline, truncate};
+use crate::domain::text::escape_inline;
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::queue::{self, ItemStatus, Outcome, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier};
@@ -184,15 +184,7 @@ fn write_table(out: &mut dyn Write, queue: &Queue, explain: bool) -> Result<()> 
 }
 
 fn write_table_row(out: &mut dyn Write, cells: [String; 9]) -> Result<()> {
-    let mut line = String::new();
-    for ((_, width), cell) in TABLE_COLUMNS.iter().zip(cells) {
-        let cell = truncate(&escape_inline(&cell), *width).into_owned();
-        let pad = width.saturating_sub(cell.chars().count());
-        line.push_str(&cell);
-        line.push_str(&" ".repeat(pad + 2));
-    }
-    writeln!(out, "{}", line.trim_end())?;
-    Ok(())
+    super::write_table_row(out, &TABLE_COLUMNS.map(|(_, width)| width), &cells)
 }
 
 /// The term-by-term account of an item's place, in plain words.
