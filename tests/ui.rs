@@ -482,3 +482,17 @@ fn the_queue_screen_shows_the_safest_order_and_is_worked_through() {
     assert!(!screen.contains("Amoxicillin issued on FP10"), "a done item leaves the open queue:\n{screen}");
     assert!(screen.contains("Tier 1: 1/1 done"), "{screen}");
 }
+
+#[test]
+fn the_entry_list_keeps_its_filter_when_an_entry_is_closed() {
+    let store = practice();
+    log(&store, Kind::Telephone, "943 476 5919", "Jones", "Siân", "Asked for blood results");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('e'));
+    ui.key(KeyCode::Char('m'));
+    assert!(ui.screen().contains("Entries, newest first: all kinds · mine"));
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Esc);
+    let screen = ui.screen();
+    assert!(screen.contains("Entries, newest first: all kinds · mine"), "{screen}");
+}

@@ -229,6 +229,8 @@ pub struct App {
     pub home: HomeData,
     pub drafts: Vec<Draft>,
     pub last_draft_at: DateTime<Utc>,
+    /// The entry list's filter, kept while an entry from it is open.
+    pub entries_filter: EntriesFilter,
     pub quit: bool,
 }
 
@@ -257,6 +259,7 @@ impl App {
             home: start.home,
             drafts: start.drafts,
             last_draft_at: now,
+            entries_filter: EntriesFilter::default(),
             quit: false,
         }
     }
@@ -700,15 +703,14 @@ impl App {
             (KeyCode::PageUp, _) => list.selected = list.selected.saturating_sub(15),
             (_, Some(Command::Open)) => {
                 if let Some(row) = list.rows.get(list.selected) {
-                    return vec![Effect::OpenEntry(row.header.id.clone())];
+                    let open = Effect::OpenEntry(row.header.id.clone());
+                    self.entries_filter = list.filter.clone();
+                    return vec![open];
                 }
             }
             (_, Some(Command::Search)) => list.searching = Some(TextArea::new(vec![list.filter.text.clone()])),
             (_, Some(Command::CycleKind)) => {
-                list.filter.kind = match list.filter.kind {
-                    None => Some(Kind::ALL[0]),
-                    Some(k) => Kind::ALL.iter().position(|x| *x == k).and_then(|i| Kind::ALL.get(i + 1)).copied(),
-                };
+                list.filter.kind = next_of(&Kind::ALL, list.filter.kind);
                 reload = true;
             }
             (_, Some(Command::ToggleToday)) => {
@@ -757,8 +759,8 @@ impl App {
                 });
             }
             Some(Command::Back) => {
-                let list = EntriesList { loading: true, ..Default::default() };
-                let filter = list.filter.clone();
+                let filter = self.entries_filter.clone();
+                let list = EntriesList { loading: true, filter: filter.clone(), ..Default::default() };
                 self.screen = Screen::Entries(list);
                 return vec![self.load_entries(filter, 0)];
             }
@@ -870,17 +872,11 @@ impl App {
                 reload = true;
             }
             (_, Some(Command::CycleKind)) => {
-                screen.kind = match screen.kind {
-                    None => Some(Kind::ALL[0]),
-                    Some(k) => Kind::ALL.iter().position(|x| *x == k).and_then(|i| Kind::ALL.get(i + 1)).copied(),
-                };
+                screen.kind = next_of(&Kind::ALL, screen.kind);
                 reload = true;
             }
             (_, Some(Command::CycleTier)) => {
-                screen.tier = match screen.tier {
-                    None => Some(Tier::ALL[0]),
-                    Some(t) => Tier::ALL.iter().position(|x| *x == t).and_then(|i| Tier::ALL.get(i + 1)).copied(),
-                };
+                screen.tier = next_of(&Tier::ALL, screen.tier);
                 reload = true;
             }
             (_, Some(Command::Back)) => {
@@ -896,6 +892,14 @@ impl App {
     /// How many look-up results the form shows.
     pub fn lookup_rows() -> usize {
         LOOKUP_ROWS
+    }
+}
+
+/// Stepping through a filter: nothing chosen, then each value in turn, then nothing again.
+fn next_of<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
+    match current {
+        None => all.first().copied(),
+        Some(c) => all.iter().position(|x| *x == c).and_then(|i| all.get(i + 1)).copied(),
     }
 }
 
