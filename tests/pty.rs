@@ -2,106 +2,25 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+#[path = "support/pty_session.rs"]
+mod pty_session;
 
 use common::Practice;
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-
-fn nz(n: u16) -> std::num::NonZeroU16 {
-    std::num::NonZeroU16::new(n).expect("a size")
-}
+use portable_pty::CommandBuilder;
+use pty_session::PtySession as Session;
 
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
 
-/// The UI running in a pseudo-terminal, with what it has drawn so far.
-struct Session {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    output: Receiver<Vec<u8>>,
-    screen: vt100::Parser,
-    _master: Box<dyn MasterPty + Send>,
-}
-
-impl Session {
-    fn start(p: &Practice) -> Session {
-        let pair = native_pty_system()
-            .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
-            .expect("open a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin!("cutover"));
-        cmd.env("CUTOVER_DB", &p.db);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("NO_COLOR", "1");
-        cmd.env("HOME", p.dir.path());
-        cmd.env_remove("CUTOVER_USER");
-        let child = pair.slave.spawn_command(cmd).expect("start cutover");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
-        let (tx, output) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        Session { child, writer, output, screen: vt100::Parser::new(nz(ROWS), nz(COLS), 0), _master: pair.master }
-    }
-
-    fn text(&self) -> String {
-        self.screen.screen().contents()
-    }
-
-    /// Waits until the screen shows `wanted`, or fails the test with what it does show.
-    fn wait_for(&mut self, wanted: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.text().contains(wanted) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "timed out waiting for {wanted:?}; the screen shows:\n{}", self.text());
-            if let Ok(bytes) = self.output.recv_timeout(left.min(Duration::from_millis(100))) {
-                self.screen.process(&bytes);
-            }
-        }
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).expect("type into the terminal");
-        self.writer.flush().expect("flush");
-        // Let the UI read each key on its own, as a person types.
-        std::thread::sleep(Duration::from_millis(30));
-    }
-
-    fn typed(&mut self, text: &str) {
-        for c in text.chars() {
-            self.send(&c.to_string());
-        }
-    }
-
-    fn wait_exit(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.child.try_wait().expect("child status").is_none() {
-            assert!(Instant::now() < deadline, "cutover did not exit; the screen shows:\n{}", self.text());
-            while let Ok(bytes) = self.output.try_recv() {
-                self.screen.process(&bytes);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // What it wrote last (putting the terminal back) may still be on its way.
-        while let Ok(bytes) = self.output.recv_timeout(Duration::from_millis(300)) {
-            self.screen.process(&bytes);
-        }
-    }
-
-    fn signal(&mut self, signal: i32) {
-        let pid = self.child.process_id().expect("a process id") as i32;
-        assert!(pid > 1);
-        // SAFETY: kill(2) on this one child's own (positive) process id.
-        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
-    }
+/// The UI on this practice's database, in a terminal of ROWS × COLS, without colour.
+fn start(p: &Practice) -> Session {
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin!("cutover"));
+    cmd.env("CUTOVER_DB", &p.db);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("NO_COLOR", "1");
+    cmd.env("HOME", p.dir.path());
+    cmd.env_remove("CUTOVER_USER");
+    Session::start(cmd, ROWS, COLS)
 }
 
 const TAB: &str = "\t";
@@ -149,7 +68,7 @@ fn sign_in(ui: &mut Session) {
 #[test]
 fn a_consultation_and_a_prescription_typed_in_the_ui_are_saved() {
     let p = practice_with_patients();
-    let mut ui = Session::start(&p);
+    let mut ui = start(&p);
     sign_in(&mut ui);
 
     ui.send("c");
@@ -193,7 +112,7 @@ fn a_consultation_and_a_prescription_typed_in_the_ui_are_saved() {
 #[test]
 fn a_form_killed_mid_way_comes_back_as_a_draft() {
     let p = practice_with_patients();
-    let mut ui = Session::start(&p);
+    let mut ui = start(&p);
     sign_in(&mut ui);
     ui.send("n");
     ui.wait_for("New note");
@@ -204,7 +123,7 @@ fn a_form_killed_mid_way_comes_back_as_a_draft() {
     ui.signal(libc::SIGKILL);
     ui.wait_exit();
 
-    let mut again = Session::start(&p);
+    let mut again = start(&p);
     again.wait_for("Who is working?");
     again.send(ENTER);
     again.wait_for("Unsaved drafts");
@@ -217,7 +136,7 @@ fn a_form_killed_mid_way_comes_back_as_a_draft() {
 #[test]
 fn sigterm_keeps_the_form_as_a_draft_and_restores_the_terminal() {
     let p = practice_with_patients();
-    let mut ui = Session::start(&p);
+    let mut ui = start(&p);
     sign_in(&mut ui);
     ui.send("t");
     ui.wait_for("New telephone call");
@@ -233,13 +152,11 @@ fn sigterm_keeps_the_form_as_a_draft_and_restores_the_terminal() {
 #[test]
 fn resizing_below_the_minimum_shows_a_message_and_back_redraws() {
     let p = practice_with_patients();
-    let mut ui = Session::start(&p);
+    let mut ui = start(&p);
     sign_in(&mut ui);
-    ui._master.resize(PtySize { rows: 20, cols: 60, pixel_width: 0, pixel_height: 0 }).unwrap();
-    ui.screen.screen_mut().set_size(nz(20), nz(60));
+    ui.resize(20, 60);
     ui.wait_for("This window is too small for cutover.");
-    ui._master.resize(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).unwrap();
-    ui.screen.screen_mut().set_size(nz(ROWS), nz(COLS));
+    ui.resize(ROWS, COLS);
     ui.wait_for("New entry: press a key");
     ui.send("q");
     ui.wait_exit();
@@ -248,8 +165,8 @@ fn resizing_below_the_minimum_shows_a_message_and_back_redraws() {
 #[test]
 fn two_windows_on_one_database_both_save() {
     let p = practice_with_patients();
-    let mut first = Session::start(&p);
-    let mut second = Session::start(&p);
+    let mut first = start(&p);
+    let mut second = start(&p);
     for ui in [&mut first, &mut second] {
         sign_in(ui);
         ui.send("n");
@@ -276,7 +193,7 @@ fn two_windows_on_one_database_both_save() {
 #[test]
 fn closing_the_window_keeps_the_form_as_a_draft() {
     let p = practice_with_patients();
-    let mut ui = Session::start(&p);
+    let mut ui = start(&p);
     sign_in(&mut ui);
     ui.send("m");
     ui.wait_for("New correspondence");
