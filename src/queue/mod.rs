@@ -5,6 +5,7 @@
 //! order, with their details, from one scan of compact rows; `act` makes one change in one
 //! transaction; `progress` counts what is done by tier.
 
+pub mod placement;
 pub mod policy;
 pub mod weights;
 pub mod workflow;
@@ -20,7 +21,9 @@ pub use workflow::Request;
 use crate::config::DEFAULT_CLAIM_HOURS;
 use crate::domain::fields::Kind;
 use crate::error::Result;
-use crate::store::{Actor, OpenRegistration, Patient, QueueRow, QueueScope, ReentryStatus, Store};
+use crate::store::{
+    Actor, OpenRegistration, Patient, PlacedCount, Placement, QueueRow, QueueScope, ReentryStatus, Store,
+};
 
 /// Where an item stands as the queue shows it: the stored status, with an expired claim shown as
 /// open and an item that cannot be done yet shown as blocked.
@@ -150,7 +153,7 @@ fn booked(p: &Placed) -> (bool, Option<DateTime<Utc>>) {
 
 /// The order of the queue: tier, then score (higher first), then due, then a booking's own time,
 /// then when it happened (older first), then id.
-fn order(a: &Placed, b: &Placed) -> Ordering {
+fn in_queue_order(a: &Placed, b: &Placed) -> Ordering {
     a.assessment
         .tier
         .cmp(&b.assessment.tier)
@@ -175,6 +178,31 @@ fn item_status(row: &QueueRow, blocked: bool, now: DateTime<Utc>) -> ItemStatus 
     }
 }
 
+/// An item with its assessment, and where it stands as the queue shows it at `ctx.now`: blocked
+/// or not (the dependency rule), its status, overdue or not.
+fn situate(
+    row: QueueRow,
+    assessment: Assessment,
+    registrations: &HashMap<String, OpenRegistration>,
+    ctx: &PolicyContext,
+) -> Placed {
+    let open = !row.voided && row.status().is_open();
+    let registration = row
+        .patient
+        .as_ref()
+        .and_then(|p| registrations.get(p))
+        .filter(|r| r.rowid != row.rowid)
+        .map(|r| (r.entry_id.as_str(), r.reference.as_str()));
+    let blocker = if open {
+        policy::blocker(row.kind(), row.patient.is_some(), row.nhs_known, row.nhs_waived, registration)
+    } else {
+        None
+    };
+    let status = item_status(&row, blocker.is_some(), ctx.now);
+    let overdue = open && assessment.due < ctx.now;
+    Placed { row, assessment, status, blocker, overdue, inherited: None }
+}
+
 /// Places every row: the policy, the dependencies, and a registration's urgency inherited from
 /// the most urgent item waiting for it (no care can be keyed for a patient not yet registered).
 fn place(rows: Vec<QueueRow>, registrations: &HashMap<String, OpenRegistration>, ctx: &PolicyContext) -> Vec<Placed> {
@@ -182,21 +210,7 @@ fn place(rows: Vec<QueueRow>, registrations: &HashMap<String, OpenRegistration>,
         .into_iter()
         .map(|row| {
             let assessment = policy::place(&row, ctx);
-            let open = !row.voided && row.status().is_open();
-            let registration = row
-                .patient
-                .as_ref()
-                .and_then(|p| registrations.get(p))
-                .filter(|r| r.rowid != row.rowid)
-                .map(|r| (r.entry_id.as_str(), r.reference.as_str()));
-            let blocker = if open {
-                policy::blocker(row.kind(), row.patient.is_some(), row.nhs_known, row.nhs_waived, registration)
-            } else {
-                None
-            };
-            let status = item_status(&row, blocker.is_some(), ctx.now);
-            let overdue = open && assessment.due < ctx.now;
-            Placed { row, assessment, status, blocker, overdue, inherited: None }
+            situate(row, assessment, registrations, ctx)
         })
         .collect();
 
@@ -266,23 +280,188 @@ fn shown_assignee(p: &Placed) -> Option<&str> {
 
 /// The queue in order, as `query` asks, as it stands at `now`.
 pub fn build(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Queue> {
+    Ok(screen(store, query, now, false)?.0)
+}
+
+/// What the queue screen shows: the queue as `build` gives it, and how far re-entry has got
+/// (counted once for both where the kept placements allow).
+pub fn build_with_progress(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<(Queue, Progress)> {
+    let (queue, progress) = screen(store, query, now, true)?;
+    Ok((queue, progress.unwrap_or_default()))
+}
+
+fn screen(
+    store: &Store,
+    query: &QueueQuery,
+    now: DateTime<Utc>,
+    with_progress: bool,
+) -> Result<(Queue, Option<Progress>)> {
     let ctx = PolicyContext::new(store.settings()?.go_live(), now);
+    let found = find(store, query, &ctx)?;
+    let progress = match (&found.counts, with_progress) {
+        (_, false) => None,
+        (Some(counts), true) => Some(progress_from(counts)),
+        (None, true) => Some(progress(store, now)?),
+    };
+    let items = describe(store, found.placed, found.facts_read, &ctx)?;
+    let queue = Queue {
+        items,
+        matched: found.matched,
+        overdue: found.overdue,
+        reference: ctx.reference,
+        go_live_set: ctx.go_live_set,
+    };
+    Ok((queue, progress))
+}
+
+/// The queue's order alone: every item `query` asks for, placed, in order, with no words. What
+/// `build` starts from; for counting and for measuring.
+pub fn order(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Order> {
+    let ctx = PolicyContext::new(store.settings()?.go_live(), now);
+    let found = find(store, query, &ctx)?;
+    Ok(Order { items: found.placed, matched: found.matched, overdue: found.overdue })
+}
+
+/// Items in queue order, placed but not yet described.
+pub struct Order {
+    items: Vec<Placed>,
+    pub matched: usize,
+    pub overdue: usize,
+}
+
+impl Order {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Each item's id, tier and status, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Tier, ItemStatus)> {
+        self.items.iter().map(|p| (p.row.entry_id.as_str(), p.assessment.tier, p.status))
+    }
+}
+
+/// The items a query wants, in order, with counts over all it matched.
+struct Found {
+    placed: Vec<Placed>,
+    matched: usize,
+    overdue: usize,
+    /// Whether the rows carry their facts (what the reasons are written from).
+    facts_read: bool,
+    /// The counts by tier, when they were read from the kept placements.
+    counts: Option<Vec<PlacedCount>>,
+}
+
+fn find(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Found> {
+    match read_in_order(store, query, ctx)? {
+        Some(found) => Ok(found),
+        None => work_out(store, query, ctx),
+    }
+}
+
+/// Works the policy out for every item, then filters and orders: right whatever the store keeps.
+fn work_out(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Found> {
     let include_closed =
         !matches!(query.status, StatusFilter::Open) && !matches!(query.status, StatusFilter::Only(s) if s.is_open());
     let rows = store.queue_rows(&QueueScope { include_closed })?;
     let registrations = store.open_registrations()?;
-    let mut placed: Vec<Placed> = place(rows, &registrations, &ctx).into_iter().filter(|p| wanted(p, query)).collect();
+    let mut placed: Vec<Placed> = place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query)).collect();
     let matched = placed.len();
     let overdue = placed.iter().filter(|p| p.overdue).count();
     match query.limit {
         Some(n) if n < placed.len() => {
             if n > 0 {
-                placed.select_nth_unstable_by(n - 1, order);
+                placed.select_nth_unstable_by(n - 1, in_queue_order);
             }
             placed.truncate(n);
-            placed.sort_unstable_by(order);
+            placed.sort_unstable_by(in_queue_order);
         }
-        _ => placed.sort_unstable_by(order),
+        _ => placed.sort_unstable_by(in_queue_order),
+    }
+    Ok(Found { placed, matched, overdue, facts_read: true, counts: None })
+}
+
+/// Reads the open queue in order from the placements the store keeps (see `placement`): the first
+/// screen is the first rows of one index. `None` when they cannot be used: closed items asked for,
+/// go-live not set, or an item not placed for this go-live.
+fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Option<Found>> {
+    let open_only = match query.status {
+        StatusFilter::Open => true,
+        StatusFilter::Only(s) => s.is_open(),
+        StatusFilter::All => false,
+    };
+    if !open_only || !ctx.go_live_set || !store.queue_placed_for(ctx.reference)? {
+        return Ok(None);
+    }
+    let everything =
+        query.status == StatusFilter::Open && query.kind.is_none() && query.tier.is_none() && query.assignee.is_none();
+    let rows = store.placed_queue_rows(if everything { query.limit } else { None })?;
+    let patients: Vec<&str> = rows.iter().filter_map(|r| r.patient.as_deref()).collect();
+    let registrations = store.open_registrations_of(&patients)?;
+    let mut placed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(kept) = row.placement.and_then(as_assessment) else { return Ok(None) };
+        let p = situate(row, kept, &registrations, ctx);
+        if wanted(&p, query) {
+            placed.push(p);
+        }
+    }
+    let counts = if everything { Some(store.placed_counts(ctx.now)?) } else { None };
+    let (matched, overdue) = match &counts {
+        Some(counts) => counts.iter().fold((0, 0), |(open, overdue), c| (open + c.open, overdue + c.overdue)),
+        None => (placed.len(), placed.iter().filter(|p| p.overdue).count()),
+    };
+    if let Some(n) = query.limit {
+        placed.truncate(n);
+    }
+    Ok(Some(Found { placed, matched, overdue, facts_read: false, counts }))
+}
+
+/// A kept placement as the policy's assessment, without its words.
+fn as_assessment(kept: Placement) -> Option<Assessment> {
+    Some(Assessment {
+        tier: Tier::from_number(kept.tier)?,
+        score: kept.score,
+        due: kept.due,
+        booked_for: kept.booked_for,
+        reasons: Vec::new(),
+        terms: Vec::new(),
+    })
+}
+
+/// For items read in order from their kept placements: their facts (for the reasons), and what an
+/// open registration inherited from the items waiting for it.
+fn read_facts(store: &Store, placed: &mut [Placed], ctx: &PolicyContext) -> Result<()> {
+    let rowids: Vec<i64> = placed.iter().map(|p| p.row.rowid).collect();
+    let mut full = store.queue_rows_by_rowid(&rowids)?;
+    for p in placed.iter_mut() {
+        let Some(row) = full.remove(&p.row.rowid) else { continue };
+        p.row.flags = row.flags;
+        p.row.facts = row.facts;
+        if p.row.kind() != Kind::Registration || !p.status.is_open() {
+            continue;
+        }
+        let own = policy::place(&p.row, ctx);
+        if (own.tier, own.score) == (p.assessment.tier, p.assessment.score) {
+            continue;
+        }
+        if let Some(patient) = &p.row.patient
+            && let Some((count, tier)) = store.waiting_for_registration(patient, p.row.rowid)?
+            && let Some(tier) = Tier::from_number(tier)
+        {
+            p.inherited = Some((tier, count, p.assessment.score - own.score));
+        }
+    }
+    Ok(())
+}
+
+/// The items as the queue shows them: details, reasons, and the words for their state.
+fn describe(store: &Store, mut placed: Vec<Placed>, facts_read: bool, ctx: &PolicyContext) -> Result<Vec<ReentryItem>> {
+    if !facts_read {
+        read_facts(store, &mut placed, ctx)?;
     }
     let rowids: Vec<i64> = placed.iter().map(|p| p.row.rowid).collect();
     let mut details = store.queue_details(&rowids)?;
@@ -306,7 +485,7 @@ pub fn build(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Qu
                 String::new()
             };
             let assignee = shown_assignee(&p).map(str::to_string);
-            let explained = explain(&p, &ctx);
+            let explained = explain(&p, ctx);
             let mut reasons = explained.reasons;
             if let Some(b) = &p.blocker {
                 reasons.insert(0, b.describe());
@@ -343,7 +522,7 @@ pub fn build(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Qu
             }
         })
         .collect();
-    Ok(Queue { items, matched, overdue, reference: ctx.reference, go_live_set: ctx.go_live_set })
+    Ok(items)
 }
 
 /// Done and still to do, for one tier.
@@ -361,11 +540,26 @@ pub struct Progress {
     pub by_tier: [TierProgress; 4],
 }
 
+/// Progress counted from the kept placements.
+fn progress_from(counts: &[PlacedCount]) -> Progress {
+    let mut out = Progress::default();
+    for count in counts {
+        let Some(slot) = out.by_tier.get_mut(usize::from(count.tier).wrapping_sub(1)) else { continue };
+        slot.total += count.open + count.finished;
+        slot.finished += count.finished;
+        slot.overdue += count.overdue;
+    }
+    out
+}
+
 pub fn progress(store: &Store, now: DateTime<Utc>) -> Result<Progress> {
     let ctx = PolicyContext::new(store.settings()?.go_live(), now);
+    if ctx.go_live_set && store.queue_placed_for(ctx.reference)? {
+        return Ok(progress_from(&store.placed_counts(now)?));
+    }
+    let mut out = Progress::default();
     let rows = store.queue_rows(&QueueScope { include_closed: true })?;
     let registrations = store.open_registrations()?;
-    let mut out = Progress::default();
     for p in place(rows, &registrations, &ctx) {
         if p.status == ItemStatus::Voided {
             continue;
@@ -421,4 +615,146 @@ pub fn act(store: &Store, actor: &Actor, given: &str, request: &Request, now: Da
             events,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        time::parse_uk_datetime(s, DateTime::<Utc>::UNIX_EPOCH).unwrap()
+    }
+
+    /// A demo practice (go-live Monday 23/11/2026 08:00), with some items worked: claimed, done,
+    /// queried, set aside, and registrations done so that what waited for them is unblocked.
+    fn worked_practice() -> Store {
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 1_500, 7).unwrap();
+        let staff = store.staff().unwrap().into_iter().next().unwrap().id;
+        let actor = store.actor(Some(&staff)).unwrap();
+        let now = t("23/11/2026 09:00");
+        let first = build(&store, &QueueQuery { limit: Some(40), ..Default::default() }, now).unwrap();
+        for (i, item) in first.items.iter().enumerate() {
+            let request = match i % 4 {
+                0 => Request::Claim { take_over: false },
+                1 => Request::Query { note: "Which dose?".into() },
+                2 => Request::NotRequired { reason: "Already on the new system".into() },
+                _ => Request::Done {
+                    new_system_ref: None,
+                    note: None,
+                    nhs_number: None,
+                    waive_nhs: Some("Temporary resident".into()),
+                    take_over: false,
+                },
+            };
+            let _ = act(&store, &actor, &item.entry_id, &request, now);
+        }
+        let registrations = QueueQuery { kind: Some(Kind::Registration), limit: Some(10), ..Default::default() };
+        for item in build(&store, &registrations, now).unwrap().items {
+            let done = Request::Done {
+                new_system_ref: Some("R1".into()),
+                note: None,
+                nhs_number: None,
+                waive_nhs: Some("Not traced yet".into()),
+                take_over: false,
+            };
+            act(&store, &actor, &item.entry_id, &done, now).unwrap();
+        }
+        store
+    }
+
+    /// The queue read in order from the kept placements, and worked out afresh from the entries.
+    fn both_ways(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> (Vec<ReentryItem>, Vec<ReentryItem>) {
+        let ctx = PolicyContext::new(store.settings().unwrap().go_live(), now);
+        let kept = read_in_order(store, query, &ctx).unwrap().expect("every item is placed");
+        let fresh = work_out(store, query, &ctx).unwrap();
+        assert_eq!((kept.matched, kept.overdue), (fresh.matched, fresh.overdue), "{query:?}");
+        (
+            describe(store, kept.placed, kept.facts_read, &ctx).unwrap(),
+            describe(store, fresh.placed, fresh.facts_read, &ctx).unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_kept_order_is_the_order_the_policy_works_out() {
+        let store = worked_practice();
+        let queries = [
+            QueueQuery::default(),
+            QueueQuery { limit: Some(50), ..Default::default() },
+            QueueQuery { kind: Some(Kind::Registration), ..Default::default() },
+            QueueQuery { tier: Some(Tier::GoLiveDay), limit: Some(20), ..Default::default() },
+            QueueQuery { status: StatusFilter::Only(ItemStatus::Blocked), ..Default::default() },
+            QueueQuery { status: StatusFilter::Only(ItemStatus::Query), ..Default::default() },
+        ];
+        for now in [t("22/11/2026 12:00"), t("23/11/2026 09:00"), t("30/11/2026 09:00")] {
+            for query in &queries {
+                let (kept, fresh) = both_ways(&store, query, now);
+                assert!(!kept.is_empty(), "{query:?}");
+                assert_eq!(kept, fresh, "{query:?} at {now}");
+            }
+        }
+        let inherited = both_ways(&store, &QueueQuery::default(), t("23/11/2026 09:00")).0;
+        assert!(
+            inherited.iter().any(|i| i.terms.iter().any(|t| t.what.contains("for this registration"))),
+            "the practice has a registration that others wait for"
+        );
+    }
+
+    #[test]
+    fn progress_counted_from_the_placements_matches_the_policy() {
+        let store = worked_practice();
+        let now = t("24/11/2026 12:00");
+        let kept = progress(&store, now).unwrap();
+        let ctx = PolicyContext::new(store.settings().unwrap().go_live(), now);
+        let rows = store.queue_rows(&QueueScope { include_closed: true }).unwrap();
+        let mut fresh = Progress::default();
+        for p in place(rows, &store.open_registrations().unwrap(), &ctx) {
+            if p.status == ItemStatus::Voided {
+                continue;
+            }
+            let slot = &mut fresh.by_tier[p.assessment.tier.number() as usize - 1];
+            slot.total += 1;
+            slot.finished += usize::from(!p.status.is_open());
+            slot.overdue += usize::from(p.overdue);
+        }
+        assert_eq!(kept, fresh);
+        assert!(kept.by_tier.iter().map(|t| t.finished).sum::<usize>() > 0);
+    }
+
+    #[test]
+    fn moving_go_live_places_every_item_again() {
+        let store = worked_practice();
+        let staff = store.staff().unwrap().into_iter().next().unwrap().id;
+        let actor = store.actor(Some(&staff)).unwrap();
+        let before = both_ways(&store, &QueueQuery::default(), t("23/11/2026 09:00")).0;
+        store
+            .write(|tx| {
+                tx.set_settings(
+                    &actor,
+                    &[(crate::store::settings_key::GO_LIVE, time::to_storage(t("30/11/2026 08:00")))],
+                )
+            })
+            .unwrap();
+        assert!(store.queue_placed_for(t("30/11/2026 08:00")).unwrap());
+        let (kept, fresh) = both_ways(&store, &QueueQuery::default(), t("30/11/2026 09:00"));
+        assert_eq!(kept, fresh);
+        assert_ne!(kept.iter().map(|i| i.due).collect::<Vec<_>>(), before.iter().map(|i| i.due).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn without_go_live_nothing_is_placed_and_the_queue_is_worked_out() {
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 200, 3).unwrap();
+        let staff = store.staff().unwrap().into_iter().next().unwrap().id;
+        let actor = store.actor(Some(&staff)).unwrap();
+        store.write(|tx| tx.set_settings(&actor, &[(crate::store::settings_key::GO_LIVE, String::new())])).unwrap();
+        let now = t("23/11/2026 09:00");
+        let ctx = PolicyContext::new(store.settings().unwrap().go_live(), now);
+        assert!(!ctx.go_live_set);
+        assert!(read_in_order(&store, &QueueQuery::default(), &ctx).unwrap().is_none());
+        let queue = build(&store, &QueueQuery::default(), now).unwrap();
+        assert_eq!(queue.matched, queue.items.len());
+        assert!(queue.matched > 0);
+    }
 }

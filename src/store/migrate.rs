@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0002_reentry.sql"),
     include_str!("../../schema/0003_drafts_and_lookup.sql"),
     include_str!("../../schema/0004_provenance.sql"),
+    include_str!("../../schema/0005_queue_order.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.

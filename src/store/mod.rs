@@ -35,8 +35,8 @@ pub use migrate::{APPLICATION_ID, LATEST_VERSION};
 pub use open::OpenMode;
 pub use patients::{Patient, ResolvedPatient};
 pub use queue::{
-    CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, QueueDetail, QueueRow, QueueScope, ReentryAction,
-    ReentryEvent, ReentryState, ReentryStatus,
+    CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, Placement, QueueDetail, QueueRow,
+    QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus,
 };
 pub use report::ReportCounts;
 pub use settings::{Settings, key as settings_key};
@@ -91,6 +91,7 @@ impl Store {
             let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
             let wrapped = Tx { tx, now: now.into(), seeded_ids: None.into() };
             let value = f(&wrapped)?;
+            crate::queue::placement::keep_in_order(&wrapped);
             wrapped.tx.commit()?;
             Ok(value)
         };
@@ -153,6 +154,22 @@ impl Tx<'_> {
     }
 
     /// Runs one statement, prepared once per connection: saves repeat the same few statements.
+    /// Runs `f` so that if it fails, what it wrote is undone and the rest of the transaction stands.
+    pub fn undo_on_error<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.conn().execute_batch("SAVEPOINT undo_on_error")?;
+        match f(self) {
+            Ok(value) => {
+                self.conn().execute_batch("RELEASE undo_on_error")?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The transaction is still usable after ROLLBACK TO; if even that fails, the commit will say so.
+                let _ = self.conn().execute_batch("ROLLBACK TO undo_on_error; RELEASE undo_on_error");
+                Err(e)
+            }
+        }
+    }
+
     fn exec(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
         self.tx.prepare_cached(sql)?.execute(params)
     }

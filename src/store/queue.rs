@@ -113,6 +113,20 @@ pub struct QueueRow {
     pub nhs_known: bool,
     pub nhs_waived: bool,
     pub facts: ItemFacts,
+    /// Where the policy last placed it, as kept on the entry row; `None` while not placed.
+    pub placement: Option<Placement>,
+}
+
+/// Where the policy placed an item, kept on its entry row (schema 5) so that the queue can be read
+/// in order from an index. A cache of the policy, cleared whenever what it depends on changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// 1 to 4.
+    pub tier: u8,
+    pub score: i64,
+    pub due: DateTime<Utc>,
+    /// A future booking's own time.
+    pub booked_for: Option<DateTime<Utc>>,
 }
 
 impl QueueRow {
@@ -176,7 +190,8 @@ const ROW_COLUMNS: &str =
     "e.rowid, e.id, e.kind, e.occurred_at, e.flags, e.voided, e.reentry_status, e.reentry_assignee,
     e.reentry_claimed_until, e.patient_id, e.nhs_waived,
     e.fact_rx_status, e.fact_abnormal, e.fact_action_given, e.fact_urgency, e.fact_source, e.fact_action_required,
-    e.fact_appointment_at, e.fact_appointment_status, e.fact_expected_electronically, e.fact_clinical_content";
+    e.fact_appointment_at, e.fact_appointment_status, e.fact_expected_electronically, e.fact_clinical_content,
+    e.queue_tier, e.queue_score, e.queue_due, e.queue_booked";
 
 fn when(s: Option<String>) -> Option<DateTime<Utc>> {
     s.as_deref().and_then(time::from_storage)
@@ -231,7 +246,15 @@ fn queue_row(r: &Row) -> rusqlite::Result<QueueRow> {
             expected_electronically: yes_no(r, 19)?,
             clinical_content: r.get(20)?,
         },
+        placement: placement(r, 21)?,
     })
+}
+
+/// The placement kept in four columns from `at`: tier, score, due, booked.
+fn placement(r: &Row, at: usize) -> rusqlite::Result<Option<Placement>> {
+    let Some(tier) = r.get::<_, Option<u8>>(at)? else { return Ok(None) };
+    let (Some(score), Some(due)) = (r.get::<_, Option<i64>>(at + 1)?, when(r.get(at + 2)?)) else { return Ok(None) };
+    Ok(Some(Placement { tier, score, due, booked_for: when(r.get(at + 3)?) }))
 }
 
 const DETAIL_COLUMNS: &str = "e.rowid, e.ref, e.summary, e.reentry_ref, p.nhs_number, p.family_name, p.given_name,
@@ -262,15 +285,10 @@ impl Store {
     /// Every item in scope as a compact row, read by one scan of `entry` (with its current revision's
     /// fields and its patient's row), in no particular order: the policy orders them.
     pub fn queue_rows(&self, scope: &QueueScope) -> Result<Vec<QueueRow>> {
-        let mut sql = format!("SELECT {ROW_COLUMNS} FROM entry e WHERE 1 = 1");
-        if !scope.include_closed {
-            sql.push_str(" AND e.voided = 0 AND e.reentry_status IN ('open', 'claimed', 'query')");
-        }
         self.read(|c| {
             // The queue reads every entry: map the file rather than copy it page by page.
             c.pragma_update(None, "mmap_size", QUEUE_MMAP_BYTES)?;
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map([], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = queue_rows(c, scope)?;
             let untraced = patients_without_nhs_number(c)?;
             Ok(rows
                 .into_iter()
@@ -284,26 +302,120 @@ impl Store {
 
     /// Each patient's earliest registration still to be keyed, by the patient's id.
     pub fn open_registrations(&self) -> Result<HashMap<String, OpenRegistration>> {
+        self.read(|c| Ok(open_registrations(c, None)?))
+    }
+
+    /// Open items in queue order, as placed (schema 5), from the order index: the first `limit`
+    /// (all without one). The caller has checked that every open item is placed
+    /// (`queue_placed_for`). The facts are not read: the policy already used them.
+    pub fn placed_queue_rows(&self, limit: Option<usize>) -> Result<Vec<QueueRow>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT e.patient_id, e.rowid, e.id, e.ref FROM entry e
-                 WHERE e.kind = 'registration' AND e.patient_id IS NOT NULL AND e.voided = 0
-                   AND e.reentry_status IN ('open', 'claimed', 'query')
-                 ORDER BY e.occurred_at DESC, e.id DESC",
-            )?;
+            c.pragma_update(None, "mmap_size", QUEUE_MMAP_BYTES)?;
+            let mut stmt = c.prepare_cached(&format!("{PLACED_ROWS} LIMIT ?1"))?;
+            let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+            let mut rows = stmt.query_map([limit], placed_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            if rows.len() <= FEW_ROWS {
+                let mut known = c.prepare_cached(NHS_NUMBER_KNOWN)?;
+                for row in &mut rows {
+                    if let Some(patient) = &row.patient {
+                        row.nhs_known = known.query_row([patient], |r| r.get(0)).optional()?.unwrap_or(true);
+                    }
+                }
+            } else {
+                let untraced = patients_without_nhs_number(c)?;
+                for row in &mut rows {
+                    row.nhs_known = row.patient.as_ref().is_none_or(|p| !untraced.contains(p));
+                }
+            }
+            Ok(rows)
+        })
+    }
+
+    /// The earliest open registration of each of these patients (at least): a look-up each when
+    /// they are few, otherwise every patient's.
+    pub fn open_registrations_of(&self, patients: &[&str]) -> Result<HashMap<String, OpenRegistration>> {
+        if patients.len() > FEW_ROWS {
+            return self.open_registrations();
+        }
+        self.read(|c| {
             let mut map = HashMap::new();
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    OpenRegistration { rowid: r.get(1)?, entry_id: r.get(2)?, reference: r.get(3)? },
-                ))
-            })?;
-            // Newest first, so the earliest is the one left in the map.
-            for row in rows {
-                let (patient, registration) = row?;
-                map.insert(patient, registration);
+            for patient in patients {
+                if !map.contains_key(*patient) {
+                    map.extend(open_registrations(c, Some(patient))?);
+                }
             }
             Ok(map)
+        })
+    }
+
+    /// The full rows (facts and flags) of these items, by row number.
+    pub fn queue_rows_by_rowid(&self, rowids: &[i64]) -> Result<HashMap<i64, QueueRow>> {
+        self.read(|c| {
+            if rowids.len() > DETAIL_SCAN_THRESHOLD {
+                let wanted: std::collections::HashSet<i64> = rowids.iter().copied().collect();
+                let rows = queue_rows(c, &QueueScope { include_closed: false })?;
+                return Ok(rows.into_iter().filter(|r| wanted.contains(&r.rowid)).map(|r| (r.rowid, r)).collect());
+            }
+            let mut stmt = c.prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM entry e WHERE e.rowid = ?1"))?;
+            let mut map = HashMap::with_capacity(rowids.len());
+            for rowid in rowids {
+                if let Some(row) = stmt.query_row([rowid], queue_row).optional()? {
+                    map.insert(row.rowid, row);
+                }
+            }
+            Ok(map)
+        })
+    }
+
+    /// How many open items of `patient` wait for their registration `rowid`, and the soonest tier
+    /// among them, as placed; `None` when none wait.
+    pub fn waiting_for_registration(&self, patient: &str, rowid: i64) -> Result<Option<(i64, u8)>> {
+        self.read(|c| {
+            let (count, tier): (i64, Option<u8>) = c.query_row(
+                "SELECT count(*), min(queue_tier) FROM entry
+                 WHERE patient_id = ?1 AND rowid <> ?2 AND voided = 0 AND reentry_status IN ('open', 'claimed', 'query')",
+                params![patient, rowid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(tier.filter(|_| count > 0).map(|t| (count, t)))
+        })
+    }
+
+    /// Whether every item is placed, against this go-live time: then the order index is the queue.
+    pub fn queue_placed_for(&self, go_live: DateTime<Utc>) -> Result<bool> {
+        self.read(|c| {
+            let basis: Option<String> =
+                c.query_row("SELECT reference FROM queue_basis WHERE id = 1", [], |r| r.get(0)).optional()?;
+            if basis.as_deref() != Some(time::to_storage(go_live).as_str()) {
+                return Ok(false);
+            }
+            Ok(!c.query_row(UNPLACED_EXISTS, [], |r| r.get::<_, bool>(0))?)
+        })
+    }
+
+    /// Items counted by tier as placed, open ones due before `now` apart; voided ones left out.
+    pub fn placed_counts(&self, now: DateTime<Utc>) -> Result<Vec<PlacedCount>> {
+        self.read(|c| {
+            c.pragma_update(None, "mmap_size", QUEUE_MMAP_BYTES)?;
+            let mut stmt = c.prepare_cached(COUNTS_BY_TIER)?;
+            let mut by_tier: Vec<PlacedCount> = Vec::new();
+            let mut rows = stmt.query([time::to_storage(now)])?;
+            while let Some(r) = rows.next()? {
+                let tier: u8 = r.get(0)?;
+                let open = ReentryStatus::parse(r.get_ref(1)?.as_str().unwrap_or_default()).is_none_or(|s| s.is_open());
+                let (items, due) = (r.get::<_, i64>(2)?.max(0) as usize, r.get::<_, i64>(3)?.max(0) as usize);
+                if by_tier.last().is_none_or(|c| c.tier != tier) {
+                    by_tier.push(PlacedCount { tier, open: 0, overdue: 0, finished: 0 });
+                }
+                let Some(count) = by_tier.last_mut() else { continue };
+                if open {
+                    count.open += items;
+                    count.overdue += due;
+                } else {
+                    count.finished += items;
+                }
+            }
+            Ok(by_tier)
         })
     }
 
@@ -370,6 +482,99 @@ impl Store {
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
+}
+
+/// Open items in queue order, from the order index of schema 5.
+/// Every column is in the index (`voided` is not selected: it holds only unvoided entries), so the
+/// table is never read.
+const PLACED_ROWS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentry_status, e.reentry_assignee,
+        e.reentry_claimed_until, e.patient_id, e.nhs_waived, e.queue_tier, e.queue_score, e.queue_due, e.queue_booked
+    FROM entry e INDEXED BY entry_in_queue_order
+    WHERE e.voided = 0 AND e.reentry_status IN ('open', 'claimed', 'query')
+    ORDER BY e.queue_tier, e.queue_score DESC, e.queue_due, e.queue_booked IS NULL, e.queue_booked, e.occurred_at, e.id";
+
+/// Items by tier and status, and how many were due before ?1: grouped in the narrow index's own
+/// order, so that SQLite counts in one walk of the index, unsorted.
+const COUNTS_BY_TIER: &str = "SELECT queue_tier, reentry_status, count(*), sum(queue_due < ?1)
+    FROM entry INDEXED BY entry_by_queue_tier WHERE voided = 0 AND queue_tier IS NOT NULL
+    GROUP BY queue_tier, reentry_status";
+
+/// Up to this many rows, a look-up each beats reading a whole set.
+const FEW_ROWS: usize = 500;
+
+/// Whether a patient has an NHS number, on their record or traced when their registration was keyed.
+const NHS_NUMBER_KNOWN: &str = "SELECT p.nhs_number IS NOT NULL OR EXISTS (
+        SELECT 1 FROM entry r WHERE r.patient_id = p.id AND r.kind = 'registration' AND r.voided = 0
+            AND r.reentry_status = 'done' AND r.reentry_nhs_number IS NOT NULL)
+    FROM patient p WHERE p.id = ?1";
+
+/// Whether any item still waits to be placed (unplaced tiers come first in the order index).
+const UNPLACED_EXISTS: &str =
+    "SELECT EXISTS (SELECT 1 FROM entry INDEXED BY entry_by_queue_tier WHERE voided = 0 AND queue_tier IS NULL)";
+
+/// How many items of one tier are open (and of those, overdue) and finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlacedCount {
+    pub tier: u8,
+    pub open: usize,
+    pub overdue: usize,
+    /// Done or not required.
+    pub finished: usize,
+}
+
+fn placed_row(r: &Row) -> rusqlite::Result<QueueRow> {
+    let text = |at: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(at)?.as_str().unwrap_or_default()) };
+    let kind = text(2)?;
+    let occurred = text(3)?;
+    let status = text(4)?;
+    Ok(QueueRow {
+        rowid: r.get(0)?,
+        entry_id: r.get(1)?,
+        kind: Kind::ALL.into_iter().find(|k| k.name() == kind),
+        occurred_at: time::from_storage(occurred).unwrap_or_default(),
+        voided: false,
+        status: ReentryStatus::parse(status),
+        assignee: r.get(5)?,
+        claimed_until: when(r.get(6)?),
+        patient: r.get(7)?,
+        nhs_known: true,
+        nhs_waived: r.get(8)?,
+        placement: placement(r, 9)?,
+        ..Default::default()
+    })
+}
+
+/// Every item in scope as a compact row, in no particular order.
+fn queue_rows(c: &Connection, scope: &QueueScope) -> rusqlite::Result<Vec<QueueRow>> {
+    let mut sql = format!("SELECT {ROW_COLUMNS} FROM entry e WHERE 1 = 1");
+    if !scope.include_closed {
+        sql.push_str(" AND e.voided = 0 AND e.reentry_status IN ('open', 'claimed', 'query')");
+    }
+    let mut stmt = c.prepare_cached(&sql)?;
+    stmt.query_map([], queue_row)?.collect()
+}
+
+/// Each patient's earliest registration still to be keyed (only `patient`'s, if given).
+fn open_registrations(c: &Connection, patient: Option<&str>) -> rusqlite::Result<HashMap<String, OpenRegistration>> {
+    let sql = format!(
+        "SELECT e.patient_id, e.rowid, e.id, e.ref FROM entry e
+         WHERE e.kind = 'registration' AND e.patient_id IS NOT NULL AND e.voided = 0
+           AND e.reentry_status IN ('open', 'claimed', 'query') {}
+         ORDER BY e.occurred_at DESC, e.id DESC",
+        if patient.is_some() { "AND e.patient_id = ?1" } else { "" }
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut map = HashMap::new();
+    let params: Vec<&str> = patient.into_iter().collect();
+    let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        Ok((r.get::<_, String>(0)?, OpenRegistration { rowid: r.get(1)?, entry_id: r.get(2)?, reference: r.get(3)? }))
+    })?;
+    // Newest first, so the earliest is the one left in the map.
+    for row in rows {
+        let (patient, registration) = row?;
+        map.insert(patient, registration);
+    }
+    Ok(map)
 }
 
 /// Patients whose registration was keyed with the NHS number the new system traced: patient id → number.
@@ -475,6 +680,82 @@ pub struct NewReentryEvent {
     pub nhs_number: Option<String>,
     pub claimed_until: Option<DateTime<Utc>>,
     pub taken_from: Option<String>,
+}
+
+/// Keeping each item's placement (schema 5): the queue's policy reads and writes through these.
+impl Tx<'_> {
+    /// The go-live time the placements were worked out against.
+    pub fn queue_basis(&self) -> Result<Option<DateTime<Utc>>> {
+        let basis: Option<String> =
+            self.conn().query_row("SELECT reference FROM queue_basis WHERE id = 1", [], |r| r.get(0)).optional()?;
+        Ok(when(basis))
+    }
+
+    /// Clears every placement, to be worked out again against a new go-live time (`None`: not set).
+    pub fn rebase_queue(&self, go_live: Option<DateTime<Utc>>) -> Result<()> {
+        self.exec("UPDATE entry SET queue_tier = NULL WHERE queue_tier IS NOT NULL", [])?;
+        match go_live {
+            Some(at) => self.exec(
+                "INSERT INTO queue_basis (id, reference) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET reference = excluded.reference",
+                [time::to_storage(at)],
+            )?,
+            None => self.exec("DELETE FROM queue_basis", [])?,
+        };
+        Ok(())
+    }
+
+    /// Items waiting to be placed, with their patient.
+    pub fn unplaced_items(&self) -> Result<Vec<(i64, Option<String>)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT rowid, patient_id FROM entry INDEXED BY entry_by_queue_tier WHERE voided = 0 AND queue_tier IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Every item, closed and voided ones included, as compact rows.
+    pub fn all_queue_rows(&self) -> Result<Vec<QueueRow>> {
+        Ok(queue_rows(self.conn(), &QueueScope { include_closed: true })?)
+    }
+
+    /// One patient's items (`None`: the one item `rowid`, about no patient), and the patient's
+    /// earliest open registration: what placing them needs.
+    pub fn queue_rows_of(
+        &self,
+        patient: Option<&str>,
+        rowid: i64,
+    ) -> Result<(Vec<QueueRow>, HashMap<String, OpenRegistration>)> {
+        let c = self.conn();
+        let Some(patient) = patient else {
+            let mut stmt = c.prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM entry e WHERE e.rowid = ?1"))?;
+            let rows = stmt.query_map([rowid], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            return Ok((rows, HashMap::new()));
+        };
+        let mut stmt = c.prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM entry e WHERE e.patient_id = ?1"))?;
+        let rows = stmt.query_map([patient], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((rows, open_registrations(c, Some(patient))?))
+    }
+
+    /// Each patient's earliest registration still to be keyed.
+    pub fn open_registrations(&self) -> Result<HashMap<String, OpenRegistration>> {
+        Ok(open_registrations(self.conn(), None)?)
+    }
+
+    /// Keeps where the policy placed an item.
+    pub fn set_placement(&self, rowid: i64, placement: &Placement) -> Result<()> {
+        self.exec(
+            "UPDATE entry SET queue_tier = ?2, queue_score = ?3, queue_due = ?4, queue_booked = ?5 WHERE rowid = ?1",
+            params![
+                rowid,
+                placement.tier,
+                placement.score,
+                time::to_storage(placement.due),
+                placement.booked_for.map(time::to_storage)
+            ],
+        )?;
+        Ok(())
+    }
 }
 
 impl Tx<'_> {
@@ -614,5 +895,37 @@ impl Tx<'_> {
             }),
         )?;
         Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(c: &Connection, sql: &str) -> String {
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let unbound = vec![rusqlite::types::Null; stmt.parameter_count()];
+        let details = stmt.query_map(rusqlite::params_from_iter(unbound), |r| r.get::<_, String>(3)).unwrap();
+        details.map(|d| d.unwrap()).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn the_queue_is_read_in_order_from_its_index_without_sorting() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .read(|c| {
+                let ordered = plan(c, &format!("{PLACED_ROWS} LIMIT 50"));
+                assert!(
+                    ordered.contains("COVERING INDEX entry_in_queue_order"),
+                    "read from the index alone: {ordered}"
+                );
+                assert!(!ordered.contains("TEMP B-TREE"), "the order must come from the index: {ordered}");
+                let unplaced = plan(c, UNPLACED_EXISTS);
+                assert!(unplaced.contains("COVERING INDEX entry_by_queue_tier (queue_tier=?)"), "{unplaced}");
+                let counted = plan(c, COUNTS_BY_TIER);
+                assert!(counted.contains("COVERING INDEX") && !counted.contains("TEMP B-TREE"), "{counted}");
+                Ok(())
+            })
+            .unwrap();
     }
 }

@@ -76,6 +76,16 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// The go-live time as this transaction sees it.
+    pub fn go_live(&self) -> Result<Option<DateTime<Utc>>> {
+        let value: Option<String> = rusqlite::OptionalExtension::optional(self.conn().query_row(
+            "SELECT value FROM setting WHERE key = ?1",
+            [key::GO_LIVE],
+            |r| r.get(0),
+        ))?;
+        Ok(value.as_deref().and_then(time::from_storage))
+    }
+
     /// Sets each (key, value); an unchanged value writes nothing. Each change is audited with its old value.
     pub fn set_settings(&self, actor: &Actor, changes: &[(&str, String)]) -> Result<usize> {
         let mut changed = 0;

@@ -202,8 +202,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             Ok(Some(Msg::Voided { reference }))
         })(),
         Effect::LoadQueue { query } => (|| {
-            let queue = crate::queue::build(store, &query, now)?;
-            let progress = crate::queue::progress(store, now)?;
+            let (queue, progress) = crate::queue::build_with_progress(store, &query, now)?;
             Ok(Some(Msg::Queue { queue, progress }))
         })(),
         Effect::OpenQueueItem(id) => open_entry(store, &id).map(|d| Some(Msg::QueueItem(Box::new(d)))),

@@ -1,0 +1,72 @@
+//! Keeps each item's place in the queue on its entry row (schema 5), so that a screen reads the
+//! queue in order from one index instead of working the policy out for every item.
+//!
+//! Every write transaction ends here (`Store::write_at`). By then the schema's triggers have cleared
+//! the placement of every item whose place may have moved (and of its patient's registrations, which
+//! inherit urgency from what waits for them); this works those places out again with the same
+//! policy and the same dependency rule the full queue uses, before the transaction commits.
+//! Placements are worked out against go-live only: while go-live is not set there are none, and the
+//! queue is worked out in full each time.
+
+use std::collections::BTreeSet;
+
+use super::policy::PolicyContext;
+use crate::error::Result;
+use crate::store::{Placement, Tx};
+
+/// From this many items to place, one pass over every item beats a look-up per patient.
+const WHOLE_QUEUE_FROM: usize = 500;
+
+/// Places what the transaction left unplaced. It never fails the transaction it ends: a clinical
+/// save must not be lost to the queue's cache. Anything it could not place stays unplaced, and the
+/// queue then works the order out from the entries, as it does without go-live.
+pub fn keep_in_order(tx: &Tx) {
+    let _ = tx.undo_on_error(place_unplaced);
+}
+
+/// Places every unplaced item (all of them, when go-live has moved); returns how many rows changed.
+pub fn place_unplaced(tx: &Tx) -> Result<usize> {
+    let go_live = tx.go_live()?;
+    if tx.queue_basis()? != go_live {
+        tx.rebase_queue(go_live)?;
+    }
+    let Some(go_live) = go_live else { return Ok(0) };
+    let unplaced = tx.unplaced_items()?;
+    if unplaced.is_empty() {
+        return Ok(0);
+    }
+    // Placement does not depend on the time it is looked at, only on go-live.
+    let ctx = PolicyContext::new(Some(go_live), go_live);
+    let placed = if unplaced.len() >= WHOLE_QUEUE_FROM {
+        super::place(tx.all_queue_rows()?, &tx.open_registrations()?, &ctx)
+    } else {
+        // A patient's items are placed together: a registration's place depends on the others.
+        let groups: BTreeSet<(Option<String>, i64)> = unplaced
+            .into_iter()
+            .map(|(rowid, patient)| match patient {
+                Some(p) => (Some(p), 0),
+                None => (None, rowid),
+            })
+            .collect();
+        let mut placed = Vec::new();
+        for (patient, rowid) in groups {
+            let (rows, registrations) = tx.queue_rows_of(patient.as_deref(), rowid)?;
+            placed.extend(super::place(rows, &registrations, &ctx));
+        }
+        placed
+    };
+    let mut written = 0;
+    for p in placed.iter().filter(|p| !p.row.voided) {
+        let placement = Placement {
+            tier: p.assessment.tier.number(),
+            score: p.assessment.score,
+            due: p.assessment.due,
+            booked_for: p.assessment.booked_for,
+        };
+        if p.row.placement != Some(placement) {
+            tx.set_placement(p.row.rowid, &placement)?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
