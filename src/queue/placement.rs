@@ -8,7 +8,7 @@
 //! Placements are worked out against go-live only: while go-live is not set there are none, and the
 //! queue is worked out in full each time.
 
-use std::collections::BTreeSet;
+use std::collections::{HashMap, HashSet};
 
 use super::policy::PolicyContext;
 use crate::error::Result;
@@ -38,19 +38,23 @@ pub fn place_unplaced(tx: &Tx) -> Result<usize> {
     // Placement does not depend on the time it is looked at, only on go-live.
     let ctx = PolicyContext::new(Some(go_live), go_live);
     let placed = if unplaced.len() >= WHOLE_QUEUE_FROM {
-        super::place(tx.all_queue_rows()?, &tx.open_registrations()?, &ctx)
+        super::place(tx.all_queue_rows()?, &tx.open_registrations(None)?, &ctx)
     } else {
-        // A patient's items are placed together: a registration's place depends on the others.
-        let groups: BTreeSet<(Option<String>, i64)> = unplaced
-            .into_iter()
-            .map(|(rowid, patient)| match patient {
-                Some(p) => (Some(p), 0),
-                None => (None, rowid),
-            })
-            .collect();
         let mut placed = Vec::new();
-        for (patient, rowid) in groups {
-            let (rows, registrations) = tx.queue_rows_of(patient.as_deref(), rowid)?;
+        let mut patients_placed = HashSet::new();
+        for (rowid, patient) in unplaced {
+            let registrations = match &patient {
+                Some(p) => tx.open_registrations(Some(p))?,
+                None => HashMap::new(),
+            };
+            let rows = match patient {
+                // Nothing to inherit: the item's place is its own.
+                _ if registrations.is_empty() => tx.queue_row(rowid)?,
+                // A patient with a registration still to key is placed whole, once: the
+                // registration's place depends on every item waiting for it.
+                Some(p) if patients_placed.insert(p.clone()) => tx.queue_rows_of_patient(&p)?,
+                _ => continue,
+            };
             placed.extend(super::place(rows, &registrations, &ctx));
         }
         placed

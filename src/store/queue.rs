@@ -556,12 +556,16 @@ fn queue_rows(c: &Connection, scope: &QueueScope) -> rusqlite::Result<Vec<QueueR
 
 /// Each patient's earliest registration still to be keyed (only `patient`'s, if given).
 fn open_registrations(c: &Connection, patient: Option<&str>) -> rusqlite::Result<HashMap<String, OpenRegistration>> {
+    // For one patient, their registrations alone: not every entry of theirs (`entry_by_patient`).
+    let (index, condition) = match patient {
+        Some(_) => ("INDEXED BY entry_registration_by_patient", "AND e.patient_id = ?1"),
+        None => ("", ""),
+    };
     let sql = format!(
-        "SELECT e.patient_id, e.rowid, e.id, e.ref FROM entry e
+        "SELECT e.patient_id, e.rowid, e.id, e.ref FROM entry e {index}
          WHERE e.kind = 'registration' AND e.patient_id IS NOT NULL AND e.voided = 0
-           AND e.reentry_status IN ('open', 'claimed', 'query') {}
-         ORDER BY e.occurred_at DESC, e.id DESC",
-        if patient.is_some() { "AND e.patient_id = ?1" } else { "" }
+           AND e.reentry_status IN ('open', 'claimed', 'query') {condition}
+         ORDER BY e.occurred_at DESC, e.id DESC"
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let mut map = HashMap::new();
@@ -719,27 +723,22 @@ impl Tx<'_> {
         Ok(queue_rows(self.conn(), &QueueScope { include_closed: true })?)
     }
 
-    /// One patient's items (`None`: the one item `rowid`, about no patient), and the patient's
-    /// earliest open registration: what placing them needs.
-    pub fn queue_rows_of(
-        &self,
-        patient: Option<&str>,
-        rowid: i64,
-    ) -> Result<(Vec<QueueRow>, HashMap<String, OpenRegistration>)> {
-        let c = self.conn();
-        let Some(patient) = patient else {
-            let mut stmt = c.prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM entry e WHERE e.rowid = ?1"))?;
-            let rows = stmt.query_map([rowid], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-            return Ok((rows, HashMap::new()));
-        };
-        let mut stmt = c.prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM entry e WHERE e.patient_id = ?1"))?;
-        let rows = stmt.query_map([patient], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok((rows, open_registrations(c, Some(patient))?))
+    /// One item as a compact row (none if there is no such row).
+    pub fn queue_row(&self, rowid: i64) -> Result<Vec<QueueRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM entry e WHERE e.rowid = ?1"))?;
+        Ok(stmt.query_map([rowid], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Each patient's earliest registration still to be keyed.
-    pub fn open_registrations(&self) -> Result<HashMap<String, OpenRegistration>> {
-        Ok(open_registrations(self.conn(), None)?)
+    /// Every item of one patient as compact rows.
+    pub fn queue_rows_of_patient(&self, patient: &str) -> Result<Vec<QueueRow>> {
+        let mut stmt =
+            self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM entry e WHERE e.patient_id = ?1"))?;
+        Ok(stmt.query_map([patient], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Each patient's earliest registration still to be keyed (only `patient`'s, if given).
+    pub fn open_registrations(&self, patient: Option<&str>) -> Result<HashMap<String, OpenRegistration>> {
+        Ok(open_registrations(self.conn(), patient)?)
     }
 
     /// Keeps where the policy placed an item.
