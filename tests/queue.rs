@@ -368,3 +368,24 @@ fn an_amendment_moves_the_item_to_where_its_new_content_belongs() {
     assert_eq!(item["tier"], 1);
     assert_eq!(item["reasons"][0], "two-week-wait (suspected cancer) referral: it must be tracked");
 }
+
+#[test]
+fn the_kept_order_follows_saves_and_check_finds_a_place_written_behind_its_back() {
+    let p = practice();
+    let phone = log_phone(&p, "21/11/2026 10:00", "Asked for a call back");
+    let rx = log_prescription(&p);
+    // The prescription (tier 1) is kept ahead of the call (tier 3), and the file says so.
+    assert_eq!(ids(&queue_json(&p, &[])), vec![rx.clone(), phone.clone()]);
+    let kept: Vec<(String, i64)> = {
+        let c = p.sqlite();
+        let mut stmt = c.prepare("SELECT id, queue_tier FROM entry ORDER BY queue_tier").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
+    };
+    assert_eq!(kept, vec![(rx.clone(), 1), (phone.clone(), 3)]);
+    p.run(&["check"]).success();
+
+    // A place written behind the program's back, not by the policy: `check` says so.
+    p.sqlite().execute("UPDATE entry SET queue_score = 999 WHERE id = ?1", [&phone]).unwrap();
+    let refused = p.run(&["check"]).failure();
+    assert!(stderr_of(&refused).contains("items kept at a place in the re-entry queue"), "{}", stderr_of(&refused));
+}

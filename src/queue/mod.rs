@@ -743,6 +743,19 @@ mod tests {
     }
 
     #[test]
+    fn check_finds_an_item_kept_at_the_wrong_place() {
+        let store = worked_practice();
+        assert_eq!(placement::misplaced(&store).unwrap(), 0);
+        let last = order(&store, &QueueQuery::default(), t("23/11/2026 09:00")).unwrap();
+        let (id, _, _) = last.iter().last().unwrap();
+        let rowid =
+            store.queue_rows(&QueueScope::default()).unwrap().into_iter().find(|r| r.entry_id == id).unwrap().rowid;
+        let first = Placement { tier: 1, score: 1_000, due: t("23/11/2026 08:00"), booked_for: None };
+        store.write(|tx| tx.set_placement(rowid, &first)).unwrap();
+        assert_eq!(placement::misplaced(&store).unwrap(), 1);
+    }
+
+    #[test]
     fn without_go_live_nothing_is_placed_and_the_queue_is_worked_out() {
         let store = Store::open_in_memory().unwrap();
         crate::demo::generate(&store, 200, 3).unwrap();

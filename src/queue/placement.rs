@@ -10,9 +10,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::Placed;
 use super::policy::PolicyContext;
 use crate::error::Result;
-use crate::store::{Placement, Tx};
+use crate::store::{Placement, QueueScope, Store, Tx};
 
 /// From this many items to place, one pass over every item beats a look-up per patient.
 const WHOLE_QUEUE_FROM: usize = 500;
@@ -61,16 +62,34 @@ pub fn place_unplaced(tx: &Tx) -> Result<usize> {
     };
     let mut written = 0;
     for p in placed.iter().filter(|p| !p.row.voided) {
-        let placement = Placement {
-            tier: p.assessment.tier.number(),
-            score: p.assessment.score,
-            due: p.assessment.due,
-            booked_for: p.assessment.booked_for,
-        };
+        let placement = placement_of(p);
         if p.row.placement != Some(placement) {
             tx.set_placement(p.row.rowid, &placement)?;
             written += 1;
         }
     }
     Ok(written)
+}
+
+fn placement_of(p: &Placed) -> Placement {
+    Placement {
+        tier: p.assessment.tier.number(),
+        score: p.assessment.score,
+        due: p.assessment.due,
+        booked_for: p.assessment.booked_for,
+    }
+}
+
+/// How many items are kept at a place the policy would not give them now: always 0 unless
+/// something wrote the placement columns other than `place_unplaced` (for `cutover check`).
+pub fn misplaced(store: &Store) -> Result<usize> {
+    let Some(go_live) = store.settings()?.go_live() else { return Ok(0) };
+    if !store.queue_placed_for(go_live)? {
+        // Not used until every item is placed again: nothing kept can mislead.
+        return Ok(0);
+    }
+    let ctx = PolicyContext::new(Some(go_live), go_live);
+    let rows = store.queue_rows(&QueueScope { include_closed: true })?;
+    let placed = super::place(rows, &store.open_registrations()?, &ctx);
+    Ok(placed.iter().filter(|p| !p.row.voided && p.row.placement != Some(placement_of(p))).count())
 }
