@@ -24,6 +24,37 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The command's name, for the diagnostic log: never its arguments, which can name a patient.
+pub fn command_name(command: Option<&Command>) -> &'static str {
+    match command {
+        None => "ui",
+        Some(Command::Init(_)) => "init",
+        Some(Command::Staff(_)) => "staff",
+        Some(Command::Log(_)) => "log",
+        Some(Command::Amend(_)) => "amend",
+        Some(Command::Void(_)) => "void",
+        Some(Command::List(_)) => "list",
+        Some(Command::Show(_)) => "show",
+        Some(Command::Check) => "check",
+        Some(Command::Info) => "info",
+        Some(Command::Demo(_)) => "demo",
+        Some(Command::Queue(_)) => "queue",
+        Some(Command::Claim(_)) => "claim",
+        Some(Command::Release(_)) => "release",
+        Some(Command::Done(_)) => "done",
+        Some(Command::Query(_)) => "query",
+        Some(Command::Skip(_)) => "skip",
+        Some(Command::Reopen(_)) => "reopen",
+        Some(Command::Waive(_)) => "waive",
+        Some(Command::Import(ImportCommand::Patients(_))) => "import patients",
+        Some(Command::Import(ImportCommand::Entries(_))) => "import entries",
+        Some(Command::Export(_)) => "export",
+        Some(Command::Merge(_)) => "merge",
+        Some(Command::Report(_)) => "report",
+        Some(Command::Backup(_)) => "backup",
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the database, or change the cutover's settings (never its data)

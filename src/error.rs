@@ -637,6 +637,30 @@ fn io_reason(e: &std::io::Error) -> &'static str {
 }
 
 impl Error {
+    /// What the diagnostic log may say about this error. Faults of the file, the disk and the
+    /// database are given whole (paths and SQLite's words); a refusal of what was typed is named by
+    /// its exit code alone, since its message can quote a patient's details.
+    pub fn for_the_log(&self) -> String {
+        match self {
+            Error::DatabaseMissing(_)
+            | Error::FolderMissing(_)
+            | Error::NotADatabase(_)
+            | Error::ForeignDatabase(_)
+            | Error::Corrupt { .. }
+            | Error::NewerSchema { .. }
+            | Error::ReadOnlyFile(_)
+            | Error::ReadOnlyFolder(_)
+            | Error::Busy { .. }
+            | Error::DiskFull(_)
+            | Error::File { .. }
+            | Error::Refused { .. }
+            | Error::Database { .. }
+            | Error::Sqlite(_)
+            | Error::Output(_) => self.to_string(),
+            _ => format!("refused (exit code {})", self.exit_code()),
+        }
+    }
+
     /// 2 for anything the user can correct in what they typed; 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {

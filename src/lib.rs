@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod diagnostics;
 pub mod domain;
 pub mod error;
 pub mod import;
@@ -22,9 +23,20 @@ use chrono::Utc;
 
 pub use error::{Error, Result};
 
-/// Runs one command line. Data goes to `out`; messages and warnings to `err`.
+/// Runs one command line. Data goes to `out`; messages and warnings to `err`; what happened, in
+/// words free of patient data, to the diagnostic log.
 pub fn run(cli: cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
     let location = config::database_location(cli.db);
+    diagnostics::start(&location.path);
+    let command = cli::command_name(cli.command.as_ref());
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), command, database = %location.path.display(), "started");
+    let started = std::time::Instant::now();
     let mut ctx = commands::Context { location, as_staff: cli.as_staff, now: Utc::now(), out, err };
-    commands::dispatch(cli.command, &mut ctx)
+    let result = commands::dispatch(cli.command, &mut ctx);
+    let ms = started.elapsed().as_millis();
+    match &result {
+        Ok(_) => tracing::info!(command, ms, "finished"),
+        Err(e) => tracing::warn!(command, ms, "failed: {}", e.for_the_log()),
+    }
+    result
 }

@@ -7,7 +7,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     // A fault in the program must not print Rust internals (or patient details) at the user.
-    std::panic::set_hook(Box::new(|_| {
+    std::panic::set_hook(Box::new(|info| {
+        // Where, not what: a panic's message could quote a value.
+        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        tracing::error!(at, "stopped on a fault in the program");
         eprintln!("{}", cutover::error::PANIC_MESSAGE);
     }));
     let cli = cutover::cli::Cli::parse();

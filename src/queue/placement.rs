@@ -22,7 +22,16 @@ const WHOLE_QUEUE_FROM: usize = 500;
 /// save must not be lost to the queue's cache. Anything it could not place stays unplaced, and the
 /// queue then works the order out from the entries, as it does without go-live.
 pub fn keep_in_order(tx: &Tx) {
-    let _ = tx.undo_on_error(place_unplaced);
+    let started = std::time::Instant::now();
+    match tx.undo_on_error(place_unplaced) {
+        Ok(placed) if placed >= WHOLE_QUEUE_FROM => {
+            tracing::info!(placed, ms = started.elapsed().as_millis(), "re-entry queue placed")
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!("re-entry queue not placed (it is worked out in full until it is): {}", e.for_the_log())
+        }
+    }
 }
 
 /// Places every unplaced item (all of them, when go-live has moved); returns how many rows changed.

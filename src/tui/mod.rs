@@ -87,6 +87,7 @@ fn watch_for_hang_up(stop: Arc<AtomicBool>) {
             }
             if stop.load(Ordering::Relaxed) {
                 std::thread::sleep(STOP_GRACE);
+                tracing::warn!("the terminal went away and the window did not close by itself: ended");
                 std::process::exit(0);
             }
         }
@@ -220,7 +221,10 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         }
         Effect::RemoveDraft(id) => store.write_at(now, |tx| tx.remove_draft(&id)).map(|_| None),
     };
-    result.unwrap_or_else(|e| Some(Msg::Failed(e.to_string())))
+    result.unwrap_or_else(|e| {
+        tracing::warn!("a screen's request failed: {}", e.for_the_log());
+        Some(Msg::Failed(e.to_string()))
+    })
 }
 
 /// This hour's rolling backup beside the database, if it has none yet, made on a thread of its own
@@ -229,7 +233,12 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
 fn back_up_in_background(store: &Store, now: chrono::DateTime<Utc>) {
     let path = store.path().to_path_buf();
     if path.exists() {
-        std::thread::spawn(move || crate::backup::keep_rolling(&path, now));
+        std::thread::spawn(move || match crate::backup::keep_rolling(&path, now) {
+            Ok(Some(made)) => tracing::info!(backup = %made.display(), "rolling backup made"),
+            Ok(None) => {}
+            // The next save tries again; the person at the desk is not interrupted for it.
+            Err(e) => tracing::warn!("rolling backup not made: {}", e.for_the_log()),
+        });
     }
 }
 

@@ -35,6 +35,8 @@ impl Practice {
         cmd.env("CUTOVER_DB", &self.db)
             .env_remove("CUTOVER_USER")
             .env_remove("CUTOVER_BUSY_TIMEOUT_MS")
+            .env_remove("CUTOVER_LOG")
+            .env_remove("CUTOVER_LOG_DIR")
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .env("HOME", self.dir.path());
         cmd
@@ -52,6 +54,14 @@ impl Practice {
     pub fn log(&self, args: &[&str]) -> String {
         let out = self.run_as("JS", &[&["log"], args].concat()).success().get_output().stdout.clone();
         String::from_utf8(out).expect("utf-8").trim().to_string()
+    }
+
+    /// Everything in the diagnostic log files beside the database.
+    pub fn diagnostic_log(&self) -> String {
+        let Ok(files) = std::fs::read_dir(self.dir.path().join("cutover-logs")) else { return String::new() };
+        let mut names: Vec<PathBuf> = files.map(|f| f.expect("a log file").path()).collect();
+        names.sort();
+        names.iter().map(|f| std::fs::read_to_string(f).expect("a readable log")).collect()
     }
 
     pub fn list_json(&self) -> serde_json::Value {

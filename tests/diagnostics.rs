@@ -1,0 +1,92 @@
+//! The diagnostic log, with the real binary: it is written beside the database, says what
+//! happened, and never holds patient data or reaches the terminal.
+
+mod common;
+
+use common::{Practice, stderr_of};
+
+const NHS: &str = "9992345675";
+const NHS_SPACED: &str = "999 234 5675";
+
+fn log_with_patient_details(p: &Practice) -> assert_cmd::assert::Assert {
+    p.run_as(
+        "JS",
+        &[
+            "log",
+            "telephone",
+            "--patient",
+            NHS,
+            "--family",
+            "Quennell",
+            "--given",
+            "Ottoline",
+            "--dob",
+            "03/04/1950",
+            "--at",
+            "21/11/2026 10:00",
+            "--summary",
+            "Chest pain on exertion, GTN spray given",
+        ],
+    )
+}
+
+fn assert_free_of_patient_data(log: &str) {
+    for secret in [NHS, NHS_SPACED, "Quennell", "QUENNELL", "Ottoline", "03/04/1950", "1950-04-03", "Chest pain", "GTN"]
+    {
+        assert!(!log.contains(secret), "the diagnostic log holds {secret:?}:\n{log}");
+    }
+}
+
+#[test]
+fn each_command_is_logged_beside_the_database_without_patient_data() {
+    let p = Practice::new();
+    let saved = log_with_patient_details(&p).success();
+    // The log never reaches the terminal: stdout is the id alone, stderr the sentence for the user.
+    assert_eq!(String::from_utf8_lossy(&saved.get_output().stdout).trim().len(), 36);
+    assert_eq!(stderr_of(&saved), "Saved R2-0001 (Telephone call, 21/11/2026 10:00).\n");
+    p.run(&["list"]).success();
+
+    let log = p.diagnostic_log();
+    assert!(log.contains("command=\"log\"") || log.contains("command=log"), "{log}");
+    assert!(log.contains("started") && log.contains("finished"), "{log}");
+    assert!(log.contains("command=\"list\"") || log.contains("command=list"), "{log}");
+    assert_free_of_patient_data(&log);
+}
+
+#[test]
+fn a_refused_command_is_logged_by_its_exit_code_not_its_message() {
+    let p = Practice::new();
+    // A date of birth in the future: the message quotes it, the log must not.
+    let refused = p
+        .run_as(
+            "JS",
+            &[
+                "log",
+                "telephone",
+                "--family",
+                "Quennell",
+                "--given",
+                "Ottoline",
+                "--dob",
+                "03/04/2090",
+                "--summary",
+                "x",
+            ],
+        )
+        .failure();
+    assert!(stderr_of(&refused).contains("date of birth"), "{}", stderr_of(&refused));
+    let log = p.diagnostic_log();
+    assert!(log.contains("failed: refused (exit code 2)"), "{log}");
+    assert!(!log.contains("2090") && !log.contains("Quennell"), "{log}");
+}
+
+#[test]
+fn cutover_log_off_writes_no_log_and_a_missing_folder_is_never_created() {
+    let p = Practice::empty();
+    p.cmd().env("CUTOVER_LOG", "off").args(["init", "--practice", "Riverside Surgery"]).assert().success();
+    assert!(!p.dir.path().join("cutover-logs").exists());
+
+    let nowhere = p.dir.path().join("no-such-folder").join("cutover.db");
+    p.cmd().env("CUTOVER_DB", &nowhere).arg("info").assert().failure();
+    assert!(!p.dir.path().join("no-such-folder").exists(), "a mistyped --db leaves no folder behind");
+}
