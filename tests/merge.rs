@@ -227,3 +227,98 @@ fn an_export_describes_itself_and_is_never_written_over_an_existing_file() {
     assert_eq!(mode, "delete");
     front.run_as("JS", &["export", "--out", file.to_str().unwrap()]).code(2).stderr(contains("never overwrites"));
 }
+
+/// Each entry's re-entry copy, by entry id: what the queue reads.
+fn reentry_copies(p: &Practice) -> Vec<String> {
+    let c = p.sqlite();
+    let mut s = c
+        .prepare(
+            "SELECT id || ' ' || reentry_status || ' ' || ifnull(reentry_assignee, '-') || ' '
+                    || ifnull(reentry_claimed_until, '-') || ' ' || ifnull(reentry_changed_at, '-') || ' '
+                    || ifnull(reentry_ref, '-') || ' ' || ifnull(reentry_nhs_number, '-') || ' ' || nhs_waived
+             FROM entry ORDER BY id",
+        )
+        .unwrap();
+    s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn reentry_copy(p: &Practice, id: &str) -> String {
+    reentry_copies(p).into_iter().find(|c| c.starts_with(id)).expect("the entry is there")
+}
+
+#[test]
+fn reentry_changes_made_apart_come_across_once_and_the_state_is_their_replay() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    for p in [&front, &room] {
+        p.run_as("JS", &["staff", "add", "KL", "--name", "Kim Lee", "--role", "admin"]).success();
+    }
+    let keyed_twice = front.log(&["note", "--patient", "9992345675", "--summary", "keyed on both"]);
+    let keyed_here = front.log(&["note", "--patient", "9992345675", "--summary", "keyed at the front desk"]);
+    let reopened = front.log(&["note", "--patient", "9992345675", "--summary", "reopened in the room"]);
+    let claimed = room.log(&["note", "--patient", "9434765919", "--summary", "claimed in the room"]);
+    merge(&room, &[&export(&front, "before.cutover")]);
+
+    // The front desk works its queue, not knowing what the consulting room does.
+    front.run_as("KL", &["claim", &keyed_twice]).success();
+    front.run_as("KL", &["done", &keyed_twice, "--ref", "S1-100"]).success();
+    front.run_as("KL", &["done", &keyed_here, "--ref", "S1-101"]).success();
+    front.run_as("KL", &["done", &reopened, "--ref", "S1-102"]).success();
+    let front_alone = reentry_copy(&front, &keyed_here);
+    // Then the room: one item set aside that the front desk had keyed; one reopened and done again.
+    room.run_as("JS", &["skip", &keyed_twice, "--reason", "Already on the new system"]).success();
+    room.run_as("KL", &["claim", &claimed]).success();
+    let room_alone = reentry_copy(&room, &claimed);
+
+    let file = export(&front, "front.cutover");
+    let out = merge(&room, &[&file]);
+    assert!(stderr_of(&out).contains("4 re-entry changes"), "{}", stderr_of(&out));
+    assert!(!stderr_of(&out).contains("reentry_event"), "no longer left behind: {}", stderr_of(&out));
+    let said = stdout_of(&out);
+    assert!(said.contains("Queue items finished on one workstation and changed on another"), "{said}");
+    assert!(said.contains("R1-0001  marked done by KL on workstation R1 at"), "{said}");
+    assert!(said.contains("then set aside as not required by JS on workstation C1 at"), "{said}");
+    assert!(said.contains("it is now set aside as not required"), "{said}");
+    assert!(!said.contains("R1-0002") && !said.contains("R1-0003"), "one clash only: {said}");
+
+    // Both changes to the item keyed twice are kept; the later (the room's) counts.
+    assert_eq!(count(&room, &format!("SELECT count(*) FROM reentry_event WHERE entry_id = '{keyed_twice}'")), 3);
+    assert!(reentry_copy(&room, &keyed_twice).contains(" not_required JS "), "{}", reentry_copy(&room, &keyed_twice));
+    // An item changed on one workstation only ends exactly as it stood there.
+    assert_eq!(reentry_copy(&room, &keyed_here), front_alone);
+    assert!(front_alone.contains(" done KL ") && front_alone.contains(" S1-101 "), "{front_alone}");
+    assert_eq!(reentry_copy(&room, &claimed), room_alone);
+    // The audit says which file each change came from.
+    assert_eq!(
+        count(&room, "SELECT count(*) FROM audit WHERE action LIKE 'reentry_%' AND merged_from = 'front.cutover'"),
+        4
+    );
+    let detail: String = room
+        .sqlite()
+        .query_row("SELECT detail FROM audit WHERE action = 'merge' ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["reentry_events"], 4);
+    assert_eq!(detail["reentry_clashes"], serde_json::json!(["R1-0001"]));
+
+    // Merging again adds nothing and reports nothing.
+    let before = (dump(&room), reentry_copies(&room), count(&room, "SELECT count(*) FROM reentry_event"));
+    let again = merge(&room, &[&file]);
+    assert!(stderr_of(&again).contains("nothing new"), "{}", stderr_of(&again));
+    assert!(!stdout_of(&again).contains("Queue items finished"), "{}", stdout_of(&again));
+    assert_eq!(before, (dump(&room), reentry_copies(&room), count(&room, "SELECT count(*) FROM reentry_event")));
+
+    // The room reopens and keys an item again; merged back, the front desk reaches the same state
+    // for every item: both copies are a replay of the same events.
+    room.run_as("JS", &["reopen", &reopened, "--note", "wrong template"]).success();
+    room.run_as("KL", &["done", &reopened, "--ref", "S1-200"]).success();
+    let back = merge(&front, &[&export(&room, "room.cutover")]);
+    assert!(stdout_of(&back).contains("R1-0001  marked done by KL"), "{}", stdout_of(&back));
+    assert!(!stdout_of(&back).contains("R1-0003"), "reopened first, so no clash: {}", stdout_of(&back));
+    assert_eq!(reentry_copies(&front), reentry_copies(&room));
+    assert!(
+        reentry_copy(&front, &reopened).contains(" done KL ") && reentry_copy(&front, &reopened).contains(" S1-200 ")
+    );
+    front.run(&["check"]).success();
+    room.run(&["check"]).success();
+}

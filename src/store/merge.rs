@@ -1,7 +1,9 @@
 //! SQL for merging another workstation's export (or database) into this one. Rows are keyed by
 //! their UUIDs and only ever added, so merging the same file twice adds nothing; every revision
-//! from every workstation is kept, and each touched entry's headline follows its newest revision.
+//! from every workstation is kept, each touched entry's headline follows its newest revision, and
+//! each item that gains re-entry events stands where its whole history of events leaves it.
 
+use std::collections::HashSet;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +13,7 @@ use serde_json::json;
 
 use super::migrate::{APPLICATION_ID, LATEST_VERSION, user_version};
 use super::patients::{self, Patient};
+use super::queue::{ReentryAction, ReentryStatus};
 use super::{Actor, Store, Tx};
 use crate::domain::time;
 use crate::error::{Error, Exchange, Result};
@@ -32,6 +35,7 @@ const HANDLED: &[&str] = &[
     "entry_source",
     "merge_file",
     "draft",
+    "reentry_event",
     "export_info",
     "sqlite_sequence",
     "sqlite_stat1",
@@ -58,6 +62,11 @@ pub struct MergeOutcome {
     pub entries: u64,
     pub revisions: u64,
     pub audit: u64,
+    /// Re-entry changes (claims, done, queries…) made on the other workstation.
+    pub reentry_events: u64,
+    /// Items finished on one workstation and changed on another without being reopened: both kept,
+    /// the later counts. A person should check what was keyed into the new system.
+    pub reentry_clashes: Vec<ReentryClash>,
     /// The same staff id with a different name there: entries keep the id, so a person must check.
     pub staff_clashes: Vec<(String, String, String)>,
     /// Settings that differ there (this database's value is kept).
@@ -68,8 +77,38 @@ pub struct MergeOutcome {
 
 impl MergeOutcome {
     pub fn added_anything(&self) -> bool {
-        self.workstations + self.staff + self.settings + self.patients + self.entries + self.revisions + self.audit > 0
+        self.workstations
+            + self.staff
+            + self.settings
+            + self.patients
+            + self.entries
+            + self.revisions
+            + self.audit
+            + self.reentry_events
+            > 0
     }
+}
+
+/// One re-entry change, as a person checking a clash needs to see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReentryChange {
+    pub action: ReentryAction,
+    pub staff_id: String,
+    /// The workstation's reference prefix ("R1"), or its id if it is not known here.
+    pub workstation: String,
+    pub at: DateTime<Utc>,
+}
+
+/// An item finished on one workstation and then changed on another that did not know: both events
+/// are kept, and the later one decides where the item now stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReentryClash {
+    pub entry_id: String,
+    pub reference: String,
+    pub earlier: ReentryChange,
+    pub later: ReentryChange,
+    /// Where the item stands after the merge.
+    pub now: ReentryStatus,
 }
 
 /// Two or more revisions of one entry made from the same version: amendments made apart.
@@ -312,6 +351,9 @@ impl Tx<'_> {
              WHERE id IN (SELECT entry_id FROM temp.merge_touched)",
             [],
         )?;
+        if self.source_has("reentry_event")? {
+            (out.reentry_events, out.reentry_clashes) = self.merge_reentry_events()?;
+        }
         let merged_from =
             if self.source_column("audit", "merged_from")? { "coalesce(s.merged_from, ?1)" } else { "?1" };
         out.audit = self.run(
@@ -368,6 +410,74 @@ impl Tx<'_> {
         )
     }
 
+    /// Re-entry events by id, for entries that are here now; then every entry that gained one has
+    /// its current state rebuilt from all its events, from every workstation, in order.
+    fn merge_reentry_events(&self) -> Result<(u64, Vec<ReentryClash>)> {
+        self.run("CREATE TEMP TABLE IF NOT EXISTS merge_reentry (id TEXT PRIMARY KEY, entry_id TEXT NOT NULL)", [])?;
+        self.run("DELETE FROM temp.merge_reentry", [])?;
+        let added = self.run(
+            "INSERT INTO temp.merge_reentry (id, entry_id) SELECT s.id, s.entry_id FROM src.reentry_event s
+             WHERE NOT EXISTS (SELECT 1 FROM main.reentry_event m WHERE m.id = s.id)
+               AND EXISTS (SELECT 1 FROM main.entry m WHERE m.id = s.entry_id)",
+            [],
+        )?;
+        if added == 0 {
+            return Ok((0, Vec::new()));
+        }
+        self.run(
+            "INSERT INTO main.reentry_event (id, entry_id, at, staff_id, workstation_id, action, note, new_system_ref,
+                                             nhs_number, claimed_until, taken_from)
+             SELECT s.id, s.entry_id, s.at, s.staff_id, s.workstation_id, s.action, s.note, s.new_system_ref,
+                    s.nhs_number, s.claimed_until, s.taken_from
+             FROM src.reentry_event s JOIN temp.merge_reentry n ON n.id = s.id",
+            [],
+        )?;
+        let (entries, new_events) = {
+            let mut stmt = self.conn().prepare("SELECT id, entry_id FROM temp.merge_reentry ORDER BY entry_id")?;
+            let rows: Vec<(String, String)> =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            let mut entries: Vec<String> = rows.iter().map(|(_, e)| e.clone()).collect();
+            entries.dedup();
+            let new_events: HashSet<String> = rows.into_iter().map(|(id, _)| id).collect();
+            (entries, new_events)
+        };
+        let mut clashes = Vec::new();
+        for (entry_id, (events, replayed)) in entries.iter().zip(self.rebuild_reentry_copies(&entries)?) {
+            // A clash already reported by an earlier merge is not reported again.
+            for (earlier, later) in replayed.clashes {
+                if !new_events.contains(&earlier) && !new_events.contains(&later) {
+                    continue;
+                }
+                let change = |id: &str| -> Result<Option<ReentryChange>> {
+                    let Some(e) = events.iter().find(|e| e.id == id) else { return Ok(None) };
+                    let Some(action) = e.action else { return Ok(None) };
+                    let workstation = self
+                        .conn()
+                        .query_row("SELECT prefix FROM main.workstation WHERE id = ?1", [&e.workstation_id], |r| {
+                            r.get(0)
+                        })
+                        .optional()?
+                        .unwrap_or_else(|| e.workstation_id.clone());
+                    Ok(Some(ReentryChange { action, staff_id: e.staff_id.clone(), workstation, at: e.at }))
+                };
+                if let (Some(earlier), Some(later)) = (change(&earlier)?, change(&later)?) {
+                    let reference: String =
+                        self.conn().query_row("SELECT ref FROM main.entry WHERE id = ?1", [entry_id], |r| r.get(0))?;
+                    clashes.push(ReentryClash {
+                        entry_id: entry_id.clone(),
+                        reference,
+                        earlier,
+                        later,
+                        now: replayed.state.status,
+                    });
+                }
+            }
+        }
+        clashes.sort_by(|a, b| a.reference.cmp(&b.reference));
+        self.run("DROP TABLE IF EXISTS temp.merge_reentry", [])?;
+        Ok((added, clashes))
+    }
+
     /// Imported files, imported entries' lines and earlier merges, where the file has them.
     fn merge_provenance(&self) -> Result<()> {
         if self.source_has("import_file")? {
@@ -397,7 +507,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Tables of the file with rows this merge does not bring across (re-entry state, say).
+    /// Tables of the file with rows this merge does not bring across (from a newer schema, say).
     fn unmerged_tables(&self) -> Result<Vec<(String, i64)>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT name FROM {SOURCE}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
@@ -421,7 +531,8 @@ impl Tx<'_> {
         let detail = json!({
             "file": source.file_name, "workstations": out.workstations, "staff": out.staff,
             "settings": out.settings, "patients": out.patients, "entries": out.entries,
-            "revisions": out.revisions, "audit": out.audit,
+            "revisions": out.revisions, "audit": out.audit, "reentry_events": out.reentry_events,
+            "reentry_clashes": out.reentry_clashes.iter().map(|c| &c.reference).collect::<Vec<_>>(),
         });
         self.exec(
             "INSERT INTO merge_file (id, file_name, source_workstation_id, merged_at, merged_by, workstation_id, detail)

@@ -30,13 +30,13 @@ pub use check::Finding;
 pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
 pub use import::{EarlierImport, ImportKind, ListOutcome, ListPatient};
-pub use merge::{Conflict, MergeOutcome, MergeSource, inspect as inspect_merge_source};
+pub use merge::{Conflict, MergeOutcome, MergeSource, ReentryChange, ReentryClash, inspect as inspect_merge_source};
 pub use migrate::{APPLICATION_ID, LATEST_VERSION};
 pub use open::OpenMode;
 pub use patients::{Patient, ResolvedPatient};
 pub use queue::{
     CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, QueueDetail, QueueRow, QueueScope, ReentryAction,
-    ReentryEvent, ReentryState, ReentryStatus,
+    ReentryEvent, ReentryState, ReentryStatus, Replayed, replay,
 };
 pub use report::ReportCounts;
 pub use settings::{Settings, key as settings_key};
