@@ -322,3 +322,45 @@ fn reentry_changes_made_apart_come_across_once_and_the_state_is_their_replay() {
     front.run(&["check"]).success();
     room.run(&["check"]).success();
 }
+
+#[test]
+fn all_files_of_one_merge_go_in_together_or_not_at_all() {
+    let original = workstation("R1");
+    let copy = Practice::empty();
+    std::fs::copy(&original.db, &copy.db).unwrap();
+    original.log(&["note", "--patient", "9992345675", "--summary", "on the original"]);
+    copy.log(&["note", "--patient", "9992345675", "--summary", "on the copy"]);
+    let room = workstation("C1");
+    room.log(&["note", "--patient", "9992345675", "--summary", "in the room"]);
+    let good = export(&room, "room.cutover");
+    let bad = export(&copy, "copy.cutover");
+    // The room's file passes every check and is merged first; the copy's is refused part-way
+    // through the same transaction, so the room's entries do not stay either.
+    let before = original.bytes();
+    let out = original.run_as("JS", &["merge", good.to_str().unwrap(), bad.to_str().unwrap()]).code(1);
+    assert!(stderr_of(&out).contains("copy.cutover and this database were copied from one database file"));
+    assert!(!stderr_of(&out).contains("Merged room.cutover"), "{}", stderr_of(&out));
+    assert_eq!(before, original.bytes());
+    assert_eq!(count(&original, "SELECT count(*) FROM entry WHERE summary = 'in the room'"), 0);
+    // Without the bad file the same command merges, with a line for each file.
+    let out = merge(&original, &[&good]);
+    assert!(stderr_of(&out).contains("Merged room.cutover: 1 new entries"), "{}", stderr_of(&out));
+    assert_eq!(count(&original, "SELECT count(*) FROM entry WHERE summary = 'in the room'"), 1);
+}
+
+#[test]
+fn one_merge_takes_as_many_files_as_sqlite_can_open_at_once_and_says_so_beyond() {
+    let front = workstation("R1");
+    front.log(&["note", "--patient", "9992345675", "--summary", "x"]);
+    let room = workstation("C1");
+    let file = export(&front, "front.cutover");
+    let before = room.bytes();
+    let eleven = [file.to_str().unwrap(); 11];
+    let out = room.run_as("JS", &[&["merge"], &eleven[..]].concat()).code(2);
+    assert!(stderr_of(&out).contains("11 files were given, but one merge takes at most 10"), "{}", stderr_of(&out));
+    assert_eq!(before, room.bytes());
+    let out = room.run_as("JS", &[&["merge"], &eleven[..10]].concat()).success();
+    assert_eq!(stderr_of(&out).matches("nothing new").count(), 9, "{}", stderr_of(&out));
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 1);
+    assert_eq!(count(&room, "SELECT count(*) FROM merge_file"), 1);
+}

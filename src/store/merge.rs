@@ -8,6 +8,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::json;
 
@@ -186,32 +187,54 @@ pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
 }
 
 impl Store {
-    /// Merges one checked file in one transaction. Nothing is recorded when nothing was new, so
-    /// merging a file again changes nothing at all.
-    pub fn merge(&self, source: &MergeSource, actor: &Actor, now: DateTime<Utc>) -> Result<MergeOutcome> {
+    /// Merges checked files, all in one write transaction: every file or none, one commit and one
+    /// checkpoint however many files. Each file's outcome is its own. Nothing is recorded for a file
+    /// that brought nothing new, so merging files again changes nothing at all.
+    pub fn merge(&self, sources: &[MergeSource], actor: &Actor, now: DateTime<Utc>) -> Result<Vec<MergeOutcome>> {
         self.check_writable()?;
+        // Each file stays attached until the transaction ends (SQLite cannot detach a file a
+        // transaction has read), and SQLite attaches only so many at once.
+        let most = self.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap_or(10).max(1) as usize;
+        if sources.len() > most {
+            return Err(Error::Exchange(Exchange::MergeTooMany { given: sources.len(), most }));
+        }
         self.use_memory_for_temporary_data()?;
-        let attached = self
-            .conn
-            .execute(&format!("ATTACH DATABASE ?1 AS {SOURCE}"), [read_only_uri(&source.path)])
-            .map_err(|e| match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-                    Error::Exchange(Exchange::MergeCorrupt { path: source.path.clone(), detail: e.to_string() })
-                }
-                _ => Error::Sqlite(e).at(&self.path),
-            });
-        attached?;
         // A merge reads and writes tens of megabytes in one transaction: with SQLite's default 2 MB
         // cache it would read pages back from disk again and again.
         let cache: i64 =
             self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(|e| Error::Sqlite(e).at(&self.path))?;
         let _ = self.conn.pragma_update(None, "cache_size", MERGE_CACHE_KIB);
-        let outcome = self.write_at(now, |tx| tx.merge_attached(source, actor));
+        let outcome = self.write_at(now, |tx| {
+            let mut outcomes = Vec::with_capacity(sources.len());
+            for (n, source) in sources.iter().enumerate() {
+                let merging = Merging { tx, schema: format!("{SOURCE}_{n}"), source };
+                // A database error is told with the file being merged when it happened.
+                outcomes.push(merging.attach().and_then(|()| merging.merge(actor)).map_err(|e| match e {
+                    Error::Sqlite(_) => Error::Exchange(Exchange::MergeFailed {
+                        path: source.path.clone(),
+                        cause: Box::new(e.at(&self.path)),
+                    }),
+                    other => other,
+                })?);
+            }
+            Ok(outcomes)
+        });
         let _ = self.conn.pragma_update(None, "cache_size", cache);
-        let detached = self.conn.execute(&format!("DETACH DATABASE {SOURCE}"), []);
+        let detached = self.detach_sources();
         let outcome = outcome?;
         detached.map_err(|e| Error::Sqlite(e).at(&self.path))?;
         Ok(outcome)
+    }
+
+    /// Detaches every file a merge attached, once its transaction has ended.
+    fn detach_sources(&self) -> rusqlite::Result<()> {
+        let mut stmt = self.conn.prepare("SELECT name FROM pragma_database_list WHERE name LIKE ?1")?;
+        let names: Vec<String> =
+            stmt.query_map([format!("{SOURCE}_%")], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for name in names {
+            self.conn.execute(&format!("DETACH DATABASE \"{name}\""), [])?;
+        }
+        Ok(())
     }
 
     /// Every entry with conflicting amendments, in reference order.
@@ -255,32 +278,60 @@ impl Store {
     }
 }
 
-impl Tx<'_> {
+/// One file being merged: attached under its own name within the merge's transaction.
+struct Merging<'t, 'c> {
+    tx: &'t Tx<'c>,
+    schema: String,
+    source: &'t MergeSource,
+}
+
+impl Merging<'_, '_> {
+    fn attach(&self) -> Result<()> {
+        let path = &self.source.path;
+        self.tx.conn().execute(&format!("ATTACH DATABASE ?1 AS {}", self.schema), [read_only_uri(path)]).map_err(
+            |e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                    Error::Exchange(Exchange::MergeCorrupt { path: path.clone(), detail: e.to_string() })
+                }
+                _ => Error::Sqlite(e),
+            },
+        )?;
+        Ok(())
+    }
+
+    fn conn(&self) -> &Connection {
+        self.tx.conn()
+    }
+
     fn source_has(&self, table: &str) -> Result<bool> {
+        let schema = &self.schema;
         Ok(self.conn().query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM {SOURCE}.sqlite_master WHERE type = 'table' AND name = ?1)"),
+            &format!("SELECT EXISTS (SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?1)"),
             [table],
             |r| r.get(0),
         )?)
     }
 
     fn source_column(&self, table: &str, column: &str) -> Result<bool> {
+        let schema = &self.schema;
         Ok(self.conn().query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1, '{SOURCE}') WHERE name = ?2)"),
+            &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1, '{schema}') WHERE name = ?2)"),
             [table, column],
             |r| r.get(0),
         )?)
     }
 
     fn run(&self, sql: &str, args: impl rusqlite::Params) -> Result<u64> {
-        Ok(self.conn().execute(&sql.replace("src.", &format!("{SOURCE}.")), args)? as u64)
+        Ok(self.conn().execute(&sql.replace("src.", &format!("{}.", self.schema)), args)? as u64)
     }
 
-    fn merge_attached(&self, source: &MergeSource, actor: &Actor) -> Result<MergeOutcome> {
+    fn merge(&self, actor: &Actor) -> Result<MergeOutcome> {
+        let source = self.source;
+        let schema = &self.schema;
         // Two files started from one copied database share a workstation: their references clash.
         let shared: i64 = self.conn().query_row(
             &format!(
-                "SELECT count(*) FROM {SOURCE}.entry s JOIN main.entry m
+                "SELECT count(*) FROM {schema}.entry s JOIN main.entry m
                  ON m.workstation_id = s.workstation_id AND m.ref = s.ref AND m.id <> s.id"
             ),
             [],
@@ -369,15 +420,16 @@ impl Tx<'_> {
         self.run("DROP TABLE IF EXISTS temp.merge_touched", [])?;
         self.run("DROP TABLE IF EXISTS temp.merge_patient_map", [])?;
         if out.added_anything() {
-            self.record_merge(source, actor, &out)?;
+            self.record_merge(actor, &out)?;
         }
         Ok(out)
     }
 
     /// Rows with the same key here and there whose `column` differs: (key, here, there).
     fn pairs_differing(&self, table: &str, key: &str, column: &str) -> Result<Vec<(String, String, String)>> {
+        let schema = &self.schema;
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT m.{key}, m.{column}, s.{column} FROM main.{table} m JOIN {SOURCE}.{table} s ON s.{key} = m.{key}
+            "SELECT m.{key}, m.{column}, s.{column} FROM main.{table} m JOIN {schema}.{table} s ON s.{key} = m.{key}
              WHERE m.{column} IS NOT s.{column} ORDER BY m.{key}"
         ))?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -442,7 +494,7 @@ impl Tx<'_> {
             (entries, new_events)
         };
         let mut clashes = Vec::new();
-        for (entry_id, (events, replayed)) in entries.iter().zip(self.rebuild_reentry_copies(&entries)?) {
+        for (entry_id, (events, replayed)) in entries.iter().zip(self.tx.rebuild_reentry_copies(&entries)?) {
             // A clash already reported by an earlier merge is not reported again.
             for (earlier, later) in replayed.clashes {
                 if !new_events.contains(&earlier) && !new_events.contains(&later) {
@@ -509,8 +561,9 @@ impl Tx<'_> {
 
     /// Tables of the file with rows this merge does not bring across (from a newer schema, say).
     fn unmerged_tables(&self) -> Result<Vec<(String, i64)>> {
+        let schema = &self.schema;
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT name FROM {SOURCE}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+            "SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
              AND name NOT LIKE 'patient_name_search%' ORDER BY name"
         ))?;
         let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
@@ -518,7 +571,7 @@ impl Tx<'_> {
         for name in names.into_iter().filter(|n| !HANDLED.contains(&n.as_str())) {
             let quoted = name.replace('"', "\"\"");
             let rows: i64 =
-                self.conn().query_row(&format!("SELECT count(*) FROM {SOURCE}.\"{quoted}\""), [], |r| r.get(0))?;
+                self.conn().query_row(&format!("SELECT count(*) FROM {schema}.\"{quoted}\""), [], |r| r.get(0))?;
             if rows > 0 {
                 out.push((name, rows));
             }
@@ -526,27 +579,28 @@ impl Tx<'_> {
         Ok(out)
     }
 
-    fn record_merge(&self, source: &MergeSource, actor: &Actor, out: &MergeOutcome) -> Result<()> {
-        let id = self.new_id();
+    fn record_merge(&self, actor: &Actor, out: &MergeOutcome) -> Result<()> {
+        let source = self.source;
+        let id = self.tx.new_id();
         let detail = json!({
             "file": source.file_name, "workstations": out.workstations, "staff": out.staff,
             "settings": out.settings, "patients": out.patients, "entries": out.entries,
             "revisions": out.revisions, "audit": out.audit, "reentry_events": out.reentry_events,
             "reentry_clashes": out.reentry_clashes.iter().map(|c| &c.reference).collect::<Vec<_>>(),
         });
-        self.exec(
+        self.tx.exec(
             "INSERT INTO merge_file (id, file_name, source_workstation_id, merged_at, merged_by, workstation_id, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 id,
                 source.file_name,
                 source.workstation_id,
-                time::to_storage(self.now()),
+                time::to_storage(self.tx.now()),
                 actor.staff_id,
                 actor.workstation_id,
                 detail.to_string()
             ],
         )?;
-        self.audit(actor, "merge", Some(&id), detail)
+        self.tx.audit(actor, "merge", Some(&id), detail)
     }
 }
