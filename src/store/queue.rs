@@ -374,6 +374,47 @@ fn history(c: &Connection, entry_id: &str) -> rusqlite::Result<Vec<ReentryEvent>
     rows.collect()
 }
 
+/// Each time a live item left the open queue (-1: done or not required) or came back to it (+1:
+/// reopened, or changed elsewhere after it was finished), in time order: every item's events
+/// replayed through `CurrentState::after`, so the counts agree with where items stand.
+pub(crate) fn open_count_changes(c: &Connection) -> rusqlite::Result<Vec<(DateTime<Utc>, i64)>> {
+    let mut stmt = c.prepare(
+        "SELECT v.entry_id, v.at, v.staff_id, v.action, v.new_system_ref, v.nhs_number, v.claimed_until
+         FROM reentry_event v JOIN entry e ON e.id = v.entry_id WHERE e.voided = 0 ORDER BY v.entry_id, v.at, v.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut changes = Vec::new();
+    let mut item: Option<String> = None;
+    let mut state = CurrentState::initial();
+    while let Some(r) = rows.next()? {
+        let entry_id: String = r.get(0)?;
+        if item.as_deref() != Some(entry_id.as_str()) {
+            item = Some(entry_id);
+            state = CurrentState::initial();
+        }
+        let action: String = r.get(3)?;
+        let (Some(at), Some(action)) = (when(r.get(1)?), ReentryAction::parse(&action)) else { continue };
+        let change = NewReentryEvent {
+            action,
+            note: None,
+            new_system_ref: r.get(4)?,
+            nhs_number: r.get(5)?,
+            claimed_until: when(r.get(6)?),
+            taken_from: None,
+        };
+        let staff: String = r.get(2)?;
+        let next = state.after(&change, &staff);
+        match (state.status.is_open(), next.status.is_open()) {
+            (true, false) => changes.push((at, -1)),
+            (false, true) => changes.push((at, 1)),
+            _ => {}
+        }
+        state = next;
+    }
+    changes.sort();
+    Ok(changes)
+}
+
 /// Patients whose registration was keyed with the NHS number the new system traced: patient id → number.
 fn traced_patients(c: &Connection) -> rusqlite::Result<HashMap<String, String>> {
     let mut stmt = c.prepare_cached(
