@@ -25,7 +25,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::config::DatabaseLocation;
 use crate::error::{Error, Result};
 
-pub use backup::{ExportLabel, copy_file};
+pub use backup::{ExportLabel, copy_file, remove_stale_partials};
 pub use check::Finding;
 pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
