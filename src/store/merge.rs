@@ -42,8 +42,12 @@ const HANDLED: &[&str] = &[
     "sqlite_stat1",
 ];
 
-/// The page cache while merging, in KiB as `PRAGMA cache_size` takes it when negative: 64 MiB.
-const MERGE_CACHE_KIB: i64 = -65_536;
+/// The page cache while merging, in KiB as `PRAGMA cache_size` takes it when negative: 256 MiB.
+/// All the files go in one transaction, so every page it changes stays dirty until the commit; a
+/// cache that holds them all saves writing them to the journal early (measured against 64 MiB for
+/// ten files of 10,000 entries: 0.4 s less system time and faster in each of four alternating runs;
+/// peak memory 310 MB instead of 166 MB).
+const MERGE_CACHE_KIB: i64 = -262_144;
 
 /// A file that has passed the checks and can be merged.
 #[derive(Debug, Clone)]
