@@ -41,6 +41,8 @@ pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
     if dest.exists() {
         return Ok(None);
     }
+    // A backup killed part-way, in any hour, left its partial copy in this folder.
+    store::remove_stale_partials(&folder, |copy_of| copy_of.starts_with(PREFIX) && copy_of.ends_with(SUFFIX));
     store::copy_file(db, &dest)?;
     prune(&folder)?;
     Ok(Some(dest))

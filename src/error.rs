@@ -100,16 +100,49 @@ pub enum Error {
 #[derive(Debug)]
 pub enum Exchange {
     // The file given is wrong as a whole: exit code 2.
-    NotUtf8 { path: PathBuf, line: u64 },
-    WrongDelimiter { path: PathBuf, delimiter: char },
+    NotUtf8 {
+        path: PathBuf,
+        line: u64,
+    },
+    WrongDelimiter {
+        path: PathBuf,
+        delimiter: char,
+    },
     NoHeader(PathBuf),
-    MissingColumns { path: PathBuf, missing: Vec<&'static str>, found: Vec<String> },
-    UnknownColumns { path: PathBuf, unknown: Vec<String>, allowed: Vec<&'static str> },
-    RepeatedColumn { path: PathBuf, field: &'static str, first: String, second: String },
+    MissingColumns {
+        path: PathBuf,
+        missing: Vec<&'static str>,
+        found: Vec<String>,
+    },
+    UnknownColumns {
+        path: PathBuf,
+        unknown: Vec<String>,
+        allowed: Vec<&'static str>,
+    },
+    RepeatedColumn {
+        path: PathBuf,
+        field: &'static str,
+        first: String,
+        second: String,
+    },
     BadMap(String),
-    MapToUnknownField { given: String, allowed: Vec<&'static str> },
-    Rows { path: PathBuf, rows: Vec<RowProblem>, rows_total: u64, can_skip: bool },
-    AlreadyImported { path: PathBuf, earlier_file: String, at: String, by: Option<String>, rows: i64 },
+    MapToUnknownField {
+        given: String,
+        allowed: Vec<&'static str>,
+    },
+    Rows {
+        path: PathBuf,
+        rows: Vec<RowProblem>,
+        rows_total: u64,
+        can_skip: bool,
+    },
+    AlreadyImported {
+        path: PathBuf,
+        earlier_file: String,
+        at: String,
+        by: Option<String>,
+        rows: i64,
+    },
     RejectsIsInput(PathBuf),
     OutputExists(PathBuf),
     OutputIsDatabase(PathBuf),
@@ -117,9 +150,28 @@ pub enum Exchange {
     MergeMissing(PathBuf),
     MergeNotSqlite(PathBuf),
     MergeForeign(PathBuf),
-    MergeNewer { path: PathBuf, found: i64, known: i64 },
-    MergeCorrupt { path: PathBuf, detail: String },
-    MergeSharedWorkstation { path: PathBuf, entries: i64 },
+    MergeNewer {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    MergeCorrupt {
+        path: PathBuf,
+        detail: String,
+    },
+    MergeSharedWorkstation {
+        path: PathBuf,
+        entries: i64,
+    },
+    MergeTooMany {
+        given: usize,
+        most: usize,
+    },
+    /// Merging this file failed part-way: nothing of any file given was merged.
+    MergeFailed {
+        path: PathBuf,
+        cause: Box<Error>,
+    },
     NothingToMerge,
 }
 
@@ -299,6 +351,13 @@ impl Display for Exchange {
                 "{} and this database were copied from one database file, so {entries} of its entries have the same reference as different entries here. Nothing was changed. Ask your IT support: each workstation must start from its own new database (`cutover init`).",
                 path.display()
             ),
+            Exchange::MergeTooMany { given, most } => write!(
+                f,
+                "{given} files were given, but one merge takes at most {most}. Nothing was changed. Merge the first {most}, then the rest with a second command: merging is safe to repeat."
+            ),
+            Exchange::MergeFailed { path, cause } => {
+                write!(f, "Merging {} did not work, so none of the files given was merged: {cause}", path.display())
+            }
             Exchange::NothingToMerge => f.write_str("Give at least one export file to merge."),
         }
     }
@@ -573,6 +632,7 @@ impl Exchange {
             | Exchange::MergeCorrupt { .. }
             | Exchange::MergeNewer { .. }
             | Exchange::MergeSharedWorkstation { .. } => 1,
+            Exchange::MergeFailed { cause, .. } => cause.exit_code(),
             _ => 2,
         }
     }

@@ -75,3 +75,58 @@ fn only_the_newest_24_rolling_backups_are_kept() {
     // Taken in the same hour again: nothing new.
     assert!(cutover::backup::keep_rolling(&p.db, start + Duration::hours(29)).unwrap().is_none());
 }
+
+/// The id of a process that has just ended.
+fn ended_process() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// A leftover partial copy: an SQLite file named `NAME.partial-PID`, last changed `minutes` ago.
+fn leftover(folder: &std::path::Path, name: &str, pid: u32, minutes: u64) -> std::path::PathBuf {
+    let path = folder.join(format!("{name}.partial-{pid}"));
+    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE half (x);").unwrap();
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(minutes * 60);
+    std::fs::File::options().write(true).open(&path).unwrap().set_modified(then).unwrap();
+    path
+}
+
+#[test]
+fn a_backup_removes_copies_left_by_a_backup_killed_part_way_but_never_a_live_ones() {
+    let p = Practice::new();
+    let dir = p.dir.path();
+    let gone = ended_process();
+    let alive = std::process::id();
+    let stale = leftover(dir, "copy.db", gone, 60);
+    let live = leftover(dir, "copy.db", alive, 60);
+    let just_written = leftover(dir, "copy.db", ended_process(), 1);
+    let other_name = leftover(dir, "other.db", gone, 60);
+    let not_ours = dir.join(format!("copy.db.partial-{gone}-notes"));
+    std::fs::write(&not_ours, "not a partial copy").unwrap();
+    let text = dir.join(format!("copy.db.partial-{}", ended_process()));
+    std::fs::write(&text, "some text, not a database").unwrap();
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&text).unwrap().set_modified(then).unwrap();
+
+    let copy = dir.join("copy.db");
+    p.run(&["backup", "--out", copy.to_str().unwrap()]).success();
+    assert!(copy.exists());
+    assert!(!stale.exists(), "the killed backup's copy is removed");
+    assert!(live.exists(), "a copy whose process is running is never removed");
+    assert!(just_written.exists(), "a copy changed in the last ten minutes may be another computer's, being written");
+    assert!(
+        other_name.exists() && not_ours.exists() && text.exists(),
+        "only this copy's leftovers, and only databases"
+    );
+
+    // Rolling backups: a leftover of any hour in their folder goes when the next one is taken.
+    let folder = cutover::backup::folder_for(&p.db);
+    let rolling = leftover(&folder, "cutover-2026-11-20-17.db", gone, 60);
+    let rolling_live = leftover(&folder, "cutover-2026-11-20-18.db", alive, 60);
+    let later = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+    assert!(cutover::backup::keep_rolling(&p.db, later).unwrap().is_some());
+    assert!(!rolling.exists());
+    assert!(rolling_live.exists());
+}

@@ -227,3 +227,177 @@ fn an_export_describes_itself_and_is_never_written_over_an_existing_file() {
     assert_eq!(mode, "delete");
     front.run_as("JS", &["export", "--out", file.to_str().unwrap()]).code(2).stderr(contains("never overwrites"));
 }
+
+/// Each entry's re-entry copy, by entry id: what the queue reads.
+fn reentry_copies(p: &Practice) -> Vec<String> {
+    let c = p.sqlite();
+    let mut s = c
+        .prepare(
+            "SELECT id || ' ' || reentry_status || ' ' || ifnull(reentry_assignee, '-') || ' '
+                    || ifnull(reentry_claimed_until, '-') || ' ' || ifnull(reentry_changed_at, '-') || ' '
+                    || ifnull(reentry_ref, '-') || ' ' || ifnull(reentry_nhs_number, '-') || ' ' || nhs_waived
+             FROM entry ORDER BY id",
+        )
+        .unwrap();
+    s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn reentry_copy(p: &Practice, id: &str) -> String {
+    reentry_copies(p).into_iter().find(|c| c.starts_with(id)).expect("the entry is there")
+}
+
+#[test]
+fn reentry_changes_made_apart_come_across_once_and_the_state_is_their_replay() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    for p in [&front, &room] {
+        p.run_as("JS", &["staff", "add", "KL", "--name", "Kim Lee", "--role", "admin"]).success();
+    }
+    let keyed_twice = front.log(&["note", "--patient", "9992345675", "--summary", "keyed on both"]);
+    let keyed_here = front.log(&["note", "--patient", "9992345675", "--summary", "keyed at the front desk"]);
+    let reopened = front.log(&["note", "--patient", "9992345675", "--summary", "reopened in the room"]);
+    let claimed = room.log(&["note", "--patient", "9434765919", "--summary", "claimed in the room"]);
+    merge(&room, &[&export(&front, "before.cutover")]);
+
+    // The front desk works its queue, not knowing what the consulting room does.
+    front.run_as("KL", &["claim", &keyed_twice]).success();
+    front.run_as("KL", &["done", &keyed_twice, "--ref", "S1-100"]).success();
+    front.run_as("KL", &["done", &keyed_here, "--ref", "S1-101"]).success();
+    front.run_as("KL", &["done", &reopened, "--ref", "S1-102"]).success();
+    let front_alone = reentry_copy(&front, &keyed_here);
+    // Then the room: one item set aside that the front desk had keyed; one reopened and done again.
+    room.run_as("JS", &["skip", &keyed_twice, "--reason", "Already on the new system"]).success();
+    room.run_as("KL", &["claim", &claimed]).success();
+    let room_alone = reentry_copy(&room, &claimed);
+
+    let file = export(&front, "front.cutover");
+    let out = merge(&room, &[&file]);
+    assert!(stderr_of(&out).contains("4 re-entry changes"), "{}", stderr_of(&out));
+    assert!(!stderr_of(&out).contains("reentry_event"), "no longer left behind: {}", stderr_of(&out));
+    let said = stdout_of(&out);
+    assert!(said.contains("Queue items finished on one workstation and changed on another"), "{said}");
+    assert!(said.contains("R1-0001  marked done by KL on workstation R1 at"), "{said}");
+    assert!(said.contains("then set aside as not required by JS on workstation C1 at"), "{said}");
+    assert!(said.contains("it is now set aside as not required"), "{said}");
+    assert!(!said.contains("R1-0002") && !said.contains("R1-0003"), "one clash only: {said}");
+
+    // Both changes to the item keyed twice are kept; the later (the room's) counts.
+    assert_eq!(count(&room, &format!("SELECT count(*) FROM reentry_event WHERE entry_id = '{keyed_twice}'")), 3);
+    assert!(reentry_copy(&room, &keyed_twice).contains(" not_required JS "), "{}", reentry_copy(&room, &keyed_twice));
+    // An item changed on one workstation only ends exactly as it stood there.
+    assert_eq!(reentry_copy(&room, &keyed_here), front_alone);
+    assert!(front_alone.contains(" done KL ") && front_alone.contains(" S1-101 "), "{front_alone}");
+    assert_eq!(reentry_copy(&room, &claimed), room_alone);
+    // The audit says which file each change came from.
+    assert_eq!(
+        count(&room, "SELECT count(*) FROM audit WHERE action LIKE 'reentry_%' AND merged_from = 'front.cutover'"),
+        4
+    );
+    let detail: String = room
+        .sqlite()
+        .query_row("SELECT detail FROM audit WHERE action = 'merge' ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["reentry_events"], 4);
+    assert_eq!(detail["reentry_clashes"], serde_json::json!(["R1-0001"]));
+
+    // Merging again adds nothing and reports nothing.
+    let before = (dump(&room), reentry_copies(&room), count(&room, "SELECT count(*) FROM reentry_event"));
+    let again = merge(&room, &[&file]);
+    assert!(stderr_of(&again).contains("nothing new"), "{}", stderr_of(&again));
+    assert!(!stdout_of(&again).contains("Queue items finished"), "{}", stdout_of(&again));
+    assert_eq!(before, (dump(&room), reentry_copies(&room), count(&room, "SELECT count(*) FROM reentry_event")));
+
+    // The room reopens and keys an item again; merged back, the front desk reaches the same state
+    // for every item: both copies are a replay of the same events.
+    room.run_as("JS", &["reopen", &reopened, "--note", "wrong template"]).success();
+    room.run_as("KL", &["done", &reopened, "--ref", "S1-200"]).success();
+    let back = merge(&front, &[&export(&room, "room.cutover")]);
+    assert!(stdout_of(&back).contains("R1-0001  marked done by KL"), "{}", stdout_of(&back));
+    assert!(!stdout_of(&back).contains("R1-0003"), "reopened first, so no clash: {}", stdout_of(&back));
+    assert_eq!(reentry_copies(&front), reentry_copies(&room));
+    assert!(
+        reentry_copy(&front, &reopened).contains(" done KL ") && reentry_copy(&front, &reopened).contains(" S1-200 ")
+    );
+    front.run(&["check"]).success();
+    room.run(&["check"]).success();
+}
+
+#[test]
+fn all_files_of_one_merge_go_in_together_or_not_at_all() {
+    let original = workstation("R1");
+    let copy = Practice::empty();
+    std::fs::copy(&original.db, &copy.db).unwrap();
+    original.log(&["note", "--patient", "9992345675", "--summary", "on the original"]);
+    copy.log(&["note", "--patient", "9992345675", "--summary", "on the copy"]);
+    let room = workstation("C1");
+    room.log(&["note", "--patient", "9992345675", "--summary", "in the room"]);
+    let good = export(&room, "room.cutover");
+    let bad = export(&copy, "copy.cutover");
+    // The room's file passes every check and is merged first; the copy's is refused part-way
+    // through the same transaction, so the room's entries do not stay either.
+    let before = original.bytes();
+    let out = original.run_as("JS", &["merge", good.to_str().unwrap(), bad.to_str().unwrap()]).code(1);
+    assert!(stderr_of(&out).contains("copy.cutover and this database were copied from one database file"));
+    assert!(!stderr_of(&out).contains("Merged room.cutover"), "{}", stderr_of(&out));
+    assert_eq!(before, original.bytes());
+    assert_eq!(count(&original, "SELECT count(*) FROM entry WHERE summary = 'in the room'"), 0);
+    // Without the bad file the same command merges, with a line for each file.
+    let out = merge(&original, &[&good]);
+    assert!(stderr_of(&out).contains("Merged room.cutover: 1 new entries"), "{}", stderr_of(&out));
+    assert_eq!(count(&original, "SELECT count(*) FROM entry WHERE summary = 'in the room'"), 1);
+}
+
+#[test]
+fn one_merge_takes_as_many_files_as_sqlite_can_open_at_once_and_says_so_beyond() {
+    let front = workstation("R1");
+    front.log(&["note", "--patient", "9992345675", "--summary", "x"]);
+    let room = workstation("C1");
+    let file = export(&front, "front.cutover");
+    let before = room.bytes();
+    let eleven = [file.to_str().unwrap(); 11];
+    let out = room.run_as("JS", &[&["merge"], &eleven[..]].concat()).code(2);
+    assert!(stderr_of(&out).contains("11 files were given, but one merge takes at most 10"), "{}", stderr_of(&out));
+    assert_eq!(before, room.bytes());
+    let out = room.run_as("JS", &[&["merge"], &eleven[..10]].concat()).success();
+    assert_eq!(stderr_of(&out).matches("nothing new").count(), 9, "{}", stderr_of(&out));
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 1);
+    assert_eq!(count(&room, "SELECT count(*) FROM merge_file"), 1);
+}
+
+#[test]
+fn merged_items_take_their_place_in_this_databases_queue() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    // Each PC was told a different go-live: this database's (the front desk's) is the one that counts.
+    front.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+    room.run_as("JS", &["init", "--go-live", "30/11/2026 08:00"]).success();
+    front.log(&["telephone", "--patient", "9992345675", "--at", "21/11/2026 10:00", "--summary", "Asked for a call"]);
+    room.log(&[
+        "prescription",
+        "--patient",
+        "9994691341",
+        "--at",
+        "21/11/2026 11:00",
+        "--summary",
+        "Amoxicillin issued",
+        "--set",
+        "drug=Amoxicillin 500mg capsules",
+        "--set",
+        "rx_status=issued",
+    ]);
+    let file = export(&room, "room.cutover");
+    merge(&front, &[&file]);
+
+    // Every item is placed, against this database's go-live, and as the policy places it (`check`).
+    assert_eq!(count(&front, "SELECT count(*) FROM entry WHERE queue_tier IS NULL"), 0);
+    assert_eq!(
+        count(&front, "SELECT count(*) FROM entry WHERE queue_due = '2026-11-23T10:00:00.000Z'"),
+        1,
+        "the prescription is due two hours after this database's go-live"
+    );
+    front.run(&["check"]).success();
+    let queue = stdout_of(&front.run(&["queue", "--format", "csv"]).success());
+    let kinds: Vec<&str> = queue.lines().skip(1).map(|l| l.split(',').nth(5).unwrap_or_default()).collect();
+    assert_eq!(kinds, ["prescription", "telephone"]);
+}

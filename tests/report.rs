@@ -141,3 +141,92 @@ fn a_cutover_over_72_hours_says_so() {
     assert!(csv.contains("cutover,within_target,no\n"));
     assert!(report(&p, "text").contains("OVER TARGET"));
 }
+
+/// "23/11/2026 08:00" in UK time, as `init` and `log` take it.
+fn uk(t: chrono::DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::London).format("%d/%m/%Y %H:%M").to_string()
+}
+
+#[test]
+fn the_burn_down_follows_items_out_of_the_queue_and_back_in() {
+    use cutover::queue::{Request, act};
+    use cutover::store::{OpenMode, Store};
+
+    // Go-live 30 hours ago, on the minute: the chart has a point an hour from then until now.
+    let now = Utc::now();
+    let go_live = chrono::DateTime::parse_from_rfc3339(&format!(
+        "{}:00Z",
+        (now - chrono::Duration::hours(30)).format("%Y-%m-%dT%H:%M")
+    ))
+    .unwrap()
+    .with_timezone(&Utc);
+    let p = Practice::new();
+    let fdp = go_live - chrono::Duration::hours(10);
+    p.run(&["init", "--fdp", &uk(fdp), "--go-live", &uk(go_live)]).success();
+    let during = uk(fdp + chrono::Duration::hours(1));
+    let ids: Vec<String> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|s| p.log(&["note", "--patient", "9992345675", "--at", &during, "--summary", s]))
+        .collect();
+    let voided = p.log(&["note", "--patient", "9992345675", "--at", &during, "--summary", "mistake"]);
+    p.run_as("JS", &["void", &voided, "--reason", "wrong patient"]).success();
+
+    // Work the queue at chosen times, through the queue's own rules.
+    let store =
+        Store::open(&cutover::config::DatabaseLocation { path: p.db.clone(), is_default: false }, OpenMode::Existing)
+            .unwrap();
+    let actor = store.actor(Some("JS")).unwrap();
+    let after = |minutes: i64| go_live + chrono::Duration::minutes(minutes);
+    let done =
+        || Request::Done { new_system_ref: None, note: None, nhs_number: None, waive_nhs: None, take_over: false };
+    act(&store, &actor, &ids[0], &done(), after(90)).unwrap();
+    act(&store, &actor, &ids[1], &Request::NotRequired { reason: "duplicate".into() }, after(130)).unwrap();
+    act(&store, &actor, &ids[2], &done(), after(180)).unwrap();
+    act(&store, &actor, &ids[0], &Request::Reopen { note: None }, after(300)).unwrap();
+    act(&store, &actor, &ids[3], &Request::Query { note: "which dose?".into() }, after(360)).unwrap();
+    drop(store);
+
+    let csv = report(&p, "csv");
+    let points: Vec<(String, i64)> = csv
+        .lines()
+        .filter_map(|l| l.strip_prefix("burn_down,"))
+        .map(|l| {
+            let (t, n) = l.rsplit_once(',').unwrap();
+            (t.to_string(), n.parse().unwrap())
+        })
+        .collect();
+    let counts: Vec<i64> = points.iter().map(|(_, n)| *n).collect();
+    // Four live items at go-live (the voided one is not an item); one finished by 02:00, two more
+    // by 03:00 (on the hour counts), one back at 05:00; a query is still open.
+    assert_eq!(counts[..7], [4, 4, 3, 1, 1, 2, 2], "{csv}");
+    assert!(counts[7..].iter().all(|n| *n == 2), "{counts:?}");
+    assert!(points.len() >= 31, "a point an hour for 30 hours, and now: {}", points.len());
+    let go_live_iso = go_live.with_timezone(&chrono_tz::Europe::London).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    assert_eq!(points[0].0, go_live_iso);
+    // The same count as the re-entry statuses say now.
+    for row in ["reentry,open,1\n", "reentry,query,1\n", "reentry,done,1\n", "reentry,not_required,1\n"] {
+        assert!(csv.contains(row), "{row:?} in\n{csv}");
+    }
+
+    let label = go_live.with_timezone(&chrono_tz::Europe::London).format("%a %d/%m %H:%M").to_string();
+    let text = report(&p, "text");
+    assert!(text.contains("Re-entry burn-down: items still open (UK time)"), "{text}");
+    assert!(text.contains(&format!("  {label:<28}{:>7}", 4)), "{text}");
+    let html = report(&p, "html");
+    assert!(html.contains("<polyline"), "{html}");
+    assert!(html.contains(&format!("<title>{label}: 4 open</title>")), "{html}");
+    assert!(html.contains("4 open at go-live"), "{html}");
+    assert!(html.contains("; 2 open now."), "{html}");
+}
+
+#[test]
+fn before_go_live_the_report_says_when_the_burn_down_starts() {
+    let p = Practice::new();
+    let go_live = uk(Utc::now() + chrono::Duration::days(2));
+    p.run(&["init", "--go-live", &go_live]).success();
+    p.log(&["note", "--patient", "9992345675", "--summary", "one"]);
+    let starts = format!("The burn-down starts at go-live, {go_live}.");
+    assert!(report(&p, "text").contains(&format!("Re-entry burn-down: {starts}")), "{}", report(&p, "text"));
+    assert!(report(&p, "html").contains(&format!("<p>{starts}</p>")));
+    assert!(!report(&p, "csv").contains("burn_down,"));
+}

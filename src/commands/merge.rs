@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use super::Context;
 use crate::cli::MergeArgs;
+use crate::domain::time;
 use crate::error::Result;
+use crate::queue::workflow::{action_words, status_words};
 use crate::store::OpenMode;
 
 pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
@@ -17,8 +19,15 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
         if o.added_anything() {
             writeln!(
                 ctx.err,
-                "Merged {}: {} new entries, {} new revisions, {} new patients, {} audit events, {} staff, {} workstations.",
-                m.source.file_name, o.entries, o.revisions, o.patients, o.audit, o.staff, o.workstations
+                "Merged {}: {} new entries, {} new revisions, {} new patients, {} re-entry changes, {} audit events, {} staff, {} workstations.",
+                m.source.file_name,
+                o.entries,
+                o.revisions,
+                o.patients,
+                o.reentry_events,
+                o.audit,
+                o.staff,
+                o.workstations
             )?;
         } else {
             writeln!(ctx.err, "Merged {}: nothing new (it had been merged already).", m.source.file_name)?;
@@ -42,6 +51,29 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
                 ctx.err,
                 "Note: {} holds {rows} rows of {table}, which merge does not bring across.",
                 m.source.file_name
+            )?;
+        }
+    }
+    let clashes: Vec<_> = merged.iter().flat_map(|m| &m.outcome.reentry_clashes).collect();
+    if !clashes.is_empty() {
+        writeln!(
+            ctx.out,
+            "Queue items finished on one workstation and changed on another (both changes are kept; the later one counts; check what was keyed into the new system):"
+        )?;
+        for c in clashes {
+            writeln!(
+                ctx.out,
+                "  {}  {} by {} on workstation {} at {}, then {} by {} on workstation {} at {}; it is now {}",
+                c.reference,
+                action_words(c.earlier.action),
+                c.earlier.staff_id,
+                c.earlier.workstation,
+                time::format_uk(c.earlier.at),
+                action_words(c.later.action),
+                c.later.staff_id,
+                c.later.workstation,
+                time::format_uk(c.later.at),
+                status_words(c.now),
             )?;
         }
     }

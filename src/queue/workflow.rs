@@ -76,6 +76,13 @@ fn event(action: ReentryAction) -> NewReentryEvent {
     }
 }
 
+/// The event and the state it leaves, by the store's one rule (`CurrentState::after`), so that a
+/// merge replaying the events arrives where the change left the item.
+fn step(current: &CurrentState, event: NewReentryEvent, staff: &str) -> Step {
+    let next = current.after(&event, staff);
+    Step { event, next }
+}
+
 fn refuse(r: Reentry) -> Error {
     Error::Reentry(r)
 }
@@ -96,13 +103,27 @@ fn still_to_do(state: &ReentryState) -> Result<(), Error> {
     Ok(())
 }
 
-fn status_words(status: ReentryStatus) -> &'static str {
+/// Where an item stands, in the words of a sentence: "it is …".
+pub fn status_words(status: ReentryStatus) -> &'static str {
     match status {
         ReentryStatus::Open => "open",
         ReentryStatus::Claimed => "claimed",
         ReentryStatus::Done => "done",
         ReentryStatus::Query => "waiting for a clinician",
         ReentryStatus::NotRequired => "set aside as not required",
+    }
+}
+
+/// What a change did, in the words of a sentence: "it was … by KL".
+pub fn action_words(action: ReentryAction) -> &'static str {
+    match action {
+        ReentryAction::Claim => "claimed",
+        ReentryAction::Release => "released",
+        ReentryAction::Done => "marked done",
+        ReentryAction::Query => "sent to a clinician with a question",
+        ReentryAction::NotRequired => "set aside as not required",
+        ReentryAction::Reopen => "reopened",
+        ReentryAction::WaiveNhs => "given a waiver for its missing NHS number",
     }
 }
 
@@ -139,7 +160,6 @@ pub fn decide(
 ) -> Result<Vec<Step>, Error> {
     let reference = || state.reference.clone();
     let current = &state.current;
-    let staff_id = Some(staff.to_string());
     match request {
         Request::Claim { take_over } => {
             still_to_do(state)?;
@@ -148,13 +168,7 @@ pub fn decide(
             let mut e = event(ReentryAction::Claim);
             e.claimed_until = Some(until);
             e.taken_from = taken_from;
-            let next = CurrentState {
-                status: ReentryStatus::Claimed,
-                assignee: staff_id,
-                claimed_until: Some(until),
-                ..current.clone()
-            };
-            Ok(vec![Step { event: e, next }])
+            Ok(vec![step(current, e, staff)])
         }
         Request::Release => {
             if state.voided {
@@ -165,15 +179,7 @@ pub fn decide(
                 Some((holder, _)) if !holder.eq_ignore_ascii_case(staff) => {
                     Err(refuse(Reentry::NotClaimedByYou { reference: reference(), staff: holder.to_string() }))
                 }
-                Some(_) => Ok(vec![Step {
-                    event: event(ReentryAction::Release),
-                    next: CurrentState {
-                        status: ReentryStatus::Open,
-                        assignee: None,
-                        claimed_until: None,
-                        ..current.clone()
-                    },
-                }]),
+                Some(_) => Ok(vec![step(current, event(ReentryAction::Release), staff)]),
             }
         }
         Request::Done { new_system_ref, note, nhs_number, waive_nhs, take_over } => {
@@ -191,8 +197,9 @@ pub fn decide(
             {
                 let mut e = event(ReentryAction::WaiveNhs);
                 e.note = Some(reason.clone());
-                working.current.nhs_waived = true;
-                steps.push(Step { event: e, next: working.current.clone() });
+                let waived = step(&working.current, e, staff);
+                working.current = waived.next.clone();
+                steps.push(waived);
             }
             if let Some(b) = blocker_of(&working) {
                 let registration = match b {
@@ -210,15 +217,7 @@ pub fn decide(
             e.new_system_ref = new_system_ref.clone();
             e.nhs_number = nhs_number.as_ref().map(|n| n.digits().to_string());
             e.taken_from = taken_from;
-            let next = CurrentState {
-                status: ReentryStatus::Done,
-                assignee: staff_id,
-                claimed_until: None,
-                new_system_ref: new_system_ref.clone(),
-                nhs_number: e.nhs_number.clone(),
-                nhs_waived: working.current.nhs_waived,
-            };
-            steps.push(Step { event: e, next });
+            steps.push(step(&working.current, e, staff));
             Ok(steps)
         }
         Request::Query { note } => {
@@ -226,22 +225,14 @@ pub fn decide(
             respect_claim(state, staff, now, false)?;
             let mut e = event(ReentryAction::Query);
             e.note = Some(note.clone());
-            let next =
-                CurrentState { status: ReentryStatus::Query, assignee: None, claimed_until: None, ..current.clone() };
-            Ok(vec![Step { event: e, next }])
+            Ok(vec![step(current, e, staff)])
         }
         Request::NotRequired { reason } => {
             still_to_do(state)?;
             respect_claim(state, staff, now, false)?;
             let mut e = event(ReentryAction::NotRequired);
             e.note = Some(reason.clone());
-            let next = CurrentState {
-                status: ReentryStatus::NotRequired,
-                assignee: staff_id,
-                claimed_until: None,
-                ..current.clone()
-            };
-            Ok(vec![Step { event: e, next }])
+            Ok(vec![step(current, e, staff)])
         }
         Request::Reopen { note } => {
             if state.voided {
@@ -252,15 +243,7 @@ pub fn decide(
             }
             let mut e = event(ReentryAction::Reopen);
             e.note = note.clone();
-            let next = CurrentState {
-                status: ReentryStatus::Open,
-                assignee: None,
-                claimed_until: None,
-                new_system_ref: None,
-                nhs_number: None,
-                nhs_waived: current.nhs_waived,
-            };
-            Ok(vec![Step { event: e, next }])
+            Ok(vec![step(current, e, staff)])
         }
         Request::WaiveNhs { reason } => {
             still_to_do(state)?;
@@ -272,7 +255,7 @@ pub fn decide(
             }
             let mut e = event(ReentryAction::WaiveNhs);
             e.note = Some(reason.clone());
-            Ok(vec![Step { event: e, next: CurrentState { nhs_waived: true, ..current.clone() } }])
+            Ok(vec![step(current, e, staff)])
         }
     }
 }
@@ -368,6 +351,54 @@ mod tests {
         let mut voided = state(ReentryStatus::Open, None, None);
         voided.voided = true;
         assert!(matches!(run(&voided, Request::Claim { take_over: false }, "JS"), Err(Error::EntryVoided { .. })));
+    }
+
+    #[test]
+    fn replaying_the_recorded_events_arrives_where_the_changes_left_the_item() {
+        use crate::store::{ReentryEvent, replay};
+        let mut s = state(ReentryStatus::Open, None, None);
+        s.nhs_known = false;
+        let requests = [
+            (Request::Claim { take_over: false }, "AB"),
+            (
+                Request::Done {
+                    new_system_ref: Some("S1-1".into()),
+                    note: None,
+                    nhs_number: None,
+                    waive_nhs: Some("untraceable".into()),
+                    take_over: true,
+                },
+                "JS",
+            ),
+            (Request::Reopen { note: None }, "JS"),
+            (Request::Query { note: "dose?".into() }, "JS"),
+            (Request::NotRequired { reason: "duplicate".into() }, "AB"),
+        ];
+        let mut events = Vec::new();
+        for (minute, (request, staff)) in requests.iter().enumerate() {
+            let now = t(NOW) + Duration::minutes(minute as i64);
+            for step in decide(&s, request, staff, now, Duration::hours(4)).unwrap() {
+                events.push(ReentryEvent {
+                    id: format!("{:02}", events.len()),
+                    at: now,
+                    staff_id: staff.to_string(),
+                    workstation_id: "R1".into(),
+                    action: Some(step.event.action),
+                    note: step.event.note.clone(),
+                    new_system_ref: step.event.new_system_ref.clone(),
+                    nhs_number: step.event.nhs_number.clone(),
+                    claimed_until: step.event.claimed_until,
+                    taken_from: step.event.taken_from.clone(),
+                });
+                s.current = step.next;
+                let replayed = replay(&events);
+                assert_eq!(replayed.state, s.current, "after {:?}", step.event.action);
+                assert!(replayed.clashes.is_empty());
+            }
+        }
+        assert_eq!(events.len(), 6, "the waiver is its own event");
+        assert_eq!(s.current.status, ReentryStatus::NotRequired);
+        assert!(s.current.nhs_waived);
     }
 
     #[test]

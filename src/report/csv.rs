@@ -50,5 +50,8 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             row(&section, "overdue", t.overdue.to_string()).map_err(io)?;
         }
     }
+    for (t, n) in r.burn_down.iter().flatten() {
+        row("burn_down", &time::format_iso_local(*t), n.to_string()).map_err(io)?;
+    }
     csv.flush()
 }

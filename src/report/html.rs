@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::{Report, hour_label, hours_text, when};
+use super::{Report, burn_down_not_yet, hour_label, hours_text, point_label, when};
 use crate::domain::time;
 
 /// Text made safe to place in HTML, in element content or a quoted attribute.
@@ -116,6 +116,12 @@ fn page(r: &Report, h: &mut String) -> std::fmt::Result {
         writeln!(h, "</table>")?;
     }
 
+    writeln!(h, "<h2>Re-entry burn-down: items still open since go-live (UK time)</h2>")?;
+    match &r.burn_down {
+        Some(points) => burn_down_chart(points, h)?,
+        None => writeln!(h, "<p>{}</p>", escape(&burn_down_not_yet(r)))?,
+    }
+
     if !r.conflicts.is_empty() {
         writeln!(
             h,
@@ -180,6 +186,76 @@ fn hour_chart(r: &Report, h: &mut String) -> std::fmt::Result {
         }
     }
     writeln!(h, "</svg>")
+}
+
+/// A line falling as items are finished (and rising when one is reopened), from go-live to now,
+/// with each point's count on hover and the counts at go-live and now written at the ends.
+fn burn_down_chart(points: &[(chrono::DateTime<chrono::Utc>, i64)], h: &mut String) -> std::fmt::Result {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else { return Ok(()) };
+    let max = points.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    let (width, height, left, right, top, bottom) = (680.0, 200.0, 40.0, 50.0, 10.0, 40.0);
+    let plot_w = width - left - right;
+    let plot_h = height - top - bottom;
+    let span = (last.0 - first.0).num_seconds().max(1) as f64;
+    let x = |t: chrono::DateTime<chrono::Utc>| left + plot_w * (t - first.0).num_seconds() as f64 / span;
+    let y = |n: i64| top + plot_h * (1.0 - n as f64 / max as f64);
+    writeln!(
+        h,
+        "<svg viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Items still open since go-live\" xmlns=\"http://www.w3.org/2000/svg\">"
+    )?;
+    writeln!(
+        h,
+        "<text x=\"0\" y=\"{:.1}\" font-size=\"10\">{max}</text><text x=\"0\" y=\"{:.1}\" font-size=\"10\">0</text>",
+        top + 4.0,
+        top + plot_h
+    )?;
+    writeln!(
+        h,
+        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#d8dde0\"/>",
+        top + plot_h,
+        left + plot_w,
+        top + plot_h
+    )?;
+    // Each count holds until the next point: a step, so that nothing looks finished before it was.
+    let mut path = Vec::with_capacity(points.len() * 2);
+    for (i, (t, n)) in points.iter().enumerate() {
+        if i > 0 && points[i - 1].1 != *n {
+            path.push(format!("{:.1},{:.1}", x(*t), y(points[i - 1].1)));
+        }
+        path.push(format!("{:.1},{:.1}", x(*t), y(*n)));
+    }
+    writeln!(h, "<polyline points=\"{}\" fill=\"none\" stroke=\"#005eb8\" stroke-width=\"2\"/>", path.join(" "))?;
+    for (t, n) in points {
+        writeln!(
+            h,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2\" fill=\"#005eb8\"><title>{}: {n} open</title></circle>",
+            x(*t),
+            y(*n),
+            escape(&point_label(*t))
+        )?;
+    }
+    writeln!(h, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{}</text>", x(last.0) + 4.0, y(last.1) + 4.0, last.1)?;
+    let label_every = (points.len() / 6).max(1);
+    for (i, (t, _)) in points.iter().enumerate() {
+        // Labels run to the right of their point: none so near the edge that it would be cut off.
+        if i % label_every == 0 && x(*t) + 70.0 <= width {
+            writeln!(
+                h,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\">{}</text>",
+                x(*t),
+                top + plot_h + 14.0,
+                escape(&point_label(*t))
+            )?;
+        }
+    }
+    writeln!(
+        h,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"end\">now</text>",
+        x(last.0),
+        top + plot_h + 28.0
+    )?;
+    writeln!(h, "</svg>")?;
+    writeln!(h, "<p>{} open at go-live ({}); {} open now.</p>", first.1, escape(&point_label(first.0)), last.1)
 }
 
 /// Horizontal bars with their numbers: kinds, or re-entry statuses.

@@ -16,6 +16,11 @@ use crate::store::{Patient, ReportCounts, Store};
 /// The longest run of hours the hourly chart fills in with empty hours (two weeks).
 const MAX_CHART_HOURS: i64 = 24 * 14;
 
+/// The burn-down has a point an hour for its first four days after go-live, then one a day, then
+/// (past half a year) one a week: enough to see the shape, few enough to read.
+const BURN_DOWN_HOURLY_UP_TO: i64 = 4 * 24;
+const BURN_DOWN_DAILY_UP_TO: i64 = 183 * 24;
+
 #[derive(Debug, Clone)]
 pub struct Report {
     pub practice: String,
@@ -45,6 +50,9 @@ pub struct Report {
     pub reentry_by_status: Option<Vec<(String, i64)>>,
     /// Re-entry progress by tier (index 0 is tier 1), from the queue's own policy.
     pub reentry_by_tier: Option<[TierProgress; 4]>,
+    /// Items still to re-enter over time: at go-live, at each step after it, and now. `None`
+    /// until go-live.
+    pub burn_down: Option<Vec<(DateTime<Utc>, i64)>>,
 }
 
 impl Report {
@@ -98,7 +106,38 @@ pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
             None => None,
         },
         reentry_by_status: counts.reentry_by_status,
+        burn_down: go_live
+            .filter(|g| *g <= now)
+            .map(|g| burn_down(g, now, counts.entries, &counts.reentry_open_changes)),
     })
+}
+
+/// Open items at go-live and after: every live entry is an item from go-live (those typed in or
+/// merged later too, so the line shows all the work there is), less those finished by then. `changes`
+/// are (when, -1) as an item is done or set aside and (when, +1) as one is reopened, in time order.
+fn burn_down(
+    go_live: DateTime<Utc>,
+    now: DateTime<Utc>,
+    items: i64,
+    changes: &[(DateTime<Utc>, i64)],
+) -> Vec<(DateTime<Utc>, i64)> {
+    let span = (now - go_live).num_hours();
+    let step = if span <= BURN_DOWN_HOURLY_UP_TO {
+        Duration::hours(1)
+    } else if span <= BURN_DOWN_DAILY_UP_TO {
+        Duration::days(1)
+    } else {
+        Duration::weeks(1)
+    };
+    let open_at = |t: DateTime<Utc>| items + changes.iter().take_while(|(at, _)| *at <= t).map(|(_, d)| d).sum::<i64>();
+    let mut points = Vec::new();
+    let mut t = go_live;
+    while t < now {
+        points.push((t, open_at(t)));
+        t += step;
+    }
+    points.push((now, open_at(now)));
+    points
 }
 
 /// UTC hours ("2026-11-20T17") as times, with the empty hours between them filled in (UK hours
@@ -137,6 +176,19 @@ pub fn hour_label(t: DateTime<Utc>) -> String {
     t.with_timezone(&UK).format("%a %d/%m %H:00").to_string()
 }
 
+/// "Mon 23/11 08:00": a point of the burn-down, in UK time.
+pub fn point_label(t: DateTime<Utc>) -> String {
+    t.with_timezone(&UK).format("%a %d/%m %H:%M").to_string()
+}
+
+/// Why there is no burn-down yet.
+pub fn burn_down_not_yet(r: &Report) -> String {
+    match r.go_live {
+        Some(g) => format!("The burn-down starts at go-live, {}.", time::format_uk(g)),
+        None => "The burn-down starts at go-live, which is not set yet (`cutover init --go-live`).".to_string(),
+    }
+}
+
 /// "63.0 hours".
 pub fn hours_text(h: f64) -> String {
     format!("{h:.1} hours")
@@ -149,6 +201,40 @@ pub fn when(t: Option<DateTime<Utc>>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        time::parse_uk_datetime(s, DateTime::<Utc>::UNIX_EPOCH).unwrap()
+    }
+
+    #[test]
+    fn the_burn_down_counts_items_out_as_they_are_finished_and_back_in_as_they_are_reopened() {
+        let changes = [
+            (at("22/11/2026 07:30"), -1), // finished before go-live: not open at go-live
+            (at("23/11/2026 08:00"), -1), // at go-live itself
+            (at("23/11/2026 09:15"), -1),
+            (at("23/11/2026 09:40"), 1),
+            (at("23/11/2026 10:59"), -1),
+        ];
+        let got = burn_down(at("23/11/2026 08:00"), at("23/11/2026 11:30"), 10, &changes);
+        let want = [
+            (at("23/11/2026 08:00"), 8),
+            (at("23/11/2026 09:00"), 8),
+            (at("23/11/2026 10:00"), 8),
+            (at("23/11/2026 11:00"), 7),
+            (at("23/11/2026 11:30"), 7),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_long_burn_down_has_a_point_a_day_then_a_week() {
+        let daily = burn_down(at("23/11/2026 08:00"), at("03/12/2026 12:00"), 5, &[]);
+        assert_eq!(daily.len(), 12, "ten days and a few hours: 11 days from go-live, and now");
+        assert_eq!(daily[1].0, at("24/11/2026 08:00"));
+        assert!(daily.iter().all(|(_, n)| *n == 5));
+        let weekly = burn_down(at("23/11/2026 08:00"), at("23/11/2027 08:00"), 5, &[]);
+        assert_eq!(weekly[1].0 - weekly[0].0, Duration::weeks(1));
+    }
 
     #[test]
     fn empty_hours_between_entries_are_filled_in() {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Report, hour_label, hours_text, when};
+use super::{Report, burn_down_not_yet, hour_label, hours_text, point_label, when};
 use crate::domain::time;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
@@ -74,6 +74,16 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 t.overdue
             )?;
         }
+    }
+    writeln!(out)?;
+    match &r.burn_down {
+        Some(points) => {
+            writeln!(out, "Re-entry burn-down: items still open (UK time)")?;
+            for (t, n) in points {
+                writeln!(out, "  {:<28}{n:>7}", point_label(*t))?;
+            }
+        }
+        None => writeln!(out, "Re-entry burn-down: {}", burn_down_not_yet(r))?,
     }
     if !r.conflicts.is_empty() {
         writeln!(out)?;

@@ -96,6 +96,10 @@ fn copy_with(
     {
         return Err(Error::Exchange(Exchange::OutputIsDatabase(dest.to_path_buf())));
     }
+    if let Some(folder) = dest.parent() {
+        let name = dest.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        remove_stale_partials(folder, |copy_of| copy_of == name);
+    }
     let partial = partial_name(dest);
     let file_error = |path: &Path, source| Error::File { path: path.to_path_buf(), source };
     OpenOptions::new().write(true).create_new(true).mode(0o600).open(&partial).map_err(|e| file_error(&partial, e))?;
@@ -164,9 +168,95 @@ fn copy_into(
     file.sync_all().map_err(|e| Error::File { path: partial.to_path_buf(), source: e })
 }
 
+/// How long a leftover copy must have been left untouched before it is removed: a copy being
+/// written changes every moment, so one untouched this long is written by nobody, on this computer
+/// or on another one sharing the folder (whose process ids this computer cannot see).
+const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// The first bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Removes the `NAME.partial-PID` files in `folder` that a copy killed part-way (a power cut, a
+/// closed window) left behind, for the names `copy_of` accepts, when the process that wrote one has
+/// ended. A file is kept whenever there is doubt: its process is running (or this computer cannot
+/// tell), it changed in the last ten minutes, or it is not an SQLite file (or an empty one, as a copy
+/// is before its first page). Best effort: what cannot be removed is left. Returns how many went.
+pub fn remove_stale_partials(folder: &Path, copy_of: impl Fn(&str) -> bool) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some((base, pid)) = name.to_str().and_then(parse_partial_name) else { continue };
+        if !copy_of(base) || process_running(pid) != Some(false) {
+            continue;
+        }
+        let path = entry.path();
+        if is_abandoned_copy(&path) && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// "cutover.db.partial-4242" → ("cutover.db", 4242).
+fn parse_partial_name(name: &str) -> Option<(&str, u32)> {
+    let (base, pid) = name.rsplit_once(".partial-")?;
+    if base.is_empty() || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((base, pid.parse().ok()?))
+}
+
+/// Whether process `pid` is running on this computer; `None` where there is no /proc to ask.
+fn process_running(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return None;
+    }
+    Some(proc.join(pid.to_string()).exists())
+}
+
+/// A regular file, untouched for `STALE_AFTER`, that is empty or an SQLite database.
+fn is_abandoned_copy(path: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
+    let untouched = meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age >= STALE_AFTER);
+    if !meta.is_file() || !untouched {
+        return false;
+    }
+    if meta.len() == 0 {
+        return true;
+    }
+    let mut header = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header)).is_ok()
+        && &header == SQLITE_HEADER
+}
+
 /// `FILE.partial-PID` beside `FILE`.
 fn partial_name(dest: &Path) -> PathBuf {
     let mut name = dest.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".partial-{}", std::process::id()));
     dest.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_ending_in_partial_and_a_process_id_are_leftovers() {
+        assert_eq!(parse_partial_name("cutover.db.partial-4242"), Some(("cutover.db", 4242)));
+        assert_eq!(parse_partial_name("a.partial-1.partial-77"), Some(("a.partial-1", 77)));
+        for not in ["cutover.db", "cutover.db.partial-", "cutover.db.partial-12a", ".partial-12", "x.partial--1"] {
+            assert_eq!(parse_partial_name(not), None, "{not}");
+        }
+        assert_eq!(
+            partial_name(Path::new("/x/copy.db")),
+            Path::new(&format!("/x/copy.db.partial-{}", std::process::id()))
+        );
+    }
+
+    #[test]
+    fn this_process_is_running() {
+        assert_eq!(process_running(std::process::id()), Some(true));
+    }
 }

@@ -25,18 +25,18 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::config::DatabaseLocation;
 use crate::error::{Error, Result};
 
-pub use backup::{ExportLabel, copy_file};
+pub use backup::{ExportLabel, copy_file, remove_stale_partials};
 pub use check::Finding;
 pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
 pub use import::{EarlierImport, ImportKind, ListOutcome, ListPatient};
-pub use merge::{Conflict, MergeOutcome, MergeSource, inspect as inspect_merge_source};
+pub use merge::{Conflict, MergeOutcome, MergeSource, ReentryChange, ReentryClash, inspect as inspect_merge_source};
 pub use migrate::{APPLICATION_ID, LATEST_VERSION};
 pub use open::OpenMode;
 pub use patients::{Patient, ResolvedPatient};
 pub use queue::{
     CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, Placement, QueueDetail, QueueRow,
-    QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus,
+    QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Replayed, replay,
 };
 pub use report::ReportCounts;
 pub use settings::{Settings, key as settings_key};

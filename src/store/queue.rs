@@ -458,29 +458,7 @@ impl Store {
 
     /// An item's re-entry history, oldest first.
     pub fn reentry_history(&self, entry_id: &str) -> Result<Vec<ReentryEvent>> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, at, staff_id, workstation_id, action, note, new_system_ref, nhs_number, claimed_until,
-                        taken_from
-                 FROM reentry_event WHERE entry_id = ?1 ORDER BY at, id",
-            )?;
-            let rows = stmt.query_map([entry_id], |r| {
-                let action: String = r.get(4)?;
-                Ok(ReentryEvent {
-                    id: r.get(0)?,
-                    at: when(r.get(1)?).unwrap_or_default(),
-                    staff_id: r.get(2)?,
-                    workstation_id: r.get(3)?,
-                    action: ReentryAction::parse(&action),
-                    note: r.get(5)?,
-                    new_system_ref: r.get(6)?,
-                    nhs_number: r.get(7)?,
-                    claimed_until: when(r.get(8)?),
-                    taken_from: r.get(9)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        self.read(|c| Ok(history(c, entry_id)?))
     }
 }
 
@@ -581,6 +559,71 @@ fn open_registrations(c: &Connection, patient: Option<&str>) -> rusqlite::Result
     Ok(map)
 }
 
+/// An item's re-entry events in the order the schema keeps them: by time, then id.
+fn history(c: &Connection, entry_id: &str) -> rusqlite::Result<Vec<ReentryEvent>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, at, staff_id, workstation_id, action, note, new_system_ref, nhs_number, claimed_until, taken_from
+         FROM reentry_event WHERE entry_id = ?1 ORDER BY at, id",
+    )?;
+    let rows = stmt.query_map([entry_id], |r| {
+        let action: String = r.get(4)?;
+        Ok(ReentryEvent {
+            id: r.get(0)?,
+            at: when(r.get(1)?).unwrap_or_default(),
+            staff_id: r.get(2)?,
+            workstation_id: r.get(3)?,
+            action: ReentryAction::parse(&action),
+            note: r.get(5)?,
+            new_system_ref: r.get(6)?,
+            nhs_number: r.get(7)?,
+            claimed_until: when(r.get(8)?),
+            taken_from: r.get(9)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Each time a live item left the open queue (-1: done or not required) or came back to it (+1:
+/// reopened, or changed elsewhere after it was finished), in time order: every item's events
+/// replayed through `CurrentState::after`, so the counts agree with where items stand.
+pub(crate) fn open_count_changes(c: &Connection) -> rusqlite::Result<Vec<(DateTime<Utc>, i64)>> {
+    let mut stmt = c.prepare(
+        "SELECT v.entry_id, v.at, v.staff_id, v.action, v.new_system_ref, v.nhs_number, v.claimed_until
+         FROM reentry_event v JOIN entry e ON e.id = v.entry_id WHERE e.voided = 0 ORDER BY v.entry_id, v.at, v.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut changes = Vec::new();
+    let mut item: Option<String> = None;
+    let mut state = CurrentState::initial();
+    while let Some(r) = rows.next()? {
+        let entry_id: String = r.get(0)?;
+        if item.as_deref() != Some(entry_id.as_str()) {
+            item = Some(entry_id);
+            state = CurrentState::initial();
+        }
+        let action: String = r.get(3)?;
+        let (Some(at), Some(action)) = (when(r.get(1)?), ReentryAction::parse(&action)) else { continue };
+        let change = NewReentryEvent {
+            action,
+            note: None,
+            new_system_ref: r.get(4)?,
+            nhs_number: r.get(5)?,
+            claimed_until: when(r.get(6)?),
+            taken_from: None,
+        };
+        let staff: String = r.get(2)?;
+        let next = state.after(&change, &staff);
+        match (state.status.is_open(), next.status.is_open()) {
+            (true, false) => changes.push((at, -1)),
+            (false, true) => changes.push((at, 1)),
+            _ => {}
+        }
+        state = next;
+    }
+    changes.sort();
+    Ok(changes)
+}
+
 /// Patients whose registration was keyed with the NHS number the new system traced: patient id → number.
 fn traced_patients(c: &Connection) -> rusqlite::Result<HashMap<String, String>> {
     let mut stmt = c.prepare_cached(
@@ -675,6 +718,63 @@ pub struct CurrentState {
     pub nhs_waived: bool,
 }
 
+impl CurrentState {
+    /// Where an item stands before anything has been done to it: the schema's defaults.
+    pub fn initial() -> CurrentState {
+        CurrentState {
+            status: ReentryStatus::Open,
+            assignee: None,
+            claimed_until: None,
+            new_system_ref: None,
+            nhs_number: None,
+            nhs_waived: false,
+        }
+    }
+
+    /// Where an item stands after `event`, made by `staff`: the one rule both for recording a change
+    /// (`queue::workflow::decide`) and for rebuilding the copy from an item's history (`replay`).
+    pub fn after(&self, event: &NewReentryEvent, staff: &str) -> CurrentState {
+        let staff = Some(staff.to_string());
+        match event.action {
+            ReentryAction::Claim => CurrentState {
+                status: ReentryStatus::Claimed,
+                assignee: staff,
+                claimed_until: event.claimed_until,
+                ..self.clone()
+            },
+            ReentryAction::Release => {
+                CurrentState { status: ReentryStatus::Open, assignee: None, claimed_until: None, ..self.clone() }
+            }
+            ReentryAction::Done => CurrentState {
+                status: ReentryStatus::Done,
+                assignee: staff,
+                claimed_until: None,
+                new_system_ref: event.new_system_ref.clone(),
+                nhs_number: event.nhs_number.clone(),
+                nhs_waived: self.nhs_waived,
+            },
+            ReentryAction::Query => {
+                CurrentState { status: ReentryStatus::Query, assignee: None, claimed_until: None, ..self.clone() }
+            }
+            ReentryAction::NotRequired => CurrentState {
+                status: ReentryStatus::NotRequired,
+                assignee: staff,
+                claimed_until: None,
+                ..self.clone()
+            },
+            ReentryAction::Reopen => CurrentState {
+                status: ReentryStatus::Open,
+                assignee: None,
+                claimed_until: None,
+                new_system_ref: None,
+                nhs_number: None,
+                nhs_waived: self.nhs_waived,
+            },
+            ReentryAction::WaiveNhs => CurrentState { nhs_waived: true, ..self.clone() },
+        }
+    }
+}
+
 /// A change to record: the event's own details beyond who, when and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewReentryEvent {
@@ -757,6 +857,59 @@ impl Tx<'_> {
     }
 }
 
+impl ReentryEvent {
+    /// The change this event recorded; `None` for an action this version does not know.
+    fn change(&self) -> Option<NewReentryEvent> {
+        Some(NewReentryEvent {
+            action: self.action?,
+            note: self.note.clone(),
+            new_system_ref: self.new_system_ref.clone(),
+            nhs_number: self.nhs_number.clone(),
+            claimed_until: self.claimed_until,
+            taken_from: self.taken_from.clone(),
+        })
+    }
+}
+
+/// An item's whole history replayed: where it stands, since when, and where two workstations
+/// changed it without knowing of each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replayed {
+    pub state: CurrentState,
+    /// When the last event that counted was recorded; `None` for an item never changed.
+    pub changed_at: Option<DateTime<Utc>>,
+    /// Pairs of event ids: an item finished (done or not required) on one workstation, then changed
+    /// on another without being reopened first, which the queue never allows on one database.
+    pub clashes: Vec<(String, String)>,
+}
+
+/// Replays an item's events in the order the schema keeps them (`at`, then `id`), each through
+/// `CurrentState::after`. Every event counts, so when two workstations disagree the later one wins.
+pub fn replay(events: &[ReentryEvent]) -> Replayed {
+    let mut ordered: Vec<&ReentryEvent> = events.iter().collect();
+    ordered.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    let mut out = Replayed { state: CurrentState::initial(), changed_at: None, clashes: Vec::new() };
+    // The event that finished the item, while it stays finished.
+    let mut finished_by: Option<&ReentryEvent> = None;
+    for event in ordered {
+        let Some(change) = event.change() else { continue };
+        if let Some(finisher) = finished_by
+            && change.action != ReentryAction::Reopen
+            && finisher.workstation_id != event.workstation_id
+        {
+            out.clashes.push((finisher.id.clone(), event.id.clone()));
+        }
+        out.state = out.state.after(&change, &event.staff_id);
+        out.changed_at = Some(event.at);
+        if out.state.status.is_open() {
+            finished_by = None;
+        } else if matches!(change.action, ReentryAction::Done | ReentryAction::NotRequired) {
+            finished_by = Some(event);
+        }
+    }
+    out
+}
+
 impl Tx<'_> {
     /// Where the item stands now, with what decides whether it is blocked.
     pub fn reentry_state(&self, entry: &EntryHeader) -> Result<ReentryState> {
@@ -835,6 +988,34 @@ impl Tx<'_> {
             [&other.entry_id, &entry.id],
             |r| r.get(0),
         )?)
+    }
+
+    /// Rebuilds each entry's current-state copy from all of its events, as `replay` reads them: for
+    /// an entry that gained events from elsewhere (a merge). Returns each entry's history and replay.
+    pub fn rebuild_reentry_copies(&self, entry_ids: &[String]) -> Result<Vec<(Vec<ReentryEvent>, Replayed)>> {
+        let mut out = Vec::with_capacity(entry_ids.len());
+        for entry_id in entry_ids {
+            let events = history(self.conn(), entry_id)?;
+            let replayed = replay(&events);
+            let s = &replayed.state;
+            self.exec(
+                "UPDATE entry SET reentry_status = ?2, reentry_assignee = ?3, reentry_claimed_until = ?4,
+                                  reentry_ref = ?5, reentry_nhs_number = ?6, nhs_waived = ?7, reentry_changed_at = ?8
+                 WHERE id = ?1",
+                params![
+                    entry_id,
+                    s.status.name(),
+                    s.assignee,
+                    s.claimed_until.map(time::to_storage),
+                    s.new_system_ref,
+                    s.nhs_number,
+                    s.nhs_waived,
+                    replayed.changed_at.map(time::to_storage),
+                ],
+            )?;
+            out.push((events, replayed));
+        }
+        Ok(out)
     }
 
     /// Records one change: the event, the entry's current-state copy and the audit row, together.
@@ -926,5 +1107,59 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+    }
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        time::from_storage(&format!("2026-11-23T10:{minute:02}:00.000Z")).unwrap()
+    }
+
+    fn ev(id: &str, minute: u32, workstation: &str, staff: &str, action: ReentryAction) -> ReentryEvent {
+        ReentryEvent {
+            id: id.into(),
+            at: at(minute),
+            staff_id: staff.into(),
+            workstation_id: workstation.into(),
+            action: Some(action),
+            note: None,
+            new_system_ref: (action == ReentryAction::Done).then(|| format!("S1-{id}")),
+            nhs_number: None,
+            claimed_until: (action == ReentryAction::Claim).then(|| at(minute + 30)),
+            taken_from: None,
+        }
+    }
+
+    #[test]
+    fn replay_follows_time_then_id_whatever_order_the_events_arrive_in() {
+        use ReentryAction::*;
+        let events = [ev("b", 5, "R1", "KL", Done), ev("a", 1, "R1", "KL", Claim), ev("c", 5, "R1", "JS", WaiveNhs)];
+        let r = replay(&events);
+        assert_eq!(r.state.status, ReentryStatus::Done);
+        assert_eq!(r.state.assignee.as_deref(), Some("KL"));
+        assert_eq!(r.state.new_system_ref.as_deref(), Some("S1-b"));
+        assert!(r.state.nhs_waived);
+        assert_eq!(r.state.claimed_until, None);
+        assert_eq!(r.changed_at, Some(at(5)));
+        assert!(r.clashes.is_empty());
+        assert_eq!(replay(&[]).state, CurrentState::initial());
+    }
+
+    #[test]
+    fn a_change_on_another_workstation_to_a_finished_item_is_a_clash_unless_reopened_first() {
+        use ReentryAction::*;
+        let clash = replay(&[ev("a", 1, "R1", "KL", Done), ev("b", 2, "C1", "JS", NotRequired)]);
+        assert_eq!(clash.clashes, [("a".to_string(), "b".to_string())]);
+        assert_eq!(clash.state.status, ReentryStatus::NotRequired, "the later counts");
+        let reopened =
+            replay(&[ev("a", 1, "R1", "KL", Done), ev("b", 2, "C1", "JS", Reopen), ev("c", 3, "C1", "KL", Done)]);
+        assert!(reopened.clashes.is_empty());
+        assert_eq!(reopened.state.new_system_ref.as_deref(), Some("S1-c"));
+        // Claimed on the other workstation after it was done there, then done again: one clash, at the
+        // first change that the queue would have refused.
+        let twice =
+            replay(&[ev("a", 1, "R1", "KL", Done), ev("b", 2, "C1", "KL", Claim), ev("c", 3, "C1", "KL", Done)]);
+        assert_eq!(twice.clashes, [("a".to_string(), "b".to_string())]);
+        assert_eq!(twice.state.new_system_ref.as_deref(), Some("S1-c"));
+        let same_pc = replay(&[ev("a", 1, "R1", "KL", Done), ev("b", 2, "R1", "JS", NotRequired)]);
+        assert!(same_pc.clashes.is_empty(), "one database's own history is never a clash");
     }
 }

@@ -1,5 +1,6 @@
 //! SQL for the report: counts of what the database holds, grouped as the practice manager reads them.
 
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use super::Store;
@@ -22,6 +23,8 @@ pub struct ReportCounts {
     pub workstations: i64,
     /// Re-entry state by status, when the re-entry queue's table is in this database.
     pub reentry_by_status: Option<Vec<(String, i64)>>,
+    /// When live items left the open queue (-1) or came back to it (+1), in time order.
+    pub reentry_open_changes: Vec<(DateTime<Utc>, i64)>,
 }
 
 fn pairs(c: &Connection, sql: &str) -> rusqlite::Result<Vec<(String, i64)>> {
@@ -93,6 +96,11 @@ impl Store {
                 },
                 workstations: count(c, "SELECT count(*) FROM workstation")?,
                 reentry_by_status: reentry(c)?,
+                reentry_open_changes: if has_table(c, "reentry_event")? {
+                    super::queue::open_count_changes(c)?
+                } else {
+                    Vec::new()
+                },
             })
         })
     }
