@@ -35,12 +35,14 @@ CREATE INDEX entry_by_queue_tier ON entry (queue_tier, reentry_status, queue_due
 -- What a placement is worked out from: the kind, the copied facts, the flags, whether the item is
 -- still open, and (for a registration, which inherits the urgency of what waits for it) the
 -- patient's other items. A change to any of them clears the item's placement and that of the
--- patient's registrations.
+-- patient's registrations. An item not placed yet needs neither: placing it places its patient's
+-- registration with it, which is also why a new item (below) clears nothing but itself.
 CREATE TRIGGER entry_placement_stale
 AFTER UPDATE OF kind, flags, voided, patient_id, reentry_status, fact_rx_status, fact_abnormal, fact_action_given,
     fact_urgency, fact_source, fact_action_required, fact_appointment_at, fact_appointment_status,
     fact_expected_electronically, fact_clinical_content ON entry
-WHEN NEW.kind IS NOT OLD.kind OR NEW.flags IS NOT OLD.flags OR NEW.voided IS NOT OLD.voided
+WHEN OLD.queue_tier IS NOT NULL AND (
+    NEW.kind IS NOT OLD.kind OR NEW.flags IS NOT OLD.flags OR NEW.voided IS NOT OLD.voided
     OR NEW.patient_id IS NOT OLD.patient_id
     OR (NEW.reentry_status IN ('open', 'claimed', 'query')) IS NOT (OLD.reentry_status IN ('open', 'claimed', 'query'))
     OR NEW.fact_rx_status IS NOT OLD.fact_rx_status OR NEW.fact_abnormal IS NOT OLD.fact_abnormal
@@ -49,9 +51,9 @@ WHEN NEW.kind IS NOT OLD.kind OR NEW.flags IS NOT OLD.flags OR NEW.voided IS NOT
     OR NEW.fact_appointment_at IS NOT OLD.fact_appointment_at
     OR NEW.fact_appointment_status IS NOT OLD.fact_appointment_status
     OR NEW.fact_expected_electronically IS NOT OLD.fact_expected_electronically
-    OR NEW.fact_clinical_content IS NOT OLD.fact_clinical_content
+    OR NEW.fact_clinical_content IS NOT OLD.fact_clinical_content)
 BEGIN
-    UPDATE entry SET queue_tier = NULL WHERE rowid = NEW.rowid AND queue_tier IS NOT NULL;
+    UPDATE entry SET queue_tier = NULL WHERE rowid = NEW.rowid;
     -- One statement per patient: with `IN (OLD, NEW)` SQLite walks every registration instead.
     UPDATE entry SET queue_tier = NULL
     WHERE kind = 'registration' AND patient_id = NEW.patient_id AND queue_tier IS NOT NULL;
@@ -60,11 +62,8 @@ BEGIN
       AND queue_tier IS NOT NULL;
 END;
 
--- A new item: unplaced (a placement copied from another file was worked out there), and its
--- patient's registrations with it.
-CREATE TRIGGER entry_placement_new AFTER INSERT ON entry
+-- A new item is unplaced, even one that arrives with a placement worked out in another file.
+CREATE TRIGGER entry_placement_new AFTER INSERT ON entry WHEN NEW.queue_tier IS NOT NULL
 BEGIN
-    UPDATE entry SET queue_tier = NULL WHERE rowid = NEW.rowid AND queue_tier IS NOT NULL;
-    UPDATE entry SET queue_tier = NULL
-    WHERE kind = 'registration' AND patient_id = NEW.patient_id AND queue_tier IS NOT NULL;
+    UPDATE entry SET queue_tier = NULL WHERE rowid = NEW.rowid;
 END;

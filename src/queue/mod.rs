@@ -743,6 +743,46 @@ mod tests {
     }
 
     #[test]
+    fn a_registration_gives_up_what_it_inherited_when_nothing_waits_for_it_any_more() {
+        let store = worked_practice();
+        let now = t("23/11/2026 09:00");
+        let staff = store.staff().unwrap().into_iter().next().unwrap().id;
+        let actor = store.actor(Some(&staff)).unwrap();
+        let inherits = |item: &ReentryItem| item.terms.iter().any(|t| t.what.contains("for this registration"));
+        let everything = build(&store, &QueueQuery::default(), now).unwrap().items;
+        let registration = everything.iter().find(|i| inherits(i)).expect("a registration others wait for").clone();
+        let waiting: Vec<&ReentryItem> = everything
+            .iter()
+            .filter(|i| matches!(&i.blocker, Some(Blocker::Registration { entry_id, .. }) if *entry_id == registration.entry_id))
+            .collect();
+        let (first, rest) = waiting.split_first().expect("items waiting for it");
+        for item in rest {
+            let skip = Request::NotRequired { reason: "Keyed by the old practice".into() };
+            act(&store, &actor, &item.entry_id, &skip, now).unwrap();
+        }
+        // The last one logged in error: voided, it leaves the queue without any change of status.
+        store
+            .write_at(now, |tx| {
+                let entry = tx.find_entry(&first.entry_id)?;
+                let current = tx.current_revision(&entry)?;
+                tx.revise_entry(
+                    &actor,
+                    &entry,
+                    &current.content,
+                    current.patient_id.as_deref(),
+                    Some("Wrong patient"),
+                    true,
+                )
+            })
+            .unwrap();
+        let (kept, fresh) = both_ways(&store, &QueueQuery::default(), now);
+        assert_eq!(kept, fresh);
+        let after = kept.iter().find(|i| i.entry_id == registration.entry_id).unwrap();
+        assert!(!inherits(after), "{:?}", after.terms);
+        assert!(after.score < registration.score);
+    }
+
+    #[test]
     fn check_finds_an_item_kept_at_the_wrong_place() {
         let store = worked_practice();
         assert_eq!(placement::misplaced(&store).unwrap(), 0);
