@@ -297,7 +297,12 @@ fn screen(
     with_progress: bool,
 ) -> Result<(Queue, Option<Progress>)> {
     let ctx = PolicyContext::new(store.settings()?.go_live(), now);
-    let found = find(store, query, &ctx)?;
+    // Every item described needs its facts and details read from the table anyway: one pass over
+    // it beats reading the order index first and then the table.
+    let found = match query.limit {
+        None => work_out(store, query, &ctx)?,
+        Some(_) => find(store, query, &ctx)?,
+    };
     let progress = match (&found.counts, with_progress) {
         (_, false) => None,
         (Some(counts), true) => Some(progress_from(counts)),
