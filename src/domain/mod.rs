@@ -1,5 +1,6 @@
 //! The practice's words as types: kinds of entry, their fields, and how each value is checked. No I/O.
 
+pub mod bank_holidays;
 pub mod fields;
 pub mod nhs;
 pub mod problem;

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 
 use super::weights::{WEIGHTS, Weights};
+use crate::domain::bank_holidays;
 use crate::domain::fields::{Flag, Kind};
 use crate::domain::time::{self, UK};
 use crate::store::{ItemFacts, QueueRow};
@@ -371,14 +372,16 @@ fn by_flags(s: &mut Scoring, flags: &[Flag]) -> bool {
     flags.contains(&Flag::Urgent)
 }
 
-/// `from` plus `days` working days (Monday to Friday, in UK local time), at the same time of day.
+/// `from` plus `days` working days (Monday to Friday, not bank holidays in England, in UK local
+/// time), at the same time of day.
 pub fn add_working_days(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
     let mut at = from;
     let mut left = days;
     while left > 0 {
         at += Duration::days(1);
-        let weekday = at.with_timezone(&UK).weekday();
-        if weekday != Weekday::Sat && weekday != Weekday::Sun {
+        let local = at.with_timezone(&UK).date_naive();
+        let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
+        if !weekend && !bank_holidays::is_bank_holiday(local) {
             left -= 1;
         }
     }
@@ -550,6 +553,16 @@ mod tests {
         assert_eq!(add_working_days(t("20/11/2026 08:00"), 2), t("24/11/2026 08:00"));
         assert_eq!(assess(&appointment_at("23/11/2026 15:00"), &friday).tier, Tier::GoLiveDay);
         assert_eq!(assess(&appointment_at("25/11/2026 09:00"), &friday).tier, Tier::FirstWeek);
+    }
+
+    #[test]
+    fn two_working_days_skip_bank_holidays_too() {
+        // Go-live on Christmas Eve 2026: Christmas Day, the weekend and the Boxing Day holiday
+        // (Monday 28th) are not working days, so Wednesday 30th's appointments are go-live-day work.
+        let christmas_eve = PolicyContext::new(Some(t("24/12/2026 08:00")), t("24/12/2026 08:00"));
+        assert_eq!(add_working_days(t("24/12/2026 08:00"), 2), t("30/12/2026 08:00"));
+        assert_eq!(assess(&appointment_at("30/12/2026 07:00"), &christmas_eve).tier, Tier::GoLiveDay);
+        assert_eq!(assess(&appointment_at("31/12/2026 09:00"), &christmas_eve).tier, Tier::FirstWeek);
     }
 
     #[test]
