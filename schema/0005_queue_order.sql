@@ -22,11 +22,12 @@ CREATE TABLE queue_basis (
 -- The queue's order, bookings before other items at equal due time: the first screen is the first
 -- rows of this index. The columns after `id` are what the queue shows of an item's state, so that
 -- the whole queue is read from the index alone (about a quarter of the table's size), never the table
--- (`voided` too: SQLite reads the table for a column of the WHERE clause that the index lacks).
+-- (`voided` and `queue_tier` too: SQLite reads the table for a column of the WHERE clause that the
+-- index lacks). Only placed items are in it, so a new entry enters it once, when it is placed.
 CREATE INDEX entry_in_queue_order ON entry (
     queue_tier, queue_score DESC, queue_due, queue_booked IS NULL, queue_booked, occurred_at, id,
     reentry_status, kind, patient_id, reentry_assignee, reentry_claimed_until, nhs_waived, voided
-) WHERE voided = 0;
+) WHERE voided = 0 AND queue_tier IS NOT NULL;
 
 -- Progress by tier and status, overdue or not, counted from a narrow index; it also finds the items
 -- not yet placed (NULL tiers come first).

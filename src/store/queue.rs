@@ -468,7 +468,7 @@ impl Store {
 const PLACED_ROWS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentry_status, e.reentry_assignee,
         e.reentry_claimed_until, e.patient_id, e.nhs_waived, e.queue_tier, e.queue_score, e.queue_due, e.queue_booked
     FROM entry e INDEXED BY entry_in_queue_order
-    WHERE e.voided = 0 AND e.reentry_status IN ('open', 'claimed', 'query')
+    WHERE e.voided = 0 AND e.queue_tier IS NOT NULL AND e.reentry_status IN ('open', 'claimed', 'query')
     ORDER BY e.queue_tier, e.queue_score DESC, e.queue_due, e.queue_booked IS NULL, e.queue_booked, e.occurred_at, e.id";
 
 /// Items by tier and status, and how many were due before ?1: grouped in the narrow index's own
