@@ -327,7 +327,12 @@ impl Merging<'_, '_> {
     }
 
     fn run(&self, sql: &str, args: impl rusqlite::Params) -> Result<u64> {
-        Ok(self.conn().execute(&sql.replace("src.", &format!("{}.", self.schema)), args)? as u64)
+        let started = std::time::Instant::now();
+        let rows = self.conn().execute(&sql.replace("src.", &format!("{}.", self.schema)), args)? as u64;
+        // The statement's opening words and its time, for finding where a slow merge goes (`CUTOVER_LOG=debug`).
+        let statement: String = sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+        tracing::debug!(rows, ms = started.elapsed().as_millis(), "merge: {statement}");
+        Ok(rows)
     }
 
     fn merge(&self, actor: &Actor) -> Result<MergeOutcome> {
