@@ -165,7 +165,6 @@ fn hour_chart(r: &Report, h: &mut String) -> std::fmt::Result {
         "<text x=\"0\" y=\"12\" font-size=\"10\">{max}</text><text x=\"0\" y=\"{}\" font-size=\"10\">0</text>",
         height - bottom
     )?;
-    let label_every = (r.by_hour.len() / 8).max(1);
     for (i, (hour, n)) in r.by_hour.iter().enumerate() {
         let bar = (height - bottom - 10.0) * (*n as f64) / (max as f64);
         let x = left + i as f64 * step;
@@ -176,16 +175,24 @@ fn hour_chart(r: &Report, h: &mut String) -> std::fmt::Result {
             (step * 0.85).max(0.5),
             escape(&hour_label(*hour))
         )?;
-        if i % label_every == 0 {
-            writeln!(
-                h,
-                "<text x=\"{x:.1}\" y=\"{}\" font-size=\"9\">{}</text>",
-                height - bottom + 14.0,
-                escape(&hour_label(*hour))
-            )?;
+    }
+    let labels = r.by_hour.iter().enumerate().map(|(i, (hour, _))| (left + i as f64 * step, hour_label(*hour)));
+    time_labels(h, labels, height - bottom + 14.0, width)?;
+    writeln!(h, "</svg>")
+}
+
+/// Time labels under a chart, each starting at its point ("Sat 21/11 20:00" is about 80 units wide
+/// at this size): each clear of the one before, and none so near the edge that it would be cut off.
+fn time_labels(h: &mut String, labels: impl Iterator<Item = (f64, String)>, y: f64, width: f64) -> std::fmt::Result {
+    const LABEL_WIDTH: f64 = 90.0;
+    let mut free_from = 0.0;
+    for (x, label) in labels {
+        if x >= free_from && x + LABEL_WIDTH <= width {
+            writeln!(h, "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"9\">{}</text>", escape(&label))?;
+            free_from = x + LABEL_WIDTH;
         }
     }
-    writeln!(h, "</svg>")
+    Ok(())
 }
 
 /// A line falling as items are finished (and rising when one is reopened), from go-live to now,
@@ -235,19 +242,7 @@ fn burn_down_chart(points: &[(chrono::DateTime<chrono::Utc>, i64)], h: &mut Stri
         )?;
     }
     writeln!(h, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{}</text>", x(last.0) + 4.0, y(last.1) + 4.0, last.1)?;
-    let label_every = (points.len() / 6).max(1);
-    for (i, (t, _)) in points.iter().enumerate() {
-        // Labels run to the right of their point: none so near the edge that it would be cut off.
-        if i % label_every == 0 && x(*t) + 70.0 <= width {
-            writeln!(
-                h,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\">{}</text>",
-                x(*t),
-                top + plot_h + 14.0,
-                escape(&point_label(*t))
-            )?;
-        }
-    }
+    time_labels(h, points.iter().map(|(t, _)| (x(*t), point_label(*t))), top + plot_h + 14.0, width)?;
     writeln!(
         h,
         "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"end\">now</text>",
