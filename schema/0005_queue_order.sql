@@ -13,10 +13,12 @@ ALTER TABLE entry ADD COLUMN queue_score INTEGER;
 ALTER TABLE entry ADD COLUMN queue_due TEXT;         -- UTC, the storage format, so text order is time order
 ALTER TABLE entry ADD COLUMN queue_booked TEXT;      -- a future booking's own time; NULL for anything else
 
--- The go-live time the placements were worked out against (one row, or none).
+-- What the placements were worked out against (one row, or none): the go-live time, and the
+-- version of the priority policy (a program whose policy differs places every item again).
 CREATE TABLE queue_basis (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
-    reference TEXT NOT NULL
+    reference TEXT NOT NULL,
+    policy    TEXT NOT NULL
 ) STRICT;
 
 -- The queue's order, bookings before other items at equal due time: the first screen is the first
@@ -35,16 +37,16 @@ CREATE INDEX entry_by_queue_tier ON entry (queue_tier, reentry_status, queue_due
 
 -- What a placement is worked out from: the kind, the copied facts, the flags, whether the item is
 -- still open, and (for a registration, which inherits the urgency of what waits for it) the
--- patient's other items. A change to any of them clears the item's placement and that of the
--- patient's registrations. An item not placed yet needs neither: placing it places its patient's
--- registration with it, which is also why a new item (below) clears nothing but itself.
+-- patient's other items. A change to any of them clears the item's placement; placing it again
+-- at commit places its patient's registrations with it. The time it happened is here too: the
+-- earliest open registration of a patient is the one the others wait for.
 CREATE TRIGGER entry_placement_stale
-AFTER UPDATE OF kind, flags, voided, patient_id, reentry_status, fact_rx_status, fact_abnormal, fact_action_given,
-    fact_urgency, fact_source, fact_action_required, fact_appointment_at, fact_appointment_status,
-    fact_expected_electronically, fact_clinical_content ON entry
+AFTER UPDATE OF kind, flags, voided, patient_id, reentry_status, occurred_at, fact_rx_status, fact_abnormal,
+    fact_action_given, fact_urgency, fact_source, fact_action_required, fact_appointment_at,
+    fact_appointment_status, fact_expected_electronically, fact_clinical_content ON entry
 WHEN OLD.queue_tier IS NOT NULL AND (
     NEW.kind IS NOT OLD.kind OR NEW.flags IS NOT OLD.flags OR NEW.voided IS NOT OLD.voided
-    OR NEW.patient_id IS NOT OLD.patient_id
+    OR NEW.patient_id IS NOT OLD.patient_id OR NEW.occurred_at IS NOT OLD.occurred_at
     OR (NEW.reentry_status IN ('open', 'claimed', 'query')) IS NOT (OLD.reentry_status IN ('open', 'claimed', 'query'))
     OR NEW.fact_rx_status IS NOT OLD.fact_rx_status OR NEW.fact_abnormal IS NOT OLD.fact_abnormal
     OR NEW.fact_action_given IS NOT OLD.fact_action_given OR NEW.fact_urgency IS NOT OLD.fact_urgency
@@ -55,7 +57,17 @@ WHEN OLD.queue_tier IS NOT NULL AND (
     OR NEW.fact_clinical_content IS NOT OLD.fact_clinical_content)
 BEGIN
     UPDATE entry SET queue_tier = NULL WHERE rowid = NEW.rowid;
-    -- One statement per patient: with `IN (OLD, NEW)` SQLite walks every registration instead.
+END;
+
+-- An item that leaves the open queue (done, set aside, voided) or moves to another patient, placed
+-- or not: its patients' registrations are cleared, because what they inherit changes and placing
+-- the item again would not reach them (a voided item is never placed; the old patient is not its).
+-- One statement per patient: with `IN (OLD, NEW)` SQLite walks every registration instead.
+CREATE TRIGGER entry_placement_of_registrations
+AFTER UPDATE OF voided, patient_id, reentry_status ON entry
+WHEN NEW.voided IS NOT OLD.voided OR NEW.patient_id IS NOT OLD.patient_id
+    OR (NEW.reentry_status IN ('open', 'claimed', 'query')) IS NOT (OLD.reentry_status IN ('open', 'claimed', 'query'))
+BEGIN
     UPDATE entry SET queue_tier = NULL
     WHERE kind = 'registration' AND patient_id = NEW.patient_id AND queue_tier IS NOT NULL;
     UPDATE entry SET queue_tier = NULL

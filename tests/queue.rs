@@ -389,3 +389,69 @@ fn the_kept_order_follows_saves_and_check_finds_a_place_written_behind_its_back(
     let refused = p.run(&["check"]).failure();
     assert!(stderr_of(&refused).contains("items kept at a place in the re-entry queue"), "{}", stderr_of(&refused));
 }
+
+/// The first screen (read in order from the kept placements) agrees with the whole queue (worked
+/// out afresh from the entries), and `check` finds every kept place where the policy puts it.
+fn kept_order_agrees(p: &Practice) {
+    p.run(&["check"]).success();
+    let whole = ids(&queue_json(p, &[]));
+    let first = ids(&queue_json(p, &["--limit", "50"]));
+    assert_eq!(first, whole[..first.len()], "the kept order differs from the policy's");
+    let (kept, fresh) = (queue_json(p, &["--limit", "50"]), queue_json(p, &[]));
+    for (k, f) in kept.iter().zip(&fresh) {
+        assert_eq!(
+            (&k["tier"], &k["score"], &k["due"], &k["status"]),
+            (&f["tier"], &f["score"], &f["due"], &f["status"])
+        );
+    }
+}
+
+#[test]
+fn the_kept_order_follows_two_registrations_an_amended_time_and_a_moved_item() {
+    let p = practice();
+    let ann = ["--family", "Quennell", "--given", "Ann", "--dob", "03/04/1950"];
+    let bob = ["--family", "Quennell", "--given", "Bob", "--dob", "05/06/1952"];
+    let first_reg =
+        p.log(&[&["registration", "--at", "21/11/2026 09:00", "--summary", "New patient"], &ann[..]].concat());
+    let second_reg =
+        p.log(&[&["registration", "--at", "21/11/2026 15:00", "--summary", "Re-registered"], &ann[..]].concat());
+    let result = p.log(
+        &[
+            &[
+                "pathology",
+                "--at",
+                "21/11/2026 12:00",
+                "--summary",
+                "U&E",
+                "--set",
+                "test=U&E",
+                "--set",
+                "abnormal=yes",
+            ],
+            &ann[..],
+        ]
+        .concat(),
+    );
+    p.log(&[&["registration", "--at", "21/11/2026 10:00", "--summary", "New patient"], &bob[..]].concat());
+    let waits_for = |id: &str| {
+        let items = queue_json(&p, &[]);
+        let item = items.iter().find(|i| i["id"] == id).unwrap().clone();
+        item["reasons"][0].as_str().unwrap_or_default().to_string()
+    };
+    kept_order_agrees(&p);
+    assert_eq!(waits_for(&result), "blocked by registration R2-0001");
+
+    // The second registration was really the first: amended to an earlier time, it is the one the
+    // others wait for, and it inherits their urgency instead.
+    p.run_as("JS", &["amend", &second_reg, "--set", "occurred_at=21/11/2026 08:00", "--reason", "Time mistyped"])
+        .success();
+    kept_order_agrees(&p);
+    assert_eq!(waits_for(&result), "blocked by registration R2-0002");
+    assert_eq!(waits_for(&first_reg), "blocked by registration R2-0002");
+
+    // The abnormal result was Bob's: moved to him, it waits for his registration, and Ann's give up
+    // what they inherited from it.
+    p.run_as("JS", &[&["amend", &result, "--reason", "Wrong patient"], &bob[..]].concat()).success();
+    kept_order_agrees(&p);
+    assert_eq!(waits_for(&result), "blocked by registration R2-0004");
+}

@@ -280,13 +280,13 @@ fn shown_assignee(p: &Placed) -> Option<&str> {
 
 /// The queue in order, as `query` asks, as it stands at `now`.
 pub fn build(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Queue> {
-    Ok(screen(store, query, now, false)?.0)
+    Ok(store.snapshot(|| screen(store, query, now, false))?.0)
 }
 
 /// What the queue screen shows: the queue as `build` gives it, and how far re-entry has got
 /// (counted once for both where the kept placements allow).
 pub fn build_with_progress(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<(Queue, Progress)> {
-    let (queue, progress) = screen(store, query, now, true)?;
+    let (queue, progress) = store.snapshot(|| screen(store, query, now, true))?;
     Ok((queue, progress.unwrap_or_default()))
 }
 
@@ -322,9 +322,11 @@ fn screen(
 /// The queue's order alone: every item `query` asks for, placed, in order, with no words. What
 /// `build` starts from; for counting and for measuring.
 pub fn order(store: &Store, query: &QueueQuery, now: DateTime<Utc>) -> Result<Order> {
-    let ctx = PolicyContext::new(store.settings()?.go_live(), now);
-    let found = find(store, query, &ctx)?;
-    Ok(Order { items: found.placed, matched: found.matched, overdue: found.overdue })
+    store.snapshot(|| {
+        let ctx = PolicyContext::new(store.settings()?.go_live(), now);
+        let found = find(store, query, &ctx)?;
+        Ok(Order { items: found.placed, matched: found.matched, overdue: found.overdue })
+    })
 }
 
 /// Items in queue order, placed but not yet described.
@@ -398,7 +400,7 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
         StatusFilter::Only(s) => s.is_open(),
         StatusFilter::All => false,
     };
-    if !open_only || !ctx.go_live_set || !store.queue_placed_for(ctx.reference)? {
+    if !open_only || !ctx.go_live_set || !store.queue_placed_for(ctx.reference, policy::POLICY_VERSION)? {
         return Ok(None);
     }
     let everything =
@@ -558,8 +560,12 @@ fn progress_from(counts: &[PlacedCount]) -> Progress {
 }
 
 pub fn progress(store: &Store, now: DateTime<Utc>) -> Result<Progress> {
+    store.snapshot(|| progress_now(store, now))
+}
+
+fn progress_now(store: &Store, now: DateTime<Utc>) -> Result<Progress> {
     let ctx = PolicyContext::new(store.settings()?.go_live(), now);
-    if ctx.go_live_set && store.queue_placed_for(ctx.reference)? {
+    if ctx.go_live_set && store.queue_placed_for(ctx.reference, policy::POLICY_VERSION)? {
         return Ok(progress_from(&store.placed_counts(now)?));
     }
     let mut out = Progress::default();
@@ -741,7 +747,7 @@ mod tests {
                 )
             })
             .unwrap();
-        assert!(store.queue_placed_for(t("30/11/2026 08:00")).unwrap());
+        assert!(store.queue_placed_for(t("30/11/2026 08:00"), policy::POLICY_VERSION).unwrap());
         let (kept, fresh) = both_ways(&store, &QueueQuery::default(), t("30/11/2026 09:00"));
         assert_eq!(kept, fresh);
         assert_ne!(kept.iter().map(|i| i.due).collect::<Vec<_>>(), before.iter().map(|i| i.due).collect::<Vec<_>>());
@@ -810,6 +816,8 @@ mod tests {
         let now = t("23/11/2026 09:00");
         let ctx = PolicyContext::new(store.settings().unwrap().go_live(), now);
         assert!(!ctx.go_live_set);
+        let rows = store.queue_rows(&QueueScope { include_closed: true }).unwrap();
+        assert!(rows.len() >= 200 && rows.iter().all(|r| r.placement.is_none()), "nothing placed without go-live");
         assert!(read_in_order(&store, &QueueQuery::default(), &ctx).unwrap().is_none());
         let queue = build(&store, &QueueQuery::default(), now).unwrap();
         assert_eq!(queue.matched, queue.items.len());

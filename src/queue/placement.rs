@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Placed;
-use super::policy::PolicyContext;
+use super::policy::{POLICY_VERSION, PolicyContext};
 use crate::error::Result;
 use crate::store::{Placement, QueueScope, Store, Tx};
 
@@ -20,25 +20,30 @@ const WHOLE_QUEUE_FROM: usize = 500;
 
 /// Places what the transaction left unplaced. It never fails the transaction it ends: a clinical
 /// save must not be lost to the queue's cache. Anything it could not place stays unplaced, and the
-/// queue then works the order out from the entries, as it does without go-live.
-pub fn keep_in_order(tx: &Tx) {
+/// queue then works the order out from the entries, as it does without go-live. The one error it
+/// passes on is one that already ended the transaction (a full disk, say): the save is lost to
+/// that, not to the queue, and the person must be told why.
+pub fn keep_in_order(tx: &Tx) -> Result<()> {
     let started = std::time::Instant::now();
     match tx.undo_on_error(place_unplaced) {
         Ok(placed) if placed >= WHOLE_QUEUE_FROM => {
             tracing::info!(placed, ms = started.elapsed().as_millis(), "re-entry queue placed")
         }
         Ok(_) => {}
+        Err(e) if !tx.is_open() => return Err(e),
         Err(e) => {
             tracing::warn!("re-entry queue not placed (it is worked out in full until it is): {}", e.for_the_log())
         }
     }
+    Ok(())
 }
 
 /// Places every unplaced item (all of them, when go-live has moved); returns how many rows changed.
 pub fn place_unplaced(tx: &Tx) -> Result<usize> {
     let go_live = tx.go_live()?;
-    if tx.queue_basis()? != go_live {
-        tx.rebase_queue(go_live)?;
+    let basis = go_live.map(|at| (at, POLICY_VERSION));
+    if tx.queue_basis()?.as_ref().map(|(at, policy)| (*at, policy.as_str())) != basis {
+        tx.rebase_queue(basis)?;
     }
     let Some(go_live) = go_live else { return Ok(0) };
     let unplaced = tx.unplaced_items()?;
@@ -93,7 +98,7 @@ fn placement_of(p: &Placed) -> Placement {
 /// something wrote the placement columns other than `place_unplaced` (for `cutover check`).
 pub fn misplaced(store: &Store) -> Result<usize> {
     let Some(go_live) = store.settings()?.go_live() else { return Ok(0) };
-    if !store.queue_placed_for(go_live)? {
+    if !store.queue_placed_for(go_live, POLICY_VERSION)? {
         // Not used until every item is placed again: nothing kept can mislead.
         return Ok(0);
     }

@@ -1,13 +1,18 @@
 //! The priority policy: an item's tier, due time, score and the reasons for them, from what was
 //! logged and the go-live time alone. Pure: no I/O, and the time is passed in.
 
-use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc, Weekday};
 
 use super::weights::{WEIGHTS, Weights};
 use crate::domain::bank_holidays;
 use crate::domain::fields::{Flag, Kind};
 use crate::domain::time::{self, UK};
 use crate::store::{ItemFacts, QueueRow};
+
+/// The version of this policy: of this file, `weights.rs` and the bank holidays it counts. Items
+/// are kept placed by the policy that placed them (schema 5); change this whenever a change here
+/// could move an item, so that every database places its items again on its next save.
+pub const POLICY_VERSION: &str = "2026-11-22.2";
 
 /// How soon an item must be keyed, 1 (before anything else) to 4 (when the rest is done).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -375,17 +380,23 @@ fn by_flags(s: &mut Scoring, flags: &[Flag]) -> bool {
 /// `from` plus `days` working days (Monday to Friday, not bank holidays in England, in UK local
 /// time), at the same time of day.
 pub fn add_working_days(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
-    let mut at = from;
+    let local = from.with_timezone(&UK);
+    let mut date = local.date_naive();
     let mut left = days;
     while left > 0 {
-        at += Duration::days(1);
-        let local = at.with_timezone(&UK).date_naive();
-        let weekend = matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
-        if !weekend && !bank_holidays::is_bank_holiday(local) {
+        date += Duration::days(1);
+        let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+        if !weekend && !bank_holidays::is_bank_holiday(date) {
             left -= 1;
         }
     }
-    at
+    // Counted in days on the calendar, so a change of the clocks between leaves the time of day
+    // alone. In the hour the clocks skip there is no such time: an hour later, as the clock reads.
+    let wanted = date.and_time(local.time());
+    UK.from_local_datetime(&wanted)
+        .earliest()
+        .or_else(|| UK.from_local_datetime(&(wanted + Duration::hours(1))).earliest())
+        .map_or(from + Duration::days(i64::from(days)), |t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -553,6 +564,12 @@ mod tests {
         assert_eq!(add_working_days(t("20/11/2026 08:00"), 2), t("24/11/2026 08:00"));
         assert_eq!(assess(&appointment_at("23/11/2026 15:00"), &friday).tier, Tier::GoLiveDay);
         assert_eq!(assess(&appointment_at("25/11/2026 09:00"), &friday).tier, Tier::FirstWeek);
+    }
+
+    #[test]
+    fn working_days_keep_the_time_of_day_across_a_change_of_the_clocks() {
+        // Go-live Friday 23/10/2026 08:00 (summer time); the clocks go back on Sunday 25/10.
+        assert_eq!(add_working_days(t("23/10/2026 08:00"), 2), t("27/10/2026 08:00"));
     }
 
     #[test]

@@ -16,8 +16,9 @@ use crate::store::{Patient, ReportCounts, Store};
 /// The longest run of hours the hourly chart fills in with empty hours (two weeks).
 const MAX_CHART_HOURS: i64 = 24 * 14;
 
-/// The burn-down has a point an hour for its first four days after go-live, then one a day, then
-/// (past half a year) one a week: enough to see the shape, few enough to read.
+/// The burn-down's points are an hour apart while go-live is under four days ago, a day apart after
+/// that and a week apart past half a year (one spacing for the whole chart): enough to see the
+/// shape, few enough to read.
 const BURN_DOWN_HOURLY_UP_TO: i64 = 4 * 24;
 const BURN_DOWN_DAILY_UP_TO: i64 = 183 * 24;
 

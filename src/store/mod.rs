@@ -91,7 +91,7 @@ impl Store {
             let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
             let wrapped = Tx { tx, now: now.into(), seeded_ids: None.into() };
             let value = f(&wrapped)?;
-            crate::queue::placement::keep_in_order(&wrapped);
+            crate::queue::placement::keep_in_order(&wrapped)?;
             wrapped.tx.commit()?;
             Ok(value)
         };
@@ -107,6 +107,19 @@ impl Store {
     }
 
     /// Reads with a raw error placed at this file.
+    /// Runs `f`'s reads as one snapshot of the file: a write another window commits meanwhile is
+    /// seen whole or not at all, never between two of the reads.
+    pub fn snapshot<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        self.conn.execute_batch("BEGIN DEFERRED").map_err(|e| Error::from(e).at(&self.path))?;
+        let out = f();
+        // Only reads were made: ending the transaction cannot lose anything.
+        let _ = self.conn.execute_batch("COMMIT");
+        out
+    }
+
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         f(&self.conn).map_err(|e| e.at(&self.path))
     }
@@ -153,8 +166,8 @@ impl Tx<'_> {
         &self.tx
     }
 
-    /// Runs one statement, prepared once per connection: saves repeat the same few statements.
     /// Runs `f` so that if it fails, what it wrote is undone and the rest of the transaction stands.
+    /// The error comes back either way; `is_open` then says whether the transaction survived it.
     pub fn undo_on_error<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         self.conn().execute_batch("SAVEPOINT undo_on_error")?;
         match f(self) {
@@ -163,13 +176,22 @@ impl Tx<'_> {
                 Ok(value)
             }
             Err(e) => {
-                // The transaction is still usable after ROLLBACK TO; if even that fails, the commit will say so.
-                let _ = self.conn().execute_batch("ROLLBACK TO undo_on_error; RELEASE undo_on_error");
+                // After a full disk or an I/O error SQLite may have rolled the whole transaction back:
+                // then there is no savepoint left to return to.
+                if self.is_open() {
+                    let _ = self.conn().execute_batch("ROLLBACK TO undo_on_error; RELEASE undo_on_error");
+                }
                 Err(e)
             }
         }
     }
 
+    /// Whether the transaction is still open: SQLite ends it by itself after some failures.
+    pub fn is_open(&self) -> bool {
+        !self.conn().is_autocommit()
+    }
+
+    /// Runs one statement, prepared once per connection: saves repeat the same few statements.
     fn exec(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
         self.tx.prepare_cached(sql)?.execute(params)
     }

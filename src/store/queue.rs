@@ -337,12 +337,11 @@ impl Store {
         if patients.len() > FEW_ROWS {
             return self.open_registrations();
         }
+        let distinct: std::collections::BTreeSet<&str> = patients.iter().copied().collect();
         self.read(|c| {
             let mut map = HashMap::new();
-            for patient in patients {
-                if !map.contains_key(*patient) {
-                    map.extend(open_registrations(c, Some(patient))?);
-                }
+            for patient in distinct {
+                map.extend(open_registrations(c, Some(patient))?);
             }
             Ok(map)
         })
@@ -381,12 +380,11 @@ impl Store {
         })
     }
 
-    /// Whether every item is placed, against this go-live time: then the order index is the queue.
-    pub fn queue_placed_for(&self, go_live: DateTime<Utc>) -> Result<bool> {
+    /// Whether every item is placed, against this go-live time by this version of the policy:
+    /// then the order index is the queue.
+    pub fn queue_placed_for(&self, go_live: DateTime<Utc>, policy: &str) -> Result<bool> {
         self.read(|c| {
-            let basis: Option<String> =
-                c.query_row("SELECT reference FROM queue_basis WHERE id = 1", [], |r| r.get(0)).optional()?;
-            if basis.as_deref() != Some(time::to_storage(go_live).as_str()) {
+            if queue_basis(c)? != Some((go_live, policy.to_string())) {
                 return Ok(false);
             }
             Ok(!c.query_row(UNPLACED_EXISTS, [], |r| r.get::<_, bool>(0))?)
@@ -460,6 +458,14 @@ impl Store {
     pub fn reentry_history(&self, entry_id: &str) -> Result<Vec<ReentryEvent>> {
         self.read(|c| Ok(history(c, entry_id)?))
     }
+}
+
+/// What the kept placements were worked out against: go-live and the policy's version.
+fn queue_basis(c: &Connection) -> rusqlite::Result<Option<(DateTime<Utc>, String)>> {
+    let basis: Option<(String, String)> = c
+        .query_row("SELECT reference, policy FROM queue_basis WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(basis.and_then(|(reference, policy)| Some((time::from_storage(&reference)?, policy))))
 }
 
 /// Open items in queue order, from the order index of schema 5.
@@ -788,21 +794,20 @@ pub struct NewReentryEvent {
 
 /// Keeping each item's placement (schema 5): the queue's policy reads and writes through these.
 impl Tx<'_> {
-    /// The go-live time the placements were worked out against.
-    pub fn queue_basis(&self) -> Result<Option<DateTime<Utc>>> {
-        let basis: Option<String> =
-            self.conn().query_row("SELECT reference FROM queue_basis WHERE id = 1", [], |r| r.get(0)).optional()?;
-        Ok(when(basis))
+    /// The go-live time and the policy version the placements were worked out against.
+    pub fn queue_basis(&self) -> Result<Option<(DateTime<Utc>, String)>> {
+        Ok(queue_basis(self.conn())?)
     }
 
-    /// Clears every placement, to be worked out again against a new go-live time (`None`: not set).
-    pub fn rebase_queue(&self, go_live: Option<DateTime<Utc>>) -> Result<()> {
+    /// Clears every placement, to be worked out again against a new basis (`None`: go-live not set,
+    /// nothing is placed).
+    pub fn rebase_queue(&self, basis: Option<(DateTime<Utc>, &str)>) -> Result<()> {
         self.exec("UPDATE entry SET queue_tier = NULL WHERE queue_tier IS NOT NULL", [])?;
-        match go_live {
-            Some(at) => self.exec(
-                "INSERT INTO queue_basis (id, reference) VALUES (1, ?1)
-                 ON CONFLICT (id) DO UPDATE SET reference = excluded.reference",
-                [time::to_storage(at)],
+        match basis {
+            Some((go_live, policy)) => self.exec(
+                "INSERT INTO queue_basis (id, reference, policy) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, policy = excluded.policy",
+                params![time::to_storage(go_live), policy],
             )?,
             None => self.exec("DELETE FROM queue_basis", [])?,
         };
@@ -1087,6 +1092,20 @@ mod tests {
         let unbound = vec![rusqlite::types::Null; stmt.parameter_count()];
         let details = stmt.query_map(rusqlite::params_from_iter(unbound), |r| r.get::<_, String>(3)).unwrap();
         details.map(|d| d.unwrap()).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn placements_made_by_another_version_of_the_policy_are_not_trusted_and_are_made_again() {
+        use crate::queue::policy::POLICY_VERSION;
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 300, 2).unwrap();
+        let go_live = store.settings().unwrap().go_live().unwrap();
+        assert!(store.queue_placed_for(go_live, POLICY_VERSION).unwrap());
+        // As a database placed by an older program would be.
+        store.read(|c| Ok(c.execute("UPDATE queue_basis SET policy = 'an older policy'", [])?)).unwrap();
+        assert!(!store.queue_placed_for(go_live, POLICY_VERSION).unwrap());
+        store.write(|_| Ok(())).unwrap();
+        assert!(store.queue_placed_for(go_live, POLICY_VERSION).unwrap());
     }
 
     #[test]
