@@ -92,6 +92,28 @@ fn cutover_log_off_writes_no_log_and_a_missing_folder_is_never_created() {
 }
 
 #[test]
+fn a_fault_is_logged_by_its_kind_never_by_a_file_name_someone_chose() {
+    let p = Practice::new();
+    // A file name can be a patient's name.
+    let missing = p.dir.path().join("smith_john.csv");
+    let failed = p
+        .cmd()
+        .env("CUTOVER_LOG", "debug")
+        .env("CUTOVER_USER", "JS")
+        .arg("import")
+        .arg("patients")
+        .arg(&missing)
+        .assert()
+        .failure();
+    assert!(stderr_of(&failed).contains("smith_john.csv"), "the user is still told which file: {}", stderr_of(&failed));
+
+    let log = p.diagnostic_log();
+    assert!(log.contains("command=\"import patients\""), "{log}");
+    assert!(log.contains("failed: could not use a file (NotFound)"), "{log}");
+    assert!(!log.contains("smith_john"), "the diagnostic log holds the file's name:\n{log}");
+}
+
+#[test]
 fn a_database_that_does_not_exist_leaves_no_log_folder_behind() {
     let p = Practice::empty();
     let typo = p.dir.path().join("typo.db");
