@@ -73,10 +73,11 @@ pub enum Error {
     DiskFull(PathBuf),
     #[error("cutover could not use {}: {}. Check the path and its permissions.", .path.display(), io_reason(.source))]
     File { path: PathBuf, source: std::io::Error },
+    /// `code` is SQLite's extended result code, for the diagnostic log (its words stay out of it).
     #[error("The database {} refused this change: {detail}. Nothing was changed.", .path.display())]
-    Refused { path: PathBuf, detail: String },
+    Refused { path: PathBuf, detail: String, code: Option<i32> },
     #[error("Something went wrong with the database {} ({detail}). Nothing was changed. Try again; if it happens again, run `cutover check` and tell your IT support.", .path.display())]
-    Database { path: PathBuf, detail: String },
+    Database { path: PathBuf, detail: String, code: Option<i32> },
     /// A database error not yet placed at its file; `Error::at` turns it into one of the above.
     #[error("Something went wrong with the database ({0}).")]
     Sqlite(#[from] rusqlite::Error),
@@ -407,6 +408,22 @@ pub enum Reentry {
 }
 
 impl Reentry {
+    /// What the diagnostic log may say: why the queue item was left as it was, never its details.
+    fn for_the_log(&self) -> String {
+        let why = match self {
+            Reentry::NhsNumberOnlyForRegistration { .. } => return refused(self.exit_code()),
+            Reentry::ClaimedBy { .. } | Reentry::NotClaimedByYou { .. } => "claimed by someone else",
+            Reentry::Blocked { .. } => "blocked",
+            Reentry::Finished { .. } => "already finished",
+            Reentry::NotClaimed { .. } => "not claimed",
+            Reentry::StillOpen { .. } => "still open",
+            Reentry::RegistrationNeedsNhsNumber { .. } => "a registration with no NHS number",
+            Reentry::NhsNumberKnown { .. } => "the NHS number is already known",
+            Reentry::AlreadyWaived { .. } => "already waived",
+        };
+        format!("queue item left as it was: {why} (exit code {})", self.exit_code())
+    }
+
     fn exit_code(&self) -> u8 {
         match self {
             Reentry::NhsNumberOnlyForRegistration { .. } => 2,
@@ -624,6 +641,23 @@ impl Display for Problem {
 }
 
 impl Exchange {
+    /// What the diagnostic log may say: see `Error::for_the_log`.
+    fn for_the_log(&self) -> String {
+        match self {
+            Exchange::MergeMissing(_) => "merge file not found".to_string(),
+            Exchange::MergeNotSqlite(_) => "merge file is not an SQLite database".to_string(),
+            Exchange::MergeCorrupt { detail, .. } => format!("merge file damaged: {}", integrity_detail(detail)),
+            Exchange::MergeNewer { found, known, .. } => {
+                format!("merge file made by a newer version (format {found}; this program knows up to {known})")
+            }
+            Exchange::MergeSharedWorkstation { entries, .. } => {
+                format!("merge file shares this workstation's prefix ({entries} entries)")
+            }
+            Exchange::MergeFailed { cause, .. } => format!("merge failed: {}", cause.for_the_log()),
+            _ => refused(self.exit_code()),
+        }
+    }
+
     /// 2 when the file given is wrong and can be corrected; 1 when a file is damaged or missing.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -697,27 +731,45 @@ fn io_reason(e: &std::io::Error) -> &'static str {
 }
 
 impl Error {
-    /// What the diagnostic log may say about this error. Faults of the file, the disk and the
-    /// database are given whole (paths and SQLite's words); a refusal of what was typed is named by
-    /// its exit code alone, since its message can quote a patient's details.
+    /// What the diagnostic log may say about this error: its kind in words and facts that are safe
+    /// to keep, never a path someone chose (a file name can be a patient's name), nor SQLite's own
+    /// words (they can quote a search), nor the message of a refusal of what was typed (it can
+    /// quote a patient's details), which is named by its exit code alone.
     pub fn for_the_log(&self) -> String {
         match self {
-            Error::DatabaseMissing(_)
-            | Error::FolderMissing(_)
-            | Error::NotADatabase(_)
-            | Error::ForeignDatabase(_)
-            | Error::Corrupt { .. }
-            | Error::NewerSchema { .. }
-            | Error::ReadOnlyFile(_)
-            | Error::ReadOnlyFolder(_)
-            | Error::Busy { .. }
-            | Error::DiskFull(_)
-            | Error::File { .. }
-            | Error::Refused { .. }
-            | Error::Database { .. }
-            | Error::Sqlite(_)
-            | Error::Output(_) => self.to_string(),
-            _ => format!("refused (exit code {})", self.exit_code()),
+            Error::DatabaseMissing(_) => "no database at the path given".to_string(),
+            Error::FolderMissing(_) => "the database's folder does not exist".to_string(),
+            Error::NotADatabase(_) => "the database file is not an SQLite database".to_string(),
+            Error::ForeignDatabase(_) => "the database file belongs to another program".to_string(),
+            Error::Corrupt { detail, .. } => format!("database damaged: {}", integrity_detail(detail)),
+            Error::NewerSchema { found, known, .. } => {
+                format!("database made by a newer version (format {found}; this program knows up to {known})")
+            }
+            Error::ReadOnlyFile(_) => "database file read-only".to_string(),
+            Error::ReadOnlyFolder(_) => "database folder read-only".to_string(),
+            Error::Busy { waited_ms, .. } => format!("database busy (waited {waited_ms} ms)"),
+            Error::DiskFull(_) => "disk full".to_string(),
+            Error::File { source, .. } => format!("could not use a file ({:?})", source.kind()),
+            Error::Refused { code, .. } => with_code("database refused a change", *code),
+            Error::Database { code, .. } => with_code("database error", *code),
+            Error::Sqlite(e) => sqlite_category(e),
+            Error::Output(e) => format!("could not write the output ({:?})", e.kind()),
+            Error::Csv(_) => "could not write the output as CSV".to_string(),
+            Error::CheckFailed(findings) => format!("check found problems: {}", findings.len()),
+            Error::Reentry(e) => e.for_the_log(),
+            Error::Exchange(e) => e.for_the_log(),
+            Error::Invalid(_)
+            | Error::NeedsConfirmation(_)
+            | Error::NoStaffGiven { .. }
+            | Error::UnknownStaff { .. }
+            | Error::StaffExists { .. }
+            | Error::EntryNotFound(_)
+            | Error::AmbiguousEntry { .. }
+            | Error::PatientNotFound(_)
+            | Error::EntryVoided { .. }
+            | Error::PatientNotWanted { .. }
+            | Error::InvalidOption(_)
+            | Error::Usage(_) => refused(self.exit_code()),
         }
     }
 
@@ -759,9 +811,54 @@ impl Error {
             }
             Some(ErrorCode::ReadOnly) => Error::ReadOnlyFile(path),
             Some(ErrorCode::DiskFull) => Error::DiskFull(path),
-            Some(ErrorCode::ConstraintViolation) => Error::Refused { path, detail },
-            _ => Error::Database { path, detail },
+            Some(ErrorCode::ConstraintViolation) => Error::Refused { path, detail, code: sqlite_code(&e) },
+            _ => Error::Database { path, detail, code: sqlite_code(&e) },
         }
+    }
+}
+
+/// The log's words for a refusal of what was typed: its message could quote a patient's details.
+fn refused(exit_code: u8) -> String {
+    format!("refused (exit code {exit_code})")
+}
+
+fn with_code(what: &str, code: Option<i32>) -> String {
+    match code {
+        Some(code) => format!("{what} (SQLite code {code})"),
+        None => what.to_string(),
+    }
+}
+
+/// SQLite's extended result code, when the error came from SQLite itself.
+fn sqlite_code(e: &rusqlite::Error) -> Option<i32> {
+    match e {
+        rusqlite::Error::SqliteFailure(err, _) => Some(err.extended_code),
+        _ => None,
+    }
+}
+
+/// A raw database error's kind for the log, by its code alone.
+fn sqlite_category(e: &rusqlite::Error) -> String {
+    let what = match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => "database busy",
+        Some(ErrorCode::DiskFull) => "disk full",
+        Some(ErrorCode::DatabaseCorrupt) => "database damaged",
+        Some(ErrorCode::NotADatabase) => "not an SQLite database",
+        Some(ErrorCode::ReadOnly) => "database read-only",
+        Some(ErrorCode::ConstraintViolation) => "database refused a change",
+        _ => "database error",
+    };
+    with_code(what, sqlite_code(e))
+}
+
+/// What an integrity check or SQLite said of a damaged database: about pages, rows and indexes,
+/// never their contents. Kept to one short line.
+fn integrity_detail(detail: &str) -> String {
+    const MOST: usize = 200;
+    let line = detail.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MOST) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
     }
 }
 
@@ -799,5 +896,94 @@ mod tests {
         assert!(matches!(e, Error::NotADatabase(_)));
         assert_eq!(e.exit_code(), 1);
         assert!(!e.to_string().contains("SqliteFailure"));
+    }
+
+    fn sqlite_failure(code: i32, words: &str) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(words.into()))
+    }
+
+    #[test]
+    fn the_log_names_a_file_fault_by_its_kind_not_its_path() {
+        let e = Error::File {
+            path: PathBuf::from("/home/reception/smith_john.csv"),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        assert_eq!(e.for_the_log(), "could not use a file (NotFound)");
+        let e = Error::DatabaseMissing(PathBuf::from("/home/reception/smith_john.db"));
+        assert_eq!(e.for_the_log(), "no database at the path given");
+        let e = Error::Busy { path: PathBuf::from("/home/reception/smith_john.db"), waited_ms: 5000 };
+        assert_eq!(e.for_the_log(), "database busy (waited 5000 ms)");
+        assert_eq!(Error::DiskFull(PathBuf::from("/smith_john.db")).for_the_log(), "disk full");
+    }
+
+    #[test]
+    fn the_log_gives_sqlites_code_never_its_words() {
+        // SQLite's words can quote a search: "no such column: Quennell" for a slip in a query.
+        let raw = sqlite_failure(1, "no such column: Quennell");
+        assert_eq!(
+            Error::Sqlite(sqlite_failure(1, "no such column: Quennell")).for_the_log(),
+            "database error (SQLite code 1)"
+        );
+        let placed = Error::Sqlite(raw).at(Path::new("/home/reception/smith_john.db"));
+        assert!(matches!(placed, Error::Database { .. }));
+        assert_eq!(placed.for_the_log(), "database error (SQLite code 1)");
+        assert!(placed.to_string().contains("Quennell"), "the user is still told SQLite's words");
+
+        let refused =
+            Error::Sqlite(sqlite_failure(2067, "UNIQUE constraint failed: patient.nhs_number")).at(Path::new("/x.db"));
+        assert_eq!(refused.for_the_log(), "database refused a change (SQLite code 2067)");
+        let busy = Error::Sqlite(sqlite_failure(5, "database is locked")).for_the_log();
+        assert_eq!(busy, "database busy (SQLite code 5)");
+        assert_eq!(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows).for_the_log(), "database error");
+    }
+
+    #[test]
+    fn the_log_keeps_an_integrity_checks_words_on_one_short_line() {
+        let e = Error::Corrupt {
+            path: PathBuf::from("/home/reception/smith_john.db"),
+            detail: "*** in database main ***\nPage 5: btreeInitPage() returns error code 11".to_string(),
+        };
+        assert_eq!(
+            e.for_the_log(),
+            "database damaged: *** in database main *** Page 5: btreeInitPage() returns error code 11"
+        );
+        let long = Error::Corrupt { path: PathBuf::new(), detail: "row missing from index ".repeat(20) };
+        assert!(long.for_the_log().chars().count() < 240, "{}", long.for_the_log());
+        assert!(!long.for_the_log().contains("smith_john"));
+    }
+
+    #[test]
+    fn a_failed_merge_is_logged_by_its_cause() {
+        let cause = Error::Sqlite(sqlite_failure(13, "database or disk is full")).at(Path::new("/x.db"));
+        let e = Error::Exchange(Exchange::MergeFailed {
+            path: PathBuf::from("/media/usb/smith_john.cutover"),
+            cause: Box::new(cause),
+        });
+        assert_eq!(e.for_the_log(), "merge failed: disk full");
+        let e = Error::Exchange(Exchange::MergeMissing(PathBuf::from("/media/usb/smith_john.cutover")));
+        assert_eq!(e.for_the_log(), "merge file not found");
+    }
+
+    #[test]
+    fn a_refusal_of_what_was_typed_is_logged_by_its_exit_code_alone() {
+        let e = Error::PatientNotFound("9992345675".to_string());
+        assert_eq!(e.for_the_log(), "refused (exit code 2)");
+        let e = Error::Exchange(Exchange::NoHeader(PathBuf::from("/home/reception/smith_john.csv")));
+        assert_eq!(e.for_the_log(), "refused (exit code 2)");
+        let e = Error::Reentry(Reentry::NhsNumberOnlyForRegistration { reference: "R2-0001".to_string() });
+        assert_eq!(e.for_the_log(), "refused (exit code 2)");
+    }
+
+    #[test]
+    fn other_failures_are_named_for_what_they_are() {
+        let e =
+            Error::CheckFailed(vec![crate::store::Finding("a".to_string()), crate::store::Finding("b".to_string())]);
+        assert_eq!(e.for_the_log(), "check found problems: 2");
+        let e = Error::Reentry(Reentry::ClaimedBy {
+            reference: "R2-0001".to_string(),
+            staff: "JS".to_string(),
+            until: "10:30".to_string(),
+        });
+        assert_eq!(e.for_the_log(), "queue item left as it was: claimed by someone else (exit code 1)");
     }
 }

@@ -27,6 +27,7 @@ pub use error::{Error, Result};
 /// words free of patient data, to the diagnostic log.
 pub fn run(cli: cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
     let location = config::database_location(cli.db);
+    // Only for a database that already exists: a mistyped --db leaves no log folder behind.
     diagnostics::start(&location.path);
     let command = cli::command_name(cli.command.as_ref());
     tracing::info!(version = env!("CARGO_PKG_VERSION"), command, database = %location.path.display(), "started");

@@ -90,3 +90,63 @@ fn cutover_log_off_writes_no_log_and_a_missing_folder_is_never_created() {
     p.cmd().env("CUTOVER_DB", &nowhere).arg("info").assert().failure();
     assert!(!p.dir.path().join("no-such-folder").exists(), "a mistyped --db leaves no folder behind");
 }
+
+#[test]
+fn a_fault_is_logged_by_its_kind_never_by_a_file_name_someone_chose() {
+    let p = Practice::new();
+    // A file name can be a patient's name.
+    let missing = p.dir.path().join("smith_john.csv");
+    let failed = p
+        .cmd()
+        .env("CUTOVER_LOG", "debug")
+        .env("CUTOVER_USER", "JS")
+        .arg("import")
+        .arg("patients")
+        .arg(&missing)
+        .assert()
+        .failure();
+    assert!(stderr_of(&failed).contains("smith_john.csv"), "the user is still told which file: {}", stderr_of(&failed));
+
+    let log = p.diagnostic_log();
+    assert!(log.contains("command=\"import patients\""), "{log}");
+    assert!(log.contains("failed: could not use a file (NotFound)"), "{log}");
+    assert!(!log.contains("smith_john"), "the diagnostic log holds the file's name:\n{log}");
+}
+
+#[test]
+fn a_database_that_does_not_exist_leaves_no_log_folder_behind() {
+    let p = Practice::empty();
+    let typo = p.dir.path().join("typo.db");
+    p.cmd().arg("--db").arg(&typo).arg("info").assert().failure();
+    assert!(!typo.exists());
+    assert!(!p.dir.path().join("cutover-logs").exists(), "a mistyped --db leaves a log folder behind");
+
+    // The init that creates a database is not logged; the commands after it are.
+    p.run(&["init", "--practice", "Riverside Surgery"]).success();
+    assert!(!p.dir.path().join("cutover-logs").exists(), "the first init is not logged");
+    p.run(&["info"]).success();
+    let log = p.diagnostic_log();
+    assert!(log.contains("command=\"info\"") && !log.contains("command=\"init\""), "{log}");
+}
+
+#[test]
+fn the_log_files_are_readable_by_their_owner_alone() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let p = Practice::new();
+    p.run(&["list"]).success();
+    let folder = p.dir.path().join("cutover-logs");
+    let mode = |path: &std::path::Path| std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&folder), 0o700);
+    let files: Vec<_> =
+        std::fs::read_dir(&folder).expect("the log folder").map(|f| f.expect("a file").path()).collect();
+    assert!(!files.is_empty());
+    for file in files {
+        let name = file.file_name().expect("a name").to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("cutover.") && name.ends_with(".log") && name.len() == "cutover.2026-11-22.log".len(),
+            "{name}"
+        );
+        assert_eq!(mode(&file), 0o600, "{name}");
+    }
+}
