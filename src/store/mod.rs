@@ -92,7 +92,9 @@ impl Store {
             let wrapped = Tx { tx, now: now.into(), seeded_ids: None.into() };
             let value = f(&wrapped)?;
             crate::queue::placement::keep_in_order(&wrapped)?;
+            let committing = std::time::Instant::now();
             wrapped.tx.commit()?;
+            tracing::debug!(ms = committing.elapsed().as_millis(), "committed");
             Ok(value)
         };
         run().map_err(|e| e.at(&self.path))
