@@ -5,8 +5,8 @@
 --
 -- The placement is a cache, never a record: it is cleared (set to NULL) whenever anything it was
 -- worked out from changes, and the store places every cleared item again before the transaction
--- that changed it commits. A queue that finds an open item unplaced, or placed for another go-live
--- time, works the whole queue out from the entries instead.
+-- that changed it commits. A queue that finds an item unplaced, or placed for another go-live time
+-- or by another version of the policy, works the whole queue out from the entries instead.
 
 ALTER TABLE entry ADD COLUMN queue_tier INTEGER;     -- 1 to 4; NULL while not placed
 ALTER TABLE entry ADD COLUMN queue_score INTEGER;
