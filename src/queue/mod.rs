@@ -541,6 +541,12 @@ pub struct TierProgress {
     pub overdue: usize,
 }
 
+impl TierProgress {
+    pub fn still_open(&self) -> usize {
+        self.total - self.finished
+    }
+}
+
 /// How far re-entry has got: by tier (index 0 is tier 1), voided entries left out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Progress {

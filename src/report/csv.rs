@@ -46,7 +46,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             let section = format!("reentry_tier_{}", i + 1);
             row(&section, "total", t.total.to_string()).map_err(io)?;
             row(&section, "finished", t.finished.to_string()).map_err(io)?;
-            row(&section, "open", (t.total - t.finished).to_string()).map_err(io)?;
+            row(&section, "open", t.still_open().to_string()).map_err(io)?;
             row(&section, "overdue", t.overdue.to_string()).map_err(io)?;
         }
     }

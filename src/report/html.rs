@@ -109,7 +109,7 @@ fn page(r: &Report, h: &mut String) -> std::fmt::Result {
                 i + 1,
                 t.total,
                 t.finished,
-                t.total - t.finished,
+                t.still_open(),
                 t.overdue
             )?;
         }

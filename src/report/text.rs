@@ -70,7 +70,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 i + 1,
                 t.total,
                 t.finished,
-                t.total - t.finished,
+                t.still_open(),
                 t.overdue
             )?;
         }

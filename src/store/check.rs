@@ -71,6 +71,18 @@ fn invalid_nhs_numbers(c: &Connection) -> rusqlite::Result<i64> {
 impl Store {
     /// Everything wrong with this database; empty when all is well.
     pub fn check(&self) -> Result<Vec<Finding>> {
+        let mut findings = self.check_file()?;
+        let misplaced = crate::queue::placement::misplaced(self)?;
+        if misplaced > 0 {
+            findings.push(Finding(format!(
+                "items kept at a place in the re-entry queue that the priority policy would not give them: {misplaced}"
+            )));
+        }
+        Ok(findings)
+    }
+
+    /// SQLite's own check and the invariants of the tables.
+    fn check_file(&self) -> Result<Vec<Finding>> {
         self.read(|c| {
             let mut findings: Vec<Finding> =
                 sqlite_integrity(c)?.into_iter().map(|l| Finding(format!("SQLite integrity check: {l}"))).collect();

@@ -275,6 +275,11 @@ fn detail(r: &Row) -> rusqlite::Result<(i64, QueueDetail)> {
     ))
 }
 
+/// The queue reads much of the file at once: map it rather than copy it page by page.
+fn map_the_file(c: &Connection) -> rusqlite::Result<()> {
+    c.pragma_update(None, "mmap_size", QUEUE_MMAP_BYTES)
+}
+
 /// How much of the file the queue maps into memory (SQLite's `mmap_size`; 0 would turn it off).
 const QUEUE_MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
@@ -286,8 +291,7 @@ impl Store {
     /// fields and its patient's row), in no particular order: the policy orders them.
     pub fn queue_rows(&self, scope: &QueueScope) -> Result<Vec<QueueRow>> {
         self.read(|c| {
-            // The queue reads every entry: map the file rather than copy it page by page.
-            c.pragma_update(None, "mmap_size", QUEUE_MMAP_BYTES)?;
+            map_the_file(c)?;
             let rows = queue_rows(c, scope)?;
             let untraced = patients_without_nhs_number(c)?;
             Ok(rows
@@ -310,7 +314,7 @@ impl Store {
     /// (`queue_placed_for`). The facts are not read: the policy already used them.
     pub fn placed_queue_rows(&self, limit: Option<usize>) -> Result<Vec<QueueRow>> {
         self.read(|c| {
-            c.pragma_update(None, "mmap_size", QUEUE_MMAP_BYTES)?;
+            map_the_file(c)?;
             let mut stmt = c.prepare_cached(&format!("{PLACED_ROWS} LIMIT ?1"))?;
             let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
             let mut rows = stmt.query_map([limit], placed_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -394,7 +398,7 @@ impl Store {
     /// Items counted by tier as placed, open ones due before `now` apart; voided ones left out.
     pub fn placed_counts(&self, now: DateTime<Utc>) -> Result<Vec<PlacedCount>> {
         self.read(|c| {
-            c.pragma_update(None, "mmap_size", QUEUE_MMAP_BYTES)?;
+            map_the_file(c)?;
             let mut stmt = c.prepare_cached(COUNTS_BY_TIER)?;
             let mut by_tier: Vec<PlacedCount> = Vec::new();
             let mut rows = stmt.query([time::to_storage(now)])?;
@@ -919,15 +923,10 @@ impl Tx<'_> {
     /// Where the item stands now, with what decides whether it is blocked.
     pub fn reentry_state(&self, entry: &EntryHeader) -> Result<ReentryState> {
         let c = self.conn();
-        let (current, changed_at, patient_id, patient_nhs): (
-            CurrentState,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = c.query_row(
+        let (current, changed_at, patient_id): (CurrentState, Option<String>, Option<String>) = c.query_row(
             "SELECT e.reentry_status, e.reentry_assignee, e.reentry_claimed_until, e.reentry_ref,
-                        e.reentry_nhs_number, e.nhs_waived, e.reentry_changed_at, e.patient_id, p.nhs_number
-                 FROM entry e LEFT JOIN patient p ON p.id = e.patient_id WHERE e.id = ?1",
+                        e.reentry_nhs_number, e.nhs_waived, e.reentry_changed_at, e.patient_id
+                 FROM entry e WHERE e.id = ?1",
             [&entry.id],
             |r| {
                 let status: String = r.get(0)?;
@@ -942,19 +941,13 @@ impl Tx<'_> {
                     },
                     r.get(6)?,
                     r.get(7)?,
-                    r.get(8)?,
                 ))
             },
         )?;
         let (nhs_known, open_registration) = match &patient_id {
             None => (false, None),
             Some(patient) => {
-                let traced: bool = c.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM entry WHERE patient_id = ?1 AND kind = 'registration'
-                        AND voided = 0 AND reentry_status = 'done' AND reentry_nhs_number IS NOT NULL)",
-                    [patient],
-                    |r| r.get(0),
-                )?;
+                let known: bool = c.query_row(NHS_NUMBER_KNOWN, [patient], |r| r.get(0)).optional()?.unwrap_or(false);
                 let open = c
                     .query_row(
                         "SELECT rowid, id, ref FROM entry
@@ -965,7 +958,7 @@ impl Tx<'_> {
                         |r| Ok(OpenRegistration { rowid: r.get(0)?, entry_id: r.get(1)?, reference: r.get(2)? }),
                     )
                     .optional()?;
-                (patient_nhs.is_some() || traced, open)
+                (known, open)
             }
         };
         // A later registration of the same patient is blocked by an earlier one, not the other way round.
