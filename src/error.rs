@@ -168,6 +168,9 @@ pub enum Exchange {
         given: usize,
         most: usize,
     },
+    /// Something in these files refers to a record none of them holds: found at the commit, so
+    /// nothing of any of them was merged.
+    MergeDangling(Vec<PathBuf>),
     /// Merging this file failed part-way: nothing of any file given was merged.
     MergeFailed {
         path: PathBuf,
@@ -355,6 +358,11 @@ impl Display for Exchange {
             Exchange::MergeTooMany { given, most } => write!(
                 f,
                 "{given} files were given, but one merge takes at most {most}. Nothing was changed. Merge the first {most}, then the rest with a second command: merging is safe to repeat."
+            ),
+            Exchange::MergeDangling(paths) => write!(
+                f,
+                "Something in {} refers to a record that none of the files holds (an entry, a revision, a patient, a member of staff or a workstation), so a file was damaged or edited after it was exported. Nothing was changed. Merge the files one at a time to find which, then make that export again on the workstation it came from.",
+                paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
             ),
             Exchange::MergeFailed { path, cause } => {
                 write!(f, "Merging {} did not work, so none of the files given was merged: {cause}", path.display())
@@ -653,6 +661,7 @@ impl Exchange {
             Exchange::MergeSharedWorkstation { entries, .. } => {
                 format!("merge file shares this workstation's prefix ({entries} entries)")
             }
+            Exchange::MergeDangling(paths) => format!("merge refused: {} files refer to missing records", paths.len()),
             Exchange::MergeFailed { cause, .. } => format!("merge failed: {}", cause.for_the_log()),
             _ => refused(self.exit_code()),
         }
@@ -665,7 +674,8 @@ impl Exchange {
             | Exchange::MergeNotSqlite(_)
             | Exchange::MergeCorrupt { .. }
             | Exchange::MergeNewer { .. }
-            | Exchange::MergeSharedWorkstation { .. } => 1,
+            | Exchange::MergeSharedWorkstation { .. }
+            | Exchange::MergeDangling(_) => 1,
             Exchange::MergeFailed { cause, .. } => cause.exit_code(),
             _ => 2,
         }

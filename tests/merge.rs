@@ -90,6 +90,60 @@ fn two_workstations_merge_once_and_merging_again_changes_nothing() {
     room.run(&["check"]).success();
 }
 
+/// Each entry's queue facts, as copied from its current revision: a merge writes them itself.
+fn facts(p: &Practice) -> Vec<String> {
+    let c = p.sqlite();
+    let mut s = c
+        .prepare(
+            "SELECT id || ' ' || ifnull(fact_urgency, '-') || ' ' || ifnull(fact_abnormal, '-') || ' '
+                    || fact_action_given || ' ' || fact_clinical_content FROM entry ORDER BY id",
+        )
+        .unwrap();
+    s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn merged_entries_keep_the_facts_of_their_newest_revision() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    let referral = front.log(&[
+        "referral",
+        "--patient",
+        "9992345675",
+        "--summary",
+        "Referral to dermatology",
+        "--set",
+        "specialty=Dermatology",
+        "--set",
+        "urgency=routine",
+    ]);
+    front.log(&[
+        "pathology",
+        "--patient",
+        "9992345675",
+        "--summary",
+        "FBC",
+        "--set",
+        "test=FBC",
+        "--set",
+        "abnormal=yes",
+    ]);
+    merge(&room, &[&export(&front, "first.cutover")]);
+    assert_eq!(facts(&room), facts(&front));
+
+    // Amended on the front desk after the first merge: the entry already here moves to the new facts.
+    front.run_as("JS", &["amend", &referral, "--set", "urgency=2ww", "--reason", "Suspected melanoma"]).success();
+    merge(&room, &[&export(&front, "second.cutover")]);
+    assert_eq!(facts(&room), facts(&front));
+    assert!(facts(&room).iter().any(|f| f.starts_with(&format!("{referral} two_week_wait"))), "{:?}", facts(&room));
+    room.run(&["check"]).success();
+
+    // Facts written behind the program's back, not from the revision: `check` says so.
+    room.sqlite().execute("UPDATE entry SET fact_urgency = 'routine' WHERE id = ?1", [&referral]).unwrap();
+    let found = room.run(&["check"]).failure();
+    assert!(stderr_of(&found).contains("queue facts"), "{}", stderr_of(&found));
+}
+
 #[test]
 fn amendments_made_apart_are_all_kept_and_reported_as_a_conflict() {
     let front = workstation("R1");
@@ -167,6 +221,13 @@ fn wrong_damaged_newer_and_own_files_are_refused_and_nothing_changes() {
     }
     std::fs::write(&damaged, &bytes).unwrap();
     refused(&room, &damaged, 1, "Nothing was changed");
+
+    // Edited after export so that its revisions belong to no entry: found at the commit.
+    let edited = export(&front, "edited.cutover");
+    let c = rusqlite::Connection::open(&edited).unwrap();
+    c.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER entry_is_never_deleted; DELETE FROM entry;").unwrap();
+    drop(c);
+    refused(&room, &edited, 1, "refers to a record that none of the files holds");
 
     // One bad file among good ones: nothing is merged, not even the good ones.
     let good = export(&front, "good.cutover");

@@ -23,6 +23,16 @@ const INVARIANTS: &[(&str, &str)] = &[
         "entries whose headline differs from their current revision",
     ),
     (
+        "SELECT count(*) FROM entry e JOIN revision_facts f ON f.id = e.current_revision_id
+         WHERE (e.fact_rx_status, e.fact_abnormal, e.fact_action_given, e.fact_urgency, e.fact_source,
+                e.fact_action_required, e.fact_appointment_at, e.fact_appointment_status,
+                e.fact_expected_electronically, e.fact_clinical_content)
+            IS NOT (f.fact_rx_status, f.fact_abnormal, f.fact_action_given, f.fact_urgency, f.fact_source,
+                    f.fact_action_required, f.fact_appointment_at, f.fact_appointment_status,
+                    f.fact_expected_electronically, f.fact_clinical_content)",
+        "entries whose queue facts (urgency, result, status…) differ from their current revision",
+    ),
+    (
         "SELECT count(*) FROM entry e WHERE EXISTS (SELECT 1 FROM revision r WHERE r.parent_id = e.current_revision_id)",
         "entries showing a revision that has since been amended",
     ),

@@ -210,6 +210,9 @@ impl Store {
             self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(|e| Error::Sqlite(e).at(&self.path))?;
         let _ = self.conn.pragma_update(None, "cache_size", MERGE_CACHE_KIB);
         let outcome = self.write_at(now, |tx| {
+            // Foreign keys are checked once, at the commit, instead of row by row: revisions come
+            // across before their entries. SQLite turns this off again when the transaction ends.
+            tx.conn().pragma_update(None, "defer_foreign_keys", true)?;
             let mut outcomes = Vec::with_capacity(sources.len());
             for (n, source) in sources.iter().enumerate() {
                 let merging = Merging { tx, schema: format!("{SOURCE}_{n}"), source };
@@ -226,7 +229,13 @@ impl Store {
         });
         let _ = self.conn.pragma_update(None, "cache_size", cache);
         let detached = self.detach_sources();
-        let outcome = outcome?;
+        let outcome = outcome.map_err(|e| match e {
+            // Only the commit sees a reference left dangling, and not which file it came from.
+            Error::Refused { code: Some(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY), .. } => {
+                Error::Exchange(Exchange::MergeDangling(sources.iter().map(|s| s.path.clone()).collect()))
+            }
+            other => other,
+        })?;
         detached.map_err(|e| Error::Sqlite(e).at(&self.path))?;
         Ok(outcome)
     }
@@ -373,34 +382,45 @@ impl Merging<'_, '_> {
             [],
         )?;
         out.patients = self.merge_patients()?;
-        // Entries already here that gain revisions: their headline may move. An entry new here
-        // arrives with its headline already on its newest revision, as the file kept it.
-        self.run("CREATE TEMP TABLE IF NOT EXISTS merge_touched (entry_id TEXT PRIMARY KEY)", [])?;
-        self.run("DELETE FROM temp.merge_touched", [])?;
-        self.run(
-            "INSERT OR IGNORE INTO temp.merge_touched (entry_id) SELECT s.entry_id FROM src.revision s
-             WHERE NOT EXISTS (SELECT 1 FROM main.revision m WHERE m.id = s.id)
-               AND EXISTS (SELECT 1 FROM main.entry m WHERE m.id = s.entry_id)",
-            [],
-        )?;
-        out.entries = self.run(
-            "INSERT INTO main.entry (id, ref, kind, workstation_id, recorded_at, recorded_by, current_revision_id,
-                                     current_recorded_at, patient_id, occurred_at, summary, flags, voided)
-             SELECT s.id, s.ref, s.kind, s.workstation_id, s.recorded_at, s.recorded_by, s.current_revision_id,
-                    s.current_recorded_at, (SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.patient_id),
-                    s.occurred_at, s.summary, s.flags, s.voided
-             FROM src.entry s WHERE NOT EXISTS (SELECT 1 FROM main.entry m WHERE m.id = s.id)",
-            [],
-        )?;
+        // Revisions come before their entries, so that each new entry is written once, with the
+        // facts of its current revision already in it (foreign keys wait for the commit: see `Store::merge`).
+        let revisions_before: i64 =
+            self.conn().query_row("SELECT coalesce(max(rowid), 0) FROM main.revision", [], |r| r.get(0))?;
         out.revisions = self.run(
             "INSERT INTO main.revision (id, entry_id, parent_id, recorded_at, recorded_by, workstation_id, reason,
                                         patient_id, occurred_at, summary, author, notes, codes, flags,
                                         also_in_old_system, fields, voided)
              SELECT s.id, s.entry_id, s.parent_id, s.recorded_at, s.recorded_by, s.workstation_id, s.reason,
-                    (SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.patient_id),
+                    coalesce((SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.patient_id), s.patient_id),
                     s.occurred_at, s.summary, s.author, s.notes, s.codes, s.flags, s.also_in_old_system, s.fields,
                     s.voided
-             FROM src.revision s WHERE NOT EXISTS (SELECT 1 FROM main.revision m WHERE m.id = s.id)",
+             FROM src.revision s WHERE true ON CONFLICT (id) DO NOTHING",
+            [],
+        )?;
+        // Entries already here that gained revisions: their headline may move. An entry new here
+        // arrives with its headline already on its newest revision, as the file kept it.
+        self.run("CREATE TEMP TABLE IF NOT EXISTS merge_touched (entry_id TEXT PRIMARY KEY)", [])?;
+        self.run("DELETE FROM temp.merge_touched", [])?;
+        self.run(
+            "INSERT OR IGNORE INTO temp.merge_touched (entry_id) SELECT r.entry_id FROM main.revision r
+             WHERE r.rowid > ?1 AND EXISTS (SELECT 1 FROM main.entry m WHERE m.id = r.entry_id)",
+            [revisions_before],
+        )?;
+        out.entries = self.run(
+            "INSERT INTO main.entry (id, ref, kind, workstation_id, recorded_at, recorded_by, current_revision_id,
+                                     current_recorded_at, patient_id, occurred_at, summary, flags, voided,
+                                     fact_rx_status, fact_abnormal, fact_action_given, fact_urgency, fact_source,
+                                     fact_action_required, fact_appointment_at, fact_appointment_status,
+                                     fact_expected_electronically, fact_clinical_content)
+             SELECT s.id, s.ref, s.kind, s.workstation_id, s.recorded_at, s.recorded_by, s.current_revision_id,
+                    s.current_recorded_at,
+                    coalesce((SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.patient_id), s.patient_id),
+                    s.occurred_at, s.summary, s.flags, s.voided,
+                    f.fact_rx_status, f.fact_abnormal, coalesce(f.fact_action_given, 0), f.fact_urgency, f.fact_source,
+                    f.fact_action_required, f.fact_appointment_at, f.fact_appointment_status,
+                    f.fact_expected_electronically, coalesce(f.fact_clinical_content, 0)
+             FROM src.entry s LEFT JOIN main.revision_facts f ON f.id = s.current_revision_id
+             WHERE true ON CONFLICT (id) DO NOTHING",
             [],
         )?;
         // Each touched entry shows its newest revision (by time recorded, then id), as `insert_revision` does.
@@ -421,7 +441,7 @@ impl Merging<'_, '_> {
             &format!(
                 "INSERT INTO main.audit (id, at, staff_id, workstation_id, action, subject, detail, merged_from)
                  SELECT s.id, s.at, s.staff_id, s.workstation_id, s.action, s.subject, s.detail, {merged_from}
-                 FROM src.audit s WHERE NOT EXISTS (SELECT 1 FROM main.audit m WHERE m.id = s.id) ORDER BY s.seq"
+                 FROM src.audit s WHERE true ORDER BY s.seq ON CONFLICT (id) DO NOTHING"
             ),
             [&source.file_name],
         )?;
@@ -447,7 +467,8 @@ impl Merging<'_, '_> {
     }
 
     /// Patients by id; one whose NHS number is already here under another id is that record, so
-    /// their entries point there. Patients without an NHS number are never joined, only pointed out.
+    /// their entries point there (the map holds only those). Patients without an NHS number are
+    /// never joined, only pointed out.
     fn merge_patients(&self) -> Result<u64> {
         self.run(
             "CREATE TEMP TABLE IF NOT EXISTS merge_patient_map (src_id TEXT PRIMARY KEY, dst_id TEXT NOT NULL)",
@@ -456,9 +477,8 @@ impl Merging<'_, '_> {
         self.run("DELETE FROM temp.merge_patient_map", [])?;
         self.run(
             "INSERT INTO temp.merge_patient_map (src_id, dst_id)
-             SELECT s.id, coalesce((SELECT m.id FROM main.patient m WHERE m.id = s.id),
-                                   (SELECT m.id FROM main.patient m WHERE m.nhs_number = s.nhs_number), s.id)
-             FROM src.patient s",
+             SELECT s.id, m.id FROM src.patient s JOIN main.patient m ON m.nhs_number = s.nhs_number
+             WHERE m.id <> s.id AND NOT EXISTS (SELECT 1 FROM main.patient x WHERE x.id = s.id)",
             [],
         )?;
         self.run(
@@ -466,8 +486,8 @@ impl Merging<'_, '_> {
                                        family_fold, given_fold, source, created_at, workstation_id)
              SELECT s.id, s.nhs_number, s.family_name, s.given_name, s.date_of_birth, s.sex, s.postcode, s.usual_gp,
                     s.family_fold, s.given_fold, s.source, s.created_at, s.workstation_id
-             FROM src.patient s JOIN temp.merge_patient_map p ON p.src_id = s.id
-             WHERE p.dst_id = s.id AND NOT EXISTS (SELECT 1 FROM main.patient m WHERE m.id = s.id)",
+             FROM src.patient s WHERE NOT EXISTS (SELECT 1 FROM temp.merge_patient_map p WHERE p.src_id = s.id)
+             ON CONFLICT (id) DO NOTHING",
             [],
         )
     }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0003_drafts_and_lookup.sql"),
     include_str!("../../schema/0004_provenance.sql"),
     include_str!("../../schema/0005_queue_order.sql"),
+    include_str!("../../schema/0006_leaner_writes.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.
