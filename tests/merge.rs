@@ -222,6 +222,16 @@ fn wrong_damaged_newer_and_own_files_are_refused_and_nothing_changes() {
     std::fs::write(&damaged, &bytes).unwrap();
     refused(&room, &damaged, 1, "Nothing was changed");
 
+    // Damaged near its end, where the merge may already be reading when the damage check finds it.
+    let damaged_late = export(&front, "damaged-late.cutover");
+    let mut bytes = std::fs::read(&damaged_late).unwrap();
+    let end = bytes.len();
+    for b in &mut bytes[end - 3 * 4096..end - 4096] {
+        *b = 0x5A;
+    }
+    std::fs::write(&damaged_late, &bytes).unwrap();
+    refused(&room, &damaged_late, 1, "damaged-late.cutover is damaged");
+
     // Edited after export so that its revisions belong to no entry: found at the commit.
     let edited = export(&front, "edited.cutover");
     let c = rusqlite::Connection::open(&edited).unwrap();

@@ -50,6 +50,25 @@ const HANDLED: &[&str] = &[
 /// peak memory 310 MB instead of 166 MB).
 const MERGE_CACHE_KIB: i64 = -262_144;
 
+/// Entries with two or more revisions amended from one: amendments are few, so they are found from
+/// the parent index alone rather than by reading every revision.
+const CONFLICTS: &str = "
+    SELECT r.entry_id, e.ref, r.parent_id, count(*) FROM revision r JOIN entry e ON e.id = r.entry_id
+    WHERE r.parent_id IN (SELECT parent_id FROM revision WHERE parent_id IS NOT NULL
+                          GROUP BY parent_id HAVING count(*) > 1)
+    GROUP BY r.entry_id, r.parent_id ORDER BY e.ref";
+
+/// Patients sharing a name and date of birth, one of them at least without an NHS number. The shared
+/// names are found from the name index alone; only those patients' records are read.
+const POSSIBLE_DUPLICATES: &str = "
+    SELECT group_concat(id, ' ') FROM patient
+    WHERE (family_fold, given_fold, date_of_birth) IN (
+        SELECT family_fold, given_fold, date_of_birth FROM patient
+        WHERE family_fold <> '' AND given_fold <> '' AND date_of_birth IS NOT NULL
+        GROUP BY family_fold, given_fold, date_of_birth HAVING count(*) > 1)
+    GROUP BY family_fold, given_fold, date_of_birth HAVING sum(nhs_number IS NULL) > 0
+    ORDER BY family_fold, given_fold, date_of_birth";
+
 /// A file that has passed the checks and can be merged.
 #[derive(Debug, Clone)]
 pub struct MergeSource {
@@ -138,7 +157,28 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Reads only: is `path` a cutover file this program can merge?
+/// Opens a file to be merged, read-only; an error means it is no SQLite file this program can read.
+fn open_source(path: &Path) -> Result<Connection> {
+    Connection::open_with_flags(
+        read_only_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| refused(path, e))
+}
+
+/// Why a file to be merged could not be read.
+fn refused(path: &Path, e: rusqlite::Error) -> Error {
+    let detail = e.to_string();
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail })
+        }
+        _ => Error::Exchange(Exchange::MergeNotSqlite(path.to_path_buf())),
+    }
+}
+
+/// Reads only, and only the start of the file: is `path` a cutover file this program can merge?
+/// Whether it is damaged is `check_for_damage`'s question, which reads the whole file.
 pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
     if !path.is_file() {
         return Err(Error::Exchange(Exchange::MergeMissing(path.to_path_buf())));
@@ -146,20 +186,8 @@ pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
     if same_file(this, path) {
         return Err(Error::Exchange(Exchange::MergeSelf(path.to_path_buf())));
     }
-    let refused = |e: rusqlite::Error| -> Error {
-        let detail = e.to_string();
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-                Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail })
-            }
-            _ => Error::Exchange(Exchange::MergeNotSqlite(path.to_path_buf())),
-        }
-    };
-    let conn = Connection::open_with_flags(
-        read_only_uri(path),
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(refused)?;
+    let conn = open_source(path)?;
+    let refused = |e| refused(path, e);
     let application_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(refused)?;
     if application_id != APPLICATION_ID {
         return Err(Error::Exchange(Exchange::MergeForeign(path.to_path_buf())));
@@ -167,13 +195,6 @@ pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
     let found = user_version(&conn).map_err(refused)?;
     if found > LATEST_VERSION {
         return Err(Error::Exchange(Exchange::MergeNewer { path: path.to_path_buf(), found, known: LATEST_VERSION }));
-    }
-    let mut check = conn.prepare("PRAGMA quick_check").map_err(refused)?;
-    let lines: Vec<String> =
-        check.query_map([], |r| r.get(0)).map_err(refused)?.collect::<rusqlite::Result<_>>().map_err(refused)?;
-    if lines != ["ok"] {
-        let detail = lines.into_iter().take(3).collect::<Vec<_>>().join("; ");
-        return Err(Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail }));
     }
     let has_entries: bool = conn
         .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entry')", [], |r| {
@@ -191,11 +212,32 @@ pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
     Ok(MergeSource { path: path.to_path_buf(), file_name, workstation_id })
 }
 
+/// Reads the whole file for damage (SQLite's `quick_check`).
+pub fn check_for_damage(path: &Path) -> Result<()> {
+    let conn = open_source(path)?;
+    let refused = |e| refused(path, e);
+    let mut check = conn.prepare("PRAGMA quick_check").map_err(refused)?;
+    let lines: Vec<String> =
+        check.query_map([], |r| r.get(0)).map_err(refused)?.collect::<rusqlite::Result<_>>().map_err(refused)?;
+    if lines != ["ok"] {
+        let detail = lines.into_iter().take(3).collect::<Vec<_>>().join("; ");
+        return Err(Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail }));
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Merges checked files, all in one write transaction: every file or none, one commit and one
+    /// Merges inspected files, all in one write transaction: every file or none, one commit and one
     /// checkpoint however many files. Each file's outcome is its own. Nothing is recorded for a file
-    /// that brought nothing new, so merging files again changes nothing at all.
-    pub fn merge(&self, sources: &[MergeSource], actor: &Actor, now: DateTime<Utc>) -> Result<Vec<MergeOutcome>> {
+    /// that brought nothing new, so merging files again changes nothing at all. `before_commit` runs
+    /// once every file is merged; an error from it leaves this database as it was.
+    pub fn merge(
+        &self,
+        sources: &[MergeSource],
+        actor: &Actor,
+        now: DateTime<Utc>,
+        before_commit: impl FnOnce() -> Result<()>,
+    ) -> Result<Vec<MergeOutcome>> {
         self.check_writable()?;
         // Each file stays attached until the transaction ends (SQLite cannot detach a file a
         // transaction has read), and SQLite attaches only so many at once.
@@ -225,6 +267,7 @@ impl Store {
                     other => other,
                 })?);
             }
+            before_commit()?;
             Ok(outcomes)
         });
         let _ = self.conn.pragma_update(None, "cache_size", cache);
@@ -254,10 +297,7 @@ impl Store {
     /// Every entry with conflicting amendments, in reference order.
     pub fn conflicts(&self) -> Result<Vec<Conflict>> {
         self.read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT r.entry_id, e.ref, r.parent_id, count(*) FROM revision r JOIN entry e ON e.id = r.entry_id
-                 WHERE r.parent_id IS NOT NULL GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref",
-            )?;
+            let mut stmt = c.prepare(CONFLICTS)?;
             let rows = stmt.query_map([], |r| {
                 Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
             })?;
@@ -269,13 +309,7 @@ impl Store {
     /// an NHS number: possibly one person recorded twice. Pointed out, never joined.
     pub fn possible_duplicates(&self) -> Result<Vec<Vec<Patient>>> {
         self.read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT group_concat(id, ' ') FROM patient
-                 WHERE family_fold <> '' AND given_fold <> '' AND date_of_birth IS NOT NULL
-                 GROUP BY family_fold, given_fold, date_of_birth
-                 HAVING count(*) > 1 AND sum(nhs_number IS NULL) > 0
-                 ORDER BY family_fold, given_fold, date_of_birth",
-            )?;
+            let mut stmt = c.prepare(POSSIBLE_DUPLICATES)?;
             let groups: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             let mut out = Vec::with_capacity(groups.len());
             for group in groups {
@@ -632,5 +666,32 @@ impl Merging<'_, '_> {
             ],
         )?;
         self.tx.audit(actor, "merge", Some(&id), detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(store: &Store, sql: &str) -> String {
+        store
+            .read(|c| {
+                let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let details = stmt.query_map([], |r| r.get::<_, String>(3))?;
+                Ok(details.collect::<rusqlite::Result<Vec<_>>>()?.join("\n"))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn conflicts_and_possible_duplicates_are_found_from_indexes_without_reading_every_row() {
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 300, 2).unwrap();
+        let conflicts = plan(&store, CONFLICTS);
+        assert!(conflicts.contains("COVERING INDEX revision_by_parent"), "{conflicts}");
+        assert!(!conflicts.lines().any(|l| l.starts_with("SCAN r")), "{conflicts}");
+        let duplicates = plan(&store, POSSIBLE_DUPLICATES);
+        assert!(duplicates.contains("COVERING INDEX patient_by_name"), "{duplicates}");
+        assert!(duplicates.contains("SEARCH patient USING INDEX patient_by_name"), "{duplicates}");
     }
 }
