@@ -35,7 +35,7 @@ impl Tx<'_> {
         if in_use {
             return Ok(current);
         }
-        let id = self.new_id();
+        let id = self.new_random_id().to_string();
         self.exec(
             "UPDATE workstation SET id = ?1, created_at = ?2 WHERE is_local = 1",
             params![id, time::to_storage(self.now())],

@@ -114,7 +114,8 @@ fn content(kind: Kind, r: &Row, at: usize) -> rusqlite::Result<EntryContent> {
     })
 }
 
-/// An entry by its id, its reference (any case) or, if unambiguous, the first 8 or more characters of its id.
+/// An entry by its id, its reference (any case) or, if unambiguous, the first 8 or more characters of
+/// its id (ids begin with the time they were made, so entries saved close together need more of it).
 fn find(c: &Connection, given: &str) -> Result<EntryHeader> {
     let given = given.trim();
     let sql = format!("SELECT {HEADER_COLUMNS} FROM entry e WHERE e.id = ?1");

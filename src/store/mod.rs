@@ -153,16 +153,35 @@ impl Tx<'_> {
         *self.seeded_ids.borrow_mut() = Some(rand_chacha::ChaCha8Rng::seed_from_u64(seed));
     }
 
-    /// A new UUID for a row.
+    /// A new UUID for a row: time-ordered (version 7: the transaction's time to the millisecond,
+    /// then 74 random bits), so that a new row goes at the end of each index keyed by id rather
+    /// than anywhere in it, and a merge inserts each file's rows in runs instead of one by one.
     fn new_id(&self) -> String {
+        let mut random = [0u8; 10];
+        self.fill_random(&mut random);
+        let millis = u64::try_from(self.now().timestamp_millis()).unwrap_or(0);
+        uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid().to_string()
+    }
+
+    /// A new random UUID (version 4): a workstation's, whose first bytes make its default prefix.
+    fn new_random_id(&self) -> uuid::Uuid {
+        let mut bytes = [0u8; 16];
+        self.fill_random(&mut bytes);
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    fn fill_random(&self, bytes: &mut [u8]) {
         use rand::RngCore;
         match self.seeded_ids.borrow_mut().as_mut() {
-            Some(rng) => {
-                let mut bytes = [0u8; 16];
-                rng.fill_bytes(&mut bytes);
-                uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+            Some(rng) => rng.fill_bytes(bytes),
+            None => {
+                // The system's randomness, as `uuid` draws it: the bytes of a version 4 UUID that
+                // hold neither its version nor its variant.
+                for chunk in bytes.chunks_mut(13) {
+                    let v4 = *uuid::Uuid::new_v4().as_bytes();
+                    chunk.iter_mut().zip(v4[..6].iter().chain(&v4[9..])).for_each(|(b, random)| *b = *random);
+                }
             }
-            None => uuid::Uuid::new_v4().to_string(),
         }
     }
 
@@ -219,4 +238,28 @@ fn flags_from_column(column: &str) -> Vec<crate::domain::fields::Flag> {
         column.split_whitespace().filter_map(|name| crate::domain::fields::Flag::parse(name).ok()).collect();
     flags.sort();
     flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn row_ids_follow_the_time_they_were_made_and_never_repeat() {
+        let store = Store::open_in_memory().unwrap();
+        let at = |minute| Utc.with_ymd_and_hms(2026, 11, 21, 9, minute, 0).unwrap();
+        let earlier: Vec<String> = store.write_at(at(0), |tx| Ok((0..100).map(|_| tx.new_id()).collect())).unwrap();
+        let later = store.write_at(at(1), |tx| Ok(tx.new_id())).unwrap();
+        for id in &earlier {
+            let parsed = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(parsed.get_version_num(), 7, "{id}");
+            assert!(*id < later, "{id} is not before {later}");
+        }
+        let distinct: std::collections::HashSet<&String> = earlier.iter().collect();
+        assert_eq!(distinct.len(), earlier.len());
+        // The same time, to the millisecond: the first 12 hex digits.
+        let millis = at(0).timestamp_millis() as u64;
+        assert_eq!(earlier[0].replace('-', "")[..12], format!("{millis:012x}"));
+    }
 }

@@ -43,7 +43,7 @@ impl Tx<'_> {
         if let Some(id) = existing {
             return Ok(id);
         }
-        let id = uuid::Uuid::parse_str(&self.new_id()).unwrap_or_else(|_| uuid::Uuid::new_v4());
+        let id = self.new_random_id();
         let name = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "this computer".into());
         self.exec(
             "INSERT INTO workstation (id, prefix, name, is_local, created_at) VALUES (?1, ?2, ?3, 1, ?4)",
@@ -96,6 +96,21 @@ mod tests {
         let refs: Vec<String> = (0..2).map(|_| store.write(|tx| tx.next_reference(&here)).unwrap()).collect();
         assert_eq!(refs, ["R2-0001", "R2-0002"]);
         assert_eq!(store.local_workstation().unwrap().name, "Reception 2");
+    }
+
+    #[test]
+    fn a_workstation_id_is_random_so_workstations_set_up_together_get_different_prefixes() {
+        // Row ids start with the time they were made; a workstation's prefix comes from the start
+        // of its id, so its id must be random throughout (version 4).
+        let prefixes: std::collections::HashSet<String> = (0..20)
+            .map(|_| {
+                let store = Store::open_in_memory().unwrap();
+                let id = store.local_workstation().unwrap().id;
+                assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 4, "{id}");
+                store.local_workstation().unwrap().prefix
+            })
+            .collect();
+        assert!(prefixes.len() > 15, "{prefixes:?}");
     }
 
     #[test]
