@@ -24,6 +24,7 @@ pub fn merge_files(store: &Store, paths: &[PathBuf], actor: &Actor, now: DateTim
     if paths.is_empty() {
         return Err(Error::Exchange(Exchange::NothingToMerge));
     }
+    store.can_merge(paths.len())?;
     let sources = paths.iter().map(|p| inspect_merge_source(store.path(), p)).collect::<Result<Vec<_>>>()?;
     let outcomes = std::thread::scope(|scope| {
         // Reading every file whole is a good part of a merge's time: it runs beside the merge,

@@ -44,6 +44,7 @@ fn dump(p: &Practice) -> Vec<String> {
         "SELECT seq || id || ifnull(merged_from, '') FROM audit ORDER BY seq",
         "SELECT id FROM workstation ORDER BY id",
         "SELECT id FROM merge_file ORDER BY id",
+        "SELECT name || seq FROM sqlite_sequence ORDER BY name",
     ] {
         let mut s = c.prepare(sql).unwrap();
         out.extend(s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap));
@@ -238,6 +239,12 @@ fn wrong_damaged_newer_and_own_files_are_refused_and_nothing_changes() {
     c.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER entry_is_never_deleted; DELETE FROM entry;").unwrap();
     drop(c);
     refused(&room, &edited, 1, "refers to a record that none of the files holds");
+    // Its revisions' entries are in a file merged after it: refused too, and the file is named.
+    let good = export(&front, "whole.cutover");
+    let before = room.bytes();
+    let out = room.run_as("JS", &["merge", edited.to_str().unwrap(), good.to_str().unwrap()]).code(1);
+    assert!(stderr_of(&out).contains("edited.cutover refers to a record"), "{}", stderr_of(&out));
+    assert_eq!(before, room.bytes());
 
     // One bad file among good ones: nothing is merged, not even the good ones.
     let good = export(&front, "good.cutover");

@@ -56,7 +56,7 @@ const CONFLICTS: &str = "
     SELECT r.entry_id, e.ref, r.parent_id, count(*) FROM revision r JOIN entry e ON e.id = r.entry_id
     WHERE r.parent_id IN (SELECT parent_id FROM revision WHERE parent_id IS NOT NULL
                           GROUP BY parent_id HAVING count(*) > 1)
-    GROUP BY r.entry_id, r.parent_id ORDER BY e.ref";
+    GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref";
 
 /// Patients sharing a name and date of birth, one of them at least without an NHS number. The shared
 /// names are found from the name index alone; only those patients' records are read.
@@ -227,6 +227,18 @@ pub fn check_for_damage(path: &Path) -> Result<()> {
 }
 
 impl Store {
+    /// Whether this database can take a merge of `files` files: it can be written, and each file
+    /// stays attached until the merge's transaction ends (SQLite cannot detach a file a
+    /// transaction has read), and SQLite attaches only so many at once.
+    pub fn can_merge(&self, files: usize) -> Result<()> {
+        self.check_writable()?;
+        let most = self.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap_or(10).max(1) as usize;
+        if files > most {
+            return Err(Error::Exchange(Exchange::MergeTooMany { given: files, most }));
+        }
+        Ok(())
+    }
+
     /// Merges inspected files, all in one write transaction: every file or none, one commit and one
     /// checkpoint however many files. Each file's outcome is its own. Nothing is recorded for a file
     /// that brought nothing new, so merging files again changes nothing at all. `before_commit` runs
@@ -238,13 +250,7 @@ impl Store {
         now: DateTime<Utc>,
         before_commit: impl FnOnce() -> Result<()>,
     ) -> Result<Vec<MergeOutcome>> {
-        self.check_writable()?;
-        // Each file stays attached until the transaction ends (SQLite cannot detach a file a
-        // transaction has read), and SQLite attaches only so many at once.
-        let most = self.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap_or(10).max(1) as usize;
-        if sources.len() > most {
-            return Err(Error::Exchange(Exchange::MergeTooMany { given: sources.len(), most }));
-        }
+        self.can_merge(sources.len())?;
         self.use_memory_for_temporary_data()?;
         // A merge reads and writes tens of megabytes in one transaction: with SQLite's default 2 MB
         // cache it would read pages back from disk again and again.
@@ -273,7 +279,8 @@ impl Store {
         let _ = self.conn.pragma_update(None, "cache_size", cache);
         let detached = self.detach_sources();
         let outcome = outcome.map_err(|e| match e {
-            // Only the commit sees a reference left dangling, and not which file it came from.
+            // A reference to a patient, member of staff, workstation or earlier revision that none
+            // of the files holds is found only at the commit, which cannot say which file it was.
             Error::Refused { code: Some(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY), .. } => {
                 Error::Exchange(Exchange::MergeDangling(sources.iter().map(|s| s.path.clone()).collect()))
             }
@@ -431,15 +438,8 @@ impl Merging<'_, '_> {
              FROM src.revision s WHERE true ON CONFLICT (id) DO NOTHING",
             [],
         )?;
-        // Entries already here that gained revisions: their headline may move. An entry new here
-        // arrives with its headline already on its newest revision, as the file kept it.
-        self.run("CREATE TEMP TABLE IF NOT EXISTS merge_touched (entry_id TEXT PRIMARY KEY)", [])?;
-        self.run("DELETE FROM temp.merge_touched", [])?;
-        self.run(
-            "INSERT OR IGNORE INTO temp.merge_touched (entry_id) SELECT r.entry_id FROM main.revision r
-             WHERE r.rowid > ?1 AND EXISTS (SELECT 1 FROM main.entry m WHERE m.id = r.entry_id)",
-            [revisions_before],
-        )?;
+        let entries_before: i64 =
+            self.conn().query_row("SELECT coalesce(max(rowid), 0) FROM main.entry", [], |r| r.get(0))?;
         out.entries = self.run(
             "INSERT INTO main.entry (id, ref, kind, workstation_id, recorded_at, recorded_by, current_revision_id,
                                      current_recorded_at, patient_id, occurred_at, summary, flags, voided,
@@ -457,6 +457,27 @@ impl Merging<'_, '_> {
              WHERE true ON CONFLICT (id) DO NOTHING",
             [],
         )?;
+        // One pass over the revisions this file brought. Each must belong to an entry that is here
+        // now: one whose entry is in no file, or only in a file merged after this one, is refused, as
+        // it was when foreign keys were checked row by row (the entry would keep the other file's
+        // headline). An entry that was here before and gained revisions may move its headline; an
+        // entry new here arrives with its headline already on its newest revision.
+        let (orphans, touched): (Vec<(String, bool)>, Vec<(String, bool)>) = {
+            let mut stmt = self.conn().prepare(
+                "SELECT r.entry_id, m.rowid IS NULL FROM main.revision r LEFT JOIN main.entry m ON m.id = r.entry_id
+                 WHERE r.rowid > ?1 AND (m.rowid IS NULL OR m.rowid <= ?2)",
+            )?;
+            let rows = stmt.query_map(params![revisions_before, entries_before], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().partition(|(_, orphan)| *orphan)
+        };
+        if !orphans.is_empty() {
+            return Err(Error::Exchange(Exchange::MergeDangling(vec![source.path.clone()])));
+        }
+        self.run("CREATE TEMP TABLE IF NOT EXISTS merge_touched (entry_id TEXT PRIMARY KEY)", [])?;
+        self.run("DELETE FROM temp.merge_touched", [])?;
+        for (entry_id, _) in &touched {
+            self.conn().execute("INSERT OR IGNORE INTO temp.merge_touched (entry_id) VALUES (?1)", [entry_id])?;
+        }
         // Each touched entry shows its newest revision (by time recorded, then id), as `insert_revision` does.
         self.run(
             "UPDATE main.entry SET (current_revision_id, current_recorded_at, patient_id, occurred_at, summary, flags,
@@ -471,11 +492,13 @@ impl Merging<'_, '_> {
         }
         let merged_from =
             if self.source_column("audit", "merged_from")? { "coalesce(s.merged_from, ?1)" } else { "?1" };
+        // Not `ON CONFLICT DO NOTHING`: audit's AUTOINCREMENT counter would advance for every row
+        // skipped, so merging a file again would write to the database.
         out.audit = self.run(
             &format!(
                 "INSERT INTO main.audit (id, at, staff_id, workstation_id, action, subject, detail, merged_from)
                  SELECT s.id, s.at, s.staff_id, s.workstation_id, s.action, s.subject, s.detail, {merged_from}
-                 FROM src.audit s WHERE true ORDER BY s.seq ON CONFLICT (id) DO NOTHING"
+                 FROM src.audit s WHERE NOT EXISTS (SELECT 1 FROM main.audit m WHERE m.id = s.id) ORDER BY s.seq"
             ),
             [&source.file_name],
         )?;
@@ -693,5 +716,44 @@ mod tests {
         let duplicates = plan(&store, POSSIBLE_DUPLICATES);
         assert!(duplicates.contains("COVERING INDEX patient_by_name"), "{duplicates}");
         assert!(duplicates.contains("SEARCH patient USING INDEX patient_by_name"), "{duplicates}");
+    }
+
+    #[test]
+    fn a_conflict_is_two_amendments_of_one_entry_from_one_version() {
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 50, 3).unwrap();
+        assert_eq!(store.conflicts().unwrap(), vec![]);
+        let (entry, other, parent): (String, String, String) = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT a.id, b.id, a.current_revision_id FROM entry a JOIN entry b ON b.id > a.id LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?)
+            })
+            .unwrap();
+        let amend = |id: &str, entry_id: &str| {
+            store
+                .read(|c| {
+                    Ok(c.execute(
+                        "INSERT INTO revision (id, entry_id, parent_id, recorded_at, recorded_by, workstation_id,
+                                               occurred_at, summary)
+                         SELECT ?1, ?2, r.id, r.recorded_at, r.recorded_by, r.workstation_id, r.occurred_at, 'x'
+                         FROM revision r WHERE r.id = ?3",
+                        [id, entry_id, &parent],
+                    )?)
+                })
+                .unwrap()
+        };
+        // A revision of another entry naming this one's revision as its parent (only a damaged
+        // file could hold one) is no conflict: each entry has one amendment of that version.
+        amend("not-a-conflict", &other);
+        assert_eq!(store.conflicts().unwrap(), vec![]);
+        // One entry amended twice from the same version, apart: that is a conflict.
+        amend("first-amendment", &entry);
+        amend("second-amendment", &entry);
+        let conflicts = store.conflicts().unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        assert_eq!((conflicts[0].entry_id.as_str(), conflicts[0].revisions), (entry.as_str(), 2));
     }
 }
