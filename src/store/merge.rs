@@ -462,20 +462,20 @@ impl Merging<'_, '_> {
         // it was when foreign keys were checked row by row (the entry would keep the other file's
         // headline). An entry that was here before and gained revisions may move its headline; an
         // entry new here arrives with its headline already on its newest revision.
-        let (orphans, touched): (Vec<(String, bool)>, Vec<(String, bool)>) = {
+        let entries_of_revisions: Vec<(String, bool)> = {
             let mut stmt = self.conn().prepare(
                 "SELECT r.entry_id, m.rowid IS NULL FROM main.revision r LEFT JOIN main.entry m ON m.id = r.entry_id
                  WHERE r.rowid > ?1 AND (m.rowid IS NULL OR m.rowid <= ?2)",
             )?;
             let rows = stmt.query_map(params![revisions_before, entries_before], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().partition(|(_, orphan)| *orphan)
+            rows.collect::<rusqlite::Result<_>>()?
         };
-        if !orphans.is_empty() {
+        if entries_of_revisions.iter().any(|(_, missing)| *missing) {
             return Err(Error::Exchange(Exchange::MergeDangling(vec![source.path.clone()])));
         }
         self.run("CREATE TEMP TABLE IF NOT EXISTS merge_touched (entry_id TEXT PRIMARY KEY)", [])?;
         self.run("DELETE FROM temp.merge_touched", [])?;
-        for (entry_id, _) in &touched {
+        for (entry_id, _) in &entries_of_revisions {
             self.conn().execute("INSERT OR IGNORE INTO temp.merge_touched (entry_id) VALUES (?1)", [entry_id])?;
         }
         // Each touched entry shows its newest revision (by time recorded, then id), as `insert_revision` does.
