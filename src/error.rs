@@ -168,8 +168,9 @@ pub enum Exchange {
         given: usize,
         most: usize,
     },
-    /// Something in these files refers to a record none of them holds: found at the commit, so
-    /// nothing of any of them was merged.
+    /// Something in a file refers to a record that is neither in it nor here (one file, found as
+    /// it is merged), or that none of these files holds (found at the commit, which cannot say
+    /// which file): nothing of any file given was merged.
     MergeDangling(Vec<PathBuf>),
     /// Merging this file failed part-way: nothing of any file given was merged.
     MergeFailed {
@@ -359,11 +360,18 @@ impl Display for Exchange {
                 f,
                 "{given} files were given, but one merge takes at most {most}. Nothing was changed. Merge the first {most}, then the rest with a second command: merging is safe to repeat."
             ),
-            Exchange::MergeDangling(paths) => write!(
-                f,
-                "Something in {} refers to a record that none of the files holds (an entry, a revision, a patient, a member of staff or a workstation), so a file was damaged or edited after it was exported. Nothing was changed. Merge the files one at a time to find which, then make that export again on the workstation it came from.",
-                paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-            ),
+            Exchange::MergeDangling(paths) => match paths.as_slice() {
+                [path] => write!(
+                    f,
+                    "Something in {} refers to a record that neither it nor this database holds (an entry, a revision, a patient, a member of staff or a workstation), so it was damaged or edited after it was exported. Nothing was changed. Make that export again on the workstation it came from.",
+                    path.display()
+                ),
+                _ => write!(
+                    f,
+                    "Something in {} refers to a record that none of the files holds (an entry, a revision, a patient, a member of staff or a workstation), so a file was damaged or edited after it was exported. Nothing was changed. Merge the files one at a time to find which, then make that export again on the workstation it came from.",
+                    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                ),
+            },
             Exchange::MergeFailed { path, cause } => {
                 write!(f, "Merging {} did not work, so none of the files given was merged: {cause}", path.display())
             }

@@ -238,7 +238,13 @@ fn wrong_damaged_newer_and_own_files_are_refused_and_nothing_changes() {
     let c = rusqlite::Connection::open(&edited).unwrap();
     c.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER entry_is_never_deleted; DELETE FROM entry;").unwrap();
     drop(c);
-    refused(&room, &edited, 1, "refers to a record that none of the files holds");
+    refused(&room, &edited, 1, "edited.cutover refers to a record that neither it nor this database holds");
+    // Edited so that its entries' patients are nowhere: found only at the commit.
+    let no_patients = export(&front, "no-patients.cutover");
+    let c = rusqlite::Connection::open(&no_patients).unwrap();
+    c.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM patient;").unwrap();
+    drop(c);
+    refused(&room, &no_patients, 1, "no-patients.cutover refers to a record that neither it nor this database holds");
     // Its revisions' entries are in a file merged after it: refused too, and the file is named.
     let good = export(&front, "whole.cutover");
     let before = room.bytes();
