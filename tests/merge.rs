@@ -107,17 +107,7 @@ fn facts(p: &Practice) -> Vec<String> {
 fn merged_entries_keep_the_facts_of_their_newest_revision() {
     let front = workstation("R1");
     let room = workstation("C1");
-    let referral = front.log(&[
-        "referral",
-        "--patient",
-        "9992345675",
-        "--summary",
-        "Referral to dermatology",
-        "--set",
-        "specialty=Dermatology",
-        "--set",
-        "urgency=routine",
-    ]);
+    let referral = front.log(common::ROUTINE_REFERRAL);
     front.log(&[
         "pathology",
         "--patient",

@@ -351,17 +351,7 @@ fn two_admins_claiming_one_item_at_once_never_both_win() {
 #[test]
 fn an_amendment_moves_the_item_to_where_its_new_content_belongs() {
     let p = practice();
-    let referral = p.log(&[
-        "referral",
-        "--patient",
-        "9992345675",
-        "--summary",
-        "Referral to dermatology",
-        "--set",
-        "specialty=Dermatology",
-        "--set",
-        "urgency=routine",
-    ]);
+    let referral = p.log(common::ROUTINE_REFERRAL);
     assert_eq!(queue_json(&p, &[])[0]["tier"], 3);
     p.run_as("JS", &["amend", &referral, "--set", "urgency=2ww", "--reason", "Suspected melanoma"]).success();
     let item = &queue_json(&p, &[])[0];

@@ -239,7 +239,7 @@ impl Store {
         Ok(())
     }
 
-    /// Merges inspected files, all in one write transaction: every file or none, one commit and one
+    /// Merges inspected files (after `can_merge`), all in one write transaction: every file or none, one commit and one
     /// checkpoint however many files. Each file's outcome is its own. Nothing is recorded for a file
     /// that brought nothing new, so merging files again changes nothing at all. `before_commit` runs
     /// once every file is merged; an error from it leaves this database as it was.
@@ -250,7 +250,8 @@ impl Store {
         now: DateTime<Utc>,
         before_commit: impl FnOnce() -> Result<()>,
     ) -> Result<Vec<MergeOutcome>> {
-        self.can_merge(sources.len())?;
+        // `can_merge` was asked before the files were read; a file too many would still be refused
+        // by SQLite's ATTACH, with nothing merged.
         self.use_memory_for_temporary_data()?;
         // A merge reads and writes tens of megabytes in one transaction: with SQLite's default 2 MB
         // cache it would read pages back from disk again and again.

@@ -6,6 +6,20 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+/// `log` arguments for a routine referral of the NHS number 9992345675 (queue tier 3, until amended
+/// to two-week wait).
+pub const ROUTINE_REFERRAL: &[&str] = &[
+    "referral",
+    "--patient",
+    "9992345675",
+    "--summary",
+    "Referral to dermatology",
+    "--set",
+    "specialty=Dermatology",
+    "--set",
+    "urgency=routine",
+];
+
 /// A temporary folder holding one database, removed when dropped.
 pub struct Practice {
     pub dir: TempDir,
