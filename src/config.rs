@@ -43,3 +43,28 @@ pub fn busy_timeout() -> Duration {
         .map(Duration::from_millis)
         .unwrap_or(DEFAULT_BUSY_TIMEOUT)
 }
+
+/// The time now: the system clock, or — for tests and rehearsals — a clock that starts at the
+/// instant given in `CUTOVER_NOW` (RFC 3339, or UK `27/11/2026 14:30`) and runs on from there, so a
+/// test of "overdue" or of a clock change does not depend on the day it runs. An unreadable value
+/// is ignored and the system clock used, with a line in the diagnostic log.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Option<(chrono::DateTime<chrono::Utc>, Instant)>> = OnceLock::new();
+    let start = START.get_or_init(|| {
+        let given = std::env::var("CUTOVER_NOW").ok()?;
+        let parsed = chrono::DateTime::parse_from_rfc3339(given.trim())
+            .map(|t| t.to_utc())
+            .ok()
+            .or_else(|| crate::domain::time::parse_uk_datetime(&given, chrono::Utc::now()).ok());
+        if parsed.is_none() {
+            tracing::warn!("CUTOVER_NOW is not a time: the system clock is used");
+        }
+        parsed.map(|t| (t, Instant::now()))
+    });
+    match start {
+        Some((at, since)) => *at + chrono::Duration::from_std(since.elapsed()).unwrap_or_default(),
+        None => chrono::Utc::now(),
+    }
+}

@@ -19,8 +19,6 @@ pub mod tui;
 use std::io::Write;
 use std::process::ExitCode;
 
-use chrono::Utc;
-
 pub use error::{Error, Result};
 
 /// Runs one command line. Data goes to `out`; messages and warnings to `err`; what happened, in
@@ -32,7 +30,7 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ex
     let command = cli::command_name(cli.command.as_ref());
     tracing::info!(version = env!("CARGO_PKG_VERSION"), command, database = %location.path.display(), "started");
     let started = std::time::Instant::now();
-    let mut ctx = commands::Context { location, as_staff: cli.as_staff, now: Utc::now(), out, err };
+    let mut ctx = commands::Context { location, as_staff: cli.as_staff, now: config::now(), out, err };
     let result = commands::dispatch(cli.command, &mut ctx);
     let ms = started.elapsed().as_millis();
     match &result {

@@ -413,3 +413,17 @@ fn check_reports_a_healthy_database() {
     p.log(&["note", "--patient", "9992345675", "--summary", "x"]);
     p.run(&["check"]).success().stdout(contains("The database is healthy"));
 }
+
+#[test]
+fn cutover_now_fixes_the_clock_for_tests() {
+    let p = Practice::new();
+    p.cmd()
+        .env("CUTOVER_NOW", "2026-11-21T09:00:00Z")
+        .env("CUTOVER_USER", "JS")
+        .args(["log", "note", "--patient", "9992345675", "--summary", "Clock check"])
+        .assert()
+        .success();
+    let entry = only_entry(&p);
+    let at = entry["occurred_at"].as_str().unwrap();
+    assert!(at.starts_with("2026-11-21T09:00"), "{at}");
+}

@@ -83,7 +83,7 @@ impl Store {
     /// Runs `f` in one write transaction (begun IMMEDIATE, so a second writer waits rather than
     /// deadlocks). Committed only if `f` succeeds; dropped, it rolls back.
     pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        self.write_at(Utc::now(), f)
+        self.write_at(crate::config::now(), f)
     }
 
     /// `write` with the transaction's clock injected.

@@ -61,7 +61,7 @@ pub fn run(store: Store) -> Result<()> {
         signal_hook::flag::register(signal, Arc::clone(&stop)).map_err(Error::Output)?;
     }
     watch_for_hang_up(Arc::clone(&stop));
-    let now = Utc::now();
+    let now = crate::config::now();
     let mut app = App::new(load_start(&store, now)?, now);
     let theme = Theme::from_env();
     // Installs a panic hook that puts the terminal back before any message is printed.
@@ -117,10 +117,10 @@ fn event_loop(
                 _ => continue, // a resize redraws at the top of the loop
             }
         } else {
-            Msg::Tick(Utc::now())
+            Msg::Tick(crate::config::now())
         };
         if last_tick.elapsed() >= TICK && !matches!(msg, Msg::Tick(_)) {
-            dispatch(store, app, Msg::Tick(Utc::now()));
+            dispatch(store, app, Msg::Tick(crate::config::now()));
         }
         last_tick = Instant::now();
         dispatch(store, app, msg);

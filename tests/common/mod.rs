@@ -51,6 +51,7 @@ impl Practice {
             .env_remove("CUTOVER_BUSY_TIMEOUT_MS")
             .env_remove("CUTOVER_LOG")
             .env_remove("CUTOVER_LOG_DIR")
+            .env_remove("CUTOVER_NOW")
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .env("HOME", self.dir.path());
         cmd
