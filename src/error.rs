@@ -40,11 +40,6 @@ pub enum Error {
     PatientNotFound(String),
     #[error("Entry {reference} was voided, so it cannot be changed. Log a new entry if something needs recording.")]
     EntryVoided { reference: String },
-    #[error(
-        "A {} entry is about a patient only when it records stock dispensed to one: leave out --patient, --family, --given and --dob, or set movement=dispensed.",
-        .kind.to_lowercase()
-    )]
-    PatientNotWanted { kind: &'static str },
     #[error("{}: {}", .0.field, .0.problem)]
     InvalidOption(FieldProblem),
     #[error("{0}")]
@@ -557,11 +552,12 @@ pub use crate::domain::Warning;
 impl Display for Warning {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            Warning::InFuture { when } => write!(
+            Warning::InFuture { label, when, .. } => write!(
                 f,
-                "the time it happened, {when}, is in the future. Check the date."
+                "{}, {when}, is in the future. Check the date.",
+                time_label(label)
             ),
-            Warning::BeforeFdp { when, fdp } => write!(
+            Warning::BeforeFdp { when, fdp, .. } => write!(
                 f,
                 "the time it happened, {when}, is before the final data production ({fdp}), so the old system may already hold it. Check the date."
             ),
@@ -635,6 +631,9 @@ impl Display for Problem {
                 write!(f, "go-live must come after the final data production ({fdp})")
             }
             Problem::DateOfBirthInFuture => f.write_str("a date of birth cannot be in the future"),
+            Problem::PatientNotWanted => f.write_str(
+                "a dispensary stock entry is about a patient only when it records stock dispensed to one: leave the patient out, or set movement to dispensed",
+            ),
             Problem::DateOfBirthTooOld => f.write_str("a date of birth more than 130 years ago is surely a typing slip"),
             Problem::PostcodeFormat => f.write_str("is not a UK postcode (like LS1 4AP)"),
             Problem::PhoneFormat => f.write_str("a phone number is digits, with spaces, +, - or brackets if you like"),
@@ -688,6 +687,11 @@ impl Exchange {
             _ => 2,
         }
     }
+}
+
+/// "When it happened" reads as "the time it happened" in a sentence; other labels as they are.
+fn time_label(label: &str) -> String {
+    if label == "When it happened" { "the time it happened".to_string() } else { format!("\"{label}\"") }
 }
 
 fn invalid_entry(problems: &[FieldProblem]) -> String {
@@ -795,7 +799,6 @@ impl Error {
             | Error::AmbiguousEntry { .. }
             | Error::PatientNotFound(_)
             | Error::EntryVoided { .. }
-            | Error::PatientNotWanted { .. }
             | Error::InvalidOption(_)
             | Error::Usage(_) => 2,
             Error::Exchange(e) => e.exit_code(),

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::Context;
-use super::logging::{check_new_entry, time_warnings};
+use super::patient_args::typed_patient;
 use crate::cli::{ImportEntriesArgs, ImportPatientsArgs};
 use crate::domain::Problem;
-use crate::domain::fields::{EntryContent, Kind, PatientInput, parse_staff_id};
+use crate::domain::fields::{EntryContent, Kind, PatientInput, parse_staff_id, time_warnings};
+use crate::entries::{self as entry_service, CheckedPatient, NewEntry, PatientGiven};
 use crate::domain::time;
 use crate::error::{Error, Exchange, Result, RowProblem, RowReason, Warning};
 use crate::import::csv_file::{self, Row};
@@ -193,31 +194,38 @@ fn check_row(
             return Ok(Err(problems));
         }
     };
-    match check_new_entry(store, kind, input.sets, input.patient, &input.flags, now) {
-        Ok((content, patient)) => {
+    let entry = NewEntry {
+        kind: Some(kind),
+        values: input.sets,
+        flags: input.flags,
+        patient: PatientGiven::Typed(typed_patient(&input.patient)),
+    };
+    let is_staff = |id: &str| store.staff_member(id).ok().flatten().is_some();
+    match entry_service::check_new(&entry, &is_staff, now) {
+        Ok(checked) => {
             if !confirmed {
-                for w in time_warnings(content.occurred_at, settings, now) {
-                    problems.push(problem(columns.column_for("occurred_at"), RowReason::NeedsConfirmation(w)));
+                for w in time_warnings(&checked.content, None, settings.fdp(), now) {
+                    let column = columns.column_for(w.field().unwrap_or("occurred_at"));
+                    problems.push(problem(column, RowReason::NeedsConfirmation(w)));
                 }
             }
+            let patient = match checked.patient {
+                CheckedPatient::New(input) => input,
+                CheckedPatient::Existing(_) | CheckedPatient::Nobody => PatientInput::default(),
+            };
             match recorded_by {
                 Some(recorded_by) if problems.is_empty() => {
-                    Ok(Ok(GoodRow { line: row.line, recorded_by, content, patient }))
+                    Ok(Ok(GoodRow { line: row.line, recorded_by, content: checked.content, patient }))
                 }
                 _ => Ok(Err(problems)),
             }
         }
-        Err(Error::Invalid(field_problems)) => {
+        Err(field_problems) => {
             for p in field_problems {
                 problems.push(problem(columns.column_for(&p.field), RowReason::Field(p.problem)));
             }
             Ok(Err(problems))
         }
-        Err(e) if e.exit_code() == 2 => {
-            problems.push(problem(columns.column_for("patient"), RowReason::Refused(e.to_string())));
-            Ok(Err(problems))
-        }
-        Err(e) => Err(e),
     }
 }
 

@@ -825,20 +825,40 @@ pub fn changed_fields(before: &EntryContent, after: &EntryContent, patient_chang
 /// A clock a few minutes fast should not make "now" look like the future.
 const FUTURE_TOLERANCE: chrono::Duration = chrono::Duration::minutes(5);
 
-/// When it happened, questioned: a time in the future, or before the final data production, is
-/// saved only once someone confirms it.
+/// Whether a time field records something that has already happened (so a future value is
+/// questioned). An appointment's time is the one that may lie ahead.
+pub fn records_the_past(spec: &FieldSpec) -> bool {
+    spec.ty == DateTime && spec.name != "appointment_at"
+}
+
+/// The times an entry is saved with only once someone confirms them — one rule for every time field:
+/// a time that records something already done (when it happened, requested at, received at) may not
+/// be in the future, and when it happened may not be before the final data production. A time that
+/// `before` (the version being amended) already held is not questioned again.
 pub fn time_warnings(
-    occurred_at: DateTime<Utc>,
+    content: &EntryContent,
+    before: Option<&EntryContent>,
     fdp: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Vec<super::Warning> {
     use super::Warning;
+    let values = content_values(content);
+    let earlier = before.map(content_values).unwrap_or_default();
     let mut warnings = Vec::new();
-    if occurred_at > now + FUTURE_TOLERANCE {
-        warnings.push(Warning::InFuture { when: time::format_uk(occurred_at) });
-    }
-    if let Some(fdp) = fdp.filter(|fdp| occurred_at < *fdp) {
-        warnings.push(Warning::BeforeFdp { when: time::format_uk(occurred_at), fdp: time::format_uk(fdp) });
+    for spec in COMMON_FIELDS.iter().chain(content.kind.fields()).filter(|s| s.ty == DateTime) {
+        let Some(value) = values.get(spec.name) else { continue };
+        if earlier.get(spec.name) == Some(value) {
+            continue;
+        }
+        let Some(at) = value.as_str().and_then(time::from_storage) else { continue };
+        if records_the_past(spec) && at > now + FUTURE_TOLERANCE {
+            warnings.push(Warning::InFuture { field: spec.name, label: spec.label, when: time::format_uk(at) });
+        }
+        if spec.name == "occurred_at"
+            && let Some(fdp) = fdp.filter(|fdp| at < *fdp)
+        {
+            warnings.push(Warning::BeforeFdp { field: spec.name, when: time::format_uk(at), fdp: time::format_uk(fdp) });
+        }
     }
     warnings
 }

@@ -3,8 +3,10 @@
 /// Something worth saying that does not stop the work, or that needs a yes before it goes ahead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Warning {
-    InFuture { when: String },
-    BeforeFdp { when: String, fdp: String },
+    /// A time that records something already done is ahead of now. `field` is the field's name
+    /// (so a screen can take the person to it), `label` its words.
+    InFuture { field: &'static str, label: &'static str, when: String },
+    BeforeFdp { field: &'static str, when: String, fdp: String },
     SummarisationDuringCutover,
     NoNhsNumber,
     PossibleDuplicate { existing: String },
@@ -15,6 +17,14 @@ impl Warning {
     /// Some warnings are questions: the entry is saved only once someone says yes.
     pub fn needs_confirmation(&self) -> bool {
         matches!(self, Warning::InFuture { .. } | Warning::BeforeFdp { .. })
+    }
+
+    /// The field a question is about, if it is about one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Warning::InFuture { field, .. } | Warning::BeforeFdp { field, .. } => Some(field),
+            _ => None,
+        }
     }
 }
 
@@ -69,6 +79,8 @@ pub enum Problem {
         fdp: String,
     },
     DateOfBirthInFuture,
+    /// A patient was given for dispensary stock that was not dispensed to anyone.
+    PatientNotWanted,
     DateOfBirthTooOld,
     PostcodeFormat,
     PhoneFormat,

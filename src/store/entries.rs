@@ -297,6 +297,7 @@ impl Tx<'_> {
     }
 
     /// Records a new revision of an existing entry: an amendment, or (with `voided`) a void.
+    /// A voided entry takes no further revision: `Error::EntryVoided`.
     pub fn revise_entry(
         &self,
         actor: &Actor,
@@ -307,6 +308,10 @@ impl Tx<'_> {
         voided: bool,
     ) -> Result<String> {
         let before = current(self.conn(), entry)?;
+        // Read inside this transaction: a window that voided the entry a moment ago is seen here.
+        if before.voided {
+            return Err(crate::error::Error::EntryVoided { reference: entry.reference.clone() });
+        }
         let revision_id = self.new_id();
         self.insert_revision(&revision_id, &entry.id, Some(&before.id), actor, reason, patient_id, content, voided)?;
         let action = if voided { "void" } else { "amend" };
@@ -328,6 +333,11 @@ impl Tx<'_> {
 
     pub fn current_revision(&self, entry: &EntryHeader) -> Result<Revision> {
         Ok(current(self.conn(), entry)?)
+    }
+
+    /// A patient record by id, as this transaction sees it.
+    pub fn patient_record(&self, id: &str) -> Result<Option<Patient>> {
+        Ok(patients::by_id(self.conn(), id)?)
     }
 
     /// A new entry, its headline already that of the first revision (saved next, with `patient_id`),

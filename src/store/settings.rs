@@ -78,9 +78,18 @@ impl Store {
 impl Tx<'_> {
     /// The go-live time as this transaction sees it.
     pub fn go_live(&self) -> Result<Option<DateTime<Utc>>> {
+        self.time_setting(key::GO_LIVE)
+    }
+
+    /// The final data production's time as this transaction sees it.
+    pub fn fdp(&self) -> Result<Option<DateTime<Utc>>> {
+        self.time_setting(key::FDP)
+    }
+
+    fn time_setting(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
         let value: Option<String> = rusqlite::OptionalExtension::optional(self.conn().query_row(
             "SELECT value FROM setting WHERE key = ?1",
-            [key::GO_LIVE],
+            [name],
             |r| r.get(0),
         ))?;
         Ok(value.as_deref().and_then(time::from_storage))

@@ -5,10 +5,10 @@ use chrono::{DateTime, Duration, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::form::{Amending, CheckedEntry, DraftBody, EntryForm, FormOutcome, LOOKUP_ROWS};
+use super::form::{Amending, DraftBody, EntryForm, FormOutcome, LOOKUP_ROWS, SaveRequest};
 use super::keys::{self, Command};
 use super::setup::{SetupForm, SetupOutcome};
-use crate::domain::fields::{Kind, time_warnings};
+use crate::domain::fields::{FieldProblem, Kind};
 use crate::domain::text::fold;
 use crate::domain::time;
 use crate::error::Warning;
@@ -133,10 +133,11 @@ pub enum Screen {
 pub enum Overlay {
     Help,
     ConfirmDiscard,
-    /// A time that needs a yes: the entry waits here until it gets one.
+    /// A question the entry service asked (a time in the future, say): the entry waits here
+    /// until it gets a yes.
     ConfirmTime {
         warnings: Vec<Warning>,
-        entry: Box<CheckedEntry>,
+        request: Box<SaveRequest>,
     },
     VoidReason {
         entry_id: String,
@@ -168,7 +169,7 @@ pub enum Effect {
     LoadEntries { filter: EntriesFilter, offset: u64, user: Option<String> },
     OpenEntry(String),
     SearchPatients(String),
-    SaveEntry(Box<CheckedEntry>),
+    SaveEntry(Box<SaveRequest>),
     Void { entry_id: String, reason: String },
     LoadQueue { query: QueueQuery },
     OpenQueueItem(String),
@@ -204,6 +205,15 @@ pub enum Msg {
         warnings: Vec<Warning>,
         amended: bool,
     },
+    /// The entry service asked a question before saving: the form waits for a yes.
+    NeedsConfirmation {
+        warnings: Vec<Warning>,
+        request: Box<SaveRequest>,
+    },
+    /// An amendment that changed nothing: the entry already says that.
+    Unchanged,
+    /// The entry service found problems as it saved (another window changed something meanwhile).
+    NotSaved(Vec<FieldProblem>),
     Voided {
         reference: String,
     },
@@ -232,6 +242,18 @@ pub struct App {
     /// The entry list's filter, kept while an entry from it is open.
     pub entries_filter: EntriesFilter,
     pub quit: bool,
+}
+
+/// "Not saved: please check …", naming each field with a problem once, in the form's words.
+fn not_saved(problems: &[FieldProblem]) -> String {
+    let mut fields: Vec<String> = Vec::new();
+    for p in problems {
+        let words = p.field.replace('_', " ");
+        if !fields.contains(&words) {
+            fields.push(words);
+        }
+    }
+    format!("Not saved: please check {}.", fields.join(", "))
 }
 
 fn new_id() -> String {
@@ -342,6 +364,25 @@ impl App {
                 self.say(text, Tone::Success);
                 self.screen = Screen::Home;
                 vec![Effect::LoadHome]
+            }
+            Msg::Unchanged => {
+                self.say("Nothing changed: the entry already says that.", Tone::Info);
+                self.screen = Screen::Home;
+                vec![Effect::LoadHome]
+            }
+            Msg::NeedsConfirmation { warnings, request } => {
+                self.overlay = Some(Overlay::ConfirmTime { warnings, request });
+                Vec::new()
+            }
+            Msg::NotSaved(problems) => {
+                if let Screen::Form(form) = &mut self.screen {
+                    form.show_problems(&problems);
+                    if let Some(first) = problems.first() {
+                        form.focus_on(&first.field);
+                    }
+                }
+                self.say(not_saved(&problems), Tone::Problem);
+                Vec::new()
             }
             Msg::Voided { reference } => {
                 self.say(format!("Voided {reference}. It stays in the history."), Tone::Success);
@@ -458,11 +499,19 @@ impl App {
                 }
                 _ => Vec::new(),
             },
-            Overlay::ConfirmTime { warnings, entry } => match key.code {
-                KeyCode::Char('y' | 'Y') => vec![Effect::SaveEntry(entry)],
+            Overlay::ConfirmTime { warnings, mut request } => match key.code {
+                KeyCode::Char('y' | 'Y') => {
+                    request.confirmed = true;
+                    vec![Effect::SaveEntry(request)]
+                }
                 _ => {
+                    // On to the time in question, so it can be put right.
+                    if let (Screen::Form(form), Some(field)) =
+                        (&mut self.screen, warnings.iter().find_map(Warning::field))
+                    {
+                        form.focus_on(field);
+                    }
                     self.say("Not saved yet: correct the time, then save again.", Tone::Info);
-                    let _ = warnings;
                     Vec::new()
                 }
             },
@@ -644,24 +693,10 @@ impl App {
             }
             FormOutcome::Save => match form.check(now, &staff_ids) {
                 Err(problems) => {
-                    let fields: Vec<String> = problems.iter().map(|p| p.field.replace('_', " ")).collect();
-                    self.say(format!("Not saved: please check {}.", fields.join(", ")), Tone::Problem);
+                    self.say(not_saved(&problems), Tone::Problem);
                     Vec::new()
                 }
-                Ok(entry) => {
-                    let unchanged =
-                        entry.amending.as_ref().and_then(|a| a.occurred_at) == Some(entry.content.occurred_at);
-                    let warnings = if unchanged {
-                        Vec::new()
-                    } else {
-                        time_warnings(entry.content.occurred_at, self.cutover.fdp, now)
-                    };
-                    if !warnings.is_empty() {
-                        self.overlay = Some(Overlay::ConfirmTime { warnings, entry: Box::new(entry) });
-                        return Vec::new();
-                    }
-                    vec![Effect::SaveEntry(Box::new(entry))]
-                }
+                Ok(request) => vec![Effect::SaveEntry(Box::new(request))],
             },
         }
     }
@@ -745,7 +780,7 @@ impl App {
                 let amending = Amending {
                     entry_id: detail.row.header.id.clone(),
                     reference: detail.row.header.reference.clone(),
-                    occurred_at: Some(detail.row.content.occurred_at),
+                    ..Default::default()
                 };
                 let form = EntryForm::amend(amending, &detail.row.content, detail.patient.clone(), new_id(), self.now);
                 self.screen = Screen::Form(Box::new(form));

@@ -9,12 +9,10 @@ use ratatui_textarea::TextArea;
 use serde::{Deserialize, Serialize};
 
 use super::field::FormField;
-use crate::domain::fields::{
-    COMMON_FIELDS, EntryContent, FieldProblem, FieldSpec, FieldType, Flag, Kind, PatientInput, SEXES,
-    add_patient_problems, build_content, input_form, parse_value,
-};
+use crate::domain::fields::{COMMON_FIELDS, EntryContent, FieldProblem, FieldSpec, FieldType, Flag, Kind, SEXES, input_form, parse_value};
 use crate::domain::nhs::NhsNumber;
 use crate::domain::{Problem, time};
+use crate::entries::{self, Amendment, NewEntry, PatientGiven, TypedPatient, check_date_of_birth};
 use crate::store::Patient;
 
 /// Fields asked for a patient who is not found: NHS number if known, name, date of birth, sex, postcode.
@@ -27,9 +25,10 @@ const NEW_PATIENT_FIELDS: [FieldSpec; 6] = [
     FieldSpec { name: "new_postcode", label: "Postcode", ty: FieldType::Postcode, required: false },
 ];
 
-/// A reason is asked for when an entry is amended.
-const REASON: FieldSpec =
-    FieldSpec { name: "reason", label: "Reason for the change", ty: FieldType::Text(500), required: false };
+/// A reason is asked for when an entry is amended. Its name is the form's own, never a kind's field
+/// name: several kinds have a `reason` of their own (a call's, a visit's, a referral's).
+pub const CHANGE_REASON: FieldSpec =
+    FieldSpec { name: "change_reason", label: "Reason for the change", ty: FieldType::Text(500), required: false };
 
 /// How many matches the look-up shows.
 pub const LOOKUP_ROWS: usize = 6;
@@ -71,14 +70,21 @@ impl PatientPicker {
     }
 }
 
-/// The entry being amended, when the form is an amendment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The entry being amended, when the form is an amendment, and what the form first showed of it:
+/// only what differs from that is sent as the amendment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Amending {
     pub entry_id: String,
     pub reference: String,
-    /// When it happened before this amendment: an unchanged time is not questioned again.
+    /// Each field's value as the form first showed it, by field name.
     #[serde(default)]
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub shown: BTreeMap<String, String>,
+    /// The flags it had.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// The patient record it was about.
+    #[serde(default)]
+    pub patient_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,22 +101,20 @@ pub struct EntryForm {
     pub dirty: bool,
 }
 
-/// Who a saved entry is about.
+/// What saving the form asks of the entry service.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PatientChoice {
-    Existing(String),
-    New(PatientInput),
-    Nobody,
+pub enum Change {
+    New(NewEntry),
+    Amend(Amendment),
 }
 
-/// A form that checks out, ready for the store.
+/// A form that checks out, ready to be saved; the service checks it again as it saves.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CheckedEntry {
+pub struct SaveRequest {
     pub draft_id: String,
-    pub content: EntryContent,
-    pub patient: PatientChoice,
-    pub amending: Option<Amending>,
-    pub reason: Option<String>,
+    pub change: Change,
+    /// The person has said yes to the service's questions (a time in the future, say).
+    pub confirmed: bool,
 }
 
 /// What the form wants done after a key.
@@ -188,13 +192,19 @@ impl EntryForm {
         now: DateTime<Utc>,
     ) -> EntryForm {
         let mut form = EntryForm::new(content.kind, draft_id, now);
-        form.fields.insert(0, FormField::new(REASON, ""));
+        form.fields.insert(0, FormField::new(CHANGE_REASON, ""));
+        form.set("occurred_at", "");
         for (spec, value) in content.filled_fields() {
             form.set(spec.name, &input_form(spec, &value));
         }
         form.flags = content.flags.clone();
         form.patient = PatientPicker::new(patient);
-        form.amending = Some(amending);
+        form.amending = Some(Amending {
+            shown: form.kind_values().into_iter().collect(),
+            flags: form.flag_names(),
+            patient_id: form.patient.chosen.as_ref().map(|p| p.id.clone()),
+            ..amending
+        });
         form
     }
 
@@ -416,107 +426,120 @@ impl EntryForm {
         }
     }
 
-    /// Everything checked together, as saving needs it. Errors are also set beside each field.
-    pub fn check(&mut self, now: DateTime<Utc>, staff_ids: &[String]) -> Result<CheckedEntry, Vec<FieldProblem>> {
-        let sets: Vec<(String, String)> = self
-            .fields
+    /// The kind's and the common fields' values as typed, by name: everything but the new
+    /// patient's details and the reason for a change.
+    fn kind_values(&self) -> Vec<(String, String)> {
+        self.fields
             .iter()
-            .filter(|f| !Self::is_new_patient_field(f.spec.name) && f.spec.name != REASON.name)
+            .filter(|f| !Self::is_new_patient_field(f.spec.name) && f.spec.name != CHANGE_REASON.name)
             .map(|f| (f.spec.name.to_string(), f.raw()))
-            .collect();
-        let mut problems = Vec::new();
-        let content = match build_content(self.kind, None, &sets, now) {
-            Ok(mut content) => {
-                content.flags = self.flags.clone();
-                if let Some(author) = &content.author
-                    && !staff_ids.contains(author)
-                {
-                    problems.push(FieldProblem::new("author", Problem::NotOnStaffList { id: author.clone() }));
-                }
-                Some(content)
-            }
-            Err(mut p) => {
-                problems.append(&mut p);
-                None
-            }
-        };
-        let movement = content.as_ref().and_then(|c| c.field_str("movement").map(String::from));
-        let patient = self.patient_choice(&mut problems, movement.as_deref(), now);
-        for field in &mut self.fields {
-            let name = field.spec.name.trim_start_matches("new_");
-            field.error = problems
-                .iter()
-                .find(|p| p.field == field.spec.name || (field.spec.name.starts_with("new_") && p.field == name))
-                .map(|p| p.problem.to_string());
-        }
-        self.patient.error = problems.iter().find(|p| p.field == "patient").map(|p| p.problem.to_string());
-        match content {
-            Some(content) if problems.is_empty() => Ok(CheckedEntry {
-                draft_id: self.draft_id.clone(),
-                content,
-                patient,
-                amending: self.amending.clone(),
-                reason: self.field(REASON.name).map(FormField::raw).filter(|r| !r.trim().is_empty()),
-            }),
-            _ => Err(problems),
-        }
+            .collect()
     }
 
-    fn patient_choice(
-        &self,
-        problems: &mut Vec<FieldProblem>,
-        movement: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> PatientChoice {
+    fn flag_names(&self) -> Vec<String> {
+        self.flags.iter().map(|f| f.name().to_string()).collect()
+    }
+
+    /// Who the form says the entry is about. A registration's person is in its own fields.
+    fn patient_given(&self) -> PatientGiven {
         if self.kind == Kind::Registration {
-            let value = |name: &str| self.field(name).map(FormField::raw).filter(|v| !v.trim().is_empty());
-            let input = PatientInput {
-                family_name: value("family_name"),
-                given_name: value("given_name"),
-                date_of_birth: value("date_of_birth").and_then(|d| time::parse_date(&d).ok()),
-                sex: value("sex"),
-                postcode: value("postcode").and_then(|p| crate::domain::fields::parse_postcode(&p).ok()),
-                nhs_number: None,
-            };
-            return PatientChoice::New(input);
+            return PatientGiven::default();
         }
         if let Some(chosen) = &self.patient.chosen {
-            return PatientChoice::Existing(chosen.id.clone());
+            return PatientGiven::Existing(chosen.id.clone());
         }
-        let input =
-            if self.patient.adding_new { self.new_patient_input(problems, now) } else { PatientInput::default() };
-        add_patient_problems(self.kind, movement, &input, problems);
-        if input.is_empty() { PatientChoice::Nobody } else { PatientChoice::New(input) }
-    }
-
-    fn new_patient_input(&self, problems: &mut Vec<FieldProblem>, now: DateTime<Utc>) -> PatientInput {
-        let value =
-            |name: &str| self.field(name).map(FormField::raw).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let mut input = PatientInput {
+        if !self.patient.adding_new {
+            return PatientGiven::default();
+        }
+        let value = |name: &str| self.field(name).map(FormField::raw).filter(|v| !v.trim().is_empty());
+        PatientGiven::Typed(TypedPatient {
+            nhs_number: value("new_nhs_number"),
             family_name: value("new_family_name"),
             given_name: value("new_given_name"),
+            date_of_birth: value("new_date_of_birth"),
             sex: value("new_sex"),
-            ..Default::default()
+            postcode: value("new_postcode"),
+        })
+    }
+
+    /// Checks the whole form by the entry service's rules, as saving needs it, and shows each
+    /// problem beside its field. A new entry is sent whole; an amendment sends only what differs
+    /// from what the form first showed, so nothing the person did not touch is changed.
+    pub fn check(&mut self, now: DateTime<Utc>, staff_ids: &[String]) -> Result<SaveRequest, Vec<FieldProblem>> {
+        let entry = NewEntry {
+            kind: Some(self.kind),
+            values: self.kind_values(),
+            flags: self.flag_names(),
+            patient: self.patient_given(),
         };
-        if let Some(nhs) = value("new_nhs_number") {
-            match NhsNumber::parse(&nhs) {
-                Ok(n) => input.nhs_number = Some(n),
-                Err(p) => problems.push(FieldProblem::new("nhs_number", p)),
-            }
+        let is_staff = |id: &str| staff_ids.iter().any(|s| s.eq_ignore_ascii_case(id));
+        let problems = entries::check_new(&entry, &is_staff, now).err().unwrap_or_default();
+        self.show_problems(&problems);
+        if !problems.is_empty() {
+            return Err(problems);
         }
-        if let Some(dob) = value("new_date_of_birth") {
-            match check_date_of_birth(&dob, now) {
-                Ok(d) => input.date_of_birth = Some(d),
-                Err(p) => problems.push(FieldProblem::new("date_of_birth", p)),
-            }
+        let change = match &self.amending {
+            None => Change::New(entry),
+            Some(amending) => Change::Amend(self.amendment(amending, entry)),
+        };
+        Ok(SaveRequest { draft_id: self.draft_id.clone(), change, confirmed: false })
+    }
+
+    fn amendment(&self, amending: &Amending, entry: NewEntry) -> Amendment {
+        let values = entry
+            .values
+            .into_iter()
+            .filter(|(name, value)| amending.shown.get(name).map_or(!value.is_empty(), |shown| shown != value))
+            .collect();
+        let flags = self.flag_names();
+        let patient = match entry.patient {
+            PatientGiven::Existing(id) if amending.patient_id.as_ref() == Some(&id) => None,
+            PatientGiven::Typed(t) if !t.identifies_anyone() => None,
+            other => Some(other),
+        };
+        Amendment {
+            entry: amending.entry_id.clone(),
+            values,
+            add_flags: flags.iter().filter(|f| !amending.flags.contains(f)).cloned().collect(),
+            remove_flags: amending.flags.iter().filter(|f| !flags.contains(f)).cloned().collect(),
+            patient,
+            reason: self.field(CHANGE_REASON.name).map(FormField::raw).filter(|r| !r.trim().is_empty()),
         }
-        if let Some(postcode) = value("new_postcode") {
-            match crate::domain::fields::parse_postcode(&postcode) {
-                Ok(p) => input.postcode = Some(p),
-                Err(p) => problems.push(FieldProblem::new("postcode", p)),
-            }
+    }
+
+    /// Puts each problem beside its field (a new patient's details beside their `new_` fields) and
+    /// clears the rest.
+    pub fn show_problems(&mut self, problems: &[FieldProblem]) {
+        let adding_new = self.patient.adding_new;
+        for field in &mut self.fields {
+            let name = field.spec.name;
+            let patient_part = name.strip_prefix("new_").filter(|_| adding_new);
+            field.error = problems
+                .iter()
+                .find(|p| p.field == name || patient_part == Some(p.field.as_str()))
+                .map(|p| p.problem.to_string());
         }
-        input
+        self.patient.error = problems
+            .iter()
+            .find(|p| {
+                p.field == "patient"
+                    || (!adding_new
+                        && self.kind != Kind::Registration
+                        && matches!(p.field.as_str(), "nhs_number" | "family_name" | "given_name" | "date_of_birth"))
+            })
+            .map(|p| p.problem.to_string());
+    }
+
+    /// Moves the cursor to a field by name, if the form shows it.
+    pub fn focus_on(&mut self, name: &str) {
+        let rows = self.rows();
+        if let Some(at) = rows.iter().position(|r| matches!(r, Row::Field(i) if self.fields[*i].spec.name == name)) {
+            self.focus = at;
+        } else if name == "patient"
+            && let Some(at) = rows.iter().position(|r| *r == Row::Patient)
+        {
+            self.focus = at;
+        }
     }
 
     /// The form as a draft, to be saved and offered back after a crash.
@@ -548,7 +571,7 @@ impl EntryForm {
         let kind = Kind::parse(&body.kind).ok()?;
         let mut form = EntryForm::new(kind, draft_id, now);
         if let Some(amending) = &body.amending {
-            form.fields.insert(0, FormField::new(REASON, ""));
+            form.fields.insert(0, FormField::new(CHANGE_REASON, ""));
             form.amending = Some(amending.clone());
         }
         form.set("occurred_at", "");
@@ -569,14 +592,6 @@ impl EntryForm {
         form.focus = body.focus.min(form.rows().len() - 1);
         Some(form)
     }
-}
-
-fn check_date_of_birth(input: &str, now: DateTime<Utc>) -> Result<chrono::NaiveDate, Problem> {
-    let d = time::parse_date(input)?;
-    if d > now.with_timezone(&time::UK).date_naive() {
-        return Err(Problem::DateOfBirthInFuture);
-    }
-    Ok(d)
 }
 
 /// One value checked as it is left: required, and in a form the field accepts.
@@ -687,9 +702,10 @@ mod tests {
         form.set("new_date_of_birth", "14/07/1988");
         form.set("summary", "Walked in");
         let checked = form.check(now(), &[]).unwrap();
-        let PatientChoice::New(input) = checked.patient else { panic!("expected a new patient") };
-        assert_eq!(input.given_name.as_deref(), Some("Łukasz"));
-        assert!(input.nhs_number.is_none());
+        let Change::New(entry) = checked.change else { panic!("expected a new entry") };
+        let PatientGiven::Typed(typed) = entry.patient else { panic!("expected a new patient") };
+        assert_eq!(typed.given_name.as_deref(), Some("Łukasz"));
+        assert!(typed.nhs_number.is_none());
     }
 
     #[test]

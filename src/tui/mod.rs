@@ -25,7 +25,6 @@ pub use view::view;
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::store::{EntryRow, ListFilter, Store, settings_key};
-use form::PatientChoice;
 
 /// The setting that remembers who last worked on this computer.
 const LAST_USER: &str = "last_user";
@@ -188,18 +187,18 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::SearchPatients(query) => {
             store.find_patients(&query, form::LOOKUP_ROWS).map(|results| Some(Msg::PatientsFound { query, results }))
         }
-        Effect::SaveEntry(entry) => save_entry(store, user.as_deref(), &entry, now).map(|saved| {
-            back_up_in_background(store, now);
-            Some(saved)
-        }),
+        Effect::SaveEntry(request) => match save_entry(store, user.as_deref(), &request, now) {
+            Ok(saved) => {
+                back_up_in_background(store, now);
+                Ok(Some(saved))
+            }
+            Err(Error::NeedsConfirmation(warnings)) => Ok(Some(Msg::NeedsConfirmation { warnings, request })),
+            Err(Error::Invalid(problems)) => Ok(Some(Msg::NotSaved(problems))),
+            Err(e) => Err(e),
+        },
         Effect::Void { entry_id, reason } => (|| {
             let actor = store.actor(user.as_deref())?;
-            let reference = store.write_at(now, |tx| {
-                let entry = tx.find_entry(&entry_id)?;
-                let current = tx.current_revision(&entry)?;
-                tx.revise_entry(&actor, &entry, &current.content, current.patient_id.as_deref(), Some(&reason), true)?;
-                Ok(entry.reference)
-            })?;
+            let reference = store.write_at(now, |tx| crate::entries::void(tx, &actor, &entry_id, &reason))?;
             Ok(Some(Msg::Voided { reference }))
         })(),
         Effect::LoadQueue { query } => (|| {
@@ -287,40 +286,22 @@ fn open_entry(store: &Store, id: &str) -> Result<app::EntryDetail> {
     Ok(app::EntryDetail { row, revisions, patient })
 }
 
-/// Saves a checked form in one transaction: the patient, the entry (or its new revision), and the
-/// draft's removal, so a crash can leave either the draft or the entry, never both or neither.
-fn save_entry(
-    store: &Store,
-    user: Option<&str>,
-    entry: &form::CheckedEntry,
-    now: chrono::DateTime<Utc>,
-) -> Result<Msg> {
+/// Saves a checked form through the entry service in one transaction, with the draft's removal,
+/// so a crash can leave either the draft or the entry, never both or neither.
+fn save_entry(store: &Store, user: Option<&str>, request: &form::SaveRequest, now: chrono::DateTime<Utc>) -> Result<Msg> {
     let actor = store.actor(user)?;
     store.write_at(now, |tx| {
-        let (patient_id, warnings) = match &entry.patient {
-            PatientChoice::Existing(id) => (Some(id.clone()), Vec::new()),
-            PatientChoice::New(input) => {
-                let resolved = tx.resolve_patient(&actor, input)?;
-                (Some(resolved.id), resolved.warnings)
-            }
-            PatientChoice::Nobody => (None, Vec::new()),
+        let (saved, amended) = match &request.change {
+            form::Change::New(entry) => (crate::entries::log(tx, &actor, entry, request.confirmed)?, false),
+            form::Change::Amend(amendment) => match crate::entries::amend(tx, &actor, amendment, request.confirmed)? {
+                Some(saved) => (saved, true),
+                None => {
+                    tx.remove_draft(&request.draft_id)?;
+                    return Ok(Msg::Unchanged);
+                }
+            },
         };
-        let (reference, amended) = match &entry.amending {
-            Some(target) => {
-                let header = tx.find_entry(&target.entry_id)?;
-                tx.revise_entry(
-                    &actor,
-                    &header,
-                    &entry.content,
-                    patient_id.as_deref(),
-                    entry.reason.as_deref(),
-                    false,
-                )?;
-                (header.reference, true)
-            }
-            None => (tx.log_entry(&actor, &entry.content, patient_id.as_deref())?.reference, false),
-        };
-        tx.remove_draft(&entry.draft_id)?;
-        Ok(Msg::Saved { reference, kind: entry.content.kind, warnings, amended })
+        tx.remove_draft(&request.draft_id)?;
+        Ok(Msg::Saved { reference: saved.reference, kind: saved.kind, warnings: saved.warnings, amended })
     })
 }

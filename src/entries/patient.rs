@@ -1,0 +1,115 @@
+//! Who an entry is about, as typed — NHS number, names, date of birth, sex, postcode — checked by one
+//! rule for the terminal UI, the command line and paper-form import alike.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::Problem;
+use crate::domain::fields::{FieldProblem, PatientInput, SEXES, parse_choice, parse_postcode};
+use crate::domain::nhs::NhsNumber;
+use crate::domain::time;
+
+/// The oldest date of birth accepted: anything older is surely a typing slip.
+const OLDEST_AGE_YEARS: u32 = 130;
+/// Longest family or given name, in characters.
+const NAME_MAX: usize = 100;
+
+/// A patient's details exactly as typed; empty or missing parts are simply not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypedPatient {
+    pub nhs_number: Option<String>,
+    pub family_name: Option<String>,
+    pub given_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub sex: Option<String>,
+    pub postcode: Option<String>,
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl TypedPatient {
+    /// Whether anything that identifies a person was typed (sex and postcode alone do not).
+    pub fn identifies_anyone(&self) -> bool {
+        [&self.nhs_number, &self.family_name, &self.given_name, &self.date_of_birth].into_iter().any(|v| given(v).is_some())
+    }
+
+    /// Checks every part given. Each problem is added to `problems` under the field's name
+    /// (`nhs_number`, `family_name`, `given_name`, `date_of_birth`, `sex`, `postcode`), so that
+    /// they are reported together with the entry's own.
+    pub fn check(&self, now: DateTime<Utc>, problems: &mut Vec<FieldProblem>) -> PatientInput {
+        let mut report = |field: &str, p: Problem| problems.push(FieldProblem::new(field, p));
+        let nhs_number = given(&self.nhs_number).and_then(|s| NhsNumber::parse(s).map_err(|p| report("nhs_number", p)).ok());
+        let date_of_birth =
+            given(&self.date_of_birth).and_then(|s| check_date_of_birth(s, now).map_err(|p| report("date_of_birth", p)).ok());
+        let sex = given(&self.sex)
+            .and_then(|s| parse_choice(SEXES, s).map(|c| c.name.to_string()).map_err(|p| report("sex", p)).ok());
+        let postcode = given(&self.postcode).and_then(|s| parse_postcode(s).map_err(|p| report("postcode", p)).ok());
+        let mut name = |value: &Option<String>, field: &str| {
+            let trimmed = given(value)?;
+            let actual = trimmed.chars().count();
+            if actual > NAME_MAX {
+                report(field, Problem::TooLong { max: NAME_MAX, actual });
+                return None;
+            }
+            Some(trimmed.to_string())
+        };
+        let family_name = name(&self.family_name, "family_name");
+        let given_name = name(&self.given_name, "given_name");
+        PatientInput { nhs_number, family_name, given_name, date_of_birth, sex, postcode }
+    }
+}
+
+/// A date of birth: a date `time::parse_date` reads, not in the future, and not over 130 years ago.
+pub fn check_date_of_birth(input: &str, now: DateTime<Utc>) -> Result<chrono::NaiveDate, Problem> {
+    let d = time::parse_date(input)?;
+    let today = now.with_timezone(&time::UK).date_naive();
+    if d > today {
+        return Err(Problem::DateOfBirthInFuture);
+    }
+    if today.years_since(d).unwrap_or(0) > OLDEST_AGE_YEARS {
+        return Err(Problem::DateOfBirthTooOld);
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        time::parse_uk_datetime("21/11/2026 10:00", Utc::now()).unwrap()
+    }
+
+    #[test]
+    fn every_problem_is_named_by_its_field() {
+        let typed = TypedPatient {
+            nhs_number: Some("123".into()),
+            family_name: Some("x".repeat(101)),
+            date_of_birth: Some("01/01/2027".into()),
+            sex: Some("q".into()),
+            postcode: Some("nope".into()),
+            ..Default::default()
+        };
+        let mut problems = Vec::new();
+        let input = typed.check(now(), &mut problems);
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["nhs_number", "date_of_birth", "sex", "postcode", "family_name"]);
+        assert!(input.is_empty());
+    }
+
+    #[test]
+    fn dates_of_birth_are_neither_future_nor_impossibly_old() {
+        assert_eq!(check_date_of_birth("22/11/2026", now()), Err(Problem::DateOfBirthInFuture));
+        let later = time::parse_uk_datetime("21/11/2040 10:00", Utc::now()).unwrap();
+        assert_eq!(check_date_of_birth("20/11/1909", later), Err(Problem::DateOfBirthTooOld));
+        assert!(check_date_of_birth("22/11/1910", later).is_ok());
+    }
+
+    #[test]
+    fn sex_and_postcode_alone_identify_nobody() {
+        let typed = TypedPatient { sex: Some("f".into()), postcode: Some("LS1 4AP".into()), ..Default::default() };
+        assert!(!typed.identifies_anyone());
+        assert!(TypedPatient { family_name: Some(" Reid ".into()), ..Default::default() }.identifies_anyone());
+    }
+}
