@@ -427,3 +427,52 @@ fn cutover_now_fixes_the_clock_for_tests() {
     let at = entry["occurred_at"].as_str().unwrap();
     assert!(at.starts_with("2026-11-21T09:00"), "{at}");
 }
+
+/// Issue 10, item 7: one rule for every time field. A future "requested at" needs --confirm, as a
+/// future "when it happened" does; an appointment's time may be ahead.
+#[test]
+fn every_time_that_records_the_past_is_questioned_when_in_the_future() {
+    let p = Practice::new();
+    let at = |args: &[&str]| {
+        let mut cmd = p.cmd();
+        cmd.env("CUTOVER_NOW", "2026-11-21T10:00:00Z").env("CUTOVER_USER", "JS").args(args);
+        cmd.assert()
+    };
+    let visit = [
+        "log",
+        "home_visit",
+        "--patient",
+        "9992345675",
+        "--summary",
+        "Visit",
+        "--set",
+        "requested_at=22/11/2026 09:00",
+    ];
+    at(&visit).code(2).stderr(contains("\"Requested at\", 22/11/2026 09:00, is in the future"));
+    let letter = [
+        "log",
+        "correspondence",
+        "--patient",
+        "9992345675",
+        "--summary",
+        "Letter",
+        "--set",
+        "source=nhs_111",
+        "--set",
+        "received_at=23/11/2026 09:00",
+    ];
+    at(&letter).code(2).stderr(contains("\"Received at\", 23/11/2026 09:00, is in the future"));
+    assert_eq!(p.list_json().as_array().unwrap().len(), 0);
+    at(&[&visit[..], &["--confirm"]].concat()).success();
+    let booked = [
+        "log",
+        "appointment",
+        "--patient",
+        "9992345675",
+        "--summary",
+        "Booked",
+        "--set",
+        "appointment_at=30/11/2026 09:00",
+    ];
+    at(&booked).success();
+}

@@ -2,9 +2,12 @@
 //! real store underneath (in memory) and the clock fixed.
 
 use chrono::{DateTime, Utc};
-use cutover::domain::fields::{Kind, PatientInput, build_content};
+use std::collections::BTreeMap;
+
+use cutover::domain::fields::{COMMON_FIELDS, FieldSpec, FieldType, Kind, PatientInput, build_content, input_form};
 use cutover::domain::nhs::NhsNumber;
 use cutover::domain::time;
+use cutover::entries::{self, Amendment};
 use cutover::store::{Role, StaffMember, Store, settings_key};
 use cutover::tui::{App, Msg, Theme, dispatch, load_start, view};
 use ratatui::Terminal;
@@ -495,4 +498,291 @@ fn the_entry_list_keeps_its_filter_when_an_entry_is_closed() {
     ui.key(KeyCode::Esc);
     let screen = ui.screen();
     assert!(screen.contains("Entries, newest first: all kinds · mine"), "{screen}");
+}
+
+/// A value for `spec` as a person would type it: valid, and different for each field (`n`), so that
+/// a value saved into the wrong field would show. Times lie between FDP and now, except an
+/// appointment's, which may be ahead.
+fn typed_sample(kind: Kind, spec: &FieldSpec, n: usize) -> String {
+    match spec.ty {
+        FieldType::Text(max) => format!("{} typed {n}", spec.label).chars().take(max).collect(),
+        FieldType::LongText => format!("{} line one {n}\nline two", spec.label),
+        FieldType::Pick(choices) if kind == Kind::DispensaryStock && spec.name == "movement" => {
+            choices.iter().position(|c| c.name == "dispensed").unwrap().to_string()
+        }
+        FieldType::Pick(choices) => (choices.len() - 1).to_string(),
+        FieldType::YesNo => "yes".into(),
+        FieldType::DateTime if spec.name == "appointment_at" => format!("23/11/2026 09:{:02}", n % 60),
+        FieldType::DateTime => format!("21/11/2026 0{}:{:02}", n % 9, n % 60),
+        FieldType::Date if spec.name == "date_of_birth" => "03/04/1950".into(),
+        FieldType::Date => "31/12/2027".into(),
+        FieldType::WholeNumber { min, max } => (min + 1 + n as i64).min(max).to_string(),
+        FieldType::Quantity => format!("{}.5", n + 1),
+        FieldType::ConceptId => "22298006".into(),
+        FieldType::Codes => "22298006 |Myocardial infarction|".into(),
+        FieldType::Ubrn => "123456789012".into(),
+        FieldType::Postcode => "LS1 4AP".into(),
+        FieldType::Phone => format!("0113 496 00{:02}", n % 100),
+        FieldType::StaffId => "AB".into(),
+    }
+}
+
+/// What the form stores for a typed sample: a pick is chosen by its position, the rest as typed.
+fn stored_sample(spec: &FieldSpec, typed: &str) -> String {
+    match spec.ty {
+        FieldType::Pick(choices) => choices[typed.parse::<usize>().unwrap()].name.to_string(),
+        _ => typed.to_string(),
+    }
+}
+
+impl Ui {
+    /// Moves to the field labelled `label` (from the top of the form) and replaces what it holds.
+    fn fill(&mut self, spec: &FieldSpec, typed: &str) {
+        for _ in 0..60 {
+            let screen = self.screen();
+            let (required, optional) = (format!("▶ {} *", spec.label), format!("▶ {}  ", spec.label));
+            if screen.lines().any(|l| l.contains(&required) || l.contains(&optional)) {
+                break;
+            }
+            self.key(KeyCode::Tab);
+        }
+        match spec.ty {
+            FieldType::Pick(_) => {
+                self.key(KeyCode::Backspace);
+                for _ in 0..=typed.parse::<usize>().unwrap() {
+                    self.key(KeyCode::Right);
+                }
+            }
+            FieldType::YesNo => self.key(KeyCode::Char(typed.chars().next().unwrap())),
+            _ => {
+                self.send(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL));
+                for _ in 0..300 {
+                    self.key(KeyCode::Delete);
+                    self.key(KeyCode::Backspace);
+                }
+                for c in typed.chars() {
+                    self.key(if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) });
+                }
+            }
+        }
+    }
+
+    /// Back to the top of the form.
+    fn top(&mut self) {
+        for _ in 0..60 {
+            self.key(KeyCode::BackTab);
+        }
+    }
+}
+
+/// Issue 10, item 1: every field every form shows reaches the record as typed, for every kind;
+/// and item 2: amending one field through the form changes that field and nothing else.
+#[test]
+fn every_field_of_every_kind_typed_in_the_form_is_saved_and_amend_changes_only_what_was_changed() {
+    for kind in Kind::ALL {
+        let store = practice();
+        log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+        let mut ui = Ui::sized(store, 120, 60);
+        ui.keys("jo");
+        ui.key(KeyCode::Enter);
+        ui.key(KeyCode::Char(keys_for(kind)));
+        if kind != Kind::Registration {
+            ui.keys("943 476");
+            ui.key(KeyCode::Enter);
+        }
+        let specs: Vec<FieldSpec> = COMMON_FIELDS.iter().chain(kind.fields()).copied().collect();
+        let mut expected = BTreeMap::new();
+        for (n, spec) in specs.iter().enumerate() {
+            let typed = typed_sample(kind, spec, n);
+            ui.top();
+            ui.fill(spec, &typed);
+            expected.insert(spec.name.to_string(), stored_sample(spec, &typed));
+        }
+        ui.ctrl('s');
+        let screen = ui.screen();
+        assert!(screen.contains("Saved R2-"), "{kind}: not saved\n{screen}");
+        let reference = screen.split("Saved R2-").nth(1).and_then(|r| r.split_whitespace().next()).unwrap();
+        let reference = format!("R2-{reference}");
+        let (_, saved, _) = newest_values_of(&ui.store, &reference);
+        for spec in &specs {
+            let want = kind.field(spec.name).map(|s| {
+                let v = cutover::domain::fields::parse_value(s, &expected[spec.name], now()).unwrap();
+                input_form(s, &v)
+            });
+            assert_eq!(saved.get(spec.name), want.as_ref(), "{kind}: field {} as saved through the form", spec.name);
+        }
+
+        // Amend one field at a time; every other field keeps what it held, to the second.
+        for (n, spec) in specs.iter().enumerate() {
+            let typed = match spec.ty {
+                FieldType::Pick(_) if spec.name == "movement" => continue,
+                FieldType::Pick(_) => "0".to_string(),
+                FieldType::YesNo => "no".to_string(),
+                _ => typed_sample(kind, spec, n + 40),
+            };
+            with_seconds_in_its_time(&ui.store, &reference);
+            let (_, before, before_at) = newest_values_of(&ui.store, &reference);
+            ui.key(KeyCode::Esc);
+            ui.key(KeyCode::Esc);
+            ui.key(KeyCode::Char('e'));
+            ui.keys("/");
+            ui.keys(&reference);
+            ui.key(KeyCode::Enter);
+            ui.key(KeyCode::Enter);
+            ui.key(KeyCode::Char('a'));
+            let screen = ui.screen();
+            assert!(screen.contains("Reason for the change"), "{kind}: no amend form\n{screen}");
+            ui.top();
+            ui.fill(spec, &typed);
+            ui.top();
+            ui.keys("Typing slip");
+            ui.ctrl('s');
+            if ui.screen().contains("Is this right") || ui.screen().contains("(y/n)") {
+                ui.key(KeyCode::Char('y'));
+            }
+            let screen = ui.screen();
+            let (_, after, after_at) = newest_values_of(&ui.store, &reference);
+            let stored = stored_sample(spec, &typed);
+            let want =
+                cutover::domain::fields::parse_value(spec, &stored, now()).map(|v| input_form(spec, &v)).unwrap();
+            if before.get(spec.name) == Some(&want) {
+                continue;
+            }
+            assert!(screen.contains("Amended"), "{kind}/{}: not amended\n{screen}", spec.name);
+            assert_eq!(after.get(spec.name), Some(&want), "{kind}: amended field {}", spec.name);
+            for other in specs.iter().filter(|o| o.name != spec.name) {
+                assert_eq!(
+                    after.get(other.name),
+                    before.get(other.name),
+                    "{kind}: amending {} changed {}",
+                    spec.name,
+                    other.name
+                );
+            }
+            if spec.name != "occurred_at" {
+                assert_eq!(after_at, before_at, "{kind}: amending {} moved the time", spec.name);
+            }
+        }
+    }
+}
+
+/// Gives the entry a time with seconds (as one logged with "now" has), which the form cannot show.
+fn with_seconds_in_its_time(store: &Store, reference: &str) {
+    let actor = store.actor(Some("JS")).unwrap();
+    let amendment = Amendment {
+        entry: reference.to_string(),
+        values: vec![("occurred_at".into(), "now".into())],
+        ..Default::default()
+    };
+    let at = time::parse_uk_datetime("21/11/2026 08:59", now()).unwrap() + chrono::Duration::seconds(17);
+    store.write_at(at, |tx| entries::amend(tx, &actor, &amendment, true)).unwrap();
+}
+
+/// An entry's current values, by field name, in the form `--set` takes, and its time to the second.
+fn newest_values_of(store: &Store, reference: &str) -> (String, BTreeMap<String, String>, String) {
+    let header = store.find_entry(reference).unwrap();
+    let current = store.current_revision(&header).unwrap();
+    let values = current
+        .content
+        .filled_fields()
+        .into_iter()
+        .map(|(spec, value)| (spec.name.to_string(), input_form(spec, &value)))
+        .collect();
+    (reference.to_string(), values, time::to_storage(current.content.occurred_at))
+}
+
+fn keys_for(kind: Kind) -> char {
+    match kind {
+        Kind::Appointment => 'a',
+        Kind::Consultation => 'c',
+        Kind::HomeVisit => 'h',
+        Kind::Telephone => 't',
+        Kind::Prescription => 'p',
+        Kind::Registration => 'r',
+        Kind::Pathology => 'l',
+        Kind::Referral => 'f',
+        Kind::Correspondence => 'm',
+        Kind::Document => 'd',
+        Kind::Screening => 's',
+        Kind::Summarisation => 'u',
+        Kind::DispensaryStock => 'k',
+        Kind::Note => 'n',
+    }
+}
+
+/// Issue 10, item 13: an amendment typed while another window voids the entry is refused, and the
+/// entry stays voided (it used to be un-voided by the amendment).
+#[test]
+fn an_amendment_of_an_entry_voided_meanwhile_is_refused_and_the_entry_stays_voided() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Change of address");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('e'));
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('a'));
+    ui.tab(2);
+    ui.keys(" (amended)");
+    // Another window voids it while this one is typing.
+    let actor = ui.store.actor(Some("AB")).unwrap();
+    ui.store.write_at(now(), |tx| entries::void(tx, &actor, "R2-0001", "Logged in error")).unwrap();
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("R2-0001 was voided"), "{screen}");
+    let entry = ui.store.find_entry("R2-0001").unwrap();
+    assert!(entry.voided);
+    let history = ui.store.revisions(&entry).unwrap();
+    assert_eq!(history.len(), 2, "the amendment added no revision");
+    assert!(history.iter().all(|r| r.content.summary == "Change of address"));
+}
+
+/// Issue 10, item 13: a stock count is about nobody, in the form as on the command line.
+#[test]
+fn a_stock_count_with_a_patient_is_not_saved_from_the_form() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    let mut ui = Ui::sized(store, 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('k'));
+    ui.keys("943 476");
+    ui.key(KeyCode::Enter);
+    let summary = COMMON_FIELDS[0];
+    ui.fill(&summary, "Weekly count");
+    ui.top();
+    ui.fill(Kind::DispensaryStock.field("item").unwrap(), "Amoxicillin 500mg capsules");
+    ui.top();
+    ui.fill(Kind::DispensaryStock.field("quantity").unwrap(), "84");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("Not saved: please check patient."), "{screen}");
+    assert!(screen.contains("only when it records stock dispensed"), "{screen}");
+    assert_eq!(ui.store.counts().unwrap().iter().find(|(n, _)| *n == "entries").map(|(_, n)| *n), Some(1));
+}
+
+/// Issue 10, item 7: every time that records something already done is questioned when it is in
+/// the future, not only "when it happened"; answering "no" puts the cursor on that time.
+#[test]
+fn a_future_requested_at_is_questioned_and_no_goes_back_to_it() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    let mut ui = Ui::sized(store, 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('h'));
+    ui.keys("943 476");
+    ui.key(KeyCode::Enter);
+    ui.fill(&COMMON_FIELDS[0], "Visit for Mrs Jones");
+    ui.top();
+    let requested_at = Kind::HomeVisit.field("requested_at").unwrap();
+    ui.fill(requested_at, "22/11/2026 09:00");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("\"Requested at\", 22/11/2026 09:00, is in the future"), "{screen}");
+    ui.key(KeyCode::Char('n'));
+    let screen = ui.screen();
+    assert!(screen.contains("▶ Requested at"), "the cursor is on the time in question\n{screen}");
+    assert_eq!(ui.store.counts().unwrap().iter().find(|(n, _)| *n == "entries").map(|(_, n)| *n), Some(1));
+    ui.ctrl('s');
+    ui.key(KeyCode::Char('y'));
+    assert!(ui.screen().contains("Saved R2-"), "{}", ui.screen());
 }

@@ -857,7 +857,11 @@ pub fn time_warnings(
         if spec.name == "occurred_at"
             && let Some(fdp) = fdp.filter(|fdp| at < *fdp)
         {
-            warnings.push(Warning::BeforeFdp { field: spec.name, when: time::format_uk(at), fdp: time::format_uk(fdp) });
+            warnings.push(Warning::BeforeFdp {
+                field: spec.name,
+                when: time::format_uk(at),
+                fdp: time::format_uk(fdp),
+            });
         }
     }
     warnings

@@ -5,12 +5,24 @@
 pub enum Warning {
     /// A time that records something already done is ahead of now. `field` is the field's name
     /// (so a screen can take the person to it), `label` its words.
-    InFuture { field: &'static str, label: &'static str, when: String },
-    BeforeFdp { field: &'static str, when: String, fdp: String },
+    InFuture {
+        field: &'static str,
+        label: &'static str,
+        when: String,
+    },
+    BeforeFdp {
+        field: &'static str,
+        when: String,
+        fdp: String,
+    },
     SummarisationDuringCutover,
     NoNhsNumber,
-    PossibleDuplicate { existing: String },
-    PatientDetailsDiffer { nhs_number: String },
+    PossibleDuplicate {
+        existing: String,
+    },
+    PatientDetailsDiffer {
+        nhs_number: String,
+    },
 }
 
 impl Warning {

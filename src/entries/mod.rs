@@ -158,7 +158,11 @@ fn without_repeats(problems: Vec<FieldProblem>) -> Vec<FieldProblem> {
 
 /// Checks a new entry by every rule: its fields, flags, patient and author. Every problem is
 /// reported at once, each under its field's name (`patient` for who it is about).
-pub fn check_new(entry: &NewEntry, is_staff: &dyn Fn(&str) -> bool, now: DateTime<Utc>) -> std::result::Result<Checked, Vec<FieldProblem>> {
+pub fn check_new(
+    entry: &NewEntry,
+    is_staff: &dyn Fn(&str) -> bool,
+    now: DateTime<Utc>,
+) -> std::result::Result<Checked, Vec<FieldProblem>> {
     let Some(kind) = entry.kind else {
         return Err(vec![FieldProblem::new("kind", Problem::Required)]);
     };
@@ -283,7 +287,9 @@ pub fn amend(tx: &Tx, actor: &Actor, amendment: &Amendment, confirmed: bool) -> 
     if entry.kind != Kind::Registration {
         match &patient {
             Some(CheckedPatient::New(input)) => check_patient(entry.kind, movement, input, &mut problems),
-            Some(CheckedPatient::Nobody) => check_patient(entry.kind, movement, &PatientInput::default(), &mut problems),
+            Some(CheckedPatient::Nobody) => {
+                check_patient(entry.kind, movement, &PatientInput::default(), &mut problems)
+            }
             Some(CheckedPatient::Existing(_)) => check_chosen_patient(entry.kind, movement, &mut problems),
             None if current.patient_id.is_some() => check_chosen_patient(entry.kind, movement, &mut problems),
             None => check_patient(entry.kind, movement, &PatientInput::default(), &mut problems),

@@ -31,7 +31,9 @@ fn given(value: &Option<String>) -> Option<&str> {
 impl TypedPatient {
     /// Whether anything that identifies a person was typed (sex and postcode alone do not).
     pub fn identifies_anyone(&self) -> bool {
-        [&self.nhs_number, &self.family_name, &self.given_name, &self.date_of_birth].into_iter().any(|v| given(v).is_some())
+        [&self.nhs_number, &self.family_name, &self.given_name, &self.date_of_birth]
+            .into_iter()
+            .any(|v| given(v).is_some())
     }
 
     /// Checks every part given. Each problem is added to `problems` under the field's name
@@ -39,9 +41,10 @@ impl TypedPatient {
     /// they are reported together with the entry's own.
     pub fn check(&self, now: DateTime<Utc>, problems: &mut Vec<FieldProblem>) -> PatientInput {
         let mut report = |field: &str, p: Problem| problems.push(FieldProblem::new(field, p));
-        let nhs_number = given(&self.nhs_number).and_then(|s| NhsNumber::parse(s).map_err(|p| report("nhs_number", p)).ok());
-        let date_of_birth =
-            given(&self.date_of_birth).and_then(|s| check_date_of_birth(s, now).map_err(|p| report("date_of_birth", p)).ok());
+        let nhs_number =
+            given(&self.nhs_number).and_then(|s| NhsNumber::parse(s).map_err(|p| report("nhs_number", p)).ok());
+        let date_of_birth = given(&self.date_of_birth)
+            .and_then(|s| check_date_of_birth(s, now).map_err(|p| report("date_of_birth", p)).ok());
         let sex = given(&self.sex)
             .and_then(|s| parse_choice(SEXES, s).map(|c| c.name.to_string()).map_err(|p| report("sex", p)).ok());
         let postcode = given(&self.postcode).and_then(|s| parse_postcode(s).map_err(|p| report("postcode", p)).ok());

@@ -9,7 +9,9 @@ use ratatui_textarea::TextArea;
 use serde::{Deserialize, Serialize};
 
 use super::field::FormField;
-use crate::domain::fields::{COMMON_FIELDS, EntryContent, FieldProblem, FieldSpec, FieldType, Flag, Kind, SEXES, input_form, parse_value};
+use crate::domain::fields::{
+    COMMON_FIELDS, EntryContent, FieldProblem, FieldSpec, FieldType, Flag, Kind, SEXES, input_form, parse_value,
+};
 use crate::domain::nhs::NhsNumber;
 use crate::domain::{Problem, time};
 use crate::entries::{self, Amendment, NewEntry, PatientGiven, TypedPatient, check_date_of_birth};
@@ -662,6 +664,34 @@ mod tests {
         );
         assert_eq!(form.rows()[0], Row::Patient);
         assert_eq!(form.field("occurred_at").unwrap().raw(), "21/11/2026 10:00");
+    }
+
+    /// A form's own fields (the reason for a change, a new patient's details) never share a name
+    /// with a kind's field: a clash once dropped the Reason of calls, visits and referrals.
+    #[test]
+    fn no_form_field_shares_a_name_with_another() {
+        for kind in Kind::ALL {
+            let amending = EntryForm::amend(Amending::default(), &sample_content(kind), None, "d".into(), now());
+            let mut names: Vec<&str> = amending.fields.iter().map(|f| f.spec.name).collect();
+            let count = names.len();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), count, "{kind}: two fields of its form share a name");
+        }
+    }
+
+    fn sample_content(kind: Kind) -> EntryContent {
+        EntryContent {
+            kind,
+            occurred_at: now(),
+            summary: "s".into(),
+            author: None,
+            notes: None,
+            codes: Vec::new(),
+            flags: Vec::new(),
+            also_in_old_system: None,
+            fields: Default::default(),
+        }
     }
 
     #[test]

@@ -288,7 +288,12 @@ fn open_entry(store: &Store, id: &str) -> Result<app::EntryDetail> {
 
 /// Saves a checked form through the entry service in one transaction, with the draft's removal,
 /// so a crash can leave either the draft or the entry, never both or neither.
-fn save_entry(store: &Store, user: Option<&str>, request: &form::SaveRequest, now: chrono::DateTime<Utc>) -> Result<Msg> {
+fn save_entry(
+    store: &Store,
+    user: Option<&str>,
+    request: &form::SaveRequest,
+    now: chrono::DateTime<Utc>,
+) -> Result<Msg> {
     let actor = store.actor(user)?;
     store.write_at(now, |tx| {
         let (saved, amended) = match &request.change {
