@@ -786,3 +786,68 @@ fn a_future_requested_at_is_questioned_and_no_goes_back_to_it() {
     ui.key(KeyCode::Char('y'));
     assert!(ui.screen().contains("Saved R2-"), "{}", ui.screen());
 }
+
+/// Issue 10, item 4: a look-up that matches nobody says so and offers Ctrl-N; Ctrl-N works from
+/// another field, and what was typed lands in the right details of the new patient.
+#[test]
+fn a_patient_not_on_the_list_is_added_from_what_was_typed() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    let mut ui = Ui::sized(store, 100, 40);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('n'));
+    ui.keys("Zofia NOWAK 14/07/1988");
+    let screen = ui.screen();
+    assert!(screen.contains("No one found for \"Zofia NOWAK 14/07/1988\""), "{screen}");
+    assert!(screen.contains("Ctrl-N adds a new patient"), "{screen}");
+    ui.key(KeyCode::Tab);
+    let screen = ui.screen();
+    assert!(screen.contains("Zofia NOWAK 14/07/1988 — not chosen yet"), "what was typed stays\n{screen}");
+    ui.keys("Walked in to register");
+    ui.ctrl('n');
+    let screen = ui.screen();
+    for (label, value) in [("Family name", "NOWAK"), ("Given name", "Zofia"), ("Date of birth", "14/07/1988")] {
+        let line = screen.lines().find(|l| l.contains(label)).unwrap_or_default();
+        assert!(line.contains(value), "{label} should hold {value}: {line}\n{screen}");
+    }
+    ui.ctrl('s');
+    assert!(ui.screen().contains("Saved R2-0002"), "{}", ui.screen());
+    let entry = ui.store.find_entry("R2-0002").unwrap();
+    let patient = ui.store.patient_of(&ui.store.current_revision(&entry).unwrap()).unwrap().unwrap();
+    assert_eq!(patient.family_name.as_deref(), Some("NOWAK"));
+    assert_eq!(patient.given_name.as_deref(), Some("Zofia"));
+    assert_eq!(patient.date_of_birth.as_deref(), Some("1988-07-14"));
+}
+
+/// Issue 10, item 4: ten digits that are not a valid NHS number go to the NHS number, pointed out
+/// there, never into the family name.
+#[test]
+fn a_wrong_nhs_number_typed_in_the_look_up_is_pointed_out_not_taken_for_a_name() {
+    let mut ui = Ui::sized(practice(), 100, 40);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('n'));
+    ui.keys("943 476 5918");
+    ui.ctrl('n');
+    let screen = ui.screen();
+    let nhs = screen.lines().find(|l| l.contains("NHS number (if known)")).unwrap_or_default();
+    assert!(nhs.contains("943 476 5918"), "{screen}");
+    assert!(screen.contains("check digit does not match"), "{screen}");
+    let family = screen.lines().find(|l| l.contains("Family name")).unwrap_or_default();
+    assert!(!family.contains("943"), "{screen}");
+}
+
+/// Issue 10, item 4: Tab takes the one patient the look-up found.
+#[test]
+fn tab_takes_the_only_patient_found() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('n'));
+    ui.keys("943 476");
+    ui.key(KeyCode::Tab);
+    let screen = ui.screen();
+    assert!(screen.contains("JONES, Siân (03/04/1950) 943 476 5919"), "{screen}");
+    assert!(!screen.contains("not chosen"), "{screen}");
+}

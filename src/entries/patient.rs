@@ -36,6 +36,64 @@ impl TypedPatient {
             .any(|v| given(v).is_some())
     }
 
+    /// What was typed into the patient look-up, split into the details it holds, for a new
+    /// patient's form: a date goes to the date of birth; a run of digits to the NHS number (even a
+    /// wrong one, so that it is pointed out there rather than taken for a name); words to the
+    /// names — "NOWAK, Zofia" (family name first, before a comma), "Zofia NOWAK" (the family name
+    /// in capitals, as letters write it) or "Zofia Nowak" (given names first, as people say them).
+    pub fn from_look_up(typed: &str) -> TypedPatient {
+        let mut out = TypedPatient::default();
+        let mut digits = String::new();
+        let mut words: Vec<&str> = Vec::new();
+        let (before_comma, after_comma) = match typed.split_once(',') {
+            Some((family, given)) => (family, Some(given)),
+            None => (typed, None),
+        };
+        for token in before_comma.split_whitespace() {
+            if token.chars().all(|c| c.is_ascii_digit() || c == '-') && token.chars().any(|c| c.is_ascii_digit()) {
+                digits.push_str(token);
+            } else if time::parse_date(token).is_ok() {
+                out.date_of_birth = Some(token.to_string());
+            } else {
+                words.push(token);
+            }
+        }
+        if !digits.is_empty() {
+            out.nhs_number = Some(digits);
+        }
+        let joined = |ws: &[&str]| Some(ws.join(" ")).filter(|s| !s.is_empty());
+        if let Some(given) = after_comma {
+            out.family_name = joined(&words);
+            let mut given_words = Vec::new();
+            for token in given.split_whitespace() {
+                if time::parse_date(token).is_ok() && out.date_of_birth.is_none() {
+                    out.date_of_birth = Some(token.to_string());
+                } else {
+                    given_words.push(token);
+                }
+            }
+            out.given_name = joined(&given_words);
+            return out;
+        }
+        let shouted = |w: &str| {
+            w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase()) && w.chars().any(char::is_uppercase)
+        };
+        let (family, given): (Vec<&str>, Vec<&str>) = words.iter().partition(|w| shouted(w));
+        match words.len() {
+            0 => {}
+            1 => out.family_name = joined(&words),
+            _ if family.len() == 1 && !given.is_empty() => {
+                out.family_name = joined(&family);
+                out.given_name = joined(&given);
+            }
+            n => {
+                out.given_name = joined(&words[..n - 1]);
+                out.family_name = joined(&words[n - 1..]);
+            }
+        }
+        out
+    }
+
     /// Checks every part given. Each problem is added to `problems` under the field's name
     /// (`nhs_number`, `family_name`, `given_name`, `date_of_birth`, `sex`, `postcode`), so that
     /// they are reported together with the entry's own.
@@ -107,6 +165,26 @@ mod tests {
         let later = time::parse_uk_datetime("21/11/2040 10:00", Utc::now()).unwrap();
         assert_eq!(check_date_of_birth("20/11/1909", later), Err(Problem::DateOfBirthTooOld));
         assert!(check_date_of_birth("22/11/1910", later).is_ok());
+    }
+
+    fn split(typed: &str) -> (Option<String>, Option<String>, Option<String>, Option<String>) {
+        let t = TypedPatient::from_look_up(typed);
+        (t.nhs_number, t.family_name, t.given_name, t.date_of_birth)
+    }
+
+    #[test]
+    fn what_was_typed_in_the_look_up_lands_in_the_right_detail() {
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(split("NOWAK, Zofia"), (None, s("NOWAK"), s("Zofia"), None));
+        assert_eq!(split("Zofia Nowak"), (None, s("Nowak"), s("Zofia"), None));
+        assert_eq!(split("Zofia NOWAK"), (None, s("NOWAK"), s("Zofia"), None));
+        assert_eq!(split("Mary Ann Reid"), (None, s("Reid"), s("Mary Ann"), None));
+        assert_eq!(split("reid 30/01/1941"), (None, s("reid"), None, s("30/01/1941")));
+        assert_eq!(split("30/01/1941"), (None, None, None, s("30/01/1941")));
+        assert_eq!(split("943 476 5919"), (s("9434765919"), None, None, None));
+        // Not a valid NHS number: still the NHS number, where it is pointed out, never a name.
+        assert_eq!(split("123 456 7890"), (s("1234567890"), None, None, None));
+        assert_eq!(split("Reid, Mary 30/01/1941"), (None, s("Reid"), s("Mary"), s("30/01/1941")));
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct PatientPicker {
     /// The patient was not found: their details are typed into the form.
     pub adding_new: bool,
     pub error: Option<String>,
+    /// The text the shown results were found for: once it equals what is typed, an empty list
+    /// means nobody matched (rather than "not searched yet").
+    pub searched: Option<String>,
 }
 
 impl PatientPicker {
@@ -64,7 +67,18 @@ impl PatientPicker {
             chosen,
             adding_new: false,
             error: None,
+            searched: None,
         }
+    }
+
+    /// Something was typed, the look-up has answered, and nobody matched it.
+    pub fn nobody_found(&self) -> bool {
+        let typed = self.query_text();
+        self.chosen.is_none()
+            && !self.adding_new
+            && self.results.is_empty()
+            && !typed.trim().is_empty()
+            && self.searched.as_deref() == Some(typed.as_str())
     }
 
     pub fn query_text(&self) -> String {
@@ -277,6 +291,16 @@ impl EntryForm {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('s') if ctrl => return FormOutcome::Save,
+            // From any field: the patient is not on the list, so their details are asked for here.
+            KeyCode::Char('n') if ctrl && self.has_patient_row() => {
+                self.start_new_patient(now);
+                return FormOutcome::Nothing;
+            }
+            // Tab takes the one patient found, as Enter would.
+            KeyCode::Tab if self.focused_row() == Row::Patient && self.patient.results.len() == 1 => {
+                self.choose_found(0, now);
+                return FormOutcome::Nothing;
+            }
             KeyCode::Esc if !self.patient.results.is_empty() && self.focused_row() == Row::Patient => {
                 self.patient.results.clear();
                 return FormOutcome::Nothing;
@@ -357,23 +381,13 @@ impl EntryForm {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let picker = &mut self.patient;
         match key.code {
-            KeyCode::Char('n') if ctrl => {
-                self.start_new_patient();
-                return FormOutcome::Nothing;
-            }
             KeyCode::Down if !picker.results.is_empty() => {
                 picker.selected = (picker.selected + 1).min(picker.results.len() - 1);
             }
             KeyCode::Up if !picker.results.is_empty() => picker.selected = picker.selected.saturating_sub(1),
             KeyCode::Enter if !picker.results.is_empty() => {
-                let chosen = picker.results.get(picker.selected).cloned();
-                picker.chosen = chosen;
-                picker.results.clear();
-                picker.query = TextArea::default();
-                picker.adding_new = false;
-                picker.error = None;
-                self.dirty = true;
-                self.move_focus(true, now);
+                let selected = picker.selected;
+                self.choose_found(selected, now);
             }
             KeyCode::Enter | KeyCode::Down => self.move_focus(true, now),
             KeyCode::Up => self.move_focus(false, now),
@@ -396,17 +410,41 @@ impl EntryForm {
         FormOutcome::Nothing
     }
 
-    /// The person is not on the list: ask for their details here, starting from what was typed.
-    pub fn start_new_patient(&mut self) {
-        let typed = self.patient.query_text();
+    /// Takes the patient found at `index` and moves on.
+    fn choose_found(&mut self, index: usize, now: DateTime<Utc>) {
+        let picker = &mut self.patient;
+        picker.chosen = picker.results.get(index).cloned();
+        picker.results.clear();
+        picker.query = TextArea::default();
+        picker.adding_new = false;
+        picker.error = None;
+        picker.searched = None;
+        self.dirty = true;
+        self.move_focus(true, now);
+    }
+
+    /// The person is not on the list: ask for their details here, starting from what was typed,
+    /// each part in its own field (a date as the date of birth, digits as the NHS number, words as
+    /// the names). A part that does not check out is pointed out at once, beside its field.
+    pub fn start_new_patient(&mut self, now: DateTime<Utc>) {
+        let typed = TypedPatient::from_look_up(&self.patient.query_text());
         self.patient.adding_new = true;
         self.patient.chosen = None;
         self.patient.results.clear();
-        let digits: String = typed.chars().filter(|c| c.is_ascii_digit()).collect();
-        if digits.len() == 10 {
-            self.set("new_nhs_number", &typed);
-        } else if !typed.trim().is_empty() && self.field("new_family_name").is_some_and(|f| f.raw().is_empty()) {
-            self.set("new_family_name", typed.trim());
+        let parts = [
+            ("new_nhs_number", typed.nhs_number),
+            ("new_family_name", typed.family_name),
+            ("new_given_name", typed.given_name),
+            ("new_date_of_birth", typed.date_of_birth),
+        ];
+        for (name, value) in parts {
+            let Some(value) = value else { continue };
+            if self.field(name).is_some_and(|f| f.raw().is_empty()) {
+                self.set(name, &value);
+                if let Some(field) = self.fields.iter_mut().find(|f| f.spec.name == name) {
+                    field.error = check_value(&field.spec, &value, now).err().map(|p| p.to_string());
+                }
+            }
         }
         self.dirty = true;
         // On to the first detail still needed (the NHS number is optional, so it is not that).
@@ -425,6 +463,7 @@ impl EntryForm {
         if self.patient.query_text() == query {
             self.patient.results = results;
             self.patient.selected = 0;
+            self.patient.searched = Some(query.to_string());
         }
     }
 

@@ -84,15 +84,16 @@ pub const HOME: &[Binding] = &[
     key('q', "Quit", Command::Quit),
 ];
 
+// Short words, so that at 80 columns the footer still shows the keys that matter most.
 pub const FORM: &[Binding] = &[
     named(KeyCode::Tab, "Tab", "Next field", None),
-    named(KeyCode::BackTab, "Shift-Tab", "Previous field", None),
+    named(KeyCode::BackTab, "Shift-Tab", "Back", None),
     ctrl('s', "Ctrl-S", "Save", None),
-    named(KeyCode::Esc, "Esc", "Cancel (asks first)", None),
+    ctrl('n', "Ctrl-N", "New patient", None),
+    named(KeyCode::Esc, "Esc", "Cancel", None),
     named(KeyCode::F(1), "F1", "Help", Some(Command::Help)),
     named(KeyCode::Enter, "Enter", "Next field; on the last field, save", None),
     named(KeyCode::Left, "←/→ Space", "Change a choice or yes/no", None),
-    ctrl('n', "Ctrl-N", "Patient not found: add them", None),
     named(KeyCode::Down, "↑/↓", "Pick from the patients found", None),
     named(KeyCode::Char('1'), "1-7", "On the flags line: set or clear a flag", None),
 ];

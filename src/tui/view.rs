@@ -226,7 +226,7 @@ fn draw_form(form: &EntryForm, theme: &Theme, frame: &mut Frame, area: Rect) {
         draw_row(form, *row, i == focus, theme, frame, rect);
         y += h;
     }
-    if form.focused_row() == Row::Patient && !form.patient.results.is_empty() {
+    if form.focused_row() == Row::Patient && (!form.patient.results.is_empty() || form.patient.nobody_found()) {
         draw_lookup(form, theme, frame, inner, &heights, first, focus);
     }
 }
@@ -269,7 +269,17 @@ fn draw_row(form: &EntryForm, row: Row, focused: bool, theme: &Theme, frame: &mu
                         Line::styled(format!("{}▏", escape_inline(&typed)), theme.focused())
                     }
                 }
-                (None, false) => Line::styled("(not chosen)", theme.dim()),
+                (None, false) => {
+                    let typed = form.patient.query_text();
+                    if typed.trim().is_empty() {
+                        Line::styled("(not chosen)", theme.dim())
+                    } else {
+                        Line::styled(
+                            format!("{} — not chosen yet (Ctrl-N adds a new patient)", escape_inline(&typed)),
+                            theme.dim(),
+                        )
+                    }
+                }
             };
             frame.render_widget(Paragraph::new(shown), first_line(value));
             if let Some(error) = &form.patient.error {
@@ -353,7 +363,7 @@ fn draw_lookup(
     focus: usize,
 ) {
     let y = inner.y + heights[first..=focus].iter().sum::<u16>();
-    let rows = form.patient.results.len().min(super::form::LOOKUP_ROWS) as u16;
+    let rows = form.patient.results.len().clamp(1, super::form::LOOKUP_ROWS) as u16;
     let height = (rows + 3).min((inner.y + inner.height).saturating_sub(y));
     if height < 3 {
         return;
@@ -371,6 +381,10 @@ fn draw_lookup(
             if i == form.patient.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) }
         })
         .collect();
+    if lines.is_empty() {
+        let typed = form.patient.query_text();
+        lines.push(Line::raw(format!("No one found for \"{}\".", escape_inline(typed.trim()))));
+    }
     lines.push(Line::styled("Not here? Ctrl-N adds a new patient", theme.dim()));
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Patients found ")),
