@@ -38,6 +38,10 @@ pub enum Error {
         "No patient with NHS number {0} has been logged or imported. Check the number, or use --family, --given and --dob."
     )]
     PatientNotFound(String),
+    #[error(
+        "This form was already saved or discarded in another window, so it was not saved again. Check the list of entries (e) before typing it again."
+    )]
+    DraftGone,
     #[error("Entry {reference} was voided, so it cannot be changed. Log a new entry if something needs recording.")]
     EntryVoided { reference: String },
     #[error("{}: {}", .0.field, .0.problem)]
@@ -799,6 +803,7 @@ impl Error {
             | Error::AmbiguousEntry { .. }
             | Error::PatientNotFound(_)
             | Error::EntryVoided { .. }
+            | Error::DraftGone
             | Error::InvalidOption(_)
             | Error::Usage(_) => 2,
             Error::Exchange(e) => e.exit_code(),

@@ -14,7 +14,15 @@ const COLS: u16 = 100;
 
 /// The UI on this practice's database, in a terminal of ROWS × COLS, without colour.
 fn start(p: &Practice) -> Session {
+    start_with(p, &[])
+}
+
+/// `start`, with more of the program's environment set (`CUTOVER_NOW`, say).
+fn start_with(p: &Practice, env: &[(&str, &str)]) -> Session {
     let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin!("cutover"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd.env("CUTOVER_DB", &p.db);
     cmd.env("TERM", "xterm-256color");
     cmd.env("NO_COLOR", "1");
@@ -123,7 +131,9 @@ fn a_form_killed_mid_way_comes_back_as_a_draft() {
     ui.signal(libc::SIGKILL);
     ui.wait_exit();
 
-    let mut again = start(&p);
+    // The killed window's hold on its draft lapses within seconds: start a minute on.
+    let a_minute_on = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    let mut again = start_with(&p, &[("CUTOVER_NOW", &a_minute_on)]);
     again.wait_for("Who is working?");
     again.send(ENTER);
     again.wait_for("Unsaved drafts");

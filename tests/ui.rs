@@ -851,3 +851,73 @@ fn tab_takes_the_only_patient_found() {
     assert!(screen.contains("JONES, Siân (03/04/1950) 943 476 5919"), "{screen}");
     assert!(!screen.contains("not chosen"), "{screen}");
 }
+
+fn window(store: &Store, at: DateTime<Utc>, user: &str) -> App {
+    let mut app = App::new(load_start(store, at).unwrap(), at);
+    for c in user.chars() {
+        dispatch(store, &mut app, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+    dispatch(store, &mut app, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    app
+}
+
+fn press(store: &Store, app: &mut App, code: KeyCode) {
+    dispatch(store, app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn draft_offered(app: &App) -> bool {
+    app.drafts.iter().any(|d| d.kind == "prescription")
+}
+
+/// Issue 10, item 18: a draft belongs to the window typing it. A second window is not offered it;
+/// once the first window has gone, it is offered to the person who typed it (and only them); two
+/// windows cannot both carry on with it.
+#[test]
+fn a_draft_is_offered_only_when_no_window_is_editing_it_and_only_to_who_typed_it() {
+    let store = practice();
+    let mut first = window(&store, now(), "jo");
+    press(&store, &mut first, KeyCode::Char('p'));
+    press(&store, &mut first, KeyCode::Tab);
+    for c in "Amoxicillin for Mrs Jones".chars() {
+        press(&store, &mut first, KeyCode::Char(c));
+    }
+    press(&store, &mut first, KeyCode::Tab); // leaving a field keeps the draft
+    assert_eq!(store.drafts_free_at(now() + chrono::Duration::minutes(5)).unwrap().len(), 1);
+
+    let second = window(&store, now() + chrono::Duration::seconds(20), "jo");
+    assert!(!draft_offered(&second), "the first window is still typing it");
+
+    // The first window dies without closing (no release): its hold lapses.
+    let later = now() + chrono::Duration::minutes(5);
+    let other_person = window(&store, later, "bev");
+    assert!(!draft_offered(&other_person), "offered only to who typed it");
+    let mut third = window(&store, later, "jo");
+    let mut fourth = window(&store, later, "jo");
+    assert!(draft_offered(&third) && draft_offered(&fourth));
+    press(&store, &mut third, KeyCode::Enter);
+    press(&store, &mut fourth, KeyCode::Enter);
+    assert!(matches!(third.screen, cutover::tui::Screen::Form(_)));
+    assert!(matches!(fourth.screen, cutover::tui::Screen::Home), "only one window carries on with it");
+    assert!(fourth.status.as_ref().is_some_and(|s| s.text.contains("open in another window")));
+}
+
+/// Issue 10, item 18: discarding a draft from the list asks first.
+#[test]
+fn discarding_a_draft_asks_first() {
+    let store = practice();
+    let mut first = window(&store, now(), "jo");
+    press(&store, &mut first, KeyCode::Char('p'));
+    press(&store, &mut first, KeyCode::Tab);
+    press(&store, &mut first, KeyCode::Char('A'));
+    press(&store, &mut first, KeyCode::Tab);
+    dispatch(&store, &mut first, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    let mut again = window(&store, now(), "jo");
+    assert!(draft_offered(&again), "let go as its window closed");
+    press(&store, &mut again, KeyCode::Char('x'));
+    assert_eq!(store.drafts_free_at(now()).unwrap().len(), 1, "not discarded without a yes");
+    press(&store, &mut again, KeyCode::Char('n'));
+    assert_eq!(store.drafts_free_at(now()).unwrap().len(), 1);
+    press(&store, &mut again, KeyCode::Char('x'));
+    press(&store, &mut again, KeyCode::Char('y'));
+    assert!(store.drafts_free_at(now()).unwrap().is_empty());
+}

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0004_provenance.sql"),
     include_str!("../../schema/0005_queue_order.sql"),
     include_str!("../../schema/0006_leaner_writes.sql"),
+    include_str!("../../schema/0007_draft_holds.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.

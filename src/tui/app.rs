@@ -17,6 +17,9 @@ use crate::store::{Draft, EntryRow, Patient, RecentEntry, Revision, StaffMember}
 
 /// How often a form being typed is saved as a draft, at most.
 pub const DRAFT_EVERY: Duration = Duration::seconds(2);
+/// How often an open form renews its window's hold on its draft even when nothing is typed: well
+/// within the store's `DRAFT_HOLD`, so another window never takes a form this one still has open.
+pub const HOLD_RENEW_EVERY: Duration = Duration::seconds(5);
 /// How many entries the list loads at a time.
 pub const ENTRIES_PAGE: u64 = 200;
 
@@ -133,6 +136,10 @@ pub enum Screen {
 pub enum Overlay {
     Help,
     ConfirmDiscard,
+    /// Discarding a draft from the drafts list asks first, as discarding a form does.
+    ConfirmDiscardDraft {
+        id: String,
+    },
     /// A question the entry service asked (a time in the future, say): the entry waits here
     /// until it gets a yes.
     ConfirmTime {
@@ -162,20 +169,44 @@ pub struct Status {
 /// What the UI asks the runner to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Setup { practice: String, fdp: DateTime<Utc>, member: StaffMember },
+    Setup {
+        practice: String,
+        fdp: DateTime<Utc>,
+        member: StaffMember,
+    },
     AddStaff(StaffMember),
     RememberUser(String),
     LoadHome,
-    LoadEntries { filter: EntriesFilter, offset: u64, user: Option<String> },
+    LoadEntries {
+        filter: EntriesFilter,
+        offset: u64,
+        user: Option<String>,
+    },
     OpenEntry(String),
     SearchPatients(String),
     SaveEntry(Box<SaveRequest>),
-    Void { entry_id: String, reason: String },
-    LoadQueue { query: QueueQuery },
+    Void {
+        entry_id: String,
+        reason: String,
+    },
+    LoadQueue {
+        query: QueueQuery,
+    },
     OpenQueueItem(String),
-    Act { entry_id: String, request: Request },
+    Act {
+        entry_id: String,
+        request: Request,
+    },
     Copy(String),
-    SaveDraft { id: String, kind: String, body: String },
+    /// Keeps the form as a draft; `release` lets this window's hold on it go (the window is closing).
+    SaveDraft {
+        id: String,
+        kind: String,
+        body: String,
+        release: bool,
+    },
+    /// Takes a draft to carry on with, unless another window is editing it.
+    TakeDraft(String),
     RemoveDraft(String),
     Quit,
 }
@@ -217,6 +248,11 @@ pub enum Msg {
     Voided {
         reference: String,
     },
+    /// Another window is editing this draft (or has saved it): it was not taken.
+    DraftTaken {
+        id: String,
+        taken: bool,
+    },
     Queue {
         queue: Queue,
         progress: Progress,
@@ -237,8 +273,14 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
     pub home: HomeData,
+    /// The drafts this window may offer: none held by another window, and only the signed-in
+    /// person's own (so that an entry is always saved in the name of who typed it).
     pub drafts: Vec<Draft>,
+    /// Every draft free when the window opened, whoever typed it.
+    pub all_drafts: Vec<Draft>,
     pub last_draft_at: DateTime<Utc>,
+    /// This window (one run of the program): the holder of the draft it is editing.
+    pub window: String,
     /// The entry list's filter, kept while an entry from it is open.
     pub entries_filter: EntriesFilter,
     pub quit: bool,
@@ -279,8 +321,10 @@ impl App {
             overlay: None,
             status: None,
             home: start.home,
-            drafts: start.drafts,
+            drafts: Vec::new(),
+            all_drafts: start.drafts,
             last_draft_at: now,
+            window: new_id(),
             entries_filter: EntriesFilter::default(),
             quit: false,
         }
@@ -313,7 +357,12 @@ impl App {
             Msg::Key(key) => self.on_key(key),
             Msg::Tick(now) => {
                 self.now = now;
-                self.autosave(false)
+                // An open form renews its hold on its draft now and then, typed in or not.
+                let renew = self.now - self.last_draft_at >= HOLD_RENEW_EVERY;
+                if let (Screen::Form(form), true) = (&mut self.screen, renew) {
+                    form.dirty = true;
+                }
+                self.autosave(renew)
             }
             Msg::Stop => self.leave(),
             Msg::SetupDone(start) => {
@@ -384,6 +433,17 @@ impl App {
                 self.say(not_saved(&problems), Tone::Problem);
                 Vec::new()
             }
+            Msg::DraftTaken { id, taken } => {
+                if !taken && matches!(&self.screen, Screen::Form(form) if form.draft_id == id) {
+                    self.screen = Screen::Home;
+                    self.say(
+                        "That draft is open in another window (or was saved there): carry on there.",
+                        Tone::Problem,
+                    );
+                    return vec![Effect::LoadHome];
+                }
+                Vec::new()
+            }
             Msg::Voided { reference } => {
                 self.say(format!("Voided {reference}. It stays in the history."), Tone::Success);
                 self.screen = Screen::Home;
@@ -428,6 +488,8 @@ impl App {
         let Some(user) = user else { return Vec::new() };
         self.say(format!("Working as {} ({}).", user.name, user.id), Tone::Info);
         let remember = Effect::RememberUser(user.id.clone());
+        self.drafts =
+            self.all_drafts.iter().filter(|d| d.staff_id.as_ref().is_none_or(|s| *s == user.id)).cloned().collect();
         self.user = Some(user);
         self.screen = if self.drafts.is_empty() { Screen::Home } else { Screen::Drafts { selected: 0 } };
         vec![remember, Effect::LoadHome]
@@ -436,6 +498,11 @@ impl App {
     /// Saves the form being typed as a draft: when asked (`now_or_never`), or when it changed and
     /// the last draft is a couple of seconds old.
     fn autosave(&mut self, now_or_never: bool) -> Vec<Effect> {
+        self.keep_draft(now_or_never, false)
+    }
+
+    /// `autosave`, letting go of the draft when `release` (the window is closing).
+    fn keep_draft(&mut self, now_or_never: bool, release: bool) -> Vec<Effect> {
         let Screen::Form(form) = &mut self.screen else { return Vec::new() };
         let due = self.now - self.last_draft_at >= DRAFT_EVERY;
         if !form.dirty || !(due || now_or_never) {
@@ -444,7 +511,7 @@ impl App {
         form.dirty = false;
         self.last_draft_at = self.now;
         let body = serde_json::to_string(&form.draft()).unwrap_or_default();
-        vec![Effect::SaveDraft { id: form.draft_id.clone(), kind: form.kind.name().to_string(), body }]
+        vec![Effect::SaveDraft { id: form.draft_id.clone(), kind: form.kind.name().to_string(), body, release }]
     }
 
     /// Leaving: a form being typed is kept as a draft, to be offered back next time.
@@ -452,7 +519,7 @@ impl App {
         let mut effects = Vec::new();
         if let Screen::Form(form) = &mut self.screen {
             form.dirty = true;
-            effects = self.autosave(true);
+            effects = self.keep_draft(true, true);
         }
         self.quit = true;
         effects.push(Effect::Quit);
@@ -496,6 +563,21 @@ impl App {
                     self.screen = Screen::Home;
                     self.say("Discarded. Nothing was saved.", Tone::Info);
                     vec![Effect::RemoveDraft(id), Effect::LoadHome]
+                }
+                _ => Vec::new(),
+            },
+            Overlay::ConfirmDiscardDraft { id } => match key.code {
+                KeyCode::Char('y' | 'Y') => {
+                    self.drafts.retain(|d| d.id != id);
+                    self.all_drafts.retain(|d| d.id != id);
+                    if let Screen::Drafts { selected } = &mut self.screen {
+                        *selected = (*selected).min(self.drafts.len().saturating_sub(1));
+                    }
+                    if self.drafts.is_empty() {
+                        self.screen = Screen::Home;
+                    }
+                    self.say("Draft discarded.", Tone::Info);
+                    vec![Effect::RemoveDraft(id)]
                 }
                 _ => Vec::new(),
             },
@@ -602,20 +684,17 @@ impl App {
                 match EntryForm::from_draft(draft.id.clone(), &body, self.now) {
                     Some(form) => {
                         self.drafts.retain(|d| d.id != draft.id);
+                        self.all_drafts.retain(|d| d.id != draft.id);
                         self.screen = Screen::Form(Box::new(form));
                         self.say("Draft restored: check it, then save with Ctrl-S.", Tone::Info);
+                        return vec![Effect::TakeDraft(draft.id)];
                     }
                     None => self.say("This draft cannot be opened by this version of cutover.", Tone::Problem),
                 }
             }
             (_, Some(Command::Discard)) => {
-                if let Some(draft) = self.drafts.get(*selected).cloned() {
-                    self.drafts.retain(|d| d.id != draft.id);
-                    *selected = (*selected).min(self.drafts.len().saturating_sub(1));
-                    if self.drafts.is_empty() {
-                        self.screen = Screen::Home;
-                    }
-                    return vec![Effect::RemoveDraft(draft.id)];
+                if let Some(draft) = self.drafts.get(*selected) {
+                    self.overlay = Some(Overlay::ConfirmDiscardDraft { id: draft.id.clone() });
                 }
             }
             (_, Some(Command::Back)) => self.screen = Screen::Home,

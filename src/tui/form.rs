@@ -115,6 +115,9 @@ pub struct EntryForm {
     pub focus: usize,
     /// Something typed since the last draft was saved.
     pub dirty: bool,
+    /// Carried on from a kept draft: saving it needs that draft still there, or it was saved
+    /// (or discarded) in another window meanwhile.
+    pub resumed: bool,
 }
 
 /// What saving the form asks of the entry service.
@@ -129,6 +132,8 @@ pub enum Change {
 pub struct SaveRequest {
     pub draft_id: String,
     pub change: Change,
+    /// The form was carried on from a kept draft.
+    pub resumed: bool,
     /// The person has said yes to the service's questions (a time in the future, say).
     pub confirmed: bool,
 }
@@ -194,6 +199,7 @@ impl EntryForm {
             patient: PatientPicker::new(None),
             focus: 0,
             dirty: false,
+            resumed: false,
         };
         form.set("occurred_at", &time::format_uk(now));
         form
@@ -523,7 +529,7 @@ impl EntryForm {
             None => Change::New(entry),
             Some(amending) => Change::Amend(self.amendment(amending, entry)),
         };
-        Ok(SaveRequest { draft_id: self.draft_id.clone(), change, confirmed: false })
+        Ok(SaveRequest { draft_id: self.draft_id.clone(), change, resumed: self.resumed, confirmed: false })
     }
 
     fn amendment(&self, amending: &Amending, entry: NewEntry) -> Amendment {
@@ -631,6 +637,7 @@ impl EntryForm {
             postcode: None,
         });
         form.focus = body.focus.min(form.rows().len() - 1);
+        form.resumed = true;
         Some(form)
     }
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
-pub use app::{App, Cutover, Effect, HomeData, Msg, Start};
+pub use app::{App, Cutover, Effect, HomeData, Msg, Screen, Start};
 pub use theme::Theme;
 pub use view::view;
 
@@ -44,7 +44,7 @@ pub fn load_start(store: &Store, now: chrono::DateTime<Utc>) -> Result<Start> {
         },
         staff: store.staff()?,
         last_user: settings.get(LAST_USER).map(String::from),
-        drafts: store.drafts()?,
+        drafts: store.drafts_free_at(now)?,
         home: load_home(store, now)?,
     })
 }
@@ -215,8 +215,12 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             copy_to_clipboard(&text);
             Ok(None)
         }
-        Effect::SaveDraft { id, kind, body } => {
-            store.write_at(now, |tx| tx.save_draft(&id, user.as_deref(), &kind, &body)).map(|_| None)
+        Effect::SaveDraft { id, kind, body, release } => {
+            let window = (!release).then_some(app.window.as_str());
+            store.write_at(now, |tx| tx.save_draft(&id, user.as_deref(), &kind, &body, window)).map(|_| None)
+        }
+        Effect::TakeDraft(id) => {
+            store.write_at(now, |tx| tx.take_draft(&id, &app.window)).map(|taken| Some(Msg::DraftTaken { id, taken }))
         }
         Effect::RemoveDraft(id) => store.write_at(now, |tx| tx.remove_draft(&id)).map(|_| None),
     };
@@ -296,6 +300,9 @@ fn save_entry(
 ) -> Result<Msg> {
     let actor = store.actor(user)?;
     store.write_at(now, |tx| {
+        if request.resumed && !tx.draft_exists(&request.draft_id)? {
+            return Err(Error::DraftGone);
+        }
         let (saved, amended) = match &request.change {
             form::Change::New(entry) => (crate::entries::log(tx, &actor, entry, request.confirmed)?, false),
             form::Change::Amend(amendment) => match crate::entries::amend(tx, &actor, amendment, request.confirmed)? {

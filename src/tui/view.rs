@@ -50,6 +50,16 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
     draw_footer(app, theme, frame, footer);
     match &app.overlay {
         Some(Overlay::Help) => draw_help(app, theme, frame, body),
+        Some(Overlay::ConfirmDiscardDraft { .. }) => popup(
+            frame,
+            body,
+            "Discard this draft?",
+            vec![
+                Line::raw("What was typed in it will not be saved."),
+                Line::raw(""),
+                Line::raw("y  discard it      any other key  keep it"),
+            ],
+        ),
         Some(Overlay::ConfirmDiscard) => popup(
             frame,
             body,
