@@ -1811,7 +1811,8 @@ impl<'t, 'c> Demo<'t, 'c> {
         let month: u32 = self.rng.random_range(1..=12);
         let day: u32 = self.rng.random_range(1..=days_in_month(year, month));
         let text = format!("{day:02}/{month:02}/{year}");
-        let date = time::parse_date(&text).map_err(|p| refused("date_of_birth", p))?;
+        let date =
+            time::parse_date_of_birth(&text, DateTime::<Utc>::UNIX_EPOCH).map_err(|p| refused("date_of_birth", p))?;
         let birthday_to_come = (month, day) > (11, 20);
         let age = 2026 - year - i32::from(birthday_to_come);
         Ok((date, text, age))
@@ -2316,7 +2317,7 @@ impl<'t, 'c> Demo<'t, 'c> {
         let month: u32 = self.rng.random_range(1..=12);
         let expiry = format!("{:02}/{month:02}/{year}", days_in_month(year, month));
         // Checked here too, so a bad date is this generator's error, named as such.
-        time::parse_date(&expiry).map_err(|p| refused("expiry", p))?;
+        time::parse_date(&expiry, DateTime::<Utc>::UNIX_EPOCH).map_err(|p| refused("expiry", p))?;
         sets.set("summary", clip(summary, fields::SUMMARY_MAX));
         sets.set("item", item);
         sets.set("pack_size", pack.to_string());

@@ -254,6 +254,38 @@ fn a_consultation_is_saved_and_its_reference_shown() {
 }
 
 #[test]
+fn typing_over_the_suggested_time_replaces_it() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "x");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('c'));
+    ui.keys("943 476");
+    ui.key(KeyCode::Enter);
+    ui.keys("Chest pain, ECG normal");
+    ui.tab(1); // → when it happened, holding now
+    ui.keys("9.15am");
+    ui.tab(1);
+    ui.keys("Dr Bevan");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("Saved R2-0002"), "{screen}");
+    let row = ui.store.find_entry("R2-0002").unwrap();
+    let current = ui.store.current_revision(&row).unwrap();
+    assert_eq!(current.content.occurred_at, time::parse_uk_datetime("21/11/2026 09:15", now()).unwrap());
+}
+
+#[test]
+fn a_time_not_understood_is_answered_with_examples_that_fit_the_screen() {
+    let mut ui = Ui::signed_in(practice());
+    ui.key(KeyCode::Char('c'));
+    ui.tab(2); // patient, summary → when it happened
+    ui.keys("half two");
+    ui.tab(1);
+    let screen = ui.screen();
+    assert!(screen.contains("is not a time: try 14:30, 2.30pm or 29/11 9am"), "{screen}");
+}
+
+#[test]
 fn a_time_before_fdp_is_saved_only_after_a_yes() {
     let mut ui = Ui::signed_in(practice());
     ui.key(KeyCode::Char('n'));

@@ -28,21 +28,24 @@ pub fn patient_input(args: &PatientArgs, now: DateTime<Utc>, problems: &mut Vec<
         .as_deref()
         .filter(|s| !s.trim().is_empty())
         .and_then(|s| NhsNumber::parse(s).map_err(|p| problems.push(FieldProblem::new("nhs_number", p))).ok());
-    let date_of_birth = args.dob.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| match time::parse_date(s) {
-        Ok(d) if d > now.with_timezone(&time::UK).date_naive() => {
-            problems.push(FieldProblem::new("date_of_birth", Problem::DateOfBirthInFuture));
-            None
-        }
-        Ok(d) if now.with_timezone(&time::UK).date_naive().years_since(d).unwrap_or(0) > OLDEST_AGE_YEARS as u32 => {
-            problems.push(FieldProblem::new("date_of_birth", Problem::DateOfBirthTooOld));
-            None
-        }
-        Ok(d) => Some(d),
-        Err(p) => {
-            problems.push(FieldProblem::new("date_of_birth", p));
-            None
-        }
-    });
+    let date_of_birth =
+        args.dob.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| match time::parse_date_of_birth(s, now) {
+            Ok(d) if d > now.with_timezone(&time::UK).date_naive() => {
+                problems.push(FieldProblem::new("date_of_birth", Problem::DateOfBirthInFuture));
+                None
+            }
+            Ok(d)
+                if now.with_timezone(&time::UK).date_naive().years_since(d).unwrap_or(0) > OLDEST_AGE_YEARS as u32 =>
+            {
+                problems.push(FieldProblem::new("date_of_birth", Problem::DateOfBirthTooOld));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(p) => {
+                problems.push(FieldProblem::new("date_of_birth", p));
+                None
+            }
+        });
     let sex = args.sex.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| {
         parse_choice(SEXES, s).map(|c| c.name.to_string()).map_err(|p| problems.push(FieldProblem::new("sex", p))).ok()
     });

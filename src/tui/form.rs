@@ -22,7 +22,7 @@ const NEW_PATIENT_FIELDS: [FieldSpec; 6] = [
     FieldSpec { name: "new_nhs_number", label: "NHS number (if known)", ty: FieldType::Text(20), required: false },
     FieldSpec { name: "new_family_name", label: "Family name", ty: FieldType::Text(100), required: true },
     FieldSpec { name: "new_given_name", label: "Given name", ty: FieldType::Text(100), required: true },
-    FieldSpec { name: "new_date_of_birth", label: "Date of birth", ty: FieldType::Date, required: true },
+    FieldSpec { name: "new_date_of_birth", label: "Date of birth", ty: FieldType::DateOfBirth, required: true },
     FieldSpec { name: "new_sex", label: "Sex", ty: FieldType::Pick(SEXES), required: false },
     FieldSpec { name: "new_postcode", label: "Postcode", ty: FieldType::Postcode, required: false },
 ];
@@ -175,7 +175,9 @@ impl EntryForm {
             focus: 0,
             dirty: false,
         };
-        form.set("occurred_at", &time::format_uk(now));
+        if let Some(field) = form.fields.iter_mut().find(|f| f.spec.name == "occurred_at") {
+            *field = FormField::prefilled(field.spec, &time::format_uk(now));
+        }
         form
     }
 
@@ -473,7 +475,7 @@ impl EntryForm {
             let input = PatientInput {
                 family_name: value("family_name"),
                 given_name: value("given_name"),
-                date_of_birth: value("date_of_birth").and_then(|d| time::parse_date(&d).ok()),
+                date_of_birth: value("date_of_birth").and_then(|d| time::parse_date_of_birth(&d, now).ok()),
                 sex: value("sex"),
                 postcode: value("postcode").and_then(|p| crate::domain::fields::parse_postcode(&p).ok()),
                 nhs_number: None,
@@ -572,7 +574,7 @@ impl EntryForm {
 }
 
 fn check_date_of_birth(input: &str, now: DateTime<Utc>) -> Result<chrono::NaiveDate, Problem> {
-    let d = time::parse_date(input)?;
+    let d = time::parse_date_of_birth(input, now)?;
     if d > now.with_timezone(&time::UK).date_naive() {
         return Err(Problem::DateOfBirthInFuture);
     }

@@ -185,9 +185,9 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             Ok(Some(Msg::Entries { offset, rows }))
         })(),
         Effect::OpenEntry(id) => open_entry(store, &id).map(|d| Some(Msg::Opened(Box::new(d)))),
-        Effect::SearchPatients(query) => {
-            store.find_patients(&query, form::LOOKUP_ROWS).map(|results| Some(Msg::PatientsFound { query, results }))
-        }
+        Effect::SearchPatients(query) => store
+            .find_patients(&query, form::LOOKUP_ROWS, now)
+            .map(|results| Some(Msg::PatientsFound { query, results })),
         Effect::SaveEntry(entry) => save_entry(store, user.as_deref(), &entry, now).map(|saved| {
             back_up_in_background(store, now);
             Some(saved)
