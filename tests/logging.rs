@@ -380,6 +380,20 @@ fn info_and_the_bare_command_describe_the_database() {
 }
 
 #[test]
+fn after_go_live_info_gives_the_cutovers_length_not_time_since_fdp() {
+    let p = Practice::new(); // FDP 20/11/2026 17:00
+    p.run(&["init", "--go-live", "23/11/2026 08:00"]).success();
+    let info_at = |now: &str| stdout_of(&p.cmd().env("CUTOVER_NOW", now).arg("info").assert().success());
+    let during = info_at("2026-11-21T05:00:00Z");
+    assert!(during.contains("Since FDP:       12.0 hours (target: under 72 hours)"), "{during}");
+    let after = info_at("2026-11-30T15:00:00Z");
+    assert!(after.contains("FDP to go-live:  63.0 hours (target: under 72 hours)"), "{after}");
+    assert!(!after.contains("Since FDP"), "{after}");
+    let before_fdp = info_at("2026-11-20T12:00:00Z");
+    assert!(!before_fdp.contains("Since FDP") && !before_fdp.contains("FDP to go-live:"), "{before_fdp}");
+}
+
+#[test]
 fn init_changes_settings_never_data() {
     let p = Practice::new();
     p.log(&["note", "--patient", "9992345675", "--summary", "kept"]);

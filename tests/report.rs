@@ -133,6 +133,23 @@ fn the_html_report_is_one_self_contained_printable_page() {
 }
 
 #[test]
+fn the_cutovers_length_counts_until_go_live_and_then_stops() {
+    let p = practice(); // FDP 20/11/2026 17:00, go-live 23/11/2026 08:00
+    let text_at = |now: &str| stdout_of(&p.cmd().env("CUTOVER_NOW", now).args(["report"]).assert().success());
+    let during = text_at("2026-11-21T05:00:00Z");
+    assert!(
+        during.contains("FDP to go-live:               12.0 hours so far (target: under 72 hours) within target"),
+        "{during}"
+    );
+    for after in ["2026-11-23T08:00:00Z", "2026-11-30T15:00:00Z"] {
+        let text = text_at(after);
+        assert!(text.contains("FDP to go-live:               63.0 hours (target: under 72 hours)"), "{text}");
+    }
+    let before = text_at("2026-11-20T12:00:00Z");
+    assert!(before.contains("FDP to go-live:               not started: FDP is still to come"), "{before}");
+}
+
+#[test]
 fn a_cutover_over_72_hours_says_so() {
     let p = Practice::new();
     p.run(&["init", "--go-live", "24/11/2026 18:00"]).success();

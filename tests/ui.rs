@@ -150,6 +150,22 @@ fn who_is_working_filters_as_you_type() {
 }
 
 #[test]
+fn after_go_live_the_header_gives_the_cutovers_length_not_time_since_fdp() {
+    let store = practice();
+    let mut ui = Ui::signed_in(store);
+    assert!(ui.screen().lines().next().unwrap().contains("FDP +18h of 72h"), "before go-live: time since FDP");
+
+    let store = practice();
+    let actor = store.setup_actor(None).unwrap();
+    let go_live = time::parse_uk_datetime("21/11/2026 08:00", now()).unwrap();
+    store.write_at(now(), |tx| tx.set_settings(&actor, &[(settings_key::GO_LIVE, time::to_storage(go_live))])).unwrap();
+    let mut ui = Ui::signed_in(store);
+    let header = ui.screen().lines().next().unwrap().to_string();
+    assert!(header.contains("FDP to go-live 15h of 72h"), "{header}");
+    assert!(!header.contains("FDP +"), "{header}");
+}
+
+#[test]
 fn the_home_screen_shows_the_cutover_at_a_glance() {
     let store = practice();
     log(&store, Kind::Telephone, "943 476 5919", "Jones", "Siân", "Asked for blood results");

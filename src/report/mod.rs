@@ -29,7 +29,8 @@ pub struct Report {
     pub fdp: Option<DateTime<Utc>>,
     pub go_live: Option<DateTime<Utc>>,
     pub sla_hours: i64,
-    /// FDP to go-live; or FDP to now while go-live is still to come.
+    /// FDP to go-live once go-live has passed; FDP to now before (`live` says which); `None`
+    /// until FDP is set and has happened.
     pub cutover_hours: Option<f64>,
     pub live: bool,
     pub read_only_ends: Option<NaiveDate>,
@@ -68,10 +69,7 @@ pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
     let fdp = settings.fdp();
     let go_live = settings.go_live();
     let live = go_live.is_some_and(|g| g <= now);
-    let cutover_hours = fdp.map(|f| {
-        let end = go_live.unwrap_or(now);
-        (end - f).num_minutes() as f64 / 60.0
-    });
+    let cutover_hours = time::cutover_clock(fdp, go_live, now).and_then(time::CutoverClock::hours);
     let read_only_ends =
         go_live.map(|g| g.with_timezone(&UK).date_naive() + Duration::days(settings.read_only_access_days()));
     let today = now.with_timezone(&UK).date_naive();

@@ -39,6 +39,7 @@ pub fn load_start(store: &Store, now: chrono::DateTime<Utc>) -> Result<Start> {
         cutover: Cutover {
             practice: settings.practice().map(String::from),
             fdp: settings.fdp(),
+            go_live: settings.go_live(),
             sla_hours: settings.sla_hours(),
             demo: settings.is_demo(),
             workstation: store.local_workstation()?.prefix,

@@ -14,7 +14,7 @@ use super::setup::SetupForm;
 use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
 use crate::domain::text::{escape_inline, escape_multiline, truncate};
-use crate::domain::time;
+use crate::domain::time::{self, CutoverClock};
 
 /// The smallest terminal the UI draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -94,11 +94,11 @@ fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(user) = &app.user {
         parts.push(format!("{} ({})", escape_inline(&user.name), user.id));
     }
-    if let Some(fdp) = app.cutover.fdp {
-        let hours = (app.now - fdp).num_minutes() as f64 / 60.0;
-        if hours >= 0.0 {
-            parts.push(format!("FDP +{hours:.0}h of {}h", app.cutover.sla_hours));
-        }
+    let target = app.cutover.sla_hours;
+    match time::cutover_clock(app.cutover.fdp, app.cutover.go_live, app.now) {
+        Some(CutoverClock::Running { hours }) => parts.push(format!("FDP +{hours:.0}h of {target}h")),
+        Some(CutoverClock::Finished { hours }) => parts.push(format!("FDP to go-live {hours:.0}h of {target}h")),
+        Some(CutoverClock::NotStarted) | None => {}
     }
     let clock = time::format_uk(app.now);
     let room = (area.width as usize).saturating_sub(clock.chars().count() + 2);
