@@ -170,14 +170,15 @@ fn hours(by_utc_hour: &[(String, i64)]) -> Vec<(DateTime<Utc>, i64)> {
     out
 }
 
-/// "Fri 20/11 17:00": an hour of the chart, in UK time.
+/// "Fri 20/11 17:00": an hour of the chart, in UK time ("Sun 25/10 01:00 BST" and "... GMT" for
+/// the two hours the clocks go back).
 pub fn hour_label(t: DateTime<Utc>) -> String {
-    t.with_timezone(&UK).format("%a %d/%m %H:00").to_string()
+    time::format_uk_as(t, "%a %d/%m %H:00")
 }
 
-/// "Mon 23/11 08:00": a point of the burn-down, in UK time.
+/// "Mon 23/11 08:00": a point of the burn-down, in UK time (naming the zone as `hour_label` does).
 pub fn point_label(t: DateTime<Utc>) -> String {
-    t.with_timezone(&UK).format("%a %d/%m %H:%M").to_string()
+    time::format_uk_as(t, "%a %d/%m %H:%M")
 }
 
 /// Why there is no burn-down yet.
@@ -241,5 +242,20 @@ mod tests {
         let counts: Vec<i64> = got.iter().map(|(_, n)| *n).collect();
         assert_eq!(counts, [3, 0, 0, 1]);
         assert_eq!(hour_label(got[0].0), "Fri 20/11 17:00");
+    }
+
+    #[test]
+    fn the_two_hours_the_clocks_go_back_are_two_buckets_told_apart() {
+        let got = hours(&[("2026-10-25T00".into(), 2), ("2026-10-25T02".into(), 1)]);
+        let labels: Vec<(String, i64)> = got.iter().map(|(t, n)| (hour_label(*t), *n)).collect();
+        assert_eq!(
+            labels,
+            [
+                ("Sun 25/10 01:00 BST".to_string(), 2),
+                ("Sun 25/10 01:00 GMT".to_string(), 0),
+                ("Sun 25/10 02:00".to_string(), 1)
+            ]
+        );
+        assert_eq!(point_label(at("25/10/2026 01:30 GMT")), "Sun 25/10 01:30 GMT");
     }
 }

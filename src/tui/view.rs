@@ -171,7 +171,7 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .map(|r| {
             TableRow::new(vec![
                 r.reference.clone(),
-                r.recorded_at.with_timezone(&time::UK).format("%d/%m %H:%M").to_string(),
+                time::format_uk_as(r.recorded_at, "%d/%m %H:%M"),
                 r.kind.label().to_string(),
                 escape_inline(r.patient.as_deref().unwrap_or("")).into_owned(),
                 escape_inline(&r.summary).into_owned(),
@@ -497,7 +497,7 @@ fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect
             let void = if r.header.voided { "[VOID] " } else { "" };
             let row = TableRow::new(vec![
                 r.header.reference.clone(),
-                r.content.occurred_at.with_timezone(&time::UK).format("%d/%m %H:%M").to_string(),
+                time::format_uk_as(r.content.occurred_at, "%d/%m %H:%M"),
                 r.header.kind.label().to_string(),
                 escape_inline(&patient).into_owned(),
                 format!("{void}{}", escape_inline(&r.content.summary)),
@@ -587,7 +587,7 @@ fn draw_queue(queue: &super::app::QueueScreen, theme: &Theme, frame: &mut Frame,
                 (None, Some(who)) => format!("{} {who}", item.status.name()),
                 (None, None) => item.status.name().to_string(),
             };
-            let due = item.due.with_timezone(&time::UK).format("%d/%m %H:%M").to_string();
+            let due = time::format_uk_as(item.due, "%d/%m %H:%M");
             let due = if item.overdue { format!("{due}!") } else { due };
             let row = TableRow::new(vec![
                 item.rank.to_string(),
