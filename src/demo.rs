@@ -1835,13 +1835,13 @@ impl<'t, 'c> Demo<'t, 'c> {
     /// busiest at the start.
     fn future_slot(&mut self) -> DateTime<Utc> {
         let days = self.rng.random_range(0..21i64).min(self.rng.random_range(0..21i64));
-        let mut at = self.go_live + TimeDelta::days(days) + TimeDelta::minutes(10 * self.rng.random_range(0..60i64));
+        // Days on the calendar, so a booking keeps its clock time across a change of the clocks.
+        let at = time::add_days_local(self.go_live, days) + TimeDelta::minutes(10 * self.rng.random_range(0..60i64));
         match at.with_timezone(&UK).weekday() {
-            Weekday::Sat => at += TimeDelta::days(2),
-            Weekday::Sun => at += TimeDelta::days(1),
-            _ => {}
+            Weekday::Sat => time::add_days_local(at, 2),
+            Weekday::Sun => time::add_days_local(at, 1),
+            _ => at,
         }
-        at
     }
 
     fn gp(&mut self) -> usize {

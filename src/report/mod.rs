@@ -8,7 +8,7 @@ pub mod text;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use crate::domain::fields::Kind;
-use crate::domain::time::{self, UK};
+use crate::domain::time::{self, Span, UK};
 use crate::error::Result;
 use crate::queue::TierProgress;
 use crate::store::{Patient, ReportCounts, Store};
@@ -121,19 +121,28 @@ fn burn_down(
     changes: &[(DateTime<Utc>, i64)],
 ) -> Vec<(DateTime<Utc>, i64)> {
     let span = (now - go_live).num_hours();
+    // Hourly points are an hour apart on a stopwatch; daily and weekly ones keep go-live's clock
+    // time across a change of the clocks (each counted from go-live, so a skipped hour does not
+    // shift the rest).
     let step = if span <= BURN_DOWN_HOURLY_UP_TO {
-        Duration::hours(1)
+        Span::Hours(1)
     } else if span <= BURN_DOWN_DAILY_UP_TO {
-        Duration::days(1)
+        Span::Days(1)
     } else {
-        Duration::weeks(1)
+        Span::Days(7)
+    };
+    let nth = |n: i64| match step {
+        Span::Hours(h) => Span::Hours(h * n).after(go_live),
+        Span::Days(d) => Span::Days(d * n).after(go_live),
     };
     let open_at = |t: DateTime<Utc>| items + changes.iter().take_while(|(at, _)| *at <= t).map(|(_, d)| d).sum::<i64>();
     let mut points = Vec::new();
+    let mut n = 0;
     let mut t = go_live;
     while t < now {
         points.push((t, open_at(t)));
-        t += step;
+        n += 1;
+        t = nth(n);
     }
     points.push((now, open_at(now)));
     points
@@ -234,6 +243,23 @@ mod tests {
         assert!(daily.iter().all(|(_, n)| *n == 5));
         let weekly = burn_down(at("23/11/2026 08:00"), at("23/11/2027 08:00"), 5, &[]);
         assert_eq!(weekly[1].0 - weekly[0].0, Duration::weeks(1));
+    }
+
+    #[test]
+    fn daily_and_weekly_points_keep_go_lives_clock_time_across_the_clock_changes() {
+        let autumn = burn_down(at("20/10/2026 08:00"), at("30/10/2026 12:00"), 1, &[]);
+        let times: Vec<String> = autumn.iter().map(|(t, _)| time::format_uk(*t)).collect();
+        assert!(times[..11].iter().all(|t| t.ends_with(" 08:00")), "{times:?}");
+        assert_eq!(times[6], "26/10/2026 08:00");
+        let spring = burn_down(at("01/10/2025 08:00"), at("01/05/2026 08:00"), 1, &[]);
+        assert!(spring.iter().take(spring.len() - 1).all(|(t, _)| time::format_uk(*t).ends_with(" 08:00")));
+        assert_eq!(spring[1].0, at("08/10/2025 08:00"), "a point a week");
+        let hourly = burn_down(at("25/10/2026 00:00"), at("25/10/2026 03:00"), 1, &[]);
+        let labels: Vec<String> = hourly.iter().map(|(t, _)| point_label(*t)).collect();
+        assert_eq!(
+            labels,
+            ["Sun 25/10 00:00", "Sun 25/10 01:00 BST", "Sun 25/10 01:00 GMT", "Sun 25/10 02:00", "Sun 25/10 03:00"]
+        );
     }
 
     #[test]
