@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::time::UK;
+use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::store;
 
@@ -25,9 +25,12 @@ pub fn folder_for(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-/// `cutover-2026-11-27-14.db`: the UK hour it was taken in, so names sort in time order.
+/// `cutover-2026-11-27-14.db`: the UK hour it was taken in, so names sort in time order. The
+/// second 01:00 of the night the clocks go back is `…-01GMT.db`, sorting after the first.
 fn name_for(now: DateTime<Utc>) -> String {
-    format!("{PREFIX}{}{SUFFIX}", now.with_timezone(&UK).format("%Y-%m-%d-%H"))
+    let hour = time::format_uk_as(now, "%Y-%m-%d-%H");
+    let hour = hour.strip_suffix(" BST").unwrap_or(&hour).replace(" GMT", "GMT");
+    format!("{PREFIX}{hour}{SUFFIX}")
 }
 
 /// Makes this hour's backup of `db` if there is none yet, then removes all but the newest `KEEP`.
@@ -81,5 +84,14 @@ mod tests {
         assert_eq!(folder_for(Path::new("/x/cutover.db")), Path::new("/x/cutover.db.backups"));
         let summer = DateTime::parse_from_rfc3339("2026-07-01T13:30:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(name_for(summer), "cutover-2026-07-01-14.db");
+    }
+
+    #[test]
+    fn the_two_hours_the_clocks_go_back_have_a_backup_each_in_time_order() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let names: Vec<String> =
+            ["2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z", "2026-10-25T02:30:00Z"].map(|t| name_for(at(t))).into();
+        assert_eq!(names, ["cutover-2026-10-25-01.db", "cutover-2026-10-25-01GMT.db", "cutover-2026-10-25-02.db"]);
+        assert!(names.is_sorted());
     }
 }

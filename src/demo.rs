@@ -1811,7 +1811,8 @@ impl<'t, 'c> Demo<'t, 'c> {
         let month: u32 = self.rng.random_range(1..=12);
         let day: u32 = self.rng.random_range(1..=days_in_month(year, month));
         let text = format!("{day:02}/{month:02}/{year}");
-        let date = time::parse_date(&text).map_err(|p| refused("date_of_birth", p))?;
+        let date =
+            time::parse_date_of_birth(&text, DateTime::<Utc>::UNIX_EPOCH).map_err(|p| refused("date_of_birth", p))?;
         let birthday_to_come = (month, day) > (11, 20);
         let age = 2026 - year - i32::from(birthday_to_come);
         Ok((date, text, age))
@@ -1834,13 +1835,13 @@ impl<'t, 'c> Demo<'t, 'c> {
     /// busiest at the start.
     fn future_slot(&mut self) -> DateTime<Utc> {
         let days = self.rng.random_range(0..21i64).min(self.rng.random_range(0..21i64));
-        let mut at = self.go_live + TimeDelta::days(days) + TimeDelta::minutes(10 * self.rng.random_range(0..60i64));
+        // Days on the calendar, so a booking keeps its clock time across a change of the clocks.
+        let at = time::add_days_local(self.go_live, days) + TimeDelta::minutes(10 * self.rng.random_range(0..60i64));
         match at.with_timezone(&UK).weekday() {
-            Weekday::Sat => at += TimeDelta::days(2),
-            Weekday::Sun => at += TimeDelta::days(1),
-            _ => {}
+            Weekday::Sat => time::add_days_local(at, 2),
+            Weekday::Sun => time::add_days_local(at, 1),
+            _ => at,
         }
-        at
     }
 
     fn gp(&mut self) -> usize {
@@ -2316,7 +2317,7 @@ impl<'t, 'c> Demo<'t, 'c> {
         let month: u32 = self.rng.random_range(1..=12);
         let expiry = format!("{:02}/{month:02}/{year}", days_in_month(year, month));
         // Checked here too, so a bad date is this generator's error, named as such.
-        time::parse_date(&expiry).map_err(|p| refused("expiry", p))?;
+        time::parse_date(&expiry, DateTime::<Utc>::UNIX_EPOCH).map_err(|p| refused("expiry", p))?;
         sets.set("summary", clip(summary, fields::SUMMARY_MAX));
         sets.set("item", item);
         sets.set("pack_size", pack.to_string());

@@ -614,12 +614,10 @@ impl Display for Problem {
                 "{id} is not a valid SNOMED CT code: its check digit does not match, so a digit is probably mistyped"
             ),
             Problem::UbrnFormat => f.write_str("a UBRN (e-Referral booking number) is 12 digits"),
-            Problem::DateFormat => {
-                f.write_str("is not a date cutover understands: use DD/MM/YYYY (27/11/2026) or YYYY-MM-DD")
-            }
-            Problem::TimeFormat => f.write_str(
-                "is not a time cutover understands: use 27/11/2026 14:30, 27/11/2026, 14:30 (today) or now",
-            ),
+            // Both hints fit under a field of the entry form on an 80-column screen; the user guide
+            // lists every form accepted.
+            Problem::DateFormat => f.write_str(DATE_HINT),
+            Problem::TimeFormat => f.write_str(TIME_HINT),
             Problem::DateDoesNotExist { day, month, year } => {
                 write!(f, "{day:02}/{month:02}/{year} is not a real date")
             }
@@ -697,6 +695,11 @@ impl Exchange {
 fn time_label(label: &str) -> String {
     if label == "When it happened" { "the time it happened".to_string() } else { format!("\"{label}\"") }
 }
+
+/// What a badly typed date or time is told: a few examples, short enough for one line under a form
+/// field (46 characters on an 80-column screen).
+const DATE_HINT: &str = "is not a date: try 30/01/1941 or 1941-01-30";
+const TIME_HINT: &str = "is not a time: try 14:30, 2.30pm or 29/11 9am";
 
 fn invalid_entry(problems: &[FieldProblem]) -> String {
     let mut out = String::from("Nothing was saved. Please correct:");
@@ -893,6 +896,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_and_time_hints_fit_under_a_form_field_on_an_80_column_screen() {
+        // 80 columns less the form's border (2), label column (30) and "↳ " (2).
+        for problem in [Problem::DateFormat, Problem::TimeFormat] {
+            let text = problem.to_string();
+            assert!(text.chars().count() <= 46, "{text:?} is {} characters", text.chars().count());
+        }
+    }
 
     #[test]
     fn invalid_input_lists_every_field() {

@@ -380,6 +380,20 @@ fn info_and_the_bare_command_describe_the_database() {
 }
 
 #[test]
+fn after_go_live_info_gives_the_cutovers_length_not_time_since_fdp() {
+    let p = Practice::new(); // FDP 20/11/2026 17:00
+    p.run(&["init", "--go-live", "23/11/2026 08:00"]).success();
+    let info_at = |now: &str| stdout_of(&p.cmd().env("CUTOVER_NOW", now).arg("info").assert().success());
+    let during = info_at("2026-11-21T05:00:00Z");
+    assert!(during.contains("Since FDP:       12.0 hours (target: under 72 hours)"), "{during}");
+    let after = info_at("2026-11-30T15:00:00Z");
+    assert!(after.contains("FDP to go-live:  63.0 hours (target: under 72 hours)"), "{after}");
+    assert!(!after.contains("Since FDP"), "{after}");
+    let before_fdp = info_at("2026-11-20T12:00:00Z");
+    assert!(!before_fdp.contains("Since FDP") && !before_fdp.contains("FDP to go-live:"), "{before_fdp}");
+}
+
+#[test]
 fn init_changes_settings_never_data() {
     let p = Practice::new();
     p.log(&["note", "--patient", "9992345675", "--summary", "kept"]);
@@ -475,4 +489,59 @@ fn every_time_that_records_the_past_is_questioned_when_in_the_future() {
         "appointment_at=30/11/2026 09:00",
     ];
     at(&booked).success();
+}
+
+/// Saturday 21/11/2026 16:00 in the UK (GMT): the clock for the tests of times as people write them.
+const SATURDAY_TEA_TIME: &str = "2026-11-21T16:00:00Z";
+
+fn log_at(p: &Practice, at: &str) -> assert_cmd::assert::Assert {
+    p.cmd()
+        .env("CUTOVER_NOW", SATURDAY_TEA_TIME)
+        .env("CUTOVER_USER", "JS")
+        .args(["log", "note", "--patient", "9992345675", "--summary", at, "--at", at, "--confirm"])
+        .assert()
+}
+
+#[test]
+fn times_are_taken_as_people_write_them() {
+    let p = Practice::new();
+    let cases = [
+        ("2.30pm", "2026-11-21T14:30:00+00:00"),
+        ("14.30", "2026-11-21T14:30:00+00:00"),
+        ("1430", "2026-11-21T14:30:00+00:00"),
+        ("9am", "2026-11-21T09:00:00+00:00"),
+        ("today 9.15am", "2026-11-21T09:15:00+00:00"),
+        ("yesterday 14:30", "2026-11-20T14:30:00+00:00"),
+        ("20/11 17:30", "2026-11-20T17:30:00+00:00"),
+        ("21-11-26 10:00", "2026-11-21T10:00:00+00:00"),
+        ("21.11.2026 2pm", "2026-11-21T14:00:00+00:00"),
+    ];
+    for (at, _) in cases {
+        log_at(&p, at).success();
+    }
+    let list = p.list_json();
+    for (at, want) in cases {
+        let entry = list.as_array().unwrap().iter().find(|e| e["summary"] == at).expect(at);
+        assert_eq!(entry["occurred_at"], want, "{at}");
+    }
+}
+
+#[test]
+fn a_time_cutover_cannot_read_is_answered_with_examples_on_one_line() {
+    let p = Practice::new();
+    let err = stderr_of(&log_at(&p, "half two").code(2));
+    assert!(err.contains("occurred_at: is not a time: try 14:30, 2.30pm or 29/11 9am"), "{err}");
+    assert!(err.lines().all(|l| l.chars().count() <= 80), "{err}");
+}
+
+#[test]
+fn a_two_digit_year_of_birth_is_in_the_past() {
+    let p = Practice::new();
+    p.cmd()
+        .env("CUTOVER_NOW", SATURDAY_TEA_TIME)
+        .env("CUTOVER_USER", "JS")
+        .args(["log", "note", "--summary", "x", "--family", "Evans", "--given", "Megan", "--dob", "30.01.41"])
+        .assert()
+        .success();
+    assert_eq!(only_entry(&p)["patient"]["date_of_birth"], "1941-01-30");
 }

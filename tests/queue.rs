@@ -445,3 +445,52 @@ fn the_kept_order_follows_two_registrations_an_amended_time_and_a_moved_item() {
     kept_order_agrees(&p);
     assert_eq!(waits_for(&result), "blocked by registration R2-0004");
 }
+
+/// Due times count days on the calendar at go-live's clock time, across both clock changes of 2026;
+/// a claim's four hours are four hours.
+#[test]
+fn due_times_keep_go_lives_clock_time_across_a_change_of_the_clocks() {
+    let p = Practice::new();
+    p.run(&["init", "--fdp", "26/03/2026 17:00", "--go-live", "27/03/2026 08:00"]).success();
+    p.run_as("JS", &["staff", "add", "KL", "--name", "Kim Lee", "--role", "admin"]).success();
+    let call = log_phone(&p, "26/03/2026 18:00", "call");
+    let summary = p.log(&["summarisation", "--patient", "9434765919", "--at", "26/03/2026 18:10", "--summary", "sum"]);
+    let booked = p.log(&[
+        "appointment",
+        "--patient",
+        "9992345675",
+        "--at",
+        "26/03/2026 18:20",
+        "--summary",
+        "booked",
+        "--set",
+        "appointment_at=03/04/2026 08:00",
+        "--set",
+        "appointment_status=booked",
+    ]);
+    let spring = || {
+        let mut cmd = p.cmd();
+        cmd.env("CUTOVER_NOW", "2026-03-27T09:00:00Z");
+        cmd
+    };
+    let out = spring().args(["queue", "--format", "json"]).assert().success().get_output().stdout.clone();
+    let items: Vec<Value> = serde_json::from_slice(&out).unwrap();
+    let due = |id: &str| items.iter().find(|i| i["id"] == id).map(|i| i["due"].as_str().unwrap().to_string());
+    assert_eq!(due(&call).as_deref(), Some("2026-04-03T08:00:00+01:00"), "tier 3: 7 days");
+    assert_eq!(due(&summary).as_deref(), Some("2026-04-24T08:00:00+01:00"), "tier 4: 28 days");
+    assert_eq!(due(&booked).as_deref(), Some("2026-04-03T07:00:00+01:00"), "an hour before the patient");
+    let explained = stdout_of(&spring().args(["queue", "--explain"]).assert().success());
+    assert!(explained.contains("appointment 7 days after go-live"), "{explained}");
+
+    // Claimed at 00:30 BST on the night the clocks go back: four hours later is 03:30 GMT.
+    p.run(&["init", "--fdp", "23/10/2026 17:00", "--go-live", "24/10/2026 08:00"]).success();
+    let claim = p
+        .cmd()
+        .env("CUTOVER_NOW", "2026-10-24T23:30:00Z")
+        .env("CUTOVER_USER", "KL")
+        .args(["claim", &call])
+        .assert()
+        .success();
+    let said = format!("{}{}", stdout_of(&claim), stderr_of(&claim));
+    assert!(said.contains("25/10/2026 03:30"), "{said}");
+}

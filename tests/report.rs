@@ -133,6 +133,47 @@ fn the_html_report_is_one_self_contained_printable_page() {
 }
 
 #[test]
+fn the_cutovers_length_counts_until_go_live_and_then_stops() {
+    let p = practice(); // FDP 20/11/2026 17:00, go-live 23/11/2026 08:00
+    let text_at = |now: &str| stdout_of(&p.cmd().env("CUTOVER_NOW", now).args(["report"]).assert().success());
+    let during = text_at("2026-11-21T05:00:00Z");
+    assert!(
+        during.contains("FDP to go-live:               12.0 hours so far (target: under 72 hours) within target"),
+        "{during}"
+    );
+    for after in ["2026-11-23T08:00:00Z", "2026-11-30T15:00:00Z"] {
+        let text = text_at(after);
+        assert!(text.contains("FDP to go-live:               63.0 hours (target: under 72 hours)"), "{text}");
+    }
+    let before = text_at("2026-11-20T12:00:00Z");
+    assert!(before.contains("FDP to go-live:               not started: FDP is still to come"), "{before}");
+}
+
+#[test]
+fn the_two_hours_the_clocks_go_back_are_counted_and_named_apart() {
+    let p = Practice::new();
+    p.run(&["init", "--fdp", "24/10/2026 18:00", "--go-live", "26/10/2026 08:00"]).success();
+    for at in ["25/10/2026 01:30", "25/10/2026 01:10 GMT", "25/10/2026 01:50 GMT", "25/10/2026 02:05"] {
+        p.log(&["note", "--patient", "9992345675", "--at", at, "--summary", "night call"]);
+    }
+    let text = stdout_of(&p.cmd().env("CUTOVER_NOW", "2026-10-27T12:00:00Z").arg("report").assert().success());
+    for row in ["Sun 25/10 01:00 BST", "Sun 25/10 01:00 GMT", "Sun 25/10 02:00"] {
+        assert_eq!(text.matches(row).count(), 1, "{row} once in\n{text}");
+    }
+    assert!(text.contains(&format!("  {:<28}{:>7}", "Sun 25/10 01:00 BST", 1)), "{text}");
+    assert!(text.contains(&format!("  {:<28}{:>7}", "Sun 25/10 01:00 GMT", 2)), "{text}");
+    let csv = stdout_of(
+        &p.cmd().env("CUTOVER_NOW", "2026-10-27T12:00:00Z").args(["report", "--format", "csv"]).assert().success(),
+    );
+    assert!(csv.contains("by_hour,2026-10-25T01:00:00+01:00,1\n"), "{csv}");
+    assert!(csv.contains("by_hour,2026-10-25T01:00:00+00:00,2\n"), "{csv}");
+    let html = stdout_of(
+        &p.cmd().env("CUTOVER_NOW", "2026-10-27T12:00:00Z").args(["report", "--format", "html"]).assert().success(),
+    );
+    assert!(html.contains("Sun 25/10 01:00 BST") && html.contains("Sun 25/10 01:00 GMT"), "{html}");
+}
+
+#[test]
 fn a_cutover_over_72_hours_says_so() {
     let p = Practice::new();
     p.run(&["init", "--go-live", "24/11/2026 18:00"]).success();

@@ -153,6 +153,22 @@ fn who_is_working_filters_as_you_type() {
 }
 
 #[test]
+fn after_go_live_the_header_gives_the_cutovers_length_not_time_since_fdp() {
+    let store = practice();
+    let mut ui = Ui::signed_in(store);
+    assert!(ui.screen().lines().next().unwrap().contains("FDP +18h of 72h"), "before go-live: time since FDP");
+
+    let store = practice();
+    let actor = store.setup_actor(None).unwrap();
+    let go_live = time::parse_uk_datetime("21/11/2026 08:00", now()).unwrap();
+    store.write_at(now(), |tx| tx.set_settings(&actor, &[(settings_key::GO_LIVE, time::to_storage(go_live))])).unwrap();
+    let mut ui = Ui::signed_in(store);
+    let header = ui.screen().lines().next().unwrap().to_string();
+    assert!(header.contains("FDP to go-live 15h of 72h"), "{header}");
+    assert!(!header.contains("FDP +"), "{header}");
+}
+
+#[test]
 fn the_home_screen_shows_the_cutover_at_a_glance() {
     let store = practice();
     log(&store, Kind::Telephone, "943 476 5919", "Jones", "Siân", "Asked for blood results");
@@ -254,6 +270,38 @@ fn a_consultation_is_saved_and_its_reference_shown() {
     assert_eq!(current.content.field_str("clinician"), Some("Dr Bevan"));
     assert_eq!(current.content.occurred_at, now());
     assert!(ui.store.drafts().unwrap().is_empty(), "the draft goes once the entry is saved");
+}
+
+#[test]
+fn typing_over_the_suggested_time_replaces_it() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "x");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('c'));
+    ui.keys("943 476");
+    ui.key(KeyCode::Enter);
+    ui.keys("Chest pain, ECG normal");
+    ui.tab(1); // → when it happened, holding now
+    ui.keys("9.15am");
+    ui.tab(1);
+    ui.keys("Dr Bevan");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("Saved R2-0002"), "{screen}");
+    let row = ui.store.find_entry("R2-0002").unwrap();
+    let current = ui.store.current_revision(&row).unwrap();
+    assert_eq!(current.content.occurred_at, time::parse_uk_datetime("21/11/2026 09:15", now()).unwrap());
+}
+
+#[test]
+fn a_time_not_understood_is_answered_with_examples_that_fit_the_screen() {
+    let mut ui = Ui::signed_in(practice());
+    ui.key(KeyCode::Char('c'));
+    ui.tab(2); // patient, summary → when it happened
+    ui.keys("half two");
+    ui.tab(1);
+    let screen = ui.screen();
+    assert!(screen.contains("is not a time: try 14:30, 2.30pm or 29/11 9am"), "{screen}");
 }
 
 #[test]
@@ -514,7 +562,7 @@ fn typed_sample(kind: Kind, spec: &FieldSpec, n: usize) -> String {
         FieldType::YesNo => "yes".into(),
         FieldType::DateTime if spec.name == "appointment_at" => format!("23/11/2026 09:{:02}", n % 60),
         FieldType::DateTime => format!("21/11/2026 0{}:{:02}", n % 9, n % 60),
-        FieldType::Date if spec.name == "date_of_birth" => "03/04/1950".into(),
+        FieldType::DateOfBirth => "03/04/1950".into(),
         FieldType::Date => "31/12/2027".into(),
         FieldType::WholeNumber { min, max } => (min + 1 + n as i64).min(max).to_string(),
         FieldType::Quantity => format!("{}.5", n + 1),

@@ -6,7 +6,7 @@ use super::Context;
 use crate::cli::InitArgs;
 use crate::domain::Problem;
 use crate::domain::fields::{FieldProblem, parse_staff_id};
-use crate::domain::time;
+use crate::domain::time::{self, CutoverClock};
 use crate::error::{Error, Result, Usage};
 use crate::store::settings_key as key;
 use crate::store::{OpenMode, Role, Settings, StaffMember, Store};
@@ -162,11 +162,15 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
     writeln!(out, "New system:      {}", setting_line(&settings, key::NEW_SYSTEM))?;
     writeln!(out, "FDP:             {}", time_line(settings.fdp()))?;
     writeln!(out, "Go-live:         {}", time_line(settings.go_live()))?;
-    if let Some(fdp) = settings.fdp() {
-        let hours = (ctx.now - fdp).num_minutes() as f64 / 60.0;
-        if hours >= 0.0 {
-            writeln!(out, "Since FDP:       {hours:.1} hours (target: under {} hours)", settings.sla_hours())?;
+    let target = settings.sla_hours();
+    match time::cutover_clock(settings.fdp(), settings.go_live(), ctx.now) {
+        Some(CutoverClock::Running { hours }) => {
+            writeln!(out, "Since FDP:       {hours:.1} hours (target: under {target} hours)")?
         }
+        Some(CutoverClock::Finished { hours }) => {
+            writeln!(out, "FDP to go-live:  {hours:.1} hours (target: under {target} hours)")?
+        }
+        Some(CutoverClock::NotStarted) | None => {}
     }
     writeln!(
         out,

@@ -40,6 +40,8 @@ pub enum FieldType {
     YesNo,
     DateTime,
     Date,
+    /// A date of birth: like `Date`, but a two-digit year is in the past ("41" is 1941).
+    DateOfBirth,
     WholeNumber {
         min: i64,
         max: i64,
@@ -220,7 +222,7 @@ const PRESCRIPTION: &[FieldSpec] = &[
 const REGISTRATION: &[FieldSpec] = &[
     req("family_name", "Family name", NAME),
     req("given_name", "Given name", NAME),
-    req("date_of_birth", "Date of birth", Date),
+    req("date_of_birth", "Date of birth", DateOfBirth),
     opt("sex", "Sex", Pick(SEXES)),
     opt("address", "Address", SHORT),
     opt("postcode", "Postcode", Postcode),
@@ -512,7 +514,8 @@ pub fn parse_value(spec: &FieldSpec, input: &str, now: DateTime<Utc>) -> Result<
         Pick(choices) => parse_choice(choices, trimmed).map(|c| Value::String(c.name.to_string())),
         YesNo => parse_yes_no(trimmed).map(Value::Bool),
         DateTime => time::parse_uk_datetime(trimmed, now).map(|t| Value::String(time::to_storage(t))),
-        Date => time::parse_date(trimmed).map(|d| Value::String(d.format("%Y-%m-%d").to_string())),
+        Date => time::parse_date(trimmed, now).map(|d| Value::String(d.format("%Y-%m-%d").to_string())),
+        DateOfBirth => time::parse_date_of_birth(trimmed, now).map(|d| Value::String(d.format("%Y-%m-%d").to_string())),
         WholeNumber { min, max } => parse_whole(trimmed, min, max).map(Value::from),
         Quantity => parse_quantity(trimmed),
         ConceptId => snomed::parse_sctid(trimmed).map(Value::String),
@@ -617,7 +620,7 @@ pub fn display_value(spec: &FieldSpec, value: &Value) -> String {
         }
         (YesNo, Value::Bool(b)) => if *b { "Yes" } else { "No" }.to_string(),
         (DateTime, Value::String(s)) => time::from_storage(s).map_or_else(|| s.clone(), time::format_uk),
-        (Date, Value::String(s)) => {
+        (Date | DateOfBirth, Value::String(s)) => {
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| s.clone(), time::format_uk_date)
         }
         (Codes, v) => serde_json::from_value::<Vec<snomed::Code>>(v.clone())
@@ -633,7 +636,7 @@ pub fn input_form(spec: &FieldSpec, value: &Value) -> String {
         (_, Value::Null) => String::new(),
         (YesNo, Value::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
         (DateTime, Value::String(s)) => time::from_storage(s).map_or_else(|| s.clone(), time::format_uk),
-        (Date, Value::String(s)) => {
+        (Date | DateOfBirth, Value::String(s)) => {
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| s.clone(), time::format_uk_date)
         }
         (Codes, v) => display_value(spec, v),

@@ -41,7 +41,7 @@ impl TypedPatient {
     /// wrong one, so that it is pointed out there rather than taken for a name); words to the
     /// names — "NOWAK, Zofia" (family name first, before a comma), "Zofia NOWAK" (the family name
     /// in capitals, as letters write it) or "Zofia Nowak" (given names first, as people say them).
-    pub fn from_look_up(typed: &str) -> TypedPatient {
+    pub fn from_look_up(typed: &str, now: DateTime<Utc>) -> TypedPatient {
         let mut out = TypedPatient::default();
         let mut digits: Vec<&str> = Vec::new();
         let mut words: Vec<&str> = Vec::new();
@@ -52,7 +52,7 @@ impl TypedPatient {
         for token in before_comma.split_whitespace() {
             if token.chars().all(|c| c.is_ascii_digit() || c == '-') && token.chars().any(|c| c.is_ascii_digit()) {
                 digits.push(token);
-            } else if time::parse_date(token).is_ok() {
+            } else if time::parse_date_of_birth(token, now).is_ok() {
                 out.date_of_birth = Some(token.to_string());
             } else {
                 words.push(token);
@@ -66,7 +66,7 @@ impl TypedPatient {
             out.family_name = joined(&words);
             let mut given_words = Vec::new();
             for token in given.split_whitespace() {
-                if time::parse_date(token).is_ok() && out.date_of_birth.is_none() {
+                if time::parse_date_of_birth(token, now).is_ok() && out.date_of_birth.is_none() {
                     out.date_of_birth = Some(token.to_string());
                 } else {
                     given_words.push(token);
@@ -121,9 +121,10 @@ impl TypedPatient {
     }
 }
 
-/// A date of birth: a date `time::parse_date` reads, not in the future, and not over 130 years ago.
+/// A date of birth: a date `time::parse_date_of_birth` reads (a two-digit year is in the past),
+/// not in the future, and not over 130 years ago.
 pub fn check_date_of_birth(input: &str, now: DateTime<Utc>) -> Result<chrono::NaiveDate, Problem> {
-    let d = time::parse_date(input)?;
+    let d = time::parse_date_of_birth(input, now)?;
     let today = now.with_timezone(&time::UK).date_naive();
     if d > today {
         return Err(Problem::DateOfBirthInFuture);
@@ -168,7 +169,7 @@ mod tests {
     }
 
     fn split(typed: &str) -> (Option<String>, Option<String>, Option<String>, Option<String>) {
-        let t = TypedPatient::from_look_up(typed);
+        let t = TypedPatient::from_look_up(typed, now());
         (t.nhs_number, t.family_name, t.given_name, t.date_of_birth)
     }
 

@@ -107,7 +107,7 @@ pub fn check(path: &Path, table: &Table, maps: &[(String, &'static str)], now: D
             }
             other => other.map(str::to_string),
         };
-        let dob = match value("date_of_birth").map(time::parse_date) {
+        let dob = match value("date_of_birth").map(|d| time::parse_date_of_birth(d, now)) {
             None => {
                 bad("date_of_birth", Problem::Required);
                 None

@@ -235,7 +235,7 @@ fn place(rows: Vec<QueueRow>, registrations: &HashMap<String, OpenRegistration>,
         p.inherited = Some((*tier, *count, points));
         if *tier < p.assessment.tier {
             p.assessment.tier = *tier;
-            p.assessment.due = ctx.reference + weights::WEIGHTS.tier_allowance[tier.number() as usize - 1];
+            p.assessment.due = weights::WEIGHTS.tier_allowance[tier.number() as usize - 1].after(ctx.reference);
             p.overdue = p.assessment.due < ctx.now;
         }
     }

@@ -1,7 +1,7 @@
 //! The priority policy: an item's tier, due time, score and the reasons for them, from what was
 //! logged and the go-live time alone. Pure: no I/O, and the time is passed in.
 
-use chrono::{DateTime, Datelike, Duration, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 
 use super::weights::{WEIGHTS, Weights};
 use crate::domain::bank_holidays;
@@ -213,7 +213,7 @@ pub fn assess_with(row: &QueueRow, ctx: &PolicyContext, w: &Weights, explain: bo
     let urgent = by_flags(&mut s, &row.flags);
     let explain = s.explain;
     let (tier, score, mut reasons, terms) = s.settle(kind, urgent);
-    let mut due = ctx.reference + w.tier_allowance[tier.index()];
+    let mut due = w.tier_allowance[tier.index()].after(ctx.reference);
     if let Some((at, lead)) = appointment_due
         && at - lead < due
     {
@@ -325,7 +325,9 @@ fn appointment(
         s.claim(Tier::FirstWeek, "cancelled booking: recorded for completeness");
         return;
     }
-    let days = (at - ctx.reference).num_days();
+    // Days on the calendar, at go-live's clock time: a change of the clocks between does not
+    // make a week-ahead booking six days ahead.
+    let days = time::whole_days_between(ctx.reference, at);
     let nearness = (w.appointment_horizon_days - days).max(0) * w.appointment_points_per_day;
     if nearness > 0 {
         s.points_with(nearness, || match days {
@@ -380,23 +382,20 @@ fn by_flags(s: &mut Scoring, flags: &[Flag]) -> bool {
 /// `from` plus `days` working days (Monday to Friday, not bank holidays in England, in UK local
 /// time), at the same time of day.
 pub fn add_working_days(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
-    let local = from.with_timezone(&UK);
-    let mut date = local.date_naive();
+    let start = from.with_timezone(&UK).date_naive();
+    let mut date = start;
     let mut left = days;
     while left > 0 {
-        date += Duration::days(1);
+        let Some(next) = date.succ_opt() else { break };
+        date = next;
         let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
         if !weekend && !bank_holidays::is_bank_holiday(date) {
             left -= 1;
         }
     }
     // Counted in days on the calendar, so a change of the clocks between leaves the time of day
-    // alone. In the hour the clocks skip there is no such time: an hour later, as the clock reads.
-    let wanted = date.and_time(local.time());
-    UK.from_local_datetime(&wanted)
-        .earliest()
-        .or_else(|| UK.from_local_datetime(&(wanted + Duration::hours(1))).earliest())
-        .map_or(from + Duration::days(i64::from(days)), |t| t.with_timezone(&Utc))
+    // alone.
+    time::add_days_local(from, (date - start).num_days())
 }
 
 #[cfg(test)]
@@ -570,6 +569,49 @@ mod tests {
     fn working_days_keep_the_time_of_day_across_a_change_of_the_clocks() {
         // Go-live Friday 23/10/2026 08:00 (summer time); the clocks go back on Sunday 25/10.
         assert_eq!(add_working_days(t("23/10/2026 08:00"), 2), t("27/10/2026 08:00"));
+    }
+
+    /// Every sum of the queue's policy across the 2026 clock changes: days keep go-live's clock
+    /// time, hours are hours.
+    #[test]
+    fn due_times_across_the_clock_changes() {
+        let summarising = row(Kind::Summarisation);
+        let telephone = row(Kind::Telephone);
+        let death = with(Kind::Note, |r| r.flags = vec![Flag::Deceased]);
+        let diagnosis = with(Kind::Note, |r| r.flags = vec![Flag::NewDiagnosis]);
+        // (go-live, item, its tier, due)
+        let cases = [
+            // Spring: clocks forward at 01:00 on Sunday 29/03/2026.
+            ("27/03/2026 08:00", &telephone, Tier::FirstWeek, "03/04/2026 08:00"),
+            ("27/03/2026 08:00", &summarising, Tier::WhenTheRestIsDone, "24/04/2026 08:00"),
+            ("28/03/2026 20:00", &death, Tier::BeforeAnythingElse, "28/03/2026 22:00"),
+            ("28/03/2026 20:00", &diagnosis, Tier::GoLiveDay, "29/03/2026 07:00"), // 10 hours on the clock face is 9 here
+            // Autumn: clocks back at 02:00 BST on Sunday 25/10/2026.
+            ("23/10/2026 08:00", &telephone, Tier::FirstWeek, "30/10/2026 08:00"),
+            ("23/10/2026 08:00", &summarising, Tier::WhenTheRestIsDone, "20/11/2026 08:00"),
+            ("25/10/2026 00:30", &death, Tier::BeforeAnythingElse, "25/10/2026 01:30 GMT"),
+            ("24/10/2026 20:00", &diagnosis, Tier::GoLiveDay, "25/10/2026 05:00"),
+        ];
+        for (go_live, item, tier, due) in cases {
+            let at_go_live = PolicyContext::new(Some(t(go_live)), t(go_live));
+            let a = assess(item, &at_go_live);
+            assert_eq!((a.tier, a.due), (tier, t(due)), "go-live {go_live}, {:?}", item.kind);
+        }
+    }
+
+    #[test]
+    fn appointment_days_and_working_days_across_the_clock_changes() {
+        let spring = PolicyContext::new(Some(t("27/03/2026 08:00")), t("27/03/2026 08:00"));
+        let a_week_on = assess(&appointment_at("03/04/2026 08:00"), &spring);
+        assert!(a_week_on.terms.iter().any(|t| t.what == "appointment 7 days after go-live"), "{:?}", a_week_on.terms);
+        let autumn = PolicyContext::new(Some(t("23/10/2026 08:00")), t("23/10/2026 08:00"));
+        let a_week_on = assess(&appointment_at("30/10/2026 08:00"), &autumn);
+        assert!(a_week_on.terms.iter().any(|t| t.what == "appointment 7 days after go-live"), "{:?}", a_week_on.terms);
+        // Working days: Friday plus two is Tuesday, at the same clock time.
+        assert_eq!(add_working_days(t("27/03/2026 08:00"), 2), t("31/03/2026 08:00"));
+        assert_eq!(add_working_days(t("23/10/2026 08:00"), 2), t("27/10/2026 08:00"));
+        assert_eq!(assess(&appointment_at("31/03/2026 07:30"), &spring).tier, Tier::GoLiveDay);
+        assert_eq!(assess(&appointment_at("31/03/2026 08:00"), &spring).tier, Tier::FirstWeek);
     }
 
     #[test]

@@ -4,12 +4,14 @@
 use chrono::Duration;
 
 use crate::domain::fields::Kind;
+use crate::domain::time::Span;
 
 /// Every number the policy uses. Points add up to an item's score, which orders items within a tier
 /// (higher first); tiers always come first, so points never lift an item out of its tier.
 pub struct Weights {
-    /// How long after go-live an item of each tier is due (tier 1 first).
-    pub tier_allowance: [Duration; 4],
+    /// How long after go-live an item of each tier is due (tier 1 first): hours on the clock for
+    /// the go-live-day tiers, days on the calendar (the same clock time) for the others.
+    pub tier_allowance: [Span; 4],
     /// A future booking must be in the new appointment book this long before the patient arrives.
     pub appointment_lead: Duration,
     /// Future bookings within this many working days of go-live are go-live-day work (tier 2).
@@ -45,7 +47,7 @@ pub struct Weights {
 }
 
 pub const WEIGHTS: Weights = Weights {
-    tier_allowance: [Duration::hours(2), Duration::hours(10), Duration::days(7), Duration::days(28)],
+    tier_allowance: [Span::Hours(2), Span::Hours(10), Span::Days(7), Span::Days(28)],
     appointment_lead: Duration::hours(1),
     appointment_soon_working_days: 2,
     appointment_horizon_days: 14,
@@ -108,6 +110,6 @@ mod tests {
 
     #[test]
     fn allowances_grow_with_the_tier() {
-        assert!(WEIGHTS.tier_allowance.windows(2).all(|w| w[0] < w[1]));
+        assert!(WEIGHTS.tier_allowance.windows(2).all(|w| w[0].nominal_hours() < w[1].nominal_hours()));
     }
 }

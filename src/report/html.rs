@@ -60,11 +60,12 @@ fn page(r: &Report, h: &mut String) -> std::fmt::Result {
         (Some(hours), Some(ok)) => format!(
             "{}{} against a target of {} hours: <span class=\"{}\">{}</span>",
             hours_text(hours),
-            if r.go_live.is_none() { " so far" } else { "" },
+            if r.live { "" } else { " so far" },
             r.sla_hours,
             if ok { "ok" } else { "over" },
             if ok { "within target" } else { "over target" }
         ),
+        _ if r.fdp.is_some() => "not started: FDP is still to come".to_string(),
         _ => "unknown: FDP is not set".to_string(),
     };
     row(h, "FDP to go-live", &target)?;

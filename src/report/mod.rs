@@ -8,7 +8,7 @@ pub mod text;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use crate::domain::fields::Kind;
-use crate::domain::time::{self, UK};
+use crate::domain::time::{self, Span, UK};
 use crate::error::Result;
 use crate::queue::TierProgress;
 use crate::store::{Patient, ReportCounts, Store};
@@ -29,7 +29,8 @@ pub struct Report {
     pub fdp: Option<DateTime<Utc>>,
     pub go_live: Option<DateTime<Utc>>,
     pub sla_hours: i64,
-    /// FDP to go-live; or FDP to now while go-live is still to come.
+    /// FDP to go-live once go-live has passed; FDP to now before (`live` says which); `None`
+    /// until FDP is set and has happened.
     pub cutover_hours: Option<f64>,
     pub live: bool,
     pub read_only_ends: Option<NaiveDate>,
@@ -68,10 +69,7 @@ pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
     let fdp = settings.fdp();
     let go_live = settings.go_live();
     let live = go_live.is_some_and(|g| g <= now);
-    let cutover_hours = fdp.map(|f| {
-        let end = go_live.unwrap_or(now);
-        (end - f).num_minutes() as f64 / 60.0
-    });
+    let cutover_hours = time::cutover_clock(fdp, go_live, now).and_then(time::CutoverClock::hours);
     let read_only_ends =
         go_live.map(|g| g.with_timezone(&UK).date_naive() + Duration::days(settings.read_only_access_days()));
     let today = now.with_timezone(&UK).date_naive();
@@ -123,19 +121,28 @@ fn burn_down(
     changes: &[(DateTime<Utc>, i64)],
 ) -> Vec<(DateTime<Utc>, i64)> {
     let span = (now - go_live).num_hours();
+    // Hourly points are an hour apart on a stopwatch; daily and weekly ones keep go-live's clock
+    // time across a change of the clocks (each counted from go-live, so a skipped hour does not
+    // shift the rest).
     let step = if span <= BURN_DOWN_HOURLY_UP_TO {
-        Duration::hours(1)
+        Span::Hours(1)
     } else if span <= BURN_DOWN_DAILY_UP_TO {
-        Duration::days(1)
+        Span::Days(1)
     } else {
-        Duration::weeks(1)
+        Span::Days(7)
+    };
+    let nth = |n: i64| match step {
+        Span::Hours(h) => Span::Hours(h * n).after(go_live),
+        Span::Days(d) => Span::Days(d * n).after(go_live),
     };
     let open_at = |t: DateTime<Utc>| items + changes.iter().take_while(|(at, _)| *at <= t).map(|(_, d)| d).sum::<i64>();
     let mut points = Vec::new();
+    let mut n = 0;
     let mut t = go_live;
     while t < now {
         points.push((t, open_at(t)));
-        t += step;
+        n += 1;
+        t = nth(n);
     }
     points.push((now, open_at(now)));
     points
@@ -172,14 +179,15 @@ fn hours(by_utc_hour: &[(String, i64)]) -> Vec<(DateTime<Utc>, i64)> {
     out
 }
 
-/// "Fri 20/11 17:00": an hour of the chart, in UK time.
+/// "Fri 20/11 17:00": an hour of the chart, in UK time ("Sun 25/10 01:00 BST" and "... GMT" for
+/// the two hours the clocks go back).
 pub fn hour_label(t: DateTime<Utc>) -> String {
-    t.with_timezone(&UK).format("%a %d/%m %H:00").to_string()
+    time::format_uk_as(t, "%a %d/%m %H:00")
 }
 
-/// "Mon 23/11 08:00": a point of the burn-down, in UK time.
+/// "Mon 23/11 08:00": a point of the burn-down, in UK time (naming the zone as `hour_label` does).
 pub fn point_label(t: DateTime<Utc>) -> String {
-    t.with_timezone(&UK).format("%a %d/%m %H:%M").to_string()
+    time::format_uk_as(t, "%a %d/%m %H:%M")
 }
 
 /// Why there is no burn-down yet.
@@ -238,10 +246,42 @@ mod tests {
     }
 
     #[test]
+    fn daily_and_weekly_points_keep_go_lives_clock_time_across_the_clock_changes() {
+        let autumn = burn_down(at("20/10/2026 08:00"), at("30/10/2026 12:00"), 1, &[]);
+        let times: Vec<String> = autumn.iter().map(|(t, _)| time::format_uk(*t)).collect();
+        assert!(times[..11].iter().all(|t| t.ends_with(" 08:00")), "{times:?}");
+        assert_eq!(times[6], "26/10/2026 08:00");
+        let spring = burn_down(at("01/10/2025 08:00"), at("01/05/2026 08:00"), 1, &[]);
+        assert!(spring.iter().take(spring.len() - 1).all(|(t, _)| time::format_uk(*t).ends_with(" 08:00")));
+        assert_eq!(spring[1].0, at("08/10/2025 08:00"), "a point a week");
+        let hourly = burn_down(at("25/10/2026 00:00"), at("25/10/2026 03:00"), 1, &[]);
+        let labels: Vec<String> = hourly.iter().map(|(t, _)| point_label(*t)).collect();
+        assert_eq!(
+            labels,
+            ["Sun 25/10 00:00", "Sun 25/10 01:00 BST", "Sun 25/10 01:00 GMT", "Sun 25/10 02:00", "Sun 25/10 03:00"]
+        );
+    }
+
+    #[test]
     fn empty_hours_between_entries_are_filled_in() {
         let got = hours(&[("2026-11-20T17".into(), 3), ("2026-11-20T20".into(), 1)]);
         let counts: Vec<i64> = got.iter().map(|(_, n)| *n).collect();
         assert_eq!(counts, [3, 0, 0, 1]);
         assert_eq!(hour_label(got[0].0), "Fri 20/11 17:00");
+    }
+
+    #[test]
+    fn the_two_hours_the_clocks_go_back_are_two_buckets_told_apart() {
+        let got = hours(&[("2026-10-25T00".into(), 2), ("2026-10-25T02".into(), 1)]);
+        let labels: Vec<(String, i64)> = got.iter().map(|(t, n)| (hour_label(*t), *n)).collect();
+        assert_eq!(
+            labels,
+            [
+                ("Sun 25/10 01:00 BST".to_string(), 2),
+                ("Sun 25/10 01:00 GMT".to_string(), 0),
+                ("Sun 25/10 02:00".to_string(), 1)
+            ]
+        );
+        assert_eq!(point_label(at("25/10/2026 01:30 GMT")), "Sun 25/10 01:30 GMT");
     }
 }

@@ -16,10 +16,11 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             out,
             "FDP to go-live:               {}{} (target: under {} hours) {}",
             hours_text(h),
-            if r.go_live.is_none() { " so far" } else { "" },
+            if r.live { "" } else { " so far" },
             r.sla_hours,
             if ok { "within target" } else { "OVER TARGET" }
         )?,
+        _ if r.fdp.is_some() => writeln!(out, "FDP to go-live:               not started: FDP is still to come")?,
         _ => writeln!(out, "FDP to go-live:               unknown (set FDP with `cutover init --fdp`)")?,
     }
     match (r.read_only_ends, r.read_only_days_left) {

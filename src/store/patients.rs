@@ -1,7 +1,7 @@
 //! Patients: found by NHS number, or by name and date of birth, so that every entry for one person
 //! links to one record; possible duplicates are pointed out, never silently joined.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
@@ -135,13 +135,13 @@ fn lookup_sql(lookup: Lookup) -> String {
 
 /// Patients matching what is typed: digits are the start of an NHS number, a date is a date of
 /// birth, anything else is any part of the names (every word must match). Best matches first.
-fn search(c: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<Patient>> {
+fn search(c: &Connection, query: &str, limit: usize, now: DateTime<Utc>) -> rusqlite::Result<Vec<Patient>> {
     let query = query.trim();
     let digits: String = query.chars().filter(|ch| !matches!(ch, ' ' | '-')).collect();
     if digits.len() >= 3 && digits.bytes().all(|b| b.is_ascii_digit()) {
         return candidates(c, &lookup_sql(Lookup::NhsPrefix), &[&digits, &after_prefix(&digits), &(limit as i64)]);
     }
-    if let Ok(dob) = crate::domain::time::parse_date(query) {
+    if let Ok(dob) = time::parse_date_of_birth(query, now) {
         let dob = dob.format("%Y-%m-%d").to_string();
         return candidates(c, &lookup_sql(Lookup::Birth), &[&dob, &(limit as i64)]);
     }
@@ -174,8 +174,8 @@ fn search(c: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<Pat
 
 impl Store {
     /// Look-up as you type, over the practice's list and everyone logged so far.
-    pub fn find_patients(&self, query: &str, limit: usize) -> Result<Vec<Patient>> {
-        self.read(|c| Ok(search(c, query, limit)?))
+    pub fn find_patients(&self, query: &str, limit: usize, now: DateTime<Utc>) -> Result<Vec<Patient>> {
+        self.read(|c| Ok(search(c, query, limit, now)?))
     }
 
     pub fn patient(&self, id: &str) -> Result<Option<Patient>> {
@@ -378,7 +378,9 @@ mod tests {
             ..Default::default()
         };
         let evans = resolve(&store, &other).id;
-        let ids = |q: &str| -> Vec<String> { store.find_patients(q, 10).unwrap().into_iter().map(|p| p.id).collect() };
+        let ids = |q: &str| -> Vec<String> {
+            store.find_patients(q, 10, chrono::Utc::now()).unwrap().into_iter().map(|p| p.id).collect()
+        };
         assert_eq!(ids("one"), std::slice::from_ref(&jones), "middle of the family name");
         assert_eq!(ids("sian"), std::slice::from_ref(&jones), "given name, typed without its accent");
         assert_eq!(ids("jo si"), std::slice::from_ref(&jones), "short parts of both names");

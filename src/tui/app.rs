@@ -28,6 +28,7 @@ pub const ENTRIES_PAGE: u64 = 200;
 pub struct Cutover {
     pub practice: Option<String>,
     pub fdp: Option<DateTime<Utc>>,
+    pub go_live: Option<DateTime<Utc>>,
     pub sla_hours: i64,
     pub demo: bool,
     pub workstation: String,

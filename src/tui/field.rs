@@ -30,6 +30,10 @@ pub struct FormField {
     pub editor: Editor,
     /// Set when the field is left with a value that does not check out; cleared once it does.
     pub error: Option<String>,
+    /// Holds a value the program suggested (now, for "when it happened") that nobody has touched
+    /// yet: like a selected default, the first character typed replaces it, Backspace clears it,
+    /// and an arrow, Home or End keeps it to edit.
+    pub prefilled: bool,
 }
 
 fn text_area(value: &str) -> TextArea<'static> {
@@ -52,7 +56,17 @@ impl FormField {
             FieldType::LongText => Editor::Text { area: text_area(value), multiline: true },
             _ => Editor::Text { area: text_area(value), multiline: false },
         };
-        FormField { spec, editor, error: None }
+        FormField { spec, editor, error: None, prefilled: false }
+    }
+
+    /// A field holding a suggested value that typing replaces (see `prefilled`).
+    pub fn prefilled(spec: FieldSpec, value: &str) -> FormField {
+        let mut field = FormField::new(spec, value);
+        if let Editor::Text { area, .. } = &mut field.editor {
+            area.select_all();
+            field.prefilled = !value.is_empty();
+        }
+        field
     }
 
     /// What was typed, in the form `--set` takes: text as typed, a choice's stored name, yes or no.
@@ -91,6 +105,7 @@ impl FormField {
     pub fn set_text(&mut self, value: &str) {
         if let Editor::Text { area, .. } = &mut self.editor {
             *area = text_area(value);
+            self.prefilled = false;
         }
     }
 
@@ -100,6 +115,17 @@ impl FormField {
             Editor::Text { area, multiline } => {
                 if key.code == KeyCode::Enter && !*multiline {
                     return false;
+                }
+                if std::mem::take(&mut self.prefilled) {
+                    area.cancel_selection();
+                    let typing = matches!(key.code, KeyCode::Char(_))
+                        && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                    if typing || matches!(key.code, KeyCode::Backspace | KeyCode::Delete) {
+                        *area = text_area("");
+                        if !typing {
+                            return true;
+                        }
+                    }
                 }
                 area.input(key)
             }
@@ -169,6 +195,67 @@ mod tests {
         assert!(notes.input(key(KeyCode::Enter)));
         type_text(&mut notes, "line two");
         assert_eq!(notes.raw(), "line one\nline two");
+    }
+
+    fn occurred_at() -> FieldSpec {
+        *crate::domain::fields::COMMON_FIELDS.iter().find(|f| f.name == "occurred_at").unwrap()
+    }
+
+    fn prefilled_time() -> FormField {
+        FormField::prefilled(occurred_at(), "27/11/2026 14:30")
+    }
+
+    #[test]
+    fn typing_replaces_a_prefilled_value_nobody_has_touched() {
+        let mut when = prefilled_time();
+        type_text(&mut when, "2.30pm");
+        assert_eq!(when.raw(), "2.30pm");
+        assert!(!when.prefilled);
+    }
+
+    #[test]
+    fn backspace_clears_a_prefilled_value() {
+        let mut when = prefilled_time();
+        assert!(when.input(key(KeyCode::Backspace)));
+        assert_eq!(when.raw(), "");
+        type_text(&mut when, "9am");
+        assert_eq!(when.raw(), "9am");
+    }
+
+    #[test]
+    fn arrows_home_and_end_keep_a_prefilled_value_to_edit() {
+        let mut when = prefilled_time();
+        when.input(key(KeyCode::Backspace));
+        when.input(key(KeyCode::Left));
+        assert_eq!(when.raw(), "", "Backspace cleared it first");
+
+        let mut when = prefilled_time();
+        when.input(key(KeyCode::End));
+        when.input(key(KeyCode::Backspace));
+        type_text(&mut when, "5");
+        assert_eq!(when.raw(), "27/11/2026 14:35");
+
+        let mut when = prefilled_time();
+        when.input(key(KeyCode::Home));
+        type_text(&mut when, "x");
+        assert_eq!(when.raw(), "x27/11/2026 14:30");
+
+        let mut when = prefilled_time();
+        when.input(key(KeyCode::Left));
+        when.input(key(KeyCode::Left));
+        type_text(&mut when, "9");
+        assert_eq!(when.raw(), "27/11/2026 14:930");
+    }
+
+    #[test]
+    fn a_value_typed_or_restored_is_never_replaced() {
+        let mut when = FormField::new(occurred_at(), "27/11/2026 14:30");
+        type_text(&mut when, "5");
+        assert_eq!(when.raw(), "27/11/2026 14:305");
+        let mut when = prefilled_time();
+        when.set_text("26/11/2026 09:00");
+        type_text(&mut when, "5");
+        assert_eq!(when.raw(), "26/11/2026 09:005");
     }
 
     #[test]

@@ -22,7 +22,7 @@ const NEW_PATIENT_FIELDS: [FieldSpec; 6] = [
     FieldSpec { name: "new_nhs_number", label: "NHS number (if known)", ty: FieldType::Text(20), required: false },
     FieldSpec { name: "new_family_name", label: "Family name", ty: FieldType::Text(100), required: true },
     FieldSpec { name: "new_given_name", label: "Given name", ty: FieldType::Text(100), required: true },
-    FieldSpec { name: "new_date_of_birth", label: "Date of birth", ty: FieldType::Date, required: true },
+    FieldSpec { name: "new_date_of_birth", label: "Date of birth", ty: FieldType::DateOfBirth, required: true },
     FieldSpec { name: "new_sex", label: "Sex", ty: FieldType::Pick(SEXES), required: false },
     FieldSpec { name: "new_postcode", label: "Postcode", ty: FieldType::Postcode, required: false },
 ];
@@ -201,7 +201,9 @@ impl EntryForm {
             dirty: false,
             resumed: false,
         };
-        form.set("occurred_at", &time::format_uk(now));
+        if let Some(field) = form.fields.iter_mut().find(|f| f.spec.name == "occurred_at") {
+            *field = FormField::prefilled(field.spec, &time::format_uk(now));
+        }
         form
     }
 
@@ -433,7 +435,7 @@ impl EntryForm {
     /// each part in its own field (a date as the date of birth, digits as the NHS number, words as
     /// the names). A part that does not check out is pointed out at once, beside its field.
     pub fn start_new_patient(&mut self, now: DateTime<Utc>) {
-        let typed = TypedPatient::from_look_up(&self.patient.query_text());
+        let typed = TypedPatient::from_look_up(&self.patient.query_text(), now);
         self.patient.adding_new = true;
         self.patient.chosen = None;
         self.patient.results.clear();

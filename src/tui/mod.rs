@@ -38,6 +38,7 @@ pub fn load_start(store: &Store, now: chrono::DateTime<Utc>) -> Result<Start> {
         cutover: Cutover {
             practice: settings.practice().map(String::from),
             fdp: settings.fdp(),
+            go_live: settings.go_live(),
             sla_hours: settings.sla_hours(),
             demo: settings.is_demo(),
             workstation: store.local_workstation()?.prefix,
@@ -184,9 +185,9 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             Ok(Some(Msg::Entries { offset, rows }))
         })(),
         Effect::OpenEntry(id) => open_entry(store, &id).map(|d| Some(Msg::Opened(Box::new(d)))),
-        Effect::SearchPatients(query) => {
-            store.find_patients(&query, form::LOOKUP_ROWS).map(|results| Some(Msg::PatientsFound { query, results }))
-        }
+        Effect::SearchPatients(query) => store
+            .find_patients(&query, form::LOOKUP_ROWS, now)
+            .map(|results| Some(Msg::PatientsFound { query, results })),
         Effect::SaveEntry(request) => match save_entry(store, user.as_deref(), &request, now) {
             Ok(saved) => {
                 back_up_in_background(store, now);

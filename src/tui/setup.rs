@@ -42,7 +42,7 @@ impl SetupForm {
     pub fn first_run(now: DateTime<Utc>, practice: Option<&str>) -> SetupForm {
         let fields = vec![
             FormField::new(PRACTICE, practice.unwrap_or_default()),
-            FormField::new(FDP, &time::format_uk(now)),
+            FormField::prefilled(FDP, &time::format_uk(now)),
             FormField::new(NAME, ""),
             FormField::new(INITIALS, ""),
             FormField::new(ROLE, "manager"),

@@ -14,7 +14,7 @@ use super::setup::SetupForm;
 use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
 use crate::domain::text::{escape_inline, escape_multiline, truncate};
-use crate::domain::time;
+use crate::domain::time::{self, CutoverClock};
 
 /// The smallest terminal the UI draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -104,11 +104,11 @@ fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(user) = &app.user {
         parts.push(format!("{} ({})", escape_inline(&user.name), user.id));
     }
-    if let Some(fdp) = app.cutover.fdp {
-        let hours = (app.now - fdp).num_minutes() as f64 / 60.0;
-        if hours >= 0.0 {
-            parts.push(format!("FDP +{hours:.0}h of {}h", app.cutover.sla_hours));
-        }
+    let target = app.cutover.sla_hours;
+    match time::cutover_clock(app.cutover.fdp, app.cutover.go_live, app.now) {
+        Some(CutoverClock::Running { hours }) => parts.push(format!("FDP +{hours:.0}h of {target}h")),
+        Some(CutoverClock::Finished { hours }) => parts.push(format!("FDP to go-live {hours:.0}h of {target}h")),
+        Some(CutoverClock::NotStarted) | None => {}
     }
     let clock = time::format_uk(app.now);
     let room = (area.width as usize).saturating_sub(clock.chars().count() + 2);
@@ -181,7 +181,7 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .map(|r| {
             TableRow::new(vec![
                 r.reference.clone(),
-                r.recorded_at.with_timezone(&time::UK).format("%d/%m %H:%M").to_string(),
+                time::format_uk_as(r.recorded_at, "%d/%m %H:%M"),
                 r.kind.label().to_string(),
                 escape_inline(r.patient.as_deref().unwrap_or("")).into_owned(),
                 escape_inline(&r.summary).into_owned(),
@@ -521,7 +521,7 @@ fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect
             let void = if r.header.voided { "[VOID] " } else { "" };
             let row = TableRow::new(vec![
                 r.header.reference.clone(),
-                r.content.occurred_at.with_timezone(&time::UK).format("%d/%m %H:%M").to_string(),
+                time::format_uk_as(r.content.occurred_at, "%d/%m %H:%M"),
                 r.header.kind.label().to_string(),
                 escape_inline(&patient).into_owned(),
                 format!("{void}{}", escape_inline(&r.content.summary)),
@@ -611,7 +611,7 @@ fn draw_queue(queue: &super::app::QueueScreen, theme: &Theme, frame: &mut Frame,
                 (None, Some(who)) => format!("{} {who}", item.status.name()),
                 (None, None) => item.status.name().to_string(),
             };
-            let due = item.due.with_timezone(&time::UK).format("%d/%m %H:%M").to_string();
+            let due = time::format_uk_as(item.due, "%d/%m %H:%M");
             let due = if item.overdue { format!("{due}!") } else { due };
             let row = TableRow::new(vec![
                 item.rank.to_string(),
