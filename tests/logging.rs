@@ -427,3 +427,38 @@ fn cutover_now_fixes_the_clock_for_tests() {
     let at = entry["occurred_at"].as_str().unwrap();
     assert!(at.starts_with("2026-11-21T09:00"), "{at}");
 }
+
+#[test]
+fn a_placeholder_nhs_number_is_refused_as_one() {
+    let p = Practice::new();
+    for placeholder in ["9999999999", "000 000 0000", "0123456789"] {
+        let out = p.run_as("JS", &["log", "note", "--patient", placeholder, "--summary", "x"]).code(2);
+        let err = stderr_of(&out);
+        assert!(err.contains("this is a placeholder, not a real NHS number"), "{placeholder}: {err}");
+    }
+    // The test range stays valid, right up to the placeholder at its top.
+    p.log(&["note", "--patient", "999 999 9980", "--summary", "x"]);
+    assert_eq!(p.sqlite().query_row("SELECT count(*) FROM patient", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+}
+
+#[test]
+fn free_text_may_begin_with_a_minus_sign() {
+    let p = Practice::new();
+    let id = p.log(&["note", "--patient", "9992345675", "--summary", "-ve pregnancy test"]);
+    p.run_as("JS", &["amend", &id, "--set", "notes=-ve, repeat in 2 weeks", "--reason", "-ve result added"]).success();
+    let entry = only_entry(&p);
+    assert_eq!(entry["summary"], "-ve pregnancy test");
+    assert_eq!(entry["notes"], "-ve, repeat in 2 weeks");
+    // Text left out before another option is refused rather than saved as the text.
+    let out = p.run_as("JS", &["void", &id, "--reason", "--confirm"]).code(2);
+    assert!(stderr_of(&out).contains("looks like an option"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn a_phone_number_that_lost_its_leading_zero_is_refused() {
+    let p = Practice::new();
+    let args = ["registration", "--family", "Jones", "--given", "Ann", "--dob", "01/01/1990", "--summary", "New"];
+    let out = p.run_as("JS", &[&["log"][..], &args, &["--set", "phone=7700900123"]].concat()).code(2);
+    assert!(stderr_of(&out).contains("a UK number starts with 0: did a spreadsheet drop it?"), "{}", stderr_of(&out));
+    p.log(&[&args[..], &["--set", "phone=07700 900123"]].concat());
+}

@@ -79,7 +79,8 @@ fn list_conflict(c: &ListConflict) -> String {
         let dob = chrono::NaiveDate::parse_from_str(dob, "%Y-%m-%d").map_or_else(|_| dob.clone(), time::format_uk_date);
         format!("{family}, {given}, born {dob}")
     };
-    let nhs = crate::domain::nhs::NhsNumber::parse(&c.nhs_number).map_or_else(|_| c.nhs_number.clone(), |n| n.to_string());
+    let nhs =
+        crate::domain::nhs::NhsNumber::parse(&c.nhs_number).map_or_else(|_| c.nhs_number.clone(), |n| n.to_string());
     format!(
         "  - line {}: NHS number {nhs} is held here for {} ({} {}); the list says {}. Not updated.",
         c.line,

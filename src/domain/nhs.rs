@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn numbers_near_placeholders_are_still_valid() {
         // The test range, and real-looking numbers in the ranges issued, are not placeholders.
-        for text in ["9999999990", "9992345675", "9434765919", "4010232137", "6000000014"] {
+        for text in ["9999999980", "9992345675", "9434765919", "4010232137", "6000000014"] {
             let digits: Vec<u8> = text.bytes().map(|b| b - b'0').collect();
             let all: [u8; 10] = digits.try_into().unwrap();
             assert!(!is_placeholder(&all), "{text}");

@@ -155,7 +155,17 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised_for_spreadsheets() {
-        for cell in ["=1+1", "+44 7700 900123", "-ve pregnancy test", "@SUM(A1)", "\t=x", "\r=x", "-", "-1+1", "=HYPERLINK(\"http://x\")"] {
+        for cell in [
+            "=1+1",
+            "+44 7700 900123",
+            "-ve pregnancy test",
+            "@SUM(A1)",
+            "\t=x",
+            "\r=x",
+            "-",
+            "-1+1",
+            "=HYPERLINK(\"http://x\")",
+        ] {
             let safe = spreadsheet_safe(cell);
             assert_eq!(safe, format!("'{cell}"), "{cell:?}");
             assert_eq!(strip_formula_guard(&safe), cell, "round trip of {cell:?}");

@@ -92,9 +92,7 @@ pub fn looks_mis_encoded(value: &str) -> bool {
         };
         let Some(run) = bytes.get(i..=i + needed) else { return false };
         let run: Option<Vec<u8>> = run.iter().copied().collect();
-        run.is_some_and(|run| {
-            run[1..].iter().all(|b| (0x80..=0xBF).contains(b)) && std::str::from_utf8(&run).is_ok()
-        })
+        run.is_some_and(|run| run[1..].iter().all(|b| (0x80..=0xBF).contains(b)) && std::str::from_utf8(&run).is_ok())
     })
 }
 
@@ -197,8 +195,21 @@ mod tests {
         for bad in ["SiÃ¢n", "cafÃ©", "Oâ€™Brien", "Â£5", "Ã‰lodie", "LlÅ·r", "N\u{c3}\u{ad} Bhriain"] {
             assert!(looks_mis_encoded(bad), "{bad}");
         }
-        for fine in ["Siân", "Llŷr", "café", "O’Brien", "£5", "Élodie", "Ní Bhriain", "Jones, née Pryce", "Zoë", "Ångström", "", "ÂÃ", "Ã"]
-        {
+        for fine in [
+            "Siân",
+            "Llŷr",
+            "café",
+            "O’Brien",
+            "£5",
+            "Élodie",
+            "Ní Bhriain",
+            "Jones, née Pryce",
+            "Zoë",
+            "Ångström",
+            "",
+            "ÂÃ",
+            "Ã",
+        ] {
             assert!(!looks_mis_encoded(fine), "{fine}");
         }
     }
