@@ -286,17 +286,19 @@ fn a_newer_list_never_moves_entries_to_a_different_person() {
     p.log(&["note", "--patient", "9434765919", "--summary", "seen"]);
     p.log(&["note", "--patient", "9434765919", "--summary", "seen again"]);
     p.log(&["note", "--patient", "9997037014", "--summary", "called"]);
+    p.log(&["note", "--patient", "9994691341", "--summary", "walk-in, name not taken"]);
     // Line 2 names another person under Sian Jones's number; line 3 only spells Bethan's name as
-    // the old system does (same person); line 4 changes Tom Smith, who has no entries.
+    // the old system does (same person); line 4 changes Tom Smith, who has no entries; line 5 gives
+    // the name of a patient logged by number alone.
     let newer = write(
         &p,
         "new.csv",
-        "NHS Number,Surname,Forename,DOB\n9434765919,Williams,Gareth,07/08/1961\n9997037014,EVANS,Béthan,05/06/2001\n9992345675,Smith-Jones,Tom,02/01/1980\n"
+        "NHS Number,Surname,Forename,DOB\n9434765919,Williams,Gareth,07/08/1961\n9997037014,EVANS,Béthan,05/06/2001\n9992345675,Smith-Jones,Tom,02/01/1980\n9994691341,Hughes,Megan,02/09/1961\n"
             .as_bytes(),
     );
     let out = p.run_as("JS", &["import", "patients", &newer]).success();
     let err = stderr_of(&out);
-    assert!(err.contains("2 updated"), "{err}");
+    assert!(err.contains("3 updated"), "{err}");
     assert!(err.contains("1 not updated"), "{err}");
     assert!(
         err.contains("line 2: NHS number 943 476 5919 is held here for Jones, Sian, born 03/04/1950 (2 entries are about them); the list says Williams, Gareth, born 07/08/1961. Not updated."),
@@ -312,6 +314,7 @@ fn a_newer_list_never_moves_entries_to_a_different_person() {
     assert_eq!(held("9434765919"), "Jones Sian");
     assert_eq!(held("9997037014"), "EVANS Béthan");
     assert_eq!(held("9992345675"), "Smith-Jones Tom");
+    assert_eq!(held("9994691341"), "Hughes Megan");
     assert_eq!(count(&p, "SELECT count(*) FROM audit WHERE action = 'import_patients_conflict'"), 1);
 }
 

@@ -72,9 +72,10 @@ pub fn with_check_digit(first_nine: &str) -> Option<NhsNumber> {
 ///   pass the check, but every one is a keyboard run, not a number someone read off a letter, and
 ///   the message "placeholder" helps more than "a digit is mistyped".
 ///
-/// Deliberately nothing more: no rule on the first digit (England and Wales issue 3xx–4xx and
-/// 6xx–7xx, the 999 range is the test range and must stay valid, and numbers from Scotland's CHI
-/// and Northern Ireland's H&C ranges reach practices too), so that no issued number is refused.
+/// Deliberately nothing more: no rule on the first digits. The ranges issued differ by country and
+/// over time (400–499 and 600–708 in England and Wales, for instance, with Scotland's CHI and
+/// Northern Ireland's H&C numbers reaching practices too), and the 999 range is the test range and
+/// must stay valid; a rule on ranges would risk refusing a real patient's number.
 /// Source of the rule: issue 10 item 8 (placeholders on a practice's list) and the routines above.
 pub fn is_placeholder(all_ten: &[u8; 10]) -> bool {
     let steps = |step: u8| all_ten.windows(2).all(|w| w[1] == (w[0] + step) % 10);
@@ -180,8 +181,8 @@ mod tests {
     }
 
     #[test]
-    fn numbers_near_placeholders_are_still_valid() {
-        // The test range, and real-looking numbers in the ranges issued, are not placeholders.
+    fn numbers_near_placeholders_are_not_placeholders() {
+        // The test range (up to 999 999 9980), and numbers in the ranges issued, are not placeholders.
         for text in ["9999999980", "9992345675", "9434765919", "4010232137", "6000000014"] {
             let digits: Vec<u8> = text.bytes().map(|b| b - b'0').collect();
             let all: [u8; 10] = digits.try_into().unwrap();

@@ -169,7 +169,7 @@ impl Tx<'_> {
     /// usual GP left empty in the list keep what is held. Nobody is ever deleted.
     ///
     /// A patient who already has entries keeps the name and date of birth held when the list gives
-    /// others (ignoring case and accents): updating them would make every one of those entries
+    /// others (ignoring case and accents; details not held yet are filled in): updating them would make every one of those entries
     /// about a different person without anyone seeing it (two people typed under one placeholder
     /// number, or a mistyped number on the list). Such rows are returned as conflicts, audited,
     /// and the rest of the list loads.
@@ -183,9 +183,11 @@ impl Tx<'_> {
             .iter()
             .filter(|p| {
                 let Some(held) = with_entries.get(p.nhs_number.as_str()) else { return true };
-                let same = held.family_fold == fold(&p.family_name)
-                    && held.given_fold == fold(&p.given_name)
-                    && held.date_of_birth == p.date_of_birth;
+                // Details not held yet (a patient logged by NHS number alone) are filled in, not changed.
+                let agrees = |held: &str, listed: &str| held.is_empty() || held == listed;
+                let same = agrees(&held.family_fold, &fold(&p.family_name))
+                    && agrees(&held.given_fold, &fold(&p.given_name))
+                    && agrees(&held.date_of_birth, &p.date_of_birth);
                 if !same {
                     conflicts.push(ListConflict {
                         line: p.line,
