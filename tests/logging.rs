@@ -462,3 +462,20 @@ fn a_phone_number_that_lost_its_leading_zero_is_refused() {
     assert!(stderr_of(&out).contains("a UK number starts with 0: did a spreadsheet drop it?"), "{}", stderr_of(&out));
     p.log(&[&args[..], &["--set", "phone=07700 900123"]].concat());
 }
+
+#[test]
+fn a_placeholder_saved_before_they_were_refused_can_be_found_and_is_reported_by_check() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "first person"]);
+    p.log(&["note", "--patient", "9992345675", "--summary", "second person"]);
+    // As an older version left it: two people's entries under 999 999 9999.
+    p.sqlite().execute("UPDATE patient SET nhs_number = '9999999999' WHERE nhs_number = '9992345675'", []).unwrap();
+    let table = stdout_of(&p.run(&["list", "--patient", "999 999 9999"]).success());
+    assert!(
+        table.contains("999 999 9999") && table.contains("first person") && table.contains("second person"),
+        "{table}"
+    );
+    let out = p.run(&["check"]).code(1);
+    let text = format!("{}{}", stdout_of(&out), stderr_of(&out));
+    assert!(text.contains("is a placeholder such as 999 999 9999"), "{text}");
+}

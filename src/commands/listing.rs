@@ -56,7 +56,8 @@ pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
         filter.kind = Some(Kind::parse(kind).map_err(|p| invalid("kind", p))?);
     }
     if let Some(nhs) = &args.patient {
-        let nhs = NhsNumber::parse(nhs).map_err(|p| invalid("patient", p))?;
+        // A placeholder saved before they were refused can still be looked up, to find its entries.
+        let nhs = NhsNumber::parse_held(nhs).map_err(|p| invalid("patient", p))?;
         let patient = store.patient_by_nhs(&nhs)?.ok_or_else(|| Error::PatientNotFound(nhs.to_string()))?;
         filter.patient_id = Some(patient.id);
     }

@@ -12,13 +12,21 @@ impl NhsNumber {
     /// Accepts 10 digits with any spaces or dashes between them (also leading/trailing whitespace),
     /// with a correct check digit, that are not a placeholder (see [`is_placeholder`]).
     pub fn parse(input: &str) -> Result<NhsNumber, Problem> {
-        let digits = digit_values(input.trim())?;
-        let Ok(all_ten) = <[u8; 10]>::try_from(digits.as_slice()) else {
-            return Err(Problem::NhsNumberLength { digits: digits.len() });
-        };
+        let all_ten = ten_digits(input)?;
         if is_placeholder(&all_ten) {
             return Err(Problem::NhsNumberPlaceholder);
         }
+        Self::checked(all_ten)
+    }
+
+    /// As [`NhsNumber::parse`], but a placeholder that passes the check digit is accepted: only for
+    /// finding and showing records saved before placeholders were refused (so that the entries
+    /// several people share under one can be found and moved), never for saving a new number.
+    pub fn parse_held(input: &str) -> Result<NhsNumber, Problem> {
+        Self::checked(ten_digits(input)?)
+    }
+
+    fn checked(all_ten: [u8; 10]) -> Result<NhsNumber, Problem> {
         let (first_nine, last) = split_check(&all_ten);
         let expected = Self::check_digit(&first_nine).ok_or(Problem::NhsNumberImpossible)?;
         if expected != last {
@@ -91,6 +99,12 @@ impl fmt::Display for NhsNumber {
             _ => f.write_str(d),
         }
     }
+}
+
+/// Exactly ten digits, skipping spaces and dashes (and whitespace around them).
+fn ten_digits(input: &str) -> Result<[u8; 10], Problem> {
+    let digits = digit_values(input.trim())?;
+    <[u8; 10]>::try_from(digits.as_slice()).map_err(|_| Problem::NhsNumberLength { digits: digits.len() })
 }
 
 /// Digit values of the input, skipping spaces and dashes.
@@ -171,6 +185,14 @@ mod tests {
         assert_eq!(NhsNumber::parse("000-000-0000"), Err(Problem::NhsNumberPlaceholder));
         assert_eq!(with_check_digit("999999999"), None);
         assert_eq!(with_check_digit("000000000"), None);
+    }
+
+    #[test]
+    fn a_placeholder_already_held_can_still_be_looked_up() {
+        assert_eq!(NhsNumber::parse_held("999 999 9999").map(|n| n.to_string()), Ok("999 999 9999".into()));
+        assert_eq!(NhsNumber::parse_held("9434765919"), NhsNumber::parse("9434765919"));
+        assert_eq!(NhsNumber::parse_held("1234567890"), Err(Problem::NhsNumberImpossible));
+        assert_eq!(NhsNumber::parse_held("943 476 5918"), Err(Problem::NhsNumberCheckDigit));
     }
 
     #[test]
