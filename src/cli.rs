@@ -4,6 +4,23 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Free text given as an option's value may start with `-` ("-ve pregnancy test", "+44 …"), so
+/// those options take hyphen values. A value that looks like one of cutover's own options
+/// (`--` and a letter) is refused instead: it almost always means the text itself was left out,
+/// as in `--note --take-over`, and would otherwise be saved as the note.
+fn free_text(value: &str) -> Result<String, String> {
+    let mut chars = value.chars();
+    if let (Some('-'), Some('-'), Some(c)) = (chars.next(), chars.next(), chars.next())
+        && c.is_ascii_alphabetic()
+        && !value.contains(' ')
+    {
+        return Err(format!(
+            "\"{value}\" looks like an option, not text: was the text left out? Give the text straight after the option, in quotes"
+        ));
+    }
+    Ok(value.to_string())
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cutover",
@@ -137,6 +154,10 @@ pub struct ImportEntriesArgs {
     /// Load rows whose time is in the future or before the final data production
     #[arg(long)]
     pub confirm: bool,
+    /// Load rows even when the same entry (kind, patient, time and summary) is already held, or
+    /// the same file was imported before
+    #[arg(long = "allow-duplicates")]
+    pub allow_duplicates: bool,
 }
 
 #[derive(Debug, Args)]
@@ -179,7 +200,7 @@ pub struct BackupArgs {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The practice's name
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = free_text)]
     pub practice: Option<String>,
     /// The practice's ODS code
     #[arg(long)]
@@ -191,16 +212,16 @@ pub struct InitArgs {
     #[arg(long = "go-live", value_name = "TIME")]
     pub go_live: Option<String>,
     /// The clinical system being left
-    #[arg(long = "old-system", value_name = "NAME")]
+    #[arg(long = "old-system", value_name = "NAME", allow_hyphen_values = true, value_parser = free_text)]
     pub old_system: Option<String>,
     /// The clinical system being moved to
-    #[arg(long = "new-system", value_name = "NAME")]
+    #[arg(long = "new-system", value_name = "NAME", allow_hyphen_values = true, value_parser = free_text)]
     pub new_system: Option<String>,
     /// Days of read-only access to the old system after go-live [default: 90]
     #[arg(long = "read-only-days", value_name = "DAYS")]
     pub read_only_days: Option<u32>,
     /// This workstation's name, such as "Reception 2"
-    #[arg(long = "workstation", value_name = "NAME")]
+    #[arg(long = "workstation", value_name = "NAME", allow_hyphen_values = true, value_parser = free_text)]
     pub workstation: Option<String>,
     /// The prefix of references made on this workstation, such as R2 (for R2-0001)
     #[arg(long, value_name = "PREFIX")]
@@ -213,7 +234,7 @@ pub enum StaffCommand {
     Add {
         /// Their short id, usually initials
         id: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = free_text)]
         name: String,
         /// reception, clinician, admin or manager
         #[arg(long)]
@@ -257,10 +278,10 @@ pub struct LogArgs {
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// One line for the person re-entering it
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = free_text)]
     pub summary: Option<String>,
     /// A field of the kind, such as --set drug="Amoxicillin 500mg capsules"
-    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    #[arg(long = "set", value_name = "FIELD=VALUE", allow_hyphen_values = true, value_parser = free_text)]
     pub sets: Vec<String>,
     /// urgent, safeguarding, new_allergy, medication_change, new_diagnosis, deceased, confidential
     #[arg(long = "flag", value_name = "FLAG")]
@@ -275,7 +296,7 @@ pub struct AmendArgs {
     /// The entry's id or reference (such as R2-0147)
     pub id: String,
     /// A field to change; an empty value clears it
-    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    #[arg(long = "set", value_name = "FIELD=VALUE", allow_hyphen_values = true, value_parser = free_text)]
     pub sets: Vec<String>,
     /// Add a flag
     #[arg(long = "flag", value_name = "FLAG")]
@@ -287,7 +308,7 @@ pub struct AmendArgs {
     #[command(flatten)]
     pub patient: PatientArgs,
     /// Why it is being changed
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = free_text)]
     pub reason: Option<String>,
     /// Save even if the new time is in the future or before the final data production
     #[arg(long)]
@@ -299,7 +320,7 @@ pub struct VoidArgs {
     /// The entry's id or reference
     pub id: String,
     /// Why it was logged in error
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = free_text)]
     pub reason: String,
 }
 
@@ -405,16 +426,16 @@ pub struct DoneArgs {
     /// The entry's id or reference (such as R2-0147)
     pub id: String,
     /// Its reference in the new system
-    #[arg(long = "ref", value_name = "TEXT")]
+    #[arg(long = "ref", value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
     pub new_system_ref: Option<String>,
     /// A note about how it was keyed
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
     pub note: Option<String>,
     /// For a registration: the NHS number the new system traced
     #[arg(long = "nhs-number", value_name = "NHS_NUMBER")]
     pub nhs_number: Option<String>,
     /// Record why the patient's NHS number is not needed for this item, and mark it done
-    #[arg(long = "waive-nhs", value_name = "REASON")]
+    #[arg(long = "waive-nhs", value_name = "REASON", allow_hyphen_values = true, value_parser = free_text)]
     pub waive_nhs: Option<String>,
     /// Finish it even though someone else has claimed it
     #[arg(long = "take-over")]
@@ -426,7 +447,7 @@ pub struct QueryArgs {
     /// The entry's id or reference (such as R2-0147)
     pub id: String,
     /// The question for the clinician
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
     pub note: String,
 }
 
@@ -435,7 +456,7 @@ pub struct SkipArgs {
     /// The entry's id or reference (such as R2-0147)
     pub id: String,
     /// Why it does not need keying
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
     pub reason: String,
 }
 
@@ -444,7 +465,7 @@ pub struct ReopenArgs {
     /// The entry's id or reference (such as R2-0147)
     pub id: String,
     /// Why it is being reopened
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
     pub note: Option<String>,
 }
 
@@ -453,6 +474,45 @@ pub struct WaiveArgs {
     /// The entry's id or reference (such as R2-0147)
     pub id: String,
     /// Why the item can be keyed without the patient's NHS number
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from([&["cutover"], args].concat())
+    }
+
+    #[test]
+    fn free_text_may_start_with_a_hyphen_or_plus() {
+        let cli = parse(&["log", "note", "--summary", "-ve pregnancy test", "--set", "notes=-ve"]).unwrap();
+        let Some(Command::Log(log)) = cli.command else { panic!("log") };
+        assert_eq!(log.summary.as_deref(), Some("-ve pregnancy test"));
+        assert_eq!(log.sets, ["notes=-ve"]);
+        for args in [
+            &["void", "R2-0001", "--reason", "-ve result, not this patient"][..],
+            &["skip", "R2-0001", "--reason", "- duplicate"],
+            &["query", "R2-0001", "--note", "-ve?"],
+            &["done", "R2-0001", "--ref", "-123", "--note", "+ repeat issued"],
+            &["reopen", "R2-0001", "--note", "-"],
+            &["waive", "R2-0001", "--reason", "-"],
+            &["amend", "R2-0001", "--reason", "-ve", "--set", "summary=-ve"],
+            &["init", "--practice", "-Riverside-", "--old-system", "-", "--new-system", "-", "--workstation", "-1"],
+            &["staff", "add", "JS", "--name", "-", "--role", "admin"],
+        ] {
+            assert!(parse(args).is_ok(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn an_option_where_text_should_be_is_refused() {
+        let err = parse(&["done", "R2-0001", "--note", "--take-over"]).unwrap_err();
+        assert!(err.to_string().contains("looks like an option"), "{err}");
+        assert!(parse(&["log", "note", "--summary", "--patient", "9992345675"]).is_err());
+    }
 }

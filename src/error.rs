@@ -200,6 +200,10 @@ pub enum RowReason {
         first_line: u64,
     },
     NeedsConfirmation(Warning),
+    /// The value looks like UTF-8 read as Windows-1252 and saved again ("SiÃ¢n" for "Siân").
+    MisEncoded {
+        value: String,
+    },
 }
 
 impl Display for RowReason {
@@ -214,6 +218,10 @@ impl Display for RowReason {
             RowReason::RepeatedNhsNumber { first_line } => {
                 write!(f, "this NHS number is also on line {first_line}; each patient should be listed once")
             }
+            RowReason::MisEncoded { value } => write!(
+                f,
+                "\"{value}\" has garbled letters: the file looks re-saved with the wrong encoding (a spreadsheet opened it as Windows text and saved it again). Open the original file, or type the letters again, and save as \"CSV UTF-8 (Comma delimited)\""
+            ),
             RowReason::NeedsConfirmation(w) => {
                 write!(f, "{}", w.to_string().replace("add --confirm", "import with --confirm"))
             }
@@ -606,6 +614,9 @@ impl Display for Problem {
             Problem::NhsNumberImpossible | Problem::NhsNumberCheckDigit => f.write_str(
                 "this is not a valid NHS number: its check digit does not match, so a digit is probably mistyped. Check it, or leave it out and give the name and date of birth",
             ),
+            Problem::NhsNumberPlaceholder => f.write_str(
+                "this is a placeholder, not a real NHS number: numbers like 999 999 9999, 000 000 0000 or 012 345 6789 are never issued, and every patient given one would share a record. Give the patient's own NHS number, or leave it out and give the name and date of birth",
+            ),
             Problem::SnomedFormat => f.write_str(
                 "a SNOMED CT code is 6 to 18 digits (optionally followed by its term), codes separated by ';'",
             ),
@@ -639,6 +650,9 @@ impl Display for Problem {
             Problem::DateOfBirthTooOld => f.write_str("a date of birth more than 130 years ago is surely a typing slip"),
             Problem::PostcodeFormat => f.write_str("is not a UK postcode (like LS1 4AP)"),
             Problem::PhoneFormat => f.write_str("a phone number is digits, with spaces, +, - or brackets if you like"),
+            Problem::PhoneLostLeadingZero => f.write_str(
+                "a UK number starts with 0: did a spreadsheet drop it? Type it with its 0 (07700 900123), or with +44 for a number given in international form",
+            ),
             Problem::StaffIdFormat => {
                 f.write_str("a staff id is 1 to 12 letters or digits, usually initials like JS")
             }

@@ -260,6 +260,153 @@ fn imports_need_a_member_of_staff() {
     p.run(&["import", "patients", &file]).code(2).stderr(contains("--as"));
 }
 
+#[test]
+fn a_placeholder_nhs_number_on_the_patient_list_is_refused() {
+    let p = Practice::new();
+    let file = write(
+        &p,
+        "list.csv",
+        b"NHS Number,Surname,Forename,DOB\n9434765919,Jones,Sian,03/04/1950\n0000000000,Unknown,Baby,01/11/2026\n999 999 9999,Smith,Tom,02/01/1980\n",
+    );
+    let err = stderr_of(&p.run_as("JS", &["import", "patients", &file]).code(2));
+    assert!(err.contains("line 3, column NHS Number: this is a placeholder, not a real NHS number"), "{err}");
+    assert!(err.contains("line 4, column NHS Number: this is a placeholder"), "{err}");
+    assert_eq!(count(&p, "SELECT count(*) FROM patient"), 0);
+}
+
+#[test]
+fn a_newer_list_never_moves_entries_to_a_different_person() {
+    let p = Practice::new();
+    let first = write(
+        &p,
+        "old.csv",
+        b"NHS Number,Surname,Forename,DOB\n9434765919,Jones,Sian,03/04/1950\n9992345675,Smith,Tom,02/01/1980\n9997037014,Evans,Bethan,05/06/2001\n",
+    );
+    p.run_as("JS", &["import", "patients", &first]).success();
+    p.log(&["note", "--patient", "9434765919", "--summary", "seen"]);
+    p.log(&["note", "--patient", "9434765919", "--summary", "seen again"]);
+    p.log(&["note", "--patient", "9997037014", "--summary", "called"]);
+    p.log(&["note", "--patient", "9994691341", "--summary", "walk-in, name not taken"]);
+    // Line 2 names another person under Sian Jones's number; line 3 only spells Bethan's name as
+    // the old system does (same person); line 4 changes Tom Smith, who has no entries; line 5 gives
+    // the name of a patient logged by number alone.
+    let newer = write(
+        &p,
+        "new.csv",
+        "NHS Number,Surname,Forename,DOB\n9434765919,Williams,Gareth,07/08/1961\n9997037014,EVANS,Béthan,05/06/2001\n9992345675,Smith-Jones,Tom,02/01/1980\n9994691341,Hughes,Megan,02/09/1961\n"
+            .as_bytes(),
+    );
+    let out = p.run_as("JS", &["import", "patients", &newer]).success();
+    let err = stderr_of(&out);
+    assert!(err.contains("3 updated"), "{err}");
+    assert!(err.contains("1 not updated"), "{err}");
+    assert!(
+        err.contains("line 2: NHS number 943 476 5919 is held here for Jones, Sian, born 03/04/1950 (2 entries are about them); the list says Williams, Gareth, born 07/08/1961. Not updated."),
+        "{err}"
+    );
+    let held = |nhs: &str| -> String {
+        p.sqlite()
+            .query_row("SELECT family_name || ' ' || given_name FROM patient WHERE nhs_number = ?1", [nhs], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(held("9434765919"), "Jones Sian");
+    assert_eq!(held("9997037014"), "EVANS Béthan");
+    assert_eq!(held("9992345675"), "Smith-Jones Tom");
+    assert_eq!(held("9994691341"), "Hughes Megan");
+    assert_eq!(count(&p, "SELECT count(*) FROM audit WHERE action = 'import_patients_conflict'"), 1);
+}
+
+#[test]
+fn the_same_paper_rows_imported_again_are_held_back_and_named() {
+    let p = Practice::new();
+    let file = write(&p, "paper.csv", ENTRIES.as_bytes());
+    p.run_as("JS", &["import", "entries", &file]).success();
+    // Re-saved on another PC with Windows line ends: the same file.
+    let crlf = write(&p, "paper-copy.csv", ENTRIES.replace('\n', "\r\n").as_bytes());
+    p.run_as("JS", &["import", "entries", &crlf]).code(2).stderr(contains("was imported already"));
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 2);
+    // The same rows with one more (and that one typed twice): only the new row loads.
+    let more = format!(
+        "{ENTRIES}note,21/11/2026 12:00,Phoned back,JS,999 234 5675,,,,,,\nnote,21/11/2026 12:00,Phoned back,JS,999 234 5675,,,,,,\n"
+    );
+    let more = write(&p, "more.csv", more.as_bytes());
+    let out = p.run_as("JS", &["import", "entries", &more]).success();
+    let err = stderr_of(&out);
+    for expected in [
+        "Imported 1 entries",
+        "3 rows were not imported because the same entry",
+        "line 2: already held as R2-0001",
+        "line 3: already held as R2-0002",
+        "line 5: the same as line 4 of this file",
+        "--allow-duplicates",
+    ] {
+        assert!(err.contains(expected), "{expected:?} in {err}");
+    }
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 3);
+    assert_eq!(count(&p, "SELECT count(*) FROM entry WHERE kind = 'prescription'"), 1);
+    assert_eq!(count(&p, "SELECT rows_loaded FROM import_file WHERE file_name = 'more.csv'"), 1);
+    // Two identical prescriptions really issued: the practice says so.
+    p.run_as("JS", &["import", "entries", &crlf, "--allow-duplicates"])
+        .success()
+        .stderr(contains("Imported 2 entries"));
+    assert_eq!(count(&p, "SELECT count(*) FROM entry WHERE kind = 'prescription'"), 2);
+}
+
+#[test]
+fn text_garbled_by_a_spreadsheet_is_flagged_by_line() {
+    let p = Practice::new();
+    // "Siân" and "Llŷr" as Excel leaves them after opening UTF-8 as Windows text and saving.
+    let garbled = ENTRIES.replace("Siân", "SiÃ¢n").replace("Llŷr", "LlÅ·r");
+    let file = write(&p, "paper.csv", garbled.as_bytes());
+    let err = stderr_of(&p.run_as("JS", &["import", "entries", &file]).code(2));
+    assert!(err.contains("line 3, column family_name: \"LlÅ·r\" has garbled letters"), "{err}");
+    assert!(err.contains("line 3, column given_name: \"SiÃ¢n\""), "{err}");
+    assert!(err.contains("save as \"CSV UTF-8"), "{err}");
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 0);
+
+    let list = write(&p, "list.csv", "NHS Number,Surname,Forename,DOB\n9434765919,Jones,SiÃ¢n,03/04/1950\n".as_bytes());
+    let err = stderr_of(&p.run_as("JS", &["import", "patients", &list]).code(2));
+    assert!(err.contains("line 2, column Forename: \"SiÃ¢n\" has garbled letters"), "{err}");
+    assert_eq!(count(&p, "SELECT count(*) FROM patient"), 0);
+}
+
+#[test]
+fn a_phone_number_that_lost_its_leading_zero_is_flagged_by_line() {
+    let p = Practice::new();
+    let file = write(
+        &p,
+        "reg.csv",
+        b"kind,occurred_at,summary,recorded_by,family_name,given_name,date_of_birth,phone\n\
+registration,21/11/2026 10:00,New patient,JS,Jones,Ann,01/01/1990,07700 900123\n\
+registration,21/11/2026 10:30,New patient,JS,Evans,Bethan,05/06/2001,7700900123\n",
+    );
+    let err = stderr_of(&p.run_as("JS", &["import", "entries", &file]).code(2));
+    assert!(err.contains("line 3, column phone: a UK number starts with 0: did a spreadsheet drop it?"), "{err}");
+    assert!(!err.contains("line 2"), "{err}");
+}
+
+#[test]
+fn a_rejects_file_is_safe_in_a_spreadsheet_and_imports_as_typed() {
+    let p = Practice::new();
+    let file = write(
+        &p,
+        "paper.csv",
+        b"kind,occurred_at,summary,recorded_by,nhs_number\nnote,21/11/2026 10:00,-ve pregnancy test,JS,999 123 4560\nnote,21/11/2026 10:05,=HYPERLINK(\"http://x\"),JS,999 123 4560\n",
+    );
+    let rejects = p.dir.path().join("rejects.csv");
+    p.run_as("JS", &["import", "entries", &file, "--skip-invalid", "--rejects", rejects.to_str().unwrap()]).success();
+    let text = fs::read_to_string(&rejects).unwrap();
+    assert!(text.contains("'-ve pregnancy test"), "{text}");
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    let fixed = write(&p, "fixed.csv", text.replace("999 123 4560", "9997037014").as_bytes());
+    p.run_as("JS", &["import", "entries", &fixed]).success().stderr(contains("Imported 2 entries"));
+    let list = p.list_json();
+    let summaries: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
+    assert_eq!(summaries, ["-ve pregnancy test", "=HYPERLINK(\"http://x\")"]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 

@@ -545,3 +545,55 @@ fn a_two_digit_year_of_birth_is_in_the_past() {
         .success();
     assert_eq!(only_entry(&p)["patient"]["date_of_birth"], "1941-01-30");
 }
+
+#[test]
+fn a_placeholder_nhs_number_is_refused_as_one() {
+    let p = Practice::new();
+    for placeholder in ["9999999999", "000 000 0000", "0123456789"] {
+        let out = p.run_as("JS", &["log", "note", "--patient", placeholder, "--summary", "x"]).code(2);
+        let err = stderr_of(&out);
+        assert!(err.contains("this is a placeholder, not a real NHS number"), "{placeholder}: {err}");
+    }
+    // The test range stays valid, right up to the placeholder at its top.
+    p.log(&["note", "--patient", "999 999 9980", "--summary", "x"]);
+    assert_eq!(p.sqlite().query_row("SELECT count(*) FROM patient", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+}
+
+#[test]
+fn free_text_may_begin_with_a_minus_sign() {
+    let p = Practice::new();
+    let id = p.log(&["note", "--patient", "9992345675", "--summary", "-ve pregnancy test"]);
+    p.run_as("JS", &["amend", &id, "--set", "notes=-ve, repeat in 2 weeks", "--reason", "-ve result added"]).success();
+    let entry = only_entry(&p);
+    assert_eq!(entry["summary"], "-ve pregnancy test");
+    assert_eq!(entry["notes"], "-ve, repeat in 2 weeks");
+    // Text left out before another option is refused rather than saved as the text.
+    let out = p.run_as("JS", &["void", &id, "--reason", "--confirm"]).code(2);
+    assert!(stderr_of(&out).contains("looks like an option"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn a_phone_number_that_lost_its_leading_zero_is_refused() {
+    let p = Practice::new();
+    let args = ["registration", "--family", "Jones", "--given", "Ann", "--dob", "01/01/1990", "--summary", "New"];
+    let out = p.run_as("JS", &[&["log"][..], &args, &["--set", "phone=7700900123"]].concat()).code(2);
+    assert!(stderr_of(&out).contains("a UK number starts with 0: did a spreadsheet drop it?"), "{}", stderr_of(&out));
+    p.log(&[&args[..], &["--set", "phone=07700 900123"]].concat());
+}
+
+#[test]
+fn a_placeholder_saved_before_they_were_refused_can_be_found_and_is_reported_by_check() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "first person"]);
+    p.log(&["note", "--patient", "9992345675", "--summary", "second person"]);
+    // As an older version left it: two people's entries under 999 999 9999.
+    p.sqlite().execute("UPDATE patient SET nhs_number = '9999999999' WHERE nhs_number = '9992345675'", []).unwrap();
+    let table = stdout_of(&p.run(&["list", "--patient", "999 999 9999"]).success());
+    assert!(
+        table.contains("999 999 9999") && table.contains("first person") && table.contains("second person"),
+        "{table}"
+    );
+    let out = p.run(&["check"]).code(1);
+    let text = format!("{}{}", stdout_of(&out), stderr_of(&out));
+    assert!(text.contains("is a placeholder such as 999 999 9999"), "{text}");
+}

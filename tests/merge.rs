@@ -475,3 +475,34 @@ fn merged_items_take_their_place_in_this_databases_queue() {
     let kinds: Vec<&str> = queue.lines().skip(1).map(|l| l.split(',').nth(5).unwrap_or_default()).collect();
     assert_eq!(kinds, ["prescription", "telephone"]);
 }
+
+#[test]
+fn the_same_interaction_logged_on_two_workstations_is_listed_by_both_references() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    let rx = [
+        "prescription",
+        "--patient",
+        "9994691341",
+        "--at",
+        "21/11/2026 11:00",
+        "--summary",
+        "Amoxicillin issued",
+        "--set",
+        "drug=Amoxicillin 500mg capsules",
+    ];
+    front.log(&rx);
+    // The same paper form keyed on both PCs; and a different entry at the same time, not a duplicate.
+    room.log(&["note", "--patient", "9992345675", "--summary", "unrelated"]);
+    room.log(&rx);
+    room.log(&["note", "--patient", "9994691341", "--at", "21/11/2026 11:00", "--summary", "Phoned pharmacy"]);
+    let file = export(&room, "room.cutover");
+    let out = merge(&front, &[&file]);
+    let listing = stdout_of(&out);
+    assert!(listing.contains("Possible duplicate entries"), "{listing}");
+    assert!(listing.contains("  C1-0002 and R1-0001  Prescription, 21/11/2026 11:00"), "{listing}");
+    let pairs = listing.lines().filter(|l| l.starts_with("  C1-") || l.starts_with("  R1-")).count();
+    assert_eq!(pairs, 1, "{listing}");
+    // Both are kept: the listing is for a person to decide.
+    assert_eq!(count(&front, "SELECT count(*) FROM entry WHERE kind = 'prescription'"), 2);
+}

@@ -271,3 +271,89 @@ fn before_go_live_the_report_says_when_the_burn_down_starts() {
     assert!(report(&p, "html").contains(&format!("<p>{starts}</p>")));
     assert!(!report(&p, "csv").contains("burn_down,"));
 }
+
+/// Text a spreadsheet would run as a formula, in every place a person can type it.
+const FORMULA: &str = "=HYPERLINK(\"http://example.invalid\",\"click\")";
+
+/// Every cell of a CSV text, parsed as a spreadsheet would.
+fn cells(text: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    reader.records().flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>()).collect()
+}
+
+#[test]
+fn no_csv_cutover_writes_has_a_cell_a_spreadsheet_would_run() {
+    let p = Practice::new();
+    p.run(&["init", "--practice", "@SUM(1+1)*cmd|' /C calc'!A0", "--go-live", "23/11/2026 08:00"]).success();
+    let logged = [
+        ("note", "-ve pregnancy test"),
+        ("note", FORMULA),
+        ("note", "+44 7700 900123 rang"),
+        ("note", "@SUM(A1:A9)"),
+        ("note", "\t=1+1"),
+        ("note", "\r=1+1"),
+    ];
+    let mut ids = Vec::new();
+    for (i, (kind, summary)) in logged.iter().enumerate() {
+        let at = format!("21/11/2026 10:{:02}", i);
+        ids.push(p.log(&[
+            kind,
+            "--family",
+            "=Jones",
+            "--given",
+            "@Ann",
+            "--dob",
+            "01/01/1950",
+            "--at",
+            &at,
+            "--summary",
+            summary,
+        ]));
+    }
+    p.run_as("JS", &["amend", &ids[0], "--set", "summary=-ve, repeat", "--reason", "=1+1"]).success();
+    let bad = p.dir.path().join("paper.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "kind,occurred_at,summary,recorded_by,nhs_number\nnote,21/11/2026 10:00,\"{}\",JS,999 123 4560\nnote,21/11/2026 10:01,\"\t=2+2\",JS,\"\r=3+3\"\n",
+            FORMULA.replace('"', "\"\"")
+        ),
+    )
+    .unwrap();
+    let rejects = p.dir.path().join("rejects.csv");
+    p.run_as(
+        "JS",
+        &["import", "entries", bad.to_str().unwrap(), "--skip-invalid", "--rejects", rejects.to_str().unwrap()],
+    )
+    .success();
+
+    let outputs: Vec<(&str, String)> = vec![
+        ("list", stdout_of(&p.run(&["list", "--format", "csv"]).success())),
+        ("show", stdout_of(&p.run(&["show", &ids[0], "--format", "csv"]).success())),
+        ("queue", stdout_of(&p.run(&["queue", "--status", "all", "--format", "csv"]).success())),
+        ("report", stdout_of(&p.run(&["report", "--format", "csv"]).success())),
+        ("rejects", std::fs::read_to_string(&rejects).unwrap()),
+    ];
+    for (what, text) in &outputs {
+        let all = cells(text);
+        assert!(all.len() > 3, "{what}: {text}");
+        for cell in &all {
+            let runs = cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+                && !(cell.starts_with('-') && cell[1..].parse::<f64>().is_ok());
+            assert!(!runs, "{what} writes {cell:?} raw:\n{text}");
+        }
+    }
+    // Each output carries the typed text, made safe, not dropped.
+    let list = &outputs[0].1;
+    assert!(list.contains("'=HYPERLINK") && list.contains("'+44 7700") && list.contains("'@SUM(A1"), "{list}");
+    assert!(outputs[1].1.contains("'=1+1") && outputs[1].1.contains("'-ve, repeat"), "{}", outputs[1].1);
+    assert!(outputs[2].1.contains("'=JONES, @Ann"), "{}", outputs[2].1);
+    assert!(list.contains(",'=Jones,'@Ann,"), "{list}");
+    assert!(outputs[3].1.contains("'@SUM(1+1)"), "{}", outputs[3].1);
+    assert!(outputs[4].1.contains("'=HYPERLINK") && outputs[4].1.contains("'\t=2+2"), "{}", outputs[4].1);
+    assert!(outputs[4].1.contains("'\r=3+3"), "{}", outputs[4].1);
+    // JSON stays faithful: what was typed, unchanged.
+    let json = p.list_json();
+    let summaries: Vec<&str> = json.as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
+    assert!(summaries.contains(&FORMULA) && summaries.contains(&"+44 7700 900123 rang"), "{summaries:?}");
+}

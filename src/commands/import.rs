@@ -1,6 +1,7 @@
 //! `import patients` and `import entries`: a CSV file checked row by row, then saved in one
 //! transaction. Entries go through the same checks as `cutover log`.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -9,13 +10,14 @@ use super::patient_args::typed_patient;
 use crate::cli::{ImportEntriesArgs, ImportPatientsArgs};
 use crate::domain::Problem;
 use crate::domain::fields::{EntryContent, Kind, PatientInput, parse_staff_id, time_warnings};
+use crate::domain::text::spreadsheet_safe;
 use crate::domain::time;
 use crate::entries::{self as entry_service, CheckedPatient, NewEntry, PatientGiven};
 use crate::error::{Error, Exchange, Result, RowProblem, RowReason, Warning};
 use crate::import::csv_file::{self, Row};
 use crate::import::entries::{self, Columns};
-use crate::import::{fingerprint, headers, patients};
-use crate::store::{EarlierImport, ImportKind, OpenMode, Settings, Store};
+use crate::import::{content_fingerprint, fingerprint, headers, patients};
+use crate::store::{EarlierImport, ImportKind, ListConflict, OpenMode, Settings, Store};
 
 /// The file's own name, as provenance records it (the folder is the importing PC's business).
 fn file_name(path: &Path) -> String {
@@ -31,21 +33,34 @@ pub fn patients(args: ImportPatientsArgs, ctx: &mut Context) -> Result<ExitCode>
     let table = csv_file::parse(&args.file, &text)?;
     let list = patients::check(&args.file, &table, &maps, ctx.now)?;
     let name = file_name(&args.file);
-    let print = fingerprint(&bytes);
+    let print = content_fingerprint(&text);
     store.use_memory_for_temporary_data()?;
     let outcome = store.write_at(ctx.now, |tx| {
         let outcome = tx.import_list_patients(&actor, &list.patients)?;
         tx.record_import(&actor, ImportKind::Patients, &name, &print, list.patients.len() as u64, 0)?;
         Ok(outcome)
     })?;
+    let not_updated = match outcome.conflicts.len() {
+        0 => String::new(),
+        n => format!(", {n} not updated"),
+    };
     writeln!(
         ctx.err,
-        "Imported the patient list {name}: {} patients ({} new, {} updated, {} unchanged).",
+        "Imported the patient list {name}: {} patients ({} new, {} updated, {} unchanged{not_updated}).",
         list.patients.len(),
         outcome.added,
         outcome.updated,
         outcome.unchanged
     )?;
+    for c in &outcome.conflicts {
+        writeln!(ctx.err, "{}", list_conflict(c))?;
+    }
+    if !outcome.conflicts.is_empty() {
+        writeln!(
+            ctx.err,
+            "These patients were kept as they were, so that no entry moves to a different person. Check each against the old system: if the list is wrong, correct it; if two people were sharing one NHS number, amend their entries (`cutover amend REF --family … --given … --dob …`)."
+        )?;
+    }
     if outcome.kept_not_on_list > 0 {
         writeln!(
             ctx.err,
@@ -57,6 +72,32 @@ pub fn patients(args: ImportPatientsArgs, ctx: &mut Context) -> Result<ExitCode>
         writeln!(ctx.err, "Note: these columns were not used: {}.", list.ignored_columns.join(", "))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One list row not applied because its NHS number belongs to a patient with entries under other details.
+fn list_conflict(c: &ListConflict) -> String {
+    let who = |(family, given, dob): &(String, String, String)| {
+        let dob = chrono::NaiveDate::parse_from_str(dob, "%Y-%m-%d").map_or_else(|_| dob.clone(), time::format_uk_date);
+        format!("{family}, {given}, born {dob}")
+    };
+    let nhs =
+        crate::domain::nhs::NhsNumber::parse(&c.nhs_number).map_or_else(|_| c.nhs_number.clone(), |n| n.to_string());
+    format!(
+        "  - line {}: NHS number {nhs} is held here for {} ({} {}); the list says {}. Not updated.",
+        c.line,
+        who(&c.held),
+        c.entries,
+        if c.entries == 1 { "entry is about them" } else { "entries are about them" },
+        who(&c.listed)
+    )
+}
+
+/// What a row not imported again is the same as.
+enum Repeats {
+    /// An entry already held, by its reference.
+    Held(String),
+    /// An earlier line of the same file.
+    Line(u64),
 }
 
 /// A row that passed every check, ready to save.
@@ -83,9 +124,14 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
         return Err(Error::Exchange(Exchange::RejectsIsInput(rejects.clone())));
     }
     let bytes = csv_file::read_bytes(&args.file)?;
-    let print = fingerprint(&bytes);
-    refuse_if_imported(&store, &args.file, &print)?;
     let text = csv_file::text(&args.file, &bytes)?;
+    // The same rows re-saved with Windows line ends (or without a byte-order mark) are the same
+    // file; files imported before this fingerprint existed are still found by their bytes' one.
+    let print = content_fingerprint(&text);
+    let prints = [print.clone(), fingerprint(&bytes)];
+    if !args.allow_duplicates {
+        refuse_if_imported(&store, &args.file, &prints)?;
+    }
     let mut table = csv_file::parse(&args.file, &text)?;
     entries::drop_rejects_reason(&mut table);
     let columns = Columns::from_header(&args.file, &table.header)?;
@@ -113,14 +159,18 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
 
     let name = file_name(&args.file);
     store.use_memory_for_temporary_data()?;
-    let no_nhs_number = store.write_at(ctx.now, |tx| {
+    let (loaded, no_nhs_number, duplicates) = store.write_at(ctx.now, |tx| {
         // Checked again inside the transaction: another PC may have imported it meanwhile.
-        if let Some(earlier) = tx.earlier_import(ImportKind::Entries, &print)? {
-            return Err(already_imported(&args.file, earlier));
+        for print in prints.iter().filter(|_| !args.allow_duplicates) {
+            if let Some(earlier) = tx.earlier_import(ImportKind::Entries, print)? {
+                return Err(already_imported(&args.file, earlier));
+            }
         }
-        let import_id =
-            tx.record_import(&actor, ImportKind::Entries, &name, &print, good.len() as u64, bad.len() as u64)?;
         let mut no_nhs_number = 0u64;
+        let mut to_save = Vec::with_capacity(good.len());
+        // A row the same as one held, or as an earlier row of this file: (line, what it repeats).
+        let mut duplicates: Vec<(u64, Repeats)> = Vec::new();
+        let mut in_file: HashMap<(Option<String>, String, &str, &str), u64> = HashMap::new();
         for g in &good {
             let patient_id = if g.patient.is_empty() {
                 None
@@ -131,11 +181,50 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
                 }
                 Some(resolved.id)
             };
+            if !args.allow_duplicates {
+                if let Some(reference) = tx.same_entry_held(&g.content, patient_id.as_deref())? {
+                    duplicates.push((g.line, Repeats::Held(reference)));
+                    continue;
+                }
+                let key = (
+                    patient_id.clone(),
+                    time::to_storage(g.content.occurred_at),
+                    g.content.kind.name(),
+                    g.content.summary.as_str(),
+                );
+                if let Some(first) = in_file.get(&key) {
+                    duplicates.push((g.line, Repeats::Line(*first)));
+                    continue;
+                }
+                in_file.insert(key, g.line);
+            }
+            to_save.push((g, patient_id));
+        }
+        let import_id =
+            tx.record_import(&actor, ImportKind::Entries, &name, &print, to_save.len() as u64, bad.len() as u64)?;
+        for (g, patient_id) in &to_save {
             tx.import_entry(&actor, &g.recorded_by, &g.content, patient_id.as_deref(), &import_id, g.line)?;
         }
-        Ok(no_nhs_number)
+        Ok((to_save.len(), no_nhs_number, duplicates))
     })?;
-    writeln!(ctx.err, "Imported {} entries from {name}.", good.len())?;
+    writeln!(ctx.err, "Imported {loaded} entries from {name}.")?;
+    if !duplicates.is_empty() {
+        writeln!(
+            ctx.err,
+            "{} rows were not imported because the same entry (kind, patient, time and summary) is already held:",
+            duplicates.len()
+        )?;
+        for (line, repeats) in &duplicates {
+            match repeats {
+                Repeats::Held(reference) => writeln!(ctx.err, "  - line {line}: already held as {reference}")?,
+                Repeats::Line(first) => writeln!(ctx.err, "  - line {line}: the same as line {first} of this file")?,
+            }
+        }
+        writeln!(
+            ctx.err,
+            "If they really are separate entries (two identical prescriptions, say), import the file again with --allow-duplicates."
+        )?;
+    }
     if let Some(rejects) = args.rejects.as_deref().filter(|_| !bad.is_empty()) {
         writeln!(
             ctx.err,
@@ -169,7 +258,13 @@ fn check_row(
         return Ok(Err(vec![problem("(whole row)".into(), reason)]));
     }
     let input = columns.input(row);
-    let mut problems = Vec::new();
+    let mut problems: Vec<RowProblem> = row
+        .values
+        .iter()
+        .zip(columns.header())
+        .filter(|(v, _)| csv_file::looks_mis_encoded(v))
+        .map(|(v, h)| problem(h.clone(), RowReason::MisEncoded { value: v.clone() }))
+        .collect();
     let recorded_by = match parse_staff_id(&input.recorded_by) {
         _ if input.recorded_by.trim().is_empty() => {
             problems.push(problem(columns.column_for("recorded_by"), RowReason::Field(Problem::Required)));
@@ -240,23 +335,25 @@ fn write_rejects(path: &Path, header: &[String], bad: &[BadRow]) -> Result<()> {
     };
     let mut first: Vec<&str> = header.iter().map(String::as_str).collect();
     first.push("reason");
-    csv.write_record(&first).map_err(csv_error)?;
+    csv.write_record(first.into_iter().map(|c| spreadsheet_safe(c).into_owned())).map_err(csv_error)?;
     for b in bad {
         let reason: Vec<String> = b.problems.iter().map(|p| format!("{}: {}", p.column, p.reason)).collect();
         let mut record: Vec<String> = b.row.values.clone();
         record.push(reason.join("; "));
-        csv.write_record(&record).map_err(csv_error)?;
+        csv.write_record(record.iter().map(|v| spreadsheet_safe(v).into_owned())).map_err(csv_error)?;
     }
     let buffered = csv.into_inner().map_err(|e| file_error(std::io::Error::other(e.to_string())))?;
     let file = buffered.into_inner().map_err(|e| file_error(std::io::Error::other(e.to_string())))?;
     file.sync_all().map_err(file_error)
 }
 
-fn refuse_if_imported(store: &Store, path: &Path, print: &str) -> Result<()> {
-    match store.earlier_import(ImportKind::Entries, print)? {
-        Some(earlier) => Err(already_imported(path, earlier)),
-        None => Ok(()),
+fn refuse_if_imported(store: &Store, path: &Path, prints: &[String]) -> Result<()> {
+    for print in prints {
+        if let Some(earlier) = store.earlier_import(ImportKind::Entries, print)? {
+            return Err(already_imported(path, earlier));
+        }
     }
+    Ok(())
 }
 
 fn already_imported(path: &Path, earlier: EarlierImport) -> Error {

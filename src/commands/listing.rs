@@ -10,7 +10,7 @@ use super::Context;
 use crate::cli::{Format, ListArgs, ShowArgs};
 use crate::domain::fields::{EntryContent, FieldProblem, FieldType, Kind, changed_fields, display_value};
 use crate::domain::nhs::NhsNumber;
-use crate::domain::text::{escape_inline, escape_multiline};
+use crate::domain::text::{escape_inline, escape_multiline, spreadsheet_safe};
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::store::{EntryHeader, EntryRow, ListFilter, OpenMode, Patient, Revision, Store};
@@ -56,7 +56,8 @@ pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
         filter.kind = Some(Kind::parse(kind).map_err(|p| invalid("kind", p))?);
     }
     if let Some(nhs) = &args.patient {
-        let nhs = NhsNumber::parse(nhs).map_err(|p| invalid("patient", p))?;
+        // A placeholder saved before they were refused can still be looked up, to find its entries.
+        let nhs = NhsNumber::parse_held(nhs).map_err(|p| invalid("patient", p))?;
         let patient = store.patient_by_nhs(&nhs)?.ok_or_else(|| Error::PatientNotFound(nhs.to_string()))?;
         filter.patient_id = Some(patient.id);
     }
@@ -79,9 +80,9 @@ pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
             let mut csv = csv::Writer::from_writer(out);
             csv.write_record(CSV_HEADER).map_err(csv_error)?;
             store.each_entry(&filter, |row| {
-                let cells = csv_cells(&row);
+                let cells = csv_cells(&row).into_iter().map(|c| spreadsheet_safe(&c).into_owned());
                 let cells: Vec<String> =
-                    if to_terminal { cells.iter().map(|c| escape_inline(c).into_owned()).collect() } else { cells };
+                    if to_terminal { cells.map(|c| escape_inline(&c).into_owned()).collect() } else { cells.collect() };
                 csv.write_record(&cells).map_err(csv_error)
             })?;
             csv.flush()?;
@@ -257,16 +258,19 @@ pub fn show(args: ShowArgs, ctx: &mut Context) -> Result<ExitCode> {
             ])
             .map_err(csv_error)?;
             for (revision, step) in revisions.iter().zip(history(&revisions)) {
-                csv.write_record([
-                    revision.id.as_str(),
-                    &time::format_iso_local(revision.recorded_at),
-                    &revision.recorded_by,
-                    &revision.workstation_prefix,
-                    step.action,
-                    revision.reason.as_deref().unwrap_or(""),
-                    &step.changed.join(";"),
-                    &revision.content.summary,
-                ])
+                csv.write_record(
+                    [
+                        revision.id.as_str(),
+                        &time::format_iso_local(revision.recorded_at),
+                        &revision.recorded_by,
+                        &revision.workstation_prefix,
+                        step.action,
+                        revision.reason.as_deref().unwrap_or(""),
+                        &step.changed.join(";"),
+                        &revision.content.summary,
+                    ]
+                    .map(|c| spreadsheet_safe(c).into_owned()),
+                )
                 .map_err(csv_error)?;
             }
             csv.flush()?;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::Context;
 use crate::cli::MergeArgs;
+use crate::domain::fields::Kind;
 use crate::domain::time;
 use crate::error::Result;
 use crate::queue::workflow::{action_words, status_words};
@@ -85,6 +86,18 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
         )?;
         for c in &conflicts {
             writeln!(ctx.out, "  {}  {} versions made from one earlier version", c.reference, c.revisions)?;
+        }
+    }
+    let twice = store.possible_duplicate_entries()?;
+    if !twice.is_empty() {
+        writeln!(
+            ctx.out,
+            "Possible duplicate entries (the same kind, patient, time and summary on two workstations; both are kept: check each pair and void the copy with `cutover void REF --reason \"logged twice\"`):"
+        )?;
+        for d in &twice {
+            let kind = Kind::parse(&d.kind).map_or_else(|_| d.kind.clone(), |k| k.label().to_string());
+            let at = time::from_storage(&d.occurred_at).map_or_else(|| d.occurred_at.clone(), time::format_uk);
+            writeln!(ctx.out, "  {} and {}  {kind}, {at}", d.first, d.second)?;
         }
     }
     let duplicates = store.possible_duplicates()?;

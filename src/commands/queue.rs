@@ -13,7 +13,7 @@ use crate::cli::{ClaimArgs, DoneArgs, ItemArgs, QueryArgs, QueueArgs, QueueForma
 use crate::domain::Problem;
 use crate::domain::fields::{FieldProblem, Kind};
 use crate::domain::nhs::NhsNumber;
-use crate::domain::text::escape_inline;
+use crate::domain::text::{escape_inline, spreadsheet_safe};
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::queue::{self, ItemStatus, Outcome, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier};
@@ -229,7 +229,7 @@ fn write_csv(out: &mut dyn Write, queue: &Queue, to_terminal: bool) -> Result<()
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(CSV_HEADER).map_err(csv_error)?;
     for item in &queue.items {
-        let cells = csv_cells(item);
+        let cells = csv_cells(item).map(|c| spreadsheet_safe(&c).into_owned());
         if to_terminal {
             csv.write_record(cells.iter().map(|c| escape_inline(c).into_owned())).map_err(csv_error)?;
         } else {

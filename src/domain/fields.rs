@@ -591,13 +591,35 @@ pub fn parse_postcode(input: &str) -> Result<String, Problem> {
     Ok(format!("{outward} {inward}"))
 }
 
+/// Digits with spaces, `+`, `-` or brackets. Ten digits starting 1–9 with no `+` is a UK number
+/// whose leading 0 a spreadsheet dropped (`7700900123` for `07700 900123`): refused, as the call
+/// back would fail.
 fn parse_phone(input: &str) -> Result<String, Problem> {
     let allowed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')');
-    let digits = input.chars().filter(char::is_ascii_digit).count();
-    if input.chars().all(allowed) && (6..=15).contains(&digits) {
-        Ok(input.to_string())
-    } else {
+    let digits: Vec<char> = input.chars().filter(char::is_ascii_digit).collect();
+    if !input.chars().all(allowed) || !(6..=15).contains(&digits.len()) {
         Err(Problem::PhoneFormat)
+    } else if digits.len() == 10 && digits[0] != '0' && !input.contains('+') {
+        Err(Problem::PhoneLostLeadingZero)
+    } else {
+        Ok(input.to_string())
+    }
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::*;
+
+    #[test]
+    fn a_uk_number_that_lost_its_leading_zero_is_refused() {
+        for lost in ["7700900123", "7700 900123", "1632 960001", "(7700) 900-123"] {
+            assert_eq!(parse_phone(lost), Err(Problem::PhoneLostLeadingZero), "{lost}");
+        }
+        for fine in ["07700 900123", "07700900123", "+447700900123", "+44 7700 900123", "0113 496 0000", "01632960001"]
+        {
+            assert_eq!(parse_phone(fine).as_deref(), Ok(fine), "{fine}");
+        }
+        assert_eq!(parse_phone("12345"), Err(Problem::PhoneFormat));
     }
 }
 

@@ -9,12 +9,24 @@ use super::Problem;
 pub struct NhsNumber(String);
 
 impl NhsNumber {
-    /// Accepts 10 digits with any spaces or dashes between them (also leading/trailing whitespace).
+    /// Accepts 10 digits with any spaces or dashes between them (also leading/trailing whitespace),
+    /// with a correct check digit, that are not a placeholder (see [`is_placeholder`]).
     pub fn parse(input: &str) -> Result<NhsNumber, Problem> {
-        let digits = digit_values(input.trim())?;
-        let Ok(all_ten) = <[u8; 10]>::try_from(digits.as_slice()) else {
-            return Err(Problem::NhsNumberLength { digits: digits.len() });
-        };
+        let all_ten = ten_digits(input)?;
+        if is_placeholder(&all_ten) {
+            return Err(Problem::NhsNumberPlaceholder);
+        }
+        Self::checked(all_ten)
+    }
+
+    /// As [`NhsNumber::parse`], but a placeholder that passes the check digit is accepted: only for
+    /// finding and showing records saved before placeholders were refused (so that the entries
+    /// several people share under one can be found and moved), never for saving a new number.
+    pub fn parse_held(input: &str) -> Result<NhsNumber, Problem> {
+        Self::checked(ten_digits(input)?)
+    }
+
+    fn checked(all_ten: [u8; 10]) -> Result<NhsNumber, Problem> {
         let (first_nine, last) = split_check(&all_ten);
         let expected = Self::check_digit(&first_nine).ok_or(Problem::NhsNumberImpossible)?;
         if expected != last {
@@ -43,8 +55,8 @@ impl NhsNumber {
     }
 }
 
-/// Completes nine ASCII digits with their check digit; None if the input is not nine digits
-/// or no check digit is possible.
+/// Completes nine ASCII digits with their check digit; None if the input is not nine digits,
+/// no check digit is possible, or the number made is a placeholder.
 pub fn with_check_digit(first_nine: &str) -> Option<NhsNumber> {
     let values: Vec<u8> = first_nine.bytes().map(|b| b.is_ascii_digit().then(|| b - b'0')).collect::<Option<_>>()?;
     let first_nine = <[u8; 9]>::try_from(values.as_slice()).ok()?;
@@ -52,7 +64,30 @@ pub fn with_check_digit(first_nine: &str) -> Option<NhsNumber> {
     let mut all_ten = [0u8; 10];
     all_ten[..9].copy_from_slice(&first_nine);
     all_ten[9] = check;
-    Some(NhsNumber(to_text(&all_ten)))
+    (!is_placeholder(&all_ten)).then(|| NhsNumber(to_text(&all_ten)))
+}
+
+/// Numbers that are never issued but that practices and spreadsheets type when the real one is
+/// not to hand, so that different people would share one record:
+///
+/// - **one digit ten times** (`000 000 0000` … `999 999 9999`). Every one of them passes the
+///   modulus 11 check (the weights 10…2 sum to 54 ≡ 10 (mod 11), so the check digit of `ddddddddd`
+///   is `d`), which is why the check alone lets them through. Validation routines used across the
+///   NHS refuse them for this reason (for example the NHS-R community's NHS number validation and
+///   the T-SQL `fnNHSvalidation` it was built from: "ensure NHS number digits are not all equal").
+/// - **digits running up or down by one** (`012 345 6789`, `987 654 3210`, `123 456 7890`, and the
+///   same starting from any digit, 9 wrapping to 0). Of these only `0123456789` and `9876543210`
+///   pass the check, but every one is a keyboard run, not a number someone read off a letter, and
+///   the message "placeholder" helps more than "a digit is mistyped".
+///
+/// Deliberately nothing more: no rule on the first digits. The ranges issued differ by country and
+/// over time (400–499 and 600–708 in England and Wales, for instance, with Scotland's CHI and
+/// Northern Ireland's H&C numbers reaching practices too), and the 999 range is the test range and
+/// must stay valid; a rule on ranges would risk refusing a real patient's number.
+/// Source of the rule: issue 10 item 8 (placeholders on a practice's list) and the routines above.
+pub fn is_placeholder(all_ten: &[u8; 10]) -> bool {
+    let steps = |step: u8| all_ten.windows(2).all(|w| w[1] == (w[0] + step) % 10);
+    steps(0) || steps(1) || steps(9)
 }
 
 impl fmt::Display for NhsNumber {
@@ -64,6 +99,12 @@ impl fmt::Display for NhsNumber {
             _ => f.write_str(d),
         }
     }
+}
+
+/// Exactly ten digits, skipping spaces and dashes (and whitespace around them).
+fn ten_digits(input: &str) -> Result<[u8; 10], Problem> {
+    let digits = digit_values(input.trim())?;
+    <[u8; 10]>::try_from(digits.as_slice()).map_err(|_| Problem::NhsNumberLength { digits: digits.len() })
 }
 
 /// Digit values of the input, skipping spaces and dashes.
@@ -128,9 +169,50 @@ mod tests {
 
     #[test]
     fn check_digit_eleven_means_zero() {
-        // Sum 0 → 11 - 0 = 11, which is written as 0.
+        // Sum 0 → 11 - 0 = 11, which is written as 0 (so 000 000 0000 passes the check: see below).
         assert_eq!(NhsNumber::check_digit(&[0; 9]), Some(0));
-        assert!(NhsNumber::parse("000 000 0000").is_ok());
+        assert_eq!(NhsNumber::check_digit(&[0, 0, 0, 0, 0, 0, 0, 1, 0]), Some(8));
+    }
+
+    #[test]
+    fn one_digit_ten_times_passes_the_check_but_is_a_placeholder() {
+        for d in 0..=9u8 {
+            assert_eq!(NhsNumber::check_digit(&[d; 9]), Some(d), "the check alone lets {d}×10 through");
+            let text: String = std::iter::repeat_n(char::from(b'0' + d), 10).collect();
+            assert_eq!(NhsNumber::parse(&text), Err(Problem::NhsNumberPlaceholder), "{text}");
+        }
+        assert_eq!(NhsNumber::parse("999 999 9999"), Err(Problem::NhsNumberPlaceholder));
+        assert_eq!(NhsNumber::parse("000-000-0000"), Err(Problem::NhsNumberPlaceholder));
+        assert_eq!(with_check_digit("999999999"), None);
+        assert_eq!(with_check_digit("000000000"), None);
+    }
+
+    #[test]
+    fn a_placeholder_already_held_can_still_be_looked_up() {
+        assert_eq!(NhsNumber::parse_held("999 999 9999").map(|n| n.to_string()), Ok("999 999 9999".into()));
+        assert_eq!(NhsNumber::parse_held("9434765919"), NhsNumber::parse("9434765919"));
+        assert_eq!(NhsNumber::parse_held("1234567890"), Err(Problem::NhsNumberImpossible));
+        assert_eq!(NhsNumber::parse_held("943 476 5918"), Err(Problem::NhsNumberCheckDigit));
+    }
+
+    #[test]
+    fn keyboard_runs_are_placeholders() {
+        for text in ["0123456789", "9876543210", "1234567890", "0987654321", "4567890123", "3210987654"] {
+            assert_eq!(NhsNumber::parse(text), Err(Problem::NhsNumberPlaceholder), "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_near_placeholders_are_not_placeholders() {
+        // The test range (up to 999 999 9980), and numbers in the ranges issued, are not placeholders.
+        for text in ["9999999980", "9992345675", "9434765919", "4010232137", "6000000014"] {
+            let digits: Vec<u8> = text.bytes().map(|b| b - b'0').collect();
+            let all: [u8; 10] = digits.try_into().unwrap();
+            assert!(!is_placeholder(&all), "{text}");
+        }
+        for text in VALID {
+            assert!(NhsNumber::parse(text).is_ok(), "{text}");
+        }
     }
 
     #[test]
@@ -182,7 +264,9 @@ mod tests {
                 .map(|(d, sep)| format!("{d}{sep}"))
                 .collect();
             let parsed = NhsNumber::parse(&text);
-            prop_assert_eq!(parsed.is_ok(), naive_is_valid(&digits));
+            let values: Vec<u8> = digits.iter().map(|&d| d as u8).collect();
+            let placeholder = is_placeholder(&<[u8; 10]>::try_from(values.as_slice()).unwrap());
+            prop_assert_eq!(parsed.is_ok(), naive_is_valid(&digits) && !placeholder);
             if let Ok(n) = parsed {
                 prop_assert_eq!(NhsNumber::parse(&n.to_string()), Ok(n.clone()));
                 let plain: String = digits.iter().map(|d| d.to_string()).collect();
@@ -202,10 +286,11 @@ mod tests {
             match with_check_digit(&text) {
                 Some(n) => {
                     prop_assert!(possible);
+                    prop_assert!(NhsNumber::parse(n.digits()).is_ok());
                     prop_assert_eq!(NhsNumber::parse(n.digits()), Ok(n.clone()));
                     prop_assert!(n.digits().starts_with(&text));
                 }
-                None => prop_assert!(!possible),
+                None => prop_assert!(!possible || first.iter().all(|&d| d == first[0]) || text == "012345678" || text == "987654321"),
             }
         }
 

@@ -66,6 +66,8 @@ pub enum Problem {
     NhsNumberImpossible,
     /// The last digit is not the one the modulus 11 check expects.
     NhsNumberCheckDigit,
+    /// One digit ten times, or a run like 0123456789: passes the check but is never issued.
+    NhsNumberPlaceholder,
     SnomedFormat,
     SnomedCheckDigit {
         id: String,
@@ -96,6 +98,8 @@ pub enum Problem {
     DateOfBirthTooOld,
     PostcodeFormat,
     PhoneFormat,
+    /// Ten digits starting 1–9 and no `+`: a UK number that lost its leading 0 in a spreadsheet.
+    PhoneLostLeadingZero,
     StaffIdFormat,
     StaffIdTaken {
         id: String,

@@ -70,6 +70,42 @@ pub fn fold(s: &str) -> String {
     s.nfd().filter(|c| !is_combining_mark(*c) && c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
+/// The characters that make a spreadsheet read a cell as a formula (or, for tab and carriage
+/// return, that Excel strips before doing so): `=`, `+`, `-`, `@`, tab, carriage return.
+pub const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell for a CSV file that Excel or LibreOffice will open: one starting with a formula
+/// trigger gets a leading `'`, which spreadsheets show as text and never run (OWASP, "CSV
+/// Injection"). A plain negative number such as `-3` or `-2.5` is left alone: Excel reads it as a
+/// number, never a formula, and sums over it keep working. Every CSV cutover writes goes through
+/// this one function; `import` undoes it with [`strip_formula_guard`].
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    let Some(first) = cell.chars().next() else { return Cow::Borrowed(cell) };
+    if !FORMULA_TRIGGERS.contains(&first) || is_plain_negative_number(cell) {
+        return Cow::Borrowed(cell);
+    }
+    Cow::Owned(format!("'{cell}"))
+}
+
+/// The value a cell held before [`spreadsheet_safe`]: a `'` followed by a formula trigger loses the
+/// `'`, so that a rejects file (or any CSV cutover wrote) imports exactly what was typed. A `'`
+/// before anything else is kept (it is part of the value, as in `'t Hooft`).
+pub fn strip_formula_guard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_TRIGGERS) => rest,
+        _ => cell,
+    }
+}
+
+fn is_plain_negative_number(cell: &str) -> bool {
+    let Some(rest) = cell.strip_prefix('-') else { return false };
+    let (whole, fraction) = rest.split_once('.').unwrap_or((rest, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +151,29 @@ mod tests {
         assert_eq!(fold("Siân Llŷr"), "sianllyr");
         assert_eq!(fold("Zoë"), fold("ZOE"));
         assert_eq!(fold("Łukasz"), "łukasz");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_for_spreadsheets() {
+        for cell in [
+            "=1+1",
+            "+44 7700 900123",
+            "-ve pregnancy test",
+            "@SUM(A1)",
+            "\t=x",
+            "\r=x",
+            "-",
+            "-1+1",
+            "=HYPERLINK(\"http://x\")",
+        ] {
+            let safe = spreadsheet_safe(cell);
+            assert_eq!(safe, format!("'{cell}"), "{cell:?}");
+            assert_eq!(strip_formula_guard(&safe), cell, "round trip of {cell:?}");
+        }
+        for cell in ["", "Amoxicillin", "-3", "-2.5", "0", "'quoted", "a=b", " =x"] {
+            assert_eq!(spreadsheet_safe(cell), cell, "{cell:?}");
+            assert_eq!(strip_formula_guard(cell), cell, "{cell:?}");
+        }
+        assert_eq!(spreadsheet_safe("-2."), "'-2.");
     }
 }

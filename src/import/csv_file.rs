@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::domain::text::strip_formula_guard;
 use crate::error::{Error, Exchange, Result};
 
 /// A file's rows: the header, then each later row with the line it starts on.
@@ -38,7 +39,9 @@ pub fn text(path: &Path, bytes: &[u8]) -> Result<String> {
 }
 
 /// Splits CSV text into a header and rows. Rows with every value empty (as spreadsheets leave at
-/// the end) are skipped; rows of the wrong length are kept for the caller to report.
+/// the end) are skipped; rows of the wrong length are kept for the caller to report. A `'` that
+/// cutover put before `=`, `+`, `-` or `@` when it wrote the file (so that a spreadsheet shows the
+/// value rather than running it) is taken off again, so a rejects file or a listing reads back as typed.
 pub fn parse(path: &Path, text: &str) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
@@ -50,7 +53,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Table> {
                 if record.iter().all(|v| v.trim().is_empty()) {
                     continue;
                 }
-                break record.iter().map(|h| h.trim().to_string()).collect::<Vec<String>>();
+                break record.iter().map(|h| strip_formula_guard(h.trim()).to_string()).collect::<Vec<String>>();
             }
         }
     };
@@ -67,9 +70,43 @@ pub fn parse(path: &Path, text: &str) -> Result<Table> {
             continue;
         }
         let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
-        rows.push(Row { line, values: record.iter().map(str::to_string).collect() });
+        rows.push(Row { line, values: record.iter().map(|v| strip_formula_guard(v).to_string()).collect() });
     }
     Ok(Table { header, rows })
+}
+
+/// Whether a value looks like UTF-8 that was read as Windows-1252 (or Latin-1) and saved again as
+/// UTF-8, as Excel does to a UTF-8 file opened by double-click and saved: "Siân" becomes "SiÃ¢n",
+/// "é" becomes "Ã©", "’" becomes "â€™". The test: some run of characters, each turned back into its
+/// Windows-1252 byte, is itself one UTF-8 character beyond ASCII (a lead byte C2–F4 followed by
+/// its continuation bytes 80–BF). Text typed in Welsh, French or any other language does not put
+/// "Ã" or "â" before such punctuation, so real names are not flagged.
+pub fn looks_mis_encoded(value: &str) -> bool {
+    let bytes: Vec<Option<u8>> = value.chars().map(windows_1252_byte).collect();
+    bytes.iter().enumerate().any(|(i, lead)| {
+        let needed = match lead {
+            Some(0xC2..=0xDF) => 1,
+            Some(0xE0..=0xEF) => 2,
+            Some(0xF0..=0xF4) => 3,
+            _ => return false,
+        };
+        let Some(run) = bytes.get(i..=i + needed) else { return false };
+        let run: Option<Vec<u8>> = run.iter().copied().collect();
+        run.is_some_and(|run| run[1..].iter().all(|b| (0x80..=0xBF).contains(b)) && std::str::from_utf8(&run).is_ok())
+    })
+}
+
+/// The byte Windows-1252 (or, for 80–9F that it leaves undefined, Latin-1) writes as this character.
+fn windows_1252_byte(c: char) -> Option<u8> {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+    ];
+    match u32::from(c) {
+        0xA0..=0xFF => u8::try_from(u32::from(c)).ok(),
+        0x80..=0x9F => u8::try_from(u32::from(c)).ok(),
+        _ => HIGH.iter().position(|h| *h == c).and_then(|i| u8::try_from(0x80 + i).ok()),
+    }
 }
 
 /// Line numbers from byte offsets. The csv crate's own line count is one short after each CRLF
@@ -151,5 +188,29 @@ mod tests {
     #[test]
     fn blank_rows_are_skipped() {
         assert_eq!(table("a,b\n,\n1,2\n\n").rows.len(), 1);
+    }
+
+    #[test]
+    fn text_re_saved_in_the_wrong_encoding_is_recognised() {
+        for bad in ["SiÃ¢n", "cafÃ©", "Oâ€™Brien", "Â£5", "Ã‰lodie", "LlÅ·r", "N\u{c3}\u{ad} Bhriain"] {
+            assert!(looks_mis_encoded(bad), "{bad}");
+        }
+        for fine in [
+            "Siân",
+            "Llŷr",
+            "café",
+            "O’Brien",
+            "£5",
+            "Élodie",
+            "Ní Bhriain",
+            "Jones, née Pryce",
+            "Zoë",
+            "Ångström",
+            "",
+            "ÂÃ",
+            "Ã",
+        ] {
+            assert!(!looks_mis_encoded(fine), "{fine}");
+        }
     }
 }

@@ -102,6 +102,11 @@ impl Columns {
         Ok(Columns { header: header.to_vec(), fields })
     }
 
+    /// The header as the file gives it, one name a column.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
     pub fn len(&self) -> usize {
         self.fields.len()
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::csv_file::Table;
+use super::csv_file::{Table, looks_mis_encoded};
 use super::headers::{Known, match_columns};
 use crate::domain::Problem;
 use crate::domain::fields::{SEXES, parse_choice, parse_postcode};
@@ -69,6 +69,10 @@ pub fn check(path: &Path, table: &Table, maps: &[(String, &'static str)], now: D
                 reason: RowReason::WrongLength { found: row.values.len(), expected: table.header.len() },
             });
             continue;
+        }
+        for (i, v) in row.values.iter().enumerate().filter(|(_, v)| looks_mis_encoded(v)) {
+            let column = table.header[i].clone();
+            problems.push(RowProblem { line: row.line, column, reason: RowReason::MisEncoded { value: v.clone() } });
         }
         let value = |field: &str| -> Option<&str> {
             fields.iter().position(|f| *f == Some(field)).map(|i| row.values[i].trim()).filter(|v| !v.is_empty())
@@ -142,6 +146,7 @@ pub fn check(path: &Path, table: &Table, maps: &[(String, &'static str)], now: D
         }
         if let (Some(nhs), Some(family_name), Some(given_name), Some(date_of_birth)) = (nhs, family, given, dob) {
             patients.push(ListPatient {
+                line: row.line,
                 nhs_number: nhs.digits().to_string(),
                 family_name,
                 given_name,

@@ -3,11 +3,14 @@
 use std::io::Write;
 
 use super::Report;
+use crate::domain::text::spreadsheet_safe;
 use crate::domain::time;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let mut csv = csv::Writer::from_writer(out);
-    let mut row = |section: &str, item: &str, value: String| csv.write_record([section, item, value.as_str()]);
+    let mut row = |section: &str, item: &str, value: String| {
+        csv.write_record([section, item, value.as_str()].map(|c| spreadsheet_safe(c).into_owned()))
+    };
     let io = |e: csv::Error| std::io::Error::other(e.to_string());
     row("section", "item", "value".into()).map_err(io)?;
     row("cutover", "practice", r.practice.clone()).map_err(io)?;

@@ -108,7 +108,9 @@ impl Store {
             }
             let bad = invalid_nhs_numbers(c)?;
             if bad > 0 {
-                findings.push(Finding(format!("patients with an NHS number that fails its check digit: {bad}")));
+                findings.push(Finding(format!(
+                    "patients with an NHS number that fails its check digit or is a placeholder such as 999 999 9999 (`cutover list --patient NUMBER` shows whose entries may be sharing it): {bad}"
+                )));
             }
             Ok(findings)
         })

@@ -1,7 +1,7 @@
 //! SQL for imports: the practice's patient list (added or updated by NHS number, never deleted) and
 //! entries typed from paper forms, each with the file and line it came from.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
@@ -15,6 +15,8 @@ use crate::error::Result;
 /// One patient of the list, already checked: the NHS number as 10 digits, the date as YYYY-MM-DD.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListPatient {
+    /// The line of the file the patient is on, for reporting.
+    pub line: u64,
     pub nhs_number: String,
     pub family_name: String,
     pub given_name: String,
@@ -25,13 +27,40 @@ pub struct ListPatient {
 }
 
 /// What importing a patient list did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListOutcome {
     pub added: u64,
     pub updated: u64,
     pub unchanged: u64,
     /// Patients from an earlier list who are not on this one: kept, as nothing is ever deleted.
     pub kept_not_on_list: u64,
+    /// Rows naming, by NHS number, a patient who has entries but another name or date of birth:
+    /// not applied, so that no entry silently becomes about someone else.
+    pub conflicts: Vec<ListConflict>,
+}
+
+/// A list row whose NHS number is held for a patient with entries, under another name or date of
+/// birth. The held details are kept; the row is reported by its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListConflict {
+    pub line: u64,
+    pub nhs_number: String,
+    /// Family name, given name, date of birth (YYYY-MM-DD) as held.
+    pub held: (String, String, String),
+    /// The same, as the list gives them.
+    pub listed: (String, String, String),
+    /// Entries now about the held patient.
+    pub entries: u64,
+}
+
+/// A patient that entries are about, as held.
+struct HeldPatient {
+    family_name: String,
+    given_name: String,
+    date_of_birth: String,
+    family_fold: String,
+    given_fold: String,
+    entries: u64,
 }
 
 /// A file imported before, found by its fingerprint.
@@ -138,10 +167,47 @@ impl Tx<'_> {
 
     /// Adds each patient of the list, or updates the one with that NHS number. Sex, postcode and
     /// usual GP left empty in the list keep what is held. Nobody is ever deleted.
+    ///
+    /// A patient who already has entries keeps the name and date of birth held when the list gives
+    /// others (ignoring case and accents; details not held yet are filled in): updating them would make every one of those entries
+    /// about a different person without anyone seeing it (two people typed under one placeholder
+    /// number, or a mistyped number on the list). Such rows are returned as conflicts, audited,
+    /// and the rest of the list loads.
     pub fn import_list_patients(&self, actor: &Actor, rows: &[ListPatient]) -> Result<ListOutcome> {
         let count = |sql: &str| -> Result<u64> { Ok(self.conn().query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         let before = count("SELECT count(*) FROM patient")?;
         let now = time::to_storage(self.now());
+        let with_entries = self.patients_with_entries()?;
+        let mut conflicts = Vec::new();
+        let rows: Vec<&ListPatient> = rows
+            .iter()
+            .filter(|p| {
+                let Some(held) = with_entries.get(p.nhs_number.as_str()) else { return true };
+                // Details not held yet (a patient logged by NHS number alone) are filled in, not changed.
+                let agrees = |held: &str, listed: &str| held.is_empty() || held == listed;
+                let same = agrees(&held.family_fold, &fold(&p.family_name))
+                    && agrees(&held.given_fold, &fold(&p.given_name))
+                    && agrees(&held.date_of_birth, &p.date_of_birth);
+                if !same {
+                    conflicts.push(ListConflict {
+                        line: p.line,
+                        nhs_number: p.nhs_number.clone(),
+                        held: (held.family_name.clone(), held.given_name.clone(), held.date_of_birth.clone()),
+                        listed: (p.family_name.clone(), p.given_name.clone(), p.date_of_birth.clone()),
+                        entries: held.entries,
+                    });
+                }
+                same
+            })
+            .collect();
+        for c in &conflicts {
+            self.audit(
+                actor,
+                "import_patients_conflict",
+                None,
+                json!({ "line": c.line, "nhs_number": c.nhs_number, "entries": c.entries }),
+            )?;
+        }
         let mut changed = 0u64;
         {
             let mut stmt = self.tx.prepare_cached(
@@ -160,7 +226,7 @@ impl Tx<'_> {
                     OR (excluded.usual_gp IS NOT NULL AND usual_gp IS NOT excluded.usual_gp)
                     OR source <> 'list'",
             )?;
-            for p in rows {
+            for p in &rows {
                 changed += stmt.execute(params![
                     self.new_id(),
                     p.nhs_number,
@@ -192,7 +258,32 @@ impl Tx<'_> {
         }
         let updated = changed.saturating_sub(added);
         let unchanged = (rows.len() as u64).saturating_sub(changed);
-        Ok(ListOutcome { added, updated, unchanged, kept_not_on_list })
+        Ok(ListOutcome { added, updated, unchanged, kept_not_on_list, conflicts })
+    }
+
+    /// Patients that entries are about, by NHS number, with the details that identify them.
+    fn patients_with_entries(&self) -> Result<HashMap<String, HeldPatient>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT p.nhs_number, p.family_name, p.given_name, p.date_of_birth, p.family_fold, p.given_fold,
+                    count(*)
+             FROM patient p JOIN entry e ON e.patient_id = p.id
+             WHERE p.nhs_number IS NOT NULL
+             GROUP BY p.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                HeldPatient {
+                    family_name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    given_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    date_of_birth: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    family_fold: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    given_fold: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    entries: r.get::<_, i64>(6)? as u64,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Saves an entry typed from paper: recorded by the member of staff the form names, on this
@@ -226,6 +317,24 @@ impl Tx<'_> {
             }),
         )?;
         Ok(SavedEntry { id, reference, revision_id })
+    }
+
+    /// The reference of an entry already held (not voided) with the same kind, patient, time and
+    /// summary: the same paper form imported before (from another copy of the file, or on another
+    /// PC and merged), or typed twice. None when there is none.
+    pub fn same_entry_held(&self, content: &EntryContent, patient_id: Option<&str>) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT ref FROM entry
+                 WHERE patient_id IS ?1 AND occurred_at = ?2 AND kind = ?3 AND summary = ?4 AND voided = 0
+                 ORDER BY recorded_at, ref LIMIT 1",
+            )?
+            .query_row(
+                params![patient_id, time::to_storage(content.occurred_at), content.kind.name(), content.summary],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Whether a member of staff with this id is on the staff list.

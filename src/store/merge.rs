@@ -69,6 +69,28 @@ const POSSIBLE_DUPLICATES: &str = "
     GROUP BY family_fold, given_fold, date_of_birth HAVING sum(nhs_number IS NULL) > 0
     ORDER BY family_fold, given_fold, date_of_birth";
 
+/// Entries from two workstations with the same patient, time, kind and summary: the same paper form
+/// or call logged on both (or imported on both). Pairs sharing a patient and a time are found from
+/// the patient index alone; only those entries are read.
+const POSSIBLE_DUPLICATE_ENTRIES: &str = "
+    SELECT a.ref, b.ref, a.kind, a.occurred_at FROM entry a
+    JOIN entry b ON b.patient_id = a.patient_id AND b.occurred_at = a.occurred_at AND b.id <> a.id
+    WHERE (a.patient_id, a.occurred_at) IN (
+        SELECT patient_id, occurred_at FROM entry WHERE patient_id IS NOT NULL
+        GROUP BY patient_id, occurred_at HAVING count(*) > 1)
+      AND b.kind = a.kind AND b.summary = a.summary AND b.workstation_id <> a.workstation_id
+      AND a.voided = 0 AND b.voided = 0 AND a.ref < b.ref
+    ORDER BY a.ref, b.ref";
+
+/// Two entries that look like one interaction logged twice, by their references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateEntries {
+    pub first: String,
+    pub second: String,
+    pub kind: String,
+    pub occurred_at: String,
+}
+
 /// A file that has passed the checks and can be merged.
 #[derive(Debug, Clone)]
 pub struct MergeSource {
@@ -308,6 +330,18 @@ impl Store {
             let mut stmt = c.prepare(CONFLICTS)?;
             let rows = stmt.query_map([], |r| {
                 Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Pairs of entries (not voided) made on different workstations with the same patient, time,
+    /// kind and summary, by reference: likely one interaction logged twice. Pointed out, never voided.
+    pub fn possible_duplicate_entries(&self) -> Result<Vec<DuplicateEntries>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(POSSIBLE_DUPLICATE_ENTRIES)?;
+            let rows = stmt.query_map([], |r| {
+                Ok(DuplicateEntries { first: r.get(0)?, second: r.get(1)?, kind: r.get(2)?, occurred_at: r.get(3)? })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
@@ -717,6 +751,9 @@ mod tests {
         let duplicates = plan(&store, POSSIBLE_DUPLICATES);
         assert!(duplicates.contains("COVERING INDEX patient_by_name"), "{duplicates}");
         assert!(duplicates.contains("SEARCH patient USING INDEX patient_by_name"), "{duplicates}");
+        let entries = plan(&store, POSSIBLE_DUPLICATE_ENTRIES);
+        assert!(entries.contains("COVERING INDEX entry_by_patient"), "{entries}");
+        assert!(!entries.lines().any(|l| l.starts_with("SCAN a") || l.starts_with("SCAN b")), "{entries}");
     }
 
     #[test]

@@ -29,9 +29,10 @@ pub use backup::{ExportLabel, copy_file, remove_stale_partials};
 pub use check::Finding;
 pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
-pub use import::{EarlierImport, ImportKind, ListOutcome, ListPatient};
+pub use import::{EarlierImport, ImportKind, ListConflict, ListOutcome, ListPatient};
 pub use merge::{
-    Conflict, MergeOutcome, MergeSource, ReentryChange, ReentryClash, check_for_damage, inspect as inspect_merge_source,
+    Conflict, DuplicateEntries, MergeOutcome, MergeSource, ReentryChange, ReentryClash, check_for_damage,
+    inspect as inspect_merge_source,
 };
 pub use migrate::{APPLICATION_ID, LATEST_VERSION};
 pub use open::OpenMode;

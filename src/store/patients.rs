@@ -48,7 +48,7 @@ impl Patient {
     }
 
     pub fn nhs_display(&self) -> Option<String> {
-        self.nhs_number.as_deref().and_then(|n| NhsNumber::parse(n).ok()).map(|n| n.to_string())
+        self.nhs_number.as_deref().and_then(|n| NhsNumber::parse_held(n).ok()).map(|n| n.to_string())
     }
 }
 
