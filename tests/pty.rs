@@ -211,6 +211,14 @@ fn bracketed(text: &str) -> String {
     format!("\x1b[200~{text}\x1b[201~")
 }
 
+/// Pastes `text`, waits until the screen shows `shows`, then pauses as a person would before the next
+/// key: keys that follow a paste within a few milliseconds are taken as the rest of it.
+fn paste(ui: &mut Session, text: &str, shows: &str) {
+    ui.send(text);
+    ui.wait_for(shows);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+}
+
 /// A note for Evans, open at its Summary: the patient is chosen, nothing typed yet.
 fn note_at_summary(p: &Practice) -> Session {
     let mut ui = start_at(p, "2026-11-21T10:00:00Z");
@@ -239,11 +247,10 @@ fn start_at(p: &Practice, now: &str) -> Session {
 /// Pastes three lines into Summary, the same into Notes and three SNOMED codes into the codes line,
 /// each with `paste`, then checks that focus never moved and nothing was saved until Ctrl-S, and that
 /// the database holds the summary on one line, the notes on three, and all three codes.
-fn paste_into_a_note(paste: impl Fn(&[&str]) -> String) {
+fn paste_into_a_note(as_sent: impl Fn(&[&str]) -> String) {
     let p = practice_with_patients();
     let mut ui = note_at_summary(&p);
-    ui.send(&paste(&["line one", "line two", "line three"]));
-    ui.wait_for("line one line two line three");
+    paste(&mut ui, &as_sent(&["line one", "line two", "line three"]), "line one line two line three");
     assert!(ui.text().contains("▶ Summary"), "the paste moved focus:\n{}", ui.text());
     assert!(ui.text().contains("New note"), "{}", ui.text());
 
@@ -251,8 +258,7 @@ fn paste_into_a_note(paste: impl Fn(&[&str]) -> String) {
     ui.send(TAB); // responsible
     ui.send(TAB);
     ui.wait_for("▶ Notes");
-    ui.send(&paste(&["first line", "second line", "third line"]));
-    ui.wait_for("third line");
+    paste(&mut ui, &as_sent(&["first line", "second line", "third line"]), "third line");
     let screen = ui.text();
     assert!(screen.contains("▶ Notes"), "the paste moved focus:\n{screen}");
     let notes_row = screen.lines().position(|l| l.contains("▶ Notes")).expect("the notes row");
@@ -265,8 +271,7 @@ fn paste_into_a_note(paste: impl Fn(&[&str]) -> String) {
     ui.send(TAB); // flags
     ui.send(TAB);
     ui.wait_for("▶ SNOMED CT codes");
-    ui.send(&paste(&["22298006", "38341003", "195967001"]));
-    ui.wait_for("22298006; 38341003; 195967001");
+    paste(&mut ui, &as_sent(&["22298006", "38341003", "195967001"]), "22298006; 38341003; 195967001");
     assert!(ui.text().contains("▶ SNOMED CT codes"), "the paste moved focus:\n{}", ui.text());
     assert!(!ui.text().contains("Saved R2-"), "the paste saved the entry:\n{}", ui.text());
     assert_eq!(p.list_json().as_array().unwrap().len(), 2, "the paste saved the entry");
@@ -308,9 +313,8 @@ fn a_paste_on_the_home_screen_runs_no_command() {
     let p = practice_with_patients();
     let mut ui = start_at(&p, "2026-11-21T10:00:00Z");
     sign_in(&mut ui);
-    for paste in [bracketed("cnx\nq"), "cnx\rq".to_string()] {
-        ui.send(&paste);
-        ui.wait_for("Nothing here takes typed text");
+    for text in [bracketed("cnx\nq"), "cnx\rq".to_string()] {
+        paste(&mut ui, &text, "Nothing here takes typed text");
         let screen = ui.text();
         assert!(screen.contains("New entry: press a key"), "the paste left the home screen:\n{screen}");
         assert!(!screen.contains("New consultation") && !screen.contains("New note"), "{screen}");
@@ -338,8 +342,7 @@ fn a_long_paste_is_drawn_without_waiting_for_another_key() {
     ui.send(TAB);
     ui.wait_for("▶ Notes");
     let long: Vec<String> = (1..=300).map(|i| format!("Line {i} of a long discharge letter")).collect();
-    ui.send(&long.join(ENTER));
-    ui.wait_for("Line 300 of a long discharge letter");
+    paste(&mut ui, &long.join(ENTER), "Line 300 of a long discharge letter");
     assert!(ui.text().contains("▶ Notes"), "the paste moved focus:\n{}", ui.text());
     ui.send(CTRL_S);
     ui.wait_for("Saved R2-0003 (Note)");
