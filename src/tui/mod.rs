@@ -175,11 +175,39 @@ fn event_loop(
 /// keys that arrive together are a paste, which `paste::Bursts` tells from typing.
 fn read_waiting() -> Result<Vec<Event>> {
     let mut events = vec![event::read().map_err(Error::Output)?];
-    while events.len() < paste::MAX_BATCH && event::poll(Duration::ZERO).map_err(Error::Output)? {
+    while events.len() < paste::MAX_BATCH {
+        if !event::poll(Duration::ZERO).map_err(Error::Output)? {
+            wake_reader_if_input_waits();
+            break;
+        }
         events.push(event::read().map_err(Error::Output)?);
     }
     Ok(events)
 }
+
+/// crossterm is told about input edge-triggered and reads at most 1 KB each time it is told, so
+/// the end of a paste typed as keys (longer than that, without bracketed paste) can sit unread in
+/// the terminal until the next key comes to announce it: the screen froze until then. When input
+/// is waiting that crossterm reports nothing of, setting the terminal's settings to what they
+/// already are wakes whoever waits to read it (Linux does so on any change of settings), and the
+/// loop reads the rest straight away. Anywhere that does not, it is a harmless no-op.
+#[cfg(unix)]
+fn wake_reader_if_input_waits() {
+    use rustix::termios::{OptionalActions, isatty, tcgetattr, tcsetattr};
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let tty = stdin.as_fd();
+    if !isatty(tty) || rustix::io::ioctl_fionread(tty).unwrap_or(0) == 0 {
+        return;
+    }
+    if let Ok(settings) = tcgetattr(tty) {
+        let _ = tcsetattr(tty, OptionalActions::Now, &settings);
+    }
+}
+
+/// Windows reads the console's input records, not edge-triggered: nothing is ever left unread.
+#[cfg(not(unix))]
+fn wake_reader_if_input_waits() {}
 
 /// Feeds a message to the app and carries out every effect it leads to, in order.
 pub fn dispatch(store: &Store, app: &mut App, msg: Msg) {
