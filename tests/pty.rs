@@ -145,6 +145,7 @@ fn sigterm_keeps_the_form_as_a_draft_and_restores_the_terminal() {
     ui.signal(libc::SIGTERM);
     ui.wait_exit();
     assert!(!ui.screen.screen().alternate_screen(), "the terminal was left in the UI's screen");
+    assert!(!ui.screen.screen().bracketed_paste(), "the terminal was left marking pastes");
     let body: String = p.sqlite().query_row("SELECT body FROM draft", [], |r| r.get(0)).expect("a draft");
     assert!(body.contains("Caller hung up"), "{body}");
 }
@@ -313,6 +314,7 @@ fn a_paste_on_the_home_screen_runs_no_command() {
     let p = practice_with_patients();
     let mut ui = start_at(&p, "2026-11-21T10:00:00Z");
     sign_in(&mut ui);
+    assert!(ui.screen.screen().bracketed_paste(), "the terminal was not asked to mark pastes");
     for text in [bracketed("cnx\nq"), "cnx\rq".to_string()] {
         paste(&mut ui, &text, "Nothing here takes typed text");
         let screen = ui.text();
@@ -327,6 +329,7 @@ fn a_paste_on_the_home_screen_runs_no_command() {
     }
     ui.send("q");
     ui.wait_exit();
+    assert!(!ui.screen.screen().bracketed_paste(), "the terminal was left marking pastes");
     let drafts: i64 = p.sqlite().query_row("SELECT count(*) FROM draft", [], |r| r.get(0)).unwrap();
     assert_eq!(drafts, 0, "a form was opened by the paste");
     assert_eq!(p.list_json().as_array().unwrap().len(), 2);
