@@ -316,7 +316,7 @@ fn a_paste_on_the_home_screen_runs_no_command() {
     sign_in(&mut ui);
     assert!(ui.screen.screen().bracketed_paste(), "the terminal was not asked to mark pastes");
     for text in [bracketed("cnx\nq"), "cnx\rq".to_string()] {
-        paste(&mut ui, &text, "Nothing here takes typed text");
+        paste(&mut ui, &text, "Nothing was pasted");
         let screen = ui.text();
         assert!(screen.contains("New entry: press a key"), "the paste left the home screen:\n{screen}");
         assert!(!screen.contains("New consultation") && !screen.contains("New note"), "{screen}");

@@ -18,6 +18,8 @@ use crate::store::{Draft, EntryRow, Patient, RecentEntry, Revision, StaffMember}
 
 /// How often a form being typed is saved as a draft, at most.
 pub const DRAFT_EVERY: Duration = Duration::seconds(2);
+/// What a paste where nothing takes text is answered with.
+pub const PASTE_IGNORED: &str = "Nothing was pasted: a paste goes only into a box for typing in.";
 /// How many entries the list loads at a time.
 pub const ENTRIES_PAGE: u64 = 200;
 
@@ -492,7 +494,7 @@ impl App {
             (None, Screen::Drafts { .. } | Screen::Home | Screen::Entries(_) | Screen::Detail(_)) => false,
         };
         if !taken {
-            self.say("Nothing here takes typed text, so the paste was ignored.", Tone::Info);
+            self.say(PASTE_IGNORED, Tone::Info);
         }
         Vec::new()
     }
@@ -1012,7 +1014,7 @@ mod tests {
     }
 
     fn ignored(app: &App) -> bool {
-        app.status.as_ref().is_some_and(|s| s.text.contains("the paste was ignored"))
+        app.status.as_ref().is_some_and(|s| s.text == PASTE_IGNORED)
     }
 
     #[test]

@@ -175,13 +175,11 @@ fn event_loop(
 /// keys that arrive together are a paste, which `paste::Bursts` tells from typing.
 fn read_waiting() -> Result<Vec<Event>> {
     let mut events = vec![event::read().map_err(Error::Output)?];
-    while events.len() < paste::MAX_BATCH {
-        if !event::poll(Duration::ZERO).map_err(Error::Output)? {
-            wake_reader_if_input_waits();
-            break;
-        }
+    while events.len() < paste::MAX_BATCH && event::poll(Duration::ZERO).map_err(Error::Output)? {
         events.push(event::read().map_err(Error::Output)?);
     }
+    // Also when the batch is full: crossterm may have just finished a chunk, and the rest waits.
+    wake_reader_if_input_waits();
     Ok(events)
 }
 

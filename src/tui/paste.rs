@@ -112,20 +112,17 @@ fn text_of(key: &KeyEvent) -> Option<char> {
     }
 }
 
-/// Line breaks as `\n`, whichever the terminal or the clipboard used (`\r\n`, `\r`).
+/// Line breaks as `\n`, whichever the terminal or the clipboard used (`\r\n`, `\r`), and a space for
+/// each tab: Tab cannot be typed into a field (it moves on), and a tab drawn in a field vanishes,
+/// running together the words either side of it (cells copied from a spreadsheet).
 pub fn with_newlines(text: &str) -> String {
-    text.replace("\r\n", "\n").replace('\r', "\n")
+    text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', " ")
 }
 
 /// The text for a box that holds one line: each line break becomes `separator` (blank lines add
-/// none) and each tab a space. Nothing else is dropped: a value too long is reported, never cut.
+/// none). Nothing else is dropped: a value too long is reported, never cut.
 pub fn on_one_line(text: &str, separator: &str) -> String {
-    with_newlines(text)
-        .replace('\t', " ")
-        .split('\n')
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join(separator)
+    with_newlines(text).split('\n').filter(|line| !line.is_empty()).collect::<Vec<_>>().join(separator)
 }
 
 /// Pastes into a one-line box (a search, a prompt, a filter) at its cursor. True if it changed.
@@ -285,6 +282,7 @@ mod tests {
         assert_eq!(on_one_line("a\n\n\tb\n", " "), "a  b");
         assert_eq!(on_one_line("22298006\n38341003 |Hypertension|\n", "; "), "22298006; 38341003 |Hypertension|");
         assert_eq!(with_newlines("a\r\nb\rc\n"), "a\nb\nc\n");
+        assert_eq!(with_newlines("Hb\t120\tg/L\nnext"), "Hb 120 g/L\nnext");
     }
 
     #[test]
