@@ -15,17 +15,19 @@ use ratatui_textarea::TextArea;
 
 use super::app::Msg;
 
-/// How many text keys read together make a paste.
+/// How many characters (besides line breaks and tabs) a run of text keys read together needs to be
+/// a paste.
 ///
 /// The loop reads whatever is waiting as soon as it has drawn the screen, a few milliseconds after
 /// the last key. A person's keys are tens of milliseconds apart even at full speed (two keys rolled
 /// together, 20–30 ms; a fast typist's average, 80 ms), so two of them can be read together only
-/// when the screen was busy, and three only when it was busy for two of those gaps in a row. A
-/// pasted burst is read together whatever its length, because the terminal writes it all at once.
-/// Three keys is therefore the smallest run that is a paste: two keys ("c" then Enter) are still
-/// keys, so a fast person on a busy screen loses nothing; a paste of one or two characters with no
-/// line break is still typed as keys, which on a text box is the same thing.
-pub const PASTE_MIN_KEYS: usize = 3;
+/// when the screen was busy, and three only when it was busy for two of those gaps in a row (a save
+/// on a slow disk). A pasted burst is read together whatever its length, because the terminal
+/// writes it all at once. So three characters make a paste, and Enter and Tab, which go with them,
+/// do not count towards the three: "c" then Enter, or Tab, Tab, "D" typed fast on a busy screen
+/// stay keys and still move on, save, or open a form as the person meant. What this lets through
+/// as keys is a paste of one or two characters (on a text box, the same thing) or of blank lines.
+pub const PASTE_MIN_CHARS: usize = 3;
 
 /// A long paste may reach the program in more than one read (the terminal writes it in pieces, or
 /// the loop stops reading at [`MAX_BATCH`] to draw). The keys that arrive this soon after a paste,
@@ -43,8 +45,9 @@ pub struct Bursts {
 }
 
 impl Bursts {
-    /// Turns the events read together into messages, in order: each run of text keys long enough
-    /// to be a paste (or continuing one) becomes one `Msg::Paste`; every other key stays a key.
+    /// Turns the events read together into messages, in order: each run of text keys with enough
+    /// characters to be a paste (or continuing one) becomes one `Msg::Paste`; every other key stays
+    /// a key.
     /// `waited` is how long the loop waited for the first of them after it was last ready.
     pub fn sort(&mut self, events: Vec<Event>, waited: Duration) -> Vec<Msg> {
         let mut sorted = Sorting { msgs: Vec::new(), run: Vec::new(), continuing: self.pasting && waited < PASTE_TAIL };
@@ -86,7 +89,8 @@ impl Sorting {
         if run.is_empty() {
             return false;
         }
-        if run.len() >= PASTE_MIN_KEYS || continuing {
+        let chars = run.iter().filter(|(_, c)| !matches!(c, '\n' | '\t')).count();
+        if chars >= PASTE_MIN_CHARS || continuing {
             self.msgs.push(Msg::Paste(run.iter().map(|(_, c)| *c).collect()));
             true
         } else {
@@ -188,8 +192,15 @@ mod tests {
     fn a_burst_of_text_keys_is_one_paste() {
         assert_eq!(sort(typed("line one\rline two\rline three")), [r#"paste("line one\nline two\nline three")"#]);
         assert_eq!(sort(typed("cnx\rq")), [r#"paste("cnx\nq")"#]);
-        assert_eq!(sort(typed("a\tb")), [r#"paste("a\tb")"#]);
+        assert_eq!(sort(typed("ab\tc")), [r#"paste("ab\tc")"#]);
         assert_eq!(sort(typed("abc")), [r#"paste("abc")"#]);
+    }
+
+    #[test]
+    fn line_breaks_and_tabs_typed_fast_do_not_make_a_paste() {
+        // Tab, Tab, then the start of a name, typed while the screen was busy saving.
+        assert_eq!(sort(typed("\t\tD")), ["Tab", "Tab", "D"]);
+        assert_eq!(sort(typed("x\r\r")), ["x", "Enter", "Enter"]);
     }
 
     #[test]
@@ -212,10 +223,10 @@ mod tests {
     #[test]
     fn a_pasted_line_break_with_ctrl_added_is_still_a_line_break() {
         let ctrl_enter = Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::CONTROL));
-        let mut events = typed("a");
+        let mut events = typed("ab");
         events.push(ctrl_enter);
-        events.extend(typed("b"));
-        assert_eq!(sort(events), [r#"paste("a\nb")"#]);
+        events.extend(typed("c"));
+        assert_eq!(sort(events), [r#"paste("ab\nc")"#]);
     }
 
     #[test]
@@ -232,13 +243,13 @@ mod tests {
     fn key_releases_and_resizes_do_not_break_a_paste() {
         // Windows reports each key twice, pressed and released.
         let mut events = Vec::new();
-        for event in typed("a\rb") {
+        for event in typed("ab\rc") {
             let Event::Key(press) = event else { unreachable!() };
             events.push(event);
             events.push(Event::Key(KeyEvent { kind: KeyEventKind::Release, ..press }));
         }
         events.insert(2, Event::Resize(80, 24));
-        assert_eq!(sort(events), [r#"paste("a\nb")"#]);
+        assert_eq!(sort(events), [r#"paste("ab\nc")"#]);
     }
 
     #[test]
