@@ -462,10 +462,7 @@ impl App {
                 true
             }
             (Some(_), _) => false,
-            (None, Screen::Setup(form) | Screen::AddStaff(form)) => {
-                form.paste(text);
-                true
-            }
+            (None, Screen::Setup(form) | Screen::AddStaff(form)) => form.paste(text),
             (None, Screen::ChooseUser(picker)) => {
                 if into_line(&mut picker.filter, text) {
                     picker.selected = 0;
@@ -1112,9 +1109,15 @@ mod tests {
     fn a_paste_in_setup_goes_into_the_field_with_focus() {
         let mut app = App::new(Start::default(), now());
         assert_eq!(paste(&mut app, "Riverside\nSurgery\n"), []);
-        let Screen::Setup(setup) = &app.screen else { panic!("not setting up") };
+        let Screen::Setup(setup) = &mut app.screen else { panic!("not setting up") };
         assert_eq!(setup.focus, 0);
         assert_eq!(setup.fields[0].raw(), "Riverside Surgery");
+        // The role is a choice: a paste of a role's name does not pick it.
+        setup.focus = 4;
+        assert_eq!(paste(&mut app, "admin"), []);
+        let Screen::Setup(setup) = &app.screen else { panic!("not setting up") };
+        assert_eq!(setup.fields[4].raw(), "manager");
+        assert!(ignored(&app));
     }
 
     #[test]

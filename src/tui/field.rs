@@ -97,14 +97,15 @@ impl FormField {
     /// Pastes text at the cursor of a text field: a field of several lines keeps the line breaks, a
     /// one-line field puts spaces in their place (SNOMED codes, one a line, are separated by "; ").
     /// A choice or a yes/no ignores a paste: a letter in the text would pick something unasked for.
-    /// Returns true if the field changed.
+    /// Returns true if the field took it (a text field), false if it ignored it.
     pub fn paste(&mut self, text: &str) -> bool {
         let separator = if matches!(self.spec.ty, FieldType::Codes) { "; " } else { " " };
         match &mut self.editor {
             Editor::Text { area, multiline: true } => area.insert_str(super::paste::with_newlines(text)),
             Editor::Text { area, multiline: false } => area.insert_str(super::paste::on_one_line(text, separator)),
-            Editor::Pick { .. } | Editor::YesNo(_) => false,
-        }
+            Editor::Pick { .. } | Editor::YesNo(_) => return false,
+        };
+        true
     }
 
     /// Passes a key to the field. Returns true if the field used it.

@@ -78,9 +78,10 @@ impl SetupForm {
         SetupOutcome::Nothing
     }
 
-    /// Pasted text goes into the field with focus, as text only (see `FormField::paste`).
-    pub fn paste(&mut self, text: &str) {
-        self.fields[self.focus].paste(text);
+    /// Pasted text goes into the field with focus, as text only (see `FormField::paste`). Returns
+    /// false if that field is a choice, which ignores it.
+    pub fn paste(&mut self, text: &str) -> bool {
+        self.fields[self.focus].paste(text)
     }
 
     fn check_focused(&mut self, now: DateTime<Utc>, staff: &[StaffMember]) {
