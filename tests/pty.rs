@@ -155,6 +155,7 @@ fn sigterm_keeps_the_form_as_a_draft_and_restores_the_terminal() {
     ui.signal(libc::SIGTERM);
     ui.wait_exit();
     assert!(!ui.screen.screen().alternate_screen(), "the terminal was left in the UI's screen");
+    assert!(!ui.screen.screen().bracketed_paste(), "the terminal was left marking pastes");
     let body: String = p.sqlite().query_row("SELECT body FROM draft", [], |r| r.get(0)).expect("a draft");
     assert!(body.contains("Caller hung up"), "{body}");
 }
@@ -214,4 +215,153 @@ fn closing_the_window_keeps_the_form_as_a_draft() {
     ui.wait_exit();
     let body: String = p.sqlite().query_row("SELECT body FROM draft", [], |r| r.get(0)).expect("a draft");
     assert!(body.contains("Discharge letter, no action"), "{body}");
+}
+
+/// What a terminal with bracketed paste sends when text is pasted into it.
+fn bracketed(text: &str) -> String {
+    format!("\x1b[200~{text}\x1b[201~")
+}
+
+/// Pastes `text`, waits until the screen shows `shows`, then pauses as a person would before the next
+/// key: keys that follow a paste within a few milliseconds are taken as the rest of it.
+fn paste(ui: &mut Session, text: &str, shows: &str) {
+    ui.send(text);
+    ui.wait_for(shows);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+}
+
+/// A note for Evans, open at its Summary: the patient is chosen, nothing typed yet.
+fn note_at_summary(p: &Practice) -> Session {
+    let mut ui = start_at(p, "2026-11-21T10:00:00Z");
+    sign_in(&mut ui);
+    ui.send("n");
+    ui.wait_for("New note");
+    ui.typed("evans");
+    ui.wait_for("EVANS, Rhys");
+    ui.send(ENTER);
+    ui.wait_for("▶ Summary");
+    ui
+}
+
+/// The UI with its clock fixed, so "when it happened" needs no confirming.
+fn start_at(p: &Practice, now: &str) -> Session {
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin!("cutover"));
+    cmd.env("CUTOVER_DB", &p.db);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("NO_COLOR", "1");
+    cmd.env("HOME", p.dir.path());
+    cmd.env("CUTOVER_NOW", now);
+    cmd.env_remove("CUTOVER_USER");
+    Session::start(cmd, ROWS, COLS)
+}
+
+/// Pastes three lines into Summary, the same into Notes and three SNOMED codes into the codes line,
+/// each with `paste`, then checks that focus never moved and nothing was saved until Ctrl-S, and that
+/// the database holds the summary on one line, the notes on three, and all three codes.
+fn paste_into_a_note(as_sent: impl Fn(&[&str]) -> String) {
+    let p = practice_with_patients();
+    let mut ui = note_at_summary(&p);
+    paste(&mut ui, &as_sent(&["line one", "line two", "line three"]), "line one line two line three");
+    assert!(ui.text().contains("▶ Summary"), "the paste moved focus:\n{}", ui.text());
+    assert!(ui.text().contains("New note"), "{}", ui.text());
+
+    ui.send(TAB); // when it happened
+    ui.send(TAB); // responsible
+    ui.send(TAB);
+    ui.wait_for("▶ Notes");
+    paste(&mut ui, &as_sent(&["first line", "second line", "third line"]), "third line");
+    let screen = ui.text();
+    assert!(screen.contains("▶ Notes"), "the paste moved focus:\n{screen}");
+    let notes_row = screen.lines().position(|l| l.contains("▶ Notes")).expect("the notes row");
+    let rows: Vec<&str> = screen.lines().skip(notes_row).take(3).collect();
+    assert!(
+        rows[0].contains("first line") && rows[1].contains("second line") && rows[2].contains("third line"),
+        "the notes lost their line breaks:\n{screen}"
+    );
+
+    ui.send(TAB); // flags
+    ui.send(TAB);
+    ui.wait_for("▶ SNOMED CT codes");
+    paste(&mut ui, &as_sent(&["22298006", "38341003", "195967001"]), "22298006; 38341003; 195967001");
+    assert!(ui.text().contains("▶ SNOMED CT codes"), "the paste moved focus:\n{}", ui.text());
+    assert!(!ui.text().contains("Saved R2-"), "the paste saved the entry:\n{}", ui.text());
+    assert_eq!(p.list_json().as_array().unwrap().len(), 2, "the paste saved the entry");
+
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0003 (Note)");
+    ui.send("q");
+    ui.wait_exit();
+
+    let list = p.list_json();
+    let note = list.as_array().unwrap().iter().find(|e| e["ref"] == "R2-0003").expect("the note");
+    assert_eq!(note["summary"], "line one line two line three");
+    assert_eq!(note["notes"], "first line\nsecond line\nthird line");
+    let codes: Vec<&str> = note["codes"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["22298006", "38341003", "195967001"]);
+    assert_eq!(note["patient"]["family_name"], "Evans");
+}
+
+#[test]
+fn bracketed_paste_stays_in_the_field_that_has_focus() {
+    paste_into_a_note(|lines| bracketed(&lines.join("\n")));
+}
+
+#[test]
+fn a_paste_without_bracketed_paste_stays_in_the_field_that_has_focus() {
+    // Without bracketed paste, a terminal types the pasted text: a carriage return for each line
+    // break, all of it in one write.
+    paste_into_a_note(|lines| lines.join(ENTER));
+}
+
+#[test]
+fn a_paste_with_bare_line_feeds_stays_in_the_field_that_has_focus() {
+    // Some terminals pass a line feed through as it is: to a program in raw mode that is Ctrl-J.
+    paste_into_a_note(|lines| lines.join("\n"));
+}
+
+#[test]
+fn a_paste_on_the_home_screen_runs_no_command() {
+    let p = practice_with_patients();
+    let mut ui = start_at(&p, "2026-11-21T10:00:00Z");
+    sign_in(&mut ui);
+    assert!(ui.screen.screen().bracketed_paste(), "the terminal was not asked to mark pastes");
+    for text in [bracketed("cnx\nq"), "cnx\rq".to_string()] {
+        paste(&mut ui, &text, "Nothing was pasted");
+        let screen = ui.text();
+        assert!(screen.contains("New entry: press a key"), "the paste left the home screen:\n{screen}");
+        assert!(!screen.contains("New consultation") && !screen.contains("New note"), "{screen}");
+        assert!(!ui.has_exited(), "the paste quit the program");
+        // The next key is a key again: the list of entries opens, and Esc comes back.
+        ui.send("e");
+        ui.wait_for("Entries, newest first");
+        ui.send("\x1b");
+        ui.wait_for("New entry: press a key");
+    }
+    ui.send("q");
+    ui.wait_exit();
+    assert!(!ui.screen.screen().bracketed_paste(), "the terminal was left marking pastes");
+    let drafts: i64 = p.sqlite().query_row("SELECT count(*) FROM draft", [], |r| r.get(0)).unwrap();
+    assert_eq!(drafts, 0, "a form was opened by the paste");
+    assert_eq!(p.list_json().as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_long_paste_is_drawn_without_waiting_for_another_key() {
+    let p = practice_with_patients();
+    let mut ui = note_at_summary(&p);
+    ui.typed("Discharge letter");
+    ui.send(TAB);
+    ui.send(TAB);
+    ui.send(TAB);
+    ui.wait_for("▶ Notes");
+    let long: Vec<String> = (1..=300).map(|i| format!("Line {i} of a long discharge letter")).collect();
+    paste(&mut ui, &long.join(ENTER), "Line 300 of a long discharge letter");
+    assert!(ui.text().contains("▶ Notes"), "the paste moved focus:\n{}", ui.text());
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0003 (Note)");
+    ui.send("q");
+    ui.wait_exit();
+    let list = p.list_json();
+    let note = list.as_array().unwrap().iter().find(|e| e["ref"] == "R2-0003").expect("the note");
+    assert_eq!(note["notes"], long.join("\n"));
 }

@@ -251,6 +251,40 @@ fn the_patient_look_up_finds_by_name_and_shows_who_they_are() {
 }
 
 #[test]
+fn a_paste_is_drawn_in_the_field_it_went_into_and_nothing_moves() {
+    let store = practice();
+    log(&store, Kind::Note, "999 234 5675", "Evans", "Rhys", "x");
+    let mut ui = Ui::sized(store, 100, 30);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('n'));
+    dispatch(&ui.store, &mut ui.app, Msg::Paste("999 234 5675\n".into()));
+    ui.key(KeyCode::Enter); // picks the one patient found
+    dispatch(&ui.store, &mut ui.app, Msg::Paste("Letter from\r\nthe hospital\r\n".into()));
+    ui.tab(3); // when, responsible → notes
+    dispatch(
+        &ui.store,
+        &mut ui.app,
+        Msg::Paste("Discharged on 19/11.\nReview in 2 weeks.\nNo change to medication.".into()),
+    );
+    ui.tab(2); // flags → codes
+    dispatch(&ui.store, &mut ui.app, Msg::Paste("22298006\n38341003\n".into()));
+    let screen = ui.screen();
+    insta::assert_snapshot!("form_after_pastes", screen);
+    assert!(screen.contains("▶ SNOMED CT codes"), "{screen}");
+    assert!(ui.store.counts().unwrap().iter().any(|(n, c)| *n == "entries" && *c == 1), "nothing saved");
+    ui.ctrl('s');
+    let row = ui.store.find_entry("R2-0002").unwrap();
+    let current = ui.store.current_revision(&row).unwrap();
+    assert_eq!(current.content.summary, "Letter from the hospital");
+    assert_eq!(
+        current.content.notes.as_deref(),
+        Some("Discharged on 19/11.\nReview in 2 weeks.\nNo change to medication.")
+    );
+    assert_eq!(current.content.codes.len(), 2);
+}
+
+#[test]
 fn a_consultation_is_saved_and_its_reference_shown() {
     let store = practice();
     log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "x");

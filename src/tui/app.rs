@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::form::{Amending, DraftBody, EntryForm, FormOutcome, LOOKUP_ROWS, SaveRequest};
+use super::field::Editor;
+use super::form::{Amending, DraftBody, EntryForm, FormOutcome, LOOKUP_ROWS, Row, SaveRequest};
 use super::keys::{self, Command};
 use super::setup::{SetupForm, SetupOutcome};
 use crate::domain::fields::{FieldProblem, Kind};
@@ -20,6 +21,8 @@ pub const DRAFT_EVERY: Duration = Duration::seconds(2);
 /// How often an open form renews its window's hold on its draft even when nothing is typed: well
 /// within the store's `DRAFT_HOLD`, so another window never takes a form this one still has open.
 pub const HOLD_RENEW_EVERY: Duration = Duration::seconds(5);
+/// What a paste where nothing takes text is answered with.
+pub const PASTE_IGNORED: &str = "Nothing was pasted: a paste goes only into a box for typing in.";
 /// How many entries the list loads at a time.
 pub const ENTRIES_PAGE: u64 = 200;
 
@@ -216,6 +219,9 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted (marked by the terminal, or a burst of keys read together): it only ever goes
+    /// into the box being typed in, and is never taken as keys.
+    Paste(String),
     Tick(DateTime<Utc>),
     /// SIGTERM or SIGHUP: keep any form as a draft and leave.
     Stop,
@@ -356,6 +362,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(key) => self.on_key(key),
+            Msg::Paste(text) => self.on_paste(&text),
             Msg::Tick(now) => {
                 self.now = now;
                 // An open form renews its hold on its draft now and then, typed in or not.
@@ -550,6 +557,52 @@ impl App {
             self.status = None;
         }
         effects
+    }
+
+    /// A paste goes into the box that has focus, whatever the screen, and nowhere else: it never
+    /// moves focus, saves, answers a question or runs a command. Where nothing takes text, it is
+    /// ignored, and the status line says so.
+    fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        use super::paste::into_line;
+        let now = self.now;
+        let taken = match (&mut self.overlay, &mut self.screen) {
+            (Some(Overlay::VoidReason { reason, .. }), _) => {
+                into_line(reason, text);
+                true
+            }
+            (Some(_), _) => false,
+            (None, Screen::Setup(form) | Screen::AddStaff(form)) => form.paste(text),
+            (None, Screen::ChooseUser(picker)) => {
+                if into_line(&mut picker.filter, text) {
+                    picker.selected = 0;
+                }
+                true
+            }
+            (None, Screen::Form(form)) if !takes_text(form) => false,
+            (None, Screen::Form(form)) => {
+                return match form.paste(text, now) {
+                    FormOutcome::Search(query) => vec![Effect::SearchPatients(query)],
+                    // A paste is a lot of text at once: keep it as a draft straight away.
+                    _ => self.autosave(true),
+                };
+            }
+            (None, Screen::Entries(EntriesList { searching: Some(search), .. })) => {
+                into_line(search, text);
+                true
+            }
+            (None, Screen::Queue(screen)) => match &mut screen.prompt {
+                Some(prompt) => {
+                    into_line(&mut prompt.answer, text);
+                    true
+                }
+                None => false,
+            },
+            (None, Screen::Drafts { .. } | Screen::Home | Screen::Entries(_) | Screen::Detail(_)) => false,
+        };
+        if !taken {
+            self.say(PASTE_IGNORED, Tone::Info);
+        }
+        Vec::new()
     }
 
     fn on_overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -1010,6 +1063,15 @@ impl App {
     }
 }
 
+/// Whether the form's focus is on a box for text (a paste for a choice or a flag is ignored).
+fn takes_text(form: &EntryForm) -> bool {
+    match form.focused_row() {
+        Row::Patient => true,
+        Row::Flags => false,
+        Row::Field(i) => matches!(form.fields[i].editor, Editor::Text { .. }),
+    }
+}
+
 /// Stepping through a filter: nothing chosen, then each value in turn, then nothing again.
 fn next_of<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
     match current {
@@ -1022,4 +1084,182 @@ fn next_of<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
 pub fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
     let local = now.with_timezone(&time::UK).date_naive();
     time::parse_uk_datetime(&time::format_uk_date(local), now).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Role;
+
+    fn now() -> DateTime<Utc> {
+        time::parse_uk_datetime("21/11/2026 10:00", Utc::now()).unwrap()
+    }
+
+    fn jo() -> StaffMember {
+        StaffMember { id: "JS".into(), name: "Jo Smith".into(), role: Role::Reception }
+    }
+
+    /// Signed in as Jo Smith, on the home screen.
+    fn signed_in() -> App {
+        let start = Start {
+            cutover: Cutover { practice: Some("Riverside Surgery".into()), ..Default::default() },
+            staff: vec![jo()],
+            ..Default::default()
+        };
+        let mut app = App::new(start, now());
+        app.user = Some(jo());
+        app.screen = Screen::Home;
+        app
+    }
+
+    fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+        app.update(Msg::Paste(text.into()))
+    }
+
+    fn form(app: &App) -> &EntryForm {
+        let Screen::Form(form) = &app.screen else { panic!("not on a form") };
+        form
+    }
+
+    fn ignored(app: &App) -> bool {
+        app.status.as_ref().is_some_and(|s| s.text == PASTE_IGNORED)
+    }
+
+    #[test]
+    fn a_paste_on_the_home_screen_runs_no_command() {
+        let mut app = signed_in();
+        assert_eq!(paste(&mut app, "cnx\nq"), []);
+        assert!(matches!(app.screen, Screen::Home));
+        assert!(!app.quit);
+        assert!(ignored(&app));
+        // The message goes with the next key, which is a key again.
+        key(&mut app, KeyCode::Char('n'));
+        assert!(matches!(app.screen, Screen::Form(_)));
+    }
+
+    #[test]
+    fn a_paste_in_a_form_stays_in_the_field_and_never_saves() {
+        let mut app = signed_in();
+        key(&mut app, KeyCode::Char('n'));
+        key(&mut app, KeyCode::Tab);
+        let focus = form(&app).focus;
+        let effects = paste(&mut app, "line one\nline two\nline three\n");
+        assert!(effects.iter().all(|e| matches!(e, Effect::SaveDraft { .. })), "{effects:?}");
+        assert_eq!(form(&app).focus, focus);
+        assert_eq!(form(&app).field("summary").unwrap().raw(), "line one line two line three");
+        // Notes keep their line breaks.
+        for _ in 0..3 {
+            key(&mut app, KeyCode::Tab);
+        }
+        paste(&mut app, "line one\r\nline two");
+        assert_eq!(form(&app).field("notes").unwrap().raw(), "line one\nline two");
+        // On the last line, where Enter saves, a paste ending in a line break does not.
+        for _ in 0..3 {
+            key(&mut app, KeyCode::Tab);
+        }
+        let last = form(&app).focus;
+        let effects = paste(&mut app, "yes\n");
+        assert!(!effects.iter().any(|e| matches!(e, Effect::SaveEntry(_))), "{effects:?}");
+        assert_eq!(form(&app).focus, last);
+        assert!(ignored(&app), "a paste for a yes/no is said to be ignored");
+        assert!(app.overlay.is_none());
+    }
+
+    #[test]
+    fn a_paste_on_the_patient_line_searches() {
+        let mut app = signed_in();
+        key(&mut app, KeyCode::Char('t'));
+        assert_eq!(paste(&mut app, "evans\n"), [Effect::SearchPatients("evans".into())]);
+        assert_eq!(form(&app).patient.query_text(), "evans");
+    }
+
+    #[test]
+    fn a_paste_in_the_entry_search_is_text_and_elsewhere_in_the_list_is_ignored() {
+        let mut app = signed_in();
+        key(&mut app, KeyCode::Char('e'));
+        assert_eq!(paste(&mut app, "ktm"), []);
+        let Screen::Entries(list) = &app.screen else { panic!("not on the list") };
+        assert_eq!(list.filter, EntriesFilter::default());
+        assert!(ignored(&app));
+        key(&mut app, KeyCode::Char('/'));
+        assert_eq!(paste(&mut app, "blood\nresults\n"), []);
+        let Screen::Entries(list) = &app.screen else { panic!("not on the list") };
+        assert_eq!(list.searching.as_ref().unwrap().lines(), ["blood results"]);
+    }
+
+    #[test]
+    fn a_paste_in_the_queue_answers_nothing_by_itself() {
+        let mut app = signed_in();
+        app.screen = Screen::Queue(Box::default());
+        assert_eq!(paste(&mut app, "cdxnr\n"), []);
+        assert!(ignored(&app));
+        let Screen::Queue(queue) = &mut app.screen else { panic!("not on the queue") };
+        queue.prompt = Some(QueuePrompt {
+            command: Command::Query,
+            question: "The question for a clinician, then Enter:",
+            answer: TextArea::default(),
+            required: true,
+        });
+        assert_eq!(paste(&mut app, "Which dose?\nUrgent.\n"), []);
+        let Screen::Queue(queue) = &app.screen else { panic!("not on the queue") };
+        assert_eq!(queue.prompt.as_ref().unwrap().answer.lines(), ["Which dose? Urgent."]);
+    }
+
+    #[test]
+    fn a_paste_in_who_is_working_filters_and_chooses_nobody() {
+        let mut app = signed_in();
+        app.user = None;
+        app.screen = Screen::ChooseUser(UserPicker { filter: TextArea::default(), selected: 0 });
+        assert_eq!(paste(&mut app, "jo\n"), []);
+        let Screen::ChooseUser(picker) = &app.screen else { panic!("not choosing") };
+        assert_eq!(picker.filter.lines(), ["jo"]);
+        assert!(app.user.is_none());
+    }
+
+    #[test]
+    fn a_paste_in_setup_goes_into_the_field_with_focus() {
+        let mut app = App::new(Start::default(), now());
+        assert_eq!(paste(&mut app, "Riverside\nSurgery\n"), []);
+        let Screen::Setup(setup) = &mut app.screen else { panic!("not setting up") };
+        assert_eq!(setup.focus, 0);
+        assert_eq!(setup.fields[0].raw(), "Riverside Surgery");
+        // The role is a choice: a paste of a role's name does not pick it.
+        setup.focus = 4;
+        assert_eq!(paste(&mut app, "admin"), []);
+        let Screen::Setup(setup) = &app.screen else { panic!("not setting up") };
+        assert_eq!(setup.fields[4].raw(), "manager");
+        assert!(ignored(&app));
+    }
+
+    #[test]
+    fn a_paste_answers_no_question_in_an_overlay() {
+        let mut app = signed_in();
+        key(&mut app, KeyCode::Char('n'));
+        key(&mut app, KeyCode::Esc);
+        assert!(matches!(app.overlay, Some(Overlay::ConfirmDiscard)));
+        assert_eq!(paste(&mut app, "y"), []);
+        assert!(matches!(app.overlay, Some(Overlay::ConfirmDiscard)));
+        assert!(matches!(app.screen, Screen::Form(_)));
+        app.overlay = Some(Overlay::VoidReason {
+            entry_id: "e".into(),
+            reference: "R2-0001".into(),
+            reason: TextArea::default(),
+        });
+        assert_eq!(paste(&mut app, "Logged twice\n"), []);
+        let Some(Overlay::VoidReason { reason, .. }) = &app.overlay else { panic!("the reason went") };
+        assert_eq!(reason.lines(), ["Logged twice"]);
+    }
+
+    #[test]
+    fn a_paste_on_drafts_or_an_entry_is_ignored() {
+        let mut app = signed_in();
+        app.screen = Screen::Drafts { selected: 0 };
+        assert_eq!(paste(&mut app, "rd\n"), []);
+        assert!(matches!(app.screen, Screen::Drafts { .. }));
+        assert!(ignored(&app));
+    }
 }

@@ -109,6 +109,20 @@ impl FormField {
         }
     }
 
+    /// Pastes text at the cursor of a text field: a field of several lines keeps the line breaks, a
+    /// one-line field puts spaces in their place (SNOMED codes, one a line, are separated by "; ").
+    /// A choice or a yes/no ignores a paste: a letter in the text would pick something unasked for.
+    /// Returns true if the field took it (a text field), false if it ignored it.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let separator = if matches!(self.spec.ty, FieldType::Codes) { "; " } else { " " };
+        match &mut self.editor {
+            Editor::Text { area, multiline: true } => area.insert_str(super::paste::with_newlines(text)),
+            Editor::Text { area, multiline: false } => area.insert_str(super::paste::on_one_line(text, separator)),
+            Editor::Pick { .. } | Editor::YesNo(_) => return false,
+        };
+        true
+    }
+
     /// Passes a key to the field. Returns true if the field used it.
     pub fn input(&mut self, key: KeyEvent) -> bool {
         match &mut self.editor {
@@ -269,6 +283,46 @@ mod tests {
         urgency.input(key(KeyCode::Left));
         assert_eq!(urgency.raw(), "urgent");
         assert_eq!(urgency.shown(), "Urgent");
+    }
+
+    #[test]
+    fn a_paste_keeps_line_breaks_only_where_the_field_has_lines() {
+        let mut summary = FormField::new(*Kind::Note.field("summary").unwrap(), "");
+        type_text(&mut summary, "Seen: ");
+        assert!(summary.paste("line one\r\nline two\nline three"));
+        assert_eq!(summary.raw(), "Seen: line one line two line three");
+        let mut notes = FormField::new(*Kind::Note.field("notes").unwrap(), "");
+        assert!(notes.paste("line one\r\nline two\rline three"));
+        assert_eq!(notes.raw(), "line one\nline two\nline three");
+        type_text(&mut notes, " and more");
+        assert_eq!(notes.raw(), "line one\nline two\nline three and more");
+    }
+
+    #[test]
+    fn snomed_codes_pasted_one_a_line_stay_separate_codes() {
+        let mut codes = FormField::new(*Kind::Note.field("codes").unwrap(), "");
+        codes.paste("22298006\n38341003 |Hypertension|\n195967001\n");
+        assert_eq!(codes.raw(), "22298006; 38341003 |Hypertension|; 195967001");
+        let parsed = crate::domain::snomed::parse_codes(&codes.raw()).unwrap();
+        let ids: Vec<&str> = parsed.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["22298006", "38341003", "195967001"]);
+    }
+
+    #[test]
+    fn a_paste_never_sets_a_choice() {
+        let mut urgency = FormField::new(*Kind::Referral.field("urgency").unwrap(), "");
+        assert!(!urgency.paste("routine"));
+        assert_eq!(urgency.raw(), "");
+        let mut abnormal = FormField::new(*Kind::Pathology.field("abnormal").unwrap(), "");
+        assert!(!abnormal.paste("yes"));
+        assert_eq!(abnormal.raw(), "");
+    }
+
+    #[test]
+    fn a_paste_too_long_for_its_field_is_kept_whole() {
+        let mut summary = FormField::new(*Kind::Note.field("summary").unwrap(), "");
+        summary.paste(&"x".repeat(5000));
+        assert_eq!(summary.raw().len(), 5000);
     }
 
     #[test]

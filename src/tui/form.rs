@@ -334,6 +334,32 @@ impl EntryForm {
         }
     }
 
+    /// Pasted text goes into what has focus, as text only: it never moves focus, sets a choice or a
+    /// flag, or saves. The field is checked at once, so a paste too long is reported, never cut.
+    pub fn paste(&mut self, text: &str, now: DateTime<Utc>) -> FormOutcome {
+        match self.focused_row() {
+            Row::Patient => {
+                let before = self.patient.query_text();
+                super::paste::into_line(&mut self.patient.query, text);
+                let after = self.patient.query_text();
+                if after == before || after.trim().is_empty() {
+                    return FormOutcome::Nothing;
+                }
+                self.patient.selected = 0;
+                FormOutcome::Search(after)
+            }
+            Row::Flags => FormOutcome::Nothing,
+            Row::Field(i) => {
+                let field = &mut self.fields[i];
+                if field.paste(text) {
+                    self.dirty = true;
+                    field.error = check_value(&field.spec, &field.raw(), now).err().map(|p| p.to_string());
+                }
+                FormOutcome::Nothing
+            }
+        }
+    }
+
     fn field_key(&mut self, i: usize, key: KeyEvent, now: DateTime<Utc>) -> FormOutcome {
         let multiline = self.fields[i].is_multiline();
         match key.code {
@@ -784,6 +810,42 @@ mod tests {
         let PatientGiven::Typed(typed) = entry.patient else { panic!("expected a new patient") };
         assert_eq!(typed.given_name.as_deref(), Some("Łukasz"));
         assert!(typed.nhs_number.is_none());
+    }
+
+    #[test]
+    fn a_paste_stays_in_the_field_with_focus_and_never_saves() {
+        let mut form = EntryForm::new(Kind::Referral, "d".into(), now());
+        focus_field(&mut form, "summary");
+        let focus = form.focus;
+        assert_eq!(form.paste("line one\nline two\nline three", now()), FormOutcome::Nothing);
+        assert_eq!(form.focus, focus);
+        assert_eq!(form.field("summary").unwrap().raw(), "line one line two line three");
+        assert!(form.dirty);
+        // On the last field, where Enter saves, a paste ending in a line break does not.
+        focus_field(&mut form, "also_in_old_system");
+        assert_eq!(form.paste("yes\n", now()), FormOutcome::Nothing);
+        assert_eq!(form.field("also_in_old_system").unwrap().raw(), "");
+        focus_field(&mut form, "urgency");
+        form.paste("r\n", now());
+        assert_eq!(form.field("urgency").unwrap().raw(), "");
+    }
+
+    #[test]
+    fn a_paste_too_long_is_kept_and_reported() {
+        let mut form = EntryForm::new(Kind::Note, "d".into(), now());
+        focus_field(&mut form, "summary");
+        form.paste(&"x".repeat(250), now());
+        let summary = form.field("summary").unwrap();
+        assert_eq!(summary.raw().len(), 250);
+        assert!(summary.error.as_deref().is_some_and(|e| e.contains("200")), "{:?}", summary.error);
+    }
+
+    #[test]
+    fn a_paste_on_the_patient_line_looks_the_patient_up() {
+        let mut form = EntryForm::new(Kind::Note, "d".into(), now());
+        assert_eq!(form.paste("999 234\n5675\n", now()), FormOutcome::Search("999 234 5675".into()));
+        assert_eq!(form.focused_row(), Row::Patient);
+        assert_eq!(form.paste("", now()), FormOutcome::Nothing);
     }
 
     #[test]

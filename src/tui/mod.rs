@@ -5,6 +5,7 @@ mod app;
 mod field;
 mod form;
 mod keys;
+mod paste;
 mod setup;
 mod theme;
 mod view;
@@ -16,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::event::{self, Event};
 
 pub use app::{App, Cutover, Effect, HomeData, Msg, Screen, Start};
 pub use theme::Theme;
@@ -66,9 +67,36 @@ pub fn run(store: Store) -> Result<()> {
     let theme = Theme::from_env();
     // Installs a panic hook that puts the terminal back before any message is printed.
     let mut terminal = ratatui::init();
+    marked_pastes(true);
     let result = event_loop(&mut terminal, &store, &mut app, &theme, &stop);
+    marked_pastes(false);
     ratatui::restore();
     result
+}
+
+/// Asks the terminal to mark pasted text (bracketed paste), so a paste arrives whole rather than as
+/// keys; and, when leaving or on a panic, to stop, so the shell is not sent the marks afterwards.
+/// A terminal that does not types pastes as keys, and `paste::Bursts` sorts them out. Not asked on
+/// Windows: its console cannot mark pastes for crossterm, and asking only adds Ctrl to the Enter of
+/// each pasted line break in some terminals (crossterm #962).
+#[cfg(windows)]
+fn marked_pastes(_on: bool) {}
+
+#[cfg(not(windows))]
+fn marked_pastes(on: bool) {
+    use ratatui::crossterm::{event::DisableBracketedPaste, event::EnableBracketedPaste, execute};
+    let mut out = std::io::stdout();
+    let done = if on { execute!(out, EnableBracketedPaste) } else { execute!(out, DisableBracketedPaste) };
+    if let Err(e) = done {
+        tracing::info!("bracketed paste not available ({e}): pastes are told apart by their speed");
+    }
+    if on {
+        let restore = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+            restore(info);
+        }));
+    }
 }
 
 /// How long the loop has, once asked to stop, to keep its draft and leave by itself.
@@ -102,31 +130,82 @@ fn event_loop(
     stop: &AtomicBool,
 ) -> Result<()> {
     let mut last_tick = Instant::now();
+    let mut bursts = paste::Bursts::default();
+    // When the screen was last drawn after keys: how soon the next keys follow tells whether they
+    // are the rest of a paste. A tick leaves it alone, so a key after a tick is not "soon".
+    let mut ready = Instant::now();
+    let mut after_keys = true;
     while !app.quit {
         terminal.draw(|frame| view(app, theme, frame)).map_err(Error::Output)?;
-        let msg = if stop.load(Ordering::Relaxed) {
-            Msg::Stop
+        if after_keys {
+            ready = Instant::now();
+        }
+        after_keys = false;
+        let msgs = if stop.load(Ordering::Relaxed) {
+            vec![Msg::Stop]
         } else if event::poll(TICK).map_err(Error::Output)? {
             // A closed window hangs the terminal up: reading it then would never return, so look first.
             if stop.load(Ordering::Relaxed) || !std::io::stdin().is_terminal() {
                 dispatch(store, app, Msg::Stop);
                 continue;
             }
-            match event::read().map_err(Error::Output)? {
-                Event::Key(key) if key.kind != KeyEventKind::Release => Msg::Key(key),
-                _ => continue, // a resize redraws at the top of the loop
-            }
+            let waited = ready.elapsed();
+            after_keys = true;
+            bursts.sort(read_waiting()?, waited)
         } else {
-            Msg::Tick(crate::config::now())
+            vec![Msg::Tick(crate::config::now())]
         };
-        if last_tick.elapsed() >= TICK && !matches!(msg, Msg::Tick(_)) {
+        let Some(first) = msgs.first() else { continue }; // a resize redraws at the top of the loop
+        if last_tick.elapsed() >= TICK && !matches!(first, Msg::Tick(_)) {
             dispatch(store, app, Msg::Tick(crate::config::now()));
         }
         last_tick = Instant::now();
-        dispatch(store, app, msg);
+        // The whole batch, then one drawing: a long paste is drawn once it is in, not key by key.
+        for msg in msgs {
+            if app.quit {
+                break;
+            }
+            dispatch(store, app, msg);
+        }
     }
     Ok(())
 }
+
+/// The event that is ready, and every one already waiting behind it (up to `paste::MAX_BATCH`):
+/// keys that arrive together are a paste, which `paste::Bursts` tells from typing.
+fn read_waiting() -> Result<Vec<Event>> {
+    let mut events = vec![event::read().map_err(Error::Output)?];
+    while events.len() < paste::MAX_BATCH && event::poll(Duration::ZERO).map_err(Error::Output)? {
+        events.push(event::read().map_err(Error::Output)?);
+    }
+    // Also when the batch is full: crossterm may have just finished a chunk, and the rest waits.
+    wake_reader_if_input_waits();
+    Ok(events)
+}
+
+/// crossterm is told about input edge-triggered and reads at most 1 KB each time it is told, so
+/// the end of a paste typed as keys (longer than that, without bracketed paste) can sit unread in
+/// the terminal until the next key comes to announce it: the screen froze until then. When input
+/// is waiting that crossterm reports nothing of, setting the terminal's settings to what they
+/// already are wakes whoever waits to read it (Linux does so on any change of settings), and the
+/// loop reads the rest straight away. Anywhere that does not, it is a harmless no-op.
+#[cfg(unix)]
+fn wake_reader_if_input_waits() {
+    use rustix::termios::{OptionalActions, isatty, tcgetattr, tcsetattr};
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let tty = stdin.as_fd();
+    if !isatty(tty) || rustix::io::ioctl_fionread(tty).unwrap_or(0) == 0 {
+        return;
+    }
+    if let Ok(settings) = tcgetattr(tty) {
+        let _ = tcsetattr(tty, OptionalActions::Now, &settings);
+    }
+}
+
+/// Windows reads the console's input records, not edge-triggered: nothing is ever left unread.
+#[cfg(not(unix))]
+fn wake_reader_if_input_waits() {}
 
 /// Feeds a message to the app and carries out every effect it leads to, in order.
 pub fn dispatch(store: &Store, app: &mut App, msg: Msg) {

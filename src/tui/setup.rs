@@ -78,6 +78,12 @@ impl SetupForm {
         SetupOutcome::Nothing
     }
 
+    /// Pasted text goes into the field with focus, as text only (see `FormField::paste`). Returns
+    /// false if that field is a choice, which ignores it.
+    pub fn paste(&mut self, text: &str) -> bool {
+        self.fields[self.focus].paste(text)
+    }
+
     fn check_focused(&mut self, now: DateTime<Utc>, staff: &[StaffMember]) {
         let problem = self.problem(self.focus, now, staff);
         self.fields[self.focus].error = problem.map(|p| p.to_string());
