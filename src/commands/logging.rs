@@ -13,7 +13,7 @@ use crate::domain::fields::{
 };
 use crate::domain::time;
 use crate::error::{Error, Result, Usage, Warning};
-use crate::store::{OpenMode, Settings, Store, Tx};
+use crate::store::{OpenMode, PatientCheck, Settings, Store, Tx};
 
 /// `--set a=b` pairs, split at the first '='.
 fn split_sets(sets: &[String]) -> Result<Vec<(String, String)>> {
@@ -89,6 +89,14 @@ fn check_patient(
     Ok(())
 }
 
+/// A record chosen by id is a patient given: refused where an entry is about nobody.
+fn check_record_wanted(kind: Kind, movement: Option<&str>) -> Result<()> {
+    if kind == Kind::DispensaryStock && movement != Some("dispensed") {
+        return Err(Error::PatientNotWanted { kind: kind.label() });
+    }
+    Ok(())
+}
+
 /// `author` names a member of staff: they must be on the list.
 fn check_author(store: &Store, content: &EntryContent, problems: &mut Vec<FieldProblem>) -> Result<()> {
     if let Some(author) = &content.author
@@ -99,12 +107,32 @@ fn check_author(store: &Store, content: &EntryContent, problems: &mut Vec<FieldP
     Ok(())
 }
 
-fn resolve(tx: &Tx, actor: &crate::store::Actor, patient: &PatientInput) -> Result<(Option<String>, Vec<Warning>)> {
-    if patient.is_empty() {
-        return Ok((None, Vec::new()));
+/// The patient record an entry goes with: chosen by id, or found from what was typed. Questions
+/// about the patient come back as `NeedsConfirmation` with any about the time (`time_questions`)
+/// in front, so that one refusal asks everything at once.
+fn resolve(
+    tx: &Tx,
+    actor: &crate::store::Actor,
+    record: Option<&str>,
+    patient: &PatientInput,
+    check: PatientCheck,
+    time_questions: &[Warning],
+) -> Result<(Option<String>, Vec<Warning>)> {
+    let resolved = match record {
+        Some(id) => Ok(Some((tx.patient_record(id)?.id, Vec::new()))),
+        None if patient.is_empty() => Ok(None),
+        None => tx.resolve_patient(actor, patient, check).map(|r| Some((r.id, r.warnings))),
+    };
+    match resolved {
+        Err(Error::NeedsConfirmation(mut asked)) => {
+            asked.splice(0..0, time_questions.iter().cloned());
+            Err(Error::NeedsConfirmation(asked))
+        }
+        Err(e) => Err(e),
+        Ok(_) if !time_questions.is_empty() => Err(Error::NeedsConfirmation(time_questions.to_vec())),
+        Ok(Some((id, warnings))) => Ok((Some(id), warnings)),
+        Ok(None) => Ok((None, Vec::new())),
     }
-    let resolved = tx.resolve_patient(actor, patient)?;
-    Ok((Some(resolved.id), resolved.warnings))
 }
 
 /// Checks a new entry as `log` does: its fields (`sets`, summary and time included), flags, patient
@@ -112,8 +140,22 @@ fn resolve(tx: &Tx, actor: &crate::store::Actor, patient: &PatientInput) -> Resu
 pub(super) fn check_new_entry(
     store: &Store,
     kind: Kind,
+    sets: Vec<(String, String)>,
+    patient: PatientArgs,
+    flag_names: &[String],
+    now: DateTime<Utc>,
+) -> Result<(EntryContent, PatientInput)> {
+    check_entry_for(store, kind, sets, patient, false, flag_names, now)
+}
+
+/// As `check_new_entry`; `record_chosen` says the patient was given as a record id, so the
+/// patient rule is met without typed details.
+fn check_entry_for(
+    store: &Store,
+    kind: Kind,
     mut sets: Vec<(String, String)>,
     patient: PatientArgs,
+    record_chosen: bool,
     flag_names: &[String],
     now: DateTime<Utc>,
 ) -> Result<(EntryContent, PatientInput)> {
@@ -130,14 +172,18 @@ pub(super) fn check_new_entry(
     let content = match build_content(kind, None, &sets, now) {
         Ok(mut content) => {
             flags.into_iter().for_each(|f| content.add_flag(f));
-            check_patient(kind, content.field_str("movement"), &patient, &mut problems)?;
+            if record_chosen {
+                check_record_wanted(kind, content.field_str("movement"))?;
+            } else {
+                check_patient(kind, content.field_str("movement"), &patient, &mut problems)?;
+            }
             check_author(store, &content, &mut problems)?;
             Some(content)
         }
         Err(mut field_problems) => {
             problems.append(&mut field_problems);
             // Stock's patient rule depends on its movement, which must be right first.
-            if kind != Kind::DispensaryStock {
+            if kind != Kind::DispensaryStock && !record_chosen {
                 check_patient(kind, None, &patient, &mut problems)?;
             }
             None
@@ -163,11 +209,15 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
         sets.push(("occurred_at".to_string(), at.clone()));
     }
     sets.extend(split_sets(&args.sets)?);
-    let (content, patient) = check_new_entry(&store, kind, sets, args.patient, &args.flags, ctx.now)?;
+    let record = args.patient_id.as_deref();
+    let (content, patient) =
+        check_entry_for(&store, kind, sets, args.patient, record.is_some(), &args.flags, ctx.now)?;
 
-    refuse_unconfirmed(time_warnings(content.occurred_at, &settings, ctx.now), args.confirm)?;
+    let time_questions =
+        if args.confirm { Vec::new() } else { time_warnings(content.occurred_at, &settings, ctx.now) };
+    let check = PatientCheck { registering: kind == Kind::Registration, confirmed: args.confirm };
     let (saved, mut warnings) = store.write_at(ctx.now, |tx| {
-        let (patient_id, warnings) = resolve(tx, &actor, &patient)?;
+        let (patient_id, warnings) = resolve(tx, &actor, record, &patient, check, &time_questions)?;
         Ok((tx.log_entry(&actor, &content, patient_id.as_deref())?, warnings))
     })?;
     if kind == Kind::Summarisation {
@@ -181,8 +231,11 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
 }
 
 pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
-    let nothing_given =
-        args.sets.is_empty() && args.flags.is_empty() && args.unflags.is_empty() && !given(&args.patient);
+    let nothing_given = args.sets.is_empty()
+        && args.flags.is_empty()
+        && args.unflags.is_empty()
+        && !given(&args.patient)
+        && args.patient_id.is_none();
     if nothing_given {
         return Err(Error::Usage(Usage::NothingToAmend));
     }
@@ -200,6 +253,7 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
         }
         let current = tx.current_revision(&entry)?;
         let mut problems = Vec::new();
+        let record = args.patient_id.as_deref();
         let patient = given(&args.patient).then(|| patient_input(&args.patient, now, &mut problems));
         let add = parse_flags(&args.flags, &mut problems);
         let remove = parse_flags(&args.unflags, &mut problems);
@@ -214,6 +268,7 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
         remove.into_iter().for_each(|f| content.remove_flag(f));
         let movement = content.field_str("movement");
         match &patient {
+            _ if record.is_some() => check_record_wanted(entry.kind, movement)?,
             Some(patient) => check_patient(entry.kind, movement, patient, &mut problems)?,
             None if current.patient_id.is_none() => {
                 check_patient(entry.kind, movement, &PatientInput::default(), &mut problems)?
@@ -224,12 +279,20 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
-        if content.occurred_at != current.content.occurred_at {
-            refuse_unconfirmed(time_warnings(content.occurred_at, &settings, now), args.confirm)?;
-        }
+        let time_questions = if content.occurred_at != current.content.occurred_at && !args.confirm {
+            time_warnings(content.occurred_at, &settings, now)
+        } else {
+            Vec::new()
+        };
+        let check = PatientCheck { registering: false, confirmed: args.confirm };
         let (patient_id, warnings) = match &patient {
-            Some(p) => resolve(tx, &actor, p)?,
-            None => (current.patient_id.clone(), Vec::new()),
+            _ if record.is_some() || patient.is_some() => {
+                resolve(tx, &actor, record, patient.as_ref().unwrap_or(&PatientInput::default()), check, &time_questions)?
+            }
+            _ => {
+                refuse_unconfirmed(time_questions, false)?;
+                (current.patient_id.clone(), Vec::new())
+            }
         };
         if content == current.content && patient_id == current.patient_id {
             return Ok(None);

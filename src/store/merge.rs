@@ -59,13 +59,15 @@ const CONFLICTS: &str = "
     GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref";
 
 /// Patients sharing a name and date of birth, one of them at least without an NHS number. The shared
-/// names are found from the name index alone; only those patients' records are read.
+/// names are found from the name index alone; only those patients' records are read. A record
+/// already joined into another (`cutover patients join`) is no longer a duplicate.
 const POSSIBLE_DUPLICATES: &str = "
     SELECT group_concat(id, ' ') FROM patient
     WHERE (family_fold, given_fold, date_of_birth) IN (
         SELECT family_fold, given_fold, date_of_birth FROM patient
         WHERE family_fold <> '' AND given_fold <> '' AND date_of_birth IS NOT NULL
         GROUP BY family_fold, given_fold, date_of_birth HAVING count(*) > 1)
+      AND joined_into IS NULL
     GROUP BY family_fold, given_fold, date_of_birth HAVING sum(nhs_number IS NULL) > 0
     ORDER BY family_fold, given_fold, date_of_birth";
 

@@ -186,7 +186,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         })(),
         Effect::OpenEntry(id) => open_entry(store, &id).map(|d| Some(Msg::Opened(Box::new(d)))),
         Effect::SearchPatients(query) => {
-            store.find_patients(&query, form::LOOKUP_ROWS).map(|results| Some(Msg::PatientsFound { query, results }))
+            store.find_patients(&query, form::LOOKUP_ROWS).map(|found| Some(Msg::PatientsFound { query, results: found.patients }))
         }
         Effect::SaveEntry(entry) => save_entry(store, user.as_deref(), &entry, now).map(|saved| {
             back_up_in_background(store, now);
@@ -300,7 +300,7 @@ fn save_entry(
         let (patient_id, warnings) = match &entry.patient {
             PatientChoice::Existing(id) => (Some(id.clone()), Vec::new()),
             PatientChoice::New(input) => {
-                let resolved = tx.resolve_patient(&actor, input)?;
+                let resolved = tx.resolve_patient(&actor, input, crate::store::PatientCheck::default())?;
                 (Some(resolved.id), resolved.warnings)
             }
             PatientChoice::Nobody => (None, Vec::new()),
