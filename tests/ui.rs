@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use cutover::domain::fields::{Kind, PatientInput, build_content};
 use cutover::domain::nhs::NhsNumber;
 use cutover::domain::time;
-use cutover::store::{Role, StaffMember, Store, settings_key};
+use cutover::store::{PatientCheck, Role, StaffMember, Store, settings_key};
 use cutover::tui::{App, Msg, Theme, dispatch, load_start, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -55,7 +55,7 @@ fn log(store: &Store, kind: Kind, nhs: &str, family: &str, given: &str, summary:
     };
     store
         .write_at(now(), |tx| {
-            let p = tx.resolve_patient(&actor, &input)?;
+            let p = tx.resolve_patient(&actor, &input, PatientCheck::default())?;
             tx.log_entry(&actor, &content, Some(&p.id))
         })
         .unwrap();
@@ -410,7 +410,7 @@ fn amending_an_entry_does_not_question_a_time_it_already_had() {
     let patient = PatientInput { nhs_number: NhsNumber::parse("943 476 5919").ok(), ..Default::default() };
     store
         .write_at(now(), |tx| {
-            let p = tx.resolve_patient(&actor, &patient)?;
+            let p = tx.resolve_patient(&actor, &patient, PatientCheck::default())?;
             tx.log_entry(&actor, &content, Some(&p.id))
         })
         .unwrap();
@@ -432,7 +432,7 @@ fn log_with(store: &Store, kind: Kind, nhs: &str, sets: &[(&str, &str)]) {
     let patient = PatientInput { nhs_number: NhsNumber::parse(nhs).ok(), ..Default::default() };
     store
         .write_at(now(), |tx| {
-            let p = tx.resolve_patient(&actor, &patient)?;
+            let p = tx.resolve_patient(&actor, &patient, PatientCheck::default())?;
             tx.log_entry(&actor, &content, Some(&p.id))
         })
         .unwrap();
