@@ -596,9 +596,13 @@ impl Display for Warning {
                 f,
                 "{existing} has the same name and date of birth. If this is them, give their NHS number with --patient; if it is a different person, confirming adds a separate record for them."
             ),
-            Warning::AlreadyHeld { existing } => write!(
+            Warning::AlreadyHeld { existing, kept_apart: false } => write!(
                 f,
                 "{existing} is already in cutover. If this registration is theirs, confirming links it to that record."
+            ),
+            Warning::AlreadyHeld { existing, kept_apart: true } => write!(
+                f,
+                "{existing} has the same name and date of birth and is already in cutover. Confirming adds a record for the NHS number typed; if they are one person, join the two afterwards with `cutover patients join`."
             ),
             Warning::NameDiffersOnlyByAccents { typed, held } => write!(
                 f,

@@ -446,8 +446,19 @@ const ANNE: &[&str] = &["--patient", "9992345675", "--family", "Smith", "--given
 fn an_nhs_number_that_is_someone_elses_is_refused_until_confirmed() {
     let p = Practice::new();
     p.log(&[&["note", "--summary", "first"], ANNE].concat());
-    let other =
-        ["note", "--summary", "x", "--patient", "9992345675", "--family", "Other", "--given", "Person", "--dob", "01/01/1990"];
+    let other = [
+        "note",
+        "--summary",
+        "x",
+        "--patient",
+        "9992345675",
+        "--family",
+        "Other",
+        "--given",
+        "Person",
+        "--dob",
+        "01/01/1990",
+    ];
     let refused = p.run_as("JS", &[&["log"], &other[..]].concat()).code(2);
     let said = stderr_of(&refused);
     assert!(said.contains("NHS number 999 234 5675 belongs to SMITH, Anne (01/01/1960)"), "{said}");
@@ -475,7 +486,8 @@ fn registering_someone_already_held_is_refused_until_confirmed() {
     let p = Practice::new();
     let morag = ["--family", "Reid", "--given", "Morag", "--dob", "30/01/1941"];
     p.log(&[&["note", "--summary", "called"], &morag[..]].concat());
-    let again = ["registration", "--summary", "New patient", "--family", "REID", "--given", "morag", "--dob", "30/01/1941"];
+    let again =
+        ["registration", "--summary", "New patient", "--family", "REID", "--given", "morag", "--dob", "30/01/1941"];
     let refused = p.run_as("JS", &[&["log"], &again[..]].concat()).code(2);
     let said = stderr_of(&refused);
     assert!(said.contains("REID, Morag (30/01/1941) no NHS number"), "{said}");
@@ -509,15 +521,30 @@ fn a_new_local_record_with_a_traced_patients_details_is_refused_until_confirmed(
 fn a_name_differing_only_in_accents_is_the_same_record_with_a_note() {
     let p = Practice::new();
     p.log(&["note", "--summary", "first", "--family", "Jones", "--given", "Siân", "--dob", "03/04/1950"]);
-    p.run_as("JS", &["log", "note", "--summary", "second", "--family", "Jones", "--given", "Sian", "--dob", "03/04/1950"])
-        .success()
-        .stderr(contains("\"Sian Jones\", differs from the record's, \"Siân Jones\", only in its accents"));
+    p.run_as(
+        "JS",
+        &["log", "note", "--summary", "second", "--family", "Jones", "--given", "Sian", "--dob", "03/04/1950"],
+    )
+    .success()
+    .stderr(contains("\"Sian Jones\", differs from the record's, \"Siân Jones\", only in its accents"));
     assert_eq!(patient_rows(&p), [("Jones".to_string(), "Siân".to_string(), None)]);
 }
 
 /// A traced and a local record for JONES, Siân (03/04/1950), each with one entry; their ids.
 fn two_records_for_one_person(p: &Practice) -> (String, String) {
-    p.log(&["note", "--summary", "traced", "--patient", "9434765919", "--family", "Jones", "--given", "Siân", "--dob", "03/04/1950"]);
+    p.log(&[
+        "note",
+        "--summary",
+        "traced",
+        "--patient",
+        "9434765919",
+        "--family",
+        "Jones",
+        "--given",
+        "Siân",
+        "--dob",
+        "03/04/1950",
+    ]);
     p.log(&["note", "--summary", "local", "--family", "Jones", "--given", "Sian", "--dob", "03/04/1950", "--confirm"]);
     let db = p.sqlite();
     let id = |sql: &str| -> String { db.query_row(sql, [], |r| r.get(0)).unwrap() };
@@ -528,9 +555,13 @@ fn two_records_for_one_person(p: &Practice) -> (String, String) {
 fn amend_refuses_details_matching_two_records_and_takes_a_record_id() {
     let p = Practice::new();
     let (traced, local) = two_records_for_one_person(&p);
-    let wrong = p.log(&["note", "--summary", "wrong patient", "--family", "Reid", "--given", "Morag", "--dob", "30/01/1941"]);
+    let wrong =
+        p.log(&["note", "--summary", "wrong patient", "--family", "Reid", "--given", "Morag", "--dob", "30/01/1941"]);
     let refused = p
-        .run_as("JS", &["amend", &wrong, "--family", "Jones", "--given", "Siân", "--dob", "03/04/1950", "--reason", "x"])
+        .run_as(
+            "JS",
+            &["amend", &wrong, "--family", "Jones", "--given", "Siân", "--dob", "03/04/1950", "--reason", "x"],
+        )
         .code(2);
     let said = stderr_of(&refused);
     assert!(said.contains("match 2 patient records"), "{said}");
@@ -565,7 +596,10 @@ fn possible_duplicates_are_listed_in_pairs_and_joined_only_when_asked() {
     assert_eq!((sides[0].1, sides[1].1), (&Value::from(1), &Value::from(1)));
     let table = p.run(&["patients", "duplicates"]).success();
     let shown = stdout_of(&table);
-    assert!(shown.contains("JONES, Siân") && shown.contains("JONES, Sian") && shown.contains("943 476 5919"), "{shown}");
+    assert!(
+        shown.contains("JONES, Siân") && shown.contains("JONES, Sian") && shown.contains("943 476 5919"),
+        "{shown}"
+    );
     assert!(stderr_of(&table).contains("1 possible duplicate pair"));
 
     // The record with the NHS number is the one kept; a reason is needed.
@@ -590,7 +624,9 @@ fn possible_duplicates_are_listed_in_pairs_and_joined_only_when_asked() {
     let out = p.run(&["patients", "duplicates", "--format", "json"]).success().get_output().stdout.clone();
     assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), serde_json::json!([]));
     // Joined once: joining again is refused.
-    p.run_as("JS", &["patients", "join", &traced, &local, "--reason", "again"]).code(2).stderr(contains("already joined"));
+    p.run_as("JS", &["patients", "join", &traced, &local, "--reason", "again"])
+        .code(2)
+        .stderr(contains("already joined"));
 }
 
 #[test]

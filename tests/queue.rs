@@ -451,20 +451,39 @@ fn the_kept_order_follows_two_registrations_an_amended_time_and_a_moved_item() {
 #[test]
 fn done_refuses_a_traced_nhs_number_that_is_another_patients_until_confirmed() {
     let p = practice();
-    p.log(&["note", "--patient", "9992345675", "--family", "Smith", "--given", "Anne", "--dob", "01/01/1960", "--summary", "x"]);
+    p.log(&[
+        "note",
+        "--patient",
+        "9992345675",
+        "--family",
+        "Smith",
+        "--given",
+        "Anne",
+        "--dob",
+        "01/01/1960",
+        "--summary",
+        "x",
+    ]);
     let reg = p.log(&[
-        "registration", "--at", "21/11/2026 11:00", "--summary", "New patient", "--family", "Llŷr", "--given", "Siân",
-        "--dob", "03/04/1950",
+        "registration",
+        "--at",
+        "21/11/2026 11:00",
+        "--summary",
+        "New patient",
+        "--family",
+        "Llŷr",
+        "--given",
+        "Siân",
+        "--dob",
+        "03/04/1950",
     ]);
     let refused = p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675"]).code(2);
     let said = stderr_of(&refused);
     assert!(said.contains("NHS number 999 234 5675 already belongs to SMITH, Anne (01/01/1960)"), "{said}");
     assert!(said.contains("--confirm"), "{said}");
     assert_eq!(status_of(&p, &reg), "open");
-    let traced: Option<String> = p
-        .sqlite()
-        .query_row("SELECT reentry_nhs_number FROM entry WHERE id = ?1", [&reg], |r| r.get(0))
-        .unwrap();
+    let traced: Option<String> =
+        p.sqlite().query_row("SELECT reentry_nhs_number FROM entry WHERE id = ?1", [&reg], |r| r.get(0)).unwrap();
     assert_eq!(traced, None, "nothing recorded");
 
     p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675", "--confirm"]).success();

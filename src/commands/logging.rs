@@ -210,11 +210,9 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
     }
     sets.extend(split_sets(&args.sets)?);
     let record = args.patient_id.as_deref();
-    let (content, patient) =
-        check_entry_for(&store, kind, sets, args.patient, record.is_some(), &args.flags, ctx.now)?;
+    let (content, patient) = check_entry_for(&store, kind, sets, args.patient, record.is_some(), &args.flags, ctx.now)?;
 
-    let time_questions =
-        if args.confirm { Vec::new() } else { time_warnings(content.occurred_at, &settings, ctx.now) };
+    let time_questions = if args.confirm { Vec::new() } else { time_warnings(content.occurred_at, &settings, ctx.now) };
     let check = PatientCheck { registering: kind == Kind::Registration, confirmed: args.confirm };
     let (saved, mut warnings) = store.write_at(ctx.now, |tx| {
         let (patient_id, warnings) = resolve(tx, &actor, record, &patient, check, &time_questions)?;
@@ -286,9 +284,14 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
         };
         let check = PatientCheck { registering: false, confirmed: args.confirm };
         let (patient_id, warnings) = match &patient {
-            _ if record.is_some() || patient.is_some() => {
-                resolve(tx, &actor, record, patient.as_ref().unwrap_or(&PatientInput::default()), check, &time_questions)?
-            }
+            _ if record.is_some() || patient.is_some() => resolve(
+                tx,
+                &actor,
+                record,
+                patient.as_ref().unwrap_or(&PatientInput::default()),
+                check,
+                &time_questions,
+            )?,
             _ => {
                 refuse_unconfirmed(time_questions, false)?;
                 (current.patient_id.clone(), Vec::new())

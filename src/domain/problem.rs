@@ -3,24 +3,49 @@
 /// Something worth saying that does not stop the work, or that needs a yes before it goes ahead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Warning {
-    InFuture { when: String },
-    BeforeFdp { when: String, fdp: String },
+    InFuture {
+        when: String,
+    },
+    BeforeFdp {
+        when: String,
+        fdp: String,
+    },
     SummarisationDuringCutover,
     NoNhsNumber,
-    PossibleDuplicate { existing: String },
-    PatientDetailsDiffer { nhs_number: String },
+    PossibleDuplicate {
+        existing: String,
+    },
+    PatientDetailsDiffer {
+        nhs_number: String,
+    },
     /// The NHS number typed is already another person's record: `held` is what that record says
     /// ("SMITH, Anne (01/01/1960)"), `typed` what was typed with the number.
-    NhsNumberHeldByOther { nhs_number: String, held: String, typed: String },
+    NhsNumberHeldByOther {
+        nhs_number: String,
+        held: String,
+        typed: String,
+    },
     /// No NHS number typed, and the name and date of birth are those of a record that has one:
     /// saying yes makes a second, local record for a different person with the same details.
-    SameDetailsAsTraced { existing: String },
-    /// A registration for someone cutover already holds: saying yes links it to that record.
-    AlreadyHeld { existing: String },
+    SameDetailsAsTraced {
+        existing: String,
+    },
+    /// A registration for someone cutover already holds. Saying yes links it to that record, or,
+    /// when the registration brings a new NHS number (`kept_apart`), makes that number's record.
+    AlreadyHeld {
+        existing: String,
+        kept_apart: bool,
+    },
     /// The name typed matches the record only once accents are ignored ("Sian" for "Siân").
-    NameDiffersOnlyByAccents { typed: String, held: String },
+    NameDiffersOnlyByAccents {
+        typed: String,
+        held: String,
+    },
     /// The NHS number the new system traced for a registration is another patient's.
-    TracedNumberHeldByOther { nhs_number: String, holder: String },
+    TracedNumberHeldByOther {
+        nhs_number: String,
+        holder: String,
+    },
 }
 
 impl Warning {

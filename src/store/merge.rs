@@ -550,6 +550,24 @@ impl Merging<'_, '_> {
              ON CONFLICT (id) DO NOTHING",
             [],
         )
+        .and_then(|added| self.merge_patient_joins().map(|_| added))
+    }
+
+    /// A join made on the other workstation (schema 7) holds here too: its entries arrive moved, by
+    /// their revisions; the joined record is marked so it is not offered again. A join is never undone.
+    fn merge_patient_joins(&self) -> Result<u64> {
+        if !self.source_column("patient", "joined_into")? {
+            return Ok(0);
+        }
+        self.run(
+            "UPDATE main.patient AS m SET joined_into = (
+                 SELECT coalesce((SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.joined_into),
+                                 s.joined_into)
+                 FROM src.patient s WHERE s.id = m.id)
+             WHERE m.joined_into IS NULL
+               AND m.id IN (SELECT id FROM src.patient WHERE joined_into IS NOT NULL)",
+            [],
+        )
     }
 
     /// Re-entry events by id, for entries that are here now; then every entry that gained one has

@@ -92,9 +92,11 @@ mod tests {
             assert_eq!((f, g), (crate::domain::text::fold(family), crate::domain::text::fold(given)));
         }
         let found: i64 = conn
-            .query_row("SELECT count(*) FROM patient_name_search WHERE patient_name_search MATCH '\"lukasz\"'", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT count(*) FROM patient_name_search WHERE patient_name_search MATCH '\"lukasz\"'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(found, 1, "the name-search index follows");
     }

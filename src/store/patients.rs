@@ -204,10 +204,11 @@ fn by_nhs_prefix(c: &Connection, digits: &str, limit: usize) -> rusqlite::Result
     let found = candidates(c, &lookup_sql(Lookup::NhsPrefix), &[&digits, &end, &(limit as i64 + 1)])?;
     let mut matches = shown(found, limit, false);
     if matches.more > 0 {
-        let total: i64 = c.prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM patient WHERE nhs_number >= ?1 AND nhs_number < ?2 LIMIT ?3)",
-        )?
-        .query_row(params![digits, end, (limit + MORE_COUNTED) as i64], |r| r.get(0))?;
+        let total: i64 = c
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM patient WHERE nhs_number >= ?1 AND nhs_number < ?2 LIMIT ?3)",
+            )?
+            .query_row(params![digits, end, (limit + MORE_COUNTED) as i64], |r| r.get(0))?;
         matches.more = total as usize - limit;
         matches.more_at_least = matches.more >= MORE_COUNTED;
     }
@@ -298,7 +299,12 @@ fn search(c: &Connection, query: &str, limit: usize) -> rusqlite::Result<Patient
 }
 
 /// Everyone born that day (a few at most, even in a large practice), narrowed by any words typed.
-fn by_birth_and_names(c: &Connection, dob: NaiveDate, words: &[String], limit: usize) -> rusqlite::Result<PatientMatches> {
+fn by_birth_and_names(
+    c: &Connection,
+    dob: NaiveDate,
+    words: &[String],
+    limit: usize,
+) -> rusqlite::Result<PatientMatches> {
     let dob = dob.format("%Y-%m-%d").to_string();
     let found = candidates(c, &lookup_sql(Lookup::Birth), &[&dob, &(NAME_CANDIDATES as i64)])?;
     let reached_cap = found.len() >= NAME_CANDIDATES;
@@ -444,7 +450,7 @@ impl Tx<'_> {
         if let Some(nhs) = &input.nhs_number {
             if let Some(found) = by_nhs(self.conn(), nhs)? {
                 if registering {
-                    warnings.push(Warning::AlreadyHeld { existing: found.describe() });
+                    warnings.push(Warning::AlreadyHeld { existing: found.describe(), kept_apart: false });
                 }
                 if details_differ(&found, input) {
                     warnings.push(Warning::NhsNumberHeldByOther {
@@ -460,7 +466,7 @@ impl Tx<'_> {
             if let (Some(f), Some(g), Some(d)) = (&input.family_name, &input.given_name, input.date_of_birth) {
                 for local in by_name_and_birth(self.conn(), f, g, d)?.iter().filter(|p| p.nhs_number.is_none()) {
                     warnings.push(if registering {
-                        Warning::AlreadyHeld { existing: with_record_id(local) }
+                        Warning::AlreadyHeld { existing: with_record_id(local), kept_apart: true }
                     } else {
                         Warning::PossibleDuplicate { existing: local.describe() }
                     });
@@ -490,7 +496,7 @@ impl Tx<'_> {
             }
             Some(local) => {
                 if registering {
-                    warnings.push(Warning::AlreadyHeld { existing: with_record_id(&local) });
+                    warnings.push(Warning::AlreadyHeld { existing: with_record_id(&local), kept_apart: false });
                 }
                 warnings.extend(accent_note(&local, input));
                 Ok(Decision::Existing { patient: local, warnings })
@@ -538,7 +544,8 @@ impl Tx<'_> {
             return Err(Error::CannotJoin(JoinRefusal::ReasonRequired));
         }
         let find = |id: &str| -> Result<Patient> {
-            let p = by_id(self.conn(), id.trim())?.ok_or_else(|| Error::PatientRecordNotFound(id.trim().to_string()))?;
+            let p =
+                by_id(self.conn(), id.trim())?.ok_or_else(|| Error::PatientRecordNotFound(id.trim().to_string()))?;
             match joined_into(self.conn(), &p.id)? {
                 Some(into) => Err(Error::CannotJoin(JoinRefusal::AlreadyJoined { id: p.id, into })),
                 None => Ok(p),
@@ -550,7 +557,9 @@ impl Tx<'_> {
             return Err(Error::CannotJoin(JoinRefusal::SameRecord));
         }
         match (keep.nhs_display(), other.nhs_display()) {
-            (Some(k), Some(o)) => return Err(Error::CannotJoin(JoinRefusal::DifferentNhsNumbers { keep: k, other: o })),
+            (Some(k), Some(o)) => {
+                return Err(Error::CannotJoin(JoinRefusal::DifferentNhsNumbers { keep: k, other: o }));
+            }
             (None, Some(o)) => {
                 return Err(Error::CannotJoin(JoinRefusal::NumberOnTheOther {
                     other: o,
@@ -784,7 +793,9 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let traced = resolve(&store, &jones(Some("943 476 5919")));
         let questions = asked(try_resolve(&store, &jones(None), PatientCheck::default()));
-        assert!(matches!(&questions[..], [Warning::SameDetailsAsTraced { existing }] if existing.contains("943 476 5919")));
+        assert!(
+            matches!(&questions[..], [Warning::SameDetailsAsTraced { existing }] if existing.contains("943 476 5919"))
+        );
         let local = resolve(&store, &jones(None));
         assert_ne!(traced.id, local.id);
         assert!(
@@ -918,7 +929,7 @@ mod tests {
         assert_eq!(both("lukasz"), expected, "plain letters find Łukasz");
         assert_eq!(both("Łukasz"), expected, "Ł finds Lukasz");
         assert_eq!(both("łuk"), expected);
-        assert_eq!(ids(&store, "sian llyr"), [sian.clone()]);
+        assert_eq!(ids(&store, "sian llyr"), std::slice::from_ref(&sian));
         assert_eq!(ids(&store, "SIÂN"), [sian]);
     }
 
@@ -977,12 +988,27 @@ mod tests {
         let local = resolve(&store, &jones(None));
         let registering = PatientCheck { registering: true, confirmed: false };
         let questions = asked(try_resolve(&store, &jones(None), registering));
-        assert!(matches!(&questions[..], [Warning::AlreadyHeld { existing }] if existing.contains(&local.id)));
+        assert!(
+            matches!(&questions[..], [Warning::AlreadyHeld { existing, kept_apart: false }] if existing.contains(&local.id))
+        );
         let confirmed = try_resolve(&store, &jones(None), PatientCheck { registering: true, confirmed: true }).unwrap();
         assert_eq!(confirmed.id, local.id);
         // Someone new registers without a question.
         let new = try_resolve(&store, &person(None, "Reid", "Morag", (1941, 1, 30)), registering).unwrap();
         assert_ne!(new.id, local.id);
+        // By NHS number: held, a question; new but with a local record's details, a question too.
+        let traced = resolve(&store, &person(Some("999 234 5675"), "Evans", "Rhys", (1970, 6, 5)));
+        let again =
+            asked(try_resolve(&store, &person(Some("999 234 5675"), "Evans", "Rhys", (1970, 6, 5)), registering));
+        assert!(matches!(&again[..], [Warning::AlreadyHeld { kept_apart: false, .. }]), "{again:?}");
+        let number_for_local = asked(try_resolve(&store, &jones(Some("943 476 5919")), registering));
+        assert!(
+            matches!(&number_for_local[..], [Warning::AlreadyHeld { kept_apart: true, .. }]),
+            "{number_for_local:?}"
+        );
+        let confirmed = PatientCheck { registering: true, confirmed: true };
+        let made = try_resolve(&store, &jones(Some("943 476 5919")), confirmed).unwrap();
+        assert!(made.id != local.id && made.id != traced.id, "a record for the new number");
     }
 
     #[test]
@@ -1008,7 +1034,9 @@ mod tests {
         let local = resolve(&store, &person(None, "Reid", "Morag", (1941, 1, 30))).id;
         let nhs = NhsNumber::parse("943 476 5919").unwrap();
         let questions = store.write(|tx| tx.traced_number_questions(Some(&local), &nhs)).unwrap();
-        assert!(matches!(&questions[..], [Warning::TracedNumberHeldByOther { holder, .. }] if holder.contains("JONES")));
+        assert!(
+            matches!(&questions[..], [Warning::TracedNumberHeldByOther { holder, .. }] if holder.contains("JONES"))
+        );
         let own = store.write(|tx| tx.traced_number_questions(Some(&holder), &nhs)).unwrap();
         assert!(own.is_empty(), "the patient's own number");
     }

@@ -185,9 +185,9 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             Ok(Some(Msg::Entries { offset, rows }))
         })(),
         Effect::OpenEntry(id) => open_entry(store, &id).map(|d| Some(Msg::Opened(Box::new(d)))),
-        Effect::SearchPatients(query) => {
-            store.find_patients(&query, form::LOOKUP_ROWS).map(|found| Some(Msg::PatientsFound { query, results: found.patients }))
-        }
+        Effect::SearchPatients(query) => store
+            .find_patients(&query, form::LOOKUP_ROWS)
+            .map(|found| Some(Msg::PatientsFound { query, results: found.patients })),
         Effect::SaveEntry(entry) => save_entry(store, user.as_deref(), &entry, now).map(|saved| {
             back_up_in_background(store, now);
             Some(saved)
