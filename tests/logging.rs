@@ -511,9 +511,10 @@ fn a_new_local_record_with_a_traced_patients_details_is_refused_until_confirmed(
     assert_eq!(entry_count(&p), 1);
 
     // A different person with the same details: a separate record, pointed out as a possible duplicate.
-    p.run_as("JS", &[&["log"], &unnamed[..], &["--confirm"]].concat())
-        .success()
-        .stderr(contains("may be the same person as SMITH, Anne"));
+    let confirmed = p.run_as("JS", &[&["log"], &unnamed[..], &["--confirm"]].concat()).success();
+    let said = stderr_of(&confirmed);
+    assert!(said.contains("may be the same person as SMITH, Anne"), "{said}");
+    assert!(!said.contains("give their NHS number"), "answered, so not asked again: {said}");
     assert_eq!(patient_rows(&p).len(), 2);
 }
 
@@ -601,6 +602,16 @@ fn possible_duplicates_are_listed_in_pairs_and_joined_only_when_asked() {
         "{shown}"
     );
     assert!(stderr_of(&table).contains("1 possible duplicate pair"));
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 3, "a header, then the pair's two records on two lines: {shown}");
+    assert!(lines[1].starts_with("1 ") && lines[2].starts_with("1 "), "{shown}");
+    let csv = p.run(&["patients", "duplicates", "--format", "csv"]).success();
+    let csv = stdout_of(&csv);
+    assert!(
+        csv.starts_with("first_id,first_name,first_date_of_birth,first_nhs_number,first_entries,second_id,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 2, "one row a pair: {csv}");
 
     // The record with the NHS number is the one kept; a reason is needed.
     p.run_as("JS", &["patients", "join", &local, &traced, "--reason", "same person"])

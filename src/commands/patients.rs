@@ -8,18 +8,10 @@ use crate::cli::Format;
 use crate::error::{Error, Result};
 use crate::store::{DuplicatePair, OpenMode, Patient};
 
-const COLUMNS: [(&str, usize); 10] = [
-    ("RECORD", 36),
-    ("NAME", 24),
-    ("BORN", 10),
-    ("NHS NUMBER", 12),
-    ("ENTRIES", 7),
-    ("OTHER RECORD", 36),
-    ("NAME", 24),
-    ("BORN", 10),
-    ("NHS NUMBER", 12),
-    ("ENTRIES", 7),
-];
+/// The table for people: one line a record, the two records of a pair under each other, so the
+/// names can be compared by eye. The record id is whole: `patients join` needs it.
+const COLUMNS: [(&str, usize); 6] =
+    [("PAIR", 4), ("RECORD", 36), ("NAME", 24), ("BORN", 10), ("NHS NUMBER", 12), ("ENTRIES", 7)];
 
 const CSV_HEADER: [&str; 10] = [
     "first_id",
@@ -51,10 +43,12 @@ fn born(p: &Patient) -> String {
         .unwrap_or_default()
 }
 
+fn side(p: &Patient, entries: u64) -> [String; 5] {
+    [p.id.clone(), name(p), born(p), p.nhs_display().unwrap_or_default(), entries.to_string()]
+}
+
+/// One CSV row a pair.
 fn cells(pair: &DuplicatePair) -> [String; 10] {
-    let side = |p: &Patient, entries: u64| {
-        [p.id.clone(), name(p), born(p), p.nhs_display().unwrap_or_default(), entries.to_string()]
-    };
     let [a, b, c, d, e] = side(&pair.first, pair.first_entries);
     let [f, g, h, i, j] = side(&pair.second, pair.second_entries);
     [a, b, c, d, e, f, g, h, i, j]
@@ -67,8 +61,11 @@ pub fn duplicates(format: Format, ctx: &mut Context) -> Result<ExitCode> {
     match format {
         Format::Table => {
             write_table_row(out, &COLUMNS.map(|(_, w)| w), &COLUMNS.map(|(n, _)| n.to_string()))?;
-            for pair in &pairs {
-                write_table_row(out, &COLUMNS.map(|(_, w)| w), &cells(pair))?;
+            for (n, pair) in pairs.iter().enumerate() {
+                for (record, entries) in [(&pair.first, pair.first_entries), (&pair.second, pair.second_entries)] {
+                    let [a, b, c, d, e] = side(record, entries);
+                    write_table_row(out, &COLUMNS.map(|(_, w)| w), &[(n + 1).to_string(), a, b, c, d, e])?;
+                }
             }
         }
         Format::Csv => {

@@ -412,15 +412,24 @@ impl Tx<'_> {
     ///   a question (`SameDetailsAsTraced`); yes makes a new local record. Two or more: refused
     ///   (`AmbiguousPatient`), never a guess. None: a new local record.
     /// - Registering (`check.registering`) someone already held, by number or by name and date of
-    ///   birth, is a question (`AlreadyHeld`); yes links the registration to that record.
+    ///   birth, is a question (`AlreadyHeld`); yes links the registration to that record (or, for
+    ///   a new NHS number whose details match a local record, makes the number's record beside it).
     ///
-    /// Unconfirmed questions come back as `Error::NeedsConfirmation`, nothing written; once
-    /// confirmed they are returned among the warnings, to be shown as notes.
+    /// Unconfirmed questions come back as `Error::NeedsConfirmation`, nothing written. Once
+    /// confirmed, the warnings returned are notes to show: a number whose record says otherwise
+    /// (`NhsNumberHeldByOther`), a possible duplicate, accents; not the answered question again.
     pub fn resolve_patient(&self, actor: &Actor, input: &PatientInput, check: PatientCheck) -> Result<ResolvedPatient> {
-        let resolved = self.decide_patient(input, check.registering)?;
+        let mut resolved = self.decide_patient(input, check.registering)?;
         let questions: Vec<Warning> = resolved.warnings().filter(|w| w.needs_confirmation()).cloned().collect();
         if !check.confirmed && !questions.is_empty() {
             return Err(Error::NeedsConfirmation(questions));
+        }
+        // Answered yes: what remains worth saying is a note (a possible duplicate, a number whose
+        // record says otherwise), not the question again.
+        match &mut resolved {
+            Decision::Existing { warnings, .. } | Decision::New { warnings } => {
+                warnings.retain(|w| !matches!(w, Warning::SameDetailsAsTraced { .. } | Warning::AlreadyHeld { .. }))
+            }
         }
         match resolved {
             Decision::Existing { patient: found, warnings } => {
@@ -465,11 +474,10 @@ impl Tx<'_> {
             }
             if let (Some(f), Some(g), Some(d)) = (&input.family_name, &input.given_name, input.date_of_birth) {
                 for local in by_name_and_birth(self.conn(), f, g, d)?.iter().filter(|p| p.nhs_number.is_none()) {
-                    warnings.push(if registering {
-                        Warning::AlreadyHeld { existing: with_record_id(local), kept_apart: true }
-                    } else {
-                        Warning::PossibleDuplicate { existing: local.describe() }
-                    });
+                    if registering {
+                        warnings.push(Warning::AlreadyHeld { existing: with_record_id(local), kept_apart: true });
+                    }
+                    warnings.push(Warning::PossibleDuplicate { existing: local.describe() });
                 }
             }
             return Ok(Decision::New { warnings });
@@ -1002,6 +1010,7 @@ mod tests {
             asked(try_resolve(&store, &person(Some("999 234 5675"), "Evans", "Rhys", (1970, 6, 5)), registering));
         assert!(matches!(&again[..], [Warning::AlreadyHeld { kept_apart: false, .. }]), "{again:?}");
         let number_for_local = asked(try_resolve(&store, &jones(Some("943 476 5919")), registering));
+        // (the possible duplicate is a note, not a question, so it is not asked)
         assert!(
             matches!(&number_for_local[..], [Warning::AlreadyHeld { kept_apart: true, .. }]),
             "{number_for_local:?}"
@@ -1009,6 +1018,11 @@ mod tests {
         let confirmed = PatientCheck { registering: true, confirmed: true };
         let made = try_resolve(&store, &jones(Some("943 476 5919")), confirmed).unwrap();
         assert!(made.id != local.id && made.id != traced.id, "a record for the new number");
+        assert!(
+            matches!(&made.warnings[..], [Warning::PossibleDuplicate { existing }] if existing.contains("JONES")),
+            "answered: a note, not the question again: {:?}",
+            made.warnings
+        );
     }
 
     #[test]
