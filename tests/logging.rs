@@ -578,6 +578,11 @@ fn amend_refuses_details_matching_two_records_and_takes_a_record_id() {
     p.run_as("JS", &["amend", &wrong, "--patient-id", "no-such-record", "--reason", "x"])
         .code(2)
         .stderr(contains("No patient record has the id \"no-such-record\""));
+
+    // Logging takes the record id too; it cannot be given with other details of the patient.
+    let logged = p.log(&["note", "--summary", "for the local record", "--patient-id", &local]);
+    assert_eq!(patient_of(&logged), local);
+    p.run_as("JS", &["log", "note", "--summary", "x", "--patient-id", &local, "--patient", "9434765919"]).code(2);
 }
 
 #[test]
