@@ -634,6 +634,7 @@ fn possible_duplicates_are_listed_in_pairs_and_joined_only_when_asked() {
     let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM revision"), 3, "the moved entry has a new revision; none was changed");
     assert_eq!(count("SELECT count(*) FROM patient"), 2, "the joined record is kept");
+    p.run(&["check"]).success().stdout(contains("patients: 1, patients without an NHS number: 0"));
     let audit: String =
         db.query_row("SELECT detail FROM audit WHERE action = 'patient_join'", [], |r| r.get(0)).unwrap();
     assert!(audit.contains("confirmed by phone") && audit.contains(&traced), "{audit}");
