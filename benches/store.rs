@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use cutover::config::DatabaseLocation;
 use cutover::domain::fields::{Kind, PatientInput, build_content};
 use cutover::domain::nhs::NhsNumber;
-use cutover::store::{OpenMode, Store};
+use cutover::store::{OpenMode, PatientCheck, Store};
 use rusqlite::{Connection, params};
 
 fn entries() -> u32 {
@@ -58,7 +58,7 @@ fn save_one_entry(c: &mut Criterion) {
             let content = build_content(Kind::Prescription, None, &sets, Utc::now()).unwrap();
             store
                 .write(|tx| {
-                    let p = tx.resolve_patient(&actor, &patient)?;
+                    let p = tx.resolve_patient(&actor, &patient, PatientCheck::default())?;
                     tx.log_entry(&actor, &content, Some(&p.id))
                 })
                 .map(black_box)

@@ -66,7 +66,7 @@ fn ui(c: &mut Criterion) {
         })
     });
 
-    for query in ["jon", "jones m", "999 12", "03/04/1950", "ow"] {
+    for query in ["jon", "jones m", "999 12", "03/04/1950", "ow", "1950-04-03", "jones 03/04/1950", "łuk"] {
         group.bench_function(format!("patient look-up per keystroke: {query:?}"), |b| {
             b.iter(|| black_box(store.find_patients(query, 6, chrono::Utc::now()).unwrap()))
         });

@@ -69,6 +69,8 @@ pub fn command_name(command: Option<&Command>) -> &'static str {
         Some(Command::Merge(_)) => "merge",
         Some(Command::Report(_)) => "report",
         Some(Command::Backup(_)) => "backup",
+        Some(Command::Patients(PatientsCommand::Duplicates { .. })) => "patients duplicates",
+        Some(Command::Patients(PatientsCommand::Join { .. })) => "patients join",
     }
 }
 
@@ -122,6 +124,28 @@ pub enum Command {
     Report(ReportArgs),
     /// A consistent copy of the database, safe to take while others are saving
     Backup(BackupArgs),
+    /// Find patient records that may be one person, and join them
+    #[command(subcommand)]
+    Patients(PatientsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatientsCommand {
+    /// List each pair of records with the same name and date of birth (at least one without an NHS number)
+    Duplicates {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Join two records that are one person: OTHER's entries move to KEEP, with a new revision each
+    Join {
+        /// The record to keep (its id, from `cutover patients duplicates`)
+        keep: String,
+        /// The record joined into it
+        other: String,
+        /// Why they are one person (kept in the audit trail)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -274,6 +298,9 @@ pub struct LogArgs {
     pub kind: String,
     #[command(flatten)]
     pub patient: PatientArgs,
+    /// The patient's record id, when the name and date of birth match more than one record
+    #[arg(long = "patient-id", value_name = "ID", conflicts_with_all = ["patient", "family", "given", "dob"])]
+    pub patient_id: Option<String>,
     /// When it happened [default: now]
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -286,7 +313,8 @@ pub struct LogArgs {
     /// urgent, safeguarding, new_allergy, medication_change, new_diagnosis, deceased, confidential
     #[arg(long = "flag", value_name = "FLAG")]
     pub flags: Vec<String>,
-    /// Save even if the time is in the future or before the final data production
+    /// Save even if the time is in the future or before the final data production, or the
+    /// patient details need a second look (see the message)
     #[arg(long)]
     pub confirm: bool,
 }
@@ -307,10 +335,14 @@ pub struct AmendArgs {
     /// Move the entry to another patient (it was logged against the wrong one)
     #[command(flatten)]
     pub patient: PatientArgs,
+    /// Move the entry to this patient record (its id), when the name and date of birth match more than one
+    #[arg(long = "patient-id", value_name = "ID", conflicts_with_all = ["patient", "family", "given", "dob"])]
+    pub patient_id: Option<String>,
     /// Why it is being changed
     #[arg(long, allow_hyphen_values = true, value_parser = free_text)]
     pub reason: Option<String>,
-    /// Save even if the new time is in the future or before the final data production
+    /// Save even if the new time is in the future or before the final data production, or the
+    /// patient details need a second look (see the message)
     #[arg(long)]
     pub confirm: bool,
 }
@@ -440,6 +472,9 @@ pub struct DoneArgs {
     /// Finish it even though someone else has claimed it
     #[arg(long = "take-over")]
     pub take_over: bool,
+    /// Finish it even though the NHS number already belongs to another patient record
+    #[arg(long)]
+    pub confirm: bool,
 }
 
 #[derive(Debug, Args)]

@@ -35,6 +35,15 @@ pub enum Error {
     #[error("\"{given}\" matches more than one entry ({}). Give more of the id.", .matches.join(", "))]
     AmbiguousEntry { given: String, matches: Vec<String> },
     #[error(
+        "Nothing was saved: the name and date of birth typed match {} patient records, so cutover cannot tell which is meant:{}\nGive the NHS number with --patient, or the record's id with --patient-id. If they are one person, `cutover patients join` makes them one record.",
+        .matches.len(), list_lines(.matches)
+    )]
+    AmbiguousPatient { matches: Vec<String> },
+    #[error("No patient record has the id \"{0}\". `cutover patients duplicates` and the look-up show record ids.")]
+    PatientRecordNotFound(String),
+    #[error("Nothing was changed: {0}")]
+    CannotJoin(JoinRefusal),
+    #[error(
         "No patient with NHS number {0} has been logged or imported. Check the number, or use --family, --given and --dob."
     )]
     PatientNotFound(String),
@@ -587,6 +596,30 @@ impl Display for Warning {
                 f,
                 "the name or date of birth given differs from what cutover already holds for NHS number {nhs_number}. The entry is logged against the NHS number; check it is the right person."
             ),
+            Warning::NhsNumberHeldByOther { nhs_number, held, typed } => write!(
+                f,
+                "NHS number {nhs_number} belongs to {held}, but the details typed with it are {typed}. Check the number: if it is right, the entry goes with {held} and that record is not changed (the difference is kept in the audit trail); if it is wrong, correct it."
+            ),
+            Warning::SameDetailsAsTraced { existing } => write!(
+                f,
+                "{existing} has the same name and date of birth. If this is them, give their NHS number with --patient; if it is a different person, confirming adds a separate record for them."
+            ),
+            Warning::AlreadyHeld { existing, kept_apart: false } => write!(
+                f,
+                "{existing} is already in cutover. If this registration is theirs, confirming links it to that record."
+            ),
+            Warning::AlreadyHeld { existing, kept_apart: true } => write!(
+                f,
+                "{existing} has the same name and date of birth and is already in cutover. Confirming adds a record for the NHS number typed; if they are one person, join the two afterwards with `cutover patients join`."
+            ),
+            Warning::NameDiffersOnlyByAccents { typed, held } => write!(
+                f,
+                "the name typed, \"{typed}\", differs from the record's, \"{held}\", only in its accents, so the entry is linked to that record. Check it is the right person; the record keeps its own spelling."
+            ),
+            Warning::TracedNumberHeldByOther { nhs_number, holder } => write!(
+                f,
+                "NHS number {nhs_number} already belongs to {holder}, another patient in cutover. Check the number the new system traced: if both records are one person, join them with `cutover patients join`."
+            ),
         }
     }
 }
@@ -728,8 +761,50 @@ fn needs_confirmation(warnings: &[Warning]) -> String {
     for w in warnings {
         out.push_str(&format!("\n  - {w}"));
     }
-    out.push_str("\nIf the time is right, run the command again with --confirm.");
+    let about_patient = warnings.iter().any(Warning::is_about_the_patient);
+    let about_time = warnings.iter().any(|w| w.needs_confirmation() && !w.is_about_the_patient());
+    out.push_str(match (about_time, about_patient) {
+        (true, false) => "\nIf the time is right, run the command again with --confirm.",
+        (false, true) => "\nIf you have checked and it is right, run the command again with --confirm.",
+        _ => "\nIf you have checked and everything above is right, run the command again with --confirm.",
+    });
     out
+}
+
+fn list_lines(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("\n  - {l}")).collect()
+}
+
+/// Why two patient records cannot be joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinRefusal {
+    SameRecord,
+    ReasonRequired,
+    DifferentNhsNumbers { keep: String, other: String },
+    NumberOnTheOther { other: String, other_id: String, keep_id: String },
+    AlreadyJoined { id: String, into: String },
+}
+
+impl Display for JoinRefusal {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinRefusal::SameRecord => f.write_str("the two ids are the same record."),
+            JoinRefusal::ReasonRequired => {
+                f.write_str("say why the records are one person with --reason (it is kept in the audit trail).")
+            }
+            JoinRefusal::DifferentNhsNumbers { keep, other } => write!(
+                f,
+                "the records have different NHS numbers ({keep} and {other}), so they are two people as far as the NHS is concerned. If one number is wrong, it must be corrected on the new system; cutover never joins them."
+            ),
+            JoinRefusal::NumberOnTheOther { other, other_id, keep_id } => write!(
+                f,
+                "only the second record has an NHS number ({other}); keep that one: `cutover patients join {other_id} {keep_id} --reason ...`."
+            ),
+            JoinRefusal::AlreadyJoined { id, into } => {
+                write!(f, "record {id} was already joined into record {into}; use that one.")
+            }
+        }
+    }
 }
 
 fn check_failed(findings: &[crate::store::Finding]) -> String {
@@ -818,6 +893,9 @@ impl Error {
             | Error::StaffExists { .. }
             | Error::EntryNotFound(_)
             | Error::AmbiguousEntry { .. }
+            | Error::AmbiguousPatient { .. }
+            | Error::PatientRecordNotFound(_)
+            | Error::CannotJoin(_)
             | Error::PatientNotFound(_)
             | Error::EntryVoided { .. }
             | Error::DraftGone

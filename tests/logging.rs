@@ -597,3 +597,233 @@ fn a_placeholder_saved_before_they_were_refused_can_be_found_and_is_reported_by_
     let text = format!("{}{}", stdout_of(&out), stderr_of(&out));
     assert!(text.contains("is a placeholder such as 999 999 9999"), "{text}");
 }
+
+/// Patient records in the database: (family name, given name, NHS number), oldest first.
+fn patient_rows(p: &Practice) -> Vec<(String, String, Option<String>)> {
+    let db = p.sqlite();
+    let mut stmt =
+        db.prepare("SELECT family_name, given_name, nhs_number FROM patient ORDER BY created_at, rowid").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+}
+
+fn entry_count(p: &Practice) -> i64 {
+    p.sqlite().query_row("SELECT count(*) FROM entry", [], |r| r.get(0)).unwrap()
+}
+
+const ANNE: &[&str] = &["--patient", "9992345675", "--family", "Smith", "--given", "Anne", "--dob", "01/01/1960"];
+
+#[test]
+fn an_nhs_number_that_is_someone_elses_is_refused_until_confirmed() {
+    let p = Practice::new();
+    p.log(&[&["note", "--summary", "first"], ANNE].concat());
+    let other = [
+        "note",
+        "--summary",
+        "x",
+        "--patient",
+        "9992345675",
+        "--family",
+        "Other",
+        "--given",
+        "Person",
+        "--dob",
+        "01/01/1990",
+    ];
+    let refused = p.run_as("JS", &[&["log"], &other[..]].concat()).code(2);
+    let said = stderr_of(&refused);
+    assert!(said.contains("NHS number 999 234 5675 belongs to SMITH, Anne (01/01/1960)"), "{said}");
+    assert!(said.contains("OTHER, Person (01/01/1990)"), "{said}");
+    assert!(said.contains("--confirm"), "{said}");
+    assert_eq!(entry_count(&p), 1, "nothing saved");
+    assert_eq!(patient_rows(&p).len(), 1);
+
+    // Confirmed: the number decides; the record keeps its details; the difference is audited.
+    let id = p.log(&[&other[..], &["--confirm"]].concat());
+    let list = p.list_json();
+    let entry = list.as_array().unwrap().iter().find(|e| e["id"] == id.as_str()).unwrap();
+    assert_eq!(entry["patient"]["family_name"], "Smith");
+    assert_eq!(patient_rows(&p), [("Smith".to_string(), "Anne".to_string(), Some("9992345675".to_string()))]);
+    let detail: String = p
+        .sqlite()
+        .query_row("SELECT detail FROM audit WHERE action = 'patient_details_differed'", [], |r| r.get(0))
+        .unwrap();
+    assert!(detail.contains("family_name") && detail.contains("date_of_birth"), "{detail}");
+    assert!(!detail.contains("Other"), "no patient details in the audit trail: {detail}");
+}
+
+#[test]
+fn registering_someone_already_held_is_refused_until_confirmed() {
+    let p = Practice::new();
+    let morag = ["--family", "Reid", "--given", "Morag", "--dob", "30/01/1941"];
+    p.log(&[&["note", "--summary", "called"], &morag[..]].concat());
+    let again =
+        ["registration", "--summary", "New patient", "--family", "REID", "--given", "morag", "--dob", "30/01/1941"];
+    let refused = p.run_as("JS", &[&["log"], &again[..]].concat()).code(2);
+    let said = stderr_of(&refused);
+    assert!(said.contains("REID, Morag (30/01/1941) no NHS number"), "{said}");
+    assert!(said.contains("already in cutover") && said.contains("--confirm"), "{said}");
+    assert_eq!(entry_count(&p), 1);
+
+    p.log(&[&again[..], &["--confirm"]].concat());
+    assert_eq!(patient_rows(&p).len(), 1, "confirmed: the registration goes with her record");
+    assert_eq!(entry_count(&p), 2);
+}
+
+#[test]
+fn a_new_local_record_with_a_traced_patients_details_is_refused_until_confirmed() {
+    let p = Practice::new();
+    p.log(&[&["note", "--summary", "first"], ANNE].concat());
+    let unnamed = ["note", "--summary", "x", "--family", "smith", "--given", "ANNE", "--dob", "1960-01-01"];
+    let refused = p.run_as("JS", &[&["log"], &unnamed[..]].concat()).code(2);
+    let said = stderr_of(&refused);
+    assert!(said.contains("SMITH, Anne (01/01/1960) 999 234 5675 has the same name and date of birth"), "{said}");
+    assert_eq!(patient_rows(&p).len(), 1);
+    assert_eq!(entry_count(&p), 1);
+
+    // A different person with the same details: a separate record, pointed out as a possible duplicate.
+    let confirmed = p.run_as("JS", &[&["log"], &unnamed[..], &["--confirm"]].concat()).success();
+    let said = stderr_of(&confirmed);
+    assert!(said.contains("may be the same person as SMITH, Anne"), "{said}");
+    assert!(!said.contains("give their NHS number"), "answered, so not asked again: {said}");
+    assert_eq!(patient_rows(&p).len(), 2);
+}
+
+#[test]
+fn a_name_differing_only_in_accents_is_the_same_record_with_a_note() {
+    let p = Practice::new();
+    p.log(&["note", "--summary", "first", "--family", "Jones", "--given", "Siân", "--dob", "03/04/1950"]);
+    p.run_as(
+        "JS",
+        &["log", "note", "--summary", "second", "--family", "Jones", "--given", "Sian", "--dob", "03/04/1950"],
+    )
+    .success()
+    .stderr(contains("\"Sian Jones\", differs from the record's, \"Siân Jones\", only in its accents"));
+    assert_eq!(patient_rows(&p), [("Jones".to_string(), "Siân".to_string(), None)]);
+}
+
+/// A traced and a local record for JONES, Siân (03/04/1950), each with one entry; their ids.
+fn two_records_for_one_person(p: &Practice) -> (String, String) {
+    p.log(&[
+        "note",
+        "--summary",
+        "traced",
+        "--patient",
+        "9434765919",
+        "--family",
+        "Jones",
+        "--given",
+        "Siân",
+        "--dob",
+        "03/04/1950",
+    ]);
+    p.log(&["note", "--summary", "local", "--family", "Jones", "--given", "Sian", "--dob", "03/04/1950", "--confirm"]);
+    let db = p.sqlite();
+    let id = |sql: &str| -> String { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    (id("SELECT id FROM patient WHERE nhs_number IS NOT NULL"), id("SELECT id FROM patient WHERE nhs_number IS NULL"))
+}
+
+#[test]
+fn amend_refuses_details_matching_two_records_and_takes_a_record_id() {
+    let p = Practice::new();
+    let (traced, local) = two_records_for_one_person(&p);
+    let wrong =
+        p.log(&["note", "--summary", "wrong patient", "--family", "Reid", "--given", "Morag", "--dob", "30/01/1941"]);
+    let refused = p
+        .run_as(
+            "JS",
+            &["amend", &wrong, "--family", "Jones", "--given", "Siân", "--dob", "03/04/1950", "--reason", "x"],
+        )
+        .code(2);
+    let said = stderr_of(&refused);
+    assert!(said.contains("match 2 patient records"), "{said}");
+    assert!(said.contains(&traced) && said.contains(&local), "both records, with their ids: {said}");
+    assert!(said.contains("--patient-id"), "{said}");
+    let patient_of = |id: &str| -> String {
+        p.sqlite().query_row("SELECT patient_id FROM entry WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    assert_ne!(patient_of(&wrong), local, "nothing changed");
+
+    p.run_as("JS", &["amend", &wrong, "--patient-id", &local, "--reason", "wrong patient"]).success();
+    assert_eq!(patient_of(&wrong), local);
+    p.run_as("JS", &["amend", &wrong, "--patient-id", "no-such-record", "--reason", "x"])
+        .code(2)
+        .stderr(contains("No patient record has the id \"no-such-record\""));
+
+    // Logging takes the record id too; it cannot be given with other details of the patient.
+    let logged = p.log(&["note", "--summary", "for the local record", "--patient-id", &local]);
+    assert_eq!(patient_of(&logged), local);
+    p.run_as("JS", &["log", "note", "--summary", "x", "--patient-id", &local, "--patient", "9434765919"]).code(2);
+}
+
+#[test]
+fn possible_duplicates_are_listed_in_pairs_and_joined_only_when_asked() {
+    let p = Practice::new();
+    let (traced, local) = two_records_for_one_person(&p);
+    let out = p.run(&["patients", "duplicates", "--format", "json"]).success().get_output().stdout.clone();
+    let pairs: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(pairs.as_array().map(Vec::len), Some(1), "{pairs}");
+    let pair = &pairs[0];
+    let mut sides = [(&pair["first"], &pair["first_entries"]), (&pair["second"], &pair["second_entries"])];
+    sides.sort_by_key(|(p, _)| p["nhs_number"].is_null());
+    assert_eq!(sides[0].0["id"], traced.as_str());
+    assert_eq!(sides[0].0["nhs_number"], "9434765919");
+    assert_eq!(sides[1].0["id"], local.as_str());
+    assert_eq!(sides[1].0["given_name"], "Sian");
+    assert_eq!((sides[0].1, sides[1].1), (&Value::from(1), &Value::from(1)));
+    let table = p.run(&["patients", "duplicates"]).success();
+    let shown = stdout_of(&table);
+    assert!(
+        shown.contains("JONES, Siân") && shown.contains("JONES, Sian") && shown.contains("943 476 5919"),
+        "{shown}"
+    );
+    assert!(stderr_of(&table).contains("1 possible duplicate pair"));
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 3, "a header, then the pair's two records on two lines: {shown}");
+    assert!(lines[1].starts_with("1 ") && lines[2].starts_with("1 "), "{shown}");
+    let csv = p.run(&["patients", "duplicates", "--format", "csv"]).success();
+    let csv = stdout_of(&csv);
+    assert!(
+        csv.starts_with("first_id,first_name,first_date_of_birth,first_nhs_number,first_entries,second_id,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 2, "one row a pair: {csv}");
+
+    // The record with the NHS number is the one kept; a reason is needed.
+    p.run_as("JS", &["patients", "join", &local, &traced, "--reason", "same person"])
+        .code(2)
+        .stderr(contains("keep that one"));
+    p.run_as("JS", &["patients", "join", &traced, &local, "--reason", " "]).code(2).stderr(contains("--reason"));
+    assert_eq!(entry_count(&p), 2);
+    p.run_as("JS", &["patients", "join", &traced, &local, "--reason", "Same person: confirmed by phone"])
+        .success()
+        .stderr(contains("Joined JONES, Sian (03/04/1950) no NHS number into JONES, Siân (03/04/1950) 943 476 5919"));
+
+    let list = p.list_json();
+    assert!(list.as_array().unwrap().iter().all(|e| e["patient"]["nhs_number"] == "9434765919"), "{list}");
+    let db = p.sqlite();
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM revision"), 3, "the moved entry has a new revision; none was changed");
+    assert_eq!(count("SELECT count(*) FROM patient"), 2, "the joined record is kept");
+    p.run(&["check"]).success().stdout(contains("patients: 1, patients without an NHS number: 0"));
+    let audit: String =
+        db.query_row("SELECT detail FROM audit WHERE action = 'patient_join'", [], |r| r.get(0)).unwrap();
+    assert!(audit.contains("confirmed by phone") && audit.contains(&traced), "{audit}");
+    let out = p.run(&["patients", "duplicates", "--format", "json"]).success().get_output().stdout.clone();
+    assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), serde_json::json!([]));
+    // Joined once: joining again is refused.
+    p.run_as("JS", &["patients", "join", &traced, &local, "--reason", "again"])
+        .code(2)
+        .stderr(contains("already joined"));
+}
+
+#[test]
+fn records_with_different_nhs_numbers_are_never_joined() {
+    let p = Practice::new();
+    let (traced, _) = two_records_for_one_person(&p);
+    p.log(&[&["note", "--summary", "x"], ANNE].concat());
+    let anne: String =
+        p.sqlite().query_row("SELECT id FROM patient WHERE nhs_number = '9992345675'", [], |r| r.get(0)).unwrap();
+    p.run_as("JS", &["patients", "join", &traced, &anne, "--reason", "same"])
+        .code(2)
+        .stderr(contains("different NHS numbers (943 476 5919 and 999 234 5675)"));
+}

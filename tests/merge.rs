@@ -506,3 +506,55 @@ fn the_same_interaction_logged_on_two_workstations_is_listed_by_both_references(
     // Both are kept: the listing is for a person to decide.
     assert_eq!(count(&front, "SELECT count(*) FROM entry WHERE kind = 'prescription'"), 2);
 }
+
+#[test]
+fn a_join_made_on_one_workstation_holds_after_merging() {
+    let front = workstation("R1");
+    let manager = workstation("M1");
+    front.log(&[
+        "note",
+        "--summary",
+        "traced",
+        "--patient",
+        "9434765919",
+        "--family",
+        "Jones",
+        "--given",
+        "Siân",
+        "--dob",
+        "03/04/1950",
+    ]);
+    front.log(&[
+        "note",
+        "--summary",
+        "local",
+        "--family",
+        "Jones",
+        "--given",
+        "Sian",
+        "--dob",
+        "03/04/1950",
+        "--confirm",
+    ]);
+    merge(&manager, &[&export(&front, "before.cutover")]);
+    let pairs = |p: &Practice| -> usize {
+        let out = p.run(&["patients", "duplicates", "--format", "json"]).success().get_output().stdout.clone();
+        serde_json::from_slice::<serde_json::Value>(&out).unwrap().as_array().unwrap().len()
+    };
+    assert_eq!(pairs(&manager), 1);
+
+    let id = |sql: &str| -> String { front.sqlite().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let traced = id("SELECT id FROM patient WHERE nhs_number IS NOT NULL");
+    let local = id("SELECT id FROM patient WHERE nhs_number IS NULL");
+    front.run_as("JS", &["patients", "join", &traced, &local, "--reason", "same person"]).success();
+    merge(&manager, &[&export(&front, "after.cutover")]);
+    assert_eq!(pairs(&manager), 0, "the joined record is not a duplicate here either");
+    assert_eq!(
+        count(
+            &manager,
+            "SELECT count(*) FROM entry WHERE patient_id = (SELECT id FROM patient WHERE nhs_number IS NULL)"
+        ),
+        0
+    );
+    assert_eq!(count(&manager, "SELECT count(*) FROM patient WHERE joined_into IS NOT NULL"), 1);
+}

@@ -403,8 +403,10 @@ fn the_kept_order_follows_two_registrations_an_amended_time_and_a_moved_item() {
     let bob = ["--family", "Quennell", "--given", "Bob", "--dob", "05/06/1952"];
     let first_reg =
         p.log(&[&["registration", "--at", "21/11/2026 09:00", "--summary", "New patient"], &ann[..]].concat());
-    let second_reg =
-        p.log(&[&["registration", "--at", "21/11/2026 15:00", "--summary", "Re-registered"], &ann[..]].concat());
+    // Registering someone already held is a question (issue 10 item 5): yes, she registered twice.
+    let second_reg = p.log(
+        &[&["registration", "--confirm", "--at", "21/11/2026 15:00", "--summary", "Re-registered"], &ann[..]].concat(),
+    );
     let result = p.log(
         &[
             &[
@@ -493,4 +495,46 @@ fn due_times_keep_go_lives_clock_time_across_a_change_of_the_clocks() {
         .success();
     let said = format!("{}{}", stdout_of(&claim), stderr_of(&claim));
     assert!(said.contains("25/10/2026 03:30"), "{said}");
+}
+
+#[test]
+fn done_refuses_a_traced_nhs_number_that_is_another_patients_until_confirmed() {
+    let p = practice();
+    p.log(&[
+        "note",
+        "--patient",
+        "9992345675",
+        "--family",
+        "Smith",
+        "--given",
+        "Anne",
+        "--dob",
+        "01/01/1960",
+        "--summary",
+        "x",
+    ]);
+    let reg = p.log(&[
+        "registration",
+        "--at",
+        "21/11/2026 11:00",
+        "--summary",
+        "New patient",
+        "--family",
+        "Llŷr",
+        "--given",
+        "Siân",
+        "--dob",
+        "03/04/1950",
+    ]);
+    let refused = p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675"]).code(2);
+    let said = stderr_of(&refused);
+    assert!(said.contains("NHS number 999 234 5675 already belongs to SMITH, Anne (01/01/1960)"), "{said}");
+    assert!(said.contains("--confirm"), "{said}");
+    assert_eq!(status_of(&p, &reg), "open");
+    let traced: Option<String> =
+        p.sqlite().query_row("SELECT reentry_nhs_number FROM entry WHERE id = ?1", [&reg], |r| r.get(0)).unwrap();
+    assert_eq!(traced, None, "nothing recorded");
+
+    p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675", "--confirm"]).success();
+    assert_eq!(status_of(&p, &reg), "done");
 }

@@ -8,7 +8,7 @@ use cutover::domain::fields::{COMMON_FIELDS, FieldSpec, FieldType, Kind, Patient
 use cutover::domain::nhs::NhsNumber;
 use cutover::domain::time;
 use cutover::entries::{self, Amendment};
-use cutover::store::{Role, StaffMember, Store, settings_key};
+use cutover::store::{PatientCheck, Role, StaffMember, Store, settings_key};
 use cutover::tui::{App, Msg, Theme, dispatch, load_start, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -58,7 +58,7 @@ fn log(store: &Store, kind: Kind, nhs: &str, family: &str, given: &str, summary:
     };
     store
         .write_at(now(), |tx| {
-            let p = tx.resolve_patient(&actor, &input)?;
+            let p = tx.resolve_patient(&actor, &input, PatientCheck::default())?;
             tx.log_entry(&actor, &content, Some(&p.id))
         })
         .unwrap();
@@ -495,7 +495,7 @@ fn amending_an_entry_does_not_question_a_time_it_already_had() {
     let patient = PatientInput { nhs_number: NhsNumber::parse("943 476 5919").ok(), ..Default::default() };
     store
         .write_at(now(), |tx| {
-            let p = tx.resolve_patient(&actor, &patient)?;
+            let p = tx.resolve_patient(&actor, &patient, PatientCheck::default())?;
             tx.log_entry(&actor, &content, Some(&p.id))
         })
         .unwrap();
@@ -517,7 +517,7 @@ fn log_with(store: &Store, kind: Kind, nhs: &str, sets: &[(&str, &str)]) {
     let patient = PatientInput { nhs_number: NhsNumber::parse(nhs).ok(), ..Default::default() };
     store
         .write_at(now(), |tx| {
-            let p = tx.resolve_patient(&actor, &patient)?;
+            let p = tx.resolve_patient(&actor, &patient, PatientCheck::default())?;
             tx.log_entry(&actor, &content, Some(&p.id))
         })
         .unwrap();
@@ -1002,4 +1002,37 @@ fn discarding_a_draft_asks_first() {
     press(&store, &mut again, KeyCode::Char('x'));
     press(&store, &mut again, KeyCode::Char('y'));
     assert!(store.drafts_free_at(now()).unwrap().is_empty());
+}
+
+/// Issue 10, item 5: a new patient typed with an NHS number that is someone else's stops at a
+/// question the person cannot miss; nothing is saved until they say yes.
+#[test]
+fn a_new_patient_with_someone_elses_nhs_number_is_asked_about_before_saving() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    let mut ui = Ui::sized(store, 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('n'));
+    ui.keys("Anne Smith 01/01/1960");
+    ui.ctrl('n');
+    ui.top();
+    ui.fill(
+        &FieldSpec { name: "new_nhs_number", label: "NHS number (if known)", ty: FieldType::Text(20), required: false },
+        "943 476 5919",
+    );
+    ui.top();
+    ui.fill(&COMMON_FIELDS[0], "Phoned about results");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("Is this the right patient?"), "{screen}");
+    assert!(screen.contains("JONES, Siân"), "the record that holds the number is named\n{screen}");
+    ui.key(KeyCode::Char('n'));
+    let entries = |ui: &Ui| ui.store.counts().unwrap().iter().find(|(n, _)| *n == "entries").map(|(_, n)| *n);
+    assert_eq!(entries(&ui), Some(1), "nothing saved on a no");
+    assert!(ui.screen().contains("Not saved yet: correct the patient"), "{}", ui.screen());
+    ui.ctrl('s');
+    ui.key(KeyCode::Char('y'));
+    assert!(ui.screen().contains("Saved R2-0002"), "{}", ui.screen());
+    assert_eq!(entries(&ui), Some(2));
 }

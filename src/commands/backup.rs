@@ -32,6 +32,7 @@ pub fn only_reads(command: &Option<Command>) -> bool {
                 | Command::Report(_)
                 | Command::Export(_)
                 | Command::Backup(_)
+                | Command::Patients(crate::cli::PatientsCommand::Duplicates { .. })
         )
     )
 }

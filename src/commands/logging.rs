@@ -35,12 +35,11 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
         values.push(("occurred_at".to_string(), at.clone()));
     }
     values.extend(split_sets(&args.sets)?);
-    let entry = NewEntry {
-        kind: Some(kind),
-        values,
-        flags: args.flags.clone(),
-        patient: PatientGiven::Typed(typed_patient(&args.patient)),
+    let patient = match &args.patient_id {
+        Some(id) => PatientGiven::Existing(id.clone()),
+        None => PatientGiven::Typed(typed_patient(&args.patient)),
     };
+    let entry = NewEntry { kind: Some(kind), values, flags: args.flags.clone(), patient };
     let saved = store.write_at(ctx.now, |tx| entries::log(tx, &actor, &entry, args.confirm))?;
     writeln!(ctx.out, "{}", saved.id)?;
     ctx.out.flush()?;
@@ -50,8 +49,11 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
 }
 
 pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
-    let nothing_given =
-        args.sets.is_empty() && args.flags.is_empty() && args.unflags.is_empty() && !given(&args.patient);
+    let nothing_given = args.sets.is_empty()
+        && args.flags.is_empty()
+        && args.unflags.is_empty()
+        && !given(&args.patient)
+        && args.patient_id.is_none();
     if nothing_given {
         return Err(Error::Usage(Usage::NothingToAmend));
     }
@@ -62,7 +64,10 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
         values: split_sets(&args.sets)?,
         add_flags: args.flags.clone(),
         remove_flags: args.unflags.clone(),
-        patient: given(&args.patient).then(|| PatientGiven::Typed(typed_patient(&args.patient))),
+        patient: match &args.patient_id {
+            Some(id) => Some(PatientGiven::Existing(id.clone())),
+            None => given(&args.patient).then(|| PatientGiven::Typed(typed_patient(&args.patient))),
+        },
         reason: args.reason.clone(),
     };
     match store.write_at(ctx.now, |tx| entries::amend(tx, &actor, &amendment, args.confirm))? {

@@ -9,6 +9,7 @@ mod listing;
 mod logging;
 mod merge;
 mod patient_args;
+mod patients;
 mod queue;
 mod report;
 mod setup;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 
-use crate::cli::{Command, ImportCommand, StaffCommand};
+use crate::cli::{Command, ImportCommand, PatientsCommand, StaffCommand};
 use crate::config::DatabaseLocation;
 use crate::error::{Result, Warning};
 use crate::store::{OpenMode, Store};
@@ -90,6 +91,10 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Merge(args)) => merge::merge(args, ctx),
         Some(Command::Report(args)) => report::report(args, ctx),
         Some(Command::Backup(args)) => backup::backup(args, ctx),
+        Some(Command::Patients(PatientsCommand::Duplicates { format })) => patients::duplicates(format, ctx),
+        Some(Command::Patients(PatientsCommand::Join { keep, other, reason })) => {
+            patients::join(&keep, &other, &reason, ctx)
+        }
     };
     if writes && result.is_ok() {
         backup::after_write(ctx);

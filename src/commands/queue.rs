@@ -383,9 +383,13 @@ fn optional_text(field: &str, given: Option<&str>, max: usize) -> Result<Option<
 
 /// Runs one change as the member of staff given with --as.
 fn change(ctx: &mut Context, given: &str, request: Request) -> Result<Outcome> {
+    change_confirmed(ctx, given, request, false)
+}
+
+fn change_confirmed(ctx: &mut Context, given: &str, request: Request, confirmed: bool) -> Result<Outcome> {
     let store = ctx.open(OpenMode::Existing)?;
     let actor = store.actor(ctx.as_staff.as_deref())?;
-    queue::act(&store, &actor, given, &request, ctx.now)
+    queue::act_confirmed(&store, &actor, given, &request, ctx.now, confirmed)
 }
 
 pub fn claim(args: ClaimArgs, ctx: &mut Context) -> Result<ExitCode> {
@@ -418,7 +422,7 @@ pub fn done(args: DoneArgs, ctx: &mut Context) -> Result<ExitCode> {
         waive_nhs: optional_text("waive-nhs", args.waive_nhs.as_deref(), NOTE_MAX)?,
         take_over: args.take_over,
     };
-    let outcome = change(ctx, &args.id, request)?;
+    let outcome = change_confirmed(ctx, &args.id, request, args.confirm)?;
     let mut message = format!("Marked {} done", outcome.reference);
     if let Some(from) = &outcome.taken_from {
         message.push_str(&format!(" (it was claimed by {from})"));

@@ -23,12 +23,53 @@ pub enum Warning {
     PatientDetailsDiffer {
         nhs_number: String,
     },
+    /// The NHS number typed is already another person's record: `held` is what that record says
+    /// ("SMITH, Anne (01/01/1960)"), `typed` what was typed with the number.
+    NhsNumberHeldByOther {
+        nhs_number: String,
+        held: String,
+        typed: String,
+    },
+    /// No NHS number typed, and the name and date of birth are those of a record that has one:
+    /// saying yes makes a second, local record for a different person with the same details.
+    SameDetailsAsTraced {
+        existing: String,
+    },
+    /// A registration for someone cutover already holds. Saying yes links it to that record, or,
+    /// when the registration brings a new NHS number (`kept_apart`), makes that number's record.
+    AlreadyHeld {
+        existing: String,
+        kept_apart: bool,
+    },
+    /// The name typed matches the record only once accents are ignored ("Sian" for "Siân").
+    NameDiffersOnlyByAccents {
+        typed: String,
+        held: String,
+    },
+    /// The NHS number the new system traced for a registration is another patient's.
+    TracedNumberHeldByOther {
+        nhs_number: String,
+        holder: String,
+    },
 }
 
 impl Warning {
     /// Some warnings are questions: the entry is saved only once someone says yes.
     pub fn needs_confirmation(&self) -> bool {
-        matches!(self, Warning::InFuture { .. } | Warning::BeforeFdp { .. })
+        matches!(
+            self,
+            Warning::InFuture { .. }
+                | Warning::BeforeFdp { .. }
+                | Warning::NhsNumberHeldByOther { .. }
+                | Warning::SameDetailsAsTraced { .. }
+                | Warning::AlreadyHeld { .. }
+                | Warning::TracedNumberHeldByOther { .. }
+        )
+    }
+
+    /// A question about which patient is meant, rather than about the time.
+    pub fn is_about_the_patient(&self) -> bool {
+        self.needs_confirmation() && !matches!(self, Warning::InFuture { .. } | Warning::BeforeFdp { .. })
     }
 
     /// The field a question is about, if it is about one.

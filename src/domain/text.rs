@@ -64,10 +64,37 @@ pub fn truncate(s: &str, width: usize) -> Cow<'_, str> {
 }
 
 /// Lower case, accents dropped, everything but letters and digits removed: how names and headers
-/// are compared, so that "Siân" typed as "Sian" or "SIAN" still finds her.
+/// are compared, so that "Siân" typed as "Sian" or "SIAN" still finds her, and "Łukasz" typed on
+/// an English keyboard as "Lukasz" finds him.
 pub fn fold(s: &str) -> String {
     use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
-    s.nfd().filter(|c| !is_combining_mark(*c) && c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd().filter(|c| !is_combining_mark(*c) && c.is_alphanumeric()).flat_map(char::to_lowercase) {
+        match plain_letters(c) {
+            Some(plain) => out.push_str(plain),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Letters that carry their mark inside them, so Unicode does not split it off: what they are
+/// typed as on an English keyboard. Schema 7 applies the same table to names already stored, so
+/// the two must change together.
+fn plain_letters(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ł' | 'ŀ' => "l",
+        'ø' => "o",
+        'đ' | 'ð' => "d",
+        'ħ' => "h",
+        'ı' => "i",
+        'ŧ' => "t",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ß' => "ss",
+        'þ' => "th",
+        _ => return None,
+    })
 }
 
 /// The characters that make a spreadsheet read a cell as a formula (or, for tab and carriage
@@ -147,10 +174,13 @@ mod tests {
     }
 
     #[test]
-    fn fold_drops_accents_but_keeps_letters_of_their_own() {
+    fn fold_drops_accents_including_those_unicode_keeps_inside_a_letter() {
         assert_eq!(fold("Siân Llŷr"), "sianllyr");
         assert_eq!(fold("Zoë"), fold("ZOE"));
-        assert_eq!(fold("Łukasz"), "łukasz");
+        assert_eq!(fold("Łukasz"), "lukasz");
+        assert_eq!(fold("Łukasz"), fold("LUKASZ"));
+        assert_eq!(fold("Søren Ærø"), "sorenaero");
+        assert_eq!(fold("Straße"), fold("Strasse"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::domain::fields::{
 };
 use crate::domain::{Problem, Warning};
 use crate::error::{Error, Result};
-use crate::store::{Actor, Revision, Tx};
+use crate::store::{Actor, PatientCheck, Revision, Tx};
 
 /// Who an entry is about, as the person gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,17 +216,27 @@ fn ask(questions: Vec<Warning>, confirmed: bool) -> Result<()> {
     if confirmed || questions.is_empty() { Ok(()) } else { Err(Error::NeedsConfirmation(questions)) }
 }
 
-fn resolve(tx: &Tx, actor: &Actor, patient: &CheckedPatient) -> Result<(Option<String>, Vec<Warning>)> {
-    match patient {
-        CheckedPatient::Existing(id) => match tx.patient_record(id)? {
-            Some(found) => Ok((Some(found.id), Vec::new())),
-            None => Err(Error::PatientNotFound(id.clone())),
-        },
-        CheckedPatient::New(input) => {
-            let resolved = tx.resolve_patient(actor, input)?;
-            Ok((Some(resolved.id), resolved.warnings))
-        }
+/// Finds or records the patient, asking the patient questions (an NHS number that is someone
+/// else's, someone already held) together with `time_questions`, so that one "yes" answers all.
+fn resolve(
+    tx: &Tx,
+    actor: &Actor,
+    patient: &CheckedPatient,
+    check: PatientCheck,
+    time_questions: Vec<Warning>,
+) -> Result<(Option<String>, Vec<Warning>)> {
+    let resolved = match patient {
+        CheckedPatient::Existing(id) => Ok((Some(tx.patient_record(id)?.id), Vec::new())),
+        CheckedPatient::New(input) => tx.resolve_patient(actor, input, check).map(|r| (Some(r.id), r.warnings)),
         CheckedPatient::Nobody => Ok((None, Vec::new())),
+    };
+    match resolved {
+        Err(Error::NeedsConfirmation(mut asked)) => {
+            asked.splice(0..0, time_questions);
+            Err(Error::NeedsConfirmation(asked))
+        }
+        Err(e) => Err(e),
+        Ok(found) => ask(time_questions, check.confirmed).map(|_| found),
     }
 }
 
@@ -237,8 +247,9 @@ pub fn log(tx: &Tx, actor: &Actor, entry: &NewEntry, confirmed: bool) -> Result<
     let now = tx.now();
     let is_staff = |id: &str| tx.staff_exists(id).unwrap_or(false);
     let checked = check_new(entry, &is_staff, now).map_err(Error::Invalid)?;
-    ask(time_warnings(&checked.content, None, tx.fdp()?, now), confirmed)?;
-    let (patient_id, mut warnings) = resolve(tx, actor, &checked.patient)?;
+    let time_questions = time_warnings(&checked.content, None, tx.fdp()?, now);
+    let check = PatientCheck { registering: checked.content.kind == Kind::Registration, confirmed };
+    let (patient_id, mut warnings) = resolve(tx, actor, &checked.patient, check, time_questions)?;
     let saved = tx.log_entry(actor, &checked.content, patient_id.as_deref())?;
     if checked.content.kind == Kind::Summarisation {
         warnings.push(Warning::SummarisationDuringCutover);
@@ -300,10 +311,13 @@ pub fn amend(tx: &Tx, actor: &Actor, amendment: &Amendment, confirmed: bool) -> 
     if !problems.is_empty() {
         return Err(Error::Invalid(without_repeats(problems)));
     }
-    ask(time_warnings(&content, Some(&current.content), tx.fdp()?, now), confirmed)?;
+    let time_questions = time_warnings(&content, Some(&current.content), tx.fdp()?, now);
     let (patient_id, warnings) = match &patient {
-        Some(p) => resolve(tx, actor, p)?,
-        None => (current.patient_id.clone(), Vec::new()),
+        Some(p) => resolve(tx, actor, p, PatientCheck { registering: false, confirmed }, time_questions)?,
+        None => {
+            ask(time_questions, confirmed)?;
+            (current.patient_id.clone(), Vec::new())
+        }
     };
     if content == current.content && patient_id == current.patient_id {
         return Ok(None);

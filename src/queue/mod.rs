@@ -610,11 +610,33 @@ pub struct Outcome {
 /// transaction: two admins asking at once are served one after the other, and the second sees the
 /// first's claim.
 pub fn act(store: &Store, actor: &Actor, given: &str, request: &Request, now: DateTime<Utc>) -> Result<Outcome> {
+    act_confirmed(store, actor, given, request, now, false)
+}
+
+/// As `act`; `confirmed` is the person's yes to its questions. Marking a registration done with an
+/// NHS number that already belongs to another patient record is one (`Error::NeedsConfirmation`).
+pub fn act_confirmed(
+    store: &Store,
+    actor: &Actor,
+    given: &str,
+    request: &Request,
+    now: DateTime<Utc>,
+    confirmed: bool,
+) -> Result<Outcome> {
     let staff = actor.staff_id.clone().unwrap_or_default();
     store.write_at(now, |tx| {
         let entry = tx.find_entry(given)?;
         let state = tx.reentry_state(&entry)?;
         let steps = workflow::decide(&state, request, &staff, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
+        if let Request::Done { nhs_number: Some(nhs), .. } = request
+            && !confirmed
+        {
+            let patient_id = tx.current_revision(&entry)?.patient_id;
+            let questions = tx.traced_number_questions(patient_id.as_deref(), nhs)?;
+            if !questions.is_empty() {
+                return Err(crate::error::Error::NeedsConfirmation(questions));
+            }
+        }
         let mut before = state;
         let mut events = Vec::with_capacity(steps.len());
         let mut taken_from = None;

@@ -122,8 +122,12 @@ impl Store {
             ("entries", "SELECT count(*) FROM entry"),
             ("voided entries", "SELECT count(*) FROM entry WHERE voided = 1"),
             ("revisions", "SELECT count(*) FROM revision"),
-            ("patients", "SELECT count(*) FROM patient"),
-            ("patients without an NHS number", "SELECT count(*) FROM patient WHERE nhs_number IS NULL"),
+            // People, so a record joined into another (`patients join`) is not counted again.
+            ("patients", "SELECT count(*) FROM patient WHERE joined_into IS NULL"),
+            (
+                "patients without an NHS number",
+                "SELECT count(*) FROM patient WHERE nhs_number IS NULL AND joined_into IS NULL",
+            ),
             ("staff", "SELECT count(*) FROM staff"),
             ("workstations", "SELECT count(*) FROM workstation"),
             ("audit events", "SELECT count(*) FROM audit"),

@@ -335,11 +335,6 @@ impl Tx<'_> {
         Ok(current(self.conn(), entry)?)
     }
 
-    /// A patient record by id, as this transaction sees it.
-    pub fn patient_record(&self, id: &str) -> Result<Option<Patient>> {
-        Ok(patients::by_id(self.conn(), id)?)
-    }
-
     /// A new entry, its headline already that of the first revision (saved next, with `patient_id`),
     /// so saving it takes no second pass over the entry's indexes.
     pub(super) fn insert_entry(

@@ -59,13 +59,15 @@ const CONFLICTS: &str = "
     GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref";
 
 /// Patients sharing a name and date of birth, one of them at least without an NHS number. The shared
-/// names are found from the name index alone; only those patients' records are read.
+/// names are found from the name index alone; only those patients' records are read. A record
+/// already joined into another (`cutover patients join`) is no longer a duplicate.
 const POSSIBLE_DUPLICATES: &str = "
     SELECT group_concat(id, ' ') FROM patient
     WHERE (family_fold, given_fold, date_of_birth) IN (
         SELECT family_fold, given_fold, date_of_birth FROM patient
         WHERE family_fold <> '' AND given_fold <> '' AND date_of_birth IS NOT NULL
         GROUP BY family_fold, given_fold, date_of_birth HAVING count(*) > 1)
+      AND joined_into IS NULL
     GROUP BY family_fold, given_fold, date_of_birth HAVING sum(nhs_number IS NULL) > 0
     ORDER BY family_fold, given_fold, date_of_birth";
 
@@ -580,6 +582,24 @@ impl Merging<'_, '_> {
                     s.family_fold, s.given_fold, s.source, s.created_at, s.workstation_id
              FROM src.patient s WHERE NOT EXISTS (SELECT 1 FROM temp.merge_patient_map p WHERE p.src_id = s.id)
              ON CONFLICT (id) DO NOTHING",
+            [],
+        )
+        .and_then(|added| self.merge_patient_joins().map(|_| added))
+    }
+
+    /// A join made on the other workstation (schema 7) holds here too: its entries arrive moved, by
+    /// their revisions; the joined record is marked so it is not offered again. A join is never undone.
+    fn merge_patient_joins(&self) -> Result<u64> {
+        if !self.source_column("patient", "joined_into")? {
+            return Ok(0);
+        }
+        self.run(
+            "UPDATE main.patient AS m SET joined_into = (
+                 SELECT coalesce((SELECT p.dst_id FROM temp.merge_patient_map p WHERE p.src_id = s.joined_into),
+                                 s.joined_into)
+                 FROM src.patient s WHERE s.id = m.id)
+             WHERE m.joined_into IS NULL
+               AND m.id IN (SELECT id FROM src.patient WHERE joined_into IS NOT NULL)",
             [],
         )
     }

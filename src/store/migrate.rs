@@ -12,7 +12,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0004_provenance.sql"),
     include_str!("../../schema/0005_queue_order.sql"),
     include_str!("../../schema/0006_leaner_writes.sql"),
-    include_str!("../../schema/0007_draft_holds.sql"),
+    include_str!("../../schema/0007_patient_joins.sql"),
+    include_str!("../../schema/0008_draft_holds.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.
@@ -59,5 +60,45 @@ mod tests {
             .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'entry'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(tables, 1);
+    }
+
+    #[test]
+    fn schema_7_folds_names_already_stored_as_the_program_now_does() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        let names = [("Kowalski", "Łukasz"), ("Ærø", "Søren"), ("Þórsdóttir", "Guðrún"), ("Jones", "Siân")];
+        for (i, (family, given)) in names.iter().enumerate() {
+            // What schema 6's program stored: accents split off by Unicode dropped, others kept.
+            let old = |s: &str| -> String {
+                use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+                s.nfd().filter(|c| !is_combining_mark(*c) && c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+            };
+            conn.execute(
+                "INSERT INTO patient (id, family_name, given_name, family_fold, given_fold, source, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'logged', '2026-11-20T10:00:00.000Z')",
+                rusqlite::params![i.to_string(), family, given, old(family), old(given)],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        for (i, (family, given)) in names.iter().enumerate() {
+            let (f, g): (String, String) = conn
+                .query_row("SELECT family_fold, given_fold FROM patient WHERE id = ?1", [i.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .unwrap();
+            assert_eq!((f, g), (crate::domain::text::fold(family), crate::domain::text::fold(given)));
+        }
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM patient_name_search WHERE patient_name_search MATCH '\"lukasz\"'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1, "the name-search index follows");
     }
 }

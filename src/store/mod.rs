@@ -36,7 +36,7 @@ pub use merge::{
 };
 pub use migrate::{APPLICATION_ID, LATEST_VERSION};
 pub use open::OpenMode;
-pub use patients::{Patient, ResolvedPatient};
+pub use patients::{DuplicatePair, JoinOutcome, Patient, PatientCheck, PatientMatches, ResolvedPatient};
 pub use queue::{
     CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, Placement, QueueDetail, QueueRow,
     QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Replayed, replay,

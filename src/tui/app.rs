@@ -236,6 +236,8 @@ pub enum Msg {
     PatientsFound {
         query: String,
         results: Vec<Patient>,
+        /// "and 12 more: type more to narrow", when there are more than shown.
+        more: Option<String>,
     },
     Saved {
         reference: String,
@@ -406,9 +408,9 @@ impl App {
                 self.screen = Screen::Detail(detail);
                 Vec::new()
             }
-            Msg::PatientsFound { query, results } => {
+            Msg::PatientsFound { query, results, more } => {
                 if let Screen::Form(form) = &mut self.screen {
-                    form.show_results(&query, results);
+                    form.show_results(&query, results, more);
                 }
                 Vec::new()
             }
@@ -642,12 +644,16 @@ impl App {
                 }
                 _ => {
                     // On to the time in question, so it can be put right.
-                    if let (Screen::Form(form), Some(field)) =
-                        (&mut self.screen, warnings.iter().find_map(Warning::field))
-                    {
+                    let field = warnings
+                        .iter()
+                        .find_map(Warning::field)
+                        .or_else(|| warnings.iter().any(Warning::is_about_the_patient).then_some("patient"));
+                    if let (Screen::Form(form), Some(field)) = (&mut self.screen, field) {
                         form.focus_on(field);
                     }
-                    self.say("Not saved yet: correct the time, then save again.", Tone::Info);
+                    let what =
+                        if warnings.iter().any(Warning::is_about_the_patient) { "the patient" } else { "the time" };
+                    self.say(format!("Not saved yet: correct {what}, then save again."), Tone::Info);
                     Vec::new()
                 }
             },

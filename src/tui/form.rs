@@ -56,6 +56,8 @@ pub struct PatientPicker {
     /// The text the shown results were found for: once it equals what is typed, an empty list
     /// means nobody matched (rather than "not searched yet").
     pub searched: Option<String>,
+    /// How many more matched than are shown, in words.
+    pub more: Option<String>,
 }
 
 impl PatientPicker {
@@ -68,6 +70,7 @@ impl PatientPicker {
             adding_new: false,
             error: None,
             searched: None,
+            more: None,
         }
     }
 
@@ -493,9 +496,10 @@ impl EntryForm {
     }
 
     /// Look-up results arrived for `query`; ignored if the text has moved on since.
-    pub fn show_results(&mut self, query: &str, results: Vec<Patient>) {
+    pub fn show_results(&mut self, query: &str, results: Vec<Patient>, more: Option<String>) {
         if self.patient.query_text() == query {
             self.patient.results = results;
+            self.patient.more = more;
             self.patient.selected = 0;
             self.patient.searched = Some(query.to_string());
         }

@@ -266,7 +266,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::OpenEntry(id) => open_entry(store, &id).map(|d| Some(Msg::Opened(Box::new(d)))),
         Effect::SearchPatients(query) => store
             .find_patients(&query, form::LOOKUP_ROWS, now)
-            .map(|results| Some(Msg::PatientsFound { query, results })),
+            .map(|found| Some(Msg::PatientsFound { more: found.more_words(), query, results: found.patients })),
         Effect::SaveEntry(request) => match save_entry(store, user.as_deref(), &request, now) {
             Ok(saved) => {
                 back_up_in_background(store, now);

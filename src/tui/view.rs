@@ -15,6 +15,7 @@ use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
 use crate::domain::text::{escape_inline, escape_multiline, truncate};
 use crate::domain::time::{self, CutoverClock};
+use crate::error::Warning;
 
 /// The smallest terminal the UI draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -74,7 +75,12 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
             let mut lines: Vec<Line> = warnings.iter().map(|w| Line::raw(capitalised(&w.to_string()))).collect();
             lines.push(Line::raw(""));
             lines.push(Line::raw("y  save it as it is      any other key  go back and correct it"));
-            popup(frame, body, "Is the time right?", lines)
+            let title = if warnings.iter().any(Warning::is_about_the_patient) {
+                "Is this the right patient?"
+            } else {
+                "Is the time right?"
+            };
+            popup(frame, body, title, lines)
         }
         Some(Overlay::VoidReason { reference, reason, .. }) => {
             let lines = vec![
@@ -373,7 +379,8 @@ fn draw_lookup(
     focus: usize,
 ) {
     let y = inner.y + heights[first..=focus].iter().sum::<u16>();
-    let rows = form.patient.results.len().clamp(1, super::form::LOOKUP_ROWS) as u16;
+    let rows =
+        form.patient.results.len().clamp(1, super::form::LOOKUP_ROWS) as u16 + u16::from(form.patient.more.is_some());
     let height = (rows + 3).min((inner.y + inner.height).saturating_sub(y));
     if height < 3 {
         return;
@@ -394,6 +401,9 @@ fn draw_lookup(
     if lines.is_empty() {
         let typed = form.patient.query_text();
         lines.push(Line::raw(format!("No one found for \"{}\".", escape_inline(typed.trim()))));
+    }
+    if let Some(more) = &form.patient.more {
+        lines.push(Line::styled(more.clone(), theme.dim()));
     }
     lines.push(Line::styled("Not here? Ctrl-N adds a new patient", theme.dim()));
     frame.render_widget(

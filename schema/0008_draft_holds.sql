@@ -1,4 +1,4 @@
--- cutover schema 7: a draft belongs to the window that is editing it.
+-- cutover schema 8: a draft belongs to the window that is editing it.
 -- While a form is open its window holds the draft, renewing the hold each time it autosaves; a
 -- draft is offered back (after a crash, a closed window) only once no window holds it, so two
 -- windows on one file never carry on with the same form and save it twice.
