@@ -69,7 +69,7 @@ fn save_one_entry(c: &mut Criterion) {
     // What a save from the screens, `log` and import now is: the entry service checks the typed
     // values by every rule inside the write transaction, then the same store writes.
     let typed = NewEntry {
-        kind: Some(Kind::Prescription),
+        kind: Kind::Prescription,
         values: sets.clone(),
         flags: Vec::new(),
         patient: PatientGiven::Typed(TypedPatient { nhs_number: Some("999 234 5675".into()), ..Default::default() }),

@@ -292,7 +292,7 @@ fn check_row(
         }
     };
     let entry = NewEntry {
-        kind: Some(kind),
+        kind,
         values: input.sets,
         flags: input.flags,
         patient: PatientGiven::Typed(typed_patient(&input.patient)),
