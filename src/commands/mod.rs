@@ -47,16 +47,15 @@ impl Context<'_> {
     }
 }
 
-/// One line of a fixed-width table for people: each cell escaped, cut to its width and padded.
-/// Fixed widths let a table stream row by row, never holding the whole list.
+/// One line of a fixed-width table for people: each cell escaped, cut to its width and padded,
+/// widths in terminal columns so that CJK, emoji and accents line up. Fixed widths let a table
+/// stream row by row, never holding the whole list.
 fn write_table_row(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> Result<()> {
-    use crate::domain::text::{escape_inline, truncate};
+    use crate::domain::text::{escape_inline, fit};
     let mut line = String::new();
     for (width, cell) in widths.iter().zip(cells) {
-        let cell = truncate(&escape_inline(cell), *width).into_owned();
-        let pad = width.saturating_sub(cell.chars().count());
-        line.push_str(&cell);
-        line.push_str(&" ".repeat(pad + 2));
+        line.push_str(&fit(&escape_inline(cell), *width));
+        line.push_str("  ");
     }
     writeln!(out, "{}", line.trim_end())?;
     Ok(())

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::{Report, burn_down_not_yet, hour_label, hours_text, point_label, when};
+use crate::domain::text::{escape_inline, pad};
 use crate::domain::time;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
@@ -44,7 +45,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "By staff member")?;
     for (id, name, n) in &r.by_staff {
-        writeln!(out, "  {:<28}{n:>7}", format!("{name} ({id})"))?;
+        writeln!(out, "  {}{n:>7}", pad(&escape_inline(&format!("{name} ({id})")), 28))?;
     }
     writeln!(out)?;
     writeln!(out, "By hour (UK time)")?;
@@ -99,7 +100,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "Possible duplicate patients (never joined automatically)")?;
         for group in &r.possible_duplicates {
             let described: Vec<String> = group.iter().map(|p| p.describe()).collect();
-            writeln!(out, "  {}", crate::domain::text::escape_inline(&described.join("  |  ")))?;
+            writeln!(out, "  {}", escape_inline(&described.join("  |  ")))?;
         }
     }
     Ok(())
