@@ -548,8 +548,9 @@ fn cells_by_display_column(table: &str) -> Vec<Vec<String>> {
     use unicode_width::UnicodeWidthStr;
     let mut lines = table.lines();
     let header = lines.next().expect("a header");
-    let starts: Vec<usize> =
-        (0..header.len()).filter(|&i| i == 0 || (i >= 2 && header[i - 2..].starts_with("  ") && !header[i..].starts_with(' '))).collect();
+    let starts: Vec<usize> = (0..header.len())
+        .filter(|&i| i == 0 || (i >= 2 && header[i - 2..].starts_with("  ") && !header[i..].starts_with(' ')))
+        .collect();
     lines
         .map(|row| {
             let (mut cells, mut cell, mut column, mut next) = (Vec::new(), String::new(), 0, 1);

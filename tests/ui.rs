@@ -1071,7 +1071,9 @@ fn column_under<'a>(screen: &'a [Vec<String>], header: &str, marker: &str) -> (u
 fn lists_and_header_line_up_by_display_width_with_cjk_emoji_and_accents() {
     let store = practice();
     let actor = store.setup_actor(None).unwrap();
-    store.write_at(now(), |tx| tx.set_settings(&actor, &[(settings_key::PRACTICE, "河畔診療所 🩺 Surgery".into())])).unwrap();
+    store
+        .write_at(now(), |tx| tx.set_settings(&actor, &[(settings_key::PRACTICE, "河畔診療所 🩺 Surgery".into())]))
+        .unwrap();
     let nurse = "\u{1F469}\u{200D}\u{2695}\u{FE0F}";
     let entries = [
         ("王", "秀英", "王秀英 asked for a home visit".to_string()),
@@ -1114,7 +1116,9 @@ fn who_is_working_lines_up_roles_after_a_name_in_cjk() {
     let store = practice();
     let actor = store.setup_actor(None).unwrap();
     store
-        .write_at(now(), |tx| tx.add_staff(&actor, &StaffMember { id: "WX".into(), name: "王秀英 🩺".into(), role: Role::Clinician }))
+        .write_at(now(), |tx| {
+            tx.add_staff(&actor, &StaffMember { id: "WX".into(), name: "王秀英 🩺".into(), role: Role::Clinician })
+        })
         .unwrap();
     let mut ui = Ui::start(store);
     let screen = ui.cells();

@@ -100,3 +100,28 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::write_table_row;
+    use crate::domain::text::width;
+
+    #[test]
+    fn table_cells_are_cut_and_padded_to_the_same_display_column() {
+        let rows = [
+            ["Jones, Siân", "Asked for blood results", "JS"],
+            ["王, 秀英", "王秀英王秀英王秀英王秀英", "JS"],
+            ["Dupont, Rene\u{301}e", "\u{1F469}\u{200D}\u{2695}\u{FE0F} nurse 🩺 call\u{200B}back", "JS"],
+        ];
+        let mut out = Vec::new();
+        for row in rows {
+            write_table_row(&mut out, &[14, 16, 2], &row.map(String::from)).unwrap();
+        }
+        let table = String::from_utf8(out).unwrap();
+        for line in table.lines() {
+            let by = line.rfind("JS").unwrap();
+            assert_eq!(width(&line[..by]), 14 + 2 + 16 + 2, "{table}");
+        }
+        assert!(table.contains("王秀英王秀英王… "), "cut before a wide character that would not fit: {table}");
+    }
+}

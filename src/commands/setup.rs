@@ -174,12 +174,7 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
         }
         Some(CutoverClock::NotStarted) | None => {}
     }
-    writeln!(
-        out,
-        "Workstation:     {} (references start {}-)",
-        escape_inline(&here.name),
-        here.prefix
-    )?;
+    writeln!(out, "Workstation:     {} (references start {}-)", escape_inline(&here.name), here.prefix)?;
     Ok(())
 }
 

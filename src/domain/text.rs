@@ -275,7 +275,8 @@ mod tests {
 
     #[test]
     fn scripts_that_join_letters_do_not_upset_the_cut() {
-        for s in ["مرحبا لا سلام", "नमस्ते दुनिया", "한국어 텍스트", "Siân Llŷr"] {
+        for s in ["مرحبا لا سلام", "नमस्ते दुनिया", "한국어 텍스트", "Siân Llŷr"]
+        {
             for columns in 0..=width(s) + 1 {
                 assert!(width(&truncate(s, columns)) <= columns, "{s:?} in {columns}");
             }
