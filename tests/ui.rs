@@ -1053,8 +1053,7 @@ impl Ui {
 
 /// The terminal column where the ASCII `text` starts on a row of cells.
 fn column_of(row: &[String], text: &str) -> Option<usize> {
-    let len = text.chars().count();
-    (0..row.len().saturating_sub(len)).find(|&x| row[x..x + len].concat() == text)
+    row.windows(text.chars().count()).position(|cells| cells.concat() == text)
 }
 
 /// The rows of cells holding `marker` (one per entry listed), with the column `header` starts at.

@@ -84,8 +84,8 @@ pub fn truncate(s: &str, columns: usize) -> Cow<'_, str> {
         }
         end = at + grapheme.len();
     }
-    // Letters that join (Arabic lam-alef) can take fewer columns together than one by one, never
-    // more; the whole is measured again so that what is kept always fits.
+    // Letters that join (Arabic lam-alef) measure differently together than one by one; the
+    // whole is measured again so that what is kept always fits.
     let mut kept = &s[..end];
     while width(kept) > room {
         let last = kept.grapheme_indices(true).next_back().map_or(0, |(at, _)| at);
@@ -275,8 +275,8 @@ mod tests {
 
     #[test]
     fn scripts_that_join_letters_do_not_upset_the_cut() {
-        for s in ["مرحبا لا سلام", "नमस्ते दुनिया", "한국어 텍스트", "Siân Llŷr"]
-        {
+        let samples = ["مرحبا لا سلام", "नमस्ते दुनिया", "한국어 텍스트", "Siân Llŷr"];
+        for s in samples {
             for columns in 0..=width(s) + 1 {
                 assert!(width(&truncate(s, columns)) <= columns, "{s:?} in {columns}");
             }
