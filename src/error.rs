@@ -691,6 +691,7 @@ impl Display for Problem {
             Problem::PhoneLostLeadingZero => f.write_str(
                 "a UK number starts with 0: did a spreadsheet drop it? Type it with its 0 (07700 900123), or with +44 for a number given in international form",
             ),
+            Problem::PrefixFormat => f.write_str("use 1 to 4 letters or digits, such as R2 or C1"),
             Problem::StaffIdFormat => {
                 f.write_str("a staff id is 1 to 12 letters or digits, usually initials like JS")
             }
