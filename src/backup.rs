@@ -38,7 +38,7 @@ fn name_for(now: DateTime<Utc>) -> String {
 pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
     let folder = folder_for(db);
     if !folder.exists() {
-        DirBuilder::new().mode(0o700).create(&folder).map_err(|source| Error::File { path: folder.clone(), source })?;
+        DirBuilder::new().mode(0o700).create(&folder).map_err(|source| Error::file(&folder, source))?;
     }
     let dest = folder.join(name_for(now));
     if dest.exists() {
@@ -53,7 +53,7 @@ pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
 
 /// The rolling backups in `folder`, oldest first.
 pub fn list(folder: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(folder).map_err(|source| Error::File { path: folder.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(folder).map_err(|source| Error::file(folder, source))?;
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -70,7 +70,7 @@ fn prune(folder: &Path) -> Result<()> {
     let found = list(folder)?;
     let excess = found.len().saturating_sub(KEEP);
     for old in &found[..excess] {
-        std::fs::remove_file(old).map_err(|source| Error::File { path: old.clone(), source })?;
+        std::fs::remove_file(old).map_err(|source| Error::file(old, source))?;
     }
     Ok(())
 }

@@ -77,6 +77,9 @@ pub fn command_name(command: Option<&Command>) -> &'static str {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the database, or change the cutover's settings (never its data)
+    #[command(
+        after_help = "On a new database, add yourself next: cutover staff add JS --name \"Jo Smith\" --role manager\nCUTOVER_USER may already name you: until someone is on the staff list, init records the settings without a name."
+    )]
     Init(InitArgs),
     /// Add or list staff
     #[command(subcommand)]

@@ -75,6 +75,11 @@ pub enum Error {
     ReadOnlyFile(PathBuf),
     #[error("The folder {} is read-only, so the database in it cannot be written (cutover keeps its journal beside the file). Nothing was changed. Ask your IT support to make the folder writable, or use a database in another folder.", .0.display())]
     ReadOnlyFolder(PathBuf),
+    #[error("cutover cannot save to {}: the disk or folder is read-only. Nothing was saved. If it is on a USB stick or memory card, check its lock switch; otherwise ask your IT support to make it writable, or use a database on another disk.", .0.display())]
+    ReadOnlyDisk(PathBuf),
+    /// A file other than the database (a report, a copy, a rejects file) on a read-only disk.
+    #[error("cutover cannot save to {}: the disk or folder is read-only, so the file was not written. Choose a folder on another disk, or ask your IT support to make this one writable (a USB stick may have a lock switch).", .0.display())]
+    ReadOnlyOutput(PathBuf),
     #[error("The database {} is busy: another cutover window or program has been writing to it for more than {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), seconds(*.waited_ms))]
     Busy { path: PathBuf, waited_ms: u64 },
     #[error("The disk holding {} is full, so nothing more can be saved. The last save did not happen. Free some space (or move the database to another disk) and try again.", .0.display())]
@@ -686,6 +691,7 @@ impl Display for Problem {
             Problem::PhoneLostLeadingZero => f.write_str(
                 "a UK number starts with 0: did a spreadsheet drop it? Type it with its 0 (07700 900123), or with +44 for a number given in international form",
             ),
+            Problem::PrefixFormat => f.write_str("use 1 to 4 letters or digits, such as R2 or C1"),
             Problem::StaffIdFormat => {
                 f.write_str("a staff id is 1 to 12 letters or digits, usually initials like JS")
             }
@@ -865,6 +871,8 @@ impl Error {
             }
             Error::ReadOnlyFile(_) => "database file read-only".to_string(),
             Error::ReadOnlyFolder(_) => "database folder read-only".to_string(),
+            Error::ReadOnlyDisk(_) => "database on a read-only disk".to_string(),
+            Error::ReadOnlyOutput(_) => "could not write a file: read-only disk".to_string(),
             Error::Busy { waited_ms, .. } => format!("database busy (waited {waited_ms} ms)"),
             Error::DiskFull(_) => "disk full".to_string(),
             Error::File { source, .. } => format!("could not use a file ({:?})", source.kind()),
@@ -922,11 +930,62 @@ impl Error {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
                 Error::Busy { path, waited_ms: crate::config::busy_timeout().as_millis() as u64 }
             }
-            Some(ErrorCode::ReadOnly) => Error::ReadOnlyFile(path),
+            // SQLite says "read-only" or "unable to open" when it cannot write its journal beside
+            // the file: the disk, the file or the folder, whichever it is, is named.
+            Some(ErrorCode::ReadOnly) => read_only_at(&path).unwrap_or(match sqlite_code(&e) {
+                Some(rusqlite::ffi::SQLITE_READONLY_DIRECTORY) => Error::ReadOnlyFolder(folder_of(&path)),
+                _ => Error::ReadOnlyFile(path),
+            }),
+            Some(ErrorCode::CannotOpen) => {
+                read_only_at(&path).unwrap_or(Error::Database { path, detail, code: sqlite_code(&e) })
+            }
             Some(ErrorCode::DiskFull) => Error::DiskFull(path),
             Some(ErrorCode::ConstraintViolation) => Error::Refused { path, detail, code: sqlite_code(&e) },
             _ => Error::Database { path, detail, code: sqlite_code(&e) },
         }
+    }
+}
+
+impl Error {
+    /// A file could not be used: a read-only disk is said as such, in words for the practice.
+    pub fn file(path: &Path, source: std::io::Error) -> Error {
+        match source.kind() {
+            std::io::ErrorKind::ReadOnlyFilesystem => Error::ReadOnlyOutput(path.to_path_buf()),
+            _ => Error::File { path: path.to_path_buf(), source },
+        }
+    }
+
+    /// The same refusal again, for a database found read-only when it was opened.
+    pub fn read_only_again(&self) -> Option<Error> {
+        match self {
+            Error::ReadOnlyFile(p) => Some(Error::ReadOnlyFile(p.clone())),
+            Error::ReadOnlyFolder(p) => Some(Error::ReadOnlyFolder(p.clone())),
+            Error::ReadOnlyDisk(p) => Some(Error::ReadOnlyDisk(p.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// The folder a database file is in ("." for a bare file name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Why the database at `path` cannot be written, if it is the disk, the file or its folder.
+pub fn read_only_at(path: &Path) -> Option<Error> {
+    let folder = folder_of(path);
+    let on_disk = if path.exists() { path } else { folder.as_path() };
+    if crate::files::on_read_only_disk(on_disk) {
+        Some(Error::ReadOnlyDisk(path.to_path_buf()))
+    } else if crate::files::marked_read_only(path) {
+        Some(Error::ReadOnlyFile(path.to_path_buf()))
+    } else if crate::files::marked_read_only(&folder) {
+        Some(Error::ReadOnlyFolder(folder))
+    } else {
+        None
     }
 }
 
@@ -1023,6 +1082,48 @@ mod tests {
 
     fn sqlite_failure(code: i32, words: &str) -> rusqlite::Error {
         rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(words.into()))
+    }
+
+    #[test]
+    fn sqlite_refusing_to_write_is_said_as_a_read_only_file_or_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("cutover.db");
+        std::fs::write(&db, b"").unwrap();
+        // SQLITE_READONLY, and SQLITE_READONLY_DIRECTORY: the journal cannot be made beside the file.
+        let plain = Error::Sqlite(sqlite_failure(8, "attempt to write a readonly database")).at(&db);
+        assert!(matches!(&plain, Error::ReadOnlyFile(p) if *p == db), "{plain:?}");
+        let folder = Error::Sqlite(sqlite_failure(1544, "attempt to write a readonly database")).at(&db);
+        assert!(matches!(&folder, Error::ReadOnlyFolder(p) if p == dir.path()), "{folder:?}");
+        // SQLITE_CANTOPEN is read-only only when the file or its folder is; otherwise it stays itself.
+        let cant_open = || Error::Sqlite(sqlite_failure(14, "unable to open database file")).at(&db);
+        assert!(matches!(cant_open(), Error::Database { .. }));
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+        let in_read_only_folder = cant_open();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(matches!(&in_read_only_folder, Error::ReadOnlyFolder(p) if p == dir.path()), "{in_read_only_folder:?}");
+        assert_eq!(in_read_only_folder.exit_code(), 1);
+        // SQLITE_READONLY_CANTINIT (the shared-memory file cannot be made): a read-only file is named.
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let cant_init = Error::Sqlite(sqlite_failure(1288, "attempt to write a readonly database")).at(&db);
+        assert!(matches!(&cant_init, Error::ReadOnlyFile(p) if *p == db), "{cant_init:?}");
+    }
+
+    #[test]
+    fn a_file_on_a_read_only_disk_is_said_in_words() {
+        let erofs = std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem);
+        let e = Error::file(Path::new("/media/usb/report.html"), erofs);
+        assert_eq!(
+            e.to_string(),
+            "cutover cannot save to /media/usb/report.html: the disk or folder is read-only, so the file was not written. Choose a folder on another disk, or ask your IT support to make this one writable (a USB stick may have a lock switch)."
+        );
+        assert_eq!((e.exit_code(), e.for_the_log().as_str()), (1, "could not write a file: read-only disk"));
+        let db = Error::ReadOnlyDisk(PathBuf::from("/media/usb/cutover.db"));
+        assert!(db.to_string().starts_with(
+            "cutover cannot save to /media/usb/cutover.db: the disk or folder is read-only. Nothing was saved."
+        ));
+        let other = Error::file(Path::new("/x"), std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert!(matches!(other, Error::File { .. }));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod domain;
 pub mod entries;
 pub mod error;
+pub mod files;
 pub mod import;
 pub mod merge;
 pub mod queue;

@@ -130,3 +130,47 @@ fn a_backup_removes_copies_left_by_a_backup_killed_part_way_but_never_a_live_one
     assert!(!rolling.exists());
     assert!(rolling_live.exists());
 }
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+#[test]
+fn every_file_holding_patient_details_is_readable_by_its_owner_only() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "private"]);
+    let paper = p.dir.path().join("paper.csv");
+    std::fs::write(
+        &paper,
+        "kind,occurred_at,summary,recorded_by,nhs_number\nnote,21/11/2026 10:00,x,JS,999 123 4560\n",
+    )
+    .unwrap();
+    let out = |name: &str| p.dir.path().join(name);
+    // A file that was already there, open to everyone, is replaced by one that is not.
+    std::fs::write(out("report.csv"), "old").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(out("report.csv"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let s = |path: std::path::PathBuf| path.to_str().unwrap().to_string();
+    let rejects = s(out("rejects.csv"));
+    let commands: Vec<Vec<String>> = vec![
+        vec!["report".into(), "--out".into(), s(out("report.txt"))],
+        vec!["report".into(), "--format".into(), "html".into(), "--out".into(), s(out("report.html"))],
+        vec!["report".into(), "--format".into(), "csv".into(), "--out".into(), s(out("report.csv"))],
+        vec!["export".into(), "--out".into(), s(out("export.cutover"))],
+        vec!["backup".into(), "--out".into(), s(out("backup.db"))],
+        vec!["queue".into(), "--format".into(), "csv".into(), "--out".into(), s(out("queue.csv"))],
+        vec!["queue".into(), "--format".into(), "html".into(), "--out".into(), s(out("queue.html"))],
+        vec!["import".into(), "entries".into(), s(paper), "--skip-invalid".into(), "--rejects".into(), rejects],
+    ];
+    for args in &commands {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        p.run_as("JS", &args).success();
+        let file = args.last().unwrap();
+        assert_eq!(mode(std::path::Path::new(file)), 0o600, "{args:?}");
+    }
+    assert_eq!(mode(&p.db), 0o600);
+    for backup in cutover::backup::list(&cutover::backup::folder_for(&p.db)).unwrap() {
+        assert_eq!(mode(&backup), 0o600, "{}", backup.display());
+    }
+}

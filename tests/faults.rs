@@ -244,3 +244,83 @@ fn a_second_writer_waits_for_the_first_rather_than_failing() {
     release.join().unwrap();
     assert_eq!(p.list_json().as_array().unwrap().len(), 1);
 }
+
+/// A folder mounted read-only while this lives: a read-only disk, which (unlike a file's
+/// permissions) the superuser cannot write either. `None` where this computer does not let the
+/// tests mount (not root, or a container that forbids it): the test then says so and passes.
+struct ReadOnlyMount(std::path::PathBuf);
+
+impl ReadOnlyMount {
+    fn over(dir: &std::path::Path) -> Option<ReadOnlyMount> {
+        let mount = |args: &[&str]| {
+            std::process::Command::new("mount").args(args).arg(dir).output().is_ok_and(|o| o.status.success())
+        };
+        if !mount(&["--bind", dir.to_str().unwrap()]) {
+            eprintln!("skipped: this computer does not let the tests mount a read-only folder");
+            return None;
+        }
+        let guard = ReadOnlyMount(dir.to_path_buf());
+        if !mount(&["-o", "remount,ro,bind"]) {
+            eprintln!("skipped: this computer does not let the tests make a mount read-only");
+            return None;
+        }
+        Some(guard)
+    }
+}
+
+impl Drop for ReadOnlyMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).output();
+    }
+}
+
+fn cannot_save_to(path: &std::path::Path) -> String {
+    format!("cutover cannot save to {}: the disk or folder is read-only", path.display())
+}
+
+#[test]
+fn a_database_on_a_read_only_disk_is_read_but_not_written() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "kept"]);
+    let Some(_read_only) = ReadOnlyMount::over(p.dir.path()) else { return };
+    for args in [&LOG_NOTE[..], &["init", "--practice", "Other"]] {
+        let result = p.run_as("JS", args).code(1);
+        let stderr = stderr_of(&result);
+        assert!(stderr.contains(&cannot_save_to(&p.db)), "{stderr}");
+        assert!(stderr.contains("Nothing was saved."), "{stderr}");
+        assert_plain(&stderr);
+    }
+    p.run(&["list"]).success().stdout(contains("kept"));
+    let other = p.dir.path().join("new.db");
+    let create = p.cmd().env("CUTOVER_DB", &other).args(["init", "--practice", "X"]).assert().code(1);
+    assert!(stderr_of(&create).contains(&cannot_save_to(&other)), "{}", stderr_of(&create));
+    assert!(!other.exists());
+}
+
+#[test]
+fn a_file_written_to_a_read_only_disk_is_refused_in_plain_words() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "kept"]);
+    let bad_rows = p.dir.path().join("paper.csv");
+    fs::write(&bad_rows, "kind,occurred_at,summary,recorded_by,nhs_number\nnote,21/11/2026 10:00,x,JS,999 123 4560\n")
+        .unwrap();
+    let usb = p.dir.path().join("usb");
+    fs::create_dir(&usb).unwrap();
+    let Some(_read_only) = ReadOnlyMount::over(&usb) else { return };
+    let out = |name: &str| usb.join(name).to_str().unwrap().to_string();
+    let rejects = ["import", "entries", bad_rows.to_str().unwrap(), "--skip-invalid", "--rejects"];
+    let commands: [(&[&str], String); 6] = [
+        (&["report", "--out"], out("report.txt")),
+        (&["report", "--format", "html", "--out"], out("report.html")),
+        (&["export", "--out"], out("export.cutover")),
+        (&["backup", "--out"], out("backup.db")),
+        (&["queue", "--format", "csv", "--out"], out("queue.csv")),
+        (&rejects, out("rejects.csv")),
+    ];
+    for (args, file) in commands {
+        let result = p.run_as("JS", &[args, &[file.as_str()]].concat()).code(1);
+        let stderr = stderr_of(&result);
+        assert!(stderr.contains(&cannot_save_to(std::path::Path::new(&file))), "{args:?}: {stderr}");
+        assert_plain(&stderr);
+    }
+}

@@ -129,10 +129,15 @@ impl Ui {
 
 #[test]
 fn first_run_asks_for_the_practice_and_the_first_person() {
-    let mut ui = Ui::start(Store::open_in_memory().unwrap());
-    insta::assert_snapshot!("first_run", ui.screen());
+    let store = Store::open_in_memory().unwrap();
+    // A new database makes up a prefix of its own at random: this one is fixed, for the snapshot.
+    store.write_at(now(), |tx| tx.set_local_workstation(None, Some("K7Q"))).unwrap();
+    let mut ui = Ui::start(store);
+    let screen = ui.screen();
+    insta::assert_snapshot!("first_run", screen);
+    assert!(!screen.contains("Three questions"), "the words count the lines on the screen: {screen}");
     ui.keys("Riverside Surgery");
-    ui.tab(2);
+    ui.tab(3);
     ui.keys("Jo Smith");
     ui.tab(1);
     ui.keys("js");
@@ -142,6 +147,72 @@ fn first_run_asks_for_the_practice_and_the_first_person() {
     assert!(screen.contains("New entry: press a key"), "{screen}");
     assert_eq!(ui.store.staff().unwrap().len(), 1);
     assert_eq!(ui.store.settings().unwrap().practice(), Some("Riverside Surgery"));
+}
+
+#[test]
+fn first_run_sets_this_computers_reference_prefix_by_the_rule_init_uses() {
+    let mut ui = Ui::start(Store::open_in_memory().unwrap());
+    let made_up = ui.store.local_workstation().unwrap().prefix;
+    assert!(ui.screen().contains(&made_up), "the prefix cutover made up is offered: {}", ui.screen());
+    ui.keys("Riverside Surgery");
+    ui.tab(2);
+    ui.keys("R-2");
+    ui.tab(1);
+    let screen = ui.screen();
+    assert!(screen.contains("1 to 4 letters or digits"), "{screen}");
+    ui.key(KeyCode::BackTab);
+    for _ in 0..3 {
+        ui.key(KeyCode::Backspace);
+    }
+    ui.keys("r2");
+    ui.tab(1);
+    ui.keys("Jo Smith");
+    ui.tab(1);
+    ui.keys("js");
+    ui.ctrl('s');
+    assert_eq!(ui.store.local_workstation().unwrap().prefix, "R2");
+    assert!(ui.screen().contains("Jo Smith (JS)"));
+}
+
+#[test]
+fn esc_on_the_first_run_screen_leaves_having_saved_nothing() {
+    let mut ui = Ui::start(Store::open_in_memory().unwrap());
+    assert!(ui.screen().contains("Esc"), "the footer offers Esc: {}", ui.screen());
+    ui.key(KeyCode::Esc);
+    assert!(ui.app.quit, "Esc on an untouched first-run screen leaves");
+    assert_eq!(ui.store.settings().unwrap().practice(), None);
+    assert!(ui.store.staff().unwrap().is_empty());
+}
+
+#[test]
+fn esc_after_typing_on_the_first_run_screen_asks_before_leaving() {
+    let mut ui = Ui::start(Store::open_in_memory().unwrap());
+    ui.keys("Riverside");
+    ui.key(KeyCode::Esc);
+    assert!(!ui.app.quit);
+    let screen = ui.screen();
+    assert!(screen.contains("Leave without setting up?"), "{screen}");
+    ui.key(KeyCode::Char('n'));
+    assert!(!ui.app.quit);
+    ui.keys(" Surgery");
+    assert!(ui.screen().contains("Riverside Surgery"), "{}", ui.screen());
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('y'));
+    assert!(ui.app.quit);
+    assert_eq!(ui.store.settings().unwrap().practice(), None);
+    assert!(ui.store.staff().unwrap().is_empty());
+}
+
+#[test]
+fn esc_on_add_staff_goes_back_to_who_is_working() {
+    let mut ui = Ui::start(practice());
+    ui.ctrl('n');
+    let screen = ui.screen();
+    assert!(screen.contains("Add yourself to the staff list"), "{screen}");
+    assert!(screen.contains("Esc Back"), "{screen}");
+    ui.key(KeyCode::Esc);
+    assert!(ui.screen().contains("Who is working?"), "{}", ui.screen());
+    assert!(!ui.app.quit);
 }
 
 #[test]

@@ -350,11 +350,11 @@ fn check_row(
 
 /// The rejected rows as they were, with a `reason` column, so that they can be corrected and imported.
 fn write_rejects(path: &Path, header: &[String], bad: &[BadRow]) -> Result<()> {
-    let file_error = |source| Error::File { path: path.to_path_buf(), source };
-    let file = std::fs::File::create(path).map_err(file_error)?;
+    let file_error = |source| Error::file(path, source);
+    let file = crate::files::create_private(path, crate::files::Existing::Replace).map_err(file_error)?;
     let mut csv = csv::WriterBuilder::new().flexible(true).from_writer(std::io::BufWriter::new(file));
     let csv_error = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(source) => Error::File { path: path.to_path_buf(), source },
+        csv::ErrorKind::Io(source) => Error::file(path, source),
         _ => Error::File { path: path.to_path_buf(), source: std::io::Error::other("CSV") },
     };
     let mut first: Vec<&str> = header.iter().map(String::as_str).collect();

@@ -3,7 +3,6 @@
 //! output. Table and HTML output escape control characters so stored text cannot drive a terminal.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use serde_json::{Value, json};
@@ -103,7 +102,7 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
         }
     }
     if let Some(path) = &args.out {
-        write_private_file(path, &buffer)?;
+        crate::files::write_private(path, &buffer)?;
         writeln!(ctx.err, "Wrote {} to {}.", items_words(built.items.len()), path.display())?;
     }
     if args.format == QueueFormat::Table || to_file {
@@ -127,22 +126,6 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
 
 fn items_words(n: usize) -> String {
     if n == 1 { "1 item".to_string() } else { format!("{n} items") }
-}
-
-/// Patient-identifiable output: readable by its owner only.
-fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file_error = |source| Error::File { path: path.to_path_buf(), source };
-    let mut file = options.open(path).map_err(file_error)?;
-    file.write_all(bytes).map_err(file_error)?;
-    file.sync_all().map_err(file_error)?;
-    Ok(())
 }
 
 fn status_cell(item: &ReentryItem) -> &'static str {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use super::Context;
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report;
 use crate::store::OpenMode;
 
@@ -19,7 +19,7 @@ pub fn report(args: ReportArgs, ctx: &mut Context) -> Result<ExitCode> {
     }
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &buffer).map_err(|source| Error::File { path: path.clone(), source })?;
+            crate::files::write_private(path, &buffer)?;
             writeln!(ctx.err, "Report written to {}.", path.display())?;
         }
         None => ctx.out.write_all(&buffer)?,

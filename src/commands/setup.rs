@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use super::Context;
 use crate::cli::InitArgs;
 use crate::domain::Problem;
-use crate::domain::fields::{FieldProblem, parse_staff_id};
+use crate::domain::fields::{FieldProblem, parse_prefix, parse_staff_id};
 use crate::domain::text::{escape_inline, pad};
 use crate::domain::time::{self, CutoverClock};
 use crate::error::{Error, Result, Usage};
@@ -44,12 +44,7 @@ fn time_setting(
 }
 
 fn valid_prefix(prefix: &str) -> Result<String> {
-    let p = prefix.trim().to_ascii_uppercase();
-    if (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()) {
-        Ok(p)
-    } else {
-        Err(Error::Usage(Usage::BadPrefix(prefix.to_string())))
-    }
+    parse_prefix(prefix).map_err(|_| Error::Usage(Usage::BadPrefix(prefix.to_string())))
 }
 
 pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
@@ -62,21 +57,11 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     let fdp = time_setting("--fdp", &args.fdp, ctx)?;
     let go_live = time_setting("--go-live", &args.go_live, ctx)?;
     let prefix = args.prefix.as_deref().map(valid_prefix).transpose()?;
+    check_go_live_after_fdp(fdp, go_live)?;
 
-    if practice.is_none() && !ctx.location.path.exists() {
+    let is_new = !ctx.location.path.exists();
+    if practice.is_none() && is_new {
         return Err(Error::Usage(Usage::MissingPractice));
-    }
-    let store = ctx.open(OpenMode::Create)?;
-    let settings = store.settings()?;
-    if practice.is_none() && settings.practice().is_none() {
-        return Err(Error::Usage(Usage::MissingPractice));
-    }
-    let fdp_after = fdp.or(settings.fdp());
-    let go_live_after = go_live.or(settings.go_live());
-    if let (Some(f), Some(g)) = (fdp_after, go_live_after)
-        && g <= f
-    {
-        return Err(invalid("go-live", Problem::GoLiveBeforeFdp { fdp: time::format_uk(f) }));
     }
     let mut changes: Vec<(&str, String)> = Vec::new();
     let mut add = |k, v: Option<String>| {
@@ -84,30 +69,98 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
             changes.push((k, v));
         }
     };
-    add(key::PRACTICE, practice);
+    add(key::PRACTICE, practice.clone());
     add(key::ODS, ods);
     add(key::OLD_SYSTEM, old_system);
     add(key::NEW_SYSTEM, new_system);
     add(key::FDP, fdp.map(time::to_storage));
     add(key::GO_LIVE, go_live.map(time::to_storage));
     add(key::READ_ONLY_DAYS, args.read_only_days.map(|d| d.to_string()));
-    let actor = store.setup_actor(ctx.as_staff.as_deref())?;
-    let changed = store.write_at(ctx.now, |tx| {
-        let mut n = tx.set_settings(&actor, &changes)?;
-        if workstation.is_some() || prefix.is_some() {
-            tx.set_local_workstation(workstation.as_deref(), prefix.as_deref())?;
-            tx.audit(&actor, "workstation", None, serde_json::json!({ "name": workstation, "prefix": prefix }))?;
-            n += 1;
-        }
-        Ok(n)
-    })?;
+    let settings = NewSettings { practice_given: practice.is_some(), fdp, go_live, changes, workstation, prefix };
+    let saved = save_settings(&settings, ctx);
+    if is_new && saved.is_err() {
+        // Nothing was saved: a database left behind empty would only have to be found and removed.
+        remove_new_database(&ctx.location.path);
+    }
+    let (store, changed, unknown_actor) = saved?;
     if changed == 0 {
         writeln!(ctx.err, "Nothing changed: the settings already say that.")?;
     } else {
         writeln!(ctx.err, "Settings saved.")?;
     }
+    if let Some(id) = unknown_actor {
+        writeln!(
+            ctx.err,
+            "Note: {id} is not on the staff list yet, so this was recorded without a name. Add yourself next: cutover staff add {id} --name \"Your name\" --role manager"
+        )?;
+    }
     describe(&store, ctx)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `init` was asked to set, checked.
+struct NewSettings<'a> {
+    practice_given: bool,
+    fdp: Option<chrono::DateTime<chrono::Utc>>,
+    go_live: Option<chrono::DateTime<chrono::Utc>>,
+    changes: Vec<(&'a str, String)>,
+    workstation: Option<String>,
+    prefix: Option<String>,
+}
+
+fn check_go_live_after_fdp(
+    fdp: Option<chrono::DateTime<chrono::Utc>>,
+    go_live: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<()> {
+    match (fdp, go_live) {
+        (Some(f), Some(g)) if g <= f => Err(invalid("go-live", Problem::GoLiveBeforeFdp { fdp: time::format_uk(f) })),
+        _ => Ok(()),
+    }
+}
+
+/// Opens (or creates) the database and saves the settings in one transaction. Returns how many
+/// changed, and the acting id when it names nobody because nobody has been added yet.
+fn save_settings(new: &NewSettings, ctx: &Context) -> Result<(Store, usize, Option<String>)> {
+    let store = ctx.open(OpenMode::Create)?;
+    let settings = store.settings()?;
+    if !new.practice_given && settings.practice().is_none() {
+        return Err(Error::Usage(Usage::MissingPractice));
+    }
+    check_go_live_after_fdp(new.fdp.or(settings.fdp()), new.go_live.or(settings.go_live()))?;
+    // Setting up comes before anyone is on the staff list, and the guides have CUTOVER_USER set
+    // from the start: until someone is added, an id naming nobody is not held against init. Once
+    // there is a list, whoever changes the settings must be on it.
+    let given = ctx.as_staff.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let unknown_actor = match given {
+        Some(id) if store.staff()?.is_empty() => Some(parse_staff_id(id).unwrap_or_else(|_| id.to_string())),
+        _ => None,
+    };
+    let actor = store.setup_actor(if unknown_actor.is_some() { None } else { given })?;
+    let changed = store.write_at(ctx.now, |tx| {
+        let mut n = tx.set_settings(&actor, &new.changes)?;
+        if new.workstation.is_some() || new.prefix.is_some() {
+            tx.set_local_workstation(new.workstation.as_deref(), new.prefix.as_deref())?;
+            tx.audit(
+                &actor,
+                "workstation",
+                None,
+                serde_json::json!({ "name": new.workstation, "prefix": new.prefix }),
+            )?;
+            n += 1;
+        }
+        Ok(n)
+    })?;
+    Ok((store, changed, unknown_actor))
+}
+
+/// Removes a database `init` created a moment ago and saved nothing in, with SQLite's files beside
+/// it. Best effort: what cannot be removed is left.
+fn remove_new_database(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+    }
 }
 
 pub fn staff_add(id: &str, name: &str, role: &str, ctx: &mut Context) -> Result<ExitCode> {

@@ -633,6 +633,17 @@ pub fn parse_staff_id(input: &str) -> Result<String, Problem> {
     }
 }
 
+/// A workstation's reference prefix ("R2" for R2-0147): 1 to 4 letters or digits, kept in capitals.
+/// `init --prefix` and the first-run screen take it by this one rule.
+pub fn parse_prefix(input: &str) -> Result<String, Problem> {
+    let prefix = input.trim().to_ascii_uppercase();
+    if (1..=4).contains(&prefix.len()) && prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(prefix)
+    } else {
+        Err(Problem::PrefixFormat)
+    }
+}
+
 /// A stored value as the UI and tables show it: plain words, UK times.
 pub fn display_value(spec: &FieldSpec, value: &Value) -> String {
     match (spec.ty, value) {

@@ -142,6 +142,7 @@ pub enum Problem {
     /// Ten digits starting 1–9 and no `+`: a UK number that lost its leading 0 in a spreadsheet.
     PhoneLostLeadingZero,
     StaffIdFormat,
+    PrefixFormat,
     StaffIdTaken {
         id: String,
     },

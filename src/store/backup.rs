@@ -2,8 +2,6 @@
 //! (a copy that also describes itself) and for the rolling backups kept beside the database.
 //! Copying reads one snapshot; in WAL mode others carry on saving while it is taken.
 
-use std::fs::OpenOptions;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -14,6 +12,7 @@ use serde_json::json;
 use super::{Actor, Store};
 use crate::domain::time;
 use crate::error::{Error, Exchange, Result};
+use crate::files::{self, Existing};
 
 /// How many times a copy step that finds the database locked is retried, 50 ms apart.
 const LOCKED_RETRIES: u32 = 200;
@@ -101,8 +100,9 @@ fn copy_with(
         remove_stale_partials(folder, |copy_of| copy_of == name);
     }
     let partial = partial_name(dest);
-    let file_error = |path: &Path, source| Error::File { path: path.to_path_buf(), source };
-    OpenOptions::new().write(true).create_new(true).mode(0o600).open(&partial).map_err(|e| file_error(&partial, e))?;
+    let file_error = |path: &Path, source| Error::file(path, source);
+    // The copy is named after what was asked for: the partial name means nothing to anyone.
+    files::create_private(&partial, Existing::Refuse).map_err(|e| file_error(dest, e))?;
     let result = copy_into(source, source_path, &partial, finish);
     if let Err(e) = result {
         let _ = std::fs::remove_file(&partial);
@@ -164,8 +164,8 @@ fn copy_into(
         return Err(Error::Corrupt { path: partial.to_path_buf(), detail: ok });
     }
     copy.close().map_err(|(_, e)| at_copy(e))?;
-    let file = std::fs::File::open(partial).map_err(|e| Error::File { path: partial.to_path_buf(), source: e })?;
-    file.sync_all().map_err(|e| Error::File { path: partial.to_path_buf(), source: e })
+    let file = std::fs::File::open(partial).map_err(|e| Error::file(partial, e))?;
+    file.sync_all().map_err(|e| Error::file(partial, e))
 }
 
 /// How long a leftover copy must have been left untouched before it is removed: a copy being

@@ -105,8 +105,7 @@ impl Store {
 
     fn check_writable(&self) -> Result<()> {
         match &self.read_only {
-            Some(Error::ReadOnlyFolder(p)) => Err(Error::ReadOnlyFolder(p.clone())),
-            Some(_) => Err(Error::ReadOnlyFile(self.path.clone())),
+            Some(refusal) => Err(refusal.read_only_again().unwrap_or_else(|| Error::ReadOnlyFile(self.path.clone()))),
             None => Ok(()),
         }
     }

@@ -1,8 +1,8 @@
 //! Opening a database file: refuse anything that is not ours or is too new before writing a byte,
 //! create new files private to their owner, then set durability and migrate.
 
-use std::fs::{self, DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::fs::{self, DirBuilder};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
@@ -11,6 +11,7 @@ use super::Store;
 use super::migrate::{self, APPLICATION_ID, LATEST_VERSION};
 use crate::config::{self, DatabaseLocation};
 use crate::error::{Error, Result};
+use crate::files::{self, Existing};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -26,7 +27,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let file_error = |source| Error::File { path: path.to_path_buf(), source };
+    let file_error = |source| Error::file(path, source);
 
     if !path.exists() {
         if mode == OpenMode::Existing {
@@ -38,26 +39,27 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
             }
             DirBuilder::new().recursive(true).mode(0o700).create(&folder).map_err(file_error)?;
         }
-        if is_read_only(&folder) {
+        if files::on_read_only_disk(&folder) {
+            return Err(Error::ReadOnlyDisk(path.to_path_buf()));
+        }
+        if files::marked_read_only(&folder) {
             return Err(Error::ReadOnlyFolder(folder));
         }
-        create_private_file(path).map_err(|e| match e.kind() {
+        // An empty file is a valid empty SQLite database; made here so that it is private from the
+        // start. SQLite gives its journal files the same permissions.
+        files::create_private(path, Existing::Refuse).map_err(|e| match e.kind() {
             std::io::ErrorKind::PermissionDenied => Error::ReadOnlyFolder(folder.clone()),
+            std::io::ErrorKind::ReadOnlyFilesystem => Error::ReadOnlyDisk(path.to_path_buf()),
             _ => file_error(e),
         })?;
     } else if path.is_dir() {
         return Err(file_error(std::io::Error::from(std::io::ErrorKind::IsADirectory)));
     }
 
-    // The permission bits are checked as well as trusting the OS, because the superuser may write
-    // anything: a file a manager marked read-only should stay unwritten whoever runs cutover.
-    let read_only = if is_read_only(path) {
-        Some(Error::ReadOnlyFile(path.to_path_buf()))
-    } else if is_read_only(&folder) {
-        Some(Error::ReadOnlyFolder(folder.clone()))
-    } else {
-        None
-    };
+    // The disk is asked, and the permission bits checked as well as trusting the OS, because the
+    // superuser may write anything: a file a manager marked read-only should stay unwritten
+    // whoever runs cutover. On a read-only disk SQLite could not even make the files it reads with.
+    let read_only = crate::error::read_only_at(path);
     let mut conn = match &read_only {
         None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?,
         Some(refusal) => open_untouchable(path, &folder, refusal)?,
@@ -116,10 +118,7 @@ fn open_untouchable(path: &Path, folder: &Path, refusal: &Error) -> Result<Conne
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     if fs::metadata(&wal).map(|m| m.len() > 0).unwrap_or(false) {
-        return Err(match refusal {
-            Error::ReadOnlyFolder(_) => Error::ReadOnlyFolder(folder.to_path_buf()),
-            _ => Error::ReadOnlyFile(path.to_path_buf()),
-        });
+        return Err(refusal.read_only_again().unwrap_or_else(|| Error::ReadOnlyFolder(folder.to_path_buf())));
     }
     let uri = file_uri(path, "immutable=1");
     Ok(Connection::open_with_flags(
@@ -141,15 +140,4 @@ pub(super) fn file_uri(path: &Path, parameters: &str) -> String {
     uri.push('?');
     uri.push_str(parameters);
     uri
-}
-
-/// An empty file is a valid empty SQLite database; made here so that it is private from the start.
-/// SQLite gives its journal files the same permissions.
-fn create_private_file(path: &Path) -> std::io::Result<()> {
-    OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o600))
-}
-
-fn is_read_only(path: &Path) -> bool {
-    fs::metadata(path).map(|m| m.permissions().mode() & 0o222 == 0).unwrap_or(false)
 }

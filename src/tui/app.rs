@@ -140,6 +140,8 @@ pub enum Screen {
 pub enum Overlay {
     Help,
     ConfirmDiscard,
+    /// Esc on the first-run screen after something was typed: nothing is set up if they leave.
+    ConfirmLeaveSetup,
     /// Discarding a draft from the drafts list asks first, as discarding a form does.
     ConfirmDiscardDraft {
         id: String,
@@ -176,6 +178,8 @@ pub enum Effect {
     Setup {
         practice: String,
         fdp: DateTime<Utc>,
+        /// This PC's reference prefix, such as R2.
+        prefix: Option<String>,
         member: StaffMember,
     },
     AddStaff(StaffMember),
@@ -315,7 +319,7 @@ impl App {
     /// The first screen: setting up a new database, else who is working (the last person preselected).
     pub fn new(start: Start, now: DateTime<Utc>) -> App {
         let screen = if start.cutover.practice.is_none() || start.staff.is_empty() {
-            Screen::Setup(SetupForm::first_run(now, start.cutover.practice.as_deref()))
+            Screen::Setup(SetupForm::first_run(now, start.cutover.practice.as_deref(), &start.cutover.workstation))
         } else {
             let selected =
                 start.last_user.as_ref().and_then(|id| start.staff.iter().position(|s| &s.id == id)).unwrap_or(0);
@@ -350,7 +354,8 @@ impl App {
     /// The keys the current screen offers, for the footer and help.
     pub fn bindings(&self) -> &'static [keys::Binding] {
         match &self.screen {
-            Screen::Setup(_) | Screen::AddStaff(_) => keys::SIMPLE_FORM,
+            Screen::Setup(_) => keys::FIRST_RUN,
+            Screen::AddStaff(_) => keys::ADD_STAFF,
             Screen::ChooseUser(_) => keys::CHOOSE_USER,
             Screen::Drafts { .. } => keys::DRAFTS,
             Screen::Home => keys::HOME,
@@ -622,6 +627,10 @@ impl App {
                 }
                 _ => Vec::new(),
             },
+            Overlay::ConfirmLeaveSetup => match key.code {
+                KeyCode::Char('y' | 'Y') => self.leave(),
+                _ => Vec::new(),
+            },
             Overlay::ConfirmDiscardDraft { id } => match key.code {
                 KeyCode::Char('y' | 'Y') => {
                     self.drafts.retain(|d| d.id != id);
@@ -690,9 +699,14 @@ impl App {
                 self.screen = Screen::ChooseUser(UserPicker { filter: TextArea::default(), selected: 0 });
                 Vec::new()
             }
-            SetupOutcome::Cancel => Vec::new(),
-            SetupOutcome::Done { practice, fdp, member } => match practice {
-                Some(practice) => vec![Effect::Setup { practice, fdp, member }],
+            // Leaving the first-run screen sets nothing up; having typed, they are asked first.
+            SetupOutcome::Cancel if form.touched() => {
+                self.overlay = Some(Overlay::ConfirmLeaveSetup);
+                Vec::new()
+            }
+            SetupOutcome::Cancel => self.leave(),
+            SetupOutcome::Done { practice, fdp, prefix, member } => match practice {
+                Some(practice) => vec![Effect::Setup { practice, fdp, prefix, member }],
                 None => vec![Effect::AddStaff(member)],
             },
         }
@@ -1234,10 +1248,10 @@ mod tests {
         assert_eq!(setup.focus, 0);
         assert_eq!(setup.fields[0].raw(), "Riverside Surgery");
         // The role is a choice: a paste of a role's name does not pick it.
-        setup.focus = 4;
+        setup.focus = 5;
         assert_eq!(paste(&mut app, "admin"), []);
         let Screen::Setup(setup) = &app.screen else { panic!("not setting up") };
-        assert_eq!(setup.fields[4].raw(), "manager");
+        assert_eq!(setup.fields[5].raw(), "manager");
         assert!(ignored(&app));
     }
 

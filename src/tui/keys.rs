@@ -142,11 +142,21 @@ pub const CHOOSE_USER: &[Binding] = &[
     named(KeyCode::F(1), "F1", "Help", Some(Command::Help)),
 ];
 
-pub const SIMPLE_FORM: &[Binding] = &[
+// Esc and help come before Enter's longer words, so that an 80-column footer shows them.
+pub const FIRST_RUN: &[Binding] = &[
     named(KeyCode::Tab, "Tab", "Next field", None),
-    named(KeyCode::Enter, "Enter", "Next field; on the last, finish", None),
     ctrl('s', "Ctrl-S", "Finish", None),
+    named(KeyCode::Esc, "Esc", "Leave", None),
     named(KeyCode::F(1), "F1", "Help", Some(Command::Help)),
+    named(KeyCode::Enter, "Enter", "Next field; on the last, finish", None),
+];
+
+pub const ADD_STAFF: &[Binding] = &[
+    named(KeyCode::Tab, "Tab", "Next field", None),
+    ctrl('s', "Ctrl-S", "Finish", None),
+    named(KeyCode::Esc, "Esc", "Back", None),
+    named(KeyCode::F(1), "F1", "Help", Some(Command::Help)),
+    named(KeyCode::Enter, "Enter", "Next field; on the last, finish", None),
 ];
 
 /// Everywhere: Ctrl-C leaves, keeping any half-typed form as a draft.

@@ -223,13 +223,18 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
     let user = app.user.as_ref().map(|u| u.id.clone());
     let result: Result<Option<Msg>> = match effect {
         Effect::Quit => Ok(None),
-        Effect::Setup { practice, fdp, member } => (|| {
+        Effect::Setup { practice, fdp, prefix, member } => (|| {
             let actor = store.setup_actor(None)?;
             store.write_at(now, |tx| {
                 tx.set_settings(
                     &actor,
                     &[(settings_key::PRACTICE, practice.clone()), (settings_key::FDP, time::to_storage(fdp))],
                 )?;
+                if let Some(prefix) = &prefix {
+                    // As `init --prefix` does.
+                    tx.set_local_workstation(None, Some(prefix))?;
+                    tx.audit(&actor, "workstation", None, serde_json::json!({ "name": null, "prefix": prefix }))?;
+                }
                 tx.add_staff(&actor, &member)
             })?;
             Ok(Some(Msg::SetupDone(Box::new(load_start(store, now)?))))

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::field::FormField;
-use crate::domain::fields::{Choice, FieldSpec, FieldType, parse_staff_id};
+use crate::domain::fields::{Choice, FieldSpec, FieldType, parse_prefix, parse_staff_id};
 use crate::domain::{Problem, time};
 use crate::store::{Role, StaffMember};
 
@@ -18,6 +18,8 @@ const ROLES: &[Choice] = &[
 const PRACTICE: FieldSpec =
     FieldSpec { name: "practice", label: "Practice name", ty: FieldType::Text(200), required: true };
 const FDP: FieldSpec = FieldSpec { name: "fdp", label: "When FDP happened", ty: FieldType::DateTime, required: true };
+const PREFIX: FieldSpec =
+    FieldSpec { name: "prefix", label: "References start with", ty: FieldType::Text(4), required: true };
 const NAME: FieldSpec = FieldSpec { name: "name", label: "Your name", ty: FieldType::Text(100), required: true };
 const INITIALS: FieldSpec =
     FieldSpec { name: "initials", label: "Initials (your staff id)", ty: FieldType::Text(12), required: true };
@@ -29,30 +31,54 @@ pub struct SetupForm {
     pub focus: usize,
     /// First run asks about the practice too; adding staff asks only about the person.
     pub first_run: bool,
+    /// What each field held when the form opened, to tell whether anything has been typed.
+    initial: Vec<String>,
 }
 
 pub enum SetupOutcome {
     Nothing,
     Cancel,
-    Done { practice: Option<String>, fdp: DateTime<Utc>, member: StaffMember },
+    /// `practice` and `prefix` are only asked on first run.
+    Done {
+        practice: Option<String>,
+        fdp: DateTime<Utc>,
+        prefix: Option<String>,
+        member: StaffMember,
+    },
 }
 
 impl SetupForm {
-    /// On a new database: the practice, when FDP happened (now, unless changed) and the first person.
-    pub fn first_run(now: DateTime<Utc>, practice: Option<&str>) -> SetupForm {
-        let fields = vec![
-            FormField::new(PRACTICE, practice.unwrap_or_default()),
-            FormField::prefilled(FDP, &time::format_uk(now)),
-            FormField::new(NAME, ""),
-            FormField::new(INITIALS, ""),
-            FormField::new(ROLE, "manager"),
-        ];
-        SetupForm { fields, focus: 0, first_run: true }
+    /// On a new database: the practice, when FDP happened (now, unless changed), the prefix of
+    /// this PC's references (the one cutover made up, unless changed) and the first person.
+    pub fn first_run(now: DateTime<Utc>, practice: Option<&str>, prefix: &str) -> SetupForm {
+        SetupForm::with(
+            vec![
+                FormField::new(PRACTICE, practice.unwrap_or_default()),
+                FormField::prefilled(FDP, &time::format_uk(now)),
+                FormField::prefilled(PREFIX, prefix),
+                FormField::new(NAME, ""),
+                FormField::new(INITIALS, ""),
+                FormField::new(ROLE, "manager"),
+            ],
+            true,
+        )
     }
 
     pub fn add_staff() -> SetupForm {
-        let fields = vec![FormField::new(NAME, ""), FormField::new(INITIALS, ""), FormField::new(ROLE, "reception")];
-        SetupForm { fields, focus: 0, first_run: false }
+        SetupForm::with(
+            vec![FormField::new(NAME, ""), FormField::new(INITIALS, ""), FormField::new(ROLE, "reception")],
+            false,
+        )
+    }
+
+    fn with(fields: Vec<FormField>, first_run: bool) -> SetupForm {
+        let initial = fields.iter().map(FormField::raw).collect();
+        SetupForm { fields, focus: 0, first_run, initial }
+    }
+
+    /// Whether anything was typed or chosen since the form opened.
+    pub fn touched(&self) -> bool {
+        self.fields.iter().zip(&self.initial).any(|(field, initial)| field.raw() != *initial)
     }
 
     fn value(&self, name: &str) -> String {
@@ -97,6 +123,7 @@ impl SetupForm {
         }
         match field.spec.name {
             "fdp" => time::parse_uk_datetime(&raw, now).err(),
+            "prefix" => parse_prefix(&raw).err(),
             "initials" => match parse_staff_id(&raw) {
                 Err(p) => Some(p),
                 Ok(id) if staff.iter().any(|s| s.id == id) => Some(Problem::StaffIdTaken { id }),
@@ -124,8 +151,9 @@ impl SetupForm {
         };
         let member = StaffMember { id, name: self.value("name"), role };
         let practice = self.first_run.then(|| self.value("practice"));
+        let prefix = self.first_run.then(|| parse_prefix(&self.value("prefix")).ok()).flatten();
         let fdp = time::parse_uk_datetime(&self.value("fdp"), now).unwrap_or(now);
-        SetupOutcome::Done { practice, fdp, member }
+        SetupOutcome::Done { practice, fdp, prefix, member }
     }
 }
 
@@ -145,7 +173,7 @@ mod tests {
 
     #[test]
     fn first_run_needs_a_practice_and_a_person() {
-        let mut form = SetupForm::first_run(Utc::now(), None);
+        let mut form = SetupForm::first_run(Utc::now(), None, "K7Q");
         let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
         assert!(matches!(form.handle_key(ctrl_s, Utc::now(), &[]), SetupOutcome::Nothing));
         assert_eq!(form.fields[0].error.as_deref(), Some("is required"));
@@ -154,17 +182,29 @@ mod tests {
         type_text(&mut form, "Riverside Surgery");
         press(&mut form, KeyCode::Tab);
         press(&mut form, KeyCode::Tab);
+        press(&mut form, KeyCode::Tab);
         type_text(&mut form, "Jo Smith");
         press(&mut form, KeyCode::Tab);
         type_text(&mut form, "js");
         press(&mut form, KeyCode::Tab);
         match press(&mut form, KeyCode::Enter) {
-            SetupOutcome::Done { practice, member, .. } => {
+            SetupOutcome::Done { practice, prefix, member, .. } => {
                 assert_eq!(practice.as_deref(), Some("Riverside Surgery"));
+                assert_eq!(prefix.as_deref(), Some("K7Q"), "the prefix cutover made up, unless changed");
                 assert_eq!(member.id, "JS");
                 assert_eq!(member.role, Role::Manager);
             }
             _ => panic!("setup should finish"),
         }
+    }
+
+    #[test]
+    fn the_form_knows_whether_anything_was_typed() {
+        let mut form = SetupForm::first_run(Utc::now(), None, "K7Q");
+        assert!(!form.touched());
+        type_text(&mut form, "R");
+        assert!(form.touched());
+        press(&mut form, KeyCode::Backspace);
+        assert!(!form.touched());
     }
 }

@@ -71,6 +71,16 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
                 Line::raw("y  discard it      any other key  keep typing"),
             ],
         ),
+        Some(Overlay::ConfirmLeaveSetup) => popup(
+            frame,
+            body,
+            "Leave without setting up?",
+            vec![
+                Line::raw("Nothing typed here will be kept: cutover asks again next time."),
+                Line::raw(""),
+                Line::raw("y  leave      any other key  keep typing"),
+            ],
+        ),
         Some(Overlay::ConfirmTime { warnings, .. }) => {
             let mut lines: Vec<Line> = warnings.iter().map(|w| Line::raw(capitalised(&w.to_string()))).collect();
             lines.push(Line::raw(""));
@@ -417,13 +427,18 @@ fn draw_setup(form: &SetupForm, title: &str, theme: &Theme, frame: &mut Frame, a
     let block = Block::default().borders(Borders::ALL).title(format!(" {title} "));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    // Words that count nothing, so that they stay true whatever fields the form has.
     let intro = if form.first_run {
-        "Welcome. Three questions and you can start logging. Everything can be changed later."
+        vec![
+            Line::raw("Welcome. Fill in the lines below and you can start logging."),
+            Line::raw("Give each PC its own start for references, such as R1 or R2. Esc leaves."),
+        ]
     } else {
-        "Add yourself so that everything you log carries your name."
+        vec![Line::raw("Add yourself so that everything you log carries your name.")]
     };
-    frame.render_widget(Paragraph::new(intro), Rect { height: 1, ..inner });
-    let mut y = inner.y + 2;
+    let intro_height = intro.len() as u16;
+    frame.render_widget(Paragraph::new(intro), Rect { height: intro_height.min(inner.height), ..inner });
+    let mut y = inner.y + intro_height + 1;
     for (i, field) in form.fields.iter().enumerate() {
         let h = 1 + u16::from(field.error.is_some());
         if y + h > inner.y + inner.height {
