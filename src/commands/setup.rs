@@ -90,7 +90,10 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     add(key::FDP, fdp.map(time::to_storage));
     add(key::GO_LIVE, go_live.map(time::to_storage));
     add(key::READ_ONLY_DAYS, args.read_only_days.map(|d| d.to_string()));
-    let actor = store.setup_actor(ctx.as_staff.as_deref())?;
+    // Before anyone is on the staff list, CUTOVER_USER (set once, as the guide says) names nobody
+    // yet: the settings are made by the workstation alone, as for the first `staff add`.
+    let named = if store.staff()?.is_empty() { None } else { ctx.as_staff.as_deref() };
+    let actor = store.setup_actor(named)?;
     let changed = store.write_at(ctx.now, |tx| {
         let mut n = tx.set_settings(&actor, &changes)?;
         if workstation.is_some() || prefix.is_some() {
