@@ -5,7 +5,9 @@
 //! and compares. `[..]` in an expected line matches anything in that line (an entry's id), a line
 //! of `...` any number of lines, and `? 2` after a command its exit code. Each file starts on a
 //! new, empty database (`cutover.db` in a fresh folder that is the working directory) with the
-//! clock fixed by `CUTOVER_NOW`, so the times shown are the times printed.
+//! clock fixed by `CUTOVER_NOW`, so the times shown are the times printed. The files an example
+//! names (a patient list, paper forms) are copied into that folder first from
+//! `tests/docs/NAME/`, NAME being the guide's file name without `.md`.
 //!
 //! To rewrite the expected outputs after a deliberate change: `TRYCMD=overwrite cargo test --test
 //! docs`, then read the diff.
@@ -20,6 +22,14 @@ fn run_examples(file: &str, user: Option<&str>) {
     // The database is named relative to the working directory, so `Database:` lines read
     // `cutover.db` as in the guides rather than a temporary path.
     std::env::set_current_dir(folder.path()).expect("enter the temporary folder");
+    let stem = Path::new(file).file_stem().expect("a file name");
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/docs").join(stem);
+    if let Ok(found) = std::fs::read_dir(&inputs) {
+        for input in found {
+            let input = input.expect("an example file");
+            std::fs::copy(input.path(), folder.path().join(input.file_name())).expect("copy an example file");
+        }
+    }
     let cases = trycmd::TestCases::new();
     cases
         .register_bin("cutover", trycmd::cargo::cargo_bin("cutover"))
