@@ -13,6 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use cutover::config::DatabaseLocation;
 use cutover::domain::fields::{Kind, PatientInput, build_content};
 use cutover::domain::nhs::NhsNumber;
+use cutover::entries::{self, NewEntry, PatientGiven, TypedPatient};
 use cutover::store::{OpenMode, PatientCheck, Store};
 use rusqlite::{Connection, params};
 
@@ -64,6 +65,17 @@ fn save_one_entry(c: &mut Criterion) {
                 .map(black_box)
                 .unwrap()
         })
+    });
+    // What a save from the screens, `log` and import now is: the entry service checks the typed
+    // values by every rule inside the write transaction, then the same store writes.
+    let typed = NewEntry {
+        kind: Kind::Prescription,
+        values: sets.clone(),
+        flags: Vec::new(),
+        patient: PatientGiven::Typed(TypedPatient { nhs_number: Some("999 234 5675".into()), ..Default::default() }),
+    };
+    group.bench_function("cutover through the entry service (as typed)", |b| {
+        b.iter(|| store.write(|tx| entries::log(tx, &actor, &typed, true)).map(black_box).unwrap())
     });
     group.bench_function("bare SQLite insert and commit", |b| {
         b.iter(|| {

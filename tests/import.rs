@@ -443,3 +443,33 @@ proptest! {
         }
     }
 }
+
+/// Issue 10, item 5, for paper forms: a row whose NHS number is already someone else's (other name
+/// and date of birth) stops the import with the question, as `log` asks it; `--confirm` loads it.
+#[test]
+fn a_paper_row_with_someone_elses_nhs_number_is_asked_about_not_linked_silently() {
+    let p = Practice::new();
+    p.log(&[
+        "note",
+        "--patient",
+        "9992345675",
+        "--family",
+        "Smith",
+        "--given",
+        "Anne",
+        "--dob",
+        "01/01/1960",
+        "--summary",
+        "x",
+    ]);
+    let rows = "kind,occurred_at,summary,recorded_by,nhs_number,family_name,given_name,date_of_birth\n\
+note,21/11/2026 10:00,Phoned about results,JS,999 234 5675,Reid,Mary,30/01/1941\n";
+    let file = write(&p, "paper.csv", rows.as_bytes());
+    let out = p.run_as("JS", &["import", "entries", &file]).code(2);
+    let said = stderr_of(&out);
+    assert!(said.contains("line 2") && said.contains("SMITH, Anne"), "{said}");
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 1, "nothing imported");
+    assert_eq!(count(&p, "SELECT count(*) FROM import_file"), 0, "not recorded as imported");
+    p.run_as("JS", &["import", "entries", &file, "--confirm"]).success();
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 2);
+}

@@ -171,13 +171,27 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
         // A row the same as one held, or as an earlier row of this file: (line, what it repeats).
         let mut duplicates: Vec<(u64, Repeats)> = Vec::new();
         let mut in_file: HashMap<(Option<String>, String, &str, &str), u64> = HashMap::new();
+        // Rows whose patient needs a yes (an NHS number that is someone else's, someone already
+        // registered), asked as `log` asks them: the import stops and names each, unless --confirm.
+        let mut asked: Vec<RowProblem> = Vec::new();
         for g in &good {
             let patient_id = if g.patient.is_empty() {
                 None
             } else {
-                // Rows were checked when read; which record a row means is not asked here (see the report).
-                let check = crate::store::PatientCheck { registering: false, confirmed: true };
-                let resolved = tx.resolve_patient(&actor, &g.patient, check)?;
+                let registering = g.content.kind == Kind::Registration;
+                let check = crate::store::PatientCheck { registering, confirmed: args.confirm };
+                let resolved = match tx.resolve_patient(&actor, &g.patient, check) {
+                    Err(Error::NeedsConfirmation(questions)) => {
+                        let column = columns.column_for("nhs_number");
+                        asked.extend(questions.into_iter().map(|w| RowProblem {
+                            line: g.line,
+                            column: column.clone(),
+                            reason: RowReason::NeedsConfirmation(w),
+                        }));
+                        continue;
+                    }
+                    other => other?,
+                };
                 if resolved.warnings.contains(&Warning::NoNhsNumber) {
                     no_nhs_number += 1;
                 }
@@ -201,6 +215,14 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
                 in_file.insert(key, g.line);
             }
             to_save.push((g, patient_id));
+        }
+        if !asked.is_empty() {
+            return Err(Error::Exchange(Exchange::Rows {
+                path: args.file.clone(),
+                rows: asked,
+                rows_total: table.rows.len() as u64,
+                can_skip: false,
+            }));
         }
         let import_id =
             tx.record_import(&actor, ImportKind::Entries, &name, &print, to_save.len() as u64, bad.len() as u64)?;
@@ -293,7 +315,7 @@ fn check_row(
         }
     };
     let entry = NewEntry {
-        kind: Some(kind),
+        kind,
         values: input.sets,
         flags: input.flags,
         patient: PatientGiven::Typed(typed_patient(&input.patient)),

@@ -39,7 +39,7 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
         Some(id) => PatientGiven::Existing(id.clone()),
         None => PatientGiven::Typed(typed_patient(&args.patient)),
     };
-    let entry = NewEntry { kind: Some(kind), values, flags: args.flags.clone(), patient };
+    let entry = NewEntry { kind, values, flags: args.flags.clone(), patient };
     let saved = store.write_at(ctx.now, |tx| entries::log(tx, &actor, &entry, args.confirm))?;
     writeln!(ctx.out, "{}", saved.id)?;
     ctx.out.flush()?;

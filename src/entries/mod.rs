@@ -33,9 +33,9 @@ impl Default for PatientGiven {
 
 /// A new entry as typed: values by field name in the form `--set` takes (`summary` and
 /// `occurred_at` among them; a missing `occurred_at` means now), flag names, and the patient.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEntry {
-    pub kind: Option<Kind>,
+    pub kind: Kind,
     pub values: Vec<(String, String)>,
     pub flags: Vec<String>,
     pub patient: PatientGiven,
@@ -163,9 +163,7 @@ pub fn check_new(
     is_staff: &dyn Fn(&str) -> bool,
     now: DateTime<Utc>,
 ) -> std::result::Result<Checked, Vec<FieldProblem>> {
-    let Some(kind) = entry.kind else {
-        return Err(vec![FieldProblem::new("kind", Problem::Required)]);
-    };
+    let kind = entry.kind;
     let (values, typed) = match (&entry.patient, kind) {
         (_, Kind::Registration) => {
             let (values, typed) = registration_values(entry);

@@ -21,7 +21,7 @@ fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 
 fn call(reason: &str) -> NewEntry {
     NewEntry {
-        kind: Some(Kind::Telephone),
+        kind: Kind::Telephone,
         values: values(&[("summary", "Asked for results"), ("reason", reason)]),
         flags: vec!["urgent".into()],
         patient: PatientGiven::Typed(TypedPatient { nhs_number: Some("999 234 5675".into()), ..Default::default() }),
@@ -64,7 +64,7 @@ fn a_voided_entry_takes_no_amendment_and_no_second_void() {
 #[test]
 fn a_registration_is_about_the_person_in_its_own_fields() {
     let entry = NewEntry {
-        kind: Some(Kind::Registration),
+        kind: Kind::Registration,
         values: values(&[("summary", "New patient"), ("family_name", "Nowak"), ("given_name", "Zofia")]),
         flags: Vec::new(),
         patient: PatientGiven::Typed(TypedPatient { date_of_birth: Some("14/07/1988".into()), ..Default::default() }),
@@ -78,7 +78,7 @@ fn a_registration_is_about_the_person_in_its_own_fields() {
 #[test]
 fn stock_not_dispensed_is_about_nobody_whichever_way_the_patient_is_given() {
     let stock = |patient| NewEntry {
-        kind: Some(Kind::DispensaryStock),
+        kind: Kind::DispensaryStock,
         values: values(&[("summary", "Count"), ("item", "Amoxicillin"), ("quantity", "84"), ("movement", "count")]),
         flags: Vec::new(),
         patient,

@@ -546,7 +546,7 @@ impl EntryForm {
     /// from what the form first showed, so nothing the person did not touch is changed.
     pub fn check(&mut self, now: DateTime<Utc>, staff_ids: &[String]) -> Result<SaveRequest, Vec<FieldProblem>> {
         let entry = NewEntry {
-            kind: Some(self.kind),
+            kind: self.kind,
             values: self.kind_values(),
             flags: self.flag_names(),
             patient: self.patient_given(),
