@@ -9,6 +9,9 @@
 //! names (a patient list, paper forms) are copied into that folder first from
 //! `tests/docs/NAME/`, NAME being the guide's file name without `.md`.
 //!
+//! The output of the last command of a block is followed by an empty line before the closing
+//! fence: trycmd keeps the output's last line break only then.
+//!
 //! To rewrite the expected outputs after a deliberate change: `TRYCMD=overwrite cargo test --test
 //! docs`, then read the diff.
 
