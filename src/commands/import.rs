@@ -250,9 +250,10 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
         )?;
     }
     if let Some(rejects) = args.rejects.as_deref().filter(|_| !bad.is_empty()) {
+        let (held, them) = if bad.len() == 1 { ("It is", "it") } else { ("They are", "them") };
         writeln!(
             ctx.err,
-            "{} not imported. They are in {}, unchanged, with the reason in the last column: correct them there and import that file.",
+            "{} not imported. {held} in {}, unchanged, with the reason in the last column: correct {them} there and import that file.",
             counted(bad.len(), "row was", "rows were"),
             rejects.display()
         )?;
