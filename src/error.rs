@@ -994,7 +994,8 @@ mod tests {
         // 80 columns less the form's border (2), label column (30) and "↳ " (2).
         for problem in [Problem::DateFormat, Problem::TimeFormat] {
             let text = problem.to_string();
-            assert!(text.chars().count() <= 46, "{text:?} is {} characters", text.chars().count());
+            let columns = crate::domain::text::width(&text);
+            assert!(columns <= 46, "{text:?} is {columns} columns wide");
         }
     }
 

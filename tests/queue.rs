@@ -538,3 +538,77 @@ fn done_refuses_a_traced_nhs_number_that_is_another_patients_until_confirmed() {
     p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675", "--confirm"]).success();
     assert_eq!(status_of(&p, &reg), "done");
 }
+
+/// The table's column starts in display columns, read from its header (ASCII, columns two spaces
+/// apart), and every row cut there. A cut must fall between graphemes, never inside a wide
+/// character, and each cell must end in the two spaces that part the columns: that is every row
+/// lining up with the header on a terminal.
+fn cells_by_display_column(table: &str) -> Vec<Vec<String>> {
+    use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
+    let mut lines = table.lines();
+    let header = lines.next().expect("a header");
+    let starts: Vec<usize> = (0..header.len())
+        .filter(|&i| i == 0 || (i >= 2 && header[i - 2..].starts_with("  ") && !header[i..].starts_with(' ')))
+        .collect();
+    lines
+        .map(|row| {
+            let (mut cells, mut cell, mut column, mut next) = (Vec::new(), String::new(), 0, 1);
+            for g in row.graphemes(true) {
+                if next < starts.len() && column == starts[next] {
+                    assert!(cell.ends_with("  "), "column {next} of {row:?} starts straight after text: {cell:?}");
+                    cells.push(std::mem::take(&mut cell));
+                    next += 1;
+                }
+                column += g.width();
+                assert!(
+                    next >= starts.len() || column <= starts[next],
+                    "{g:?} in {row:?} reaches column {column}, past the start of column {next} at {}",
+                    starts[next]
+                );
+                cell.push_str(g);
+            }
+            cells.push(cell);
+            cells
+        })
+        .collect()
+}
+
+#[test]
+fn list_and_queue_tables_line_up_by_display_width_with_cjk_emoji_and_accents() {
+    let p = practice();
+    let nurse = "\u{1F469}\u{200D}\u{2695}\u{FE0F}";
+    let people: [(&str, &str, String); 5] = [
+        ("Jones", "Siân", "Asked for blood results".to_string()),
+        ("王", "秀英", "王秀英 asked for a home visit".to_string()),
+        ("Dupont", "Rene\u{301}e", "Combining accent in the given name".to_string()),
+        ("Nakamura", "Yui", format!("{nurse} nurse visit 🩺 booked, call\u{200B}back")),
+        ("李", "小龍", "王秀英".repeat(10)),
+    ];
+    for (family, given, summary) in &people {
+        let who = ["--family", family, "--given", given, "--dob", "03/04/1950"];
+        p.log(&[&["telephone", "--summary", summary], &who[..]].concat());
+    }
+
+    let list = stdout_of(&p.run(&["list"]).success());
+    let rows = cells_by_display_column(&list);
+    assert_eq!(rows.len(), people.len(), "{list}");
+    for row in &rows {
+        assert_eq!(row.len(), 7, "every column up to BY, STATUS blank and trimmed: {row:?}\n{list}");
+        assert_eq!(row[6], "JS", "{list}");
+        assert!(people.iter().any(|(f, _, _)| row[4].starts_with(&f.to_uppercase())), "{row:?}\n{list}");
+    }
+    let cut = rows.iter().find(|r| r[4].starts_with("李")).expect("the long summary's row");
+    assert!(cut[5].trim_end().ends_with('…'), "a cut is marked: {cut:?}");
+    assert!(list.contains(nurse) && list.contains("Rene\u{301}e"), "nothing lost or split: {list}");
+
+    let queue = stdout_of(&p.run(&["queue"]).success());
+    let rows = cells_by_display_column(&queue);
+    assert_eq!(rows.len(), people.len(), "{queue}");
+    for row in &rows {
+        assert_eq!(row.len(), 8, "every column up to STATUS, WHO blank and trimmed: {row:?}\n{queue}");
+        assert!(["open", "blocked"].contains(&row[7].as_str()), "{row:?}\n{queue}");
+    }
+    let cut = rows.iter().find(|r| r[5].starts_with("李")).expect("the long summary's row");
+    assert!(cut[6].trim_end().ends_with('…'), "a cut is marked: {cut:?}");
+}

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+use unicode_segmentation::UnicodeSegmentation;
 
 use cutover::domain::fields::{COMMON_FIELDS, FieldSpec, FieldType, Kind, PatientInput, build_content, input_form};
 use cutover::domain::nhs::NhsNumber;
@@ -1035,4 +1036,95 @@ fn a_new_patient_with_someone_elses_nhs_number_is_asked_about_before_saving() {
     ui.key(KeyCode::Char('y'));
     assert!(ui.screen().contains("Saved R2-0002"), "{}", ui.screen());
     assert_eq!(entries(&ui), Some(2));
+}
+
+impl Ui {
+    /// The screen as terminal cells, one symbol a column: the column under the second half of a
+    /// wide character holds a blank, and an accent shares its letter's cell.
+    fn cells(&mut self) -> Vec<Vec<String>> {
+        let theme = Theme::plain();
+        self.terminal.draw(|f| view(&self.app, &theme, f)).unwrap();
+        let buffer = self.terminal.backend().buffer();
+        (0..buffer.area.height)
+            .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect())
+            .collect()
+    }
+}
+
+/// The terminal column where the ASCII `text` starts on a row of cells.
+fn column_of(row: &[String], text: &str) -> Option<usize> {
+    row.windows(text.chars().count()).position(|cells| cells.concat() == text)
+}
+
+/// The rows of cells holding `marker` (one per entry listed), with the column `header` starts at.
+fn column_under<'a>(screen: &'a [Vec<String>], header: &str, marker: &str) -> (usize, Vec<&'a Vec<String>>) {
+    let heading = screen.iter().find(|r| column_of(r, header).is_some()).expect("the list's header");
+    let x = column_of(heading, header).unwrap();
+    (x, screen.iter().filter(|r| column_of(r, marker).is_some()).collect())
+}
+
+/// Issue 10, item 15: lists and the header are laid out by display width. Each entry's patient and
+/// summary start under their headings whatever the script before them, and the clock stays at
+/// the right edge with a practice name in CJK.
+#[test]
+fn lists_and_header_line_up_by_display_width_with_cjk_emoji_and_accents() {
+    let store = practice();
+    let actor = store.setup_actor(None).unwrap();
+    store
+        .write_at(now(), |tx| tx.set_settings(&actor, &[(settings_key::PRACTICE, "河畔診療所 🩺 Surgery".into())]))
+        .unwrap();
+    let nurse = "\u{1F469}\u{200D}\u{2695}\u{FE0F}";
+    let entries = [
+        ("王", "秀英", "王秀英 asked for a home visit".to_string()),
+        ("Dupont", "Rene\u{301}e", "Rene\u{301}e: combining accent".to_string()),
+        ("Nakamura", "Yui", format!("{nurse} nurse visit 🩺 call\u{200B}back")),
+        ("Jones", "Siân", "Asked for blood results".to_string()),
+    ];
+    for (family, given, summary) in &entries {
+        log(&store, Kind::Telephone, "", family, given, summary);
+    }
+    let first_grapheme = |s: &str| s.graphemes(true).next().unwrap_or_default().to_string();
+    let mut ui = Ui::signed_in(store);
+
+    let home = ui.cells();
+    let header: String = home[0].concat();
+    assert!(header.trim_end().ends_with("21/11/2026 10:30"), "the clock at the right edge: {header:?}");
+    assert_eq!(home[0][home[0].len() - 2], "0", "one space after the clock: {header:?}");
+    let (patient, rows) = column_under(&home, "Patient", "R2-0");
+    let (summary, _) = column_under(&home, "Summary", "R2-0");
+    assert_eq!(rows.len(), entries.len(), "every entry in the recent list");
+    for row in rows {
+        let shown = row.concat();
+        let (family, _, text) = entries.iter().find(|e| shown.contains(&e.0.to_uppercase())).expect("an entry");
+        assert_eq!(row[patient], first_grapheme(&family.to_uppercase()), "Patient at {patient} in {shown:?}");
+        assert_eq!(row[summary], first_grapheme(text), "Summary at {summary} in {shown:?}");
+    }
+
+    ui.key(KeyCode::Char('e'));
+    let list = ui.cells();
+    let (x, rows) = column_under(&list, "By", "R2-0");
+    assert_eq!(rows.len(), entries.len());
+    for row in rows {
+        assert_eq!(row[x..x + 2].concat(), "JS", "By column at {x} in {:?}", row.concat());
+    }
+}
+
+/// Issue 10, item 15: "who is working" pads names by display width, so roles line up.
+#[test]
+fn who_is_working_lines_up_roles_after_a_name_in_cjk() {
+    let store = practice();
+    let actor = store.setup_actor(None).unwrap();
+    store
+        .write_at(now(), |tx| {
+            tx.add_staff(&actor, &StaffMember { id: "WX".into(), name: "王秀英 🩺".into(), role: Role::Clinician })
+        })
+        .unwrap();
+    let mut ui = Ui::start(store);
+    let screen = ui.cells();
+    let roles: Vec<usize> = screen
+        .iter()
+        .filter_map(|row| ["clinician", "reception", "manager", "admin"].iter().find_map(|role| column_of(row, role)))
+        .collect();
+    assert_eq!(roles.len(), 3, "{screen:?}");
+    assert!(roles.iter().all(|&x| x == roles[0]), "roles start at {roles:?}");
 }

@@ -10,7 +10,7 @@ use super::Context;
 use crate::cli::{Format, ListArgs, ShowArgs};
 use crate::domain::fields::{EntryContent, FieldProblem, FieldType, Kind, changed_fields, display_value};
 use crate::domain::nhs::NhsNumber;
-use crate::domain::text::{escape_inline, escape_multiline, spreadsheet_safe};
+use crate::domain::text::{escape_inline, escape_multiline, pad, spreadsheet_safe};
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::store::{EntryHeader, EntryRow, ListFilter, OpenMode, Patient, Revision, Store};
@@ -330,7 +330,7 @@ fn show_text(
                 writeln!(out, "    {l}")?;
             }
         } else {
-            writeln!(out, "{:<21} {}", format!("{label}:"), escape_inline(value))?;
+            writeln!(out, "{} {}", pad(&format!("{label}:"), 21), escape_inline(value))?;
         }
         Ok(())
     };

@@ -47,16 +47,15 @@ impl Context<'_> {
     }
 }
 
-/// One line of a fixed-width table for people: each cell escaped, cut to its width and padded.
-/// Fixed widths let a table stream row by row, never holding the whole list.
+/// One line of a fixed-width table for people: each cell escaped, cut to its width and padded,
+/// widths in terminal columns so that CJK, emoji and accents line up. Fixed widths let a table
+/// stream row by row, never holding the whole list.
 fn write_table_row(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> Result<()> {
-    use crate::domain::text::{escape_inline, truncate};
+    use crate::domain::text::{escape_inline, fit};
     let mut line = String::new();
     for (width, cell) in widths.iter().zip(cells) {
-        let cell = truncate(&escape_inline(cell), *width).into_owned();
-        let pad = width.saturating_sub(cell.chars().count());
-        line.push_str(&cell);
-        line.push_str(&" ".repeat(pad + 2));
+        line.push_str(&fit(&escape_inline(cell), *width));
+        line.push_str("  ");
     }
     writeln!(out, "{}", line.trim_end())?;
     Ok(())
@@ -100,4 +99,29 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         backup::after_write(ctx);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_table_row;
+    use crate::domain::text::width;
+
+    #[test]
+    fn table_cells_are_cut_and_padded_to_the_same_display_column() {
+        let rows = [
+            ["Jones, Siân", "Asked for blood results", "JS"],
+            ["王, 秀英", "王秀英王秀英王秀英王秀英", "JS"],
+            ["Dupont, Rene\u{301}e", "\u{1F469}\u{200D}\u{2695}\u{FE0F} nurse 🩺 call\u{200B}back", "JS"],
+        ];
+        let mut out = Vec::new();
+        for row in rows {
+            write_table_row(&mut out, &[14, 16, 2], &row.map(String::from)).unwrap();
+        }
+        let table = String::from_utf8(out).unwrap();
+        for line in table.lines() {
+            let by = line.rfind("JS").unwrap();
+            assert_eq!(width(&line[..by]), 14 + 2 + 16 + 2, "{table}");
+        }
+        assert!(table.contains("王秀英王秀英王… "), "cut before a wide character that would not fit: {table}");
+    }
 }

@@ -6,6 +6,7 @@ use super::Context;
 use crate::cli::InitArgs;
 use crate::domain::Problem;
 use crate::domain::fields::{FieldProblem, parse_staff_id};
+use crate::domain::text::{escape_inline, pad};
 use crate::domain::time::{self, CutoverClock};
 use crate::error::{Error, Result, Usage};
 use crate::store::settings_key as key;
@@ -137,13 +138,14 @@ pub fn staff_list(ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     writeln!(ctx.out, "{:<8}{:<32}ROLE", "ID", "NAME")?;
     for s in store.staff()? {
-        writeln!(ctx.out, "{:<8}{:<32}{}", s.id, crate::domain::text::escape_inline(&s.name), s.role.name())?;
+        let name = escape_inline(&s.name);
+        writeln!(ctx.out, "{:<8}{}{}", s.id, pad(&name, 32), s.role.name())?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn setting_line(settings: &Settings, k: &str) -> String {
-    settings.get(k).map(|v| crate::domain::text::escape_inline(v).into_owned()).unwrap_or_else(|| "not set".into())
+    settings.get(k).map(|v| escape_inline(v).into_owned()).unwrap_or_else(|| "not set".into())
 }
 
 fn time_line(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -175,12 +177,7 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
         }
         Some(CutoverClock::NotStarted) | None => {}
     }
-    writeln!(
-        out,
-        "Workstation:     {} (references start {}-)",
-        crate::domain::text::escape_inline(&here.name),
-        here.prefix
-    )?;
+    writeln!(out, "Workstation:     {} (references start {}-)", escape_inline(&here.name), here.prefix)?;
     Ok(())
 }
 

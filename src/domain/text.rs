@@ -1,7 +1,11 @@
-//! Text as typed: length limits counted in characters, and making stored text safe to show on a terminal.
+//! Text as typed: length limits counted in characters, making stored text safe to show on a
+//! terminal, and laying it out there by display width.
 
 use std::borrow::Cow;
 use std::fmt::Write;
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 /// Characters that must never reach a terminal raw: C0 and C1 controls, DEL, and the
 /// bidirectional overrides that can make text display in a different order from how it is stored.
@@ -53,14 +57,57 @@ pub fn escape_multiline(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// At most `width` characters, ending in `…` when cut.
-pub fn truncate(s: &str, width: usize) -> Cow<'_, str> {
-    if s.chars().count() <= width {
+/// Columns `s` takes on a terminal: two for a CJK character or an emoji (a ZWJ sequence such as
+/// 👩‍⚕️ included), none for a combining accent or a zero-width character, one for most others.
+/// Layout (padding, cutting, lining up) goes by this; length limits on fields go by characters.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// At most `columns` wide on a terminal, ending in `…` when cut. The cut falls between graphemes, so
+/// an accent stays on its letter and a wide character is never split in half (the text then ends
+/// a column short, for [`pad`] to fill).
+pub fn truncate(s: &str, columns: usize) -> Cow<'_, str> {
+    if width(s) <= columns {
         return Cow::Borrowed(s);
     }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    Cow::Owned(out)
+    if columns == 0 {
+        return Cow::Borrowed("");
+    }
+    let room = columns - 1;
+    let mut end = 0;
+    let mut used = 0;
+    for (at, grapheme) in s.grapheme_indices(true) {
+        used += width(grapheme);
+        if used > room {
+            break;
+        }
+        end = at + grapheme.len();
+    }
+    // Letters that join (Arabic lam-alef) measure differently together than one by one; the
+    // whole is measured again so that what is kept always fits.
+    let mut kept = &s[..end];
+    while width(kept) > room {
+        let last = kept.grapheme_indices(true).next_back().map_or(0, |(at, _)| at);
+        kept = &kept[..last];
+    }
+    Cow::Owned(format!("{kept}…"))
+}
+
+/// `s` with spaces after it up to `columns` wide on a terminal, never cut: what `{:<n}` does, but
+/// by display width, so that the next column starts in the same place on every line.
+pub fn pad(s: &str, columns: usize) -> Cow<'_, str> {
+    let shown = width(s);
+    if shown >= columns {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(format!("{s}{}", " ".repeat(columns - shown)))
+}
+
+/// Exactly `columns` wide on a terminal: cut as by [`truncate`], then padded as by [`pad`]. One
+/// cell of a fixed-width table.
+pub fn fit(s: &str, columns: usize) -> String {
+    pad(&truncate(s, columns), columns).into_owned()
 }
 
 /// Lower case, accents dropped, everything but letters and digits removed: how names and headers
@@ -165,6 +212,75 @@ mod tests {
     fn truncate_counts_characters_not_bytes() {
         assert_eq!(truncate("ŵŵŵŵ", 3), "ŵŵ…");
         assert_eq!(truncate("ŵŵŵ", 3), "ŵŵŵ");
+    }
+
+    const NURSE: &str = "👩\u{200D}⚕\u{FE0F}";
+    const E_ACUTE: &str = "e\u{301}";
+
+    #[test]
+    fn width_is_columns_on_a_terminal_not_characters() {
+        assert_eq!(width("Jones"), 5);
+        assert_eq!(width("王秀英"), 6);
+        assert_eq!(width("🩺"), 2);
+        assert_eq!(width(NURSE), 2, "a ZWJ sequence is one picture");
+        assert_eq!(width(&format!("Ren{E_ACUTE}e")), 5, "a combining accent takes no column");
+        assert_eq!(width("a\u{200B}b"), 2, "a zero-width space takes no column");
+    }
+
+    #[test]
+    fn truncate_cuts_by_display_width() {
+        assert_eq!(truncate("王秀英", 6), "王秀英");
+        assert_eq!(truncate("王秀英 Wang", 7), "王秀英…");
+        assert_eq!(truncate("Nurse 🩺 visit", 9), "Nurse 🩺…");
+        assert_eq!(truncate("Nurse 🩺 visit", 8), "Nurse …", "🩺 and … do not fit in three");
+        assert_eq!(truncate(&format!("{NURSE}{NURSE}{NURSE}"), 5), format!("{NURSE}{NURSE}…"));
+        for cut in [truncate("王秀英 Wang", 7), truncate("Nurse 🩺 visit", 9)] {
+            assert!(width(&cut) <= 9, "{cut:?}");
+        }
+    }
+
+    #[test]
+    fn truncate_never_splits_a_wide_character_and_ends_a_column_short_instead() {
+        // Four columns leave three for text before the `…`: one and a half characters.
+        assert_eq!(truncate("王秀英", 4), "王…");
+        assert_eq!(width(&truncate("王秀英", 4)), 3);
+        assert_eq!(truncate(&format!("a{NURSE}{NURSE}"), 3), "a…");
+        assert_eq!(truncate("王秀英", 1), "…");
+        assert_eq!(truncate("王秀英", 0), "");
+    }
+
+    #[test]
+    fn truncate_keeps_a_combining_accent_with_its_letter() {
+        let name = format!("Ren{E_ACUTE}e Dupont");
+        // Thirteen characters but twelve columns: nothing to cut.
+        assert_eq!(truncate(&name, 12), name);
+        assert_eq!(truncate(&name, 11), format!("Ren{E_ACUTE}e Dupo…"));
+        assert_eq!(truncate(&name, 5), format!("Ren{E_ACUTE}…"));
+        assert_eq!(truncate(&format!("{E_ACUTE}{E_ACUTE}{E_ACUTE}"), 2), format!("{E_ACUTE}…"));
+        assert_eq!(truncate("a\u{200B}b\u{200B}c", 3), "a\u{200B}b\u{200B}c");
+    }
+
+    #[test]
+    fn pad_and_fit_fill_to_the_same_column_whatever_the_script() {
+        let cells = ["Jones", "王秀英", "Nurse 🩺", NURSE, &format!("Zo{E_ACUTE}"), "a\u{200B}b", "王秀英王秀英王秀英"];
+        for cell in cells {
+            assert_eq!(width(&fit(cell, 9)), 9, "{cell:?}");
+            assert_eq!(width(&pad(cell, 9)), width(cell).max(9), "{cell:?}");
+        }
+        assert_eq!(pad("王秀英", 8), "王秀英  ");
+        assert_eq!(pad(&format!("Zo{E_ACUTE}"), 5), format!("Zo{E_ACUTE}  "));
+        assert_eq!(pad("王秀英王秀英", 8), "王秀英王秀英", "pad never cuts");
+        assert_eq!(fit("王秀英王秀英", 8), "王秀英… ", "a wide character that would not fit leaves a space");
+    }
+
+    #[test]
+    fn scripts_that_join_letters_do_not_upset_the_cut() {
+        let samples = ["مرحبا لا سلام", "नमस्ते दुनिया", "한국어 텍스트", "Siân Llŷr"];
+        for s in samples {
+            for columns in 0..=width(s) + 1 {
+                assert!(width(&truncate(s, columns)) <= columns, "{s:?} in {columns}");
+            }
+        }
     }
 
     #[test]

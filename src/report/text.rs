@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::{Report, burn_down_not_yet, hour_label, hours_text, point_label, when};
+use crate::domain::text::{escape_inline, pad};
 use crate::domain::time;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
@@ -39,24 +40,24 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "By kind")?;
     for (kind, n) in &r.by_kind {
-        writeln!(out, "  {kind:<28}{n:>7}")?;
+        writeln!(out, "  {}{n:>7}", pad(kind, 28))?;
     }
     writeln!(out)?;
     writeln!(out, "By staff member")?;
     for (id, name, n) in &r.by_staff {
-        writeln!(out, "  {:<28}{n:>7}", format!("{name} ({id})"))?;
+        writeln!(out, "  {}{n:>7}", pad(&escape_inline(&format!("{name} ({id})")), 28))?;
     }
     writeln!(out)?;
     writeln!(out, "By hour (UK time)")?;
     for (hour, n) in &r.by_hour {
-        writeln!(out, "  {:<28}{n:>7}", hour_label(*hour))?;
+        writeln!(out, "  {}{n:>7}", pad(&hour_label(*hour), 28))?;
     }
     writeln!(out)?;
     match &r.reentry_by_status {
         Some(statuses) => {
             writeln!(out, "Re-entry by status")?;
             for (status, n) in statuses {
-                writeln!(out, "  {status:<28}{n:>7}")?;
+                writeln!(out, "  {}{n:>7}", pad(status, 28))?;
             }
         }
         None => writeln!(out, "Re-entry: not started ({} entries to re-enter)", r.entries)?,
@@ -81,7 +82,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         Some(points) => {
             writeln!(out, "Re-entry burn-down: items still open (UK time)")?;
             for (t, n) in points {
-                writeln!(out, "  {:<28}{n:>7}", point_label(*t))?;
+                writeln!(out, "  {}{n:>7}", pad(&point_label(*t), 28))?;
             }
         }
         None => writeln!(out, "Re-entry burn-down: {}", burn_down_not_yet(r))?,
@@ -99,7 +100,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "Possible duplicate patients (never joined automatically)")?;
         for group in &r.possible_duplicates {
             let described: Vec<String> = group.iter().map(|p| p.describe()).collect();
-            writeln!(out, "  {}", crate::domain::text::escape_inline(&described.join("  |  ")))?;
+            writeln!(out, "  {}", escape_inline(&described.join("  |  ")))?;
         }
     }
     Ok(())

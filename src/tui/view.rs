@@ -13,7 +13,7 @@ use super::keys::{self, KIND_KEYS};
 use super::setup::SetupForm;
 use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
-use crate::domain::text::{escape_inline, escape_multiline, truncate};
+use crate::domain::text::{escape_inline, escape_multiline, pad, truncate, width};
 use crate::domain::time::{self, CutoverClock};
 use crate::error::Warning;
 
@@ -117,10 +117,11 @@ fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(CutoverClock::NotStarted) | None => {}
     }
     let clock = time::format_uk(app.now);
-    let room = (area.width as usize).saturating_sub(clock.chars().count() + 2);
-    let left = truncate(&parts.join(" · "), room).into_owned();
-    let pad = (area.width as usize).saturating_sub(left.chars().count() + clock.chars().count() + 1);
-    let text = format!("{left}{}{clock} ", " ".repeat(pad));
+    // By display width, so that a name in CJK or with emoji still leaves the clock at the right edge.
+    let room = (area.width as usize).saturating_sub(width(&clock) + 2);
+    let parts = parts.join(" · ");
+    let left = truncate(&parts, room);
+    let text = format!("{}{clock} ", pad(&left, (area.width as usize).saturating_sub(width(&clock) + 1)));
     frame.render_widget(Paragraph::new(text).style(theme.header()), area);
 }
 
@@ -136,11 +137,11 @@ fn draw_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn draw_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    let mut width = 0usize;
+    let mut used = 0usize;
     for b in app.bindings().iter().chain(keys::EVERYWHERE) {
         let piece = format!("{} {}  ", b.label(), b.does);
-        width += piece.chars().count();
-        if width > area.width as usize {
+        used += width(&piece);
+        if used > area.width as usize {
             break;
         }
         spans.push(Span::styled(b.label(), theme.label()));
@@ -264,7 +265,7 @@ fn label_span(label: &str, required: bool, focused: bool, theme: &Theme) -> Span
     let star = if required { " *" } else { "" };
     let text = format!("{marker}{}", truncate(&format!("{label}{star}"), LABEL_WIDTH as usize - 3));
     let style = if focused { theme.focused() } else { theme.label() };
-    Span::styled(format!("{text:<width$}", width = LABEL_WIDTH as usize - 1), style)
+    Span::styled(pad(&text, LABEL_WIDTH as usize - 1).into_owned(), style)
 }
 
 fn draw_row(form: &EntryForm, row: Row, focused: bool, theme: &Theme, frame: &mut Frame, rect: Rect) {
@@ -464,7 +465,7 @@ fn draw_choose_user(app: &App, picker: &UserPicker, theme: &Theme, frame: &mut F
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let text = format!(" {:<6} {:<30} {}", s.id, escape_inline(&s.name), s.role.name());
+                let text = format!(" {:<6} {} {}", s.id, pad(&escape_inline(&s.name), 30), s.role.name());
                 if i == picker.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) }
             })
             .collect()
@@ -691,7 +692,7 @@ fn draw_detail(detail: &EntryDetail, theme: &Theme, frame: &mut Frame, area: Rec
     }
     let pair = |label: &str, value: &str| {
         Line::from(vec![
-            Span::styled(format!("{label:<28}"), theme.label()),
+            Span::styled(pad(label, 28).into_owned(), theme.label()),
             Span::raw(escape_inline(value).into_owned()),
         ])
     };
@@ -756,7 +757,7 @@ fn draw_help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// A box in the middle of `area`, sized to its text.
 fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
-    let widest = lines.iter().map(|l| l.width() as u16).max().unwrap_or(20).max(title.len() as u16 + 4);
+    let widest = lines.iter().map(|l| l.width() as u16).max().unwrap_or(20).max(width(title) as u16 + 4);
     let width = (widest + 4).min(area.width.saturating_sub(4)).max(10);
     let inner_width = (width - 2).max(1) as usize;
     let wrapped: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_width)).sum();
