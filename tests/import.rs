@@ -213,7 +213,7 @@ fn skip_invalid_loads_the_good_rows_and_keeps_the_rest_for_correction() {
     let rejects = p.dir.path().join("rejects.csv");
     p.run_as("JS", &["import", "entries", &file, "--skip-invalid", "--rejects", rejects.to_str().unwrap()])
         .success()
-        .stderr(contains("Imported 1 entries"))
+        .stderr(contains("Imported 1 entry"))
         .stderr(contains("3 rows were not imported"));
     assert_eq!(count(&p, "SELECT count(*) FROM entry"), 1);
     let text = fs::read_to_string(&rejects).unwrap();
@@ -335,7 +335,7 @@ fn the_same_paper_rows_imported_again_are_held_back_and_named() {
     let out = p.run_as("JS", &["import", "entries", &more]).success();
     let err = stderr_of(&out);
     for expected in [
-        "Imported 1 entries",
+        "Imported 1 entry",
         "3 rows were not imported because the same entry",
         "line 2: already held as R2-0001",
         "line 3: already held as R2-0002",

@@ -231,12 +231,12 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
         }
         Ok((to_save.len(), no_nhs_number, duplicates))
     })?;
-    writeln!(ctx.err, "Imported {loaded} entries from {name}.")?;
+    writeln!(ctx.err, "Imported {} from {name}.", counted(loaded, "entry", "entries"))?;
     if !duplicates.is_empty() {
         writeln!(
             ctx.err,
-            "{} rows were not imported because the same entry (kind, patient, time and summary) is already held:",
-            duplicates.len()
+            "{} not imported because the same entry (kind, patient, time and summary) is already held:",
+            counted(duplicates.len(), "row was", "rows were")
         )?;
         for (line, repeats) in &duplicates {
             match repeats {
@@ -250,17 +250,19 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
         )?;
     }
     if let Some(rejects) = args.rejects.as_deref().filter(|_| !bad.is_empty()) {
+        let (held, them) = if bad.len() == 1 { ("It is", "it") } else { ("They are", "them") };
         writeln!(
             ctx.err,
-            "{} rows were not imported. They are in {}, unchanged, with the reason in the last column: correct them there and import that file.",
-            bad.len(),
+            "{} not imported. {held} in {}, unchanged, with the reason in the last column: correct {them} there and import that file.",
+            counted(bad.len(), "row was", "rows were"),
             rejects.display()
         )?;
     }
     if no_nhs_number > 0 {
         writeln!(
             ctx.err,
-            "Note: {no_nhs_number} entries are about patients with no NHS number yet; they need tracing before go-live work marks them done."
+            "Note: {} with no NHS number yet; they need tracing before go-live work marks them done.",
+            counted(no_nhs_number as usize, "entry is about a patient", "entries are about patients")
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -396,4 +398,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+/// "1 entry", "2 entries": a count with the words that agree with it.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

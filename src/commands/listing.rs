@@ -74,6 +74,8 @@ pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
                 count += 1;
                 write_table_row(out, table_cells(&row))
             })?;
+            // The table first, then the count, in that order on screen and in a file of both.
+            out.flush()?;
             writeln!(ctx.err, "{count} {}.", if count == 1 { "entry" } else { "entries" })?;
         }
         Format::Csv => {

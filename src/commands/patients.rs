@@ -85,6 +85,8 @@ pub fn duplicates(format: Format, ctx: &mut Context) -> Result<ExitCode> {
             writeln!(out)?;
         }
     }
+    // The table first, then the advice, in that order on screen and in a file of both.
+    ctx.out.flush()?;
     match pairs.len() {
         0 => writeln!(ctx.err, "No possible duplicate patients.")?,
         n => writeln!(

@@ -119,6 +119,8 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
                 " Go-live is not set, so due times count from now: set it with `cutover init --go-live TIME`.",
             );
         }
+        // The table first, then the summary, in that order on screen and in a file of both.
+        ctx.out.flush()?;
         writeln!(ctx.err, "{summary}")?;
     }
     Ok(ExitCode::SUCCESS)

@@ -508,7 +508,12 @@ pub fn parse_value(spec: &FieldSpec, input: &str, now: DateTime<Utc>) -> Result<
         return Ok(Value::Null);
     }
     match spec.ty {
-        Text(max) => within(trimmed, max).map(|s| Value::String(s.to_string())),
+        // A one-line field stays one line however it was typed (a CSV cell with Alt+Enter, a shell
+        // string with a newline): each line break becomes a space, as a paste into the form does.
+        Text(max) => {
+            let one_line = trimmed.replace("\r\n", " ").replace(['\r', '\n'], " ");
+            within(&one_line, max).map(|s| Value::String(s.to_string()))
+        }
         // Long text keeps its own layout, leading spaces and all.
         LongText => within(input, LONG_TEXT_MAX).map(|s| Value::String(s.to_string())),
         Pick(choices) => parse_choice(choices, trimmed).map(|c| Value::String(c.name.to_string())),
@@ -1009,6 +1014,13 @@ mod tests {
             assert_eq!(parse_yes_no(typed), Ok(want));
         }
         assert_eq!(parse_yes_no("maybe"), Err(Problem::NotYesNo));
+    }
+
+    #[test]
+    fn a_one_line_field_typed_with_line_breaks_is_saved_as_one_line() {
+        let content = build_content(Kind::Note, None, &sets(&[("summary", "Phoned\r\nabout results\nagain")]), now())
+            .expect("a summary over three lines is accepted");
+        assert_eq!(content.summary, "Phoned about results again");
     }
 
     #[test]
