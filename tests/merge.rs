@@ -37,7 +37,7 @@ fn merge(p: &Practice, files: &[&Path]) -> assert_cmd::assert::Assert {
 /// schema is compared without anyone remembering to list it.
 fn rows(c: &rusqlite::Connection, sql: &str) -> Vec<String> {
     let mut s = c.prepare(sql).unwrap();
-    let names: Vec<String> = s.column_names().into_iter().map(String::from).collect();
+    let names: Vec<String> = s.column_names().map(String::from).collect();
     s.query_map([], |r| {
         let cells: Vec<String> = names
             .iter()
@@ -337,6 +337,7 @@ fn merging_while_another_process_writes_loses_nothing() {
         for i in 0..15 {
             let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
             cmd.env("CUTOVER_DB", &db)
+                .env("CUTOVER_NOW", common::clock())
                 .env("CUTOVER_USER", "AB")
                 .env("HOME", &home)
                 .env("XDG_DATA_HOME", home.join("xdg"));

@@ -356,6 +356,7 @@ fn two_admins_claiming_one_item_at_once_never_both_win() {
         let spawn = |who: &str| {
             Command::new(bin)
                 .env("CUTOVER_DB", &p.db)
+                .env("CUTOVER_NOW", common::clock())
                 .env("CUTOVER_USER", who)
                 .env("HOME", p.dir.path())
                 .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
