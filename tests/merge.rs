@@ -88,7 +88,6 @@ fn revisions_of(p: &Practice, entry_id: &str) -> Vec<String> {
     rows(&c, &entry)
         .into_iter()
         .chain(rows(&c, &revisions))
-        .into_iter()
         .map(|r| r.split(' ').filter(|cell| !cell.starts_with("patient_id=")).collect::<Vec<_>>().join(" "))
         .collect()
 }
