@@ -253,10 +253,7 @@ fn draw_form(form: &EntryForm, theme: &Theme, frame: &mut Frame, area: Rect) {
 /// already says new.
 fn new_entry_title(kind: crate::domain::fields::Kind) -> String {
     let label = kind.label();
-    match label.strip_prefix("New ") {
-        Some(_) => label.to_string(),
-        None => format!("New {}", label.to_lowercase()),
-    }
+    if label.starts_with("New ") { label.to_string() } else { format!("New {}", label.to_lowercase()) }
 }
 
 fn row_height(form: &EntryForm, row: Row, focused: bool, value_width: u16) -> u16 {
