@@ -20,6 +20,7 @@ fn a_backup_taken_while_another_process_writes_is_whole_and_usable() {
         for i in 0..15 {
             let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
             cmd.env("CUTOVER_DB", &db)
+                .env("CUTOVER_NOW", common::clock())
                 .env("CUTOVER_USER", "JS")
                 .env("HOME", &home)
                 .env("XDG_DATA_HOME", home.join("xdg"));

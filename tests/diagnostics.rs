@@ -81,11 +81,23 @@ fn a_refused_command_is_logged_by_its_exit_code_not_its_message() {
 }
 
 #[test]
-fn cutover_log_off_writes_no_log_and_a_missing_folder_is_never_created() {
-    let p = Practice::empty();
-    p.cmd().env("CUTOVER_LOG", "off").args(["init", "--practice", "Riverside Surgery"]).assert().success();
-    assert!(!p.dir.path().join("cutover-logs").exists());
+fn cutover_log_off_writes_no_log_where_the_same_command_otherwise_would() {
+    // `init` on a new file is never logged, so the check runs a command on a database that exists,
+    // once with the log on (it writes: the command is one that logs) and once with it off.
+    let p = Practice::new();
+    let (on, off) = (p.dir.path().join("logs-on"), p.dir.path().join("logs-off"));
+    p.cmd().env("CUTOVER_LOG", "info").env("CUTOVER_LOG_DIR", &on).arg("info").assert().success();
+    let written: usize = std::fs::read_dir(&on).map_or(0, |files| {
+        files.map(|f| std::fs::read_to_string(f.expect("a log file").path()).unwrap_or_default().len()).sum()
+    });
+    assert!(written > 0, "with the log on, `info` writes to it: otherwise this test proves nothing");
+    p.cmd().env("CUTOVER_LOG", "off").env("CUTOVER_LOG_DIR", &off).arg("info").assert().success();
+    assert!(!off.exists(), "CUTOVER_LOG=off writes no log, nor makes its folder");
+}
 
+#[test]
+fn a_mistyped_database_folder_is_never_created() {
+    let p = Practice::empty();
     let nowhere = p.dir.path().join("no-such-folder").join("cutover.db");
     p.cmd().env("CUTOVER_DB", &nowhere).arg("info").assert().failure();
     assert!(!p.dir.path().join("no-such-folder").exists(), "a mistyped --db leaves no folder behind");

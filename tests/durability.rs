@@ -28,6 +28,7 @@ fn every_entry_reported_saved_survives_sigkill() {
     let mut child = Command::new("sh")
         .args(["-c", &script])
         .env("CUTOVER_DB", &p.db)
+        .env("CUTOVER_NOW", common::clock())
         .env("CUTOVER_USER", "JS")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

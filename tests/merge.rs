@@ -33,23 +33,63 @@ fn merge(p: &Practice, files: &[&Path]) -> assert_cmd::assert::Assert {
     p.run_as("JS", &args).success()
 }
 
-/// Everything the database holds that merging may touch, in a fixed order.
+/// Every column of every row `sql` returns, one line a row as `column=value`: a column added to the
+/// schema is compared without anyone remembering to list it.
+fn rows(c: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut s = c.prepare(sql).unwrap();
+    let names: Vec<String> = s.column_names().map(String::from).collect();
+    s.query_map([], |r| {
+        let cells: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| format!("{name}={:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+            .collect();
+        Ok(cells.join(" "))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// Everything the database holds: every column of every row of every table (entries, revisions
+/// with their fields, notes, codes and flags, patients, the audit trail, ...), table by table.
 fn dump(p: &Practice) -> Vec<String> {
     let c = p.sqlite();
+    let mut tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tables.retain(|t| t != "sqlite_stat1");
+    assert!(["entry", "revision", "patient", "audit"].iter().all(|t| tables.iter().any(|n| n == t)), "{tables:?}");
     let mut out = Vec::new();
-    for sql in [
-        "SELECT id || current_revision_id || ifnull(patient_id, '') || summary || voided FROM entry ORDER BY id",
-        "SELECT id || entry_id || ifnull(parent_id, '') || ifnull(patient_id, '') FROM revision ORDER BY id",
-        "SELECT id || ifnull(nhs_number, '') FROM patient ORDER BY id",
-        "SELECT seq || id || ifnull(merged_from, '') FROM audit ORDER BY seq",
-        "SELECT id FROM workstation ORDER BY id",
-        "SELECT id FROM merge_file ORDER BY id",
-        "SELECT name || seq FROM sqlite_sequence ORDER BY name",
-    ] {
-        let mut s = c.prepare(sql).unwrap();
-        out.extend(s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap));
+    for table in tables {
+        let mut table_rows = rows(&c, &format!("SELECT * FROM \"{table}\""));
+        table_rows.sort();
+        out.extend(table_rows.into_iter().map(|r| format!("{table}: {r}")));
     }
     out
+}
+
+/// An entry and its revisions as merged must be as logged, column for column: the patient is
+/// compared by who they are (the receiving database may know them by another id).
+fn revisions_of(p: &Practice, entry_id: &str) -> Vec<String> {
+    let c = p.sqlite();
+    let who = "p.nhs_number AS patient_nhs, p.family_name AS patient_family, p.given_name AS patient_given,
+               p.date_of_birth AS patient_dob";
+    let entry =
+        format!("SELECT e.*, {who} FROM entry e LEFT JOIN patient p ON p.id = e.patient_id WHERE e.id = '{entry_id}'");
+    let revisions = format!(
+        "SELECT r.*, {who} FROM revision r LEFT JOIN patient p ON p.id = r.patient_id
+         WHERE r.entry_id = '{entry_id}' ORDER BY r.id"
+    );
+    rows(&c, &entry)
+        .into_iter()
+        .chain(rows(&c, &revisions))
+        .map(|r| r.split(' ').filter(|cell| !cell.starts_with("patient_id=")).collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 #[test]
@@ -61,9 +101,36 @@ fn two_workstations_merge_once_and_merging_again_changes_nothing() {
     room.log(&["note", "--family", "Jones", "--given", "Ann", "--dob", "01/01/1950", "--summary", "local"]);
     front.log(&["note", "--family", "JONES", "--given", "ann", "--dob", "01/01/1950", "--summary", "local too"]);
 
+    // One entry with everything a revision can hold, amended once.
+    let full = front.log(&[
+        "consultation",
+        "--patient",
+        "9994691341",
+        "--at",
+        "21/11/2026 09:15",
+        "--summary",
+        "Chest pain, ECG normal",
+        "--set",
+        "clinician=Dr Bevan",
+        "--set",
+        "notes=Seen with chaperone.\nReview in 2 weeks.",
+        "--set",
+        "codes=22298006",
+        "--flag",
+        "urgent",
+        "--flag",
+        "new_diagnosis",
+    ]);
+    front.run_as("JS", &["amend", &full, "--set", "notes=Seen with chaperone.", "--reason", "Typing slip"]).success();
     let file = export(&front, "front.cutover");
-    merge(&room, &[&file]).stderr(contains("2 new entries"));
-    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 4);
+    merge(&room, &[&file]).stderr(contains("3 new entries"));
+    let logged = revisions_of(&front, &full);
+    assert_eq!(logged.len(), 3, "the entry and its two revisions");
+    for wanted in ["Chest pain, ECG normal", "Dr Bevan", "chaperone", "22298006", "urgent", "new_diagnosis"] {
+        assert!(logged[1..].iter().all(|r| r.contains(wanted)), "{wanted} not in both revisions: {logged:?}");
+    }
+    assert_eq!(revisions_of(&room, &full), logged, "a merged revision is the revision as logged, every column");
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 5);
     // The same NHS number is one patient; the local records are pointed out, never joined.
     assert_eq!(count(&room, "SELECT count(*) FROM patient WHERE nhs_number = '9992345675'"), 1);
     assert_eq!(count(&room, "SELECT count(*) FROM patient WHERE nhs_number IS NULL"), 2);
@@ -274,6 +341,7 @@ fn merging_while_another_process_writes_loses_nothing() {
         for i in 0..15 {
             let mut cmd = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
             cmd.env("CUTOVER_DB", &db)
+                .env("CUTOVER_NOW", common::clock())
                 .env("CUTOVER_USER", "AB")
                 .env("HOME", &home)
                 .env("XDG_DATA_HOME", home.join("xdg"));

@@ -17,9 +17,11 @@ fn start(p: &Practice) -> Session {
     start_with(p, &[])
 }
 
-/// `start`, with more of the program's environment set (`CUTOVER_NOW`, say).
+/// `start`, with more of the program's environment set (`CUTOVER_NOW`, say). The clock is the
+/// tests' clock (see `common::clock`) unless `env` sets another.
 fn start_with(p: &Practice, env: &[(&str, &str)]) -> Session {
     let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin!("cutover"));
+    cmd.env("CUTOVER_NOW", common::clock());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -132,7 +134,7 @@ fn a_form_killed_mid_way_comes_back_as_a_draft() {
     ui.wait_exit();
 
     // The killed window's hold on its draft lapses within seconds: start a minute on.
-    let a_minute_on = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    let a_minute_on = (common::clock_now() + chrono::Duration::minutes(1)).to_rfc3339();
     let mut again = start_with(&p, &[("CUTOVER_NOW", &a_minute_on)]);
     again.wait_for("Who is working?");
     again.send(ENTER);

@@ -61,6 +61,36 @@ fn status_of(p: &Practice, id: &str) -> String {
     item["status"].as_str().unwrap_or_default().to_string()
 }
 
+/// Where every item stands (status, claim, who, until when, references, waiver) and how many events
+/// and audit rows there are: what a refused command must leave exactly as it was.
+fn work_state(p: &Practice) -> (Vec<String>, i64, i64) {
+    let c = p.sqlite();
+    let mut s = c
+        .prepare(
+            "SELECT id || '|' || reentry_status || '|' || ifnull(reentry_assignee, '-') || '|'
+                    || ifnull(reentry_claimed_until, '-') || '|' || ifnull(reentry_changed_at, '-') || '|'
+                    || ifnull(reentry_ref, '-') || '|' || ifnull(reentry_nhs_number, '-') || '|' || nhs_waived
+             FROM entry ORDER BY id",
+        )
+        .unwrap();
+    let items = s.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    (items, count("SELECT count(*) FROM reentry_event"), count("SELECT count(*) FROM audit"))
+}
+
+/// Runs a command that must be refused: with `code`, saying `says`, and changing nothing.
+fn refused(p: &Practice, staff: Option<&str>, args: &[&str], code: i32, says: &str) -> String {
+    let before = work_state(p);
+    let out = match staff {
+        Some(s) => p.run_as(s, args),
+        None => p.run(args),
+    };
+    let said = stderr_of(&out.code(code));
+    assert!(said.contains(says), "{args:?} should say {says:?}: {said}");
+    assert_eq!(work_state(p), before, "{args:?} was refused yet changed the queue");
+    said
+}
+
 #[test]
 fn csv_has_the_contract_header_and_one_row_per_item_in_order() {
     let p = practice();
@@ -123,7 +153,7 @@ fn claim_done_reopen_and_skip_are_each_recorded_and_audited() {
     let rx = log_prescription(&p);
     p.run_as("KL", &["claim", "R2-0001"]).success();
     assert_eq!(status_of(&p, &rx), "claimed");
-    p.run(&["queue", "--mine"]).code(2);
+    refused(&p, None, &["queue", "--mine"], 2, "Say who you are");
     let mine = p.cmd().env("CUTOVER_USER", "KL").args(["queue", "--format", "json", "--mine"]).assert().success();
     let mine: Value = serde_json::from_slice(&mine.get_output().stdout).unwrap();
     assert_eq!(mine.as_array().map(Vec::len), Some(1));
@@ -167,14 +197,15 @@ fn claim_done_reopen_and_skip_are_each_recorded_and_audited() {
 }
 
 #[test]
-fn changes_need_a_member_of_staff_and_a_note_where_one_is_asked_for() {
+fn changes_without_a_member_of_staff_or_a_note_asked_for_are_refused_and_change_nothing() {
     let p = practice();
-    log_prescription(&p);
-    p.run(&["claim", "R2-0001"]).code(2);
-    p.run_as("KL", &["query", "R2-0001", "--note", "  "]).code(2);
-    p.run_as("KL", &["skip", "R2-0001", "--reason", ""]).code(2);
-    p.run_as("KL", &["claim", "R9-9999"]).code(2);
-    p.run(&["queue", "--status", "finished"]).code(2);
+    let rx = log_prescription(&p);
+    refused(&p, None, &["claim", "R2-0001"], 2, "Say who you are");
+    refused(&p, Some("KL"), &["query", "R2-0001", "--note", "  "], 2, "note: is required");
+    refused(&p, Some("KL"), &["skip", "R2-0001", "--reason", ""], 2, "reason: is required");
+    refused(&p, Some("KL"), &["claim", "R9-9999"], 2, "No entry matches \"R9-9999\"");
+    refused(&p, None, &["queue", "--status", "finished"], 2, "status: must be one of");
+    assert_eq!(status_of(&p, &rx), "open");
     assert_eq!(p.sqlite().query_row("SELECT count(*) FROM reentry_event", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
 }
 
@@ -183,10 +214,9 @@ fn a_claim_by_someone_else_is_refused_with_who_and_until_when_unless_taken_over(
     let p = practice();
     log_prescription(&p);
     p.run_as("KL", &["claim", "R2-0001"]).success();
-    let refused = p.run_as("JS", &["claim", "R2-0001"]).code(1);
-    let message = stderr_of(&refused);
-    assert!(message.contains("claimed by KL until"), "{message}");
-    p.run_as("JS", &["done", "R2-0001"]).code(1);
+    refused(&p, Some("JS"), &["claim", "R2-0001"], 1, "R2-0001 is claimed by KL until");
+    refused(&p, Some("JS"), &["done", "R2-0001"], 1, "R2-0001 is claimed by KL until");
+    assert_eq!(queue_json(&p, &[])[0]["assignee"], "KL", "still KL's");
     p.run_as("JS", &["claim", "R2-0001", "--take-over"]).success();
     let items = queue_json(&p, &[]);
     assert_eq!(items[0]["assignee"], "JS");
@@ -227,13 +257,12 @@ fn done_is_refused_on_a_blocked_item_until_the_registration_is_done() {
     assert_eq!(blocked["reasons"][0], "blocked by registration R2-0001");
     assert_eq!(ids(&items)[0], reg, "the registration is keyed first: what waits for it is urgent");
 
-    let refused = p.run_as("KL", &["done", &path]).code(1);
-    assert!(stderr_of(&refused).contains("blocked by registration R2-0001"), "{}", stderr_of(&refused));
+    refused(&p, Some("KL"), &["done", &path], 1, "blocked by registration R2-0001");
     assert_eq!(status_of(&p, &path), "blocked");
 
     // The registration itself needs the traced number (or a waiver) before it is done.
-    let refused = p.run_as("KL", &["done", &reg]).code(1);
-    assert!(stderr_of(&refused).contains("--nhs-number"), "{}", stderr_of(&refused));
+    refused(&p, Some("KL"), &["done", &reg], 1, "--nhs-number");
+    assert_eq!(status_of(&p, &reg), "open");
     p.run_as("KL", &["done", &reg, "--nhs-number", "999 703 7014"]).success();
     let items = queue_json(&p, &[]);
     assert_eq!(items.len(), 1);
@@ -248,7 +277,8 @@ fn an_item_without_an_nhs_number_needs_a_waiver_to_be_done() {
     let p = practice();
     let note = p.log(&["note", "--family", "Jones", "--given", "Ann", "--dob", "01/02/1960", "--summary", "Letter"]);
     assert_eq!(queue_json(&p, &[])[0]["reasons"][0], "needs NHS number (trace) or a waiver");
-    p.run_as("KL", &["done", &note]).code(1);
+    refused(&p, Some("KL"), &["done", &note], 1, "cannot be marked done yet: the patient has no NHS number");
+    assert_eq!(status_of(&p, &note), "blocked", "waiting for a number or a waiver, not done");
     p.run_as("KL", &["waive", &note, "--reason", "Temporary resident; untraceable"]).success();
     assert_eq!(status_of(&p, &note), "open");
     p.run_as("KL", &["done", &note]).success();
@@ -264,7 +294,7 @@ fn voided_entries_are_never_in_the_open_queue_but_show_with_status_all() {
     let gone = log_phone(&p, "21/11/2026 09:30", "Logged in error");
     p.run_as("JS", &["void", &gone, "--reason", "wrong patient"]).success();
     assert_eq!(ids(&queue_json(&p, &[])), vec![keep.clone()]);
-    p.run_as("KL", &["claim", &gone]).code(2);
+    refused(&p, Some("KL"), &["claim", &gone], 2, "was voided, so it cannot be changed");
     let all = queue_json(&p, &["--status", "all"]);
     assert_eq!(all.len(), 2);
     assert_eq!(all.iter().find(|i| i["id"] == gone.as_str()).unwrap()["status"], "voided");
@@ -326,6 +356,7 @@ fn two_admins_claiming_one_item_at_once_never_both_win() {
         let spawn = |who: &str| {
             Command::new(bin)
                 .env("CUTOVER_DB", &p.db)
+                .env("CUTOVER_NOW", common::clock())
                 .env("CUTOVER_USER", who)
                 .env("HOME", p.dir.path())
                 .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
@@ -526,8 +557,7 @@ fn done_refuses_a_traced_nhs_number_that_is_another_patients_until_confirmed() {
         "--dob",
         "03/04/1950",
     ]);
-    let refused = p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675"]).code(2);
-    let said = stderr_of(&refused);
+    let said = refused(&p, Some("KL"), &["done", &reg, "--nhs-number", "999 234 5675"], 2, "already belongs to");
     assert!(said.contains("NHS number 999 234 5675 already belongs to SMITH, Anne (01/01/1960)"), "{said}");
     assert!(said.contains("--confirm"), "{said}");
     assert_eq!(status_of(&p, &reg), "open");

@@ -44,9 +44,9 @@ fn practice() -> Practice {
     p
 }
 
-/// Days from today (UK) to go-live's date plus 45 days.
+/// Days from the test clock's today (UK) to go-live's date plus 45 days.
 fn days_left() -> i64 {
-    let today = Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive();
+    let today = common::now().with_timezone(&chrono_tz::Europe::London).date_naive();
     let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap() + chrono::Duration::days(45);
     (end - today).num_days().max(0)
 }
@@ -194,7 +194,7 @@ fn the_burn_down_follows_items_out_of_the_queue_and_back_in() {
     use cutover::store::{OpenMode, Store};
 
     // Go-live 30 hours ago, on the minute: the chart has a point an hour from then until now.
-    let now = Utc::now();
+    let now = common::now();
     let go_live = chrono::DateTime::parse_from_rfc3339(&format!(
         "{}:00Z",
         (now - chrono::Duration::hours(30)).format("%Y-%m-%dT%H:%M")
@@ -263,7 +263,7 @@ fn the_burn_down_follows_items_out_of_the_queue_and_back_in() {
 #[test]
 fn before_go_live_the_report_says_when_the_burn_down_starts() {
     let p = Practice::new();
-    let go_live = uk(Utc::now() + chrono::Duration::days(2));
+    let go_live = uk(common::now() + chrono::Duration::days(2));
     p.run(&["init", "--go-live", &go_live]).success();
     p.log(&["note", "--patient", "9992345675", "--summary", "one"]);
     let starts = format!("The burn-down starts at go-live, {go_live}.");

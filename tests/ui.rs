@@ -42,7 +42,12 @@ fn practice() -> Store {
 
 /// Logs an entry as JS; each one a minute after the one before, so their order is known.
 fn log(store: &Store, kind: Kind, nhs: &str, family: &str, given: &str, summary: &str) {
-    let actor = store.actor(Some("JS")).unwrap();
+    log_by(store, "JS", kind, nhs, family, given, summary);
+}
+
+/// Logs an entry as `staff`, a minute after the one before.
+fn log_by(store: &Store, staff: &str, kind: Kind, nhs: &str, family: &str, given: &str, summary: &str) {
+    let actor = store.actor(Some(staff)).unwrap();
     let earlier = store.counts().unwrap().iter().find(|(n, _)| *n == "entries").map_or(0, |(_, n)| *n);
     let at = time::format_uk(now() - chrono::Duration::minutes(30 - earlier));
     let mut sets = vec![("summary".to_string(), summary.to_string()), ("occurred_at".to_string(), at)];
@@ -63,6 +68,22 @@ fn log(store: &Store, kind: Kind, nhs: &str, family: &str, given: &str, summary:
             tx.log_entry(&actor, &content, Some(&p.id))
         })
         .unwrap();
+}
+
+/// The line of a form that shows the field labelled `label`: the whole label, focused or not,
+/// followed by its " *" when required or by padding, never a longer label that merely starts with
+/// it ("Sent" is not "Sent by").
+fn field_line<'s>(screen: &'s str, label: &str) -> Option<&'s str> {
+    screen.lines().find(|l| {
+        let Some(text) = l.strip_prefix('│') else { return false };
+        let Some(rest) = text.strip_prefix("▶ ").or_else(|| text.strip_prefix("  ")) else { return false };
+        rest.strip_prefix(label).is_some_and(|after| after.starts_with(" * ") || after.starts_with("  "))
+    })
+}
+
+/// Whether the form shows `label` marked as required (" *").
+fn marked_required(screen: &str, label: &str) -> bool {
+    field_line(screen, label).is_some_and(|l| l.contains(&format!("{label} * ")))
 }
 
 struct Ui {
@@ -252,32 +273,54 @@ fn the_home_screen_shows_the_cutover_at_a_glance() {
 
 #[test]
 fn every_kind_has_its_own_form() {
-    for (key, kind) in [
-        ('a', Kind::Appointment),
-        ('c', Kind::Consultation),
-        ('h', Kind::HomeVisit),
-        ('t', Kind::Telephone),
-        ('p', Kind::Prescription),
-        ('r', Kind::Registration),
-        ('l', Kind::Pathology),
-        ('f', Kind::Referral),
-        ('m', Kind::Correspondence),
-        ('d', Kind::Document),
-        ('s', Kind::Screening),
-        ('u', Kind::Summarisation),
-        ('k', Kind::DispensaryStock),
-        ('n', Kind::Note),
+    for (key, kind, title) in [
+        ('a', Kind::Appointment, "New appointment"),
+        ('c', Kind::Consultation, "New consultation"),
+        ('h', Kind::HomeVisit, "New home visit"),
+        ('t', Kind::Telephone, "New telephone call"),
+        ('p', Kind::Prescription, "New prescription"),
+        ('r', Kind::Registration, "New registration"),
+        ('l', Kind::Pathology, "New pathology result"),
+        ('f', Kind::Referral, "New referral"),
+        ('m', Kind::Correspondence, "New correspondence"),
+        ('d', Kind::Document, "New document"),
+        ('s', Kind::Screening, "New screening"),
+        ('u', Kind::Summarisation, "New summarisation"),
+        ('k', Kind::DispensaryStock, "New dispensary stock"),
+        ('n', Kind::Note, "New note"),
     ] {
         let mut ui = Ui::sized(practice(), 100, 40);
         ui.keys("jo");
         ui.key(KeyCode::Enter);
         ui.key(KeyCode::Char(key));
         let screen = ui.screen();
-        assert!(screen.contains(&format!("New {}", kind.label().to_lowercase())), "{screen}");
-        for spec in kind.fields() {
-            assert!(screen.contains(spec.label), "{kind}: {} missing from\n{screen}", spec.label);
+        let top = screen.lines().nth(1).unwrap_or_default();
+        assert!(top.starts_with(&format!("┌ {title} ─")), "{kind}: the title should be exactly {title:?}\n{screen}");
+        for spec in COMMON_FIELDS.iter().chain(kind.fields()) {
+            assert!(field_line(&screen, spec.label).is_some(), "{kind}: {} missing from\n{screen}", spec.label);
+            assert_eq!(
+                marked_required(&screen, spec.label),
+                spec.required,
+                "{kind}: {} should be marked required only if it is\n{screen}",
+                spec.label
+            );
         }
         insta::assert_snapshot!(format!("form_{}", kind.name()), screen);
+    }
+}
+
+/// At the smallest size the UI draws in, the flags row grows to show every flag, each with its
+/// number beside its name: the last flags were cut off, and a number could sit at the end of one
+/// line with its name on the next.
+#[test]
+fn every_flag_is_shown_whole_on_a_form_at_80_by_24() {
+    use cutover::domain::fields::Flag;
+    let mut ui = Ui::signed_in(practice());
+    ui.key(KeyCode::Char('t'));
+    let screen = ui.screen();
+    for (i, flag) in Flag::ALL.iter().enumerate() {
+        let shown = format!("{}□ {}", i + 1, flag.label());
+        assert!(screen.contains(&shown), "{shown} missing\n{screen}");
     }
 }
 
@@ -317,9 +360,21 @@ fn the_patient_look_up_finds_by_name_and_shows_who_they_are() {
     insta::assert_snapshot!("lookup", screen);
     assert!(screen.contains("JONES, Siân (03/04/1950) 943 476 5919"), "{screen}");
     assert!(!screen.contains("EVANS"), "{screen}");
+    // JONAS is listed first; Down and Enter choose JONES.
     ui.key(KeyCode::Down);
     ui.key(KeyCode::Enter);
-    assert!(ui.screen().contains("JONES, Siân (03/04/1950) 943 476 5919"));
+    let screen = ui.screen();
+    assert!(!screen.contains("Patients found"), "the look-up closes once someone is chosen\n{screen}");
+    let patient = field_line(&screen, "Patient").unwrap_or_default();
+    assert!(patient.contains("JONES, Siân (03/04/1950) 943 476 5919"), "{patient}\n{screen}");
+    ui.keys("Asked for blood results");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("Saved R2-0004"), "{screen}");
+    let entry = ui.store.find_entry("R2-0004").unwrap();
+    let chosen = ui.store.patient_of(&ui.store.current_revision(&entry).unwrap()).unwrap().expect("a patient");
+    assert_eq!(chosen.nhs_number.as_deref(), Some("9434765919"));
+    assert_eq!((chosen.family_name.as_deref(), chosen.given_name.as_deref()), (Some("Jones"), Some("Siân")));
 }
 
 #[test]
@@ -458,7 +513,7 @@ fn a_terminal_too_small_gets_a_message_not_a_crash() {
 }
 
 #[test]
-fn entries_are_listed_newest_first_and_open_with_their_history() {
+fn entries_are_listed_newest_first_and_the_newest_opens_with_its_history() {
     let store = practice();
     log(&store, Kind::Telephone, "943 476 5919", "Jones", "Siân", "Asked for blood results");
     log(&store, Kind::Note, "999 234 5675", "Evans", "Rhys", "Change of address");
@@ -466,9 +521,14 @@ fn entries_are_listed_newest_first_and_open_with_their_history() {
     ui.key(KeyCode::Char('e'));
     let screen = ui.screen();
     insta::assert_snapshot!("entries", screen);
+    let newer = screen.find("R2-0002").expect("R2-0002 is listed");
+    let older = screen.find("R2-0001").expect("R2-0001 is listed");
+    assert!(newer < older, "the newest is listed first\n{screen}");
     ui.key(KeyCode::Enter);
     let detail = ui.screen();
-    assert!(detail.contains("Note R2-0002") || detail.contains("Telephone call R2-0001"), "{detail}");
+    let title = detail.lines().nth(1).unwrap_or_default();
+    assert!(title.starts_with("┌ Note R2-0002 ─"), "Enter opens the newest, the selected first row\n{detail}");
+    assert!(detail.contains("Change of address") && !detail.contains("Asked for blood results"), "{detail}");
     assert!(detail.contains("History") && detail.contains("logged by JS on R2"), "{detail}");
 }
 
@@ -641,17 +701,25 @@ fn the_queue_screen_shows_the_safest_order_and_is_worked_through() {
 }
 
 #[test]
-fn the_entry_list_keeps_its_filter_when_an_entry_is_closed() {
+fn mine_lists_only_what_i_logged_and_stays_on_when_an_entry_is_closed() {
     let store = practice();
-    log(&store, Kind::Telephone, "943 476 5919", "Jones", "Siân", "Asked for blood results");
+    log_by(&store, "JS", Kind::Telephone, "943 476 5919", "Jones", "Siân", "Asked for blood results");
+    log_by(&store, "AB", Kind::Note, "999 234 5675", "Evans", "Rhys", "Seen by Dr Bevan");
     let mut ui = Ui::signed_in(store);
     ui.key(KeyCode::Char('e'));
+    let screen = ui.screen();
+    assert!(screen.contains("Asked for bloo") && screen.contains("Seen by Dr Bev"), "all to begin with\n{screen}");
     ui.key(KeyCode::Char('m'));
-    assert!(ui.screen().contains("Entries, newest first: all kinds · mine"));
+    let screen = ui.screen();
+    assert!(screen.contains("Entries, newest first: all kinds · mine"), "{screen}");
+    assert!(screen.contains("R2-0001") && screen.contains("Asked for bloo"), "Jo's own entry\n{screen}");
+    assert!(!screen.contains("R2-0002") && !screen.contains("Seen by Dr Bev"), "not Dr Bevan's\n{screen}");
     ui.key(KeyCode::Enter);
+    assert!(ui.screen().lines().nth(1).unwrap_or_default().starts_with("┌ Telephone call R2-0001 ─"));
     ui.key(KeyCode::Esc);
     let screen = ui.screen();
     assert!(screen.contains("Entries, newest first: all kinds · mine"), "{screen}");
+    assert!(screen.contains("R2-0001") && !screen.contains("R2-0002"), "still only mine\n{screen}");
 }
 
 /// A value for `spec` as a person would type it: valid, and different for each field (`n`), so that
@@ -962,7 +1030,7 @@ fn a_patient_not_on_the_list_is_added_from_what_was_typed() {
     ui.ctrl('n');
     let screen = ui.screen();
     for (label, value) in [("Family name", "NOWAK"), ("Given name", "Zofia"), ("Date of birth", "14/07/1988")] {
-        let line = screen.lines().find(|l| l.contains(label)).unwrap_or_default();
+        let line = field_line(&screen, label).unwrap_or_default();
         assert!(line.contains(value), "{label} should hold {value}: {line}\n{screen}");
     }
     ui.ctrl('s');
@@ -985,10 +1053,10 @@ fn a_wrong_nhs_number_typed_in_the_look_up_is_pointed_out_not_taken_for_a_name()
     ui.keys("943 476 5918");
     ui.ctrl('n');
     let screen = ui.screen();
-    let nhs = screen.lines().find(|l| l.contains("NHS number (if known)")).unwrap_or_default();
+    let nhs = field_line(&screen, "NHS number (if known)").unwrap_or_default();
     assert!(nhs.contains("943 476 5918"), "{screen}");
     assert!(screen.contains("check digit does not match"), "{screen}");
-    let family = screen.lines().find(|l| l.contains("Family name")).unwrap_or_default();
+    let family = field_line(&screen, "Family name").expect("the family name is shown");
     assert!(!family.contains("943"), "{screen}");
 }
 

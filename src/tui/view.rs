@@ -229,7 +229,7 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 fn draw_form(form: &EntryForm, theme: &Theme, frame: &mut Frame, area: Rect) {
     let title = match &form.amending {
         Some(a) => format!(" Amend {} ({}) ", a.reference, form.kind.label()),
-        None => format!(" New {} ", form.kind.label().to_lowercase()),
+        None => format!(" {} ", new_entry_title(form.kind)),
     };
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
@@ -237,7 +237,9 @@ fn draw_form(form: &EntryForm, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     let rows = form.rows();
     let focus = form.focus.min(rows.len() - 1);
-    let heights: Vec<u16> = rows.iter().enumerate().map(|(i, r)| row_height(form, *r, i == focus)).collect();
+    let value_width = inner.width.saturating_sub(LABEL_WIDTH);
+    let heights: Vec<u16> =
+        rows.iter().enumerate().map(|(i, r)| row_height(form, *r, i == focus, value_width)).collect();
     // Scroll so the focused row (and the look-up under it) is visible.
     let mut first = 0;
     while first < focus && heights[first..=focus].iter().sum::<u16>() > inner.height {
@@ -258,16 +260,47 @@ fn draw_form(form: &EntryForm, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn row_height(form: &EntryForm, row: Row, focused: bool) -> u16 {
+/// A new entry's form title: "New consultation", and "New registration" for a kind whose label
+/// already says new.
+fn new_entry_title(kind: crate::domain::fields::Kind) -> String {
+    let label = kind.label();
+    if label.starts_with("New ") { label.to_string() } else { format!("New {}", label.to_lowercase()) }
+}
+
+fn row_height(form: &EntryForm, row: Row, focused: bool, value_width: u16) -> u16 {
     match row {
         Row::Patient => 1 + u16::from(form.patient.error.is_some()),
-        Row::Flags => 2,
+        Row::Flags => flag_lines(value_width).len().max(1) as u16,
         Row::Field(i) => {
             let f = &form.fields[i];
             let body = if f.is_multiline() && focused { 5 } else { 1 };
             body + u16::from(f.error.is_some())
         }
     }
+}
+
+/// The flags, by position in `Flag::ALL`, laid out in lines of at most `width` columns. A flag is
+/// never split across lines (its number must stay beside its name), and every flag gets a line:
+/// the row grows rather than cut the last ones off.
+fn flag_lines(width: u16) -> Vec<Vec<usize>> {
+    let mut lines: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut used = 0usize;
+    for (i, flag) in Flag::ALL.iter().enumerate() {
+        // "1□ Urgent", then two spaces before the next.
+        let own = format!("{} {}", i + 1, flag.label()).chars().count() + 1;
+        let line = lines.last_mut().expect("at least one line");
+        if !line.is_empty() && used + 2 + own > width as usize {
+            lines.push(vec![i]);
+            used = own;
+        } else {
+            if !line.is_empty() {
+                used += 2;
+            }
+            line.push(i);
+            used += own;
+        }
+    }
+    lines
 }
 
 fn label_span(label: &str, required: bool, focused: bool, theme: &Theme) -> Span<'static> {
@@ -316,23 +349,29 @@ fn draw_row(form: &EntryForm, row: Row, focused: bool, theme: &Theme, frame: &mu
         }
         Row::Flags => {
             frame.render_widget(Paragraph::new(label_span("Flags", false, focused, theme)), first_line(label));
-            let spans: Vec<Span> = Flag::ALL
-                .iter()
-                .enumerate()
-                .map(|(i, flag)| {
-                    let on = form.flags.contains(flag);
-                    let text = format!("{}{} {}  ", i + 1, if on { "■" } else { "□" }, flag.label());
-                    let style = if focused && i == form.flag_cursor {
-                        theme.focused()
-                    } else if on {
-                        theme.label()
-                    } else {
-                        ratatui::style::Style::default()
-                    };
-                    Span::styled(text, style)
+            let lines: Vec<Line> = flag_lines(value.width)
+                .into_iter()
+                .map(|line| {
+                    let spans: Vec<Span> = line
+                        .into_iter()
+                        .map(|i| {
+                            let flag = Flag::ALL[i];
+                            let on = form.flags.contains(&flag);
+                            let text = format!("{}{} {}  ", i + 1, if on { "■" } else { "□" }, flag.label());
+                            let style = if focused && i == form.flag_cursor {
+                                theme.focused()
+                            } else if on {
+                                theme.label()
+                            } else {
+                                ratatui::style::Style::default()
+                            };
+                            Span::styled(text, style)
+                        })
+                        .collect();
+                    Line::from(spans)
                 })
                 .collect();
-            frame.render_widget(Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }), value);
+            frame.render_widget(Paragraph::new(lines), value);
         }
         Row::Field(i) => {
             let field = &form.fields[i];

@@ -20,6 +20,33 @@ pub const ROUTINE_REFERRAL: &[&str] = &[
     "urgency=routine",
 ];
 
+/// Where the clock of every command starts unless a test says otherwise: a week after go-live
+/// (23/11/2026 08:00 in the queue's practices), after every time a test logs with `--at`, and after
+/// the final data production that `Practice::new` sets (20/11/2026 17:00). So what a test logs
+/// "now", what is overdue and which tier is due lie where they would on the day the tests were
+/// written, whatever day they run. A test needing another time sets `CUTOVER_NOW` on `cmd()`.
+pub const NOW: &str = "2026-11-30T09:00:00Z";
+
+/// `NOW` as a time.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(NOW).expect("NOW is RFC 3339").to_utc()
+}
+
+/// The test clock: `NOW` plus the real time since this test program first asked. Each command's
+/// clock starts where the last one's left off, so commands run one after another keep their order
+/// (claimed, then done; amended here, then there), as on a real day. (A clock fixed at `NOW` for
+/// every command would give them all one time, to the millisecond.)
+pub fn clock_now() -> chrono::DateTime<chrono::Utc> {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let elapsed = START.get_or_init(std::time::Instant::now).elapsed();
+    now() + chrono::Duration::from_std(elapsed).expect("a test runs for less than a lifetime")
+}
+
+/// `clock_now` as `CUTOVER_NOW` takes it.
+pub fn clock() -> String {
+    clock_now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 /// A temporary folder holding one database, removed when dropped.
 pub struct Practice {
     pub dir: TempDir,
@@ -43,7 +70,8 @@ impl Practice {
         p
     }
 
-    /// The binary, pointed at this database, with no user and no inherited settings.
+    /// The binary, pointed at this database, with no user, no inherited settings and the test
+    /// clock (see `clock`).
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
         cmd.env("CUTOVER_DB", &self.db)
@@ -51,7 +79,7 @@ impl Practice {
             .env_remove("CUTOVER_BUSY_TIMEOUT_MS")
             .env_remove("CUTOVER_LOG")
             .env_remove("CUTOVER_LOG_DIR")
-            .env_remove("CUTOVER_NOW")
+            .env("CUTOVER_NOW", clock())
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .env("HOME", self.dir.path());
         cmd
