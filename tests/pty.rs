@@ -367,3 +367,23 @@ fn a_long_paste_is_drawn_without_waiting_for_another_key() {
     let note = list.as_array().unwrap().iter().find(|e| e["ref"] == "R2-0003").expect("the note");
     assert_eq!(note["notes"], long.join("\n"));
 }
+
+/// A two-letter paste without bracketed paste ("yy", as a terminal types it out) at a yes/no
+/// question answers nothing: it once saved an entry on another person's record.
+#[test]
+fn a_two_letter_paste_at_a_question_answers_nothing() {
+    let p = practice_with_patients();
+    let mut ui = note_at_summary(&p);
+    ui.typed("Letter from the future");
+    ui.send(TAB);
+    ui.wait_for("▶ When it happened");
+    ui.typed("25/12/2026 10:00");
+    ui.send(CTRL_S);
+    ui.wait_for("Is the time right?");
+    paste(&mut ui, "yy", "Nothing was pasted");
+    assert_eq!(p.list_json().as_array().unwrap().len(), 2, "the paste saved the entry");
+    assert!(ui.text().contains("Is the time right?"), "the question went away:\n{}", ui.text());
+    ui.send("y");
+    ui.wait_for("Saved R2-");
+    assert_eq!(p.list_json().as_array().unwrap().len(), 3);
+}

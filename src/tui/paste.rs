@@ -20,14 +20,15 @@ use super::app::Msg;
 ///
 /// The loop reads whatever is waiting as soon as it has drawn the screen, a few milliseconds after
 /// the last key. A person's keys are tens of milliseconds apart even at full speed (two keys rolled
-/// together, 20–30 ms; a fast typist's average, 80 ms), so two of them can be read together only
-/// when the screen was busy, and three only when it was busy for two of those gaps in a row (a save
-/// on a slow disk). A pasted burst is read together whatever its length, because the terminal
-/// writes it all at once. So three characters make a paste, and Enter and Tab, which go with them,
-/// do not count towards the three: "c" then Enter, or Tab, Tab, "D" typed fast on a busy screen
-/// stay keys and still move on, save, or open a form as the person meant. What this lets through
-/// as keys is a paste of one or two characters (on a text box, the same thing) or of blank lines.
-pub const PASTE_MIN_CHARS: usize = 3;
+/// together, 20–30 ms), so two of them are read together only when the screen was busy; a pasted
+/// burst is read together whatever its length, because the terminal writes it all at once. Two
+/// characters make a paste: a two-letter paste such as "yy" at "Is this the right patient?" must
+/// never answer the question (it once saved an entry on another person's record). The cost is
+/// small: in a text box a paste of "ab" is the same text as typing it, and elsewhere two keys read
+/// together are ignored with a word, so the person presses the key again. Enter and Tab, which go
+/// with the characters, do not count: "c" then Enter, or Tab, Tab, "D" typed fast on a busy screen
+/// stay keys and still move on, save, or open a form as the person meant.
+pub const PASTE_MIN_CHARS: usize = 2;
 
 /// A long paste may reach the program in more than one read (the terminal writes it in pieces, or
 /// the loop stops reading at [`MAX_BATCH`] to draw). The keys that arrive this soon after a paste,
@@ -182,10 +183,17 @@ mod tests {
     }
 
     #[test]
-    fn two_keys_read_together_are_still_keys() {
+    fn a_key_and_enter_read_together_are_still_keys() {
         // A person who typed "c" then Enter while the screen was busy.
         assert_eq!(sort(typed("c\r")), ["c", "Enter"]);
-        assert_eq!(sort(typed("ab")), ["a", "b"]);
+        assert_eq!(sort(typed("\t\tD")), ["Tab", "Tab", "D"]);
+    }
+
+    #[test]
+    fn two_characters_read_together_are_a_paste_and_answer_no_question() {
+        // "yy" pasted at a yes/no question, or "vv" on an entry: never keys.
+        assert_eq!(sort(typed("yy")), [r#"paste("yy")"#]);
+        assert_eq!(sort(typed("yo")), [r#"paste("yo")"#]);
     }
 
     #[test]
