@@ -50,10 +50,11 @@ impl TypedPatient {
             None => (typed, None),
         };
         for token in before_comma.split_whitespace() {
-            if token.chars().all(|c| c.is_ascii_digit() || c == '-') && token.chars().any(|c| c.is_ascii_digit()) {
-                digits.push(token);
-            } else if time::parse_date_of_birth(token, now).is_ok() {
+            // A date first: "30-01-1941" and "1941-01-30" are dates of birth, not NHS numbers.
+            if time::parse_date_of_birth(token, now).is_ok() {
                 out.date_of_birth = Some(token.to_string());
+            } else if token.chars().all(|c| c.is_ascii_digit() || c == '-') && token.chars().any(|c| c.is_ascii_digit()) {
+                digits.push(token);
             } else {
                 words.push(token);
             }
@@ -182,6 +183,9 @@ mod tests {
         assert_eq!(split("Mary Ann Reid"), (None, s("Reid"), s("Mary Ann"), None));
         assert_eq!(split("reid 30/01/1941"), (None, s("reid"), None, s("30/01/1941")));
         assert_eq!(split("30/01/1941"), (None, None, None, s("30/01/1941")));
+        for date in ["30-01-1941", "1941-01-30", "30.01.1941", "30/01/41"] {
+            assert_eq!(split(&format!("Anna Lis {date}")), (None, s("Lis"), s("Anna"), s(date)), "{date}");
+        }
         assert_eq!(split("943 476 5919"), (s("943 476 5919"), None, None, None));
         // Not a valid NHS number: still the NHS number, where it is pointed out, never a name.
         assert_eq!(split("123 456 7890"), (s("123 456 7890"), None, None, None));
