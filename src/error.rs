@@ -51,6 +51,11 @@ pub enum Error {
         "This form was already saved or discarded in another window, so it was not saved again. Check the list of entries (e) before typing it again."
     )]
     DraftGone,
+    #[error(
+        "Nothing was saved: someone changed {reference} while you were typing ({}). Open it again to see what it says now, then make your change.",
+        .fields.join(", ")
+    )]
+    ChangedMeanwhile { reference: String, fields: Vec<&'static str> },
     #[error("Entry {reference} was voided, so it cannot be changed. Log a new entry if something needs recording.")]
     EntryVoided { reference: String },
     #[error("{}: {}", .0.field, .0.problem)]
@@ -907,6 +912,7 @@ impl Error {
             | Error::PatientNotFound(_)
             | Error::EntryVoided { .. }
             | Error::DraftGone
+            | Error::ChangedMeanwhile { .. }
             | Error::InvalidOption(_)
             | Error::Usage(_) => 2,
             Error::Exchange(e) => e.exit_code(),

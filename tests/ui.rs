@@ -1267,3 +1267,37 @@ fn who_is_working_lines_up_roles_after_a_name_in_cjk() {
     assert_eq!(roles.len(), 3, "{screen:?}");
     assert!(roles.iter().all(|&x| x == roles[0]), "roles start at {roles:?}");
 }
+
+/// An amendment typed over what the screen showed is refused if someone changed that same field
+/// meanwhile, rather than written over their change; a change to another field is kept as well.
+#[test]
+fn an_amendment_of_a_field_someone_changed_meanwhile_is_refused_not_written_over() {
+    let store = practice();
+    log_with(
+        &store,
+        Kind::Referral,
+        "943 476 5919",
+        &[("summary", "Referral to orthopaedics"), ("specialty", "Orthopaedics"), ("urgency", "urgent")],
+    );
+    let mut ui = Ui::sized(store, 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('e'));
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('a'));
+    ui.top();
+    let urgency = Kind::Referral.field("urgency").unwrap();
+    ui.fill(urgency, "0"); // Two-week wait
+    // Meanwhile, on another PC, Dr Bevan sets the urgency to routine.
+    let actor = ui.store.actor(Some("AB")).unwrap();
+    let theirs =
+        Amendment { entry: "R2-0001".into(), values: vec![("urgency".into(), "routine".into())], ..Default::default() };
+    ui.store.write_at(now(), |tx| entries::amend(tx, &actor, &theirs, false)).unwrap();
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("someone changed R2-0001 while you were typing (Urgency)"), "{screen}");
+    let entry = ui.store.find_entry("R2-0001").unwrap();
+    let current = ui.store.current_revision(&entry).unwrap();
+    assert_eq!(current.content.field_str("urgency"), Some("routine"), "their change stands");
+    assert_eq!(ui.store.revisions(&entry).unwrap().len(), 2);
+}

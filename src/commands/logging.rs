@@ -69,6 +69,8 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
             None => given(&args.patient).then(|| PatientGiven::Typed(typed_patient(&args.patient))),
         },
         reason: args.reason.clone(),
+        // The command line shows nothing before the change: it changes what the entry holds now.
+        seen: Vec::new(),
     };
     match store.write_at(ctx.now, |tx| entries::amend(tx, &actor, &amendment, args.confirm))? {
         Some(saved) => {

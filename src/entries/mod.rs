@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 pub use patient::{TypedPatient, check_date_of_birth};
 
 use crate::domain::fields::{
-    EntryContent, FieldProblem, Flag, Kind, PatientInput, add_patient_problems, build_content, time_warnings,
+    EntryContent, FieldProblem, Flag, Kind, PatientInput, add_patient_problems, build_content, content_values,
+    input_form, time_warnings,
 };
 use crate::domain::{Problem, Warning};
 use crate::error::{Error, Result};
@@ -54,6 +55,11 @@ pub struct Amendment {
     pub patient: Option<PatientGiven>,
     /// Why it is being changed, in the person's words.
     pub reason: Option<String>,
+    /// For a change typed over what a screen showed: each changed field's value as it was shown
+    /// (in the form `values` takes). If the entry says something else by the time it is saved,
+    /// someone changed that field meanwhile, and the amendment is refused rather than written over
+    /// their change.
+    pub seen: Vec<(String, String)>,
 }
 
 /// Who a checked entry is about.
@@ -281,6 +287,10 @@ pub fn amend(tx: &Tx, actor: &Actor, amendment: &Amendment, confirmed: bool) -> 
             Some(if input.is_empty() { CheckedPatient::Nobody } else { CheckedPatient::New(input) })
         }
     };
+    let changed_meanwhile = changed_since_seen(&current.content, &amendment.seen);
+    if !changed_meanwhile.is_empty() {
+        return Err(Error::ChangedMeanwhile { reference: entry.reference, fields: changed_meanwhile });
+    }
     let add = parse_flags(&amendment.add_flags, &mut problems);
     let remove = parse_flags(&amendment.remove_flags, &mut problems);
     let mut content = match build_content(entry.kind, Some(&current.content), &amendment.values, now) {
@@ -329,6 +339,18 @@ pub fn amend(tx: &Tx, actor: &Actor, amendment: &Amendment, confirmed: bool) -> 
         occurred_at: content.occurred_at,
         warnings,
     }))
+}
+
+/// The labels of the fields whose value now differs from what the person saw.
+fn changed_since_seen(current: &EntryContent, seen: &[(String, String)]) -> Vec<&'static str> {
+    let values = content_values(current);
+    seen.iter()
+        .filter_map(|(name, shown)| {
+            let spec = current.kind.field(name)?;
+            let now_holds = values.get(spec.name).map(|v| input_form(spec, v)).unwrap_or_default();
+            (now_holds != *shown).then_some(spec.label)
+        })
+        .collect()
 }
 
 /// Voids an entry logged in error: it leaves the re-entry queue and stays in the history.

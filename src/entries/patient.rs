@@ -53,7 +53,8 @@ impl TypedPatient {
             // A date first: "30-01-1941" and "1941-01-30" are dates of birth, not NHS numbers.
             if time::parse_date_of_birth(token, now).is_ok() {
                 out.date_of_birth = Some(token.to_string());
-            } else if token.chars().all(|c| c.is_ascii_digit() || c == '-') && token.chars().any(|c| c.is_ascii_digit()) {
+            } else if token.chars().all(|c| c.is_ascii_digit() || c == '-') && token.chars().any(|c| c.is_ascii_digit())
+            {
                 digits.push(token);
             } else {
                 words.push(token);

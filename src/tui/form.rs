@@ -565,10 +565,14 @@ impl EntryForm {
     }
 
     fn amendment(&self, amending: &Amending, entry: NewEntry) -> Amendment {
-        let values = entry
+        let values: Vec<(String, String)> = entry
             .values
             .into_iter()
             .filter(|(name, value)| amending.shown.get(name).map_or(!value.is_empty(), |shown| shown != value))
+            .collect();
+        let seen = values
+            .iter()
+            .map(|(name, _)| (name.clone(), amending.shown.get(name).cloned().unwrap_or_default()))
             .collect();
         let flags = self.flag_names();
         let patient = match entry.patient {
@@ -583,6 +587,7 @@ impl EntryForm {
             remove_flags: amending.flags.iter().filter(|f| !flags.contains(f)).cloned().collect(),
             patient,
             reason: self.field(CHANGE_REASON.name).map(FormField::raw).filter(|r| !r.trim().is_empty()),
+            seen,
         }
     }
 
