@@ -92,13 +92,27 @@ impl Sorting {
         }
         let chars = run.iter().filter(|(_, c)| !matches!(c, '\n' | '\t')).count();
         if chars >= PASTE_MIN_CHARS || continuing {
-            self.msgs.push(Msg::Paste(run.iter().map(|(_, c)| *c).collect()));
+            self.msgs.push(Msg::Paste(text_of_run(&run)));
             true
         } else {
             self.msgs.extend(run.into_iter().map(|(key, _)| Msg::Key(key)));
             false
         }
     }
+}
+
+/// The text of a run of keys. A Windows line end (`\r\n`) typed out by a terminal arrives as Enter
+/// then Ctrl-J: one line break, not two (it once doubled every blank line of a pasted letter).
+fn text_of_run(run: &[(KeyEvent, char)]) -> String {
+    let is_line_feed = |key: &KeyEvent| key.code == KeyCode::Char('j') && key.modifiers == KeyModifiers::CONTROL;
+    let mut text = String::new();
+    for (i, (key, c)) in run.iter().enumerate() {
+        let after_enter = i > 0 && run[i - 1].0.code == KeyCode::Enter;
+        if !(is_line_feed(key) && after_enter) {
+            text.push(*c);
+        }
+    }
+    text
 }
 
 /// The text a key stands for when a terminal types a paste: a character, a line break or a tab.
@@ -180,6 +194,19 @@ mod tests {
             let msgs = bursts.sort(vec![event], Duration::from_millis(150));
             assert!(matches!(msgs.as_slice(), [Msg::Key(_)]), "{:?}", shown(&msgs));
         }
+    }
+
+    #[test]
+    fn a_windows_line_end_typed_out_is_one_line_break() {
+        let mut events = Vec::new();
+        for c in "R1\r\n\r\nR2".chars() {
+            events.push(match c {
+                '\r' => key(KeyCode::Enter),
+                '\n' => Event::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL)),
+                c => key(KeyCode::Char(c)),
+            });
+        }
+        assert_eq!(sort(events), [r#"paste("R1\n\nR2")"#]);
     }
 
     #[test]
