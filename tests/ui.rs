@@ -1003,10 +1003,15 @@ fn a_future_requested_at_is_questioned_and_no_goes_back_to_it() {
     ui.key(KeyCode::Char('n'));
     let screen = ui.screen();
     assert!(screen.contains("▶ Requested at"), "the cursor is on the time in question\n{screen}");
+    // Typed over at once: the first key replaces the time in question.
+    for c in "21/11/2026 09:00".chars() {
+        ui.key(KeyCode::Char(c));
+    }
+    let line = ui.screen().lines().find(|l| l.contains("▶ Requested at")).unwrap_or_default().to_string();
+    assert!(line.contains("21/11/2026 09:00") && !line.contains("22/11/2026"), "{line}");
     assert_eq!(ui.store.counts().unwrap().iter().find(|(n, _)| *n == "entries").map(|(_, n)| *n), Some(1));
     ui.ctrl('s');
-    ui.key(KeyCode::Char('y'));
-    assert!(ui.screen().contains("Saved R2-"), "{}", ui.screen());
+    assert!(ui.screen().contains("Saved R2-"), "corrected, it needs no question\n{}", ui.screen());
 }
 
 /// Issue 10, item 4: a look-up that matches nobody says so and offers Ctrl-N; Ctrl-N works from

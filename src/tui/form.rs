@@ -614,11 +614,16 @@ impl EntryForm {
             .map(|p| p.problem.to_string());
     }
 
-    /// Moves the cursor to a field by name, if the form shows it.
+    /// Moves the cursor to a field by name, if the form shows it, ready to be typed over: the
+    /// person was sent there to correct it, so the first key replaces what it holds.
     pub fn focus_on(&mut self, name: &str) {
         let rows = self.rows();
         if let Some(at) = rows.iter().position(|r| matches!(r, Row::Field(i) if self.fields[*i].spec.name == name)) {
             self.focus = at;
+            if let Row::Field(i) = rows[at] {
+                let field = &mut self.fields[i];
+                field.prefilled = !field.raw().is_empty();
+            }
         } else if name == "patient"
             && let Some(at) = rows.iter().position(|r| *r == Row::Patient)
         {
