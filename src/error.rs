@@ -626,6 +626,10 @@ impl Display for Warning {
                 f,
                 "the name typed, \"{typed}\", differs from the record's, \"{held}\", only in its accents, so the entry is linked to that record. Check it is the right person; the record keeps its own spelling."
             ),
+            Warning::PatientRecordCorrected { record } => write!(
+                f,
+                "the patient record now reads {record}, as the registration does. Every entry linked to that record goes with it."
+            ),
             Warning::TracedNumberHeldByOther { nhs_number, holder } => write!(
                 f,
                 "NHS number {nhs_number} already belongs to {holder}, another patient in cutover. Check the number the new system traced: if both records are one person, join them with `cutover patients join`."

@@ -827,3 +827,33 @@ fn records_with_different_nhs_numbers_are_never_joined() {
         .code(2)
         .stderr(contains("different NHS numbers (943 476 5919 and 999 234 5675)"));
 }
+
+#[test]
+fn correcting_a_registrations_name_corrects_the_patient_record_not_a_second_one() {
+    let p = Practice::new();
+    let id =
+        p.log(&["registration", "--family", "Lis", "--given", "Anna", "--dob", "30.01.41", "--summary", "New patient"]);
+    let amended = p.run_as("JS", &["amend", "R2-0001", "--set", "family_name=Liss", "--reason", "typo"]).success();
+    let said = stderr_of(&amended);
+    assert!(said.contains("the patient record now reads LISS, Anna (30/01/1941)"), "{said}");
+
+    let shown: Value =
+        serde_json::from_slice(&p.run(&["show", &id, "--format", "json"]).success().get_output().stdout).unwrap();
+    assert_eq!(shown["patient"]["family_name"], "Liss", "{shown}");
+    assert_eq!(shown["fields"]["family_name"], "Liss", "{shown}");
+    let table = stdout_of(&p.run(&["show", "R2-0001"]).success());
+    assert!(table.contains("LISS, Anna (30/01/1941)"), "{table}");
+
+    let noted = p
+        .run_as(
+            "JS",
+            &["log", "note", "--summary", "Called", "--family", "Liss", "--given", "Anna", "--dob", "30/01/1941"],
+        )
+        .success();
+    assert!(!stderr_of(&noted).contains("may be the same person"), "{}", stderr_of(&noted));
+    assert_eq!(patient_rows(&p), [("Liss".to_string(), "Anna".to_string(), None)], "one record");
+    let linked: i64 = p.sqlite().query_row("SELECT count(DISTINCT patient_id) FROM entry", [], |r| r.get(0)).unwrap();
+    assert_eq!((entry_count(&p), linked), (2, 1), "the note links to the registration's record");
+    let duplicates = p.run(&["patients", "duplicates", "--format", "json"]).success();
+    assert_eq!(serde_json::from_slice::<Value>(&duplicates.get_output().stdout).unwrap(), serde_json::json!([]));
+}

@@ -1306,3 +1306,44 @@ fn an_amendment_of_a_field_someone_changed_meanwhile_is_refused_not_written_over
     assert_eq!(current.content.field_str("urgency"), Some("routine"), "their change stands");
     assert_eq!(ui.store.revisions(&entry).unwrap().len(), 2);
 }
+
+/// The screen amend goes through the same entry service as `cutover amend`: correcting a
+/// registration's family name corrects the patient record it made, and says so.
+#[test]
+fn correcting_a_registrations_name_in_the_form_corrects_the_patient_record() {
+    let store = practice();
+    let actor = store.actor(Some("JS")).unwrap();
+    let registration = entries::NewEntry {
+        kind: Kind::Registration,
+        values: [
+            ("summary", "New patient"),
+            ("family_name", "Lis"),
+            ("given_name", "Anna"),
+            ("date_of_birth", "30.01.41"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .to_vec(),
+        flags: Vec::new(),
+        patient: entries::PatientGiven::default(),
+    };
+    let saved = store.write_at(now(), |tx| entries::log(tx, &actor, &registration, false)).unwrap();
+    let mut ui = Ui::sized(store, 200, 60);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('e'));
+    ui.keys("/");
+    ui.keys(&saved.reference);
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('a'));
+    ui.top();
+    ui.fill(Kind::Registration.field("family_name").unwrap(), "Liss");
+    ui.top();
+    ui.keys("Typing slip");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("Amended") && screen.contains("now reads LISS, Anna (30/01/1941)"), "{screen}");
+    let header = ui.store.find_entry(&saved.reference).unwrap();
+    let record = ui.store.current_revision(&header).unwrap().patient_id.unwrap();
+    assert_eq!(ui.store.patient(&record).unwrap().unwrap().family_name.as_deref(), Some("Liss"));
+}

@@ -46,6 +46,11 @@ pub enum Warning {
         typed: String,
         held: String,
     },
+    /// A registration's details were corrected, and so was the record of the person it registers:
+    /// `record` is what that record now says ("LISS, Anna (30/01/1941)").
+    PatientRecordCorrected {
+        record: String,
+    },
     /// The NHS number the new system traced for a registration is another patient's.
     TracedNumberHeldByOther {
         nhs_number: String,

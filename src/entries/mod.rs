@@ -5,7 +5,7 @@
 
 mod patient;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub use patient::{TypedPatient, check_date_of_birth};
 
@@ -15,7 +15,7 @@ use crate::domain::fields::{
 };
 use crate::domain::{Problem, Warning};
 use crate::error::{Error, Result};
-use crate::store::{Actor, PatientCheck, Revision, Tx};
+use crate::store::{Actor, EntryHeader, PATIENT_DETAILS, PatientCheck, Revision, Tx};
 
 /// Who an entry is about, as the person gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,7 +320,7 @@ pub fn amend(tx: &Tx, actor: &Actor, amendment: &Amendment, confirmed: bool) -> 
         return Err(Error::Invalid(without_repeats(problems)));
     }
     let time_questions = time_warnings(&content, Some(&current.content), tx.fdp()?, now);
-    let (patient_id, warnings) = match &patient {
+    let (patient_id, mut warnings) = match &patient {
         Some(p) => resolve(tx, actor, p, PatientCheck { registering: false, confirmed }, time_questions)?,
         None => {
             ask(time_questions, confirmed)?;
@@ -332,6 +332,12 @@ pub fn amend(tx: &Tx, actor: &Actor, amendment: &Amendment, confirmed: bool) -> 
     }
     let reason = amendment.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     tx.revise_entry(actor, &entry, &content, patient_id.as_deref(), reason, false)?;
+    if entry.kind == Kind::Registration
+        && patient_id == current.patient_id
+        && let Some(record) = patient_id.as_deref()
+    {
+        warnings.extend(correct_registered_person(tx, actor, &entry, record, &current.content, &content)?);
+    }
     Ok(Some(Saved {
         id: entry.id,
         reference: entry.reference,
@@ -351,6 +357,35 @@ fn changed_since_seen(current: &EntryContent, seen: &[(String, String)]) -> Vec<
             (now_holds != *shown).then_some(spec.label)
         })
         .collect()
+}
+
+/// A registration's details are its person's (see `registration_values`): when an amendment
+/// corrects them, the person's record is corrected with them, so that the record, every entry
+/// linked to it, and the look-up all say what the registration now says. Left alone, the record
+/// would keep the old details and the corrected ones would make a second record.
+fn correct_registered_person(
+    tx: &Tx,
+    actor: &Actor,
+    entry: &EntryHeader,
+    record: &str,
+    before: &EntryContent,
+    after: &EntryContent,
+) -> Result<Vec<Warning>> {
+    let changed: Vec<&str> =
+        PATIENT_DETAILS.into_iter().filter(|name| before.field_str(name) != after.field_str(name)).collect();
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = |name: &str| after.field_str(name).map(str::to_string);
+    let details = PatientInput {
+        nhs_number: None,
+        family_name: text("family_name"),
+        given_name: text("given_name"),
+        date_of_birth: after.field_str("date_of_birth").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        sex: text("sex"),
+        postcode: text("postcode"),
+    };
+    tx.correct_patient_details(actor, record, &details, &changed, entry)
 }
 
 /// Voids an entry logged in error: it leaves the re-entry queue and stays in the history.

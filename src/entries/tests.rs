@@ -92,3 +92,108 @@ fn stock_not_dispensed_is_about_nobody_whichever_way_the_patient_is_given() {
     }
     assert!(check_new(&stock(PatientGiven::default()), &|_| true, now()).is_ok());
 }
+
+fn registration(family: &str, given: &str, dob: &str) -> NewEntry {
+    NewEntry {
+        kind: Kind::Registration,
+        values: values(&[("summary", "New patient"), ("family_name", family), ("given_name", given)]),
+        flags: Vec::new(),
+        patient: PatientGiven::Typed(TypedPatient { date_of_birth: Some(dob.into()), ..Default::default() }),
+    }
+}
+
+fn patient_of(store: &Store, reference: &str) -> String {
+    let entry = store.find_entry(reference).unwrap();
+    store.current_revision(&entry).unwrap().patient_id.expect("a patient")
+}
+
+#[test]
+fn correcting_a_registrations_details_corrects_its_patient_record() {
+    let (store, actor) = store();
+    let saved = store.write_at(now(), |tx| log(tx, &actor, &registration("Lis", "Anna", "30.01.41"), false)).unwrap();
+    let record = patient_of(&store, &saved.reference);
+    let amendment = Amendment {
+        entry: saved.reference.clone(),
+        values: values(&[("family_name", "Liss"), ("date_of_birth", "31/01/1941")]),
+        reason: Some("typo".into()),
+        ..Default::default()
+    };
+    let amended = store.write_at(now(), |tx| amend(tx, &actor, &amendment, false)).unwrap().expect("amended");
+    assert!(
+        amended.warnings.iter().any(|w| w.to_string().contains("the patient record now reads LISS, Anna (31/01/1941)")),
+        "the person is told: {:?}",
+        amended.warnings
+    );
+    assert_eq!(patient_of(&store, &saved.reference), record, "the same record, corrected");
+    let patient = store.patient(&record).unwrap().unwrap();
+    assert_eq!(patient.family_name.as_deref(), Some("Liss"));
+    assert_eq!(patient.given_name.as_deref(), Some("Anna"));
+    assert_eq!(patient.date_of_birth.as_deref(), Some("1941-01-31"));
+    // The folded names and the name-search index follow.
+    let found = store.find_patients("liss", 10, now()).unwrap();
+    assert_eq!(found.patients.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), [record.as_str()]);
+    assert!(store.find_patients("lis 30/01/1941", 10, now()).unwrap().patients.is_empty());
+    // The corrected details now find the record, not a new one.
+    let note = NewEntry {
+        kind: Kind::Note,
+        values: values(&[("summary", "Called")]),
+        flags: Vec::new(),
+        patient: PatientGiven::Typed(TypedPatient {
+            family_name: Some("Liss".into()),
+            given_name: Some("Anna".into()),
+            date_of_birth: Some("31/01/1941".into()),
+            ..Default::default()
+        }),
+    };
+    let noted = store.write_at(now(), |tx| log(tx, &actor, &note, false)).unwrap();
+    assert_eq!(patient_of(&store, &noted.reference), record);
+    assert!(store.duplicate_pairs().unwrap().is_empty());
+    // Audited by field name, with the entry, and no patient details.
+    let audit = store.audit_of(&record).unwrap();
+    let corrected = audit.iter().find(|a| a.action == "patient_corrected").expect("audited");
+    assert_eq!(corrected.detail["corrected"], serde_json::json!(["family_name", "date_of_birth"]));
+    assert_eq!(corrected.detail["reference"], saved.reference.as_str());
+    let said = corrected.detail.to_string();
+    assert!(!said.contains("Liss") && !said.contains("1941"), "no patient details in the audit trail: {said}");
+}
+
+#[test]
+fn a_correction_that_matches_another_record_is_pointed_out_never_joined() {
+    let (store, actor) = store();
+    let liss = store.write_at(now(), |tx| log(tx, &actor, &registration("Liss", "Anna", "30/01/1941"), false)).unwrap();
+    let lis = store.write_at(now(), |tx| log(tx, &actor, &registration("Lis", "Anna", "30/01/1941"), false)).unwrap();
+    let amendment = Amendment {
+        entry: lis.reference.clone(),
+        values: values(&[("family_name", "Liss")]),
+        reason: Some("typo".into()),
+        ..Default::default()
+    };
+    let amended = store.write_at(now(), |tx| amend(tx, &actor, &amendment, false)).unwrap().expect("amended");
+    assert!(
+        amended
+            .warnings
+            .iter()
+            .any(|w| matches!(w, Warning::PossibleDuplicate { existing } if existing.contains("LISS, Anna"))),
+        "{:?}",
+        amended.warnings
+    );
+    let (a, b) = (patient_of(&store, &liss.reference), patient_of(&store, &lis.reference));
+    assert_ne!(a, b, "never joined silently");
+    assert_eq!(store.patient(&b).unwrap().unwrap().family_name.as_deref(), Some("Liss"));
+    assert_eq!(store.duplicate_pairs().unwrap().len(), 1, "for a person to decide on");
+}
+
+#[test]
+fn amending_a_registration_without_touching_its_details_leaves_the_record_alone() {
+    let (store, actor) = store();
+    let saved = store.write_at(now(), |tx| log(tx, &actor, &registration("Lis", "Anna", "30/01/1941"), false)).unwrap();
+    let amendment = Amendment {
+        entry: saved.reference.clone(),
+        values: values(&[("summary", "Moved here")]),
+        ..Default::default()
+    };
+    let amended = store.write_at(now(), |tx| amend(tx, &actor, &amendment, false)).unwrap().expect("amended");
+    assert!(amended.warnings.is_empty(), "{:?}", amended.warnings);
+    let record = patient_of(&store, &saved.reference);
+    assert!(store.audit_of(&record).unwrap().iter().all(|a| a.action != "patient_corrected"));
+}

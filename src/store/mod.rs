@@ -36,7 +36,9 @@ pub use merge::{
 };
 pub use migrate::{APPLICATION_ID, LATEST_VERSION};
 pub use open::OpenMode;
-pub use patients::{DuplicatePair, JoinOutcome, Patient, PatientCheck, PatientMatches, ResolvedPatient};
+pub use patients::{
+    DuplicatePair, JoinOutcome, PATIENT_DETAILS, Patient, PatientCheck, PatientMatches, ResolvedPatient,
+};
 pub use queue::{
     CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, Placement, QueueDetail, QueueRow,
     QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Replayed, replay,

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
-use super::{Actor, Store, Tx};
+use super::{Actor, EntryHeader, Store, Tx};
 use crate::domain::fields::PatientInput;
 use crate::domain::nhs::NhsNumber;
 use crate::domain::text::fold;
@@ -81,6 +81,10 @@ impl Decision {
         }
     }
 }
+
+/// A patient's details other than the NHS number, by the names a registration gives its fields:
+/// what `Tx::correct_patient_details` corrects.
+pub const PATIENT_DETAILS: [&str; 5] = ["family_name", "given_name", "date_of_birth", "sex", "postcode"];
 
 const COLUMNS: &str = "id, nhs_number, family_name, given_name, date_of_birth, sex, postcode";
 
@@ -633,6 +637,88 @@ impl Tx<'_> {
             ],
         )?;
         self.audit(actor, "patient_details_added", Some(&found.id), json!({ "added": added }))
+    }
+
+    /// Corrects a patient record's details because the entry that holds them was corrected (a
+    /// registration amended: its name, date of birth, sex or postcode ARE the person's). Each
+    /// detail named in `fields` (from `PATIENT_DETAILS`) takes its value in `details`, none
+    /// clearing it; the others, and the NHS number, stay as the record holds them. The folded names
+    /// (and so the name-search index, through its trigger) follow, and an audit row
+    /// `patient_corrected` names the details changed and the entry, never their values.
+    ///
+    /// Returns what to tell the person: `PatientRecordCorrected` with what the record now says,
+    /// and a `PossibleDuplicate` for each other record the corrected details now match (never
+    /// joined: that stays a person's decision, `patients join`). Nothing if the record already
+    /// said that.
+    pub fn correct_patient_details(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        details: &PatientInput,
+        fields: &[&str],
+        because_of: &EntryHeader,
+    ) -> Result<Vec<Warning>> {
+        let found =
+            by_id(self.conn(), patient_id)?.ok_or_else(|| Error::PatientRecordNotFound(patient_id.to_string()))?;
+        let mut record = found.clone();
+        for field in fields {
+            match *field {
+                "family_name" => record.family_name.clone_from(&details.family_name),
+                "given_name" => record.given_name.clone_from(&details.given_name),
+                "date_of_birth" => {
+                    record.date_of_birth = details.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string())
+                }
+                "sex" => record.sex.clone_from(&details.sex),
+                "postcode" => record.postcode.clone_from(&details.postcode),
+                other => debug_assert!(false, "{other} is not a patient detail"),
+            }
+        }
+        let corrected: Vec<&str> = PATIENT_DETAILS
+            .into_iter()
+            .zip([
+                found.family_name != record.family_name,
+                found.given_name != record.given_name,
+                found.date_of_birth != record.date_of_birth,
+                found.sex != record.sex,
+                found.postcode != record.postcode,
+            ])
+            .filter_map(|(name, changed)| changed.then_some(name))
+            .collect();
+        if corrected.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.exec(
+            "UPDATE patient SET family_name = ?2, given_name = ?3, date_of_birth = ?4, sex = ?5, postcode = ?6,
+                    family_fold = ?7, given_fold = ?8
+             WHERE id = ?1",
+            params![
+                found.id,
+                record.family_name,
+                record.given_name,
+                record.date_of_birth,
+                record.sex,
+                record.postcode,
+                fold(record.family_name.as_deref().unwrap_or_default()),
+                fold(record.given_name.as_deref().unwrap_or_default()),
+            ],
+        )?;
+        self.audit(
+            actor,
+            "patient_corrected",
+            Some(&found.id),
+            json!({ "corrected": corrected, "entry": because_of.id, "reference": because_of.reference }),
+        )?;
+        let mut warnings = vec![Warning::PatientRecordCorrected { record: record.name_and_birth() }];
+        let dob = record.date_of_birth.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        if let (Some(family), Some(given), Some(dob)) = (&record.family_name, &record.given_name, dob) {
+            for other in by_name_and_birth(self.conn(), family, given, dob)? {
+                // Two NHS numbers are two people, as in `duplicate_pairs`.
+                if other.id != record.id && (other.nhs_number.is_none() || record.nhs_number.is_none()) {
+                    warnings.push(Warning::PossibleDuplicate { existing: other.describe() });
+                }
+            }
+        }
+        Ok(warnings)
     }
 
     fn insert_patient(&self, actor: &Actor, input: &PatientInput) -> Result<String> {
