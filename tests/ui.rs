@@ -1267,3 +1267,75 @@ fn who_is_working_lines_up_roles_after_a_name_in_cjk() {
     assert_eq!(roles.len(), 3, "{screen:?}");
     assert!(roles.iter().all(|&x| x == roles[0]), "roles start at {roles:?}");
 }
+
+/// The registration form's "NHS number (if known)" box.
+fn nhs_box() -> FieldSpec {
+    FieldSpec { name: "new_nhs_number", label: "NHS number (if known)", ty: FieldType::Text(20), required: false }
+}
+
+impl Ui {
+    /// Types a registration for Siân Jones (03/04/1950) with `nhs` in the NHS number box, and saves it.
+    fn register_sian_jones(&mut self, nhs: &str) {
+        self.key(KeyCode::Char('r'));
+        let fields = [
+            (COMMON_FIELDS[0], "Registered at the desk"),
+            (*Kind::Registration.field("family_name").unwrap(), "Jones"),
+            (*Kind::Registration.field("given_name").unwrap(), "Siân"),
+            (*Kind::Registration.field("date_of_birth").unwrap(), "03/04/1950"),
+            (nhs_box(), nhs),
+        ];
+        for (spec, typed) in fields {
+            self.top();
+            self.fill(&spec, typed);
+        }
+        self.ctrl('s');
+    }
+
+    /// The patient record the entry `reference` is saved against.
+    fn patient_of(&self, reference: &str) -> Option<String> {
+        let header = self.store.find_entry(reference).unwrap();
+        self.store.current_revision(&header).unwrap().patient_id
+    }
+}
+
+/// Tester's fault A: the registration form asks for the NHS number, if known, so the question
+/// "is this them?" about someone already held can be answered on screen, in words without the
+/// command line's options; the registration saved goes with that number's record.
+#[test]
+fn a_registration_typed_with_an_nhs_number_already_held_links_to_that_record() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    let held = store.patient_by_nhs(&NhsNumber::parse("943 476 5919").unwrap()).unwrap().unwrap().id;
+    let mut ui = Ui::sized(store, 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('r'));
+    let form = ui.screen();
+    let lines: Vec<&str> = form.lines().collect();
+    let at = |label: &str| lines.iter().position(|l| field_line(l, label).is_some()).unwrap_or(usize::MAX);
+    assert!(at("NHS number (if known)") < lines.len(), "the box is shown\n{form}");
+    assert!(at("Date of birth") < at("NHS number (if known)"), "after the date of birth\n{form}");
+    ui.key(KeyCode::Esc);
+
+    ui.register_sian_jones("943 476 5919");
+    let screen = ui.screen();
+    assert!(screen.contains("already in cutover"), "asked whether the registration is theirs\n{screen}");
+    assert!(!screen.contains("--"), "no command-line options on screen\n{screen}");
+    ui.key(KeyCode::Char('y'));
+    let screen = ui.screen();
+    assert!(screen.contains("Saved R2-0002"), "{screen}");
+    assert_eq!(ui.patient_of("R2-0002"), Some(held), "linked to the record holding the number");
+}
+
+/// Tester's fault A: a new person registered with their NHS number gets a record holding it.
+#[test]
+fn a_registration_typed_with_a_new_nhs_number_makes_a_record_holding_it() {
+    let mut ui = Ui::sized(practice(), 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.register_sian_jones("999 234 5675");
+    let screen = ui.screen();
+    assert!(screen.contains("Saved R2-0001"), "{screen}");
+    let record = ui.store.patient_by_nhs(&NhsNumber::parse("999 234 5675").unwrap()).unwrap();
+    assert_eq!(ui.patient_of("R2-0001"), record.map(|p| p.id), "{screen}");
+}
