@@ -1339,3 +1339,28 @@ fn a_registration_typed_with_a_new_nhs_number_makes_a_record_holding_it() {
     let record = ui.store.patient_by_nhs(&NhsNumber::parse("999 234 5675").unwrap()).unwrap();
     assert_eq!(ui.patient_of("R2-0001"), record.map(|p| p.id), "{screen}");
 }
+
+/// Tester's fault B: the notes after a save are shown whole on the smallest screen, the status
+/// line wrapping onto as many lines as they need (they used to be cut off at the edge).
+#[test]
+fn the_notes_after_a_save_are_shown_whole_on_an_80_by_24_screen() {
+    let mut ui = Ui::signed_in(practice());
+    ui.key(KeyCode::Char('n'));
+    ui.keys("Anne Smith 01/01/1960");
+    ui.ctrl('n');
+    ui.top();
+    ui.fill(&COMMON_FIELDS[0], "Phoned about results");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    let status = ui.app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(status.contains("Note: this patient has no NHS number yet."), "{status}");
+    assert!(status.len() > 160, "long enough to need more than two lines at 80 columns: {status}");
+    let words_shown: Vec<&str> = screen.split_whitespace().collect();
+    let words_said: Vec<&str> = status.split_whitespace().collect();
+    assert!(
+        words_shown.windows(words_said.len()).any(|w| w == words_said.as_slice()),
+        "every word of the note is on screen, in order\n{status}\n{screen}"
+    );
+    let last = screen.lines().last().unwrap_or_default();
+    assert!(!last.contains("marked done"), "the footer keeps its own line\n{screen}");
+}
