@@ -1364,3 +1364,32 @@ fn the_notes_after_a_save_are_shown_whole_on_an_80_by_24_screen() {
     let last = screen.lines().last().unwrap_or_default();
     assert!(!last.contains("marked done"), "the footer keeps its own line\n{screen}");
 }
+
+/// Tester's fault C: searching the entries list finds a patient's name typed without its accents,
+/// as the patient look-up does, and with them; someone else's entries are left out.
+#[test]
+fn searching_the_entries_list_finds_names_typed_without_their_accents() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    log(&store, Kind::Note, "", "Kowalski", "Łukasz", "Asked for a repeat");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('e'));
+    for (typed, found, left_out) in [
+        ("sian", "JONES, Siân", "KOWALSKI"),
+        ("SIÂN jones", "JONES, Siân", "KOWALSKI"),
+        ("lukasz", "KOWALSKI, Łukasz", "JONES"),
+        ("Łukasz", "KOWALSKI, Łukasz", "JONES"),
+        ("kowal", "KOWALSKI, Łukasz", "JONES"),
+    ] {
+        ui.key(KeyCode::Char('/'));
+        ui.send(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL));
+        for _ in 0..20 {
+            ui.key(KeyCode::Delete);
+        }
+        ui.keys(typed);
+        ui.key(KeyCode::Enter);
+        let screen = ui.screen();
+        assert!(screen.contains(found), "{typed:?} finds {found}\n{screen}");
+        assert!(!screen.contains(left_out), "{typed:?} leaves out {left_out}\n{screen}");
+    }
+}
