@@ -1393,3 +1393,39 @@ fn searching_the_entries_list_finds_names_typed_without_their_accents() {
         assert!(!screen.contains(left_out), "{typed:?} leaves out {left_out}\n{screen}");
     }
 }
+
+/// Tester's fault D: a draft left by a window that crashed after this one opened is offered on
+/// `o`, which asks the store again (the list used to be read only at start); only to who typed it.
+#[test]
+fn o_offers_a_draft_left_by_a_window_that_crashed_after_this_one_opened() {
+    let store = practice();
+    let mut open_all_along = window(&store, now(), "jo");
+    let mut someone_else = window(&store, now(), "bev");
+    press(&store, &mut open_all_along, KeyCode::Char('o'));
+    assert!(matches!(open_all_along.screen, cutover::tui::Screen::Home));
+    assert!(open_all_along.status.as_ref().is_some_and(|s| s.text == "There are no unsaved drafts."));
+
+    // Another window types a prescription and dies without closing.
+    let mut crashed = window(&store, now(), "jo");
+    press(&store, &mut crashed, KeyCode::Char('p'));
+    press(&store, &mut crashed, KeyCode::Tab);
+    for c in "Amoxicillin for Mrs Jones".chars() {
+        press(&store, &mut crashed, KeyCode::Char(c));
+    }
+    press(&store, &mut crashed, KeyCode::Tab);
+
+    // Once its hold has lapsed, the window open all along offers it.
+    let later = now() + chrono::Duration::minutes(5);
+    for app in [&mut open_all_along, &mut someone_else] {
+        dispatch(&store, app, Msg::Tick(later));
+    }
+    press(&store, &mut open_all_along, KeyCode::Char('o'));
+    assert!(matches!(open_all_along.screen, cutover::tui::Screen::Drafts { .. }), "the drafts list opens");
+    assert!(draft_offered(&open_all_along));
+    press(&store, &mut open_all_along, KeyCode::Enter);
+    assert!(matches!(open_all_along.screen, cutover::tui::Screen::Form(_)), "carried on with");
+
+    press(&store, &mut someone_else, KeyCode::Char('o'));
+    assert!(!draft_offered(&someone_else), "offered only to who typed it");
+    assert!(matches!(someone_else.screen, cutover::tui::Screen::Home));
+}
