@@ -241,9 +241,7 @@ impl Display for RowReason {
                 f,
                 "\"{value}\" has garbled letters: the file looks re-saved with the wrong encoding (a spreadsheet opened it as Windows text and saved it again). Open the original file, or type the letters again, and save as \"CSV UTF-8 (Comma delimited)\""
             ),
-            RowReason::NeedsConfirmation(w) => {
-                write!(f, "{}", w.to_string().replace("add --confirm", "import with --confirm"))
-            }
+            RowReason::NeedsConfirmation(w) => write!(f, "{w}"),
         }
     }
 }
@@ -319,6 +317,13 @@ impl Display for Exchange {
                 )?;
                 for row in rows {
                     write!(f, "\n  - {row}")?;
+                }
+                // The questions are worded for the screens too; the command line's answer is here.
+                if rows.iter().any(|r| matches!(r.reason, RowReason::NeedsConfirmation(_))) {
+                    write!(
+                        f,
+                        "\nIf you have checked the rows asked about and they are right, import again with --confirm."
+                    )?;
                 }
                 if *can_skip {
                     write!(
@@ -612,15 +617,15 @@ impl Display for Warning {
             ),
             Warning::SameDetailsAsTraced { existing } => write!(
                 f,
-                "{existing} has the same name and date of birth. If this is them, give their NHS number with --patient; if it is a different person, confirming adds a separate record for them."
+                "{existing} has the same name and date of birth. If this is them, give their NHS number; if it is a different person, saying yes adds a separate record for them."
             ),
             Warning::AlreadyHeld { existing, kept_apart: false } => write!(
                 f,
-                "{existing} is already in cutover. If this registration is theirs, confirming links it to that record."
+                "{existing} is already in cutover. If this registration is theirs, saying yes links it to that record."
             ),
             Warning::AlreadyHeld { existing, kept_apart: true } => write!(
                 f,
-                "{existing} has the same name and date of birth and is already in cutover. Confirming adds a record for the NHS number typed; if they are one person, join the two afterwards with `cutover patients join`."
+                "{existing} has the same name and date of birth and is already in cutover. Saying yes adds a record for the NHS number typed; if they are one person, the two records can be joined afterwards."
             ),
             Warning::NameDiffersOnlyByAccents { typed, held } => write!(
                 f,
@@ -632,7 +637,7 @@ impl Display for Warning {
             ),
             Warning::TracedNumberHeldByOther { nhs_number, holder } => write!(
                 f,
-                "NHS number {nhs_number} already belongs to {holder}, another patient in cutover. Check the number the new system traced: if both records are one person, join them with `cutover patients join`."
+                "NHS number {nhs_number} already belongs to {holder}, another patient in cutover. Check the number the new system traced: if both records are one person, they can be joined into one."
             ),
         }
     }
@@ -783,6 +788,13 @@ fn needs_confirmation(warnings: &[Warning]) -> String {
         (false, true) => "\nIf you have checked and it is right, run the command again with --confirm.",
         _ => "\nIf you have checked and everything above is right, run the command again with --confirm.",
     });
+    // The questions name no command (the screens show them too); the command line says how to join.
+    let about_joining = warnings
+        .iter()
+        .any(|w| matches!(w, Warning::AlreadyHeld { kept_apart: true, .. } | Warning::TracedNumberHeldByOther { .. }));
+    if about_joining {
+        out.push_str("\nTwo records that are one person are joined with `cutover patients join`.");
+    }
     out
 }
 
@@ -1057,6 +1069,27 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tester's fault A: the screens show the patient questions as they are worded, so they name
+    /// no command or option; only the command line's closing lines do.
+    #[test]
+    fn patient_questions_name_no_command_or_option_and_the_command_line_adds_how() {
+        let who = "JONES, Siân (03/04/1950) 943 476 5919".to_string();
+        let questions = [
+            Warning::NhsNumberHeldByOther { nhs_number: "943 476 5919".into(), held: who.clone(), typed: who.clone() },
+            Warning::SameDetailsAsTraced { existing: who.clone() },
+            Warning::AlreadyHeld { existing: who.clone(), kept_apart: false },
+            Warning::AlreadyHeld { existing: who.clone(), kept_apart: true },
+            Warning::TracedNumberHeldByOther { nhs_number: "943 476 5919".into(), holder: who.clone() },
+        ];
+        for q in &questions {
+            let said = q.to_string();
+            assert!(!said.contains("--") && !said.contains("cutover "), "{said}");
+        }
+        let command_line = Error::NeedsConfirmation(questions[3..].to_vec()).to_string();
+        assert!(command_line.ends_with("`cutover patients join`."), "{command_line}");
+        assert!(command_line.contains("run the command again with --confirm"), "{command_line}");
+    }
 
     #[test]
     fn date_and_time_hints_fit_under_a_form_field_on_an_80_column_screen() {

@@ -468,6 +468,7 @@ note,21/11/2026 10:00,Phoned about results,JS,999 234 5675,Reid,Mary,30/01/1941\
     let out = p.run_as("JS", &["import", "entries", &file]).code(2);
     let said = stderr_of(&out);
     assert!(said.contains("line 2") && said.contains("SMITH, Anne"), "{said}");
+    assert!(said.contains("import again with --confirm"), "how to say yes on the command line: {said}");
     assert_eq!(count(&p, "SELECT count(*) FROM entry"), 1, "nothing imported");
     assert_eq!(count(&p, "SELECT count(*) FROM import_file"), 0, "not recorded as imported");
     p.run_as("JS", &["import", "entries", &file, "--confirm"]).success();

@@ -1347,3 +1347,165 @@ fn correcting_a_registrations_name_in_the_form_corrects_the_patient_record() {
     let record = ui.store.current_revision(&header).unwrap().patient_id.unwrap();
     assert_eq!(ui.store.patient(&record).unwrap().unwrap().family_name.as_deref(), Some("Liss"));
 }
+
+/// The registration form's "NHS number (if known)" box.
+fn nhs_box() -> FieldSpec {
+    FieldSpec { name: "new_nhs_number", label: "NHS number (if known)", ty: FieldType::Text(20), required: false }
+}
+
+impl Ui {
+    /// Types a registration for Siân Jones (03/04/1950) with `nhs` in the NHS number box, and saves it.
+    fn register_sian_jones(&mut self, nhs: &str) {
+        self.key(KeyCode::Char('r'));
+        let fields = [
+            (COMMON_FIELDS[0], "Registered at the desk"),
+            (*Kind::Registration.field("family_name").unwrap(), "Jones"),
+            (*Kind::Registration.field("given_name").unwrap(), "Siân"),
+            (*Kind::Registration.field("date_of_birth").unwrap(), "03/04/1950"),
+            (nhs_box(), nhs),
+        ];
+        for (spec, typed) in fields {
+            self.top();
+            self.fill(&spec, typed);
+        }
+        self.ctrl('s');
+    }
+
+    /// The patient record the entry `reference` is saved against.
+    fn patient_of(&self, reference: &str) -> Option<String> {
+        let header = self.store.find_entry(reference).unwrap();
+        self.store.current_revision(&header).unwrap().patient_id
+    }
+}
+
+/// Tester's fault A: the registration form asks for the NHS number, if known, so the question
+/// "is this them?" about someone already held can be answered on screen, in words without the
+/// command line's options; the registration saved goes with that number's record.
+#[test]
+fn a_registration_typed_with_an_nhs_number_already_held_links_to_that_record() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    let held = store.patient_by_nhs(&NhsNumber::parse("943 476 5919").unwrap()).unwrap().unwrap().id;
+    let mut ui = Ui::sized(store, 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('r'));
+    let form = ui.screen();
+    let lines: Vec<&str> = form.lines().collect();
+    let at = |label: &str| lines.iter().position(|l| field_line(l, label).is_some()).unwrap_or(usize::MAX);
+    assert!(at("NHS number (if known)") < lines.len(), "the box is shown\n{form}");
+    assert!(at("Date of birth") < at("NHS number (if known)"), "after the date of birth\n{form}");
+    ui.key(KeyCode::Esc);
+
+    ui.register_sian_jones("943 476 5919");
+    let screen = ui.screen();
+    assert!(screen.contains("already in cutover"), "asked whether the registration is theirs\n{screen}");
+    assert!(!screen.contains("--"), "no command-line options on screen\n{screen}");
+    ui.key(KeyCode::Char('y'));
+    let screen = ui.screen();
+    assert!(screen.contains("Saved R2-0002"), "{screen}");
+    assert_eq!(ui.patient_of("R2-0002"), Some(held), "linked to the record holding the number");
+}
+
+/// Tester's fault A: a new person registered with their NHS number gets a record holding it.
+#[test]
+fn a_registration_typed_with_a_new_nhs_number_makes_a_record_holding_it() {
+    let mut ui = Ui::sized(practice(), 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.register_sian_jones("999 234 5675");
+    let screen = ui.screen();
+    assert!(screen.contains("Saved R2-0001"), "{screen}");
+    let record = ui.store.patient_by_nhs(&NhsNumber::parse("999 234 5675").unwrap()).unwrap();
+    assert_eq!(ui.patient_of("R2-0001"), record.map(|p| p.id), "{screen}");
+}
+
+/// Tester's fault B: the notes after a save are shown whole on the smallest screen, the status
+/// line wrapping onto as many lines as they need (they used to be cut off at the edge).
+#[test]
+fn the_notes_after_a_save_are_shown_whole_on_an_80_by_24_screen() {
+    let mut ui = Ui::signed_in(practice());
+    ui.key(KeyCode::Char('n'));
+    ui.keys("Anne Smith 01/01/1960");
+    ui.ctrl('n');
+    ui.top();
+    ui.fill(&COMMON_FIELDS[0], "Phoned about results");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    let status = ui.app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(status.contains("Note: this patient has no NHS number yet."), "{status}");
+    assert!(status.len() > 160, "long enough to need more than two lines at 80 columns: {status}");
+    let words_shown: Vec<&str> = screen.split_whitespace().collect();
+    let words_said: Vec<&str> = status.split_whitespace().collect();
+    assert!(
+        words_shown.windows(words_said.len()).any(|w| w == words_said.as_slice()),
+        "every word of the note is on screen, in order\n{status}\n{screen}"
+    );
+    let last = screen.lines().last().unwrap_or_default();
+    assert!(!last.contains("marked done"), "the footer keeps its own line\n{screen}");
+}
+
+/// Tester's fault C: searching the entries list finds a patient's name typed without its accents,
+/// as the patient look-up does, and with them; someone else's entries are left out.
+#[test]
+fn searching_the_entries_list_finds_names_typed_without_their_accents() {
+    let store = practice();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Registered list");
+    log(&store, Kind::Note, "", "Kowalski", "Łukasz", "Asked for a repeat");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('e'));
+    for (typed, found, left_out) in [
+        ("sian", "JONES, Siân", "KOWALSKI"),
+        ("SIÂN jones", "JONES, Siân", "KOWALSKI"),
+        ("lukasz", "KOWALSKI, Łukasz", "JONES"),
+        ("Łukasz", "KOWALSKI, Łukasz", "JONES"),
+        ("kowal", "KOWALSKI, Łukasz", "JONES"),
+    ] {
+        ui.key(KeyCode::Char('/'));
+        ui.send(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL));
+        for _ in 0..20 {
+            ui.key(KeyCode::Delete);
+        }
+        ui.keys(typed);
+        ui.key(KeyCode::Enter);
+        let screen = ui.screen();
+        assert!(screen.contains(found), "{typed:?} finds {found}\n{screen}");
+        assert!(!screen.contains(left_out), "{typed:?} leaves out {left_out}\n{screen}");
+    }
+}
+
+/// Tester's fault D: a draft left by a window that crashed after this one opened is offered on
+/// `o`, which asks the store again (the list used to be read only at start); only to who typed it.
+#[test]
+fn o_offers_a_draft_left_by_a_window_that_crashed_after_this_one_opened() {
+    let store = practice();
+    let mut open_all_along = window(&store, now(), "jo");
+    let mut someone_else = window(&store, now(), "bev");
+    press(&store, &mut open_all_along, KeyCode::Char('o'));
+    assert!(matches!(open_all_along.screen, cutover::tui::Screen::Home));
+    assert!(open_all_along.status.as_ref().is_some_and(|s| s.text == "There are no unsaved drafts."));
+
+    // Another window types a prescription and dies without closing.
+    let mut crashed = window(&store, now(), "jo");
+    press(&store, &mut crashed, KeyCode::Char('p'));
+    press(&store, &mut crashed, KeyCode::Tab);
+    for c in "Amoxicillin for Mrs Jones".chars() {
+        press(&store, &mut crashed, KeyCode::Char(c));
+    }
+    press(&store, &mut crashed, KeyCode::Tab);
+
+    // Once its hold has lapsed, the window open all along offers it.
+    let later = now() + chrono::Duration::minutes(5);
+    for app in [&mut open_all_along, &mut someone_else] {
+        dispatch(&store, app, Msg::Tick(later));
+    }
+    press(&store, &mut open_all_along, KeyCode::Char('o'));
+    assert!(matches!(open_all_along.screen, cutover::tui::Screen::Drafts { .. }), "the drafts list opens");
+    assert!(draft_offered(&open_all_along));
+    press(&store, &mut open_all_along, KeyCode::Enter);
+    assert!(matches!(open_all_along.screen, cutover::tui::Screen::Form(_)), "carried on with");
+
+    press(&store, &mut someone_else, KeyCode::Char('o'));
+    assert!(!draft_offered(&someone_else), "offered only to who typed it");
+    assert!(matches!(someone_else.screen, cutover::tui::Screen::Home));
+}

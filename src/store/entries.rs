@@ -8,6 +8,7 @@ use serde_json::json;
 use super::patients::{self, Patient};
 use super::{Actor, Store, Tx, flags_from_column, flags_to_column};
 use crate::domain::fields::{EntryContent, Kind};
+use crate::domain::text::fold;
 use crate::domain::time;
 use crate::error::{Error, Result};
 
@@ -234,10 +235,18 @@ impl Store {
         for word in filter.text.as_deref().unwrap_or_default().split_whitespace() {
             args.push(Box::new(format!("%{}%", word.replace(['%', '_'], ""))));
             let n = args.len();
-            sql.push_str(&format!(
-                " AND (e.summary LIKE ?{n} OR e.ref LIKE ?{n} OR p.family_name LIKE ?{n} OR p.given_name LIKE ?{n}
-                       OR p.nhs_number LIKE ?{n})"
-            ));
+            // Names are matched folded on both sides, as the patient look-up does: "sian" finds
+            // Siân and "lukasz" finds Łukasz. A word with no letters or digits folds to nothing
+            // and would match every name, so it is looked for only as typed.
+            let folded = fold(word);
+            let names = if folded.is_empty() {
+                String::new()
+            } else {
+                args.push(Box::new(format!("%{folded}%")));
+                let f = args.len();
+                format!(" OR p.family_fold LIKE ?{f} OR p.given_fold LIKE ?{f}")
+            };
+            sql.push_str(&format!(" AND (e.summary LIKE ?{n} OR e.ref LIKE ?{n} OR p.nhs_number LIKE ?{n}{names})"));
         }
         sql.push_str(if filter.newest_first {
             " ORDER BY e.occurred_at DESC, e.id DESC"

@@ -215,6 +215,8 @@ pub enum Effect {
     },
     /// Takes a draft to carry on with, unless another window is editing it.
     TakeDraft(String),
+    /// Reads the drafts free now: a window that crashed since this one opened leaves its draft.
+    LoadDrafts,
     RemoveDraft(String),
     Quit,
 }
@@ -266,6 +268,8 @@ pub enum Msg {
         id: String,
         taken: bool,
     },
+    /// Every draft free now, whoever typed it.
+    Drafts(Vec<Draft>),
     Queue {
         queue: Queue,
         progress: Progress,
@@ -289,7 +293,7 @@ pub struct App {
     /// The drafts this window may offer: none held by another window, and only the signed-in
     /// person's own (so that an entry is always saved in the name of who typed it).
     pub drafts: Vec<Draft>,
-    /// Every draft free when the window opened, whoever typed it.
+    /// Every draft free when the drafts were last read (at start, and on `o`), whoever typed it.
     pub all_drafts: Vec<Draft>,
     pub last_draft_at: DateTime<Utc>,
     /// This window (one run of the program): the holder of the draft it is editing.
@@ -492,6 +496,19 @@ impl App {
                 self.say(text, Tone::Success);
                 self.reload_queue()
             }
+            Msg::Drafts(drafts) => {
+                self.all_drafts = drafts;
+                self.drafts = self.own_drafts();
+                // Only if the person is still where they asked from.
+                if matches!(self.screen, Screen::Home) {
+                    if self.drafts.is_empty() {
+                        self.say("There are no unsaved drafts.", Tone::Info);
+                    } else {
+                        self.screen = Screen::Drafts { selected: 0 };
+                    }
+                }
+                Vec::new()
+            }
             Msg::Failed(text) => {
                 self.say(text, Tone::Problem);
                 Vec::new()
@@ -499,13 +516,19 @@ impl App {
         }
     }
 
+    /// The free drafts the signed-in person may carry on with: their own, and any typed before
+    /// anyone signed in.
+    fn own_drafts(&self) -> Vec<Draft> {
+        let Some(user) = &self.user else { return Vec::new() };
+        self.all_drafts.iter().filter(|d| d.staff_id.as_ref().is_none_or(|s| *s == user.id)).cloned().collect()
+    }
+
     fn choose_user(&mut self, user: Option<StaffMember>) -> Vec<Effect> {
         let Some(user) = user else { return Vec::new() };
         self.say(format!("Working as {} ({}).", user.name, user.id), Tone::Info);
         let remember = Effect::RememberUser(user.id.clone());
-        self.drafts =
-            self.all_drafts.iter().filter(|d| d.staff_id.as_ref().is_none_or(|s| *s == user.id)).cloned().collect();
         self.user = Some(user);
+        self.drafts = self.own_drafts();
         self.screen = if self.drafts.is_empty() { Screen::Home } else { Screen::Drafts { selected: 0 } };
         vec![remember, Effect::LoadHome]
     }
@@ -798,14 +821,8 @@ impl App {
                 self.screen = Screen::Entries(list);
                 vec![self.load_entries(filter, 0)]
             }
-            Some(Command::Drafts) if self.drafts.is_empty() => {
-                self.say("There are no unsaved drafts.", Tone::Info);
-                Vec::new()
-            }
-            Some(Command::Drafts) => {
-                self.screen = Screen::Drafts { selected: 0 };
-                Vec::new()
-            }
+            // Asked afresh: another window may have closed (or crashed) since this one opened.
+            Some(Command::Drafts) => vec![Effect::LoadDrafts],
             Some(Command::SwitchUser) => {
                 let selected =
                     self.user.as_ref().and_then(|u| self.staff.iter().position(|s| s.id == u.id)).unwrap_or(0);

@@ -275,6 +275,19 @@ impl EntryForm {
             }
         }
         rows.extend(field_rows(false));
+        // A new registration's person is in its own fields; their NHS number, when known, follows
+        // their date of birth, so someone already held can be told apart from a new person. (An
+        // amendment keeps the record the registration was saved against.)
+        if self.kind == Kind::Registration
+            && !amending
+            && let Some(nhs) = self.fields.iter().position(|f| f.spec.name == "new_nhs_number")
+        {
+            let after = rows
+                .iter()
+                .position(|r| matches!(r, Row::Field(i) if self.fields[*i].spec.name == "date_of_birth"))
+                .map_or(rows.len(), |at| at + 1);
+            rows.insert(after, Row::Field(nhs));
+        }
         rows.insert(rows.len() - 2, Row::Flags);
         rows
     }
@@ -519,10 +532,13 @@ impl EntryForm {
         self.flags.iter().map(|f| f.name().to_string()).collect()
     }
 
-    /// Who the form says the entry is about. A registration's person is in its own fields.
+    /// Who the form says the entry is about. A registration's person is in its own fields, but
+    /// for their NHS number (if known), which the entry service takes as the patient's.
     fn patient_given(&self) -> PatientGiven {
+        let value = |name: &str| self.field(name).map(FormField::raw).filter(|v| !v.trim().is_empty());
         if self.kind == Kind::Registration {
-            return PatientGiven::default();
+            let nhs_number = value("new_nhs_number").filter(|_| self.amending.is_none());
+            return PatientGiven::Typed(TypedPatient { nhs_number, ..TypedPatient::default() });
         }
         if let Some(chosen) = &self.patient.chosen {
             return PatientGiven::Existing(chosen.id.clone());
@@ -530,7 +546,6 @@ impl EntryForm {
         if !self.patient.adding_new {
             return PatientGiven::default();
         }
-        let value = |name: &str| self.field(name).map(FormField::raw).filter(|v| !v.trim().is_empty());
         PatientGiven::Typed(TypedPatient {
             nhs_number: value("new_nhs_number"),
             family_name: value("new_family_name"),
@@ -595,9 +610,11 @@ impl EntryForm {
     /// clears the rest.
     pub fn show_problems(&mut self, problems: &[FieldProblem]) {
         let adding_new = self.patient.adding_new;
+        let registration = self.kind == Kind::Registration;
         for field in &mut self.fields {
             let name = field.spec.name;
-            let patient_part = name.strip_prefix("new_").filter(|_| adding_new);
+            let shown = adding_new || (registration && name == "new_nhs_number");
+            let patient_part = name.strip_prefix("new_").filter(|_| shown);
             field.error = problems
                 .iter()
                 .find(|p| p.field == name || patient_part == Some(p.field.as_str()))
@@ -617,6 +634,11 @@ impl EntryForm {
     /// Moves the cursor to a field by name, if the form shows it, ready to be typed over: the
     /// person was sent there to correct it, so the first key replaces what it holds.
     pub fn focus_on(&mut self, name: &str) {
+        // A registration has no look-up: a question about who it is is answered by the NHS number.
+        let name = match name {
+            "patient" | "nhs_number" if self.kind == Kind::Registration => "new_nhs_number",
+            other => other,
+        };
         let rows = self.rows();
         if let Some(at) = rows.iter().position(|r| matches!(r, Row::Field(i) if self.fields[*i].spec.name == name)) {
             self.focus = at;

@@ -308,6 +308,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             store.write_at(now, |tx| tx.take_draft(&id, &app.window)).map(|taken| Some(Msg::DraftTaken { id, taken }))
         }
         Effect::RemoveDraft(id) => store.write_at(now, |tx| tx.remove_draft(&id)).map(|_| None),
+        Effect::LoadDrafts => store.drafts_free_at(now).map(|drafts| Some(Msg::Drafts(drafts))),
     };
     result.unwrap_or_else(|e| {
         tracing::warn!("a screen's request failed: {}", e.for_the_log());

@@ -21,6 +21,9 @@ use crate::error::Warning;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 const LABEL_WIDTH: u16 = 30;
+/// The most lines the status line grows to: a save's notes run to several sentences, and each one
+/// matters (no NHS number, a possible duplicate), so the body gives up room rather than cut them.
+const STATUS_LINES: u16 = 4;
 
 pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
@@ -32,9 +35,15 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [header, body, status, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)])
-            .areas(area);
+    let status_text = status_paragraph(app, theme);
+    let status_lines = status_text.as_ref().map_or(1, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(status_lines as u16),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     draw_header(app, theme, frame, header);
     match &app.screen {
         Screen::Setup(form) => draw_setup(form, "Set up cutover on this computer", theme, frame, body),
@@ -47,7 +56,9 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Detail(detail) => draw_detail(detail, theme, frame, body),
         Screen::Queue(queue) => draw_queue(queue, theme, frame, body),
     }
-    draw_status(app, theme, frame, status);
+    if let Some(text) = status_text {
+        frame.render_widget(text, status);
+    }
     draw_footer(app, theme, frame, footer);
     match &app.overlay {
         Some(Overlay::Help) => draw_help(app, theme, frame, body),
@@ -135,14 +146,15 @@ fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).style(theme.header()), area);
 }
 
-fn draw_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(status) = &app.status else { return };
+/// The status line, wrapped at words: the layout gives it as many lines as it needs.
+fn status_paragraph(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
+    let status = app.status.as_ref()?;
     let style = match status.tone {
         Tone::Info => theme.label(),
         Tone::Success => theme.success(),
         Tone::Problem => theme.problem(),
     };
-    frame.render_widget(Paragraph::new(escape_inline(&status.text).into_owned()).style(style), area);
+    Some(Paragraph::new(escape_inline(&status.text).into_owned()).style(style).wrap(Wrap { trim: true }))
 }
 
 fn draw_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
