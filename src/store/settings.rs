@@ -87,11 +87,9 @@ impl Tx<'_> {
     }
 
     fn time_setting(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
-        let value: Option<String> = rusqlite::OptionalExtension::optional(self.conn().query_row(
-            "SELECT value FROM setting WHERE key = ?1",
-            [name],
-            |r| r.get(0),
-        ))?;
+        // Cached: every save reads the FDP to question its times.
+        let mut stmt = self.conn().prepare_cached("SELECT value FROM setting WHERE key = ?1")?;
+        let value: Option<String> = rusqlite::OptionalExtension::optional(stmt.query_row([name], |r| r.get(0)))?;
         Ok(value.as_deref().and_then(time::from_storage))
     }
 
