@@ -78,7 +78,19 @@ pub fn parse_date_of_birth(input: &str, now: DateTime<Utc>) -> Result<NaiveDate,
         let century = this_year.div_euclid(100) * 100;
         if century + yy <= this_year { century + yy } else { century - 100 + yy }
     };
-    parse_calendar_date(input.trim(), &short_year, None, Problem::DateFormat)
+    let date = parse_calendar_date(input.trim(), &short_year, None, Problem::DateFormat)?;
+    // A two-digit year whose date this century is still to come was last century's: "01/12/26"
+    // typed on 30/11/2026 is 1926. (Parsed with the century before: a different date means the
+    // year was written with two digits.)
+    if date > now.with_timezone(&UK).date_naive() {
+        let century_before = |yy: i32| short_year(yy) - 100;
+        if let Ok(earlier) = parse_calendar_date(input.trim(), &century_before, None, Problem::DateFormat)
+            && earlier != date
+        {
+            return Ok(earlier);
+        }
+    }
+    Ok(date)
 }
 
 /// "27/11/2026 14:30"; inside the repeated autumn hour " BST" or " GMT" is appended so the two
@@ -549,6 +561,11 @@ mod tests {
         assert_eq!(parse_dob("30.01.41"), Ok(date(1941, 1, 30)));
         assert_eq!(parse_dob("1/1/26"), Ok(date(2026, 1, 1)), "this year is not after this year");
         assert_eq!(parse_dob("1/1/27"), Ok(date(1927, 1, 1)));
+        // A date this century still to come was last century's: typed on 30/11/2026.
+        let today = utc("2026-11-30T09:00:00Z");
+        assert_eq!(parse_date_of_birth("01/12/26", today), Ok(date(1926, 12, 1)));
+        assert_eq!(parse_date_of_birth("30/11/26", today), Ok(date(2026, 11, 30)), "born today");
+        assert_eq!(parse_date_of_birth("01/12/2026", today), Ok(date(2026, 12, 1)), "four digits are as written");
         assert_eq!(parse_dob("5/5/00"), Ok(date(2000, 5, 5)));
         assert_eq!(parse_dob("30-01-1941"), Ok(date(1941, 1, 30)));
         assert_eq!(parse_dob("30.01.1941"), Ok(date(1941, 1, 30)));
