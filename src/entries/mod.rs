@@ -354,7 +354,8 @@ fn changed_since_seen(current: &EntryContent, seen: &[(String, String)]) -> Vec<
         .filter_map(|(name, shown)| {
             let spec = current.kind.field(name)?;
             let now_holds = values.get(spec.name).map(|v| input_form(spec, v)).unwrap_or_default();
-            (now_holds != *shown).then_some(spec.label)
+            // Line by line, as a screen shows text: "\r\n" and a last line end are not a change.
+            (!now_holds.lines().eq(shown.lines())).then_some(spec.label)
         })
         .collect()
 }

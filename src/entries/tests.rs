@@ -197,3 +197,26 @@ fn amending_a_registration_without_touching_its_details_leaves_the_record_alone(
     let record = patient_of(&store, &saved.reference);
     assert!(store.audit_of(&record).unwrap().iter().all(|a| a.action != "patient_corrected"));
 }
+
+#[test]
+fn a_field_seen_as_the_screen_shows_it_is_not_taken_for_a_change_by_someone_else() {
+    let (store, actor) = store();
+    let mut entry = call("Results");
+    entry.values.push(("notes".into(), "First line\r\nSecond line\n".into()));
+    let saved = store.write_at(now(), |tx| log(tx, &actor, &entry, false)).unwrap();
+    let amendment = Amendment {
+        entry: saved.reference.clone(),
+        values: values(&[("notes", "First line\nSecond line, checked")]),
+        seen: values(&[("notes", "First line\nSecond line")]),
+        ..Default::default()
+    };
+    store.write_at(now(), |tx| amend(tx, &actor, &amendment, false)).unwrap().expect("amended");
+    let stale = Amendment {
+        entry: saved.reference,
+        values: values(&[("notes", "Something else")]),
+        seen: values(&[("notes", "First line\nSecond line")]),
+        ..Default::default()
+    };
+    let refused = store.write_at(now(), |tx| amend(tx, &actor, &stale, false)).unwrap_err();
+    assert!(matches!(refused, Error::ChangedMeanwhile { .. }), "{refused:?}");
+}
