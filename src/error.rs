@@ -72,6 +72,8 @@ pub enum Error {
     NotADatabase(PathBuf),
     #[error("{} is an SQLite database, but it belongs to another program, not cutover. Check the path given with --db.", .0.display())]
     ForeignDatabase(PathBuf),
+    #[error("{} is empty (0 bytes): it is not a cutover database, and cutover has not changed it. If it should hold the practice's log, it was cut short (a failed copy, a full disk): keep it for your IT support and restore the latest backup. If it was never used, delete it, then run `cutover init`.", .0.display())]
+    EmptyDatabaseFile(PathBuf),
     #[error("The database {} is damaged ({detail}). Nothing was changed. Stop using it, keep a copy of the file for your IT support, and restore the latest backup.", .path.display())]
     Corrupt { path: PathBuf, detail: String },
     #[error("The database {} was made by a newer version of cutover (its format is version {found}; this program understands up to version {known}). Nothing was changed. Use the newer version of cutover on this file.", .path.display())]
@@ -886,6 +888,7 @@ impl Error {
             Error::FolderMissing(_) => "the database's folder does not exist".to_string(),
             Error::NotADatabase(_) => "the database file is not an SQLite database".to_string(),
             Error::ForeignDatabase(_) => "the database file belongs to another program".to_string(),
+            Error::EmptyDatabaseFile(_) => "the database file is empty".to_string(),
             Error::Corrupt { detail, .. } => format!("database damaged: {}", integrity_detail(detail)),
             Error::NewerSchema { found, known, .. } => {
                 format!("database made by a newer version (format {found}; this program knows up to {known})")

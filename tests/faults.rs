@@ -324,3 +324,48 @@ fn a_file_written_to_a_read_only_disk_is_refused_in_plain_words() {
         assert_plain(&stderr);
     }
 }
+
+/// Issue 11, item 1: a file that is empty or holds a byte or two (a copy cut short, a full disk) is
+/// never taken as a new database by any command — not filled in, not called healthy — and not a
+/// byte of it changes. Only `init`, where no file is, makes a database.
+#[test]
+fn an_empty_or_tiny_file_is_refused_by_every_command_and_left_as_it_was() {
+    let p = Practice::empty();
+    let other = p.dir.path().join("other.cutover");
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check"],
+        vec!["info"],
+        vec!["list"],
+        vec!["show", "R2-0001"],
+        LOG_NOTE.to_vec(),
+        vec!["amend", "R2-0001", "--set", "summary=y"],
+        vec!["void", "R2-0001", "--reason", "x"],
+        vec!["queue"],
+        vec!["claim", "R2-0001"],
+        vec!["report"],
+        vec!["export", "--out", other.to_str().unwrap()],
+        vec!["backup", "--out", other.to_str().unwrap()],
+        vec!["staff", "list"],
+        vec!["staff", "add", "KL", "--name", "Kim Lee", "--role", "admin"],
+        vec!["patients", "duplicates"],
+        vec!["init", "--practice", "Riverside Surgery"],
+        vec![],
+    ];
+    for content in [&b""[..], b"x", b"S", b"\n"] {
+        for args in &commands {
+            fs::write(&p.db, content).unwrap();
+            let out = p.run_as("JS", args).code(1);
+            let said = stderr_of(&out);
+            let expected = if content.is_empty() { "is empty (0 bytes)" } else { "is not a cutover database" };
+            assert!(said.contains(expected), "{args:?} on {content:?}: {said}");
+            assert_plain(&said);
+            assert_eq!(fs::read(&p.db).unwrap(), content, "{args:?} changed the file");
+            for journal in ["-wal", "-shm"] {
+                let mut name = p.db.clone().into_os_string();
+                name.push(journal);
+                assert!(!std::path::Path::new(&name).exists(), "{args:?} left {journal} beside it");
+            }
+            assert!(!other.exists(), "{args:?} wrote a copy of it");
+        }
+    }
+}

@@ -29,7 +29,10 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     };
     let file_error = |source| Error::file(path, source);
 
-    if !path.exists() {
+    // Only a file made here, just now, may be taken as a new database: an existing file that is
+    // empty or holds a few bytes is one cut short or not ours, never one to fill in.
+    let made_here = !path.exists();
+    if made_here {
         if mode == OpenMode::Existing {
             return Err(Error::DatabaseMissing(path.to_path_buf()));
         }
@@ -68,6 +71,14 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
 
     // Reads only, until we know the file is ours and not from a newer version.
     let identity = identify(&conn, path)?;
+    if identity.is_new && !made_here {
+        let empty = fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false);
+        return Err(if empty {
+            Error::EmptyDatabaseFile(path.to_path_buf())
+        } else {
+            Error::NotADatabase(path.to_path_buf())
+        });
+    }
     // A read-only database is read as it stands (its immutable connection reports no WAL).
     let needs_setup = identity.version < LATEST_VERSION || (!identity.is_wal && read_only.is_none());
     if needs_setup {
@@ -94,6 +105,8 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
 struct Identity {
     version: i64,
     is_wal: bool,
+    /// Nothing in it at all: no tables, no version, no mark of ours.
+    is_new: bool,
 }
 
 fn identify(conn: &Connection, path: &Path) -> Result<Identity> {
@@ -108,7 +121,7 @@ fn identify(conn: &Connection, path: &Path) -> Result<Identity> {
     if version > LATEST_VERSION {
         return Err(Error::NewerSchema { path: path.to_path_buf(), found: version, known: LATEST_VERSION });
     }
-    Ok(Identity { version, is_wal: journal.eq_ignore_ascii_case("wal") })
+    Ok(Identity { version, is_wal: journal.eq_ignore_ascii_case("wal"), is_new })
 }
 
 /// Opens a database that must not be written, without creating the journal files WAL mode would

@@ -20,15 +20,20 @@ use super::app::Msg;
 ///
 /// The loop reads whatever is waiting as soon as it has drawn the screen, a few milliseconds after
 /// the last key. A person's keys are tens of milliseconds apart even at full speed (two keys rolled
-/// together, 20–30 ms), so two of them are read together only when the screen was busy; a pasted
-/// burst is read together whatever its length, because the terminal writes it all at once. Two
-/// characters make a paste: a two-letter paste such as "yy" at "Is this the right patient?" must
-/// never answer the question (it once saved an entry on another person's record). The cost is
-/// small: in a text box a paste of "ab" is the same text as typing it, and elsewhere two keys read
-/// together are ignored with a word, so the person presses the key again. Enter and Tab, which go
-/// with the characters, do not count: "c" then Enter, or Tab, Tab, "D" typed fast on a busy screen
-/// stay keys and still move on, save, or open a form as the person meant.
-pub const PASTE_MIN_CHARS: usize = 2;
+/// together, 20–30 ms; a fast typist's average, 80 ms), so two of them can be read together only
+/// when the screen was busy, and three only when it was busy for two of those gaps in a row (a save
+/// on a slow disk). A pasted burst is read together whatever its length, because the terminal
+/// writes it all at once. So three characters make a paste, and Enter and Tab, which go with them,
+/// do not count towards the three: "c" then Enter, or "al" then Tab at the end of a word, typed
+/// fast on a busy screen stay keys and still move on, save, or open a form as the person meant.
+/// Two characters read together with nothing else are a paste too ([`PASTE_PAIR`]).
+pub const PASTE_MIN_CHARS: usize = 3;
+
+/// Two characters read together, with no Enter or Tab among them, are a paste: a two-letter paste
+/// such as "yy" at "Is this the right patient?" must never answer the question (it once saved
+/// entries on another person's record). In a text box a paste of two letters is the same text as
+/// typing them; elsewhere they are ignored with a word, and the person presses the key again.
+pub const PASTE_PAIR: usize = 2;
 
 /// A long paste may reach the program in more than one read (the terminal writes it in pieces, or
 /// the loop stops reading at [`MAX_BATCH`] to draw). The keys that arrive this soon after a paste,
@@ -91,7 +96,8 @@ impl Sorting {
             return false;
         }
         let chars = run.iter().filter(|(_, c)| !matches!(c, '\n' | '\t')).count();
-        if chars >= PASTE_MIN_CHARS || continuing {
+        let a_pair_alone = chars == PASTE_PAIR && run.len() == PASTE_PAIR;
+        if chars >= PASTE_MIN_CHARS || a_pair_alone || continuing {
             self.msgs.push(Msg::Paste(text_of_run(&run)));
             true
         } else {
@@ -214,6 +220,8 @@ mod tests {
         // A person who typed "c" then Enter while the screen was busy.
         assert_eq!(sort(typed("c\r")), ["c", "Enter"]);
         assert_eq!(sort(typed("\t\tD")), ["Tab", "Tab", "D"]);
+        // The end of a word and Tab on to the next field, read together on a busy screen.
+        assert_eq!(sort(typed("al\t")), ["a", "l", "Tab"]);
     }
 
     #[test]
