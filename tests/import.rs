@@ -474,3 +474,21 @@ note,21/11/2026 10:00,Phoned about results,JS,999 234 5675,Reid,Mary,30/01/1941\
     p.run_as("JS", &["import", "entries", &file, "--confirm"]).success();
     assert_eq!(count(&p, "SELECT count(*) FROM entry"), 2);
 }
+
+/// Issue 11, item 4: a second import naming the same --rejects file is refused before anything is
+/// imported, so the first import's rejected rows (in no other place) are never overwritten.
+#[test]
+fn an_existing_rejects_file_is_never_overwritten() {
+    let p = Practice::new();
+    let first = write(&p, "bad.csv", WITH_BAD_ROWS.as_bytes());
+    let rejects = p.dir.path().join("to-fix.csv");
+    let rejects_arg = rejects.to_str().unwrap();
+    p.run_as("JS", &["import", "entries", &first, "--skip-invalid", "--rejects", rejects_arg]).success();
+    let kept = fs::read(&rejects).unwrap();
+    let second = write(&p, "more.csv", WITH_BAD_ROWS.replace("10:05", "11:05").as_bytes());
+    let out = p.run_as("JS", &["import", "entries", &second, "--skip-invalid", "--rejects", rejects_arg]).code(2);
+    assert!(stderr_of(&out).contains("already exists, and cutover never overwrites a file"), "{}", stderr_of(&out));
+    assert_eq!(fs::read(&rejects).unwrap(), kept, "the first import's rejected rows are as they were");
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 1, "nothing more imported");
+    assert_eq!(count(&p, "SELECT count(*) FROM import_file"), 1, "the second file is not recorded as imported");
+}

@@ -123,6 +123,13 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
     {
         return Err(Error::Exchange(Exchange::RejectsIsInput(rejects.clone())));
     }
+    // Before anything is imported: the rows an earlier import rejected may be in it, and they are in
+    // no other place (issue 11). The file is made with "refuse if it exists" too, for a race.
+    if let Some(rejects) = &args.rejects
+        && (rejects.exists() || rejects.is_symlink())
+    {
+        return Err(Error::Exchange(Exchange::OutputExists(rejects.clone())));
+    }
     let bytes = csv_file::read_bytes(&args.file)?;
     let text = csv_file::text(&args.file, &bytes)?;
     // The same rows re-saved with Windows line ends (or without a byte-order mark) are the same
@@ -353,7 +360,10 @@ fn check_row(
 /// The rejected rows as they were, with a `reason` column, so that they can be corrected and imported.
 fn write_rejects(path: &Path, header: &[String], bad: &[BadRow]) -> Result<()> {
     let file_error = |source| Error::file(path, source);
-    let file = crate::files::create_private(path, crate::files::Existing::Replace).map_err(file_error)?;
+    let file = crate::files::create_private(path, crate::files::Existing::Refuse).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::Exchange(Exchange::OutputExists(path.to_path_buf())),
+        _ => file_error(e),
+    })?;
     let mut csv = csv::WriterBuilder::new().flexible(true).from_writer(std::io::BufWriter::new(file));
     let csv_error = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(source) => Error::file(path, source),
