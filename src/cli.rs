@@ -215,6 +215,9 @@ pub struct ReportArgs {
     /// Write the report to this file rather than to the screen
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it is already there (never the database itself)
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -439,6 +442,9 @@ pub struct QueueArgs {
     /// Write to this file instead of the screen
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it is already there (never the database itself)
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -352,7 +352,11 @@ impl Display for Exchange {
                 path.display()
             ),
             Exchange::OutputIsDatabase(path) => {
-                write!(f, "{} is this database itself. Give another file name for the copy.", path.display())
+                write!(
+                    f,
+                    "{} is this database itself (or one of its journal files), and cutover never writes over it. Nothing was written. Give another file name.",
+                    path.display()
+                )
             }
             Exchange::MergeSelf(path) => write!(
                 f,

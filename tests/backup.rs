@@ -157,7 +157,7 @@ fn every_file_holding_patient_details_is_readable_by_its_owner_only() {
     let commands: Vec<Vec<String>> = vec![
         vec!["report".into(), "--out".into(), s(out("report.txt"))],
         vec!["report".into(), "--format".into(), "html".into(), "--out".into(), s(out("report.html"))],
-        vec!["report".into(), "--format".into(), "csv".into(), "--out".into(), s(out("report.csv"))],
+        vec!["report".into(), "--format".into(), "csv".into(), "--force".into(), "--out".into(), s(out("report.csv"))],
         vec!["export".into(), "--out".into(), s(out("export.cutover"))],
         vec!["backup".into(), "--out".into(), s(out("backup.db"))],
         vec!["queue".into(), "--format".into(), "csv".into(), "--out".into(), s(out("queue.csv"))],

@@ -369,3 +369,39 @@ fn an_empty_or_tiny_file_is_refused_by_every_command_and_left_as_it_was() {
         }
     }
 }
+
+/// Issue 11, item 7: no `--out` ever writes over the database in use or its journal files, and no
+/// existing file is replaced unless asked (`--force`).
+#[test]
+fn an_out_file_never_replaces_the_database_and_an_existing_file_only_with_force() {
+    let p = Practice::new();
+    p.run_as("JS", &LOG_NOTE).success();
+    let db = p.db.to_str().unwrap().to_string();
+    let mut wal = p.db.clone().into_os_string();
+    wal.push("-wal");
+    let wal = wal.into_string().unwrap();
+    for args in [
+        vec!["report", "--format", "html", "--out", db.as_str()],
+        vec!["report", "--format", "html", "--force", "--out", db.as_str()],
+        vec!["queue", "--format", "csv", "--force", "--out", db.as_str()],
+        vec!["report", "--force", "--out", wal.as_str()],
+    ] {
+        let before = p.bytes();
+        let out = p.run_as("JS", &args).code(2);
+        let said = stderr_of(&out);
+        assert!(said.contains("is this database itself"), "{args:?}: {said}");
+        assert_plain(&said);
+        assert_eq!(before, p.bytes(), "{args:?} changed the database");
+    }
+    p.run(&["check"]).success();
+    let fixed = p.dir.path().join("to-fix.csv");
+    fs::write(&fixed, "corrected rows").unwrap();
+    let path = fixed.to_str().unwrap();
+    for args in [vec!["report", "--out", path], vec!["queue", "--format", "csv", "--out", path]] {
+        let out = p.run_as("JS", &args).code(2);
+        assert!(stderr_of(&out).contains("already exists, and cutover never overwrites a file"), "{args:?}");
+        assert_eq!(fs::read_to_string(&fixed).unwrap(), "corrected rows", "{args:?} replaced it");
+    }
+    p.run_as("JS", &["report", "--force", "--out", path]).success();
+    assert_ne!(fs::read_to_string(&fixed).unwrap(), "corrected rows", "--force replaces it");
+}

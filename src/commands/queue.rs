@@ -69,6 +69,9 @@ fn status_filter(given: &str) -> Result<StatusFilter> {
 }
 
 pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
+    if let Some(out) = &args.out {
+        super::check_out(out, &ctx.location.path, args.force)?;
+    }
     let status = status_filter(&args.status)?;
     let kind = args.kind.as_deref().map(Kind::parse).transpose().map_err(|p| invalid("kind", p))?;
     let tier = match args.tier {

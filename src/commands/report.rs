@@ -10,6 +10,9 @@ use crate::store::OpenMode;
 
 pub fn report(args: ReportArgs, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
+    if let Some(out) = &args.out {
+        super::check_out(out, &ctx.location.path, args.force)?;
+    }
     let built = report::build(&store, ctx.now)?;
     let mut buffer = Vec::new();
     match args.format {
