@@ -45,6 +45,16 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     file.sync_all().map_err(fault)
 }
 
+/// Whether two paths name one file (the same device and inode: a link or another spelling of the
+/// path counts as the same). A path that does not exist is the same as nothing.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Whether `path` (a file or a folder) is on a disk that is mounted read-only: a locked USB stick,
 /// a share mounted read-only, a disk the system found faults on. Nobody can write there, not even
 /// the superuser, whatever the files' permissions say.

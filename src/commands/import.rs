@@ -119,16 +119,14 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
     let actor = store.actor(ctx.as_staff.as_deref())?;
     let settings = store.settings()?;
     if let Some(rejects) = &args.rejects
-        && same_file(rejects, &args.file)
+        && crate::files::same_file(rejects, &args.file)
     {
         return Err(Error::Exchange(Exchange::RejectsIsInput(rejects.clone())));
     }
     // Before anything is imported: the rows an earlier import rejected may be in it, and they are in
     // no other place (issue 11). The file is made with "refuse if it exists" too, for a race.
-    if let Some(rejects) = &args.rejects
-        && (rejects.exists() || rejects.is_symlink())
-    {
-        return Err(Error::Exchange(Exchange::OutputExists(rejects.clone())));
+    if let Some(rejects) = &args.rejects {
+        super::check_out(rejects, &ctx.location.path, false)?;
     }
     let bytes = csv_file::read_bytes(&args.file)?;
     let text = csv_file::text(&args.file, &bytes)?;
@@ -401,13 +399,6 @@ fn already_imported(path: &Path, earlier: EarlierImport) -> Error {
         by: earlier.imported_by,
         rows: earlier.rows_loaded,
     })
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 /// "1 entry", "2 entries": a count with the words that agree with it.

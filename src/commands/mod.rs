@@ -50,19 +50,15 @@ impl Context<'_> {
 /// Checks an `--out` file before anything is built: never the database in use or one of its
 /// journal files, and never a file that is already there unless `force` (a corrected `to-fix.csv`
 /// was once lost to a report written over it). Exit 2 either way, nothing written.
-fn check_out(out: &std::path::Path, database: &std::path::Path, force: bool) -> Result<()> {
+pub(super) fn check_out(out: &std::path::Path, database: &std::path::Path, force: bool) -> Result<()> {
     use crate::error::{Error, Exchange};
-    let same = |a: &std::path::Path, b: &std::path::Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
     let with = |suffix: &str| {
         let mut name = database.as_os_str().to_owned();
         name.push(suffix);
         std::path::PathBuf::from(name)
     };
     let database_files = [database.to_path_buf(), with("-wal"), with("-shm"), with("-journal")];
-    if database_files.iter().any(|f| same(out, f)) {
+    if database_files.iter().any(|f| crate::files::same_file(out, f)) {
         return Err(Error::Exchange(Exchange::OutputIsDatabase(out.to_path_buf())));
     }
     if !force && (out.exists() || out.is_symlink()) {

@@ -11,7 +11,6 @@ use super::headers::{Known, match_columns};
 use crate::domain::Problem;
 use crate::domain::fields::{SEXES, parse_choice, parse_postcode};
 use crate::domain::nhs::NhsNumber;
-use crate::domain::time;
 use crate::error::{Error, Exchange, Result, RowProblem, RowReason};
 use crate::store::ListPatient;
 
@@ -30,8 +29,6 @@ const REQUIRED: [&str; 4] = ["nhs_number", "family_name", "given_name", "date_of
 
 /// Longest name accepted, as for `log --family`.
 const NAME_MAX: usize = 100;
-/// A date of birth further back than this is surely a typing slip (as for `log --dob`).
-const OLDEST_AGE_YEARS: u32 = 130;
 
 /// A checked list, and the columns that were not used (an export often has more than cutover needs).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +57,6 @@ pub fn check(path: &Path, table: &Table, maps: &[(String, &'static str)], now: D
     let mut problems = Vec::new();
     let mut patients = Vec::with_capacity(table.rows.len());
     let mut first_line: HashMap<String, u64> = HashMap::with_capacity(table.rows.len());
-    let today = now.with_timezone(&time::UK).date_naive();
     for row in &table.rows {
         if row.values.len() != table.header.len() {
             problems.push(RowProblem {
@@ -111,21 +107,14 @@ pub fn check(path: &Path, table: &Table, maps: &[(String, &'static str)], now: D
             }
             other => other.map(str::to_string),
         };
-        let dob = match value("date_of_birth").map(|d| time::parse_date_of_birth(d, now)) {
+        // The one date-of-birth rule, as for `log --dob` and the screens.
+        let dob = match value("date_of_birth").map(|d| crate::entries::check_date_of_birth(d, now)) {
             None => {
                 bad("date_of_birth", Problem::Required);
                 None
             }
             Some(Err(p)) => {
                 bad("date_of_birth", p);
-                None
-            }
-            Some(Ok(d)) if d > today => {
-                bad("date_of_birth", Problem::DateOfBirthInFuture);
-                None
-            }
-            Some(Ok(d)) if today.years_since(d).unwrap_or(0) > OLDEST_AGE_YEARS => {
-                bad("date_of_birth", Problem::DateOfBirthTooOld);
                 None
             }
             Some(Ok(d)) => Some(d.format("%Y-%m-%d").to_string()),

@@ -4,7 +4,6 @@
 //! each item that gains re-entry events stands where its whole history of events leaves it.
 
 use std::collections::HashSet;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -174,13 +173,6 @@ fn read_only_uri(path: &Path) -> String {
     super::open::file_uri(path, "mode=ro")
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
 /// Opens a file to be merged, read-only; an error means it is no SQLite file this program can read.
 fn open_source(path: &Path) -> Result<Connection> {
     Connection::open_with_flags(
@@ -207,7 +199,7 @@ pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
     if !path.is_file() {
         return Err(Error::Exchange(Exchange::MergeMissing(path.to_path_buf())));
     }
-    if same_file(this, path) {
+    if crate::files::same_file(this, path) {
         return Err(Error::Exchange(Exchange::MergeSelf(path.to_path_buf())));
     }
     let conn = open_source(path)?;
