@@ -458,6 +458,20 @@ pub enum Reentry {
     NhsNumberOnlyForRegistration {
         reference: String,
     },
+    /// An answer to an item that is not waiting for a clinician.
+    NotAQuery {
+        reference: String,
+        status: &'static str,
+    },
+    /// Only a clinician answers a query.
+    AnswerNeedsClinician {
+        staff: String,
+    },
+    /// A query named (`--to`) someone who is not a clinician.
+    NotAClinician {
+        staff: String,
+        role: &'static str,
+    },
 }
 
 impl Reentry {
@@ -473,13 +487,16 @@ impl Reentry {
             Reentry::RegistrationNeedsNhsNumber { .. } => "a registration with no NHS number",
             Reentry::NhsNumberKnown { .. } => "the NHS number is already known",
             Reentry::AlreadyWaived { .. } => "already waived",
+            Reentry::NotAQuery { .. } => "not waiting for a clinician",
+            Reentry::AnswerNeedsClinician { .. } => "an answer from someone who is not a clinician",
+            Reentry::NotAClinician { .. } => "a query for someone who is not a clinician",
         };
         format!("queue item left as it was: {why} (exit code {})", self.exit_code())
     }
 
     fn exit_code(&self) -> u8 {
         match self {
-            Reentry::NhsNumberOnlyForRegistration { .. } => 2,
+            Reentry::NhsNumberOnlyForRegistration { .. } | Reentry::NotAClinician { .. } => 2,
             _ => 1,
         }
     }
@@ -534,6 +551,18 @@ impl Display for Reentry {
             Reentry::NhsNumberOnlyForRegistration { reference } => write!(
                 f,
                 "--nhs-number: {reference} is not a registration. The NHS number found by a trace is recorded when the patient's registration is marked done."
+            ),
+            Reentry::NotAQuery { reference, status } => write!(
+                f,
+                "{reference} is {status}, not waiting for a clinician, so there is no question to answer; nothing was changed."
+            ),
+            Reentry::AnswerNeedsClinician { staff } => write!(
+                f,
+                "Only a clinician can answer a query, and {staff} is not on the staff list with the role clinician; nothing was changed. Ask a clinician to answer it (cutover answer ID --note TEXT --as THEIR_ID)."
+            ),
+            Reentry::NotAClinician { staff, role } => write!(
+                f,
+                "--to: {staff} is on the staff list with the role {role}, not clinician; nothing was changed. Name a clinician (cutover staff list shows who), or leave --to out."
             ),
         }
     }

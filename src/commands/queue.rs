@@ -84,7 +84,7 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
     } else {
         args.assignee.map(|a| a.trim().to_ascii_uppercase())
     };
-    let query = QueueQuery { status, kind, tier, assignee: assignee.clone(), limit: args.limit };
+    let query = QueueQuery { status, kind, tier, assignee: assignee.clone(), limit: args.limit, waiting_for: None };
     let built = queue::build(&store, &query, ctx.now)?;
     let practice = store.settings()?.practice().unwrap_or_default().to_string();
 
@@ -421,7 +421,7 @@ pub fn done(args: DoneArgs, ctx: &mut Context) -> Result<ExitCode> {
 
 pub fn query(args: QueryArgs, ctx: &mut Context) -> Result<ExitCode> {
     let note = text("note", &args.note, NOTE_MAX)?;
-    let outcome = change(ctx, &args.id, Request::Query { note })?;
+    let outcome = change(ctx, &args.id, Request::Query { note, to: None })?;
     writeln!(ctx.err, "{} is waiting for a clinician; it stays in the queue as a query.", outcome.reference)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,8 +15,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
+pub use crate::store::{QueryThread, Remark};
 pub use policy::{Assessment, Blocker, PolicyContext, Term, Tier, assess};
-pub use workflow::Request;
+pub use workflow::{People, Request};
 
 use crate::config::DEFAULT_CLAIM_HOURS;
 use crate::domain::fields::Kind;
@@ -90,6 +91,9 @@ pub struct QueueQuery {
     pub tier: Option<Tier>,
     /// Claimed by, or finished by, this member of staff (short id, any case).
     pub assignee: Option<String>,
+    /// Only the queries waiting for this clinician (short id, any case): those whose question is
+    /// for them, and those for any clinician.
+    pub waiting_for: Option<String>,
     /// Only the first this many, in order: what a screen asks for.
     pub limit: Option<usize>,
 }
@@ -117,6 +121,9 @@ pub struct ReentryItem {
     pub claimed_until: Option<DateTime<Utc>>,
     pub blocker: Option<Blocker>,
     pub new_system_ref: Option<String>,
+    /// The latest question put to a clinician about this item (who asked, when, for whom) and the
+    /// answer, once given. Kept after the item is answered, done or reopened: it is its history.
+    pub query: Option<QueryThread>,
     pub reasons: Vec<String>,
     pub terms: Vec<Term>,
 }
@@ -258,7 +265,27 @@ fn explain(p: &Placed, ctx: &PolicyContext) -> Assessment {
     a
 }
 
-fn wanted(p: &Placed, q: &QueueQuery) -> bool {
+/// The queries waiting for the clinician a query asks about (`QueueQuery::waiting_for`): entry id →
+/// the clinician each is for (`None`: any clinician). Read only when asked for.
+type Waiting = Option<HashMap<String, Option<String>>>;
+
+fn waiting_for(store: &Store, query: &QueueQuery) -> Result<Waiting> {
+    Ok(match query.waiting_for {
+        Some(_) => Some(store.queries_waiting()?),
+        None => None,
+    })
+}
+
+fn wanted(p: &Placed, q: &QueueQuery, waiting: &Waiting) -> bool {
+    let for_them = match (&q.waiting_for, waiting) {
+        (Some(who), Some(waiting)) => {
+            p.status == ItemStatus::Query
+                && waiting
+                    .get(&p.row.entry_id)
+                    .is_some_and(|for_staff| for_staff.as_deref().is_none_or(|f| f.eq_ignore_ascii_case(who)))
+        }
+        _ => true,
+    };
     let status_ok = match q.status {
         StatusFilter::Open => p.status.is_open(),
         StatusFilter::All => true,
@@ -268,6 +295,7 @@ fn wanted(p: &Placed, q: &QueueQuery) -> bool {
         && q.kind.is_none_or(|k| p.row.kind() == k)
         && q.tier.is_none_or(|t| p.assessment.tier == t)
         && q.assignee.as_deref().is_none_or(|who| shown_assignee(p).is_some_and(|a| a.eq_ignore_ascii_case(who)))
+        && for_them
 }
 
 /// A lapsed claim is nobody's.
@@ -375,7 +403,9 @@ fn work_out(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Fo
         !matches!(query.status, StatusFilter::Open) && !matches!(query.status, StatusFilter::Only(s) if s.is_open());
     let rows = store.queue_rows(&QueueScope { include_closed })?;
     let registrations = store.open_registrations()?;
-    let mut placed: Vec<Placed> = place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query)).collect();
+    let waiting = waiting_for(store, query)?;
+    let mut placed: Vec<Placed> =
+        place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query, &waiting)).collect();
     let matched = placed.len();
     let overdue = placed.iter().filter(|p| p.overdue).count();
     match query.limit {
@@ -403,8 +433,12 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
     if !open_only || !ctx.go_live_set || !store.queue_placed_for(ctx.reference, policy::POLICY_VERSION)? {
         return Ok(None);
     }
-    let everything =
-        query.status == StatusFilter::Open && query.kind.is_none() && query.tier.is_none() && query.assignee.is_none();
+    let everything = query.status == StatusFilter::Open
+        && query.kind.is_none()
+        && query.tier.is_none()
+        && query.assignee.is_none()
+        && query.waiting_for.is_none();
+    let waiting = waiting_for(store, query)?;
     let rows = store.placed_queue_rows(if everything { query.limit } else { None })?;
     let patients: Vec<&str> = rows.iter().filter_map(|r| r.patient.as_deref()).collect();
     let registrations = store.open_registrations_of(&patients)?;
@@ -412,7 +446,7 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
     for row in rows {
         let Some(kept) = row.placement.and_then(as_assessment) else { return Ok(None) };
         let p = situate(row, kept, &registrations, ctx);
-        if wanted(&p, query) {
+        if wanted(&p, query, &waiting) {
             placed.push(p);
         }
     }
@@ -524,6 +558,7 @@ fn describe(store: &Store, mut placed: Vec<Placed>, facts_read: bool, ctx: &Poli
                 assignee,
                 blocker: p.blocker,
                 new_system_ref: d.new_system_ref,
+                query: d.query,
                 reasons,
                 terms: explained.terms,
             }
@@ -627,7 +662,16 @@ pub fn act_confirmed(
     store.write_at(now, |tx| {
         let entry = tx.find_entry(given)?;
         let state = tx.reentry_state(&entry)?;
-        let steps = workflow::decide(&state, request, &staff, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
+        let named =
+            match request {
+                Request::Query { to: Some(to), .. } => Some(tx.staff_member(to)?.ok_or_else(|| {
+                    crate::error::Error::UnknownStaff { id: to.trim().to_string(), known: Vec::new() }
+                })?),
+                _ => None,
+            };
+        let people =
+            People { acting: tx.staff_member(&staff)?, logged_by: tx.staff_member(&entry.recorded_by)?, named };
+        let steps = workflow::decide(&state, request, &staff, &people, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
         if let Request::Done { nhs_number: Some(nhs), .. } = request
             && !confirmed
         {
@@ -677,7 +721,7 @@ mod tests {
         for (i, item) in first.items.iter().enumerate() {
             let request = match i % 4 {
                 0 => Request::Claim { take_over: false },
-                1 => Request::Query { note: "Which dose?".into() },
+                1 => Request::Query { note: "Which dose?".into(), to: None },
                 2 => Request::NotRequired { reason: "Already on the new system".into() },
                 _ => Request::Done {
                     new_system_ref: None,
@@ -850,5 +894,54 @@ mod tests {
         let queue = build(&store, &QueueQuery::default(), now).unwrap();
         assert_eq!(queue.matched, queue.items.len());
         assert!(queue.matched > 0);
+    }
+
+    #[test]
+    fn a_query_shows_its_question_and_answer_and_waits_for_its_clinician_until_answered() {
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 200, 5).unwrap();
+        let admin = store.actor(Some("KL")).unwrap();
+        let now = t("23/11/2026 09:00");
+        let first = build(&store, &QueueQuery { limit: Some(2), ..Default::default() }, now).unwrap().items;
+        let (a, b) = (&first[0], &first[1]);
+        let ask = |id: &str, to: Option<&str>, note: &str| {
+            act(&store, &admin, id, &Request::Query { note: note.into(), to: to.map(String::from) }, now).unwrap()
+        };
+        ask(&a.entry_id, Some("jo"), "Which dose was given?");
+        ask(&b.entry_id, Some("MW"), "Is this the right patient?");
+        let for_jo = QueueQuery { waiting_for: Some("JO".into()), ..Default::default() };
+        let waiting: Vec<String> = build(&store, &for_jo, now).unwrap().items.into_iter().map(|i| i.entry_id).collect();
+        assert_eq!(waiting, [a.entry_id.clone()], "only the query for JO");
+        let item = |id: &str| {
+            let all = QueueQuery { status: StatusFilter::All, ..Default::default() };
+            build(&store, &all, now).unwrap().items.into_iter().find(|i| i.entry_id == id).unwrap()
+        };
+        let thread = item(&a.entry_id).query.expect("the question is on the item");
+        assert_eq!(
+            (
+                thread.question.text.as_str(),
+                thread.question.by.as_str(),
+                thread.question.at,
+                thread.asked_for.as_deref()
+            ),
+            ("Which dose was given?", "KL", now, Some("JO"))
+        );
+        assert_eq!(thread.answer, None);
+
+        let refused = act(&store, &admin, &a.entry_id, &Request::Answer { note: "5 mg".into() }, now).unwrap_err();
+        assert!(matches!(refused, crate::error::Error::Reentry(crate::error::Reentry::AnswerNeedsClinician { .. })));
+        let later = now + Duration::minutes(30);
+        let jo = store.actor(Some("JO")).unwrap();
+        let answered =
+            act(&store, &jo, &a.entry_id, &Request::Answer { note: "5 mg once a day".into() }, later).unwrap();
+        assert_eq!(answered.status, ReentryStatus::Open, "back in the admin's queue");
+        let shown = item(&a.entry_id);
+        assert_eq!(shown.status, ItemStatus::Open);
+        let answer = shown.query.unwrap().answer.expect("the answer is on the item");
+        assert_eq!((answer.text.as_str(), answer.by.as_str(), answer.at), ("5 mg once a day", "JO", later));
+        assert!(build(&store, &for_jo, later).unwrap().items.is_empty(), "answered: no longer waiting for JO");
+        let history = store.reentry_history(&a.entry_id).unwrap();
+        assert_eq!(history.last().unwrap().action, Some(crate::store::ReentryAction::Answer));
+        assert_eq!(history.last().unwrap().staff_id, "JO");
     }
 }

@@ -983,6 +983,7 @@ impl App {
             tier: screen.tier,
             assignee: if screen.mine { self.user.as_ref().map(|u| u.id.clone()) } else { None },
             limit: Some(QUEUE_ROWS),
+            ..Default::default()
         };
         vec![Effect::LoadQueue { query }]
     }
@@ -1011,7 +1012,7 @@ impl App {
                         waive_nhs: None,
                         take_over: false,
                     },
-                    Command::Query => Request::Query { note: answer.unwrap_or_default() },
+                    Command::Query => Request::Query { note: answer.unwrap_or_default(), to: None },
                     _ => Request::NotRequired { reason: answer.unwrap_or_default() },
                 };
                 return vec![Effect::Act { entry_id: item.entry_id.clone(), request }];
