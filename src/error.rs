@@ -467,8 +467,9 @@ pub enum Reentry {
     AnswerNeedsClinician {
         staff: String,
     },
-    /// A query named (`--to`) someone who is not a clinician.
+    /// A query named (`--to`), or a list of queries asked for (`--for`), someone who is not a clinician.
     NotAClinician {
+        option: &'static str,
         staff: String,
         role: &'static str,
     },
@@ -560,9 +561,9 @@ impl Display for Reentry {
                 f,
                 "Only a clinician can answer a query, and {staff} is not on the staff list with the role clinician; nothing was changed. Ask a clinician to answer it (cutover answer ID --note TEXT --as THEIR_ID)."
             ),
-            Reentry::NotAClinician { staff, role } => write!(
+            Reentry::NotAClinician { option, staff, role } => write!(
                 f,
-                "--to: {staff} is on the staff list with the role {role}, not clinician; nothing was changed. Name a clinician (cutover staff list shows who), or leave --to out."
+                "--{option}: {staff} is on the staff list with the role {role}, not clinician, and queries are for clinicians; nothing was changed. Name a clinician (cutover staff list shows who)."
             ),
         }
     }
@@ -581,6 +582,8 @@ pub enum Usage {
     BadNhsNumber(Problem),
     BadDateOfBirth(Problem),
     BadPrefix(String),
+    /// `queue --for` with a status other than the queries'.
+    ForNeedsQueries(String),
 }
 
 impl Display for Usage {
@@ -613,6 +616,10 @@ impl Display for Usage {
             Usage::BadPrefix(prefix) => write!(
                 f,
                 "\"{prefix}\" cannot be a workstation prefix: use 1 to 4 letters or digits, such as R2 or C1."
+            ),
+            Usage::ForNeedsQueries(status) => write!(
+                f,
+                "--for lists the queries waiting for a clinician, so it goes with --status query (or no --status), not --status {status}."
             ),
         }
     }

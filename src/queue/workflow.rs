@@ -57,13 +57,20 @@ pub struct People {
     pub named: Option<StaffMember>,
 }
 
+/// Queries are for clinicians: a query names (`to`), and a list of queries is for (`for`), only a
+/// member of staff with the role clinician.
+pub fn must_be_clinician(option: &'static str, member: &StaffMember) -> Result<(), Error> {
+    if member.role == Role::Clinician {
+        return Ok(());
+    }
+    Err(refuse(Reentry::NotAClinician { option, staff: member.id.clone(), role: member.role.name() }))
+}
+
 /// Whom a query is for: the clinician it names; if it names no one, the clinician who logged the
 /// entry (they know what they meant); otherwise any clinician (`None`).
 pub fn query_for(people: &People) -> Result<Option<String>, Error> {
     if let Some(named) = &people.named {
-        if named.role != Role::Clinician {
-            return Err(refuse(Reentry::NotAClinician { staff: named.id.clone(), role: named.role.name() }));
-        }
+        must_be_clinician("to", named)?;
         return Ok(Some(named.id.clone()));
     }
     Ok(people.logged_by.as_ref().filter(|s| s.role == Role::Clinician).map(|s| s.id.clone()))
@@ -155,7 +162,7 @@ pub fn action_words(action: ReentryAction) -> &'static str {
         ReentryAction::NotRequired => "set aside as not required",
         ReentryAction::Reopen => "reopened",
         ReentryAction::WaiveNhs => "given a waiver for its missing NHS number",
-        ReentryAction::Answer => "answered by a clinician",
+        ReentryAction::Answer => "answered",
     }
 }
 
