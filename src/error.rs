@@ -575,10 +575,15 @@ pub enum Usage {
     SetNeedsEquals(String),
     NothingToAmend,
     MissingPractice,
-    DemoNeedsEmptyDatabase { entries: i64 },
+    DemoNeedsEmptyDatabase {
+        entries: i64,
+    },
     FirstStaffOnly,
     RoleUnknown(String),
-    BadTime { option: &'static str, problem: Problem },
+    BadTime {
+        option: &'static str,
+        problem: Problem,
+    },
     BadNhsNumber(Problem),
     BadDateOfBirth(Problem),
     BadPrefix(String),

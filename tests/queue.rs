@@ -752,8 +752,20 @@ fn a_query_naming_no_one_is_for_the_clinician_who_logged_it_or_else_for_any_clin
 #[test]
 fn a_query_for_or_a_list_for_someone_who_is_not_a_clinician_is_refused_and_changes_nothing() {
     let (p, _) = practice_with_clinicians();
-    refused(&p, Some("KL"), &["query", "R2-0001", "--note", "Dose?", "--to", "KL"], 2, "KL is on the staff list with the role admin");
-    refused(&p, Some("KL"), &["query", "R2-0001", "--note", "Dose?", "--to", "ZZ"], 2, "no member of staff with the id \"ZZ\"");
+    refused(
+        &p,
+        Some("KL"),
+        &["query", "R2-0001", "--note", "Dose?", "--to", "KL"],
+        2,
+        "KL is on the staff list with the role admin",
+    );
+    refused(
+        &p,
+        Some("KL"),
+        &["query", "R2-0001", "--note", "Dose?", "--to", "ZZ"],
+        2,
+        "no member of staff with the id \"ZZ\"",
+    );
     refused(&p, None, &["queue", "--for", "KL"], 2, "KL is on the staff list with the role admin");
     refused(&p, None, &["queue", "--for", "ZZ"], 2, "no member of staff with the id \"ZZ\"");
     refused(&p, None, &["queue", "--for", "AB", "--status", "done"], 2, "--for");

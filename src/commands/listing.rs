@@ -440,7 +440,8 @@ fn show_reentry(out: &mut dyn Write, store: &Store, events: &[ReentryEvent]) -> 
     for (i, e) in events.iter().enumerate() {
         let what = e.action.map(action_words).unwrap_or("changed by a newer version of cutover");
         let prefix = store.workstation_prefix(&e.workstation_id)?.unwrap_or_default();
-        let mut text = format!("  {}. {}  {} by {} on {prefix}", i + 1, time::format_uk(e.at), what, who(store, &e.staff_id)?);
+        let mut text =
+            format!("  {}. {}  {} by {} on {prefix}", i + 1, time::format_uk(e.at), what, who(store, &e.staff_id)?);
         if let Some(reference) = &e.new_system_ref {
             text.push_str(&format!(" (new system: {reference})"));
         }

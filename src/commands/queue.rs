@@ -203,8 +203,13 @@ fn asked_for_words(thread: &QueryThread) -> String {
 /// A query and its answer, one line each, under the item it is about.
 fn conversation(thread: &QueryThread) -> Vec<String> {
     let q = &thread.question;
-    let mut lines =
-        vec![format!("Question from {} on {}, for {}: {}", q.by, time::format_uk(q.at), asked_for_words(thread), q.text)];
+    let mut lines = vec![format!(
+        "Question from {} on {}, for {}: {}",
+        q.by,
+        time::format_uk(q.at),
+        asked_for_words(thread),
+        q.text
+    )];
     if let Some(a) = &thread.answer {
         lines.push(format!("Answer from {} on {}: {}", a.by, time::format_uk(a.at), a.text));
     }

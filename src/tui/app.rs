@@ -307,7 +307,8 @@ pub struct App {
 fn not_saved(problems: &[FieldProblem]) -> String {
     let mut fields: Vec<String> = Vec::new();
     for p in problems {
-        let words = p.field.replace('_', " ");
+        // Field names in words, the NHS's own capitals kept ("NHS number", not "nhs number").
+        let words = p.field.trim_start_matches("new_").replace('_', " ").replace("nhs ", "NHS ");
         if !fields.contains(&words) {
             fields.push(words);
         }
