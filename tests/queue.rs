@@ -770,3 +770,36 @@ fn a_query_for_or_a_list_for_someone_who_is_not_a_clinician_is_refused_and_chang
     refused(&p, None, &["queue", "--for", "ZZ"], 2, "no member of staff with the id \"ZZ\"");
     refused(&p, None, &["queue", "--for", "AB", "--status", "done"], 2, "--for");
 }
+
+/// Issue 12, item 8: go-live on Sunday at 08:00; a booking at 09:10 on Tuesday is within "2
+/// working days" (Monday and Tuesday, as staff count them) and is go-live-day work, tier 2; one on
+/// Wednesday is not. The explanation says which working day the window ends on.
+#[test]
+fn a_booking_on_the_second_working_day_after_go_live_is_go_live_day_work_whatever_its_time() {
+    let p = Practice::new();
+    p.run(&["init", "--go-live", "22/11/2026 08:00"]).success();
+    let book = |when: &str| {
+        let set = format!("appointment_at={when}");
+        p.log(&[
+            "appointment",
+            "--patient",
+            "9992345675",
+            "--at",
+            "21/11/2026 10:00",
+            "--summary",
+            "Booked at the desk",
+            "--set",
+            &set,
+            "--set",
+            "appointment_status=booked",
+        ])
+    };
+    let tuesday = book("24/11/2026 09:10");
+    let wednesday = book("25/11/2026 09:10");
+    let items = queue_json(&p, &[]);
+    let tier = |id: &str| items.iter().find(|i| i["id"] == id).map(|i| i["tier"].clone());
+    assert_eq!(tier(&tuesday), Some(Value::from(2)), "the issue's example");
+    assert_eq!(tier(&wednesday), Some(Value::from(3)));
+    let explained = stdout_of(&p.run(&["queue", "--explain"]).success());
+    assert!(explained.contains("within 2 working days of go-live (to the end of Tue 24 Nov)"), "{explained}");
+}
