@@ -944,4 +944,30 @@ mod tests {
         assert_eq!(history.last().unwrap().action, Some(crate::store::ReentryAction::Answer));
         assert_eq!(history.last().unwrap().staff_id, "JO");
     }
+
+    #[test]
+    fn changes_recorded_at_one_instant_keep_the_order_they_were_made_in() {
+        // A clock that stands still (as in the guides' examples) or steps back: the answer still
+        // follows its question, and the item's state is where the last change left it.
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 50, 3).unwrap();
+        let now = t("23/11/2026 09:00");
+        let item = build(&store, &QueueQuery { limit: Some(1), ..Default::default() }, now).unwrap().items.remove(0);
+        let (kl, jo) = (store.actor(Some("KL")).unwrap(), store.actor(Some("JO")).unwrap());
+        for round in 0..20 {
+            let ask = Request::Query { note: format!("Question {round}"), to: None };
+            act(&store, &kl, &item.entry_id, &ask, now).unwrap();
+            // The same millisecond as stored (a clock that runs on by microseconds), or earlier.
+            let earlier = now - Duration::seconds(round) + Duration::microseconds(300);
+            act(&store, &jo, &item.entry_id, &Request::Answer { note: format!("Answer {round}") }, earlier).unwrap();
+        }
+        let history = store.reentry_history(&item.entry_id).unwrap();
+        let notes: Vec<&str> = history.iter().filter_map(|e| e.note.as_deref()).collect();
+        let made: Vec<String> = (0..20).flat_map(|r| [format!("Question {r}"), format!("Answer {r}")]).collect();
+        assert_eq!(notes, made);
+        assert_eq!(crate::store::replay(&history).state.status, ReentryStatus::Open);
+        let all = QueueQuery { status: StatusFilter::All, ..Default::default() };
+        let shown = build(&store, &all, now).unwrap().items.into_iter().find(|i| i.entry_id == item.entry_id).unwrap();
+        assert_eq!(shown.query.unwrap().answer.map(|a| a.text).as_deref(), Some("Answer 19"));
+    }
 }

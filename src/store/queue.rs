@@ -1142,7 +1142,21 @@ impl Tx<'_> {
         next: &CurrentState,
     ) -> Result<String> {
         let id = self.new_id();
-        let now = time::to_storage(self.now());
+        // An item's history reads in the order it was recorded here (replay orders by time), even
+        // when this computer's clock has stepped back, or stood still, since its last change.
+        let last: Option<String> = self.conn().query_row(
+            "SELECT max(at) FROM reentry_event WHERE entry_id = ?1",
+            [&before.entry_id],
+            |r| r.get(0),
+        )?;
+        // Compared as stored, to the millisecond.
+        let stored_now = time::to_storage(self.now());
+        let now = match last.as_deref().and_then(time::from_storage) {
+            Some(last) if time::to_storage(last) >= stored_now => {
+                time::to_storage(last + chrono::Duration::milliseconds(1))
+            }
+            _ => stored_now,
+        };
         let staff = actor.staff_id.as_deref().unwrap_or_default();
         self.exec(
             "INSERT INTO reentry_event (id, entry_id, at, staff_id, workstation_id, action, note, new_system_ref,
