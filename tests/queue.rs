@@ -803,3 +803,48 @@ fn a_booking_on_the_second_working_day_after_go_live_is_go_live_day_work_whateve
     let explained = stdout_of(&p.run(&["queue", "--explain"]).success());
     assert!(explained.contains("within 2 working days of go-live (to the end of Tue 24 Nov)"), "{explained}");
 }
+
+/// Issue 12, item 2, on the command line and from paper forms: a registration logged or imported
+/// with the new patient's NHS number is traced for the queue (it carries the number, is marked done
+/// without a trace, and a prescription for the patient waits only for the registration, never
+/// for a number); a mistyped number is refused by the same modulus 11 rule, and nothing is saved.
+#[test]
+fn a_registration_logged_or_imported_with_its_nhs_number_needs_no_trace() {
+    let p = practice();
+    let person = ["--set", "family_name=Kowalski", "--set", "given_name=Anna", "--set", "date_of_birth=14/02/1988"];
+    let logged = p.log(&[&["registration", "--patient", "999 469 1341", "--summary", "New patient"], &person[..]].concat());
+    let refused = p.run_as(
+        "JS",
+        &[&["log", "registration", "--patient", "999 469 1342", "--summary", "New patient"], &person[..]].concat(),
+    );
+    assert!(stderr_of(&refused.code(2)).contains("check digit"));
+    let rx = log_prescription(&p);
+    std::fs::write(
+        p.dir.path().join("paper.csv"),
+        "kind,occurred_at,summary,nhs_number,family_name,given_name,date_of_birth,recorded_by\n\
+         registration,21/11/2026 10:00,Registered on paper,999 234 5675,Evans,Rhys,05/06/1970,JS\n",
+    )
+    .unwrap();
+    p.run_as("JS", &["import", "entries", p.dir.path().join("paper.csv").to_str().unwrap()]).success();
+    let imported = item_of_ref(&p, "Registered on paper");
+
+    let items = queue_json(&p, &[]);
+    assert_eq!(items.len(), 3, "nothing saved for the mistyped number");
+    let of = |id: &str| items.iter().find(|i| i["id"] == id).unwrap().clone();
+    assert_eq!(of(&logged)["nhs_number"], "9994691341");
+    assert_eq!(of(&imported)["nhs_number"], "9992345675");
+    // The prescription (for 999 469 1341) waits for the registration, not for a number.
+    assert_eq!(of(&rx)["status"], "blocked");
+    assert_eq!(of(&rx)["reasons"][0], "blocked by registration R2-0001");
+    for id in [&logged, &imported] {
+        p.run_as("KL", &["done", id, "--ref", "S1-1"]).success();
+    }
+    assert_eq!(status_of(&p, &rx), "open", "unblocked once its registration is done");
+}
+
+/// The id of the queue item whose summary is `summary`.
+fn item_of_ref(p: &Practice, summary: &str) -> String {
+    let items = queue_json(p, &[]);
+    let item = items.iter().find(|i| i["summary"] == summary).unwrap_or_else(|| panic!("{summary} not in the queue"));
+    item["id"].as_str().unwrap().to_string()
+}
