@@ -911,7 +911,7 @@ mod tests {
         ask(&b.entry_id, Some("MW"), "Is this the right patient?");
         let for_jo = QueueQuery { waiting_for: Some("JO".into()), ..Default::default() };
         let waiting: Vec<String> = build(&store, &for_jo, now).unwrap().items.into_iter().map(|i| i.entry_id).collect();
-        assert_eq!(waiting, [a.entry_id.clone()], "only the query for JO");
+        assert_eq!(waiting, std::slice::from_ref(&a.entry_id), "only the query for JO");
         let item = |id: &str| {
             let all = QueueQuery { status: StatusFilter::All, ..Default::default() };
             build(&store, &all, now).unwrap().items.into_iter().find(|i| i.entry_id == id).unwrap()
