@@ -520,11 +520,7 @@ impl Store {
     /// latest question is for (`None`: any clinician): few, so read whole.
     pub fn queries_waiting(&self) -> Result<HashMap<String, Option<String>>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT e.id, (SELECT v.for_staff FROM reentry_event v
-                               WHERE v.entry_id = e.id AND v.action = 'query' ORDER BY v.at DESC, v.id DESC LIMIT 1)
-                 FROM entry e WHERE e.reentry_status = 'query' AND e.voided = 0",
-            )?;
+            let mut stmt = c.prepare_cached(QUERIES_WAITING)?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
             Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
         })
@@ -588,6 +584,12 @@ const PLACED_ROWS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentr
 const COUNTS_BY_TIER: &str = "SELECT queue_tier, reentry_status, count(*), sum(queue_due < ?1)
     FROM entry INDEXED BY entry_by_queue_tier WHERE voided = 0 AND queue_tier IS NOT NULL
     GROUP BY queue_tier, reentry_status";
+
+/// The items waiting for a clinician, with whom their latest question is for: from the small
+/// index of queried items (schema 9), never a scan of every entry.
+const QUERIES_WAITING: &str = "SELECT e.id, (SELECT v.for_staff FROM reentry_event v
+        WHERE v.entry_id = e.id AND v.action = 'query' ORDER BY v.at DESC, v.id DESC LIMIT 1)
+    FROM entry e INDEXED BY entry_waiting_for_clinician WHERE e.reentry_status = 'query' AND e.voided = 0";
 
 /// Up to this many rows, a look-up each beats reading a whole set.
 const FEW_ROWS: usize = 500;
@@ -1246,6 +1248,9 @@ mod tests {
                 assert!(!ordered.contains("TEMP B-TREE"), "the order must come from the index: {ordered}");
                 let unplaced = plan(c, UNPLACED_EXISTS);
                 assert!(unplaced.contains("COVERING INDEX entry_by_queue_tier (queue_tier=?)"), "{unplaced}");
+                let waiting = plan(c, QUERIES_WAITING);
+                assert!(waiting.contains("USING INDEX entry_waiting_for_clinician"), "{waiting}");
+                assert!(!waiting.contains("SCAN e\n") && !waiting.ends_with("SCAN e"), "{waiting}");
                 let counted = plan(c, COUNTS_BY_TIER);
                 assert!(counted.contains("COVERING INDEX") && !counted.contains("TEMP B-TREE"), "{counted}");
                 Ok(())
