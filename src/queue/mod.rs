@@ -327,9 +327,10 @@ fn screen(
     let ctx = PolicyContext::new(store.settings()?.go_live(), now);
     // Every item described needs its facts and details read from the table anyway: one pass over
     // it beats reading the order index first and then the table.
-    let found = match query.limit {
-        None => work_out(store, query, &ctx)?,
-        Some(_) => find(store, query, &ctx)?,
+    // (A clinician's queries are few whatever the limit: read those alone.)
+    let found = match (query.limit, &query.waiting_for) {
+        (None, None) => work_out(store, query, &ctx)?,
+        _ => find(store, query, &ctx)?,
     };
     let progress = match (&found.counts, with_progress) {
         (_, false) => None,
@@ -439,7 +440,17 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
         && query.assignee.is_none()
         && query.waiting_for.is_none();
     let waiting = waiting_for(store, query)?;
-    let rows = store.placed_queue_rows(if everything { query.limit } else { None })?;
+    let rows = match &waiting {
+        // A clinician's queries: those few items alone, put in order below.
+        Some(waiting) => {
+            let ids: Vec<&str> = waiting.keys().map(String::as_str).collect();
+            match store.placed_rows_of(&ids)? {
+                Some(rows) => rows,
+                None => return Ok(None),
+            }
+        }
+        None => store.placed_queue_rows(if everything { query.limit } else { None })?,
+    };
     let patients: Vec<&str> = rows.iter().filter_map(|r| r.patient.as_deref()).collect();
     let registrations = store.open_registrations_of(&patients)?;
     let mut placed = Vec::with_capacity(rows.len());
@@ -449,6 +460,9 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
         if wanted(&p, query, &waiting) {
             placed.push(p);
         }
+    }
+    if waiting.is_some() {
+        placed.sort_unstable_by(in_queue_order);
     }
     let counts = if everything { Some(store.placed_counts(ctx.now)?) } else { None };
     let (matched, overdue) = match &counts {
@@ -769,6 +783,8 @@ mod tests {
             QueueQuery { tier: Some(Tier::GoLiveDay), limit: Some(20), ..Default::default() },
             QueueQuery { status: StatusFilter::Only(ItemStatus::Blocked), ..Default::default() },
             QueueQuery { status: StatusFilter::Only(ItemStatus::Query), ..Default::default() },
+            QueueQuery { waiting_for: Some("JO".into()), ..Default::default() },
+            QueueQuery { waiting_for: Some("mw".into()), limit: Some(3), ..Default::default() },
         ];
         for now in [t("22/11/2026 12:00"), t("23/11/2026 09:00"), t("30/11/2026 09:00")] {
             for query in &queries {

@@ -383,6 +383,28 @@ impl Store {
         })
     }
 
+    /// These open items (by entry id) as placed, in no particular order: for a short list such as
+    /// the queries waiting for one clinician. `None` when one of them is not placed.
+    pub fn placed_rows_of(&self, entry_ids: &[&str]) -> Result<Option<Vec<QueueRow>>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached(&format!("{PLACED_COLUMNS} FROM entry e WHERE e.id = ?1 AND e.voided = 0"))?;
+            let mut known = c.prepare_cached(NHS_NUMBER_KNOWN)?;
+            let mut rows = Vec::with_capacity(entry_ids.len());
+            for id in entry_ids {
+                let Some(mut row) = stmt.query_row([id], placed_row).optional()? else { continue };
+                if row.placement.is_none() {
+                    return Ok(None);
+                }
+                if let Some(patient) = &row.patient {
+                    row.nhs_known = known.query_row([patient], |r| r.get(0)).optional()?.unwrap_or(true);
+                }
+                rows.push(row);
+            }
+            Ok(Some(rows))
+        })
+    }
+
     /// The earliest open registration of each of these patients (at least): a look-up each when
     /// they are few, otherwise every patient's.
     pub fn open_registrations_of(&self, patients: &[&str]) -> Result<HashMap<String, OpenRegistration>> {
@@ -578,6 +600,10 @@ const PLACED_ROWS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentr
     FROM entry e INDEXED BY entry_in_queue_order
     WHERE e.voided = 0 AND e.queue_tier IS NOT NULL AND e.reentry_status IN ('open', 'claimed', 'query')
     ORDER BY e.queue_tier, e.queue_score DESC, e.queue_due, e.queue_booked IS NULL, e.queue_booked, e.occurred_at, e.id";
+
+/// The columns `placed_row` reads (those of `PLACED_ROWS`), for a look-up by id.
+const PLACED_COLUMNS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentry_status, e.reentry_assignee,
+        e.reentry_claimed_until, e.patient_id, e.nhs_waived, e.queue_tier, e.queue_score, e.queue_due, e.queue_booked";
 
 /// Items by tier and status, and how many were due before ?1: grouped in the narrow index's own
 /// order, so that SQLite counts in one walk of the index, unsorted.
