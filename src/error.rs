@@ -385,7 +385,7 @@ impl Display for Exchange {
             ),
             Exchange::MergeCorrupt { path, detail } => write!(
                 f,
-                "{} is damaged ({detail}). Nothing was changed. Make the export again on the workstation it came from, or use its latest backup.",
+                "{} is damaged. Nothing was changed: nothing of it, or of any other file given with it, was merged. Make the export again on the workstation it came from (run `cutover check` there first) and merge the new file; other files can be merged without it meanwhile. What is wrong with it: {detail}.",
                 path.display()
             ),
             Exchange::MergeSharedWorkstation { path, entries } => write!(
