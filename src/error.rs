@@ -129,6 +129,8 @@ pub enum Exchange {
         path: PathBuf,
         delimiter: char,
     },
+    /// An Excel workbook (.xlsx or .xls), not a CSV file saved from it.
+    Workbook(PathBuf),
     /// UTF-16 ("Unicode Text"), with or without a byte-order mark.
     Utf16(PathBuf),
     NulByte {
@@ -285,6 +287,11 @@ impl Display for Exchange {
                     '|' => "vertical bars".to_string(),
                     other => format!("'{other}'"),
                 }
+            ),
+            Exchange::Workbook(path) => write!(
+                f,
+                "{} is an Excel workbook, not a CSV file. Nothing was imported, and the file is not recorded as imported. Open it in Excel and save a copy as CSV: File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\" (in LibreOffice Calc, Save As > Text CSV, tick \"Edit filter settings\" and choose \"Unicode (UTF-8)\"). Then import the .csv file.",
+                path.display()
             ),
             Exchange::Utf16(path) => write!(
                 f,

@@ -560,6 +560,21 @@ fn utf16_files_are_named_as_such_and_the_utf8_file_then_imports() {
 }
 
 #[test]
+fn a_workbook_given_instead_of_its_csv_is_named_as_such() {
+    let p = Practice::new();
+    // The first bytes of an .xlsx (a zip file) and of an old .xls.
+    let xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml";
+    let xls = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\x00\x00\x00\x00\x00\x00";
+    for what in ["patients", "entries"] {
+        for (name, bytes) in [("forms.xlsx", &xlsx[..]), ("forms.xls", &xls[..])] {
+            let err =
+                refused_import(&p, what, &format!("{what}-{name}"), bytes, &["is an Excel workbook, not a CSV file"]);
+            assert!(!err.contains("Windows-1252"), "{err}");
+        }
+    }
+}
+
+#[test]
 fn a_nul_byte_is_refused_by_its_line_and_column() {
     let p = Practice::new();
     let patients = PATIENTS_CSV.replace("Jones", "Jo\0nes");

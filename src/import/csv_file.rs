@@ -1,6 +1,6 @@
 //! A CSV file as spreadsheets save it: UTF-8 with or without a byte-order mark, CRLF or LF line
 //! ends, quoted values holding commas or line breaks. Anything else is refused with a sentence:
-//! another encoding (UTF-16 named as such), a NUL byte, a file with no rows. Every file an import
+//! a workbook or another encoding (each named as such), a NUL byte, a file with no rows. Every file an import
 //! reads comes through here, so none of them is taken in, or recorded as imported, when nothing
 //! could be read from it.
 
@@ -28,10 +28,14 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| Error::File { path: path.to_path_buf(), source })
 }
 
-/// The file's text, without a byte-order mark. UTF-16 ("Unicode Text" to Windows programs) is
-/// named as such; anything else that is not UTF-8 (a Windows-1252 file from Excel, say) is refused
+/// The file's text, without a byte-order mark. A spreadsheet workbook and UTF-16 ("Unicode Text"
+/// to Windows programs) are named as such; anything else that is not UTF-8 (a Windows-1252 file from Excel, say) is refused
 /// naming the first line that is not. Either way the message says how to save the file as UTF-8.
 pub fn text(path: &Path, bytes: &[u8]) -> Result<String> {
+    // A workbook (.xlsx is a zip file, .xls an OLE one) given instead of a CSV saved from it.
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return Err(Error::Exchange(Exchange::Workbook(path.to_path_buf())));
+    }
     if is_utf16(bytes) {
         return Err(Error::Exchange(Exchange::Utf16(path.to_path_buf())));
     }
@@ -229,6 +233,14 @@ mod tests {
         for utf8 in [&b""[..], b"a", b"a,b\n1,2\n", "Llŷr,Siân\n".as_bytes(), b"a,b\nx\0y,z\n", b"\xEF\xBB\xBFa,b\n"]
         {
             assert!(!is_utf16(utf8), "{utf8:?}");
+        }
+    }
+
+    #[test]
+    fn a_workbook_is_named_as_such() {
+        for start in [&b"PK\x03\x04\x14\x00\x06\x00"[..], b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00"] {
+            let err = text(Path::new("t.xlsx"), start).unwrap_err();
+            assert!(matches!(err, Error::Exchange(Exchange::Workbook(_))), "{err:?}");
         }
     }
 
