@@ -129,7 +129,22 @@ pub enum Exchange {
         path: PathBuf,
         delimiter: char,
     },
-    NoHeader(PathBuf),
+    /// An Excel workbook (.xlsx or .xls), not a CSV file saved from it.
+    Workbook(PathBuf),
+    /// UTF-16 ("Unicode Text"), with or without a byte-order mark.
+    Utf16(PathBuf),
+    NulByte {
+        path: PathBuf,
+        line: u64,
+        /// Counted from 1.
+        column: usize,
+        /// The column's header, when the NUL is below it.
+        header: Option<String>,
+    },
+    /// Nothing in it but blank lines (or a byte-order mark).
+    EmptyFile(PathBuf),
+    /// A header row and nothing under it.
+    NoRows(PathBuf),
     MissingColumns {
         path: PathBuf,
         missing: Vec<&'static str>,
@@ -273,9 +288,30 @@ impl Display for Exchange {
                     other => format!("'{other}'"),
                 }
             ),
-            Exchange::NoHeader(path) => write!(
+            Exchange::Workbook(path) => write!(
                 f,
-                "{} has no header row. Nothing was imported. The first line must name the columns.",
+                "{} is an Excel workbook, not a CSV file. Nothing was imported, and the file is not recorded as imported. Open it in Excel and save a copy as CSV: File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\" (in LibreOffice Calc, Save As > Text CSV, tick \"Edit filter settings\" and choose \"Unicode (UTF-8)\"). Then import the .csv file.",
+                path.display()
+            ),
+            Exchange::Utf16(path) => write!(
+                f,
+                "{} is saved as UTF-16 text (what Excel calls \"Unicode Text\"), not as UTF-8 CSV. Nothing was imported, and the file is not recorded as imported. Save it again as UTF-8: in Excel, File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\"; in LibreOffice Calc, Save As > Text CSV, tick \"Edit filter settings\" and choose \"Unicode (UTF-8)\". Then import it again.",
+                path.display()
+            ),
+            Exchange::NulByte { path, line, column, header } => write!(
+                f,
+                "{} has a NUL character (a zero byte, which no spreadsheet saves) at line {line}, column {column}{}. Nothing was imported, and the file is not recorded as imported. The file is damaged or is not a CSV file: save it again from the spreadsheet as \"CSV UTF-8 (Comma delimited)\", or ask for it again, then import it again.",
+                path.display(),
+                header.as_deref().map(|h| format!(" ({h})")).unwrap_or_default()
+            ),
+            Exchange::EmptyFile(path) => write!(
+                f,
+                "{} is empty: it has no header row and no rows. Nothing was imported, and the file is not recorded as imported. Check it is the file you meant; a file cut short by a copy that did not finish, or saved before anything was typed, looks like this.",
+                path.display()
+            ),
+            Exchange::NoRows(path) => write!(
+                f,
+                "{} has a header row but no rows under it. Nothing was imported, and the file is not recorded as imported. Check it is the file you meant, and that it was saved after the rows were typed; then import it again.",
                 path.display()
             ),
             Exchange::MissingColumns { path, missing, found } => write!(
@@ -385,7 +421,7 @@ impl Display for Exchange {
             ),
             Exchange::MergeCorrupt { path, detail } => write!(
                 f,
-                "{} is damaged ({detail}). Nothing was changed. Make the export again on the workstation it came from, or use its latest backup.",
+                "{} is damaged. Nothing was changed: nothing of it, or of any other file given with it, was merged. Make the export again on the workstation it came from (run `cutover check` there first) and merge the new file; other files can be merged without it meanwhile. What is wrong with it: {detail}.",
                 path.display()
             ),
             Exchange::MergeSharedWorkstation { path, entries } => write!(
@@ -1283,7 +1319,7 @@ mod tests {
     fn a_refusal_of_what_was_typed_is_logged_by_its_exit_code_alone() {
         let e = Error::PatientNotFound("9992345675".to_string());
         assert_eq!(e.for_the_log(), "refused (exit code 2)");
-        let e = Error::Exchange(Exchange::NoHeader(PathBuf::from("/home/reception/smith_john.csv")));
+        let e = Error::Exchange(Exchange::NoRows(PathBuf::from("/home/reception/smith_john.csv")));
         assert_eq!(e.for_the_log(), "refused (exit code 2)");
         let e = Error::Reentry(Reentry::NhsNumberOnlyForRegistration { reference: "R2-0001".to_string() });
         assert_eq!(e.for_the_log(), "refused (exit code 2)");

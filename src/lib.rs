@@ -11,6 +11,7 @@ pub mod domain;
 pub mod entries;
 pub mod error;
 pub mod files;
+pub mod fnv;
 pub mod import;
 pub mod merge;
 pub mod queue;

@@ -1,9 +1,13 @@
 //! Bringing several workstations' logs together: every file is inspected before any is merged, so
 //! a wrong or newer file is refused with this database unchanged. All the files are then merged in
-//! one transaction while another core reads each of them whole for damage; the merge commits only
-//! once every file has passed, so a damaged file also leaves this database unchanged. If one fails
-//! part-way (a full disk, say), none is merged, and since merging is idempotent, running the same
-//! command again does the whole job without doubling anything.
+//! one transaction while another core gives each of them the whole check (`check_for_damage`:
+//! what `cutover check` asks of a file, and an export's digest); the merge commits only once every
+//! file has passed. A damaged file therefore stops the whole merge, the other files too: nothing is
+//! ever half merged, the message names the file, and the others can be merged without it. If one
+//! fails part-way (a full disk, say), none is merged, and since merging is idempotent, running the
+//! same command again does the whole job without doubling anything. Anything else that takes in
+//! other workstations' files must pass each through `inspect_merge_source` and `check_for_damage`
+//! first, as this does.
 
 use std::cell::RefCell;
 use std::path::PathBuf;

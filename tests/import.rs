@@ -492,3 +492,118 @@ fn an_existing_rejects_file_is_never_overwritten() {
     assert_eq!(count(&p, "SELECT count(*) FROM entry"), 1, "nothing more imported");
     assert_eq!(count(&p, "SELECT count(*) FROM import_file"), 1, "the second file is not recorded as imported");
 }
+
+// Issue 11, item 5: a file that is not CSV text as cutover reads it (UTF-16, NUL bytes), or that
+// holds no rows, is refused by both imports with a sentence saying what it is, the database byte
+// for byte as it was and the file not recorded as imported, so that the corrected file imports.
+
+const PATIENTS_CSV: &str = "NHS Number,Surname,Forename,DOB\n9434765919,Jones,Siân,03/04/1950\n";
+const ENTRIES_CSV: &str =
+    "kind,occurred_at,summary,recorded_by,nhs_number\nnote,21/11/2026 10:00,Rang about results,JS,9434765919\n";
+
+/// The same text as the four UTF-16 files Windows programs save: little- and big-endian, each
+/// with and without a byte-order mark.
+fn utf16_forms(text: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let le: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    let be: Vec<u8> = units.iter().flat_map(|u| u.to_be_bytes()).collect();
+    vec![
+        ("le.csv", le.clone()),
+        ("le-bom.csv", [&[0xFF, 0xFE][..], &le].concat()),
+        ("be.csv", be.clone()),
+        ("be-bom.csv", [&[0xFE, 0xFF][..], &be].concat()),
+    ]
+}
+
+/// Imports `bytes` as `what` ("entries" with --skip-invalid and --rejects, so that nothing could
+/// be half loaded); it must be refused with exit 2 and each of `expected`, writing nothing.
+fn refused_import(p: &Practice, what: &str, name: &str, bytes: &[u8], expected: &[&str]) -> String {
+    let file = write(p, name, bytes);
+    let rejects = p.dir.path().join(format!("rejects-{name}"));
+    let mut args = vec!["import", what, file.as_str()];
+    if what == "entries" {
+        args.extend(["--skip-invalid", "--rejects", rejects.to_str().unwrap()]);
+    }
+    let (before, imports) = (p.bytes(), count(p, "SELECT count(*) FROM import_file"));
+    let out = p.run_as("JS", &args).code(2);
+    let err = stderr_of(&out);
+    for e in expected {
+        assert!(err.contains(e), "{name}: {e:?} in {err}");
+    }
+    assert!(!err.contains('\0'), "{name}: {err:?}");
+    assert_eq!(p.bytes(), before, "{name}: the database changed");
+    assert!(!rejects.exists(), "{name}: a rejects file was written");
+    assert_eq!(count(p, "SELECT count(*) FROM import_file"), imports, "{name}: recorded as imported");
+    err
+}
+
+#[test]
+fn utf16_files_are_named_as_such_and_the_utf8_file_then_imports() {
+    let p = Practice::new();
+    for (what, text) in [("patients", PATIENTS_CSV), ("entries", ENTRIES_CSV)] {
+        for (name, bytes) in utf16_forms(text) {
+            let err = refused_import(
+                &p,
+                what,
+                &format!("{what}-{name}"),
+                &bytes,
+                &["is saved as UTF-16", "Nothing was imported", "CSV UTF-8 (Comma delimited)"],
+            );
+            assert!(!err.contains("Windows-1252"), "{err}");
+        }
+        // Saved again as UTF-8, under the same name, it imports.
+        let file = write(&p, &format!("{what}-le.csv"), text.as_bytes());
+        p.run_as("JS", &["import", what, &file]).success();
+    }
+    assert_eq!(count(&p, "SELECT count(*) FROM patient WHERE given_name = 'Siân'"), 1);
+    assert_eq!(count(&p, "SELECT count(*) FROM entry WHERE summary = 'Rang about results'"), 1);
+}
+
+#[test]
+fn a_workbook_given_instead_of_its_csv_is_named_as_such() {
+    let p = Practice::new();
+    // The first bytes of an .xlsx (a zip file) and of an old .xls.
+    let xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml";
+    let xls = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\x00\x00\x00\x00\x00\x00";
+    for what in ["patients", "entries"] {
+        for (name, bytes) in [("forms.xlsx", &xlsx[..]), ("forms.xls", &xls[..])] {
+            let err =
+                refused_import(&p, what, &format!("{what}-{name}"), bytes, &["is an Excel workbook, not a CSV file"]);
+            assert!(!err.contains("Windows-1252"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn a_nul_byte_is_refused_by_its_line_and_column() {
+    let p = Practice::new();
+    let patients = PATIENTS_CSV.replace("Jones", "Jo\0nes");
+    refused_import(&p, "patients", "nul-list.csv", patients.as_bytes(), &["line 2", "column 2 (Surname)", "NUL"]);
+    let entries = format!("{ENTRIES_CSV}note,21/11/2026 10:05,Second\0 call,JS,9434765919\n");
+    refused_import(&p, "entries", "nul-entries.csv", entries.as_bytes(), &["line 3", "column 3 (summary)", "NUL"]);
+    let in_header = ENTRIES_CSV.replacen("kind", "ki\0nd", 1);
+    refused_import(&p, "entries", "nul-header.csv", in_header.as_bytes(), &["line 1", "column 1", "NUL"]);
+    // Corrected, they import.
+    let file = write(&p, "nul-list.csv", PATIENTS_CSV.as_bytes());
+    p.run_as("JS", &["import", "patients", &file]).success();
+    let file = write(&p, "nul-entries.csv", entries.replace('\0', "").as_bytes());
+    p.run_as("JS", &["import", "entries", &file]).success().stderr(contains("Imported 2 entries"));
+}
+
+#[test]
+fn an_empty_or_header_only_file_imports_nothing_and_is_not_recorded() {
+    let p = Practice::new();
+    for what in ["patients", "entries"] {
+        for (name, bytes) in [("empty", &b""[..]), ("bom-only", b"\xEF\xBB\xBF"), ("blank-lines", b"\r\n\r\n,,\r\n")] {
+            refused_import(&p, what, &format!("{what}-{name}.csv"), bytes, &["is empty", "Nothing was imported"]);
+        }
+        let text = if what == "patients" { PATIENTS_CSV } else { ENTRIES_CSV };
+        let header = format!("{}\r\n\r\n", text.lines().next().unwrap());
+        let name = format!("{what}-header.csv");
+        refused_import(&p, what, &name, header.as_bytes(), &["has a header row but no rows", "Nothing was imported"]);
+        // Once the rows are typed in, the same file imports.
+        let file = write(&p, &name, text.as_bytes());
+        p.run_as("JS", &["import", what, &file]).success();
+    }
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 1);
+}

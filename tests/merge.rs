@@ -290,23 +290,24 @@ fn wrong_damaged_newer_and_own_files_are_refused_and_nothing_changes() {
     std::fs::write(&damaged_late, &bytes).unwrap();
     refused(&room, &damaged_late, 1, "damaged-late.cutover is damaged");
 
-    // Edited after export so that its revisions belong to no entry: found at the commit.
+    // Edited after export so that its revisions belong to no entry: found by the check every file
+    // passes before it is merged (it refers to what it does not hold, and differs from its digest).
     let edited = export(&front, "edited.cutover");
     let c = rusqlite::Connection::open(&edited).unwrap();
     c.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER entry_is_never_deleted; DELETE FROM entry;").unwrap();
     drop(c);
-    refused(&room, &edited, 1, "edited.cutover refers to a record that neither it nor this database holds");
-    // Edited so that its entries' patients are nowhere: found only at the commit.
+    refused(&room, &edited, 1, "edited.cutover is damaged");
+    // Edited so that its entries' patients are nowhere.
     let no_patients = export(&front, "no-patients.cutover");
     let c = rusqlite::Connection::open(&no_patients).unwrap();
     c.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM patient;").unwrap();
     drop(c);
-    refused(&room, &no_patients, 1, "no-patients.cutover refers to a record that neither it nor this database holds");
-    // Its revisions' entries are in a file merged after it: refused too, and the file is named.
+    refused(&room, &no_patients, 1, "no-patients.cutover is damaged");
+    // Given before a whole file: refused too, and the file is named.
     let good = export(&front, "whole.cutover");
     let before = room.bytes();
     let out = room.run_as("JS", &["merge", edited.to_str().unwrap(), good.to_str().unwrap()]).code(1);
-    assert!(stderr_of(&out).contains("edited.cutover refers to a record"), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("edited.cutover is damaged"), "{}", stderr_of(&out));
     assert_eq!(before, room.bytes());
 
     // One bad file among good ones: nothing is merged, not even the good ones.
@@ -625,4 +626,131 @@ fn a_join_made_on_one_workstation_holds_after_merging() {
         0
     );
     assert_eq!(count(&manager, "SELECT count(*) FROM patient WHERE joined_into IS NOT NULL"), 1);
+}
+
+/// An export of a workstation with a few entries, and a second workstation to merge it into.
+fn an_export_and_a_workstation() -> (Practice, PathBuf, Practice) {
+    let front = workstation("R1");
+    front.log(&["note", "--patient", "9992345675", "--summary", "Call back about results"]);
+    front.log(&[
+        "prescription",
+        "--patient",
+        "9434765919",
+        "--summary",
+        "Amoxicillin",
+        "--set",
+        "drug=Amoxicillin 500mg capsules",
+    ]);
+    let file = export(&front, "front.cutover");
+    let room = workstation("C1");
+    room.log(&["note", "--patient", "9992345675", "--summary", "in the room"]);
+    (front, file, room)
+}
+
+/// What a merge brought, without what each run of merge makes anew (its own record and audit row).
+fn merged_content(p: &Practice) -> Vec<String> {
+    dump(p)
+        .into_iter()
+        .filter(|row| !row.starts_with("merge_file:") && !row.starts_with("sqlite_sequence:"))
+        .filter(|row| !(row.starts_with("audit:") && row.contains("action=Text(\"merge\")")))
+        .collect()
+}
+
+/// Merges `file` into a fresh copy of `room`'s database: `Ok` with what it then holds, or `Err`
+/// with the refusal, after checking that a refusal left the copy as it was.
+fn merge_into_copy(room: &Practice, file: &Path) -> Result<Vec<String>, String> {
+    let copy = Practice::empty();
+    std::fs::copy(&room.db, &copy.db).unwrap();
+    let before = copy.bytes();
+    let out = copy.run_as("JS", &["merge", file.to_str().unwrap()]);
+    let output = out.get_output();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!err.contains("panicked") && !err.contains("SqliteFailure"), "{err}");
+    if output.status.success() {
+        return Ok(merged_content(&copy));
+    }
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert_eq!(before, copy.bytes(), "a refused merge changed the database: {err}");
+    Err(err)
+}
+
+#[test]
+fn an_export_cut_short_by_even_one_byte_is_refused_and_nothing_changes() {
+    let (_front, file, room) = an_export_and_a_workstation();
+    let whole = std::fs::read(&file).unwrap();
+    let entries = count(&room, "SELECT count(*) FROM entry");
+    for cut in [1, 10, 100, 4096, whole.len() / 2] {
+        let short = room.dir.path().join(format!("cut-{cut}.cutover"));
+        std::fs::write(&short, &whole[..whole.len() - cut]).unwrap();
+        refused(&room, &short, 1, &format!("cut-{cut}.cutover is damaged"));
+        let out = room.run_as("JS", &["merge", file.to_str().unwrap(), short.to_str().unwrap()]).code(1);
+        let err = stderr_of(&out);
+        for expected in [
+            "Nothing was changed",
+            "or of any other file given with it",
+            "Make the export again on the workstation it came from",
+        ] {
+            assert!(err.contains(expected), "{expected:?} in {err}");
+        }
+        assert_eq!(count(&room, "SELECT count(*) FROM entry"), entries, "the whole file given with it was not merged");
+    }
+    // The file as it was made merges.
+    merge(&room, &[&file]);
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), entries + 2);
+}
+
+#[test]
+fn a_byte_changed_in_any_page_is_refused_or_changes_nothing_merged() {
+    let (_front, file, room) = an_export_and_a_workstation();
+    let good = merge_into_copy(&room, &file).expect("the export as made merges");
+    let whole = std::fs::read(&file).unwrap();
+    let page = usize::from(u16::from_be_bytes([whole[16], whole[17]]));
+    let (mut refused_count, mut missed_by_sqlite) = (0, 0);
+    // The middle of each page, and near its end, where SQLite keeps the rows of a page not yet full.
+    let places = (0..whole.len()).step_by(page).flat_map(|start| [start + page / 2, start + page - 64]);
+    for at in places {
+        let mut bytes = whole.clone();
+        bytes[at] ^= 0xFF;
+        // Under the export's own name, which merged audit rows keep.
+        let changed = room.dir.path().join("changed").join("front.cutover");
+        std::fs::create_dir_all(changed.parent().unwrap()).unwrap();
+        std::fs::write(&changed, &bytes).unwrap();
+        let sqlite_says_ok = rusqlite::Connection::open(&changed)
+            .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)))
+            .is_ok_and(|s| s == "ok");
+        match merge_into_copy(&room, &changed) {
+            // Accepted only when the byte lay where nothing is kept (the unused part of a page).
+            Ok(merged) => {
+                let differs: Vec<_> = merged.iter().filter(|r| !good.contains(r)).collect();
+                assert!(differs.is_empty(), "byte {at}: a changed byte was merged: {differs:?}");
+            }
+            Err(err) => {
+                assert!(err.contains("front.cutover"), "{err}");
+                refused_count += 1;
+                missed_by_sqlite += usize::from(sqlite_says_ok);
+            }
+        }
+    }
+    // Bytes inside rows that SQLite's own check cannot see were changed, and refused.
+    assert!(
+        missed_by_sqlite > 0 && refused_count > missed_by_sqlite,
+        "{refused_count} refused, {missed_by_sqlite} of them passed SQLite's check"
+    );
+}
+
+#[test]
+fn a_letter_changed_in_an_entry_is_refused() {
+    let (_front, file, room) = an_export_and_a_workstation();
+    let whole = std::fs::read(&file).unwrap();
+    let text = b"Call back about results";
+    let places: Vec<usize> = whole.windows(text.len()).enumerate().filter(|(_, w)| w == text).map(|(i, _)| i).collect();
+    assert!(places.len() >= 2, "the summary is in the entry and in its revision");
+    for at in places {
+        let mut bytes = whole.clone();
+        bytes[at] = b'F'; // "Fall back about results"
+        let changed = room.dir.path().join(format!("changed-{at}.cutover"));
+        std::fs::write(&changed, &bytes).unwrap();
+        let err = merge_into_copy(&room, &changed).expect_err("a changed summary is refused");
+        assert!(err.contains("is damaged") && err.contains("changed after it was made"), "{err}");
+    }
 }

@@ -1,5 +1,8 @@
 //! A CSV file as spreadsheets save it: UTF-8 with or without a byte-order mark, CRLF or LF line
-//! ends, quoted values holding commas or line breaks. Anything else is refused with a sentence.
+//! ends, quoted values holding commas or line breaks. Anything else is refused with a sentence:
+//! a workbook or another encoding (each named as such), a NUL byte, a file with no rows. Every file an import
+//! reads comes through here, so none of them is taken in, or recorded as imported, when nothing
+//! could be read from it.
 
 use std::path::Path;
 
@@ -25,9 +28,17 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| Error::File { path: path.to_path_buf(), source })
 }
 
-/// The file's text, without a byte-order mark. Not UTF-8 (a Windows-1252 file from Excel, say):
-/// refused, naming the first line that is not, and how to save the file as UTF-8.
+/// The file's text, without a byte-order mark. A spreadsheet workbook and UTF-16 ("Unicode Text"
+/// to Windows programs) are named as such; anything else that is not UTF-8 (a Windows-1252 file from Excel, say) is refused
+/// naming the first line that is not. Either way the message says how to save the file as UTF-8.
 pub fn text(path: &Path, bytes: &[u8]) -> Result<String> {
+    // A workbook (.xlsx is a zip file, .xls an OLE one) given instead of a CSV saved from it.
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return Err(Error::Exchange(Exchange::Workbook(path.to_path_buf())));
+    }
+    if is_utf16(bytes) {
+        return Err(Error::Exchange(Exchange::Utf16(path.to_path_buf())));
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(body) {
         Ok(text) => Ok(text.to_string()),
@@ -38,6 +49,21 @@ pub fn text(path: &Path, bytes: &[u8]) -> Result<String> {
     }
 }
 
+/// Whether the bytes are UTF-16: a byte-order mark says so (FF FE, or FE FF), or, without one,
+/// every other byte of the file's start is NUL, as UTF-16 writes mostly English text (a byte of
+/// the letter, a NUL), whichever way round. Valid UTF-8 as they stand, they would otherwise be read
+/// as text full of NULs.
+fn is_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let start = &bytes[..bytes.len().min(4096) & !1];
+    let pairs = start.len() / 2;
+    let nuls = |first: usize| start.iter().skip(first).step_by(2).filter(|b| **b == 0).count();
+    let (even, odd) = (nuls(0), nuls(1));
+    pairs > 0 && (odd * 2 >= pairs && even * 4 <= odd || even * 2 >= pairs && odd * 4 <= even)
+}
+
 /// Splits CSV text into a header and rows. Rows with every value empty (as spreadsheets leave at
 /// the end) are skipped; rows of the wrong length are kept for the caller to report. A `'` that
 /// cutover put before `=`, `+`, `-` or `@` when it wrote the file (so that a spreadsheet shows the
@@ -45,14 +71,16 @@ pub fn text(path: &Path, bytes: &[u8]) -> Result<String> {
 pub fn parse(path: &Path, text: &str) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
+    let mut lines = LineCounter::new(text.as_bytes());
     let header = loop {
         match records.next() {
-            None => return Err(Error::Exchange(Exchange::NoHeader(path.to_path_buf()))),
+            None => return Err(Error::Exchange(Exchange::EmptyFile(path.to_path_buf()))),
             Some(record) => {
                 let record = record.map_err(|e| csv_error(path, &e))?;
                 if record.iter().all(|v| v.trim().is_empty()) {
                     continue;
                 }
+                refuse_nul(path, lines.line_at(record.position().map_or(0, |p| p.byte())), &record, None)?;
                 break record.iter().map(|h| strip_formula_guard(h.trim()).to_string()).collect::<Vec<String>>();
             }
         }
@@ -63,16 +91,34 @@ pub fn parse(path: &Path, text: &str) -> Result<Table> {
         return Err(Error::Exchange(Exchange::WrongDelimiter { path: path.to_path_buf(), delimiter }));
     }
     let mut rows = Vec::new();
-    let mut lines = LineCounter::new(text.as_bytes());
     for record in records {
         let record = record.map_err(|e| csv_error(path, &e))?;
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
         let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
+        refuse_nul(path, line, &record, Some(&header))?;
         rows.push(Row { line, values: record.iter().map(|v| strip_formula_guard(v).to_string()).collect() });
     }
+    if rows.is_empty() {
+        return Err(Error::Exchange(Exchange::NoRows(path.to_path_buf())));
+    }
     Ok(Table { header, rows })
+}
+
+/// A NUL byte is in no text a spreadsheet saves: the file is damaged or is not text, and a value
+/// holding one would reach the database, a rejects file or the screen. Refused with its line and
+/// column (and the column's header).
+fn refuse_nul(path: &Path, line: u64, record: &csv::StringRecord, header: Option<&[String]>) -> Result<()> {
+    match record.iter().position(|v| v.contains('\0')) {
+        None => Ok(()),
+        Some(i) => Err(Error::Exchange(Exchange::NulByte {
+            path: path.to_path_buf(),
+            line,
+            column: i + 1,
+            header: header.and_then(|h| h.get(i)).filter(|h| !h.is_empty()).cloned(),
+        })),
+    }
 }
 
 /// Whether a value looks like UTF-8 that was read as Windows-1252 (or Latin-1) and saved again as
@@ -170,6 +216,52 @@ mod tests {
     fn windows_1252_is_refused_naming_the_line() {
         let err = text(Path::new("t.csv"), b"a,b\nx,y\nSi\xE2n,z\n").unwrap_err();
         assert!(matches!(err, Error::Exchange(Exchange::NotUtf8 { line: 3, .. })));
+    }
+
+    #[test]
+    fn utf16_is_told_from_utf8_with_or_without_a_byte_order_mark() {
+        let utf16 = |text: &str, little: bool| -> Vec<u8> {
+            text.encode_utf16().flat_map(|u| if little { u.to_le_bytes() } else { u.to_be_bytes() }).collect()
+        };
+        for text in ["a,b\n1,2\n", "Enw,Tref\nLlŷr Siân Ŵyn,Caernarfon\n"] {
+            for little in [true, false] {
+                assert!(is_utf16(&utf16(text, little)), "{text} {little}");
+            }
+        }
+        assert!(is_utf16(b"\xFF\xFEa\0"));
+        assert!(is_utf16(b"\xFE\xFF\0a"));
+        for utf8 in [&b""[..], b"a", b"a,b\n1,2\n", "Llŷr,Siân\n".as_bytes(), b"a,b\nx\0y,z\n", b"\xEF\xBB\xBFa,b\n"]
+        {
+            assert!(!is_utf16(utf8), "{utf8:?}");
+        }
+    }
+
+    #[test]
+    fn a_workbook_is_named_as_such() {
+        for start in [&b"PK\x03\x04\x14\x00\x06\x00"[..], b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00"] {
+            let err = text(Path::new("t.xlsx"), start).unwrap_err();
+            assert!(matches!(err, Error::Exchange(Exchange::Workbook(_))), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_with_its_line_and_column() {
+        let err = parse(Path::new("t.csv"), "a,b\n1,2\n\n3,x\0y\n").unwrap_err();
+        assert!(
+            matches!(err, Error::Exchange(Exchange::NulByte { line: 4, column: 2, header: Some(ref h), .. }) if h == "b"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn no_rows_is_told_apart_from_nothing_at_all() {
+        let parsed = |text: &str| parse(Path::new("t.csv"), text).unwrap_err();
+        for empty in ["", "\n\n", " , \r\n,,"] {
+            assert!(matches!(parsed(empty), Error::Exchange(Exchange::EmptyFile(_))), "{empty:?}");
+        }
+        for header_only in ["a,b", "a,b\r\n", "a,b\n,\n\n"] {
+            assert!(matches!(parsed(header_only), Error::Exchange(Exchange::NoRows(_))), "{header_only:?}");
+        }
     }
 
     #[test]

@@ -7,14 +7,8 @@ pub mod headers;
 pub mod patients;
 
 /// FNV-1a (64 bit) of a file's bytes, in hex: enough to recognise the same file imported twice.
-/// Written out rather than using `std`'s hasher, whose output may change between Rust releases.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    crate::fnv::hex(bytes)
 }
 
 /// The fingerprint of a file's text (already without its byte-order mark) with every line end
@@ -33,12 +27,5 @@ mod tests {
         assert_eq!(super::content_fingerprint("a,b\r\n1,2\r\n"), unix);
         assert_eq!(super::content_fingerprint("a,b\r\n1,2"), unix);
         assert_ne!(super::content_fingerprint("a,b\n1,3\n"), unix);
-    }
-
-    #[test]
-    fn fingerprint_is_fnv1a() {
-        // Published FNV-1a 64 test vectors.
-        assert_eq!(super::fingerprint(b""), "cbf29ce484222325");
-        assert_eq!(super::fingerprint(b"a"), "af63dc4c8601ec8c");
     }
 }

@@ -60,6 +60,8 @@ impl Store {
             for (k, v) in rows {
                 stmt.execute([k, v])?;
             }
+            // Last, over everything else: a byte changed anywhere after this is found at the merge.
+            stmt.execute([super::digest::KEY.to_string(), super::digest::content_digest(copy)?])?;
             Ok(())
         })
     }

@@ -228,18 +228,19 @@ pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
     Ok(MergeSource { path: path.to_path_buf(), file_name, workstation_id })
 }
 
-/// Reads the whole file for damage (SQLite's `quick_check`).
+/// Reads the whole file for damage: every check `cutover check` makes of a file (see
+/// `check_other_file`). After `inspect`, this is what any file from another workstation passes
+/// before anything of it is taken in.
 pub fn check_for_damage(path: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
     let conn = open_source(path)?;
-    let refused = |e| refused(path, e);
-    let mut check = conn.prepare("PRAGMA quick_check").map_err(refused)?;
-    let lines: Vec<String> =
-        check.query_map([], |r| r.get(0)).map_err(refused)?.collect::<rusqlite::Result<_>>().map_err(refused)?;
-    if lines != ["ok"] {
-        let detail = lines.into_iter().take(3).collect::<Vec<_>>().join("; ");
-        return Err(Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail }));
+    let findings = super::check::check_other_file(&conn, path).map_err(|e| refused(path, e))?;
+    tracing::debug!(ms = started.elapsed().as_millis(), findings = findings.len(), "merge: checked a file for damage");
+    if findings.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let detail = findings.into_iter().take(3).map(|f| f.0).collect::<Vec<_>>().join("; ");
+    Err(Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail }))
 }
 
 impl Store {

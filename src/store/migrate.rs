@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::Result;
 
 /// `schema/NNNN_*.sql`, in order. Never edit one that has landed: add the next.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0001_init.sql"),
     include_str!("../../schema/0002_reentry.sql"),
     include_str!("../../schema/0003_drafts_and_lookup.sql"),

@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod check;
 mod demo_support;
+mod digest;
 mod drafts;
 mod entries;
 mod import;
