@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0006_leaner_writes.sql"),
     include_str!("../../schema/0007_patient_joins.sql"),
     include_str!("../../schema/0008_draft_holds.sql"),
+    include_str!("../../schema/0009_runbook.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.

@@ -13,6 +13,7 @@ mod open;
 mod patients;
 mod queue;
 mod report;
+mod runbook;
 mod settings;
 mod staff;
 mod workstation;
@@ -44,6 +45,9 @@ pub use queue::{
     QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Replayed, replay,
 };
 pub use report::ReportCounts;
+pub use runbook::{
+    AddedService, Drawn, PlanVersion, RecheckPatient, RecheckSample, RunbookEvent, RunbookRows, Signoff, Ticked,
+};
 pub use settings::{Settings, key as settings_key};
 pub use staff::{Role, StaffMember};
 pub use workstation::Workstation;
