@@ -5,8 +5,8 @@
 --
 -- Like entries, nothing is updated or deleted: every change is a new row with a UUID, who, when and
 -- on which workstation (and an audit row), and where something stands is worked out from its rows in
--- time order. So two workstations' runbook work merges by adding the rows the other lacks, and
--- merging the same file twice adds nothing.
+-- time order. So two workstations' runbook work merges by adding the rows (by id) the other lacks,
+-- both end up holding the same rows, and merging the same file twice adds nothing.
 
 -- How each kind of work will be handled during cutover, and who leads it. A revision names the one it
 -- replaces (`parent_id`), as an entry's do: two made apart from one version are both kept.
@@ -34,15 +34,18 @@ CREATE TABLE checklist_event (
 ) STRICT;
 CREATE INDEX checklist_event_by_item ON checklist_event (item, at);
 
--- A third-party service the practice added to the seeded list. Keyed by its folded name, so the same
--- service added on two workstations is one service after a merge.
+-- A third-party service the practice added to the seeded list. It is known by its folded name (`key`):
+-- the same service added on two workstations apart is two rows after a merge, and one service, shown
+-- under the name it was first added with.
 CREATE TABLE service (
-    key            TEXT PRIMARY KEY,
+    id             TEXT PRIMARY KEY,
+    key            TEXT NOT NULL,
     name           TEXT NOT NULL,
     added_at       TEXT NOT NULL,
     added_by       TEXT NOT NULL REFERENCES staff (id),
     workstation_id TEXT NOT NULL REFERENCES workstation (id)
 ) STRICT;
+CREATE INDEX service_by_key ON service (key, added_at);
 
 -- A service's state changed (to switch off, confirmed off, to switch on, confirmed back on, not used
 -- here), or a chase note (no state) added.
@@ -72,15 +75,18 @@ CREATE TABLE recheck_sample (
 ) STRICT;
 
 -- A patient to re-check at go-live: one tested at the initial data production, or drawn in a sample.
--- Keyed by NHS number: the same patient added on two workstations is re-checked once.
+-- The same patient added on two workstations apart is two rows after a merge, and re-checked once
+-- (the first added counts).
 CREATE TABLE recheck_patient (
-    nhs_number     TEXT PRIMARY KEY CHECK (length(nhs_number) = 10),
+    id             TEXT PRIMARY KEY,
+    nhs_number     TEXT NOT NULL CHECK (length(nhs_number) = 10),
     why            TEXT NOT NULL CHECK (why IN ('idp', 'sample')),
     sample_id      TEXT REFERENCES recheck_sample (id),
     added_at       TEXT NOT NULL,
     staff_id       TEXT NOT NULL REFERENCES staff (id),
     workstation_id TEXT NOT NULL REFERENCES workstation (id)
 ) STRICT;
+CREATE INDEX recheck_patient_by_number ON recheck_patient (nhs_number, added_at);
 
 -- What the re-check found for a patient (by NHS number) or a report (`report:qof`...): it matches, or
 -- an issue; and then an issue's progress (reported to the supplier, fixed, accepted as it is).

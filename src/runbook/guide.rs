@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::domain::text::fold;
 
 /// Who a checklist is for.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Role {
     pub id: String,
     /// The start of its items' ids: PM, PJ, CB.
@@ -17,7 +17,7 @@ pub struct Role {
 }
 
 /// When in the migration a question is asked.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Phase {
     pub id: String,
     /// The letter after the role in its items' ids: E, I, P, C, A.
@@ -26,7 +26,7 @@ pub struct Phase {
 }
 
 /// A kind of work the cutover plan says how to handle.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Category {
     pub id: String,
     pub name: String,
@@ -36,7 +36,7 @@ pub struct Category {
 }
 
 /// A third-party service on every practice's list from the start.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SeededService {
     pub name: String,
     #[serde(default)]
@@ -45,7 +45,7 @@ pub struct SeededService {
 }
 
 /// A report re-checked at go-live beside the patients.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ReportCheck {
     pub id: String,
     pub name: String,
@@ -53,7 +53,7 @@ pub struct ReportCheck {
 }
 
 /// One question of a checklist. Its role and phase are in its id (PM-E1: practice, early).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Item {
     pub id: String,
     pub question: String,
@@ -62,7 +62,7 @@ pub struct Item {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Guide {
     #[serde(rename = "role")]

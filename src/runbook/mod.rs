@@ -7,6 +7,13 @@ pub mod guide;
 pub mod recheck;
 pub mod refusal;
 pub mod services;
+pub mod view;
 
 pub use guide::guide;
 pub use refusal::Refusal;
+pub use view::{Overview, overview};
+
+/// The runbook as it stands in `store`, read in one snapshot.
+pub fn load(store: &crate::store::Store) -> crate::error::Result<Overview> {
+    Ok(overview(&store.runbook_rows()?))
+}

@@ -98,11 +98,11 @@ impl Display for Refusal {
                 ServiceState::ALL.iter().map(|s| s.option()).collect::<Vec<_>>().join(", ")
             ),
             Refusal::ServiceAlready { service, state } => {
-                write!(f, "{service} is already {}, so nothing was changed.", state.words())
+                write!(f, "{service} is already at \"{}\", so nothing was changed.", state.words())
             }
             Refusal::ServiceSkips { service, from, to, next } => write!(
                 f,
-                "{service} is {}, so it cannot be {} yet: nothing was changed. Steps are not skipped; the next one is {} (--state {}).",
+                "{service} is at \"{}\", so it cannot go to \"{}\" yet: nothing was changed. Steps are not skipped; the next one is \"{}\" (--state {}).",
                 from.words(),
                 to.words(),
                 next.words(),

@@ -706,17 +706,17 @@ impl Merging<'_, '_> {
         Ok(())
     }
 
-    /// The runbook's rows (schema 9), by id; a service and a re-checked patient by their key (the folded
-    /// name, the NHS number), so the same one added on two workstations is one. Where each part stands is
-    /// worked out from all its rows in time order (`crate::runbook::current`), so nothing is rebuilt here.
+    /// The runbook's rows (schema 9), by id, so both workstations end up with the same rows. Where each
+    /// part stands is worked out from all its rows in time order (`crate::runbook::current`; the same
+    /// service or re-checked patient added on both is one), so nothing is rebuilt here.
     fn merge_runbook(&self) -> Result<u64> {
         const TABLES: &[(&str, &str, &str)] = &[
             ("plan_revision", "id", "id, category, parent_id, how, lead, recorded_at, recorded_by, workstation_id"),
             ("checklist_event", "id", "id, item, action, note, at, staff_id, workstation_id"),
-            ("service", "key", "key, name, added_at, added_by, workstation_id"),
+            ("service", "id", "id, key, name, added_at, added_by, workstation_id"),
             ("service_event", "id", "id, service, state, note, at, staff_id, workstation_id"),
             ("recheck_sample", "id", "id, seed, size, population, drawn_at, staff_id, workstation_id"),
-            ("recheck_patient", "nhs_number", "nhs_number, why, sample_id, added_at, staff_id, workstation_id"),
+            ("recheck_patient", "id", "id, nhs_number, why, sample_id, added_at, staff_id, workstation_id"),
             ("recheck_event", "id", "id, subject, state, note, at, staff_id, workstation_id"),
             ("recheck_signoff", "id", "id, at, staff_id, workstation_id, open_issues, unchecked, reason"),
         ];

@@ -46,7 +46,8 @@ pub use queue::{
 };
 pub use report::ReportCounts;
 pub use runbook::{
-    AddedService, Drawn, PlanVersion, RecheckPatient, RecheckSample, RunbookEvent, RunbookRows, Signoff, Ticked,
+    AddedService, Callback, Drawn, PlanVersion, RecheckPatient, RecheckSample, RunbookEvent, RunbookRows, Signoff,
+    Ticked,
 };
 pub use settings::{Settings, key as settings_key};
 pub use staff::{Role, StaffMember};

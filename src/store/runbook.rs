@@ -187,8 +187,14 @@ fn plan_versions(c: &Connection, category: Option<&str>) -> Result<Vec<PlanVersi
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The same service added on two workstations apart is one: the first added.
+const FIRST_OF_EACH_SERVICE: &str =
+    "NOT EXISTS (SELECT 1 FROM service o WHERE o.key = s.key AND (o.added_at, o.id) < (s.added_at, s.id))";
+
 fn added_services(c: &Connection) -> Result<Vec<AddedService>> {
-    let mut stmt = c.prepare_cached("SELECT key, name, added_at, added_by FROM service ORDER BY added_at, key")?;
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT key, name, added_at, added_by FROM service s WHERE {FIRST_OF_EACH_SERVICE} ORDER BY added_at, id"
+    ))?;
     let rows = stmt.query_map([], |r| {
         Ok(AddedService { key: r.get(0)?, name: r.get(1)?, added_at: at(r.get(2)?)?, added_by: r.get(3)? })
     })?;
@@ -196,8 +202,12 @@ fn added_services(c: &Connection) -> Result<Vec<AddedService>> {
 }
 
 fn recheck_patients(c: &Connection) -> Result<Vec<RecheckPatient>> {
+    // The same patient added on two workstations apart is re-checked once: the first added counts.
     let mut stmt = c.prepare_cached(
-        "SELECT nhs_number, why, sample_id, added_at, staff_id FROM recheck_patient ORDER BY added_at, nhs_number",
+        "SELECT nhs_number, why, sample_id, added_at, staff_id FROM recheck_patient s
+         WHERE NOT EXISTS (SELECT 1 FROM recheck_patient o
+                           WHERE o.nhs_number = s.nhs_number AND (o.added_at, o.id) < (s.added_at, s.id))
+         ORDER BY added_at, id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(RecheckPatient {
@@ -264,7 +274,57 @@ fn given(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
 
+/// A new patient who presented during cutover (a registration entry) and was asked to come back
+/// after go-live: their details as logged, and whether they have been registered in the new system
+/// (the registration's re-entry marked done).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Callback {
+    pub reference: String,
+    pub occurred_at: DateTime<Utc>,
+    pub family_name: String,
+    pub given_name: String,
+    /// YYYY-MM-DD, as stored.
+    pub date_of_birth: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    /// The registration's re-entry status: `done` once registered in the new system.
+    pub status: String,
+    pub status_changed_at: Option<DateTime<Utc>>,
+    pub status_by: Option<String>,
+}
+
 impl Store {
+    /// Every registration logged (not voided), oldest first, with its contact details.
+    pub fn callbacks(&self) -> Result<Vec<Callback>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT e.ref, e.occurred_at, coalesce(r.fields ->> '$.family_name', ''),
+                        coalesce(r.fields ->> '$.given_name', ''), r.fields ->> '$.date_of_birth',
+                        r.fields ->> '$.phone', r.fields ->> '$.address', r.fields ->> '$.postcode',
+                        e.reentry_status, e.reentry_changed_at, e.reentry_assignee
+                 FROM entry e JOIN revision r ON r.id = e.current_revision_id
+                 WHERE e.kind = 'registration' AND e.voided = 0 ORDER BY e.occurred_at, e.ref",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Callback {
+                    reference: r.get(0)?,
+                    occurred_at: at(r.get(1)?)?,
+                    family_name: r.get(2)?,
+                    given_name: r.get(3)?,
+                    date_of_birth: r.get(4)?,
+                    phone: r.get(5)?,
+                    address: r.get(6)?,
+                    postcode: r.get(7)?,
+                    status: r.get(8)?,
+                    status_changed_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(time::from_storage),
+                    status_by: r.get(10)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     /// Everything the runbook holds, as one snapshot.
     pub fn runbook_rows(&self) -> Result<RunbookRows> {
         self.snapshot(|| self.read(read_all))
@@ -386,16 +446,19 @@ impl Tx<'_> {
         if key.is_empty() {
             return Err(Error::Runbook(Refusal::EmptyText("The service's name")));
         }
-        let added: Option<String> =
-            self.conn().query_row("SELECT name FROM service WHERE key = ?1", [&key], |r| r.get(0)).optional()?;
+        let added: Option<String> = self
+            .conn()
+            .query_row("SELECT name FROM service WHERE key = ?1 ORDER BY added_at, id LIMIT 1", [&key], |r| r.get(0))
+            .optional()?;
         if let Some(existing) = added.or_else(|| guide().seeded_service(name).map(|s| s.name.clone())) {
             return Err(Error::Runbook(Refusal::ServiceExists(existing)));
         }
+        let id = self.new_id();
         self.exec(
-            "INSERT INTO service (key, name, added_at, added_by, workstation_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![key, name, time::to_storage(self.now()), actor.staff_id, actor.workstation_id],
+            "INSERT INTO service (id, key, name, added_at, added_by, workstation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, key, name, time::to_storage(self.now()), actor.staff_id, actor.workstation_id],
         )?;
-        self.audit(actor, "service_add", Some(&key), json!({ "name": name }))?;
+        self.audit(actor, "service_add", Some(&id), json!({ "service": key }))?;
         Ok(key)
     }
 
@@ -406,8 +469,10 @@ impl Tx<'_> {
             return Ok((fold(&seeded.name), seeded.name.clone()));
         }
         let key = fold(given);
-        let added: Option<String> =
-            self.conn().query_row("SELECT name FROM service WHERE key = ?1", [&key], |r| r.get(0)).optional()?;
+        let added: Option<String> = self
+            .conn()
+            .query_row("SELECT name FROM service WHERE key = ?1 ORDER BY added_at, id LIMIT 1", [&key], |r| r.get(0))
+            .optional()?;
         added.map(|name| (key, name)).ok_or_else(|| Error::Runbook(Refusal::UnknownService(given.trim().to_string())))
     }
 
@@ -442,15 +507,37 @@ impl Tx<'_> {
         Ok(state.unwrap_or(now_in))
     }
 
+    /// Adds a patient to the re-check (from a sample, or tested at IDP), unless they are in it already.
+    fn add_recheck_patient(&self, actor: &Actor, nhs_number: &str, sample_id: Option<&str>) -> Result<bool> {
+        let held: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM recheck_patient WHERE nhs_number = ?1)",
+            [nhs_number],
+            |r| r.get(0),
+        )?;
+        if held {
+            return Ok(false);
+        }
+        self.exec(
+            "INSERT INTO recheck_patient (id, nhs_number, why, sample_id, added_at, staff_id, workstation_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                self.new_id(),
+                nhs_number,
+                if sample_id.is_some() { "sample" } else { "idp" },
+                sample_id,
+                time::to_storage(self.now()),
+                actor.staff_id,
+                actor.workstation_id
+            ],
+        )?;
+        Ok(true)
+    }
+
     /// Adds a patient tested at the initial data production to the go-live re-check. False if they
     /// were already in it.
     pub fn recheck_add(&self, actor: &Actor, nhs_number: &str) -> Result<bool> {
         Self::staff_id(actor)?;
-        let added = self.exec(
-            "INSERT INTO recheck_patient (nhs_number, why, sample_id, added_at, staff_id, workstation_id)
-             VALUES (?1, 'idp', NULL, ?2, ?3, ?4) ON CONFLICT (nhs_number) DO NOTHING",
-            params![nhs_number, time::to_storage(self.now()), actor.staff_id, actor.workstation_id],
-        )? > 0;
+        let added = self.add_recheck_patient(actor, nhs_number, None)?;
         if added {
             // The audit row names no patient: the re-check's own row holds the number.
             self.audit(actor, "recheck_add", None, json!({ "why": "idp" }))?;
@@ -496,12 +583,7 @@ impl Tx<'_> {
         )?;
         let mut already = Vec::new();
         for nhs in &drawn {
-            let added = self.exec(
-                "INSERT INTO recheck_patient (nhs_number, why, sample_id, added_at, staff_id, workstation_id)
-                 VALUES (?1, 'sample', ?2, ?3, ?4, ?5) ON CONFLICT (nhs_number) DO NOTHING",
-                params![nhs, sample.id, time::to_storage(self.now()), actor.staff_id, actor.workstation_id],
-            )?;
-            if added == 0 {
+            if !self.add_recheck_patient(actor, nhs, Some(&sample.id))? {
                 already.push(nhs.clone());
             }
         }
