@@ -251,3 +251,186 @@ fn two_workstations_runbook_work_merges_once_and_merging_again_changes_nothing()
     assert_eq!(desk_before, dump(&desk));
     office.run(&["check"]).success();
 }
+
+/// The NHS number with `first_nine` and its modulus 11 check digit, if it has one: an oracle
+/// written apart from the program's own.
+fn nhs(first_nine: u32) -> Option<String> {
+    let digits: Vec<u32> = format!("{first_nine:09}").chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let sum: u32 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
+    match 11 - sum % 11 {
+        10 => None,
+        11 => Some(format!("{first_nine:09}0")),
+        check => Some(format!("{first_nine:09}{check}")),
+    }
+}
+
+/// A patient list of `n` fictitious patients (NHS numbers from the 999 range), written into `p`'s folder.
+fn patient_list(p: &Practice, n: usize) -> (PathBuf, Vec<String>) {
+    let numbers: Vec<String> = (0..).filter_map(|i| nhs(999_100_000 + i * 37)).take(n).collect();
+    let mut csv = String::from("NHS Number,Surname,Forename,DOB\n");
+    for (i, number) in numbers.iter().enumerate() {
+        csv.push_str(&format!("{number},Testpatient,Person{i},01/01/19{:02}\n", 30 + i % 60));
+    }
+    let file = p.dir.path().join("list.csv");
+    std::fs::write(&file, csv).unwrap();
+    (file, numbers)
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(|l| l.replace(' ', "")).collect()
+}
+
+#[test]
+fn a_sample_of_the_patient_list_is_drawn_again_the_same_from_its_recorded_seed() {
+    let p = Practice::new();
+    refused(&p, &["recheck", "sample", "--size", "5", "--seed", "2026"], 1, "There is no patient list");
+    let (list, numbers) = patient_list(&p, 30);
+    p.run_as("JS", &["import", "patients", list.to_str().unwrap()]).success();
+    let drawn = p.run_as("JS", &["recheck", "sample", "--size", "5", "--seed", "2026"]).success();
+    assert!(stderr_of(&drawn).contains("Drew 5 patients of the 30 patients on the patient list with seed 2026"));
+    let sample = lines(&stdout_of(&drawn));
+    assert_eq!(sample.len(), 5);
+    assert!(sample.iter().all(|n| numbers.contains(n)), "{sample:?}");
+
+    // Anyone with the same list draws the same patients from the recorded seed.
+    let other = Practice::new();
+    let (list, _) = patient_list(&other, 30);
+    other.run_as("JS", &["import", "patients", list.to_str().unwrap()]).success();
+    let again = other.run_as("JS", &["recheck", "sample", "--size", "5", "--seed", "2026"]).success();
+    assert_eq!(lines(&stdout_of(&again)), sample);
+    let different = other.run_as("JS", &["recheck", "sample", "--size", "5", "--seed", "2027"]).success();
+    assert_ne!(lines(&stdout_of(&different)), sample);
+
+    let shown = stdout_of(&p.run(&["recheck"]).success());
+    assert!(shown.contains("Sample: 5 of 30 on the patient list, seed 2026, drawn by JS on 30/11/2026"), "{shown}");
+    assert!(
+        shown.starts_with("Go-live re-check: 5 patients and 5 reports; 0 match, 0 issues open, 10 not checked yet."),
+        "{shown}"
+    );
+    // A seed not given is made up and printed, so the sample can still be drawn again.
+    let unseeded = p.run_as("JS", &["recheck", "sample", "--size", "2"]).success();
+    assert!(stderr_of(&unseeded).contains("--seed "), "{}", stderr_of(&unseeded));
+    assert_eq!(count(&p, "SELECT count(*) FROM recheck_sample"), 2);
+}
+
+#[test]
+fn go_live_data_is_signed_off_only_once_every_issue_is_fixed_or_accepted_unless_a_reason_is_given() {
+    let p = Practice::new();
+    p.run_as("JS", &["recheck", "add", "943 476 5919"])
+        .success()
+        .stderr(contains("Added 943 476 5919 to the go-live re-check"));
+    p.run_as("JS", &["recheck", "add", "9434765919"]).success().stderr(contains("already in the go-live re-check"));
+    refused(&p, &["recheck", "add", "9434765918"], 2, "NHS number");
+    refused(&p, &["recheck", "mark", "9992345675", "--matches"], 2, "is not in the go-live re-check");
+    refused(
+        &p,
+        &["recheck", "mark", "bingo", "--matches"],
+        2,
+        "is neither an NHS number nor one of the re-check's reports",
+    );
+    refused(&p, &["recheck", "issue", "9434765919", "--state", "fixed"], 2, "has no open issue");
+    refused(&p, &["recheck", "signoff"], 2, "6 re-check items are not checked yet");
+
+    p.run_as("JS", &["recheck", "mark", "9434765919", "--issue", "Penicillin allergy not migrated"])
+        .success()
+        .stderr(contains("Recorded an issue for 943 476 5919"));
+    for report in ["qof", "cytology", "immunisation", "capitation", "local codes"] {
+        p.run_as("AB", &["recheck", "mark", report, "--matches"]).success();
+    }
+    refused(&p, &["recheck", "signoff"], 2, "1 issue is still open");
+    refused(&p, &["recheck", "issue", "9434765919", "--state", "sideways"], 2, "is not an issue's state");
+    p.run_as("JS", &["recheck", "issue", "9434765919", "--state", "reported", "--note", "Supplier ticket 4411"])
+        .success()
+        .stderr(contains("943 476 5919: issue, reported to the supplier."));
+    refused(&p, &["recheck", "signoff"], 2, "1 issue is still open");
+
+    // Signing off with the issue still open needs the reason, and records it.
+    p.run_as("JS", &["recheck", "signoff", "--reason", "Allergy re-keyed by hand; supplier fixing the mapping"])
+        .success()
+        .stderr(contains("Go Live Data signed off by JS on 30/11/2026"))
+        .stderr(contains("with 1 issue open and 0 items not checked; the reason is recorded"));
+    let shown = stdout_of(&p.run(&["recheck"]).success());
+    assert!(shown.contains("Issue log\n  943 476 5919: issue, reported to the supplier\n"), "{shown}");
+    assert!(shown.contains("Penicillin allergy not migrated") && shown.contains("Supplier ticket 4411"), "{shown}");
+    assert!(shown.contains("Go Live Data signed off by JS on 30/11/2026"), "{shown}");
+    assert!(shown.contains("Allergy re-keyed by hand"), "{shown}");
+
+    p.run_as("JS", &["recheck", "issue", "9434765919", "--state", "fixed"]).success();
+    p.run_as("JS", &["recheck", "signoff"]).success().stderr(contains("Confirm it to the new supplier."));
+    assert_eq!(count(&p, "SELECT count(*) FROM recheck_signoff"), 2);
+    assert_eq!(count(&p, "SELECT count(*) FROM recheck_signoff WHERE reason IS NULL AND open_issues = 0"), 1);
+    assert_eq!(count(&p, "SELECT count(*) FROM audit WHERE action = 'recheck_signoff'"), 2);
+    // The audit trail names no patient: the re-check's own rows hold the number.
+    assert_eq!(count(&p, "SELECT count(*) FROM audit WHERE detail LIKE '%9434765919%' OR subject = '9434765919'"), 0);
+}
+
+#[test]
+fn new_patients_asked_to_come_back_are_listed_with_their_details_until_registered() {
+    let p = Practice::new();
+    let reference = |id: &str| -> String {
+        p.sqlite().query_row("SELECT ref FROM entry WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    let zofia = p.log(&[
+        "registration",
+        "--family",
+        "Nowak",
+        "--given",
+        "Zofia",
+        "--dob",
+        "03/04/1990",
+        "--set",
+        "phone=07700 900123",
+        "--set",
+        "postcode=LS1 4AP",
+        "--summary",
+        "New patient, asked to come back",
+        "--at",
+        "21/11/2026 10:00",
+    ]);
+    let (zofia, other) = (
+        reference(&zofia),
+        reference(&p.log(&[
+            "registration",
+            "--family",
+            "Okafor",
+            "--given",
+            "Chidi",
+            "--dob",
+            "12/12/1985",
+            "--summary",
+            "Moved to the area",
+            "--at",
+            "21/11/2026 11:30",
+        ])),
+    );
+    p.log(&["note", "--patient", "9992345675", "--summary", "Not a registration", "--at", "21/11/2026 12:00"]);
+    let table = p.run(&["callbacks"]).success();
+    let out = stdout_of(&table);
+    assert_eq!(out.lines().count(), 3, "a header and two registrations: {out}");
+    assert!(out.contains("NOWAK, Zofia") && out.contains("03/04/1990") && out.contains("07700 900123"), "{out}");
+    assert!(out.contains(&format!("no: cutover done {zofia}")), "{out}");
+    assert!(stderr_of(&table).contains("2 to call back"));
+
+    p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+    p.run_as("JS", &["done", &zofia, "--nhs-number", "9434765919"]).success();
+    let out = stdout_of(&p.run(&["callbacks"]).success());
+    let line = out.lines().find(|l| l.starts_with(&zofia)).unwrap();
+    assert!(line.ends_with("yes, 30/11/2026"), "{line}");
+    let csv = stdout_of(&p.run(&["callbacks", "--format", "csv"]).success());
+    let mut rows = csv.lines();
+    assert_eq!(
+        rows.next(),
+        Some(
+            "ref,seen_at,family_name,given_name,date_of_birth,phone,address,postcode,registered,registered_at,registered_by"
+        )
+    );
+    let first = rows.next().unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "{zofia},2026-11-21T10:00:00+00:00,Nowak,Zofia,1990-04-03,07700 900123,,LS1 4AP,yes,2026-11-30T"
+        )),
+        "{first}"
+    );
+    assert!(first.ends_with(",JS"), "{first}");
+    assert!(rows.next().unwrap().starts_with(&format!("{other},")), "{csv}");
+}
