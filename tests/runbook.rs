@@ -434,3 +434,62 @@ fn new_patients_asked_to_come_back_are_listed_with_their_details_until_registere
     assert!(first.ends_with(",JS"), "{first}");
     assert!(rows.next().unwrap().starts_with(&format!("{other},")), "{csv}");
 }
+
+#[test]
+fn the_report_records_the_runbook_and_names_services_not_back_on_after_go_live() {
+    let p = Practice::new();
+    p.run_as("JS", &["plan", "set", "referrals", "--how", "<b>Faxed</b> & logged", "--lead", "AB"]).success();
+    p.run_as("JS", &["checklist", "tick", "PM-E1"]).success();
+    p.run_as("JS", &["services", "set", "EPS", "--state", "confirmed-off"]).success();
+    p.run_as("JS", &["services", "set", "pathology", "--state", "not-used"]).success();
+    p.run_as("JS", &["recheck", "add", "9434765919"]).success();
+    p.run_as("JS", &["recheck", "mark", "9434765919", "--issue", "Allergy missing"]).success();
+
+    // Before go-live, services are meant to be off: nothing is called out.
+    let text = report(&p, "text");
+    assert!(text.contains("Cutover plan: 1 of 13 kinds of work planned"), "{text}");
+    assert!(text.contains("  Referrals: <b>Faxed</b> & logged (lead AB)"), "{text}");
+    assert!(text.contains("  Appointments: NO PLAN"), "{text}");
+    assert!(text.contains("Early phases: decision to migrate, pre-migration tasks    1 of 7"), "{text}");
+    assert!(!text.contains("NOT CONFIRMED BACK ON"), "{text}");
+    assert!(text.contains("Go-live re-check: 1 patient and 5 reports; 0 match, 1 issue open, 5 not checked"), "{text}");
+    assert!(text.contains("  Issue: 943 476 5919: Allergy missing (issue, open)"), "{text}");
+    assert!(text.contains("Go Live Data: NOT SIGNED OFF"), "{text}");
+
+    p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+    p.run_as("JS", &["recheck", "signoff", "--reason", "Allergy re-keyed by hand"]).success();
+    let text = report(&p, "text");
+    assert!(
+        text.contains(
+            "NOT CONFIRMED BACK ON SINCE GO-LIVE (13): Electronic Prescription Service (EPS), Community pharmacies"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Go Live Data: signed off by JS on 30/11/2026"), "{text}");
+    assert!(text.contains("with 1 issue open and 5 not checked: Allergy re-keyed by hand"), "{text}");
+    let csv = report(&p, "csv");
+    for line in [
+        "plan,planned,1\n",
+        "plan_lead,referrals,AB\n",
+        "checklist_ticked,practice:early,1\n",
+        "checklist_items,practice:early,7\n",
+        "service,Electronic Prescription Service (EPS),confirmed_off\n",
+        "service,Pathology labs,not_used\n",
+        "services,not_back_on_after_go_live,13\n",
+        "recheck,open_issues,1\n",
+        "signoff,by,JS\n",
+        "signoff,reason,Allergy re-keyed by hand\n",
+    ] {
+        assert!(csv.contains(line), "{line:?} in\n{csv}");
+    }
+    let html = report(&p, "html");
+    assert!(html.contains("<td>&lt;b&gt;Faxed&lt;/b&gt; &amp; logged</td>"), "stored text is escaped");
+    assert!(html.contains("<p class=\"over\">13 not confirmed back on since go-live"), "{html}");
+    assert!(html.contains("<h2>Issue log</h2>") && html.contains("Allergy missing"));
+    assert!(html.contains("<h2>Sign-off of Go Live Data</h2>\n<p>Signed off by JS on 30/11/2026"), "{html}");
+    assert!(html.contains("(issues still open: 1; not checked: 5): Allergy re-keyed by hand"), "{html}");
+}
+
+fn report(p: &Practice, format: &str) -> String {
+    stdout_of(&p.run(&["report", "--format", format]).success())
+}

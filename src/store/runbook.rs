@@ -332,6 +332,17 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// Events are replayed by time, then id: an event written within the same millisecond as the
+    /// subject's last (two quick changes) is stamped a millisecond after it, so it is replayed after
+    /// it here and on every workstation it is merged into.
+    fn next_at(&self, table: Events, subject: &str) -> Result<DateTime<Utc>> {
+        let (name, key, _) = table.columns();
+        let last: Option<String> =
+            self.conn().query_row(&format!("SELECT max(at) FROM {name} WHERE {key} = ?1"), [subject], |r| r.get(0))?;
+        let after = last.as_deref().and_then(time::from_storage).map(|t| t + chrono::Duration::milliseconds(1));
+        Ok(after.map_or(self.now(), |after| after.max(self.now())))
+    }
+
     fn runbook_event(
         &self,
         actor: &Actor,
@@ -342,12 +353,13 @@ impl Tx<'_> {
     ) -> Result<String> {
         let (name, key, column) = table.columns();
         let id = self.new_id();
+        let at = self.next_at(table, subject)?;
         self.exec(
             &format!(
                 "INSERT INTO {name} (id, {key}, {column}, note, at, staff_id, workstation_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             ),
-            params![id, subject, what, note, time::to_storage(self.now()), actor.staff_id, actor.workstation_id],
+            params![id, subject, what, note, time::to_storage(at), actor.staff_id, actor.workstation_id],
         )?;
         Ok(id)
     }
@@ -371,6 +383,9 @@ impl Tx<'_> {
         }
         let versions = plan_versions(self.conn(), Some(&category.id))?;
         let parent = current::plan_version(&versions);
+        // As for events (`next_at`): a new version always comes after the one it replaces.
+        let recorded_at =
+            parent.map_or(self.now(), |p| (p.recorded_at + chrono::Duration::milliseconds(1)).max(self.now()));
         if parent.is_some_and(|p| p.how == how && p.lead == lead_id) {
             return Ok(None);
         }
@@ -380,7 +395,7 @@ impl Tx<'_> {
             parent_id: parent.map(|p| p.id.clone()),
             how: how.to_string(),
             lead: lead_id,
-            recorded_at: self.now(),
+            recorded_at,
             recorded_by,
             workstation_id: actor.workstation_id.clone(),
         };
@@ -780,6 +795,27 @@ mod tests {
         assert_eq!(rows.checklist.len(), 3, "nothing written for the repeated tick");
         assert!(current::tick(&rows.checklist).is_none());
         assert!(matches!(refusal(store.write(|tx| tx.untick(&js, item, "again")).unwrap_err()), Refusal::NotTicked(_)));
+    }
+
+    #[test]
+    fn changes_made_within_one_millisecond_are_replayed_in_the_order_they_were_made() {
+        let (store, js) = practice();
+        let item = guide().item("PM-E2").unwrap();
+        for _ in 0..20 {
+            store.write_at(minute(5), |tx| tx.tick(&js, item, None)).unwrap();
+            store.write_at(minute(5), |tx| tx.untick(&js, item, "again")).unwrap();
+        }
+        let rows = store.runbook_rows().unwrap();
+        assert!(current::tick(&rows.checklist).is_none(), "the last change, an untick, counts");
+        let mut times: Vec<_> = rows.checklist.iter().map(|e| e.at).collect();
+        times.dedup();
+        assert_eq!(times.len(), 40, "each a millisecond after the one before");
+        let visits = guide().category("home visits").unwrap();
+        for how in ["First", "Second", "Third"] {
+            store.write_at(minute(5), |tx| tx.set_plan(&js, visits, how, "JS")).unwrap();
+        }
+        let rows = store.runbook_rows().unwrap();
+        assert_eq!(current::plan_version(&rows.plan).unwrap().how, "Third");
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Cutover {
 pub struct HomeData {
     pub today: Vec<(Kind, i64)>,
     pub recent: Vec<RecentEntry>,
+    /// After go-live, the third-party services not yet confirmed back on (issue 16).
+    pub services_awaiting: Vec<String>,
 }
 
 /// Everything the UI needs at start, read by the runner.

@@ -52,7 +52,13 @@ pub fn load_start(store: &Store, now: chrono::DateTime<Utc>) -> Result<Start> {
 }
 
 fn load_home(store: &Store, now: chrono::DateTime<Utc>) -> Result<HomeData> {
-    Ok(HomeData { today: store.counts_by_kind_since(app::start_of_day(now))?, recent: store.recent_here(8)? })
+    let go_live = store.settings()?.go_live();
+    let runbook = crate::runbook::load(store)?;
+    Ok(HomeData {
+        today: store.counts_by_kind_since(app::start_of_day(now))?,
+        recent: store.recent_here(8)?,
+        services_awaiting: runbook.awaiting_back_on(go_live, now).into_iter().map(|s| s.name.clone()).collect(),
+    })
 }
 
 /// Runs the UI on `store` until the user leaves or a signal asks it to stop.
