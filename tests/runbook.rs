@@ -493,3 +493,21 @@ fn the_report_records_the_runbook_and_names_services_not_back_on_after_go_live()
 fn report(p: &Practice, format: &str) -> String {
     stdout_of(&p.run(&["report", "--format", format]).success())
 }
+
+#[test]
+fn the_hazard_log_names_only_tests_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let log = std::fs::read_to_string(root.join("docs/clinical-safety.md")).unwrap();
+    let mut named = 0;
+    for quoted in log.split('`').skip(1).step_by(2) {
+        let Some((file, test)) = quoted.split_once("::") else { continue };
+        if !(file.starts_with("tests/") || file.starts_with("src/")) {
+            continue;
+        }
+        let source =
+            std::fs::read_to_string(root.join(file)).unwrap_or_else(|_| panic!("{file} named in the hazard log"));
+        assert!(source.contains(&format!("fn {test}(")), "the hazard log names {file}::{test}, which does not exist");
+        named += 1;
+    }
+    assert!(named >= 40, "the hazard log names its tests: {named} found");
+}
