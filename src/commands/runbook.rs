@@ -392,7 +392,7 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
 }
 
 const RECHECK_COLUMNS: [(&str, usize); 5] =
-    [("PATIENT OR REPORT", 26), ("WHY", 13), ("STATE", 31), ("BY", 5), ("WHEN", 16)];
+    [("PATIENT OR REPORT", 28), ("WHY", 13), ("STATE", 31), ("BY", 5), ("WHEN", 16)];
 
 fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     let overview = crate::runbook::load(store)?;
