@@ -278,20 +278,6 @@ fn bars(h: &mut String, items: &[(String, i64)]) -> std::fmt::Result {
     writeln!(h, "</svg>")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markup_in_stored_text_is_escaped() {
-        assert_eq!(
-            escape("<script>\"x\" & 'y'</script>"),
-            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
-        );
-        assert_eq!(escape("a\u{1b}b"), "a\u{FFFD}b");
-    }
-}
-
 /// The practice manager's runbook: plan, checklists, services, the re-check and the sign-off.
 fn runbook(r: &Report, h: &mut String) -> std::fmt::Result {
     use crate::runbook::recheck::RecheckState;
@@ -395,5 +381,19 @@ fn runbook(r: &Report, h: &mut String) -> std::fmt::Result {
             writeln!(h, "<p>Signed off by {} on {}{reason}.</p>", escape(&s.staff_id), escape(&time::format_uk(s.at)))
         }
         None => writeln!(h, "<p class=\"over\">Not signed off yet.</p>"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_stored_text_is_escaped() {
+        assert_eq!(
+            escape("<script>\"x\" & 'y'</script>"),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+        );
+        assert_eq!(escape("a\u{1b}b"), "a\u{FFFD}b");
     }
 }

@@ -130,7 +130,7 @@ impl Overview {
     /// Once the practice is live, the services not yet confirmed back on (nor marked not used).
     /// Before go-live, none: they are meant to be off.
     pub fn awaiting_back_on(&self, go_live: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Vec<&ServiceLine> {
-        if !go_live.is_some_and(|g| g <= now) {
+        if go_live.is_none_or(|g| g > now) {
             return Vec::new();
         }
         self.services.iter().filter(|s| s.state.awaits_back_on()).collect()
