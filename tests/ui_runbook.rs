@@ -121,3 +121,84 @@ fn before_go_live_the_home_screen_says_nothing_of_services_meant_to_be_off() {
     let screen = ui.screen();
     assert!(!screen.contains("not confirmed back on"), "{screen}");
 }
+
+fn count(store: &Store, sql: &str) -> i64 {
+    let rows = store.runbook_rows().unwrap();
+    match sql {
+        "plan" => rows.plan.len() as i64,
+        "checklist" => rows.checklist.len() as i64,
+        _ => rows.service_events.len() as i64,
+    }
+}
+
+#[test]
+fn the_manager_plans_ticks_and_moves_services_on_from_the_runbook_screen() {
+    let store = practice("30/11/2026 08:00");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('b'));
+    let plan = ui.screen();
+    assert!(plan.contains("Plan 0/13"), "{plan}");
+    assert!(plan.contains("›Appointments") && plan.contains("NO PLAN YET"), "{plan}");
+    insta::assert_snapshot!("runbook_plan", plan);
+
+    // Enter on a kind of work asks how, then who leads it; the store then holds that plan.
+    ui.key(KeyCode::Down);
+    ui.key(KeyCode::Enter);
+    ui.keys("Seen as usual; logged in cutover");
+    ui.key(KeyCode::Enter);
+    let asking = ui.screen();
+    assert!(asking.contains("Who leads it? Their staff id, then Enter:"), "{asking}");
+    ui.keys("js");
+    ui.key(KeyCode::Enter);
+    let rows = ui.store.runbook_rows().unwrap();
+    assert_eq!(rows.plan.len(), 1);
+    assert_eq!(
+        (rows.plan[0].category.as_str(), rows.plan[0].how.as_str(), rows.plan[0].lead.as_str()),
+        ("consultations", "Seen as usual; logged in cutover", "JS")
+    );
+    assert_eq!(rows.plan[0].recorded_by, "JS", "saved as the person signed in");
+    let saved = ui.screen();
+    assert!(saved.contains("Plan for Consultations saved; lead JS.") && saved.contains("Plan 1/13"), "{saved}");
+    // A lead who is not on the staff list is refused, and nothing is written.
+    ui.key(KeyCode::Up);
+    ui.key(KeyCode::Enter);
+    ui.keys("Paper book");
+    ui.key(KeyCode::Enter);
+    ui.keys("ZZ");
+    ui.key(KeyCode::Enter);
+    assert!(ui.screen().contains("no member of staff with the id \"ZZ\""), "{}", ui.screen());
+    assert_eq!(count(&ui.store, "plan"), 1);
+
+    ui.key(KeyCode::Tab);
+    let checklists = ui.screen();
+    assert!(checklists.contains("Practice manager and staff: Enter to tick"), "{checklists}");
+    assert!(checklists.contains("›[ ] PM-E1"), "{checklists}");
+    insta::assert_snapshot!("runbook_checklists", checklists);
+    ui.key(KeyCode::Enter);
+    ui.keys("Agreed with the ICB");
+    ui.key(KeyCode::Enter);
+    let rows = ui.store.runbook_rows().unwrap();
+    assert_eq!(rows.checklist.len(), 1);
+    assert_eq!((rows.checklist[0].subject.as_str(), rows.checklist[0].what.as_deref()), ("PM-E1", Some("tick")));
+    assert_eq!(rows.checklist[0].note.as_deref(), Some("Agreed with the ICB"));
+    assert!(ui.screen().contains("›[x] PM-E1"), "{}", ui.screen());
+
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    let rows = ui.store.runbook_rows().unwrap();
+    assert_eq!(rows.service_events.len(), 1);
+    assert_eq!(rows.service_events[0].what.as_deref(), Some("confirmed_off"));
+    ui.key(KeyCode::Char('c'));
+    ui.keys("Helpdesk ref 4411");
+    ui.key(KeyCode::Enter);
+    assert_eq!(count(&ui.store, "services"), 2);
+    let services = ui.screen();
+    assert!(
+        services.contains("Note added to Electronic Prescription Service (EPS); it is still confirmed off."),
+        "{services}"
+    );
+    insta::assert_snapshot!("runbook_services", services);
+
+    ui.key(KeyCode::Esc);
+    assert!(ui.screen().contains("New entry: press a key"));
+}

@@ -55,6 +55,7 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Entries(list) => draw_entries(list, theme, frame, body),
         Screen::Detail(detail) => draw_detail(detail, theme, frame, body),
         Screen::Queue(queue) => draw_queue(queue, theme, frame, body),
+        Screen::Runbook(screen) => screen.draw(theme, frame, body, app.now),
     }
     if let Some(text) = status_text {
         frame.render_widget(text, status);
