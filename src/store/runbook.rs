@@ -343,6 +343,16 @@ impl Tx<'_> {
         Ok(after.map_or(self.now(), |after| after.max(self.now())))
     }
 
+    /// A time for a new row of a list shown in the order rows were added (services added, patients
+    /// in the re-check): at least a millisecond after the last, as `next_at` does for events, so rows
+    /// added within one millisecond (a sample's patients) keep the order they were added in.
+    fn next_added_at(&self, table: &str, column: &str) -> Result<DateTime<Utc>> {
+        let last: Option<String> =
+            self.conn().query_row(&format!("SELECT max({column}) FROM {table}"), [], |r| r.get(0))?;
+        let after = last.as_deref().and_then(time::from_storage).map(|t| t + chrono::Duration::milliseconds(1));
+        Ok(after.map_or(self.now(), |after| after.max(self.now())))
+    }
+
     fn runbook_event(
         &self,
         actor: &Actor,
@@ -471,7 +481,14 @@ impl Tx<'_> {
         let id = self.new_id();
         self.exec(
             "INSERT INTO service (id, key, name, added_at, added_by, workstation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, key, name, time::to_storage(self.now()), actor.staff_id, actor.workstation_id],
+            params![
+                id,
+                key,
+                name,
+                time::to_storage(self.next_added_at("service", "added_at")?),
+                actor.staff_id,
+                actor.workstation_id
+            ],
         )?;
         self.audit(actor, "service_add", Some(&id), json!({ "service": key }))?;
         Ok(key)
@@ -540,7 +557,7 @@ impl Tx<'_> {
                 nhs_number,
                 if sample_id.is_some() { "sample" } else { "idp" },
                 sample_id,
-                time::to_storage(self.now()),
+                time::to_storage(self.next_added_at("recheck_patient", "added_at")?),
                 actor.staff_id,
                 actor.workstation_id
             ],
