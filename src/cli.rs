@@ -72,6 +72,25 @@ pub fn command_name(command: Option<&Command>) -> &'static str {
         Some(Command::Backup(_)) => "backup",
         Some(Command::Patients(PatientsCommand::Duplicates { .. })) => "patients duplicates",
         Some(Command::Patients(PatientsCommand::Join { .. })) => "patients join",
+        Some(Command::Plan(PlanArgs { action: None })) => "plan",
+        Some(Command::Plan(PlanArgs { action: Some(_) })) => "plan set",
+        Some(Command::Checklist(ChecklistArgs { action: None, .. })) => "checklist",
+        Some(Command::Checklist(ChecklistArgs { action: Some(ChecklistAction::Tick { .. }), .. })) => "checklist tick",
+        Some(Command::Checklist(ChecklistArgs { action: Some(ChecklistAction::Untick { .. }), .. })) => {
+            "checklist untick"
+        }
+        Some(Command::Services(ServicesArgs { action: None })) => "services",
+        Some(Command::Services(ServicesArgs { action: Some(ServicesAction::Add { .. }) })) => "services add",
+        Some(Command::Services(ServicesArgs { action: Some(ServicesAction::Set { .. }) })) => "services set",
+        Some(Command::Recheck(RecheckArgs { action: None })) => "recheck",
+        Some(Command::Recheck(RecheckArgs { action: Some(action) })) => match action {
+            RecheckAction::Sample { .. } => "recheck sample",
+            RecheckAction::Add { .. } => "recheck add",
+            RecheckAction::Mark { .. } => "recheck mark",
+            RecheckAction::Issue { .. } => "recheck issue",
+            RecheckAction::Signoff { .. } => "recheck signoff",
+        },
+        Some(Command::Callbacks { .. }) => "callbacks",
     }
 }
 
@@ -133,6 +152,159 @@ pub enum Command {
     /// Find patient records that may be one person, and join them
     #[command(subcommand)]
     Patients(PatientsCommand),
+    /// The cutover plan: how each kind of work is handled during cutover, and who leads it
+    Plan(PlanArgs),
+    /// The migration guide's checklists by role and phase: tick each question as it is done
+    Checklist(ChecklistArgs),
+    /// Third-party services switched off before FDP and back on after go-live
+    Services(ServicesArgs),
+    /// The go-live re-check of patients and reports, its issues, and the sign-off of Go Live Data
+    Recheck(RecheckArgs),
+    /// New patients asked to come back after go-live, with their contact details
+    Callbacks {
+        #[arg(long, value_enum, default_value = "table")]
+        format: CallbackFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct PlanArgs {
+    #[command(subcommand)]
+    pub action: Option<PlanAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanAction {
+    /// Record how one kind of work will be handled during cutover, and who leads it
+    Set {
+        /// The kind of work, such as "home visits" (`cutover plan` lists them)
+        category: String,
+        /// How it will be handled
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
+        how: String,
+        /// Who leads it (their staff id)
+        #[arg(long, value_name = "STAFF")]
+        lead: String,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ChecklistArgs {
+    /// Only this role's checklist: practice, project or commissioner
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// Only this phase: early, idp, planning, cutover or after
+    #[arg(long, value_name = "PHASE")]
+    pub phase: Option<String>,
+    #[command(subcommand)]
+    pub action: Option<ChecklistAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistAction {
+    /// Tick an item as done (or add a note to one already ticked)
+    Tick {
+        /// The item's id, such as PM-E1
+        item: String,
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
+        note: Option<String>,
+    },
+    /// Untick an item ticked in error (its tick stays in the history)
+    Untick {
+        /// The item's id, such as PM-E1
+        item: String,
+        /// Why
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ServicesArgs {
+    #[command(subcommand)]
+    pub action: Option<ServicesAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServicesAction {
+    /// Add a service to the list
+    Add {
+        /// Its name
+        #[arg(allow_hyphen_values = true, value_parser = free_text)]
+        name: String,
+    },
+    /// Move a service on (to-switch-off, confirmed-off, to-switch-on, confirmed-on, not-used), or add a chase note
+    Set {
+        /// The service's name, or a short name such as EPS
+        name: String,
+        /// Its new state: to-switch-off, confirmed-off, to-switch-on, confirmed-on or not-used
+        #[arg(long, value_name = "STATE", required_unless_present = "note")]
+        state: Option<String>,
+        /// Who you spoke to, what they said, when to chase again
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RecheckArgs {
+    #[command(subcommand)]
+    pub action: Option<RecheckAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecheckAction {
+    /// Draw a random sample of the patient list to re-check; the seed is recorded so the same sample can be drawn again
+    Sample {
+        /// How many patients
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        size: u32,
+        /// The seed (any whole number) [default: a new one, printed]
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+    },
+    /// Add a patient tested at the initial data production
+    Add {
+        /// Their NHS number
+        nhs_number: String,
+    },
+    /// Record what the re-check found for a patient (NHS number) or a report (qof, cytology, immunisation, capitation, local-codes)
+    Mark {
+        /// An NHS number in the re-check, or a report's id
+        subject: String,
+        /// It matches what the old system held
+        #[arg(long, conflicts_with = "issue", required_unless_present = "issue")]
+        matches: bool,
+        /// It does not: what is wrong
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
+        issue: Option<String>,
+    },
+    /// Move an issue on: reported (to the supplier), fixed or accepted
+    Issue {
+        /// The NHS number or report the issue is about
+        subject: String,
+        /// reported, fixed or accepted
+        #[arg(long, value_name = "STATE")]
+        state: String,
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
+        note: Option<String>,
+    },
+    /// Sign off Go Live Data (refused while issues are open or items unchecked, unless --reason)
+    Signoff {
+        /// Why it is signed off with issues still open or items unchecked
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CallbackFormat {
+    Table,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -115,6 +115,9 @@ pub enum Error {
     // --- import, export, merge, backup (issue 5) ---
     #[error("{0}")]
     Exchange(Exchange),
+    /// The practice manager's runbook (plan, checklists, services, re-check): its wording lives with it.
+    #[error("{0}")]
+    Runbook(crate::runbook::Refusal),
 }
 
 /// What can go wrong bringing files in and out: imports, exports, merges and backups.
@@ -989,6 +992,7 @@ impl Error {
             Error::CheckFailed(findings) => format!("check found problems: {}", findings.len()),
             Error::Reentry(e) => e.for_the_log(),
             Error::Exchange(e) => e.for_the_log(),
+            Error::Runbook(e) => e.for_the_log(),
             // What was typed, refused (the list is in `exit_code`): its message can quote a patient's
             // details, so only the exit code is logged. A variant added later lands here too, the
             // safe side, until someone decides it may say more.
@@ -1017,6 +1021,7 @@ impl Error {
             | Error::Usage(_) => 2,
             Error::Exchange(e) => e.exit_code(),
             Error::Reentry(e) => e.exit_code(),
+            Error::Runbook(e) => e.exit_code(),
             _ => 1,
         }
     }

@@ -16,6 +16,7 @@ pub mod import;
 pub mod merge;
 pub mod queue;
 pub mod report;
+pub mod runbook;
 pub mod store;
 pub mod tui;
 

@@ -30,6 +30,9 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
                 o.staff,
                 o.workstations
             )?;
+            if o.runbook > 0 {
+                writeln!(ctx.err, "  and {} runbook changes (plan, checklists, services, re-check).", o.runbook)?;
+            }
         } else {
             writeln!(ctx.err, "Merged {}: nothing new (it had been merged already).", m.source.file_name)?;
         }

@@ -12,6 +12,7 @@ mod patient_args;
 mod patients;
 mod queue;
 mod report;
+mod runbook;
 mod setup;
 
 use std::io::Write;
@@ -115,6 +116,11 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Patients(PatientsCommand::Join { keep, other, reason })) => {
             patients::join(&keep, &other, &reason, ctx)
         }
+        Some(Command::Plan(args)) => runbook::plan(args, ctx),
+        Some(Command::Checklist(args)) => runbook::checklist(args, ctx),
+        Some(Command::Services(args)) => runbook::services(args, ctx),
+        Some(Command::Recheck(args)) => runbook::recheck(args, ctx),
+        Some(Command::Callbacks { format }) => runbook::callbacks(format, ctx),
     };
     if writes && result.is_ok() {
         backup::after_write(ctx);

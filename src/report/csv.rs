@@ -56,5 +56,35 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     for (t, n) in r.burn_down.iter().flatten() {
         row("burn_down", &time::format_iso_local(*t), n.to_string()).map_err(io)?;
     }
+    let rb = &r.runbook;
+    row("plan", "planned", (rb.plan.len() - rb.unplanned().count()).to_string()).map_err(io)?;
+    for line in &rb.plan {
+        row("plan_lead", &line.category.id, line.current.as_ref().map(|v| v.lead.clone()).unwrap_or_default())
+            .map_err(io)?;
+    }
+    for p in rb.progress() {
+        let item = format!("{}:{}", p.role.id, p.phase.id);
+        row("checklist_ticked", &item, p.ticked.to_string()).map_err(io)?;
+        row("checklist_items", &item, p.items.to_string()).map_err(io)?;
+    }
+    for s in &rb.services {
+        row("service", &s.name, s.state.name().to_string()).map_err(io)?;
+    }
+    row("services", "not_back_on_after_go_live", r.services_awaiting().len().to_string()).map_err(io)?;
+    let rc = &rb.recheck;
+    let patients = rc.lines.iter().filter(|l| l.why != "report").count();
+    row("recheck", "patients", patients.to_string()).map_err(io)?;
+    row("recheck", "reports", (rc.lines.len() - patients).to_string()).map_err(io)?;
+    let matching = rc.lines.iter().filter(|l| l.state == crate::runbook::recheck::RecheckState::Matches).count();
+    row("recheck", "matches", matching.to_string()).map_err(io)?;
+    row("recheck", "open_issues", rc.hold.open_issues.to_string()).map_err(io)?;
+    row("recheck", "not_checked", rc.hold.unchecked.to_string()).map_err(io)?;
+    for sample in &rc.samples {
+        row("recheck_sample", &sample.seed.to_string(), sample.size.to_string()).map_err(io)?;
+    }
+    let signed = rc.signed_off();
+    row("signoff", "at", signed.map(|s| time::format_iso_local(s.at)).unwrap_or_default()).map_err(io)?;
+    row("signoff", "by", signed.map(|s| s.staff_id.clone()).unwrap_or_default()).map_err(io)?;
+    row("signoff", "reason", signed.and_then(|s| s.reason.clone()).unwrap_or_default()).map_err(io)?;
     csv.flush()
 }

@@ -141,6 +141,7 @@ fn page(r: &Report, h: &mut String) -> std::fmt::Result {
         }
         writeln!(h, "</table>")?;
     }
+    runbook(r, h)?;
     writeln!(
         h,
         "<table class=\"sign\"><tr><th>Signed off by (practice manager)</th><td></td></tr><tr><th>Date</th><td></td></tr></table>"
@@ -275,6 +276,112 @@ fn bars(h: &mut String, items: &[(String, i64)]) -> std::fmt::Result {
         )?;
     }
     writeln!(h, "</svg>")
+}
+
+/// The practice manager's runbook: plan, checklists, services, the re-check and the sign-off.
+fn runbook(r: &Report, h: &mut String) -> std::fmt::Result {
+    use crate::runbook::recheck::RecheckState;
+    let rb = &r.runbook;
+    writeln!(h, "<h2>Cutover plan</h2><table><tr><th>Kind of work</th><th>Lead</th><th>How it is handled</th></tr>")?;
+    for line in &rb.plan {
+        match &line.current {
+            Some(v) => writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&line.category.name),
+                escape(&v.lead),
+                escape(&v.how)
+            )?,
+            None => writeln!(
+                h,
+                "<tr><td>{}</td><td></td><td class=\"over\">No plan</td></tr>",
+                escape(&line.category.name)
+            )?,
+        }
+    }
+    writeln!(h, "</table>")?;
+    writeln!(h, "<h2>Checklists</h2><table><tr><th>Role</th><th>Phase</th><th>Ticked</th></tr>")?;
+    for p in rb.progress() {
+        writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{} of {}</td></tr>",
+            escape(&p.role.name),
+            escape(&p.phase.name),
+            p.ticked,
+            p.items
+        )?;
+    }
+    writeln!(h, "</table>")?;
+    let awaiting = r.services_awaiting();
+    writeln!(h, "<h2>Third-party services</h2>")?;
+    if !awaiting.is_empty() {
+        writeln!(
+            h,
+            "<p class=\"over\">{} not confirmed back on since go-live: notify and chase them.</p>",
+            awaiting.len()
+        )?;
+    }
+    writeln!(h, "<table><tr><th>Service</th><th>State</th><th>Confirmed by</th></tr>")?;
+    for s in &rb.services {
+        let class = if awaiting.iter().any(|a| a.key == s.key) { " class=\"over\"" } else { "" };
+        let by = s.changed.as_ref().map(|e| format!("{}, {}", e.staff_id, time::format_uk(e.at))).unwrap_or_default();
+        writeln!(
+            h,
+            "<tr><td>{}</td><td{class}>{}</td><td>{}</td></tr>",
+            escape(&s.name),
+            escape(s.state.words()),
+            escape(&by)
+        )?;
+    }
+    writeln!(h, "</table>")?;
+    let rc = &rb.recheck;
+    let matching = rc.lines.iter().filter(|l| l.state == RecheckState::Matches).count();
+    writeln!(h, "<h2>Go-live re-check</h2><table>")?;
+    row(h, "Patients and reports re-checked", &format!("{} ({} match)", rc.lines.len(), matching))?;
+    row(h, "Issues still open", &rc.hold.open_issues.to_string())?;
+    row(h, "Not checked yet", &rc.hold.unchecked.to_string())?;
+    for sample in &rc.samples {
+        row(
+            h,
+            "Random sample",
+            &escape(&format!(
+                "{} of {} patients, seed {}, drawn by {} on {}",
+                sample.size,
+                sample.population,
+                sample.seed,
+                sample.staff_id,
+                time::format_uk(sample.drawn_at)
+            )),
+        )?;
+    }
+    writeln!(h, "</table>")?;
+    let issues: Vec<_> = rc.lines.iter().filter(|l| l.had_issue()).collect();
+    if !issues.is_empty() {
+        writeln!(h, "<h2>Issue log</h2><table><tr><th>Patient or report</th><th>Issue</th><th>State</th></tr>")?;
+        for line in issues {
+            writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&line.label),
+                escape(line.issue().unwrap_or_default()),
+                escape(line.state.words())
+            )?;
+        }
+        writeln!(h, "</table>")?;
+    }
+    writeln!(h, "<h2>Sign-off of Go Live Data</h2>")?;
+    match rc.signed_off() {
+        Some(s) => {
+            let reason = match &s.reason {
+                Some(reason) => {
+                    format!(" (issues still open: {}; not checked: {}): {}", s.open_issues, s.unchecked, escape(reason))
+                }
+                None => String::new(),
+            };
+            writeln!(h, "<p>Signed off by {} on {}{reason}.</p>", escape(&s.staff_id), escape(&time::format_uk(s.at)))
+        }
+        None => writeln!(h, "<p class=\"over\">Not signed off yet.</p>"),
+    }
 }
 
 #[cfg(test)]

@@ -55,11 +55,18 @@ pub struct Report {
     /// Items still to re-enter over time: at go-live, at each step after it, and now. `None`
     /// until go-live.
     pub burn_down: Option<Vec<(DateTime<Utc>, i64)>>,
+    /// The practice manager's runbook: plan, checklists, services, re-check and sign-off.
+    pub runbook: crate::runbook::Overview,
 }
 
 impl Report {
     pub fn within_target(&self) -> Option<bool> {
         self.cutover_hours.map(|h| h <= self.sla_hours as f64)
+    }
+
+    /// After go-live, the third-party services not yet confirmed back on.
+    pub fn services_awaiting(&self) -> Vec<&crate::runbook::view::ServiceLine> {
+        self.runbook.awaiting_back_on(self.go_live, self.generated_at)
     }
 }
 
@@ -108,6 +115,7 @@ pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
         burn_down: go_live
             .filter(|g| *g <= now)
             .map(|g| burn_down(g, now, counts.entries, &counts.reentry_open_changes)),
+        runbook: crate::runbook::load(store)?,
     })
 }
 

@@ -5,6 +5,8 @@ use std::io::Write;
 use super::{Report, burn_down_not_yet, hour_label, hours_text, point_label, when};
 use crate::domain::text::{escape_inline, pad};
 use crate::domain::time;
+use crate::runbook::recheck::RecheckState;
+use crate::runbook::services::ServiceState;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "Cutover report: {}", r.practice)?;
@@ -87,6 +89,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         }
         None => writeln!(out, "Re-entry burn-down: {}", burn_down_not_yet(r))?,
     }
+    runbook(r, out)?;
     if !r.conflicts.is_empty() {
         writeln!(out)?;
         writeln!(
@@ -104,4 +107,99 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The runbook: the plan, checklist progress, services, the re-check and the sign-off.
+fn runbook(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let rb = &r.runbook;
+    let unplanned = rb.unplanned().count();
+    writeln!(out)?;
+    writeln!(out, "Cutover plan: {} of {} kinds of work planned", rb.plan.len() - unplanned, rb.plan.len())?;
+    for line in &rb.plan {
+        match &line.current {
+            Some(v) => writeln!(out, "  {}: {} (lead {})", line.category.name, escape_inline(&v.how), v.lead)?,
+            None => writeln!(out, "  {}: NO PLAN", line.category.name)?,
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "Checklists: items ticked")?;
+    let mut role = "";
+    for p in rb.progress() {
+        if p.role.id != role {
+            role = &p.role.id;
+            writeln!(out, "  {}", p.role.name)?;
+        }
+        writeln!(out, "    {}{:>3} of {}", pad(&p.phase.name, 56), p.ticked, p.items)?;
+    }
+    writeln!(out)?;
+    let on = rb.services.iter().filter(|s| s.state == ServiceState::ConfirmedOn).count();
+    writeln!(out, "Third-party services: {on} of {} confirmed back on", rb.services.len())?;
+    let awaiting = r.services_awaiting();
+    if !awaiting.is_empty() {
+        let names: Vec<&str> = awaiting.iter().map(|s| s.name.as_str()).collect();
+        writeln!(
+            out,
+            "  NOT CONFIRMED BACK ON SINCE GO-LIVE ({}): {}",
+            awaiting.len(),
+            escape_inline(&names.join(", "))
+        )?;
+    }
+    for s in &rb.services {
+        let by =
+            s.changed.as_ref().map(|e| format!(" ({}, {})", e.staff_id, time::format_uk(e.at))).unwrap_or_default();
+        writeln!(out, "  {}{}{by}", pad(&escape_inline(&s.name), 46), s.state.words())?;
+    }
+    writeln!(out)?;
+    let rc = &rb.recheck;
+    let patients = rc.lines.iter().filter(|l| l.why != "report").count();
+    let matching = rc.lines.iter().filter(|l| l.state == RecheckState::Matches).count();
+    writeln!(
+        out,
+        "Go-live re-check: {} and {}; {matching} match, {} open, {} not checked",
+        plural(patients, "patient"),
+        plural(rc.lines.len() - patients, "report"),
+        plural(rc.hold.open_issues, "issue"),
+        rc.hold.unchecked
+    )?;
+    for sample in &rc.samples {
+        writeln!(
+            out,
+            "  Random sample: {} of {} patients, seed {} (drawn by {} on {})",
+            sample.size,
+            sample.population,
+            sample.seed,
+            sample.staff_id,
+            time::format_uk(sample.drawn_at)
+        )?;
+    }
+    for line in rc.lines.iter().filter(|l| l.had_issue()) {
+        writeln!(
+            out,
+            "  Issue: {}: {} ({})",
+            line.label,
+            escape_inline(line.issue().unwrap_or_default()),
+            line.state.words()
+        )?;
+    }
+    match rc.signed_off() {
+        Some(s) => {
+            write!(out, "Go Live Data: signed off by {} on {}", s.staff_id, time::format_uk(s.at))?;
+            match &s.reason {
+                Some(reason) => writeln!(
+                    out,
+                    " with {} open and {} not checked: {}",
+                    plural(s.open_issues, "issue"),
+                    s.unchecked,
+                    escape_inline(reason)
+                ),
+                None => writeln!(out),
+            }
+        }
+        None => writeln!(out, "Go Live Data: NOT SIGNED OFF"),
+    }
+}
+
+/// "1 patient", "2 patients".
+fn plural(n: usize, one: &str) -> String {
+    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
 }

@@ -38,6 +38,14 @@ const HANDLED: &[&str] = &[
     "queue_basis",
     "reentry_event",
     "export_info",
+    "plan_revision",
+    "checklist_event",
+    "service",
+    "service_event",
+    "recheck_sample",
+    "recheck_patient",
+    "recheck_event",
+    "recheck_signoff",
     "sqlite_sequence",
     "sqlite_stat1",
 ];
@@ -112,6 +120,9 @@ pub struct MergeOutcome {
     pub audit: u64,
     /// Re-entry changes (claims, done, queries…) made on the other workstation.
     pub reentry_events: u64,
+    /// The runbook's rows (plan versions, checklist ticks, services and their changes, the re-check
+    /// and sign-offs) made on the other workstation.
+    pub runbook: u64,
     /// Items finished on one workstation and changed on another without being reopened: both kept,
     /// the later counts. A person should check what was keyed into the new system.
     pub reentry_clashes: Vec<ReentryClash>,
@@ -133,6 +144,7 @@ impl MergeOutcome {
             + self.revisions
             + self.audit
             + self.reentry_events
+            + self.runbook
             > 0
     }
 }
@@ -533,6 +545,7 @@ impl Merging<'_, '_> {
             [&source.file_name],
         )?;
         self.merge_provenance()?;
+        out.runbook = self.merge_runbook()?;
         out.not_merged = self.unmerged_tables()?;
         self.run("DROP TABLE IF EXISTS temp.merge_touched", [])?;
         self.run("DROP TABLE IF EXISTS temp.merge_patient_map", [])?;
@@ -698,6 +711,38 @@ impl Merging<'_, '_> {
         Ok(())
     }
 
+    /// The runbook's rows (schema 10), by id, so both workstations end up with the same rows. Where each
+    /// part stands is worked out from all its rows in time order (`crate::runbook::current`; the same
+    /// service or re-checked patient added on both is one), so nothing is rebuilt here.
+    fn merge_runbook(&self) -> Result<u64> {
+        const TABLES: &[(&str, &str, &str)] = &[
+            ("plan_revision", "id", "id, category, parent_id, how, lead, recorded_at, recorded_by, workstation_id"),
+            ("checklist_event", "id", "id, item, action, note, at, staff_id, workstation_id"),
+            ("service", "id", "id, key, name, added_at, added_by, workstation_id"),
+            ("service_event", "id", "id, service, state, note, at, staff_id, workstation_id"),
+            ("recheck_sample", "id", "id, seed, size, population, drawn_at, staff_id, workstation_id"),
+            ("recheck_patient", "id", "id, nhs_number, why, sample_id, added_at, staff_id, workstation_id"),
+            ("recheck_event", "id", "id, subject, state, note, at, staff_id, workstation_id"),
+            ("recheck_signoff", "id", "id, at, staff_id, workstation_id, open_issues, unchecked, reason"),
+        ];
+        let mut added = 0;
+        for (table, key, columns) in TABLES {
+            if !self.source_has(table)? {
+                continue;
+            }
+            let from: Vec<String> = columns.split(", ").map(|c| format!("s.{c}")).collect();
+            added += self.run(
+                &format!(
+                    "INSERT INTO main.{table} ({columns}) SELECT {} FROM src.{table} s
+                     WHERE NOT EXISTS (SELECT 1 FROM main.{table} m WHERE m.{key} = s.{key}) ORDER BY s.rowid",
+                    from.join(", ")
+                ),
+                [],
+            )?;
+        }
+        Ok(added)
+    }
+
     /// Tables of the file with rows this merge does not bring across (from a newer schema, say).
     fn unmerged_tables(&self) -> Result<Vec<(String, i64)>> {
         let schema = &self.schema;
@@ -725,6 +770,7 @@ impl Merging<'_, '_> {
             "file": source.file_name, "workstations": out.workstations, "staff": out.staff,
             "settings": out.settings, "patients": out.patients, "entries": out.entries,
             "revisions": out.revisions, "audit": out.audit, "reentry_events": out.reentry_events,
+            "runbook": out.runbook,
             "reentry_clashes": out.reentry_clashes.iter().map(|c| &c.reference).collect::<Vec<_>>(),
         });
         self.tx.exec(

@@ -14,6 +14,7 @@ mod open;
 mod patients;
 mod queue;
 mod report;
+mod runbook;
 mod settings;
 mod staff;
 mod workstation;
@@ -45,6 +46,10 @@ pub use queue::{
     QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Remark, Replayed, replay,
 };
 pub use report::ReportCounts;
+pub use runbook::{
+    AddedService, Callback, Drawn, PlanVersion, RecheckPatient, RecheckSample, RunbookEvent, RunbookRows, Signoff,
+    Ticked,
+};
 pub use settings::{Settings, key as settings_key};
 pub use staff::{Role, StaffMember};
 pub use workstation::Workstation;

@@ -41,6 +41,8 @@ pub struct Cutover {
 pub struct HomeData {
     pub today: Vec<(Kind, i64)>,
     pub recent: Vec<RecentEntry>,
+    /// After go-live, the third-party services not yet confirmed back on (issue 16).
+    pub services_awaiting: Vec<String>,
 }
 
 /// Everything the UI needs at start, read by the runner.
@@ -132,6 +134,7 @@ pub enum Screen {
     Entries(EntriesList),
     Detail(Box<EntryDetail>),
     Queue(Box<QueueScreen>),
+    Runbook(Box<super::runbook::RunbookScreen>),
 }
 
 // At most one overlay is open; see `Screen`.
@@ -218,6 +221,8 @@ pub enum Effect {
     /// Reads the drafts free now: a window that crashed since this one opened leaves its draft.
     LoadDrafts,
     RemoveDraft(String),
+    LoadRunbook,
+    Runbook(super::runbook::Change),
     Quit,
 }
 
@@ -278,6 +283,11 @@ pub enum Msg {
     Acted {
         text: String,
     },
+    Runbook {
+        overview: Box<crate::runbook::Overview>,
+        go_live: Option<DateTime<Utc>>,
+    },
+    RunbookSaved(String),
     Failed(String),
 }
 
@@ -368,6 +378,7 @@ impl App {
             Screen::Entries(_) => keys::ENTRIES,
             Screen::Detail(_) => keys::DETAIL,
             Screen::Queue(_) => keys::QUEUE,
+            Screen::Runbook(_) => keys::RUNBOOK,
         }
     }
 
@@ -510,6 +521,16 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Runbook { overview, go_live } => {
+                if let Screen::Runbook(screen) = &mut self.screen {
+                    screen.loaded(*overview, go_live);
+                }
+                Vec::new()
+            }
+            Msg::RunbookSaved(text) => {
+                self.say(text, Tone::Success);
+                vec![Effect::LoadRunbook]
+            }
             Msg::Failed(text) => {
                 self.say(text, Tone::Problem);
                 Vec::new()
@@ -582,6 +603,7 @@ impl App {
             Screen::Entries(_) => self.on_entries_key(key),
             Screen::Detail(_) => self.on_detail_key(key),
             Screen::Queue(_) => self.on_queue_key(key),
+            Screen::Runbook(_) => self.on_runbook_key(key),
         };
         // A message stays until the next key, so it is read before it goes.
         if self.status == before && !matches!(self.screen, Screen::Form(_)) {
@@ -628,6 +650,7 @@ impl App {
                 }
                 None => false,
             },
+            (None, Screen::Runbook(screen)) => screen.on_paste(text),
             (None, Screen::Drafts { .. } | Screen::Home | Screen::Entries(_) | Screen::Detail(_)) => false,
         };
         if !taken {
@@ -816,6 +839,10 @@ impl App {
                 self.screen = Screen::Queue(Box::default());
                 self.reload_queue()
             }
+            Some(Command::Runbook) => {
+                self.screen = Screen::Runbook(Box::default());
+                vec![Effect::LoadRunbook]
+            }
             Some(Command::Entries) => {
                 let list = EntriesList { loading: true, ..Default::default() };
                 let filter = list.filter.clone();
@@ -836,6 +863,27 @@ impl App {
             }
             Some(Command::Quit) => self.leave(),
             _ => Vec::new(),
+        }
+    }
+
+    fn on_runbook_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        use super::runbook::Outcome;
+        let Screen::Runbook(screen) = &mut self.screen else { return Vec::new() };
+        if screen.prompt.is_none() && key.code == KeyCode::Char('?') {
+            self.overlay = Some(Overlay::Help);
+            return Vec::new();
+        }
+        match screen.on_key(key) {
+            Outcome::Nothing => Vec::new(),
+            Outcome::Back => {
+                self.screen = Screen::Home;
+                vec![Effect::LoadHome]
+            }
+            Outcome::Save(change) => vec![Effect::Runbook(change)],
+            Outcome::Say(text) => {
+                self.say(text, Tone::Info);
+                Vec::new()
+            }
         }
     }
 

@@ -33,6 +33,7 @@ pub enum Command {
     Reopen,
     Copy,
     CycleTier,
+    Runbook,
 }
 
 /// One key: how it is written in the footer and help, and what it does.
@@ -79,6 +80,7 @@ pub const HOME: &[Binding] = &[
     key('e', "Find and correct entries", Command::Entries),
     key('g', "Re-entry queue (after go-live)", Command::Queue),
     key('o', "Open unsaved drafts", Command::Drafts),
+    key('b', "Runbook: plan, checklists, services", Command::Runbook),
     key('w', "Switch user", Command::SwitchUser),
     key('?', "Help", Command::Help),
     key('q', "Quit", Command::Quit),
@@ -118,6 +120,16 @@ pub const QUEUE: &[Binding] = &[
     key('m', "Mine only", Command::ToggleMine),
     key('k', "Kind: next", Command::CycleKind),
     key('i', "Tier: next", Command::CycleTier),
+    named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
+    key('?', "Help", Command::Help),
+];
+
+pub const RUNBOOK: &[Binding] = &[
+    named(KeyCode::Tab, "Tab", "Next list", None),
+    named(KeyCode::Enter, "Enter", "Plan, tick, or next step", None),
+    named(KeyCode::Char('c'), "c", "Chase note (services)", None),
+    named(KeyCode::Char('r'), "r", "Role (checklists)", None),
+    named(KeyCode::Down, "↑/↓", "Choose a row", None),
     named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
     key('?', "Help", Command::Help),
 ];

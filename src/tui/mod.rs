@@ -6,6 +6,7 @@ mod field;
 mod form;
 mod keys;
 mod paste;
+mod runbook;
 mod setup;
 mod theme;
 mod view;
@@ -52,7 +53,13 @@ pub fn load_start(store: &Store, now: chrono::DateTime<Utc>) -> Result<Start> {
 }
 
 fn load_home(store: &Store, now: chrono::DateTime<Utc>) -> Result<HomeData> {
-    Ok(HomeData { today: store.counts_by_kind_since(app::start_of_day(now))?, recent: store.recent_here(8)? })
+    let go_live = store.settings()?.go_live();
+    let runbook = crate::runbook::load(store)?;
+    Ok(HomeData {
+        today: store.counts_by_kind_since(app::start_of_day(now))?,
+        recent: store.recent_here(8)?,
+        services_awaiting: runbook.awaiting_back_on(go_live, now).into_iter().map(|s| s.name.clone()).collect(),
+    })
 }
 
 /// Runs the UI on `store` until the user leaves or a signal asks it to stop.
@@ -309,11 +316,60 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         }
         Effect::RemoveDraft(id) => store.write_at(now, |tx| tx.remove_draft(&id)).map(|_| None),
         Effect::LoadDrafts => store.drafts_free_at(now).map(|drafts| Some(Msg::Drafts(drafts))),
+        Effect::LoadRunbook => (|| {
+            let go_live = store.settings()?.go_live();
+            Ok(Some(Msg::Runbook { overview: Box::new(crate::runbook::load(store)?), go_live }))
+        })(),
+        Effect::Runbook(change) => (|| {
+            let actor = store.actor(user.as_deref())?;
+            Ok(Some(Msg::RunbookSaved(save_runbook(store, &actor, &change, now)?)))
+        })(),
     };
     result.unwrap_or_else(|e| {
         tracing::warn!("a screen's request failed: {}", e.for_the_log());
         Some(Msg::Failed(e.to_string()))
     })
+}
+
+/// Writes one change made on the runbook screen, by the same store operations as the commands, and
+/// says what was done.
+fn save_runbook(
+    store: &Store,
+    actor: &crate::store::Actor,
+    change: &runbook::Change,
+    now: chrono::DateTime<Utc>,
+) -> Result<String> {
+    use crate::error::Error;
+    use crate::runbook::Refusal;
+    let g = crate::runbook::guide();
+    match change {
+        runbook::Change::Plan { category, how, lead } => {
+            let found = g.category(category).ok_or_else(|| {
+                Error::Runbook(Refusal::UnknownCategory { given: category.clone(), known: Vec::new() })
+            })?;
+            Ok(match store.write_at(now, |tx| tx.set_plan(actor, found, how, lead))? {
+                Some(v) => format!("Plan for {} saved; lead {}.", found.name, v.lead),
+                None => format!("Nothing changed: the plan for {} already says that.", found.name),
+            })
+        }
+        runbook::Change::Tick { item, note } => {
+            let found = g.item(item).ok_or_else(|| Error::Runbook(Refusal::UnknownItem(item.clone())))?;
+            Ok(match store.write_at(now, |tx| tx.tick(actor, found, note.as_deref()))? {
+                crate::store::Ticked::AlreadyTicked { by, .. } => {
+                    format!("{} was already ticked by {by}; give a note to add one.", found.id)
+                }
+                crate::store::Ticked::Noted => format!("Added the note to {}.", found.id),
+                _ => format!("Ticked {}.", found.id),
+            })
+        }
+        runbook::Change::Service { name, state, note } => {
+            let now_in = store.write_at(now, |tx| tx.service_update(actor, name, *state, note.as_deref()))?;
+            Ok(match state {
+                Some(_) => format!("{name}: {}.", now_in.words()),
+                None => format!("Note added to {name}; it is still {}.", now_in.words()),
+            })
+        }
+    }
 }
 
 /// This hour's rolling backup beside the database, if it has none yet, made on a thread of its own

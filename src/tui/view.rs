@@ -55,6 +55,7 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Entries(list) => draw_entries(list, theme, frame, body),
         Screen::Detail(detail) => draw_detail(detail, theme, frame, body),
         Screen::Queue(queue) => draw_queue(queue, theme, frame, body),
+        Screen::Runbook(screen) => screen.draw(theme, frame, body, app.now),
     }
     if let Some(text) = status_text {
         frame.render_widget(text, status);
@@ -173,6 +174,22 @@ fn draw_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    // After go-live, services not back on are the first thing the manager sees (issue 16).
+    let awaiting = &app.home.services_awaiting;
+    let [warning, area] =
+        Layout::vertical([Constraint::Length(u16::from(!awaiting.is_empty())), Constraint::Fill(1)]).areas(area);
+    if !awaiting.is_empty() {
+        let text = format!(
+            " {} not confirmed back on since go-live: {}",
+            if awaiting.len() == 1 {
+                "1 third-party service".to_string()
+            } else {
+                format!("{} third-party services", awaiting.len())
+            },
+            awaiting.join(", ")
+        );
+        frame.render_widget(Paragraph::new(Line::styled(escape_inline(&text).into_owned(), theme.warning())), warning);
+    }
     let [top, bottom] = Layout::vertical([Constraint::Length(10), Constraint::Fill(1)]).areas(area);
     let [kinds, today] = Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(top);
 
