@@ -1,5 +1,6 @@
 //! `cutover check`: is the database whole, and does it keep the product's rules?
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;
