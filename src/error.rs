@@ -105,7 +105,7 @@ pub enum Error {
     Output(#[from] std::io::Error),
     #[error("{0}")]
     Csv(String),
-    #[error("{}", check_failed(.0))]
+    #[error("{}", check_findings(.0))]
     CheckFailed(Vec<crate::store::Finding>),
 
     // --- the re-entry queue: refused because of where the item stands ---
@@ -840,7 +840,8 @@ impl Display for JoinRefusal {
     }
 }
 
-fn check_failed(findings: &[crate::store::Finding]) -> String {
+/// What `check` found, and what to do: `check` prints it as its report.
+pub fn check_findings(findings: &[crate::store::Finding]) -> String {
     let mut out = String::from("The database has problems:");
     for f in findings {
         out.push_str(&format!("\n  - {}", f.0));
