@@ -87,7 +87,7 @@ pub enum Error {
     /// A file other than the database (a report, a copy, a rejects file) on a read-only disk.
     #[error("cutover cannot save to {}: the disk or folder is read-only, so the file was not written. Choose a folder on another disk, or ask your IT support to make this one writable (a USB stick may have a lock switch).", .0.display())]
     ReadOnlyOutput(PathBuf),
-    #[error("The database {} is busy: another cutover window or program has been writing to it for more than {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), seconds(*.waited_ms))]
+    #[error("The database {} is busy: another cutover window or program {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), busy_for(*.waited_ms))]
     Busy { path: PathBuf, waited_ms: u64 },
     #[error("The disk holding {} is full, so nothing more can be saved. The last save did not happen. Free some space (or move the database to another disk) and try again.", .0.display())]
     DiskFull(PathBuf),
@@ -858,12 +858,23 @@ fn known_staff(known: &[String]) -> String {
     }
 }
 
-/// "1 second", "1.5 seconds", "10 seconds".
-fn seconds(ms: u64) -> String {
+/// How long the other writer held the database, as far as this one waited.
+fn busy_for(waited_ms: u64) -> String {
+    match waited_ms {
+        0 => "is writing to it".to_string(),
+        ms => format!("has been writing to it for more than {}", duration(ms)),
+    }
+}
+
+/// "1 millisecond", "40 milliseconds", "1 second", "1.5 seconds", "2 minutes": a wait in words,
+/// never rounded up (it follows "more than").
+fn duration(ms: u64) -> String {
+    let plural = |n: u64, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
     match ms {
-        1000 => "1 second".to_string(),
-        ms if ms % 1000 == 0 => format!("{} seconds", ms / 1000),
-        ms => format!("{:.1} seconds", ms as f64 / 1000.0),
+        ms if ms < 1000 => plural(ms, "millisecond"),
+        ms if ms % 60_000 == 0 => plural(ms / 60_000, "minute"),
+        ms if ms % 1000 < 100 => plural(ms / 1000, "second"),
+        ms => format!("{}.{} seconds", ms / 1000, ms % 1000 / 100),
     }
 }
 
@@ -1189,6 +1200,29 @@ mod tests {
         let e = Error::Busy { path: PathBuf::from("/home/reception/smith_john.db"), waited_ms: 5000 };
         assert_eq!(e.for_the_log(), "database busy (waited 5000 ms)");
         assert_eq!(Error::DiskFull(PathBuf::from("/smith_john.db")).for_the_log(), "disk full");
+    }
+
+    #[test]
+    fn a_wait_is_said_in_words_that_fit_it() {
+        let said = |ms| duration(ms);
+        assert_eq!(
+            [1, 40, 999, 1000, 1099, 1500, 2049, 10_000, 59_900, 60_000, 120_000, 90_000].map(said),
+            [
+                "1 millisecond",
+                "40 milliseconds",
+                "999 milliseconds",
+                "1 second",
+                "1 second",
+                "1.5 seconds",
+                "2 seconds",
+                "10 seconds",
+                "59.9 seconds",
+                "1 minute",
+                "2 minutes",
+                "90 seconds",
+            ]
+        );
+        assert_eq!(busy_for(0), "is writing to it");
     }
 
     #[test]

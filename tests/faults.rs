@@ -231,6 +231,29 @@ fn a_writer_held_past_the_timeout_gets_a_message_and_nothing_changes() {
     assert!(p.list_json().as_array().unwrap().is_empty());
 }
 
+/// Issue 11: the wait is said in words that fit it, whatever CUTOVER_BUSY_TIMEOUT_MS says (a short
+/// one was "0.0 seconds").
+#[test]
+fn the_busy_message_says_how_long_it_waited_in_words_that_fit() {
+    let p = Practice::new();
+    let holder = p.sqlite();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for (ms, said) in [
+        ("0", "another cutover window or program is writing to it. Nothing was changed."),
+        ("1", "for more than 1 millisecond."),
+        ("40", "for more than 40 milliseconds."),
+        ("1000", "for more than 1 second."),
+        ("1500", "for more than 1.5 seconds."),
+        ("2049", "for more than 2 seconds."),
+    ] {
+        let busy = p.cmd().env("CUTOVER_USER", "JS").env("CUTOVER_BUSY_TIMEOUT_MS", ms).args(LOG_NOTE).assert().code(1);
+        let message = stderr_of(&busy);
+        assert!(message.contains(said), "{ms} ms: {message}");
+        assert!(!message.contains("0.0"), "{message}");
+    }
+    holder.execute_batch("ROLLBACK").unwrap();
+}
+
 #[test]
 fn a_second_writer_waits_for_the_first_rather_than_failing() {
     let p = Practice::new();
