@@ -22,7 +22,7 @@ pub enum Error {
     NeedsConfirmation(Vec<Warning>),
     #[error("Say who you are: add --as followed by your staff id (for example --as JS), or set CUTOVER_USER.{}", known_staff(.known))]
     NoStaffGiven { known: Vec<String> },
-    #[error("There is no member of staff with the id \"{id}\" in this database.{}", known_staff(.known))]
+    #[error("There is no member of staff with the id \"{id}\" (given with --as or CUTOVER_USER) in this database.{}", known_staff(.known))]
     UnknownStaff { id: String, known: Vec<String> },
     #[error(
         "A member of staff with the id \"{id}\" already exists ({name}). Choose other initials, for example with a digit added."
@@ -107,6 +107,10 @@ pub enum Error {
     Csv(String),
     #[error("{}", check_findings(.0))]
     CheckFailed(Vec<crate::store::Finding>),
+
+    // --- a setting in the environment that cannot be used: exit code 2 ---
+    #[error("{0}")]
+    Setting(Setting),
 
     // --- the re-entry queue: refused because of where the item stands ---
     #[error("{0}")]
@@ -539,6 +543,51 @@ impl Display for Reentry {
     }
 }
 
+/// A setting of cutover's in the environment (set by IT, a script or a rehearsal) that cannot be
+/// used. `Clock` is refused; the others are said as a note and the usual value used.
+#[derive(Debug)]
+pub enum Setting {
+    Clock(String),
+    BusyTimeout(String),
+    LogLevel(String),
+    LogFolderIsFile(PathBuf),
+    LogFolderCannotBeMade(PathBuf),
+    BlankUser,
+}
+
+impl Display for Setting {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Setting::Clock(given) => write!(
+                f,
+                "CUTOVER_NOW is \"{given}\", which is not a time. It sets cutover's clock for tests and rehearsals: give a time such as 27/11/2026 14:30 or 2026-11-27T14:30:00Z, or remove it to use this computer's clock. Nothing was changed."
+            ),
+            Setting::BusyTimeout(given) => write!(
+                f,
+                "CUTOVER_BUSY_TIMEOUT_MS is \"{given}\", which is not a number of milliseconds (such as 30000 for 30 seconds), so cutover waits the usual {} for another window to finish saving.",
+                duration(crate::config::DEFAULT_BUSY_TIMEOUT.as_millis() as u64)
+            ),
+            Setting::LogLevel(given) => write!(
+                f,
+                "CUTOVER_LOG is \"{given}\", which is not one of off, error, warn, info or debug, so the diagnostic log keeps its usual level (info)."
+            ),
+            Setting::LogFolderIsFile(dir) => write!(
+                f,
+                "CUTOVER_LOG_DIR is {}, which is a file, not a folder, so no diagnostic log is kept. Give a folder, or remove it to keep the log beside the database.",
+                dir.display()
+            ),
+            Setting::LogFolderCannotBeMade(dir) => write!(
+                f,
+                "CUTOVER_LOG_DIR is {}, which cannot be made because the folder it would go in does not exist, so no diagnostic log is kept. Give a folder that exists, or remove it to keep the log beside the database.",
+                dir.display()
+            ),
+            Setting::BlankUser => f.write_str(
+                "CUTOVER_USER is set but empty, so it names no one: set it to your staff id (such as JS), or give --as.",
+            ),
+        }
+    }
+}
+
 /// Mistakes in how a command was used, that clap cannot see.
 #[derive(Debug)]
 pub enum Usage {
@@ -949,7 +998,8 @@ impl Error {
             | Error::DraftGone
             | Error::ChangedMeanwhile { .. }
             | Error::InvalidOption(_)
-            | Error::Usage(_) => 2,
+            | Error::Usage(_)
+            | Error::Setting(_) => 2,
             Error::Exchange(e) => e.exit_code(),
             Error::Reentry(e) => e.exit_code(),
             _ => 1,

@@ -19,6 +19,7 @@ pub mod report;
 pub mod store;
 pub mod tui;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 pub use error::{Error, Result};
@@ -26,7 +27,10 @@ pub use error::{Error, Result};
 /// Runs one command line. Data goes to `out`; messages and warnings to `err`, both made safe for a
 /// terminal on the way (see `output`); what happened, in words free of patient data, to the
 /// diagnostic log.
-pub fn run<'a>(cli: cli::Cli, out: output::Out<'a>, err: output::Text<'a>) -> Result<ExitCode> {
+pub fn run<'a>(cli: cli::Cli, out: output::Out<'a>, mut err: output::Text<'a>) -> Result<ExitCode> {
+    for note in config::check_environment()? {
+        writeln!(err, "Note: {note}")?;
+    }
     let location = config::database_location(cli.db);
     // Only for a database that already exists: a mistyped --db leaves no log folder behind.
     diagnostics::start(&location.path);
