@@ -421,7 +421,8 @@ impl Display for Exchange {
     }
 }
 
-/// A change to a re-entry item refused because of where it stands, with what to do instead.
+/// A change to a re-entry item refused because of where it stands, with what to do instead. Exit
+/// code 2, as every refusal of what was asked: 1 is kept for faults of the file, disk or database.
 #[derive(Debug)]
 pub enum Reentry {
     ClaimedBy {
@@ -468,7 +469,7 @@ impl Reentry {
     /// What the diagnostic log may say: why the queue item was left as it was, never its details.
     fn for_the_log(&self) -> String {
         let why = match self {
-            Reentry::NhsNumberOnlyForRegistration { .. } => return refused(self.exit_code()),
+            Reentry::NhsNumberOnlyForRegistration { .. } => return refused(2),
             Reentry::ClaimedBy { .. } | Reentry::NotClaimedByYou { .. } => "claimed by someone else",
             Reentry::Blocked { .. } => "blocked",
             Reentry::Finished { .. } => "already finished",
@@ -478,14 +479,7 @@ impl Reentry {
             Reentry::NhsNumberKnown { .. } => "the NHS number is already known",
             Reentry::AlreadyWaived { .. } => "already waived",
         };
-        format!("queue item left as it was: {why} (exit code {})", self.exit_code())
-    }
-
-    fn exit_code(&self) -> u8 {
-        match self {
-            Reentry::NhsNumberOnlyForRegistration { .. } => 2,
-            _ => 1,
-        }
+        format!("queue item left as it was: {why} (exit code 2)")
     }
 }
 
@@ -999,9 +993,10 @@ impl Error {
             | Error::ChangedMeanwhile { .. }
             | Error::InvalidOption(_)
             | Error::Usage(_)
-            | Error::Setting(_) => 2,
+            | Error::Setting(_)
+            // Refused by where the item stands: what was asked, not a fault (see user-guide §8).
+            | Error::Reentry(_) => 2,
             Error::Exchange(e) => e.exit_code(),
-            Error::Reentry(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -1343,6 +1338,7 @@ mod tests {
             staff: "JS".to_string(),
             until: "10:30".to_string(),
         });
-        assert_eq!(e.for_the_log(), "queue item left as it was: claimed by someone else (exit code 1)");
+        assert_eq!(e.for_the_log(), "queue item left as it was: claimed by someone else (exit code 2)");
+        assert_eq!(e.exit_code(), 2);
     }
 }
