@@ -8,30 +8,35 @@ use std::io::{self, Write};
 
 use crate::domain::text::{escape_json, escape_multiline};
 
-/// Text for people on its way to `inner`: escaped a whole line at a time, so that a joiner is
-/// judged with the characters either side of it; a line not yet ended waits for its end, for
-/// `flush`, or for the writer to be dropped.
+/// Text for people on its way to `inner`: escaped whole lines at a time, so that a joiner is
+/// judged with the characters either side of it. Lines are gathered up to a few kilobytes (a table
+/// of a hundred thousand rows costs little more than writing it straight); what is not passed on
+/// yet goes at `flush`, before data, or when the writer is dropped.
 pub struct Text<'a> {
     inner: &'a mut dyn Write,
     waiting: Vec<u8>,
 }
+
+/// How much text is gathered before it is passed on.
+const GATHER: usize = 8 * 1024;
 
 impl<'a> Text<'a> {
     pub fn new(inner: &'a mut dyn Write) -> Text<'a> {
         Text { inner, waiting: Vec::new() }
     }
 
-    /// Writes out the lines ended so far (all of them if `all`), escaped.
+    /// Writes out the lines ended so far (all of it if `all`), escaped.
     fn pass_on(&mut self, all: bool) -> io::Result<()> {
         let end =
             if all { self.waiting.len() } else { self.waiting.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) };
         if end == 0 {
             return Ok(());
         }
-        let lines: Vec<u8> = self.waiting.drain(..end).collect();
         // What a command writes is UTF-8; anything else is shown as the replacement character.
-        let lines = String::from_utf8_lossy(&lines);
-        self.inner.write_all(escape_multiline(&lines).as_bytes())
+        let lines = String::from_utf8_lossy(&self.waiting[..end]);
+        self.inner.write_all(escape_multiline(&lines).as_bytes())?;
+        self.waiting.drain(..end);
+        Ok(())
     }
 
     /// The writer underneath, for data that keeps its own bytes, once every line before it is out.
@@ -44,7 +49,7 @@ impl<'a> Text<'a> {
 impl Write for Text<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.waiting.extend_from_slice(buf);
-        if buf.contains(&b'\n') {
+        if self.waiting.len() >= GATHER {
             self.pass_on(false)?;
         }
         Ok(buf.len())
@@ -114,8 +119,14 @@ mod tests {
             {
                 text.write_all(piece).unwrap();
             }
+            // Past the amount gathered, with no line end yet: nothing is cut off and escaped alone.
+            text.write_all("x".repeat(GATHER).as_bytes()).unwrap();
+            text.write_all("👨".as_bytes()).unwrap();
+            text.write_all("\u{200D}👩\n".as_bytes()).unwrap();
         }
-        assert_eq!(String::from_utf8(inner).unwrap(), "a\\u{1b}[2J 👨\u{200D}👩\u{200D}👧\n\\u{202e}b\nend");
+        let expected =
+            format!("a\\u{{1b}}[2J 👨\u{200D}👩\u{200D}👧\n\\u{{202e}}b\nend{}👨\u{200D}👩\n", "x".repeat(GATHER));
+        assert_eq!(String::from_utf8(inner).unwrap(), expected);
     }
 
     #[test]

@@ -81,9 +81,21 @@ fn escape_char(out: &mut String, c: char) {
     }
 }
 
-/// `s` with every character the rule refuses (other than those `keep` accepts) passed to `replace`.
-fn rewrite<'s>(s: &'s str, keep: impl Fn(char) -> bool, replace: impl Fn(&mut String, char)) -> Cow<'s, str> {
-    let refused = |(at, c): (usize, char)| !keep(c) && must_escape(s, at, c);
+/// Whether `b` can begin a character the rule refuses, in UTF-8: a C0 control or DEL, or the lead
+/// byte of C1 (0xC2), U+061C (0xD8), the bidi and zero-width characters and separators of
+/// U+200B-U+206F (0xE2) or U+FEFF (0xEF). Text without one (most text: ASCII, accents, Welsh,
+/// CJK, emoji) is passed by a look at its bytes.
+fn may_begin_refused(b: u8, keep_lines: bool) -> bool {
+    (b < 0x20 && !(keep_lines && (b == b'\n' || b == b'\t'))) || matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | 0xef)
+}
+
+/// `s` with every character the rule refuses (line ends and tabs kept if `keep_lines`) passed to
+/// `replace`.
+fn rewrite(s: &str, keep_lines: bool, replace: impl Fn(&mut String, char)) -> Cow<'_, str> {
+    if !s.bytes().any(|b| may_begin_refused(b, keep_lines)) {
+        return Cow::Borrowed(s);
+    }
+    let refused = |(at, c): (usize, char)| !(keep_lines && (c == '\n' || c == '\t')) && must_escape(s, at, c);
     if !s.char_indices().any(refused) {
         return Cow::Borrowed(s);
     }
@@ -100,12 +112,12 @@ fn rewrite<'s>(s: &'s str, keep: impl Fn(char) -> bool, replace: impl Fn(&mut St
 
 /// One line for a table cell: every control character (newlines included) is shown escaped.
 pub fn escape_inline(s: &str) -> Cow<'_, str> {
-    rewrite(s, |_| false, escape_char)
+    rewrite(s, false, escape_char)
 }
 
 /// Multi-line text for display: newlines and tabs are kept, every other control character is escaped.
 pub fn escape_multiline(s: &str) -> Cow<'_, str> {
-    rewrite(s, |c| c == '\n' || c == '\t', escape_char)
+    rewrite(s, true, escape_char)
 }
 
 /// JSON as serde_json writes it, with what the rule refuses in JSON's own `\uXXXX` escapes, so
@@ -375,6 +387,15 @@ mod tests {
         );
         assert_eq!(terminal_cell(None, "e\u{200C}", Some('f')).as_deref(), Some("e"));
         assert_eq!(terminal_cell(None, "ŵ", None), None);
+    }
+
+    #[test]
+    fn every_refused_character_begins_with_a_byte_the_quick_look_stops_at() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_unsafe_for_terminal(c)) {
+            let mut bytes = [0u8; 4];
+            c.encode_utf8(&mut bytes);
+            assert!(may_begin_refused(bytes[0], false), "{c:?}");
+        }
     }
 
     #[test]

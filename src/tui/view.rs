@@ -36,15 +36,19 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
 /// zero-width characters into the cell before them, and the terminal is sent every cell as it is.
 /// The screens show such text escaped before they draw it; this is for what reaches a cell any
 /// other way.
-pub fn last_guard(buffer: &mut ratatui::buffer::Buffer) {
-    let area = buffer.area;
-    for y in area.top()..area.bottom() {
-        for x in area.left()..area.right() {
-            let before = (x > area.left()).then(|| buffer[(x - 1, y)].symbol().chars().next_back()).flatten();
-            let after = (x + 1 < area.right()).then(|| buffer[(x + 1, y)].symbol().chars().next()).flatten();
-            if let Some(safe) = terminal_cell(before, buffer[(x, y)].symbol(), after) {
-                buffer[(x, y)].set_symbol(&safe);
-            }
+fn last_guard(buffer: &mut ratatui::buffer::Buffer) {
+    let width = usize::from(buffer.area.width);
+    let cells = &mut buffer.content;
+    for at in 0..cells.len() {
+        // Most cells are printable ASCII: one pass over a byte or two, and on.
+        if cells[at].symbol().bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            continue;
+        }
+        let column = at % width;
+        let before = if column > 0 { cells[at - 1].symbol().chars().next_back() } else { None };
+        let after = if column + 1 < width { cells.get(at + 1).and_then(|c| c.symbol().chars().next()) } else { None };
+        if let Some(safe) = terminal_cell(before, cells[at].symbol(), after) {
+            cells[at].set_symbol(&safe);
         }
     }
 }
