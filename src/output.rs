@@ -135,7 +135,7 @@ mod tests {
             let mut inner = Vec::new();
             {
                 let mut out = Out::new(&mut inner, to_terminal);
-                write!(out, "x\n").unwrap();
+                writeln!(out, "x").unwrap();
                 out.csv().unwrap().write_all("\u{1b}".as_bytes()).unwrap();
             }
             assert_eq!(String::from_utf8(inner).unwrap(), expected);
