@@ -11,6 +11,7 @@ use clap::Parser;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use cutover::config::DatabaseLocation;
 use cutover::domain::nhs;
+use cutover::output::{Out, Text};
 use cutover::store::{OpenMode, Store};
 
 const PATIENTS: u32 = 50_000;
@@ -22,17 +23,19 @@ fn run(db: &Path, args: &[&str]) {
     argv.extend_from_slice(args);
     let cli = cutover::cli::Cli::parse_from(argv);
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    cutover::run(cli, &mut out, &mut err).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    cutover::run(cli, Out::new(&mut out, false), Text::new(&mut err)).unwrap_or_else(|e| panic!("{args:?}: {e}"));
 }
 
 /// A practice database with its manager, JS.
 fn practice(db: &Path) {
     let mut argv = vec!["cutover", "--db", db.to_str().unwrap()];
     argv.extend_from_slice(&["init", "--practice", "Bench Surgery", "--fdp", "20/11/2026 17:00"]);
-    cutover::run(cutover::cli::Cli::parse_from(argv), &mut Vec::new(), &mut Vec::new()).unwrap();
+    cutover::run(cutover::cli::Cli::parse_from(argv), Out::new(&mut Vec::new(), false), Text::new(&mut Vec::new()))
+        .unwrap();
     let mut argv = vec!["cutover", "--db", db.to_str().unwrap()];
     argv.extend_from_slice(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]);
-    cutover::run(cutover::cli::Cli::parse_from(argv), &mut Vec::new(), &mut Vec::new()).unwrap();
+    cutover::run(cutover::cli::Cli::parse_from(argv), Out::new(&mut Vec::new(), false), Text::new(&mut Vec::new()))
+        .unwrap();
 }
 
 /// As EMIS Web writes it: BOM, CRLF, its own header names, a quoted usual GP.

@@ -21,6 +21,19 @@ fn free_text(value: &str) -> Result<String, String> {
     Ok(value.to_string())
 }
 
+/// A path for --db (or CUTOVER_DB): an empty one is refused in words that name both, rather than
+/// taken as no setting (which would quietly use another database).
+fn database_path() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().try_map(|given| {
+        if given.to_string_lossy().trim().is_empty() {
+            Err("an empty path names no database file. If CUTOVER_DB is set, set it to the database's path, or remove it to use the database in your data folder")
+        } else {
+            Ok(PathBuf::from(given))
+        }
+    })
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cutover",
@@ -30,7 +43,7 @@ fn free_text(value: &str) -> Result<String, String> {
 )]
 pub struct Cli {
     /// The database file [default: cutover.db in your data folder]
-    #[arg(long, env = "CUTOVER_DB", global = true, value_name = "PATH")]
+    #[arg(long, env = "CUTOVER_DB", global = true, value_name = "PATH", value_parser = database_path())]
     pub db: Option<PathBuf>,
 
     /// The member of staff this command acts as (their short id, such as JS)

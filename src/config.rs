@@ -36,33 +36,76 @@ pub fn database_location(given: Option<PathBuf>) -> DatabaseLocation {
 }
 
 /// `CUTOVER_BUSY_TIMEOUT_MS` shortens or lengthens the wait (tests use it; so can a busy practice).
+/// A value that is not a number of milliseconds is said by `check_environment` and the default used.
 pub fn busy_timeout() -> Duration {
-    std::env::var("CUTOVER_BUSY_TIMEOUT_MS")
+    env_text("CUTOVER_BUSY_TIMEOUT_MS").and_then(|v| parse_busy_timeout(&v)).unwrap_or(DEFAULT_BUSY_TIMEOUT)
+}
+
+/// A whole number of milliseconds that SQLite can wait (it counts them in a signed 32-bit number).
+fn parse_busy_timeout(given: &str) -> Option<Duration> {
+    given.trim().parse::<i32>().ok().filter(|ms| *ms >= 0).map(|ms| Duration::from_millis(ms as u64))
+}
+
+/// A variable of the environment as text; one that is not Unicode, as near as it can be shown.
+fn env_text(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// `CUTOVER_NOW`'s instant: RFC 3339, or a UK time as typed anywhere else.
+fn parse_clock(given: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(given.trim())
+        .map(|t| t.to_utc())
         .ok()
-        .and_then(|v| v.parse().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(DEFAULT_BUSY_TIMEOUT)
+        .or_else(|| crate::domain::time::parse_uk_datetime(given, chrono::Utc::now()).ok())
+}
+
+/// cutover's own settings in the environment, checked at the start of every command, so that none
+/// is ignored without a word. A rehearsal clock that is not a time is refused: entries would
+/// otherwise be saved at the real time in a rehearsal, unnoticed. A wait, a log level or a log
+/// folder that cannot be used, and an empty CUTOVER_USER, are returned to be said, and the usual
+/// one is used: a mistyped tuning setting must not stop the practice logging. (CUTOVER_DB is
+/// checked as the command line is read, with --db.)
+pub fn check_environment() -> crate::Result<Vec<crate::error::Setting>> {
+    use crate::error::{Error, Setting};
+    if let Some(given) = env_text("CUTOVER_NOW")
+        && parse_clock(&given).is_none()
+    {
+        return Err(Error::Setting(Setting::Clock(given)));
+    }
+    let mut notes = Vec::new();
+    if let Some(given) = env_text("CUTOVER_BUSY_TIMEOUT_MS")
+        && parse_busy_timeout(&given).is_none()
+    {
+        notes.push(Setting::BusyTimeout(given));
+    }
+    if let Some(given) = env_text("CUTOVER_LOG")
+        && crate::diagnostics::parse_level(&given).is_none()
+    {
+        notes.push(Setting::LogLevel(given));
+    }
+    if let Some(dir) = std::env::var_os("CUTOVER_LOG_DIR").filter(|d| !d.is_empty()).map(PathBuf::from) {
+        let parent_is_there = dir.parent().is_none_or(|p| p.as_os_str().is_empty() || p.is_dir());
+        if dir.exists() && !dir.is_dir() {
+            notes.push(Setting::LogFolderIsFile(dir));
+        } else if !dir.exists() && !parent_is_there {
+            notes.push(Setting::LogFolderCannotBeMade(dir));
+        }
+    }
+    if env_text("CUTOVER_USER").is_some_and(|u| u.trim().is_empty()) {
+        notes.push(Setting::BlankUser);
+    }
+    Ok(notes)
 }
 
 /// The time now: the system clock, or — for tests and rehearsals — a clock that starts at the
 /// instant given in `CUTOVER_NOW` (RFC 3339, or UK `27/11/2026 14:30`) and runs on from there, so a
 /// test of "overdue" or of a clock change does not depend on the day it runs. An unreadable value
-/// is ignored and the system clock used, with a line in the diagnostic log.
+/// is refused by `check_environment` before any command runs.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use std::sync::OnceLock;
     use std::time::Instant;
     static START: OnceLock<Option<(chrono::DateTime<chrono::Utc>, Instant)>> = OnceLock::new();
-    let start = START.get_or_init(|| {
-        let given = std::env::var("CUTOVER_NOW").ok()?;
-        let parsed = chrono::DateTime::parse_from_rfc3339(given.trim())
-            .map(|t| t.to_utc())
-            .ok()
-            .or_else(|| crate::domain::time::parse_uk_datetime(&given, chrono::Utc::now()).ok());
-        if parsed.is_none() {
-            tracing::warn!("CUTOVER_NOW is not a time: the system clock is used");
-        }
-        parsed.map(|t| (t, Instant::now()))
-    });
+    let start = START.get_or_init(|| parse_clock(&env_text("CUTOVER_NOW")?).map(|t| (t, Instant::now())));
     match start {
         Some((at, since)) => *at + chrono::Duration::from_std(since.elapsed()).unwrap_or_default(),
         None => chrono::Utc::now(),

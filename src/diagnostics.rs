@@ -40,13 +40,22 @@ pub fn folder_with(database: &Path, override_dir: Option<OsString>) -> PathBuf {
     }
 }
 
+/// How much `CUTOVER_LOG` asks for; info when it is not set, or set to something else (which
+/// `config::check_environment` says).
 fn level() -> Option<Level> {
-    match std::env::var("CUTOVER_LOG").unwrap_or_default().trim().to_ascii_lowercase().as_str() {
-        "off" | "none" => None,
-        "error" => Some(Level::ERROR),
-        "warn" => Some(Level::WARN),
-        "debug" => Some(Level::DEBUG),
-        _ => Some(Level::INFO),
+    let given = std::env::var_os("CUTOVER_LOG").map(|v| v.to_string_lossy().into_owned()).unwrap_or_default();
+    parse_level(&given).unwrap_or(Some(Level::INFO))
+}
+
+/// A value of `CUTOVER_LOG`: `Some(None)` for no log at all, `None` for a value that is not a level.
+pub fn parse_level(given: &str) -> Option<Option<Level>> {
+    match given.trim().to_ascii_lowercase().as_str() {
+        "off" | "none" => Some(None),
+        "error" => Some(Some(Level::ERROR)),
+        "warn" => Some(Some(Level::WARN)),
+        "" | "info" => Some(Some(Level::INFO)),
+        "debug" => Some(Some(Level::DEBUG)),
+        _ => None,
     }
 }
 

@@ -22,7 +22,7 @@ pub enum Error {
     NeedsConfirmation(Vec<Warning>),
     #[error("Say who you are: add --as followed by your staff id (for example --as JS), or set CUTOVER_USER.{}", known_staff(.known))]
     NoStaffGiven { known: Vec<String> },
-    #[error("There is no member of staff with the id \"{id}\" in this database.{}", known_staff(.known))]
+    #[error("There is no member of staff with the id \"{id}\" (given with --as or CUTOVER_USER) in this database.{}", known_staff(.known))]
     UnknownStaff { id: String, known: Vec<String> },
     #[error(
         "A member of staff with the id \"{id}\" already exists ({name}). Choose other initials, for example with a digit added."
@@ -87,7 +87,7 @@ pub enum Error {
     /// A file other than the database (a report, a copy, a rejects file) on a read-only disk.
     #[error("cutover cannot save to {}: the disk or folder is read-only, so the file was not written. Choose a folder on another disk, or ask your IT support to make this one writable (a USB stick may have a lock switch).", .0.display())]
     ReadOnlyOutput(PathBuf),
-    #[error("The database {} is busy: another cutover window or program has been writing to it for more than {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), seconds(*.waited_ms))]
+    #[error("The database {} is busy: another cutover window or program {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), busy_for(*.waited_ms))]
     Busy { path: PathBuf, waited_ms: u64 },
     #[error("The disk holding {} is full, so nothing more can be saved. The last save did not happen. Free some space (or move the database to another disk) and try again.", .0.display())]
     DiskFull(PathBuf),
@@ -105,8 +105,12 @@ pub enum Error {
     Output(#[from] std::io::Error),
     #[error("{0}")]
     Csv(String),
-    #[error("{}", check_failed(.0))]
+    #[error("{}", check_findings(.0))]
     CheckFailed(Vec<crate::store::Finding>),
+
+    // --- a setting in the environment that cannot be used: exit code 2 ---
+    #[error("{0}")]
+    Setting(Setting),
 
     // --- the re-entry queue: refused because of where the item stands ---
     #[error("{0}")]
@@ -456,7 +460,8 @@ impl Display for Exchange {
     }
 }
 
-/// A change to a re-entry item refused because of where it stands, with what to do instead.
+/// A change to a re-entry item refused because of where it stands, with what to do instead. Exit
+/// code 2, as every refusal of what was asked: 1 is kept for faults of the file, disk or database.
 #[derive(Debug)]
 pub enum Reentry {
     ClaimedBy {
@@ -518,7 +523,7 @@ impl Reentry {
     /// What the diagnostic log may say: why the queue item was left as it was, never its details.
     fn for_the_log(&self) -> String {
         let why = match self {
-            Reentry::NhsNumberOnlyForRegistration { .. } => return refused(self.exit_code()),
+            Reentry::NhsNumberOnlyForRegistration { .. } => return refused(2),
             Reentry::ClaimedBy { .. } | Reentry::NotClaimedByYou { .. } => "claimed by someone else",
             Reentry::Blocked { .. } => "blocked",
             Reentry::Finished { .. } => "already finished",
@@ -531,14 +536,7 @@ impl Reentry {
             Reentry::AnswerNeedsClinician { .. } => "an answer from someone who is not a clinician",
             Reentry::NotAClinician { .. } => "a query for someone who is not a clinician",
         };
-        format!("queue item left as it was: {why} (exit code {})", self.exit_code())
-    }
-
-    fn exit_code(&self) -> u8 {
-        match self {
-            Reentry::NhsNumberOnlyForRegistration { .. } | Reentry::NotAClinician { .. } => 2,
-            _ => 1,
-        }
+        format!("queue item left as it was: {why} (exit code 2)")
     }
 }
 
@@ -603,6 +601,51 @@ impl Display for Reentry {
             Reentry::NotAClinician { option, staff, role } => write!(
                 f,
                 "--{option}: {staff} is on the staff list with the role {role}, not clinician, and queries are for clinicians; nothing was changed. Name a clinician (cutover staff list shows who)."
+            ),
+        }
+    }
+}
+
+/// A setting of cutover's in the environment (set by IT, a script or a rehearsal) that cannot be
+/// used. `Clock` is refused; the others are said as a note and the usual value used.
+#[derive(Debug)]
+pub enum Setting {
+    Clock(String),
+    BusyTimeout(String),
+    LogLevel(String),
+    LogFolderIsFile(PathBuf),
+    LogFolderCannotBeMade(PathBuf),
+    BlankUser,
+}
+
+impl Display for Setting {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Setting::Clock(given) => write!(
+                f,
+                "CUTOVER_NOW is \"{given}\", which is not a time. It sets cutover's clock for tests and rehearsals: give a time such as 27/11/2026 14:30 or 2026-11-27T14:30:00Z, or remove it to use this computer's clock. Nothing was changed."
+            ),
+            Setting::BusyTimeout(given) => write!(
+                f,
+                "CUTOVER_BUSY_TIMEOUT_MS is \"{given}\", which is not a number of milliseconds (such as 30000 for 30 seconds), so cutover waits the usual {} for another window to finish saving.",
+                duration(crate::config::DEFAULT_BUSY_TIMEOUT.as_millis() as u64)
+            ),
+            Setting::LogLevel(given) => write!(
+                f,
+                "CUTOVER_LOG is \"{given}\", which is not one of off, error, warn, info or debug, so the diagnostic log keeps its usual level (info)."
+            ),
+            Setting::LogFolderIsFile(dir) => write!(
+                f,
+                "CUTOVER_LOG_DIR is {}, which is a file, not a folder, so no diagnostic log is kept. Give a folder, or remove it to keep the log beside the database.",
+                dir.display()
+            ),
+            Setting::LogFolderCannotBeMade(dir) => write!(
+                f,
+                "CUTOVER_LOG_DIR is {}, which cannot be made because the folder it would go in does not exist, so no diagnostic log is kept. Give a folder that exists, or remove it to keep the log beside the database.",
+                dir.display()
+            ),
+            Setting::BlankUser => f.write_str(
+                "CUTOVER_USER is set but empty, so it names no one: set it to your staff id (such as JS), or give --as.",
             ),
         }
     }
@@ -920,7 +963,8 @@ impl Display for JoinRefusal {
     }
 }
 
-fn check_failed(findings: &[crate::store::Finding]) -> String {
+/// What `check` found, and what to do: `check` prints it as its report.
+pub fn check_findings(findings: &[crate::store::Finding]) -> String {
     let mut out = String::from("The database has problems:");
     for f in findings {
         out.push_str(&format!("\n  - {}", f.0));
@@ -937,12 +981,23 @@ fn known_staff(known: &[String]) -> String {
     }
 }
 
-/// "1 second", "1.5 seconds", "10 seconds".
-fn seconds(ms: u64) -> String {
+/// How long the other writer held the database, as far as this one waited.
+fn busy_for(waited_ms: u64) -> String {
+    match waited_ms {
+        0 => "is writing to it".to_string(),
+        ms => format!("has been writing to it for more than {}", duration(ms)),
+    }
+}
+
+/// "1 millisecond", "40 milliseconds", "1 second", "1.5 seconds", "2 minutes": a wait in words,
+/// never rounded up (it follows "more than").
+fn duration(ms: u64) -> String {
+    let plural = |n: u64, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
     match ms {
-        1000 => "1 second".to_string(),
-        ms if ms % 1000 == 0 => format!("{} seconds", ms / 1000),
-        ms => format!("{:.1} seconds", ms as f64 / 1000.0),
+        ms if ms < 1000 => plural(ms, "millisecond"),
+        ms if ms % 60_000 == 0 => plural(ms / 60_000, "minute"),
+        ms if ms % 1000 < 100 => plural(ms / 1000, "second"),
+        ms => format!("{}.{} seconds", ms / 1000, ms % 1000 / 100),
     }
 }
 
@@ -1018,9 +1073,11 @@ impl Error {
             | Error::DraftGone
             | Error::ChangedMeanwhile { .. }
             | Error::InvalidOption(_)
-            | Error::Usage(_) => 2,
+            | Error::Usage(_)
+            | Error::Setting(_)
+            // Refused by where the item stands: what was asked, not a fault (see user-guide §8).
+            | Error::Reentry(_) => 2,
             Error::Exchange(e) => e.exit_code(),
-            Error::Reentry(e) => e.exit_code(),
             Error::Runbook(e) => e.exit_code(),
             _ => 1,
         }
@@ -1273,6 +1330,29 @@ mod tests {
     }
 
     #[test]
+    fn a_wait_is_said_in_words_that_fit_it() {
+        let said = |ms| duration(ms);
+        assert_eq!(
+            [1, 40, 999, 1000, 1099, 1500, 2049, 10_000, 59_900, 60_000, 120_000, 90_000].map(said),
+            [
+                "1 millisecond",
+                "40 milliseconds",
+                "999 milliseconds",
+                "1 second",
+                "1 second",
+                "1.5 seconds",
+                "2 seconds",
+                "10 seconds",
+                "59.9 seconds",
+                "1 minute",
+                "2 minutes",
+                "90 seconds",
+            ]
+        );
+        assert_eq!(busy_for(0), "is writing to it");
+    }
+
+    #[test]
     fn the_log_gives_sqlites_code_never_its_words() {
         // SQLite's words can quote a search: "no such column: Quennell" for a slip in a query.
         let raw = sqlite_failure(1, "no such column: Quennell");
@@ -1340,6 +1420,7 @@ mod tests {
             staff: "JS".to_string(),
             until: "10:30".to_string(),
         });
-        assert_eq!(e.for_the_log(), "queue item left as it was: claimed by someone else (exit code 1)");
+        assert_eq!(e.for_the_log(), "queue item left as it was: claimed by someone else (exit code 2)");
+        assert_eq!(e.exit_code(), 2);
     }
 }

@@ -14,6 +14,7 @@ pub mod files;
 pub mod fnv;
 pub mod import;
 pub mod merge;
+pub mod output;
 pub mod queue;
 pub mod report;
 pub mod runbook;
@@ -25,9 +26,13 @@ use std::process::ExitCode;
 
 pub use error::{Error, Result};
 
-/// Runs one command line. Data goes to `out`; messages and warnings to `err`; what happened, in
-/// words free of patient data, to the diagnostic log.
-pub fn run(cli: cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
+/// Runs one command line. Data goes to `out`; messages and warnings to `err`, both made safe for a
+/// terminal on the way (see `output`); what happened, in words free of patient data, to the
+/// diagnostic log.
+pub fn run<'a>(cli: cli::Cli, out: output::Out<'a>, mut err: output::Text<'a>) -> Result<ExitCode> {
+    for note in config::check_environment()? {
+        writeln!(err, "Note: {note}")?;
+    }
     let location = config::database_location(cli.db);
     // Only for a database that already exists: a mistyped --db leaves no log folder behind.
     diagnostics::start(&location.path);

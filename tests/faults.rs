@@ -231,6 +231,86 @@ fn a_writer_held_past_the_timeout_gets_a_message_and_nothing_changes() {
     assert!(p.list_json().as_array().unwrap().is_empty());
 }
 
+/// Issue 11: the wait is said in words that fit it, whatever CUTOVER_BUSY_TIMEOUT_MS says (a short
+/// one was "0.0 seconds").
+#[test]
+fn the_busy_message_says_how_long_it_waited_in_words_that_fit() {
+    let p = Practice::new();
+    let holder = p.sqlite();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for (ms, said) in [
+        ("0", "another cutover window or program is writing to it. Nothing was changed."),
+        ("1", "for more than 1 millisecond."),
+        ("40", "for more than 40 milliseconds."),
+        ("1000", "for more than 1 second."),
+        ("1500", "for more than 1.5 seconds."),
+        ("2049", "for more than 2 seconds."),
+    ] {
+        let busy = p.cmd().env("CUTOVER_USER", "JS").env("CUTOVER_BUSY_TIMEOUT_MS", ms).args(LOG_NOTE).assert().code(1);
+        let message = stderr_of(&busy);
+        assert!(message.contains(said), "{ms} ms: {message}");
+        assert!(!message.contains("0.0"), "{message}");
+    }
+    holder.execute_batch("ROLLBACK").unwrap();
+}
+
+/// Issue 11: every setting cutover reads from the environment is checked. A clock for rehearsals
+/// that is not a time, or a database path that is empty, is refused (exit 2, nothing done); a wait,
+/// a log level or a log folder that cannot be used is said and the usual one used; an empty
+/// CUTOVER_USER is said. None is ignored without a word.
+#[test]
+fn a_setting_in_the_environment_that_cannot_be_used_is_said() {
+    let p = Practice::new();
+    let missing_parent = p.dir.path().join("no-such-folder").join("logs");
+    let a_file = p.dir.path().join("cutover.db");
+    let cases: Vec<(&str, std::ffi::OsString, Option<i32>, &str)> = vec![
+        (
+            "CUTOVER_BUSY_TIMEOUT_MS",
+            "10s".into(),
+            None,
+            "CUTOVER_BUSY_TIMEOUT_MS is \"10s\", which is not a number of milliseconds",
+        ),
+        ("CUTOVER_BUSY_TIMEOUT_MS", "-5".into(), None, "waits the usual 10 seconds"),
+        ("CUTOVER_BUSY_TIMEOUT_MS", "99999999999".into(), None, "not a number of milliseconds"),
+        ("CUTOVER_NOW", "yesterday-ish".into(), Some(2), "CUTOVER_NOW is \"yesterday-ish\", which is not a time"),
+        ("CUTOVER_NOW", "31/02/2026 10:00".into(), Some(2), "which is not a time"),
+        (
+            "CUTOVER_LOG",
+            "verbose".into(),
+            None,
+            "CUTOVER_LOG is \"verbose\", which is not one of off, error, warn, info or debug",
+        ),
+        ("CUTOVER_LOG_DIR", missing_parent.clone().into(), None, "no diagnostic log is kept"),
+        ("CUTOVER_LOG_DIR", a_file.clone().into(), None, "is a file, not a folder"),
+        ("CUTOVER_USER", " ".into(), Some(2), "CUTOVER_USER is set but empty"),
+        ("CUTOVER_DB", "".into(), Some(2), "an empty path names no database file. If CUTOVER_DB is set"),
+    ];
+    for (name, value, code, said) in cases {
+        let before = p.bytes();
+        let mut cmd = p.cmd();
+        cmd.env(name, &value);
+        if name != "CUTOVER_USER" {
+            cmd.env("CUTOVER_USER", "JS");
+        }
+        let done = cmd.args(LOG_NOTE).assert();
+        let message = stderr_of(&done);
+        assert!(message.contains(said), "{name}={value:?}: {message}");
+        assert_plain(&message);
+        match code {
+            Some(code) => {
+                done.code(code);
+                assert_eq!(before, p.bytes(), "{name}={value:?} changed the database");
+            }
+            None => {
+                done.success();
+            }
+        }
+    }
+    assert!(!missing_parent.exists());
+    let logged: i64 = p.sqlite().query_row("SELECT count(*) FROM entry", [], |r| r.get(0)).unwrap();
+    assert_eq!(logged, 6, "each command that only had a note still saved its entry");
+}
+
 #[test]
 fn a_second_writer_waits_for_the_first_rather_than_failing() {
     let p = Practice::new();

@@ -598,6 +598,21 @@ fn a_placeholder_saved_before_they_were_refused_can_be_found_and_is_reported_by_
     assert!(text.contains("is a placeholder such as 999 999 9999"), "{text}");
 }
 
+/// Issue 11: `check > report.txt` holds what check found: the findings are its output, on stdout,
+/// with exit code 1; stderr is for a check that could not run.
+#[test]
+fn check_writes_what_it_finds_to_stdout_and_still_ends_with_one() {
+    let p = Practice::new();
+    p.log(&["note", "--patient", "9992345675", "--summary", "first person"]);
+    p.sqlite().execute("UPDATE patient SET nhs_number = '9999999999'", []).unwrap();
+    let found = p.run(&["check"]).code(1);
+    let report = stdout_of(&found);
+    assert!(report.starts_with("The database has problems:\n  - patients with an NHS number"), "{report}");
+    assert!(report.contains("restore the latest backup"), "{report}");
+    assert_eq!(stderr_of(&found), "", "nothing failed to run");
+    assert!(p.diagnostic_log().contains("check found problems: 1"), "{}", p.diagnostic_log());
+}
+
 /// Patient records in the database: (family name, given name, NHS number), oldest first.
 fn patient_rows(p: &Practice) -> Vec<(String, String, Option<String>)> {
     let db = p.sqlite();

@@ -431,3 +431,67 @@ fn a_registration_typed_with_its_nhs_number_is_saved_with_it() {
     let items: serde_json::Value = serde_json::from_str(&queue).unwrap();
     assert_eq!(items[0]["nhs_number"], "9994691341", "{queue}");
 }
+
+/// Issue 11, item 6: what the real binary writes to a real terminal, byte for byte.
+mod terminal_safety {
+    use super::*;
+
+    /// Retitles the window, and turns text around or hides it: none of these bytes is one the
+    /// program writes for itself (it clears the screen, but never sets the title).
+    const HOSTILE: &str = "\u{1b}]0;PWNED\u{7}\u{9b}2J\u{202e}Evil\u{200b}J\u{200d}S";
+    const RAW: [&[u8]; 5] =
+        [b"\x1b]0;PWNED", "\u{9b}".as_bytes(), "\u{202e}".as_bytes(), "\u{200b}".as_bytes(), b"J\xe2\x80\x8dS"];
+
+    fn assert_nothing_raw(written: &[u8]) {
+        for raw in RAW {
+            assert!(!written.windows(raw.len()).any(|w| w == raw), "{raw:?} reached the terminal");
+        }
+    }
+
+    /// An entry imported from a CSV file, its summary and patient's name the hostile text.
+    fn imported() -> Practice {
+        let p = Practice::new();
+        let file = p.dir.path().join("paper.csv");
+        let csv = format!(
+            "kind,occurred_at,summary,nhs_number,family_name,given_name,recorded_by\nnote,21/11/2026 10:00,\"{HOSTILE}\",9992345675,\"{HOSTILE}\",Jo,JS\n"
+        );
+        std::fs::write(&file, csv).unwrap();
+        p.run_as("JS", &["import", "entries", &file.to_string_lossy()]).success();
+        p
+    }
+
+    #[test]
+    fn an_imported_escape_sequence_is_shown_escaped_in_the_ui_and_never_sent() {
+        let p = imported();
+        let mut ui = start(&p);
+        sign_in(&mut ui);
+        ui.send("e");
+        ui.wait_for("Entries, newest first");
+        ui.wait_for("\\u{1b}]0;PWNED");
+        ui.send(ENTER);
+        ui.wait_for("\\u{202e}Evil\\u{200b}J\\u{200d}S");
+        ui.send("\x1b");
+        ui.send("\x1b");
+        ui.send("q");
+        ui.wait_exit();
+        assert_nothing_raw(&ui.written);
+    }
+
+    #[test]
+    fn csv_printed_on_a_terminal_is_shown_escaped() {
+        let p = imported();
+        for args in
+            [&["list", "--format", "csv"][..], &["list"], &["show", "R2-0001"], &["show", "\u{1b}]0;PWNED\u{7}"]]
+        {
+            let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin!("cutover"));
+            cmd.args(args);
+            cmd.env("CUTOVER_DB", &p.db);
+            cmd.env("CUTOVER_NOW", common::clock());
+            cmd.env("HOME", p.dir.path());
+            let mut run = Session::start(cmd, ROWS, 200);
+            run.wait_for("\\u{1b}]0;PWNED");
+            run.wait_exit();
+            assert_nothing_raw(&run.written);
+        }
+    }
+}

@@ -215,8 +215,8 @@ fn a_claim_by_someone_else_is_refused_with_who_and_until_when_unless_taken_over(
     let p = practice();
     log_prescription(&p);
     p.run_as("KL", &["claim", "R2-0001"]).success();
-    refused(&p, Some("JS"), &["claim", "R2-0001"], 1, "R2-0001 is claimed by KL until");
-    refused(&p, Some("JS"), &["done", "R2-0001"], 1, "R2-0001 is claimed by KL until");
+    refused(&p, Some("JS"), &["claim", "R2-0001"], 2, "R2-0001 is claimed by KL until");
+    refused(&p, Some("JS"), &["done", "R2-0001"], 2, "R2-0001 is claimed by KL until");
     assert_eq!(queue_json(&p, &[])[0]["assignee"], "KL", "still KL's");
     p.run_as("JS", &["claim", "R2-0001", "--take-over"]).success();
     let items = queue_json(&p, &[]);
@@ -228,6 +228,56 @@ fn a_claim_by_someone_else_is_refused_with_who_and_until_when_unless_taken_over(
         })
         .unwrap();
     assert_eq!(taken, "KL");
+}
+
+/// Issue 11: one rule for a change the item's state refuses. Exit code 1 is for faults (the file,
+/// the disk, the database); a refused change is a refusal of what was asked, exit code 2, like a
+/// voided entry or a mistyped reference: the message says what to do instead, and nothing changes.
+#[test]
+fn every_change_refused_by_where_the_item_stands_exits_with_two_and_changes_nothing() {
+    let p = practice();
+    let rx = log_prescription(&p);
+    let no_number =
+        p.log(&["note", "--family", "Jones", "--given", "Ann", "--dob", "01/02/1960", "--summary", "Letter"]);
+    let who = ["--family", "Llŷr", "--given", "Siân", "--dob", "03/04/1950"];
+    let reg = p.log(&[&["registration", "--at", "21/11/2026 11:00", "--summary", "New patient"], &who[..]].concat());
+    let path = p.log(
+        &[&["pathology", "--at", "21/11/2026 12:00", "--summary", "FBC", "--set", "test=FBC"][..], &who[..]].concat(),
+    );
+    let done = log_phone(&p, "21/11/2026 09:00", "Asked for results");
+    p.run_as("KL", &["done", &done]).success();
+    let voided = log_phone(&p, "21/11/2026 09:30", "Logged twice");
+    p.run_as("JS", &["void", &voided, "--reason", "logged twice"]).success();
+    let waived = p.log(&["note", "--family", "Evans", "--given", "Bo", "--dob", "01/02/1970", "--summary", "Letter"]);
+    p.run_as("KL", &["waive", &waived, "--reason", "Temporary resident"]).success();
+
+    refused(&p, Some("JS"), &["release", &rx], 2, "is not claimed by anyone, so there is nothing to release");
+    p.run_as("KL", &["claim", &rx]).success();
+    for action in
+        [&["claim", rx.as_str()][..], &["done", &rx], &["query", &rx, "--note", "?"], &["skip", &rx, "--reason", "x"]]
+    {
+        refused(&p, Some("JS"), action, 2, "is claimed by KL until");
+    }
+    refused(&p, Some("JS"), &["release", &rx], 2, "is claimed by KL, not by you");
+    refused(&p, Some("KL"), &["done", &path], 2, "blocked by registration");
+    refused(&p, Some("KL"), &["done", &no_number], 2, "the patient has no NHS number");
+    refused(&p, Some("KL"), &["done", &reg], 2, "is for a patient with no NHS number");
+    refused(&p, Some("KL"), &["done", &no_number, "--nhs-number", "999 703 7014"], 2, "is not a registration");
+    for action in [
+        &["claim", done.as_str()][..],
+        &["done", &done],
+        &["query", &done, "--note", "?"],
+        &["skip", &done, "--reason", "x"],
+        &["waive", &done, "--reason", "x"],
+    ] {
+        refused(&p, Some("KL"), action, 2, "is already done");
+    }
+    refused(&p, Some("KL"), &["reopen", &no_number], 2, "is still open in the queue, so there is nothing to reopen");
+    refused(&p, Some("KL"), &["waive", &rx, "--reason", "x"], 2, "already has an NHS number, so no waiver is needed");
+    refused(&p, Some("KL"), &["waive", &waived, "--reason", "x"], 2, "already has an NHS-number waiver");
+    for action in [&["claim", voided.as_str()][..], &["release", &voided], &["reopen", &voided]] {
+        refused(&p, Some("KL"), action, 2, "was voided, so it cannot be changed");
+    }
 }
 
 #[test]
@@ -258,11 +308,11 @@ fn done_is_refused_on_a_blocked_item_until_the_registration_is_done() {
     assert_eq!(blocked["reasons"][0], "blocked by registration R2-0001");
     assert_eq!(ids(&items)[0], reg, "the registration is keyed first: what waits for it is urgent");
 
-    refused(&p, Some("KL"), &["done", &path], 1, "blocked by registration R2-0001");
+    refused(&p, Some("KL"), &["done", &path], 2, "blocked by registration R2-0001");
     assert_eq!(status_of(&p, &path), "blocked");
 
     // The registration itself needs the traced number (or a waiver) before it is done.
-    refused(&p, Some("KL"), &["done", &reg], 1, "--nhs-number");
+    refused(&p, Some("KL"), &["done", &reg], 2, "--nhs-number");
     assert_eq!(status_of(&p, &reg), "open");
     p.run_as("KL", &["done", &reg, "--nhs-number", "999 703 7014"]).success();
     let items = queue_json(&p, &[]);
@@ -278,7 +328,7 @@ fn an_item_without_an_nhs_number_needs_a_waiver_to_be_done() {
     let p = practice();
     let note = p.log(&["note", "--family", "Jones", "--given", "Ann", "--dob", "01/02/1960", "--summary", "Letter"]);
     assert_eq!(queue_json(&p, &[])[0]["reasons"][0], "needs NHS number (trace) or a waiver");
-    refused(&p, Some("KL"), &["done", &note], 1, "cannot be marked done yet: the patient has no NHS number");
+    refused(&p, Some("KL"), &["done", &note], 2, "cannot be marked done yet: the patient has no NHS number");
     assert_eq!(status_of(&p, &note), "blocked", "waiting for a number or a waiver, not done");
     p.run_as("KL", &["waive", &note, "--reason", "Temporary resident; untraceable"]).success();
     assert_eq!(status_of(&p, &note), "open");
@@ -372,7 +422,7 @@ fn two_admins_claiming_one_item_at_once_never_both_win() {
         let won = [&one, &two].iter().filter(|o| o.status.success()).count();
         assert_eq!(won, 1, "exactly one claim wins: {one:?} {two:?}");
         let loser = if one.status.success() { &two } else { &one };
-        assert_eq!(loser.status.code(), Some(1));
+        assert_eq!(loser.status.code(), Some(2), "a refusal of what was asked, not a fault");
         assert!(String::from_utf8_lossy(&loser.stderr).contains("is claimed by"), "{loser:?}");
     }
     let claims: i64 =
@@ -408,8 +458,8 @@ fn the_kept_order_follows_saves_and_check_finds_a_place_written_behind_its_back(
 
     // A place written behind the program's back, not by the policy: `check` says so.
     p.sqlite().execute("UPDATE entry SET queue_score = 999 WHERE id = ?1", [&phone]).unwrap();
-    let refused = p.run(&["check"]).failure();
-    assert!(stderr_of(&refused).contains("items kept at a place in the re-entry queue"), "{}", stderr_of(&refused));
+    let found = p.run(&["check"]).code(1);
+    assert!(stdout_of(&found).contains("items kept at a place in the re-entry queue"), "{}", stdout_of(&found));
 }
 
 /// The first screen (read in order from the kept placements) agrees with the whole queue (worked
@@ -694,7 +744,7 @@ fn a_query_for_a_clinician_is_shown_everywhere_and_their_answer_sends_it_back_to
     assert!(shown.contains("sent to a clinician with a question by KL"), "the re-entry history: {shown}");
 
     // Only a clinician answers; refused, nothing changes.
-    refused(&p, Some("KL"), &["answer", "R2-0001", "--note", "2 tds"], 1, "Only a clinician can answer a query");
+    refused(&p, Some("KL"), &["answer", "R2-0001", "--note", "2 tds"], 2, "Only a clinician can answer a query");
     refused(&p, Some("AB"), &["answer", "R2-0001", "--note", " "], 2, "note: is required");
 
     let answered = p.run_as("AB", &["answer", "R2-0001", "--note", "2 tds for 5 days"]).success();
@@ -716,7 +766,7 @@ fn a_query_for_a_clinician_is_shown_everywhere_and_their_answer_sends_it_back_to
     assert!(shown.contains("Answer:") && shown.contains("2 tds for 5 days (AB, 30/11/2026 09:"), "{shown}");
     assert!(shown.contains("answered by AB (Dr Aled Bevan)"), "{shown}");
 
-    refused(&p, Some("AB"), &["answer", "R2-0001", "--note", "again"], 1, "not waiting for a clinician");
+    refused(&p, Some("AB"), &["answer", "R2-0001", "--note", "again"], 2, "not waiting for a clinician");
     let events: Vec<(String, String, Option<String>)> = p
         .sqlite()
         .prepare("SELECT action, staff_id, for_staff FROM reentry_event WHERE entry_id = ?1 ORDER BY at, rowid")

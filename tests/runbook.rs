@@ -283,7 +283,7 @@ fn lines(s: &str) -> Vec<String> {
 #[test]
 fn a_sample_of_the_patient_list_is_drawn_again_the_same_from_its_recorded_seed() {
     let p = Practice::new();
-    refused(&p, &["recheck", "sample", "--size", "5", "--seed", "2026"], 1, "There is no patient list");
+    refused(&p, &["recheck", "sample", "--size", "5", "--seed", "2026"], 2, "There is no patient list");
     let (list, numbers) = patient_list(&p, 30);
     p.run_as("JS", &["import", "patients", list.to_str().unwrap()]).success();
     let drawn = p.run_as("JS", &["recheck", "sample", "--size", "5", "--seed", "2026"]).success();

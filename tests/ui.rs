@@ -576,6 +576,70 @@ fn text_with_escape_sequences_is_drawn_escaped() {
     assert!(screen.contains("Pasted \\u{1b}[2J"), "{screen}");
 }
 
+/// Every character that must not reach a terminal raw, by this test's own list: control
+/// characters, bidi controls and marks, zero-width characters.
+fn raw_in(buffer: &ratatui::buffer::Buffer) -> Vec<(u16, u16, String)> {
+    let refused = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+            || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+    };
+    let area = buffer.area;
+    (area.top()..area.bottom())
+        .flat_map(|y| (area.left()..area.right()).map(move |x| (x, y)))
+        .filter(|&(x, y)| buffer[(x, y)].symbol().chars().any(refused))
+        .map(|(x, y)| (x, y, buffer[(x, y)].symbol().to_string()))
+        .collect()
+}
+
+/// Issue 11, item 6: what was imported, logged or pasted is drawn without one raw control, bidi or
+/// zero-width character on any screen that shows it, typing included.
+#[test]
+fn no_screen_draws_a_control_bidi_or_zero_width_character_raw() {
+    const HOSTILE: &str = "\u{1b}]0;PWNED\u{7}\u{9b}2J\u{202e}Evil\u{2066}\u{200e}\u{200b}J\u{200d}S\u{2060}\u{feff}";
+    let store = practice();
+    let actor = store.actor(Some("JS")).unwrap();
+    store
+        .write_at(now(), |tx| {
+            tx.set_settings(&actor, &[(settings_key::PRACTICE, HOSTILE.into())])?;
+            tx.add_staff(&actor, &StaffMember { id: "KL".into(), name: HOSTILE.into(), role: Role::Admin })
+        })
+        .unwrap();
+    log(&store, Kind::Note, "943 476 5919", HOSTILE, HOSTILE, HOSTILE);
+    let mut ui = Ui::start(store);
+    ui.terminal = Terminal::new(TestBackend::new(140, 30)).unwrap();
+    let mut seen = Vec::new();
+    let mut look = |ui: &mut Ui, what: &str| {
+        let screen = ui.screen();
+        let raw = raw_in(ui.terminal.backend().buffer());
+        assert!(raw.is_empty(), "{what}: drawn raw at {raw:?}:\n{screen}");
+        seen.push(screen);
+    };
+    look(&mut ui, "who is working");
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    look(&mut ui, "home");
+    ui.key(KeyCode::Char('e'));
+    look(&mut ui, "entries");
+    ui.key(KeyCode::Enter);
+    look(&mut ui, "an entry");
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('g'));
+    look(&mut ui, "the queue");
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('n'));
+    ui.tab(1);
+    dispatch(&ui.store, &mut ui.app, Msg::Paste(HOSTILE.into()));
+    look(&mut ui, "a summary pasted into the form");
+    ui.tab(3);
+    ui.keys("\u{202e}typed\u{200b}");
+    look(&mut ui, "a field typed with no control character in it");
+    assert!(seen.last().unwrap().contains("\\u{202e}typed\\u{200b}"), "shown, not hidden: {}", seen.last().unwrap());
+    let all = seen.join("\n");
+    assert!(all.contains("\\u{202e}Evil"), "the text is shown escaped somewhere: {all}");
+}
+
 #[test]
 fn a_half_typed_form_is_kept_as_a_draft_and_offered_back() {
     let store = practice();

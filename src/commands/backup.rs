@@ -1,5 +1,6 @@
 //! `backup --out FILE`, and the rolling backups every writing command keeps beside the database.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;

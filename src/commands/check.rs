@@ -1,16 +1,22 @@
 //! `cutover check`: is the database whole, and does it keep the product's rules?
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Result, check_findings};
 use crate::store::OpenMode;
 
 pub fn check(ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let findings = store.check()?;
     if !findings.is_empty() {
-        return Err(Error::CheckFailed(findings));
+        // The findings are what check was asked for: its output, so that `check > report.txt`
+        // keeps them. Exit code 1 still says there is something to read; stderr stays for a check
+        // that could not run at all.
+        writeln!(ctx.out, "{}", check_findings(&findings))?;
+        tracing::warn!("check found problems: {}", findings.len());
+        return Ok(ExitCode::from(1));
     }
     let counts = store.counts()?;
     let summary: Vec<String> = counts.iter().map(|(name, n)| format!("{name}: {n}")).collect();

@@ -1,5 +1,6 @@
 //! `cutover demo`: fill an empty database with fictitious data, for trying the product and benchmarks.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;

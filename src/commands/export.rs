@@ -1,5 +1,6 @@
 //! `export --out FILE`: everything this database holds, in one SQLite file that `merge` reads.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;

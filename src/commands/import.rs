@@ -2,6 +2,7 @@
 //! transaction. Entries go through the same checks as `cutover log`.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 

@@ -1,7 +1,7 @@
 //! `list` and `show`: entries as a table for people, CSV for spreadsheets, JSON for scripts.
 //! Table output escapes control characters so stored text can never drive the terminal.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::{Map, Value, json};
@@ -68,10 +68,9 @@ pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
     if let Some(since) = &args.since {
         filter.since = Some(time::parse_uk_datetime(since, ctx.now).map_err(|p| invalid("since", p))?);
     }
-    let to_terminal = std::io::stdout().is_terminal();
-    let out = &mut *ctx.out;
     match args.format {
         Format::Table => {
+            let out = &mut ctx.out;
             write_table_row(out, TABLE_COLUMNS.map(|(name, _)| name.to_string()))?;
             let mut count = 0u64;
             store.each_entry(&filter, |row| {
@@ -83,35 +82,26 @@ pub fn list(args: ListArgs, ctx: &mut Context) -> Result<ExitCode> {
             writeln!(ctx.err, "{count} {}.", if count == 1 { "entry" } else { "entries" })?;
         }
         Format::Csv => {
-            let mut csv = csv::Writer::from_writer(out);
+            let mut csv = csv::Writer::from_writer(ctx.out.csv()?);
             csv.write_record(CSV_HEADER).map_err(csv_error)?;
             store.each_entry(&filter, |row| {
-                let cells = csv_cells(&row).into_iter().map(|c| spreadsheet_safe(&c).into_owned());
-                let cells: Vec<String> =
-                    if to_terminal { cells.map(|c| escape_inline(&c).into_owned()).collect() } else { cells.collect() };
-                csv.write_record(&cells).map_err(csv_error)
+                csv.write_record(csv_cells(&row).iter().map(|c| spreadsheet_safe(c).into_owned())).map_err(csv_error)
             })?;
             csv.flush()?;
         }
         Format::Json => {
-            out.write_all(b"[")?;
+            let out = &mut ctx.out;
+            out.json("[")?;
             let mut first = true;
             store.each_entry(&filter, |row| {
-                out.write_all(if first { b"\n" } else { b",\n" })?;
+                out.json(if first { "\n" } else { ",\n" })?;
                 first = false;
-                serde_json::to_writer(
-                    &mut *out,
-                    &entry_json(
-                        &row.header,
-                        &row.workstation_prefix,
-                        &row.content,
-                        row.patient.as_ref(),
-                        row.revisions,
-                    ),
-                )
-                .map_err(|e| Error::Output(e.into()))
+                let value =
+                    entry_json(&row.header, &row.workstation_prefix, &row.content, row.patient.as_ref(), row.revisions);
+                out.json(&value.to_string())?;
+                Ok(())
             })?;
-            out.write_all(b"\n]\n")?;
+            out.json("\n]\n")?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -245,18 +235,18 @@ pub fn show(args: ShowArgs, ctx: &mut Context) -> Result<ExitCode> {
     let reentry = store.reentry_history(&entry.id)?;
     match args.format {
         Format::Table => {
-            show_text(ctx.out, &store, &entry, current, patient.as_ref(), &revisions)?;
-            show_reentry(ctx.out, &store, &reentry)?;
+            show_text(&mut ctx.out, &store, &entry, current, patient.as_ref(), &revisions)?;
+            show_reentry(&mut ctx.out, &store, &reentry)?;
         }
         Format::Json => {
             let mut value = entry_json(&entry, &prefix, &current.content, patient.as_ref(), revisions.len() as i64);
             value["history"] = history(&revisions).into_iter().map(|h| h.json).collect::<Vec<_>>().into();
             value["reentry"] = reentry_json(&store, &reentry)?;
-            serde_json::to_writer_pretty(&mut *ctx.out, &value).map_err(|e| Error::Output(e.into()))?;
-            writeln!(ctx.out)?;
+            let pretty = serde_json::to_string_pretty(&value).map_err(|e| Error::Output(e.into()))?;
+            ctx.out.json(&format!("{pretty}\n"))?;
         }
         Format::Csv => {
-            let mut csv = csv::Writer::from_writer(&mut *ctx.out);
+            let mut csv = csv::Writer::from_writer(ctx.out.csv()?);
             csv.write_record([
                 "revision",
                 "recorded_at",

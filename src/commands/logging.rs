@@ -1,5 +1,6 @@
 //! `log`, `amend` and `void`: the options mapped onto the entry service, which checks and saves.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;

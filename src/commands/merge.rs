@@ -1,6 +1,7 @@
 //! `merge FILE...`: other workstations' exports brought into this database, with what needs a
 //! person's eye (conflicting amendments, possible duplicate patients) listed on stdout.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;

@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use crate::cli::{Command, ImportCommand, PatientsCommand, StaffCommand};
 use crate::config::DatabaseLocation;
 use crate::error::{Result, Warning};
+use crate::output::{Out, Text};
 use crate::store::{OpenMode, Store};
 
 /// What every command gets: where the database is, who is acting, the time, and where to write.
@@ -30,8 +31,10 @@ pub struct Context<'a> {
     pub location: DatabaseLocation,
     pub as_staff: Option<String>,
     pub now: DateTime<Utc>,
-    pub out: &'a mut dyn Write,
-    pub err: &'a mut dyn Write,
+    /// Standard output: text for people (escaped for the terminal), or data.
+    pub out: Out<'a>,
+    /// Standard error: messages, escaped for the terminal.
+    pub err: Text<'a>,
 }
 
 impl Context<'_> {

@@ -1,6 +1,7 @@
 //! `patients duplicates` and `patients join`: records that may be one person, shown in pairs for a
 //! person to decide on, and joined only when someone says so, with a reason.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::{Context, write_table_row};
@@ -57,9 +58,9 @@ fn cells(pair: &DuplicatePair) -> [String; 10] {
 pub fn duplicates(format: Format, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let pairs = store.duplicate_pairs()?;
-    let out = &mut *ctx.out;
     match format {
         Format::Table => {
+            let out = &mut ctx.out;
             write_table_row(out, &COLUMNS.map(|(_, w)| w), &COLUMNS.map(|(n, _)| n.to_string()))?;
             for (n, pair) in pairs.iter().enumerate() {
                 for (record, entries) in [(&pair.first, pair.first_entries), (&pair.second, pair.second_entries)] {
@@ -69,7 +70,7 @@ pub fn duplicates(format: Format, ctx: &mut Context) -> Result<ExitCode> {
             }
         }
         Format::Csv => {
-            let mut csv = csv::Writer::from_writer(out);
+            let mut csv = csv::Writer::from_writer(ctx.out.csv()?);
             let io = |e: csv::Error| match e.into_kind() {
                 csv::ErrorKind::Io(io) => Error::Output(io),
                 other => Error::Csv(format!("{other:?}")),
@@ -81,8 +82,8 @@ pub fn duplicates(format: Format, ctx: &mut Context) -> Result<ExitCode> {
             csv.flush()?;
         }
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &pairs).map_err(|e| Error::Output(e.into()))?;
-            writeln!(out)?;
+            let pretty = serde_json::to_string_pretty(&pairs).map_err(|e| Error::Output(e.into()))?;
+            ctx.out.json(&format!("{pretty}\n"))?;
         }
     }
     // The table first, then the advice, in that order on screen and in a file of both.

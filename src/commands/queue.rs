@@ -2,7 +2,7 @@
 //! `reopen`, `waive`. The order and the rules live in `crate::queue`; this module reads arguments and writes
 //! output. Table and HTML output escape control characters so stored text cannot drive a terminal.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::{Value, json};
@@ -17,6 +17,7 @@ use crate::domain::nhs::NhsNumber;
 use crate::domain::text::{escape_inline, spreadsheet_safe};
 use crate::domain::time;
 use crate::error::{Error, Result};
+use crate::output::Out;
 use crate::queue::{
     self, ItemStatus, Outcome, QueryThread, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier,
 };
@@ -104,25 +105,17 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
     let built = queue::build(&store, &query, ctx.now)?;
     let practice = store.settings()?.practice().unwrap_or_default().to_string();
 
-    let now = ctx.now;
-    let mut buffer = Vec::new();
+    let heading = Heading { practice: &practice, assignee: assignee.as_deref(), query: &query, now: ctx.now };
     let to_file = args.out.is_some();
-    let to_terminal = !to_file && std::io::stdout().is_terminal();
-    {
-        let out: &mut dyn Write = if to_file { &mut buffer } else { &mut *ctx.out };
-        match args.format {
-            QueueFormat::Table => write_table(out, &built, args.explain)?,
-            QueueFormat::Csv => write_csv(out, &built, to_terminal)?,
-            QueueFormat::Json => write_json(out, &built, args.explain)?,
-            QueueFormat::Html => {
-                let heading = Heading { practice: &practice, assignee: assignee.as_deref(), query: &query, now };
-                write_html(out, &built, &heading)?
-            }
+    match &args.out {
+        Some(path) => {
+            // A file gets what standard output would, were it not a terminal.
+            let mut buffer = Vec::new();
+            write_queue(&mut Out::new(&mut buffer, false), args.format, &built, args.explain, &heading)?;
+            crate::files::write_private(path, &buffer)?;
+            writeln!(ctx.err, "Wrote {} to {}.", items_words(built.items.len()), path.display())?;
         }
-    }
-    if let Some(path) = &args.out {
-        crate::files::write_private(path, &buffer)?;
-        writeln!(ctx.err, "Wrote {} to {}.", items_words(built.items.len()), path.display())?;
+        None => write_queue(&mut ctx.out, args.format, &built, args.explain, &heading)?,
     }
     if args.format == QueueFormat::Table || to_file {
         let mut summary = format!("{} in this queue", items_words(built.matched));
@@ -143,6 +136,15 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
         writeln!(ctx.err, "{summary}")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_queue(out: &mut Out, format: QueueFormat, built: &Queue, explain: bool, heading: &Heading) -> Result<()> {
+    match format {
+        QueueFormat::Table => write_table(out, built, explain),
+        QueueFormat::Csv => write_csv(out.csv()?, built),
+        QueueFormat::Json => write_json(out, built, explain),
+        QueueFormat::Html => write_html(out, built, heading),
+    }
 }
 
 fn items_words(n: usize) -> String {
@@ -284,16 +286,11 @@ fn csv_cells(item: &ReentryItem) -> [String; 20] {
     ]
 }
 
-fn write_csv(out: &mut dyn Write, queue: &Queue, to_terminal: bool) -> Result<()> {
+fn write_csv(out: &mut dyn Write, queue: &Queue) -> Result<()> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(CSV_HEADER).map_err(csv_error)?;
     for item in &queue.items {
-        let cells = csv_cells(item).map(|c| spreadsheet_safe(&c).into_owned());
-        if to_terminal {
-            csv.write_record(cells.iter().map(|c| escape_inline(c).into_owned())).map_err(csv_error)?;
-        } else {
-            csv.write_record(&cells).map_err(csv_error)?;
-        }
+        csv.write_record(csv_cells(item).map(|c| spreadsheet_safe(&c).into_owned())).map_err(csv_error)?;
     }
     csv.flush()?;
     Ok(())
@@ -336,13 +333,13 @@ fn item_json(item: &ReentryItem, explain: bool) -> Value {
     value
 }
 
-fn write_json(out: &mut dyn Write, queue: &Queue, explain: bool) -> Result<()> {
-    out.write_all(b"[")?;
+fn write_json(out: &mut Out, queue: &Queue, explain: bool) -> Result<()> {
+    out.json("[")?;
     for (i, item) in queue.items.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *out, &item_json(item, explain)).map_err(|e| Error::Output(e.into()))?;
+        out.json(if i == 0 { "\n" } else { ",\n" })?;
+        out.json(&item_json(item, explain).to_string())?;
     }
-    out.write_all(b"\n]\n")?;
+    out.json("\n]\n")?;
     Ok(())
 }
 
@@ -353,9 +350,8 @@ struct Heading<'a> {
     now: chrono::DateTime<chrono::Utc>,
 }
 
-/// Text made safe for HTML: markup characters as entities, control characters shown escaped.
 fn html(s: &str) -> String {
-    crate::report::html::escape(&escape_inline(s))
+    crate::report::html::escape(s)
 }
 
 /// A printable worklist: one table in queue order, with a box to tick and space for the new

@@ -1,10 +1,12 @@
 //! `report`: the cutover in numbers, as text, HTML or CSV, to the screen or a file.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::error::Result;
+use crate::output::Out;
 use crate::report;
 use crate::store::OpenMode;
 
@@ -15,16 +17,22 @@ pub fn report(args: ReportArgs, ctx: &mut Context) -> Result<ExitCode> {
     }
     let built = report::build(&store, ctx.now)?;
     let mut buffer = Vec::new();
-    match args.format {
-        ReportFormat::Text => report::text::write(&built, &mut buffer)?,
-        ReportFormat::Html => report::html::write(&built, &mut buffer)?,
-        ReportFormat::Csv => report::csv::write(&built, &mut buffer)?,
+    {
+        // Text for people is escaped on its way, to the screen or to a file a person will read
+        // with `type` or `cat`; CSV keeps its cells as stored.
+        let mut out = Out::new(&mut buffer, false);
+        match args.format {
+            ReportFormat::Text => report::text::write(&built, &mut out)?,
+            ReportFormat::Html => report::html::write(&built, &mut out)?,
+            ReportFormat::Csv => report::csv::write(&built, out.csv()?)?,
+        }
     }
     match &args.out {
         Some(path) => {
             crate::files::write_private(path, &buffer)?;
             writeln!(ctx.err, "Report written to {}.", path.display())?;
         }
+        None if args.format == ReportFormat::Csv => ctx.out.csv()?.write_all(&buffer)?,
         None => ctx.out.write_all(&buffer)?,
     }
     Ok(ExitCode::SUCCESS)

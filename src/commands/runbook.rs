@@ -73,7 +73,7 @@ pub fn plan(args: PlanArgs, ctx: &mut Context) -> Result<ExitCode> {
 fn show_plan(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     let overview = crate::runbook::load(store)?;
     let names = names(store)?;
-    let out = &mut *ctx.out;
+    let out = &mut ctx.out;
     let unplanned = overview.unplanned().count();
     writeln!(
         out,
@@ -138,7 +138,7 @@ pub fn checklist(args: ChecklistArgs, ctx: &mut Context) -> Result<ExitCode> {
                 None => None,
             };
             let overview = crate::runbook::load(&store)?;
-            show_checklist(&overview, role.map(|r| r.id.as_str()), phase.map(|p| p.id.as_str()), ctx.out)?;
+            show_checklist(&overview, role.map(|r| r.id.as_str()), phase.map(|p| p.id.as_str()), &mut ctx.out)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(ChecklistAction::Tick { item, note }) => {
@@ -270,7 +270,7 @@ const SERVICE_COLUMNS: [(&str, usize); 4] = [("SERVICE", 44), ("STATE", 17), ("B
 fn show_services(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     let settings = store.settings()?;
     let overview = crate::runbook::load(store)?;
-    let out = &mut *ctx.out;
+    let out = &mut ctx.out;
     let on = overview.services.iter().filter(|s| s.state == ServiceState::ConfirmedOn).count();
     let off = overview.services.iter().filter(|s| s.state == ServiceState::ConfirmedOff).count();
     let unused = overview.services.iter().filter(|s| s.state == ServiceState::NotUsed).count();
@@ -397,7 +397,7 @@ const RECHECK_COLUMNS: [(&str, usize); 5] =
 fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     let overview = crate::runbook::load(store)?;
     let r = &overview.recheck;
-    let out = &mut *ctx.out;
+    let out = &mut ctx.out;
     let patients = r.lines.iter().filter(|l| l.why != "report").count();
     let matching = r.lines.iter().filter(|l| l.state == RecheckState::Matches).count();
     writeln!(
@@ -497,7 +497,7 @@ pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> 
     match format {
         CallbackFormat::Table => {
             let widths = CALLBACK_COLUMNS.map(|(_, w)| w);
-            write_table_row(ctx.out, &widths, &CALLBACK_COLUMNS.map(|(n, _)| n.to_string()))?;
+            write_table_row(&mut ctx.out, &widths, &CALLBACK_COLUMNS.map(|(n, _)| n.to_string()))?;
             for c in &callbacks {
                 let status = match (registered(c), c.status_changed_at) {
                     ("no", _) => format!("no: cutover done {}", c.reference),
@@ -514,7 +514,7 @@ pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> 
                     c.phone.clone().unwrap_or_default(),
                     status,
                 ];
-                write_table_row(ctx.out, &widths, &cells)?;
+                write_table_row(&mut ctx.out, &widths, &cells)?;
             }
             ctx.out.flush()?;
             let waiting = callbacks.iter().filter(|c| registered(c) == "no").count();
@@ -526,7 +526,7 @@ pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> 
             )?;
         }
         CallbackFormat::Csv => {
-            let mut csv = csv::Writer::from_writer(&mut *ctx.out);
+            let mut csv = csv::Writer::from_writer(ctx.out.csv()?);
             let io = |e: csv::Error| match e.into_kind() {
                 csv::ErrorKind::Io(io) => Error::Output(io),
                 other => Error::Csv(format!("{other:?}")),

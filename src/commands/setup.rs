@@ -1,5 +1,6 @@
 //! Setting up: `init`, `staff`, `info`, and the welcome shown when no command is given.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Context;
@@ -206,7 +207,7 @@ fn time_line(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
     let settings = store.settings()?;
     let here = store.local_workstation()?;
-    let out = &mut *ctx.out;
+    let out = &mut ctx.out;
     writeln!(out, "Database:        {}", store.path().display())?;
     if settings.is_demo() {
         writeln!(out, "                 DEMO DATA: fictitious patients, not for clinical use")?;

@@ -7,10 +7,67 @@ use std::fmt::Write;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-/// Characters that must never reach a terminal raw: C0 and C1 controls, DEL, and the
-/// bidirectional overrides that can make text display in a different order from how it is stored.
+/// Characters that must never reach a terminal raw, wherever they are: C0 and C1 controls, DEL
+/// and NUL (they drive the terminal: retitle it, clear it, move the cursor); the bidirectional
+/// overrides, embeddings, isolates and marks, which make text show in another order than it is
+/// stored; and the characters that take no room at all, which make two different texts look the
+/// same ("JS" and "J\u{200b}S"). The line and paragraph separators are line breaks by another name.
 fn is_unsafe_for_terminal(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+                | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+                | '\u{2028}' | '\u{2029}'
+        )
+}
+
+const ZWJ: char = '\u{200D}';
+const ZWNJ: char = '\u{200C}';
+
+/// Letters (and their marks) of the scripts in which a zero-width joiner or non-joiner changes
+/// what is seen: Arabic, Syriac, Thaana and N'Ko, whose letters join, and the Indic scripts and
+/// Sinhala, whose consonants combine. Persian writes ZWNJ inside words ("I want" is
+/// می\u{200c}خواهم); Sinhala writes ZWJ in ශ්\u{200d}රී ("Sri").
+fn joins_in_its_script(c: char) -> bool {
+    use unicode_normalization::char::is_combining_mark;
+    matches!(c, '\u{0600}'..='\u{0DFF}' | '\u{1800}'..='\u{18AF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFC}')
+        && (c.is_alphabetic() || is_combining_mark(c))
+        && !is_unsafe_for_terminal(c)
+}
+
+/// A character that attaches to the one before it (an accent, a variation selector, a joiner).
+fn attaches(c: char) -> bool {
+    let mut pair = [0u8; 8];
+    'a'.encode_utf8(&mut pair);
+    let len = 1 + c.encode_utf8(&mut pair[1..]).len();
+    std::str::from_utf8(&pair[..len]).is_ok_and(|s| s.graphemes(true).count() == 1)
+}
+
+/// Whether the ZWJ at byte `at` of `s` joins what is on each side into one picture (👩‍⚕️, the
+/// family emoji, ❤️‍🔥) or one conjunct (क्‍ष), as Unicode's grapheme rules have it: something that
+/// does not merely attach follows it inside the same grapheme.
+fn zwj_joins(s: &str, at: usize) -> bool {
+    let Some((start, grapheme)) = s.grapheme_indices(true).take_while(|(start, _)| *start <= at).last() else {
+        return false;
+    };
+    grapheme[at - start + ZWJ.len_utf8()..].chars().next().is_some_and(|next| !attaches(next))
+}
+
+/// Whether the character `c` at byte `at` of `s` must not reach a terminal raw. The one rule, used
+/// by every way text is shown: a joiner is kept where it does visible work (see above), and shown
+/// escaped anywhere else, where it is invisible.
+fn must_escape(s: &str, at: usize, c: char) -> bool {
+    if !is_unsafe_for_terminal(c) {
+        return false;
+    }
+    if c != ZWJ && c != ZWNJ {
+        return true;
+    }
+    let before = s[..at].chars().next_back();
+    let after = s[at + c.len_utf8()..].chars().next();
+    let between_letters = before.is_some_and(joins_in_its_script) && after.is_some_and(joins_in_its_script);
+    !(between_letters || (c == ZWJ && zwj_joins(s, at)))
 }
 
 fn escape_char(out: &mut String, c: char) {
@@ -24,15 +81,28 @@ fn escape_char(out: &mut String, c: char) {
     }
 }
 
-/// One line for a table cell: every control character (newlines included) is shown escaped.
-pub fn escape_inline(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe_for_terminal) {
+/// Whether `b` can begin a character the rule refuses, in UTF-8: a C0 control or DEL, or the lead
+/// byte of C1 (0xC2), U+061C (0xD8), the bidi and zero-width characters and separators of
+/// U+200B-U+206F (0xE2) or U+FEFF (0xEF). Text without one (most text: ASCII, accents, Welsh,
+/// CJK, emoji) is passed by a look at its bytes.
+fn may_begin_refused(b: u8, keep_lines: bool) -> bool {
+    (b < 0x20 && !(keep_lines && (b == b'\n' || b == b'\t'))) || matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | 0xef)
+}
+
+/// `s` with every character the rule refuses (line ends and tabs kept if `keep_lines`) passed to
+/// `replace`.
+fn rewrite(s: &str, keep_lines: bool, replace: impl Fn(&mut String, char)) -> Cow<'_, str> {
+    if !s.bytes().any(|b| may_begin_refused(b, keep_lines)) {
+        return Cow::Borrowed(s);
+    }
+    let refused = |(at, c): (usize, char)| !(keep_lines && (c == '\n' || c == '\t')) && must_escape(s, at, c);
+    if !s.char_indices().any(refused) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_unsafe_for_terminal(c) {
-            escape_char(&mut out, c);
+    for (at, c) in s.char_indices() {
+        if refused((at, c)) {
+            replace(&mut out, c);
         } else {
             out.push(c);
         }
@@ -40,21 +110,59 @@ pub fn escape_inline(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// One line for a table cell: every control character (newlines included) is shown escaped.
+pub fn escape_inline(s: &str) -> Cow<'_, str> {
+    rewrite(s, false, escape_char)
+}
+
 /// Multi-line text for display: newlines and tabs are kept, every other control character is escaped.
 pub fn escape_multiline(s: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| c != '\n' && c != '\t' && is_unsafe_for_terminal(c);
-    if !s.chars().any(unsafe_char) {
-        return Cow::Borrowed(s);
+    rewrite(s, true, escape_char)
+}
+
+/// JSON as serde_json writes it, with what the rule refuses in JSON's own `\uXXXX` escapes, so
+/// that a script reading it gets back exactly what was stored, and a person reading it on a
+/// terminal sees the escape. serde_json escapes C0 controls inside strings already, so a line end
+/// or tab found raw lies between values and stays; DEL, C1, bidi and zero-width characters it
+/// leaves raw inside strings, where an escape means the same. Every character the rule names is in
+/// the Basic Multilingual Plane, so one `\uXXXX` each. Joiners are escaped here even inside an
+/// emoji: nothing is lost by it.
+pub fn escape_json(json: &str) -> Cow<'_, str> {
+    let refused = |c: char| is_unsafe_for_terminal(c) && !matches!(c, '\n' | '\t' | '\r');
+    if !json.chars().any(refused) {
+        return Cow::Borrowed(json);
     }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if unsafe_char(c) {
-            escape_char(&mut out, c);
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if refused(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// One cell of a drawn screen (a grapheme), between the characters drawn either side of it: what
+/// the rule refuses is left out, and a cell left empty shows `�`. The screens escape text before
+/// drawing it; this is the last guard, for text that reaches a cell any other way.
+pub fn terminal_cell(before: Option<char>, symbol: &str, after: Option<char>) -> Option<String> {
+    if symbol.is_ascii() && !symbol.bytes().any(|b| b.is_ascii_control()) {
+        return None;
+    }
+    let mut line = String::with_capacity(symbol.len() + 8);
+    line.extend(before);
+    let start = line.len();
+    line.push_str(symbol);
+    let end = line.len();
+    line.extend(after);
+    let kept: String =
+        line[start..end].char_indices().filter(|&(at, c)| !must_escape(&line, start + at, c)).map(|(_, c)| c).collect();
+    match kept.as_str() {
+        _ if kept.len() == symbol.len() => None,
+        "" => Some("\u{FFFD}".to_string()),
+        _ => Some(kept),
+    }
 }
 
 /// Columns `s` takes on a terminal: two for a CJK character or an emoji (a ZWJ sequence such as
@@ -202,10 +310,101 @@ mod tests {
         assert_eq!(escape_multiline("a\nb\u{1b}c"), "a\nb\\u{1b}c");
     }
 
+    /// Each character the rule names, between two letters, as a person would have to spot it.
+    const HOSTILE: [char; 20] = [
+        '\0', '\u{7}', '\u{8}', '\r', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}', '\u{202a}', '\u{202e}', '\u{2066}',
+        '\u{2069}', '\u{200e}', '\u{200f}', '\u{61c}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}',
+    ];
+
+    #[test]
+    fn every_control_bidi_and_zero_width_character_is_escaped() {
+        for c in HOSTILE {
+            let s = format!("Jo{c}nes");
+            let inline = escape_inline(&s);
+            assert_eq!(inline, format!("Jo\\u{{{:x}}}nes", c as u32).replace("\\u{d}", "\\r"), "{c:?}");
+            assert!(!escape_multiline(&s).contains(c), "{c:?}");
+            assert!(!escape_inline(&format!("{c}")).contains(c), "{c:?} alone");
+            assert!(!escape_inline(&format!("{c}{c}{c}")).contains(c), "{c:?} thrice");
+        }
+        assert_eq!(escape_inline("a\u{2028}b\u{2029}"), "a\\u{2028}b\\u{2029}");
+    }
+
+    #[test]
+    fn a_zero_width_joiner_inside_an_emoji_is_kept() {
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+        let on_fire = "\u{2764}\u{FE0F}\u{200D}\u{1F525}";
+        let rainbow = "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}";
+        let dark_nurse = "\u{1F469}\u{1F3FF}\u{200D}\u{2695}\u{FE0F}";
+        for emoji in [family, on_fire, rainbow, dark_nurse, NURSE] {
+            assert!(matches!(escape_inline(emoji), Cow::Borrowed(_)), "{emoji:?}");
+            let said = format!("Call back {emoji} re results");
+            assert_eq!(escape_multiline(&said), said);
+        }
+        // Between letters, or before an accent, it joins nothing and hides: "JS" is not "J‍S".
+        assert_eq!(escape_inline("J\u{200D}S"), "J\\u{200d}S");
+        assert_eq!(escape_inline("\u{1F468}\u{200D}"), "\u{1F468}\\u{200d}");
+        assert_eq!(escape_inline("\u{200D}\u{1F468}"), "\\u{200d}\u{1F468}");
+        assert_eq!(escape_inline("\u{1F468}\u{200D}\u{301}"), "\u{1F468}\\u{200d}\u{301}");
+        assert_eq!(escape_inline("\u{1F468}\u{200D}a"), "\u{1F468}\\u{200d}a");
+    }
+
+    #[test]
+    fn joiners_are_kept_where_a_script_uses_them_and_nowhere_else() {
+        let persian = "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}";
+        let sinhala = "\u{DC1}\u{DCA}\u{200D}\u{DBB}\u{DD3}";
+        let devanagari = "\u{915}\u{94D}\u{200D}\u{937}";
+        for s in [persian, sinhala, devanagari] {
+            assert!(matches!(escape_inline(s), Cow::Borrowed(_)), "{s:?}");
+        }
+        assert_eq!(escape_inline("Jo\u{200C}nes"), "Jo\\u{200c}nes");
+        assert_eq!(escape_inline("\u{645}\u{200C}a"), "\u{645}\\u{200c}a");
+        assert_eq!(escape_inline("\u{645}\u{61C}\u{200C}\u{645}"), "\u{645}\\u{61c}\\u{200c}\u{645}");
+    }
+
+    #[test]
+    fn json_escapes_keep_every_character() {
+        let stored: String =
+            HOSTILE.into_iter().chain(['\u{2028}', 'ŵ', '\u{1F468}']).collect::<String>() + "\u{200D}\u{1F469}";
+        let written = serde_json::to_string_pretty(&serde_json::json!({ "summary": stored, "list": [1, 2] })).unwrap();
+        let safe = escape_json(&written);
+        assert!(!safe.chars().any(|c| c != '\n' && is_unsafe_for_terminal(c)), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["summary"], stored.as_str());
+        assert!(matches!(escape_json("\"Siân Llŷr\""), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_drawn_cell_loses_what_the_rule_refuses() {
+        assert_eq!(terminal_cell(None, "a", None), None);
+        assert_eq!(terminal_cell(None, "\u{1b}", None).as_deref(), Some("\u{FFFD}"));
+        assert_eq!(terminal_cell(Some('x'), "a\u{202E}", Some('b')).as_deref(), Some("a"));
+        assert_eq!(terminal_cell(Some('x'), "a\u{200B}", None).as_deref(), Some("a"));
+        assert_eq!(terminal_cell(None, NURSE, None), None);
+        assert_eq!(
+            terminal_cell(None, "\u{645}\u{200C}", Some('\u{62E}')),
+            None,
+            "a joiner before the next cell's letter"
+        );
+        assert_eq!(terminal_cell(None, "e\u{200C}", Some('f')).as_deref(), Some("e"));
+        assert_eq!(terminal_cell(None, "ŵ", None), None);
+    }
+
+    #[test]
+    fn every_refused_character_begins_with_a_byte_the_quick_look_stops_at() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_unsafe_for_terminal(c)) {
+            let mut bytes = [0u8; 4];
+            c.encode_utf8(&mut bytes);
+            assert!(may_begin_refused(bytes[0], false), "{c:?}");
+        }
+    }
+
     #[test]
     fn plain_and_unicode_text_is_untouched() {
-        let s = "Siân Llŷr — مرحبا 😀";
-        assert!(matches!(escape_inline(s), Cow::Borrowed(_)));
+        for s in ["Siân Llŷr — مرحبا 😀", "Ffion ap Rhys-Ŵyn", "שלום עולם", "王秀英", "Zoe\u{301}", "नमस्ते"]
+        {
+            assert!(matches!(escape_inline(s), Cow::Borrowed(_)), "{s:?}");
+            assert!(matches!(escape_multiline(s), Cow::Borrowed(_)), "{s:?}");
+        }
     }
 
     #[test]

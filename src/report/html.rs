@@ -7,17 +7,18 @@ use std::io::Write;
 use super::{Report, burn_down_not_yet, hour_label, hours_text, point_label, when};
 use crate::domain::time;
 
-/// Text made safe to place in HTML, in element content or a quoted attribute.
+/// Text made safe to place in HTML, in element content or a quoted attribute: markup characters
+/// as entities, and what `domain::text`'s rule refuses (control, bidi and zero-width characters)
+/// shown escaped, as on a terminal, so that a printed page neither hides nor reorders text.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in crate::domain::text::escape_multiline(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -394,6 +395,6 @@ mod tests {
             escape("<script>\"x\" & 'y'</script>"),
             "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
         );
-        assert_eq!(escape("a\u{1b}b"), "a\u{FFFD}b");
+        assert_eq!(escape("a\u{1b}b\u{202e}<"), "a\\u{1b}b\\u{202e}&lt;");
     }
 }

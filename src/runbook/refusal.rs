@@ -31,12 +31,10 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// 2: what was typed can be put right; 1: the practice has something to do first.
+    /// Always 2: what was asked is refused as things stand (the rule in the user guide's exit
+    /// codes; 1 is kept for a file, disk or database that fails).
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Refusal::NoPatientList | Refusal::NothingLeftToSample { .. } => 1,
-            _ => 2,
-        }
+        2
     }
 
     /// What the diagnostic log may say: the kind of refusal, never what was typed (a name, a number).

@@ -13,7 +13,7 @@ use super::keys::{self, KIND_KEYS};
 use super::setup::SetupForm;
 use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
-use crate::domain::text::{escape_inline, escape_multiline, pad, truncate, width};
+use crate::domain::text::{escape_inline, escape_multiline, pad, terminal_cell, truncate, width};
 use crate::domain::time::{self, CutoverClock};
 use crate::error::Warning;
 
@@ -26,6 +26,34 @@ const LABEL_WIDTH: u16 = 30;
 const STATUS_LINES: u16 = 4;
 
 pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
+    draw(app, theme, frame);
+    last_guard(frame.buffer_mut());
+}
+
+/// The last guard between stored text and the terminal, over every cell drawn, whichever widget
+/// drew it: what `domain::text`'s rule refuses is taken out of a cell's symbol (a cell left empty
+/// shows `�`). ratatui leaves out control characters itself, but puts bidi controls and
+/// zero-width characters into the cell before them, and the terminal is sent every cell as it is.
+/// The screens show such text escaped before they draw it; this is for what reaches a cell any
+/// other way.
+fn last_guard(buffer: &mut ratatui::buffer::Buffer) {
+    let width = usize::from(buffer.area.width);
+    let cells = &mut buffer.content;
+    for at in 0..cells.len() {
+        // Most cells are printable ASCII: one pass over a byte or two, and on.
+        if cells[at].symbol().bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            continue;
+        }
+        let column = at % width;
+        let before = if column > 0 { cells[at - 1].symbol().chars().next_back() } else { None };
+        let after = if column + 1 < width { cells.get(at + 1).and_then(|c| c.symbol().chars().next()) } else { None };
+        if let Some(safe) = terminal_cell(before, cells[at].symbol(), after) {
+            cells[at].set_symbol(&safe);
+        }
+    }
+}
+
+fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let text = format!(
@@ -94,7 +122,8 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
             ],
         ),
         Some(Overlay::ConfirmTime { warnings, .. }) => {
-            let mut lines: Vec<Line> = warnings.iter().map(|w| Line::raw(capitalised(&w.to_string()))).collect();
+            let mut lines: Vec<Line> =
+                warnings.iter().map(|w| Line::raw(capitalised(&escape_inline(&w.to_string())))).collect();
             lines.push(Line::raw(""));
             lines.push(Line::raw("y  save it as it is      any other key  go back and correct it"));
             let title = if warnings.iter().any(Warning::is_about_the_patient) {
@@ -456,9 +485,10 @@ fn draw_value(field: &FormField, focused: bool, theme: &Theme, frame: &mut Frame
     use super::field::Editor;
     match (&field.editor, focused) {
         (Editor::Text { area: text, .. }, true) => {
-            if text.lines().iter().any(|l| l.chars().any(char::is_control)) {
-                // Pasted control characters are kept, but shown escaped rather than sent to the terminal.
-                let shown = escape_multiline(&text.lines().join("\n")).into_owned();
+            let typed = text.lines().join("\n");
+            if let std::borrow::Cow::Owned(shown) = escape_multiline(&typed) {
+                // Pasted control, bidi or zero-width characters are kept, but shown escaped rather
+                // than sent to the terminal or hidden.
                 frame.render_widget(Paragraph::new(shown).style(theme.focused()), area);
             } else {
                 frame.render_widget(text, area);
@@ -886,4 +916,46 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
             .block(Block::default().borders(Borders::ALL).title(format!(" {title} "))),
         rect,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::text::Line;
+    use ratatui::widgets::{Row, Table, Widget};
+
+    use super::last_guard;
+
+    fn symbols(buffer: &Buffer) -> String {
+        buffer.content().iter().map(|c| c.symbol()).collect()
+    }
+
+    #[test]
+    fn the_last_guard_takes_out_what_ratatui_would_send_raw() {
+        let hostile = "a\u{202e}b\u{200b}c J\u{200d}S \u{1F468}\u{200D}\u{1F469} \u{2066}d";
+        let area = Rect::new(0, 0, 30, 2);
+        let mut buffer = Buffer::empty(area);
+        Line::raw(hostile).render(Rect::new(0, 0, 30, 1), &mut buffer);
+        Table::new([Row::new([hostile])], [ratatui::layout::Constraint::Length(30)])
+            .render(Rect::new(0, 1, 30, 1), &mut buffer);
+        let drawn = symbols(&buffer);
+        assert!(drawn.contains('\u{202e}') && drawn.contains('\u{200b}'), "ratatui draws them raw: {drawn:?}");
+        last_guard(&mut buffer);
+        let guarded = symbols(&buffer);
+        for c in ['\u{202e}', '\u{200b}', '\u{2066}'] {
+            assert!(!guarded.contains(c), "{c:?} in {guarded:?}");
+        }
+        assert!(!guarded.contains("J\u{200d}"), "{guarded:?}");
+        assert!(guarded.contains("\u{1F468}\u{200D}\u{1F469}"), "the emoji keeps its joiner: {guarded:?}");
+        assert!(guarded.starts_with("abc J"), "{guarded:?}");
+    }
+
+    #[test]
+    fn a_cell_holding_only_a_control_character_shows_the_replacement_character() {
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 3, 1));
+        buffer[(1, 0)].set_symbol("\u{1b}");
+        last_guard(&mut buffer);
+        assert_eq!(symbols(&buffer), " \u{FFFD} ");
+    }
 }

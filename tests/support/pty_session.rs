@@ -27,6 +27,8 @@ pub struct PtySession {
     output: Receiver<Vec<u8>>,
     master: Box<dyn MasterPty + Send>,
     pub screen: vt100::Parser,
+    /// Every byte the program has written to the terminal so far, escape sequences and all.
+    pub written: Vec<u8>,
     /// The pause after each key, so the program reads each on its own, as when a person types.
     pub key_pause: Duration,
 }
@@ -53,8 +55,14 @@ impl PtySession {
             output,
             master: pair.master,
             screen: vt100::Parser::new(size(rows), size(cols), 0),
+            written: Vec::new(),
             key_pause: Duration::from_millis(30),
         }
+    }
+
+    fn take_in(&mut self, bytes: &[u8]) {
+        self.screen.process(bytes);
+        self.written.extend_from_slice(bytes);
     }
 
     pub fn text(&self) -> String {
@@ -68,7 +76,7 @@ impl PtySession {
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(!left.is_zero(), "timed out waiting for {wanted:?}; the screen shows:\n{}", self.text());
             if let Ok(bytes) = self.output.recv_timeout(left.min(Duration::from_millis(20))) {
-                self.screen.process(&bytes);
+                self.take_in(&bytes);
             }
         }
     }
@@ -112,12 +120,12 @@ impl PtySession {
         while !self.has_exited() {
             assert!(Instant::now() < deadline, "the program did not exit; the screen shows:\n{}", self.text());
             while let Ok(bytes) = self.output.try_recv() {
-                self.screen.process(&bytes);
+                self.take_in(&bytes);
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         while let Ok(bytes) = self.output.recv_timeout(Duration::from_millis(300)) {
-            self.screen.process(&bytes);
+            self.take_in(&bytes);
         }
     }
 }
