@@ -323,8 +323,10 @@ fn back_up_in_background(store: &Store, now: chrono::DateTime<Utc>) {
     let path = store.path().to_path_buf();
     if path.exists() {
         std::thread::spawn(move || match crate::backup::keep_rolling(&path, now) {
-            Ok(Some(made)) => tracing::info!(backup = %made.display(), "rolling backup made"),
-            Ok(None) => {}
+            Ok(crate::backup::Rolling::Made(made) | crate::backup::Rolling::Refreshed(made)) => {
+                tracing::info!(backup = %made.display(), "rolling backup made")
+            }
+            Ok(crate::backup::Rolling::NotDue) => {}
             // The next save tries again; the person at the desk is not interrupted for it.
             Err(e) => tracing::warn!("rolling backup not made: {}", e.for_the_log()),
         });
