@@ -1,6 +1,6 @@
 //! Rolling backups beside the database, taken after saves: one for each hour (UK local time) in
 //! which something was saved, the newest `KEEP` kept. The hour's backup is taken again, in its
-//! place, once it misses `REFRESH_AFTER_SAVES` saves or a save `REFRESH_AFTER_MINUTES` old, so
+//! place, once it misses `REFRESH_AFTER_CHANGES` changes or one `REFRESH_AFTER_MINUTES` old, so
 //! the newest backup stays close to the last save. Every copy passes the check `cutover check`
 //! makes before it takes its name: a damaged database neither replaces nor rotates out a good
 //! backup. Taken after the save has committed and on a connection of its own, so a backup never
@@ -20,9 +20,11 @@ use crate::store::{self, SinceCopy};
 /// How many rolling backups are kept.
 pub const KEEP: usize = 24;
 
-/// This hour's backup is taken again once it misses this many saves…
-pub const REFRESH_AFTER_SAVES: u64 = 25;
-/// …or a save made this many minutes ago, whichever comes first.
+/// This hour's backup is taken again once it misses this many changes (each row of the audit
+/// trail: an entry saved, amended or voided, a new patient, a queue action; an import or merge
+/// of 500 entries is 500)…
+pub const REFRESH_AFTER_CHANGES: u64 = 100;
+/// …or a change made this many minutes ago, whichever comes first.
 pub const REFRESH_AFTER_MINUTES: i64 = 5;
 
 const PREFIX: &str = "cutover-";
@@ -55,20 +57,20 @@ pub enum Rolling {
 }
 
 /// The rolling backups' turn after a save at `now`: this hour's first backup, or this hour's taken
-/// again when it is `REFRESH_AFTER_SAVES` saves or `REFRESH_AFTER_MINUTES` behind.
+/// again when it is `REFRESH_AFTER_CHANGES` changes or `REFRESH_AFTER_MINUTES` behind.
 /// A failure says the save stands: `Error::DamagedNotCopied` when the database is damaged,
 /// `Error::RollingBackupNotMade` for anything else.
 pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Rolling> {
-    keep_rolling_within(db, now, REFRESH_AFTER_SAVES, REFRESH_AFTER_MINUTES)
+    keep_rolling_within(db, now, REFRESH_AFTER_CHANGES, REFRESH_AFTER_MINUTES)
 }
 
-/// `keep_rolling`, with the newest backup refreshed after `saves` saves or `minutes` minutes.
-pub fn keep_rolling_within(db: &Path, now: DateTime<Utc>, saves: u64, minutes: i64) -> Result<Rolling> {
+/// `keep_rolling`, with the newest backup refreshed after `changes` changes or `minutes` minutes.
+pub fn keep_rolling_within(db: &Path, now: DateTime<Utc>, changes: u64, minutes: i64) -> Result<Rolling> {
     let folder = folder_for(db);
-    take_turn(db, &folder, now, saves, minutes).map_err(|cause| after_save(cause, db, &folder))
+    take_turn(db, &folder, now, changes, minutes).map_err(|cause| after_save(cause, &folder))
 }
 
-fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, saves: u64, minutes: i64) -> Result<Rolling> {
+fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, changes: u64, minutes: i64) -> Result<Rolling> {
     if !folder.exists() {
         DirBuilder::new().mode(0o700).create(folder).map_err(|source| Error::file(folder, source))?;
     }
@@ -80,9 +82,9 @@ fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, saves: u64, minutes: 
     let due = match last_in_base {
         None | Some(Err(_)) => true,
         Some(Ok(last)) => match store::since_copy(db, last.as_ref())? {
-            SinceCopy::Saves { saves: 0, .. } => false,
-            SinceCopy::Saves { saves: behind, first } => {
-                !this_hours || behind >= saves || first.is_some_and(|t| now - t >= chrono::Duration::minutes(minutes))
+            SinceCopy::Changes { changes: 0, .. } => false,
+            SinceCopy::Changes { changes: behind, first } => {
+                !this_hours || behind >= changes || first.is_some_and(|t| now - t >= chrono::Duration::minutes(minutes))
             }
             // Not this database's past (it was restored from an older backup since): kept, never
             // replaced by what the database holds now; the next hour's backup is a file of its own.
@@ -109,44 +111,33 @@ fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, saves: u64, minutes: 
 }
 
 /// A failure after the save: said as one that leaves the save standing, with the newest backup.
-fn after_save(cause: Error, db: &Path, folder: &Path) -> Error {
-    let newest = newest(folder);
+fn after_save(cause: Error, folder: &Path) -> Error {
     match cause {
-        Error::DamagedNotCopied(mut d) => {
-            d.newest = newest;
-            Error::DamagedNotCopied(d)
-        }
-        // Reading the database itself found it damaged before a copy was begun.
-        Error::Corrupt { path, detail } if path == db => Error::DamagedNotCopied(Box::new(crate::error::DamagedCopy {
-            database: path,
-            findings: vec![crate::store::Finding(format!("SQLite: {}", detail.trim()))],
-            refused: crate::error::CopyKind::Rolling,
-            newest,
-        })),
-        cause => Error::RollingBackupNotMade { cause: Box::new(cause), newest },
+        damaged @ Error::DamagedNotCopied(_) => naming(damaged, newest(folder)),
+        cause => Error::RollingBackupNotMade { cause: Box::new(cause), newest: newest(folder) },
     }
-}
-
-/// The newest rolling backup beside `db`, and what it holds: the one to restore.
-pub fn newest_beside(db: &Path) -> Option<BackupCopy> {
-    newest(&folder_for(db))
-}
-
-fn newest(folder: &Path) -> Option<BackupCopy> {
-    let path = list(folder).ok()?.pop()?;
-    let holds_up_to = store::last_change_in(&path).ok().flatten().and_then(|c| c.at);
-    Some(BackupCopy { path, holds_up_to })
 }
 
 /// Names the newest rolling backup in a refusal to copy a damaged database, as the one to restore.
 pub fn point_to_newest(e: Error, db: &Path) -> Error {
+    naming(e, newest(&folder_for(db)))
+}
+
+fn naming(e: Error, newest: Option<BackupCopy>) -> Error {
     match e {
         Error::DamagedNotCopied(mut d) => {
-            d.newest = newest_beside(db);
+            d.newest = newest;
             Error::DamagedNotCopied(d)
         }
         other => other,
     }
+}
+
+/// The newest rolling backup in `folder`, and what it holds: the one to restore.
+fn newest(folder: &Path) -> Option<BackupCopy> {
+    let path = list(folder).ok()?.pop()?;
+    let holds_up_to = store::last_change_in(&path).ok().flatten().and_then(|c| c.at);
+    Some(BackupCopy { path, holds_up_to })
 }
 
 /// The rolling backups in `folder`, oldest first.

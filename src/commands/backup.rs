@@ -12,7 +12,7 @@ pub fn backup(args: BackupArgs, ctx: &mut Context) -> Result<ExitCode> {
     store.copy_to(&args.out).map_err(|e| crate::backup::point_to_newest(e, store.path()))?;
     writeln!(
         ctx.err,
-        "Backed up {} to {}. To restore it, see \"Restoring a backup\" in docs/practice-manager.md.",
+        "Backed up {} to {} (checked as `cutover check` checks). To restore it, see \"Backups and restoring one\" in docs/practice-manager.md.",
         store.path().display(),
         args.out.display()
     )?;

@@ -41,7 +41,7 @@ impl Store {
         let refused = CopyKind::Export(dest.to_path_buf());
         let found = problems(self)?;
         if !found.is_empty() {
-            return Err(damaged(self, found, refused));
+            return Err(damaged(&self.path, found, refused));
         }
         if let Some(actor) = actor.filter(|_| self.read_only.is_none()) {
             let file = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -110,13 +110,25 @@ pub fn copy_file(db: &Path, dest: &Path, existing: Existing) -> Result<()> {
 /// What `cutover check` finds wrong with `store`; a read that fails on damage is one more finding.
 fn problems(store: &Store) -> Result<Vec<Finding>> {
     match store.check() {
-        Err(Error::Corrupt { detail, .. }) => Ok(vec![Finding(format!("SQLite: {}", detail.trim()))]),
+        Err(Error::Corrupt { detail, .. }) => Ok(vec![read_failed(&detail)]),
         other => other,
     }
 }
 
-fn damaged(source: &Store, findings: Vec<Finding>, refused: CopyKind) -> Error {
-    Error::DamagedNotCopied(Box::new(DamagedCopy { database: source.path.clone(), findings, refused, newest: None }))
+fn read_failed(detail: &str) -> Finding {
+    Finding(format!("SQLite: {}", detail.trim()))
+}
+
+fn damaged(source: &Path, findings: Vec<Finding>, refused: CopyKind) -> Error {
+    Error::DamagedNotCopied(Box::new(DamagedCopy { database: source.to_path_buf(), findings, refused, newest: None }))
+}
+
+/// The database found damaged by reading it (before its check could be asked): refused as damaged.
+fn refused_if_damaged(e: Error, source: &Path, refused: CopyKind) -> Error {
+    match e {
+        Error::Corrupt { path, detail } if path == source => damaged(source, vec![read_failed(&detail)], refused),
+        other => other,
+    }
 }
 
 fn copy_checked(
@@ -145,7 +157,7 @@ fn copy_checked(
         Ok(found) => found,
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
-            return Err(e);
+            return Err(refused_if_damaged(e, &source.path, refused));
         }
     };
     if !found.is_empty() {
@@ -156,7 +168,7 @@ fn copy_checked(
         return Err(if at_source.is_empty() {
             Error::CopyUnsound { out: dest.to_path_buf(), detail: found[0].0.clone() }
         } else {
-            damaged(source, at_source, refused)
+            damaged(&source.path, at_source, refused)
         });
     }
     let named = match existing {
@@ -257,18 +269,19 @@ pub fn last_change_in(path: &Path) -> Result<Option<LastChange>> {
 /// How far the database has moved on from a copy of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SinceCopy {
-    /// The saves since the copy (each write counts once, whatever it recorded) and when the
-    /// first of them was made.
-    Saves { saves: u64, first: Option<DateTime<Utc>> },
+    /// The changes recorded since the copy (rows of the audit trail: an import of 500 entries is
+    /// 500) and when the first of them was made.
+    Changes { changes: u64, first: Option<DateTime<Utc>> },
     /// The copy holds a change the database does not: it is not an earlier state of this
     /// database (another file, or this one restored from an older backup since).
     NotEarlier,
 }
 
-/// How far the database at `db` has moved on since `copy` (its newest change) was taken.
+/// How far the database at `db` has moved on since `copy` (its newest change) was taken, for the
+/// rolling backups: a database found damaged here is refused as `copy_file` refuses it.
 pub fn since_copy(db: &Path, copy: Option<&LastChange>) -> Result<SinceCopy> {
     let conn = open_database(db)?;
-    let at_db = |e| Error::Sqlite(e).at(db);
+    let at_db = |e| refused_if_damaged(Error::Sqlite(e).at(db), db, CopyKind::Rolling);
     let after = match copy {
         None => 0,
         Some(last) => {
@@ -282,13 +295,13 @@ pub fn since_copy(db: &Path, copy: Option<&LastChange>) -> Result<SinceCopy> {
             last.seq
         }
     };
-    // One write is one transaction, and every row it records carries the transaction's time.
-    let (saves, first): (i64, Option<String>) = conn
-        .query_row("SELECT count(DISTINCT at), min(at) FROM audit WHERE seq > ?1", [after], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+    let (changes, first): (i64, Option<String>) = conn
+        .query_row("SELECT count(*), min(at) FROM audit WHERE seq > ?1", [after], |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(at_db)?;
-    Ok(SinceCopy::Saves { saves: u64::try_from(saves).unwrap_or(0), first: first.and_then(|t| time::from_storage(&t)) })
+    Ok(SinceCopy::Changes {
+        changes: u64::try_from(changes).unwrap_or(0),
+        first: first.and_then(|t| time::from_storage(&t)),
+    })
 }
 
 /// How long a leftover copy must have been left untouched before it is removed: a copy being
