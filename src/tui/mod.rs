@@ -350,7 +350,7 @@ fn back_up_in_background(store: &Store, now: chrono::DateTime<Utc>) {
                     Some(Msg::BackupMade)
                 }
                 Err(e) => {
-                    tracing::warn!("rolling backup not made: {}", e.for_the_log());
+                    tracing::warn!("{}", e.for_the_log());
                     e.backup_alert().map(|text| Msg::BackupNotMade(app::BackupAlert { text, damaged: e.is_damage() }))
                 }
             };
