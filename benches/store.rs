@@ -1,6 +1,7 @@
 //! Benchmarks for the figures of quality-bar.md that the store answers for:
 //! saving one entry durably (against a bare SQLite insert-and-commit with the same settings,
-//! side by side) and making a 100,000-entry demo database.
+//! side by side), the rolling backups' turn after a save, taking a rolling backup again, and
+//! making a 100,000-entry demo database.
 //!
 //! `cargo bench --bench store`; `CUTOVER_BENCH_ENTRIES` changes the database size (default 100000).
 
@@ -77,6 +78,16 @@ fn save_one_entry(c: &mut Criterion) {
     group.bench_function("cutover through the entry service (as typed)", |b| {
         b.iter(|| store.write(|tx| entries::log(tx, &actor, &typed, true)).map(black_box).unwrap())
     });
+    // What a save from the screens or `cutover log` sets going after it: the rolling backups' turn,
+    // as often as saves come (here back to back, so every 25th save takes the newest backup again).
+    // On the screens it runs on a thread of its own; a command runs it before it ends.
+    let db = dir.path().join("cutover.db");
+    group.bench_function("through the entry service, then the rolling backups' turn", |b| {
+        b.iter(|| {
+            store.write(|tx| entries::log(tx, &actor, &typed, true)).map(black_box).unwrap();
+            black_box(cutover::backup::keep_rolling(&db, Utc::now())).unwrap();
+        })
+    });
     group.bench_function("bare SQLite insert and commit", |b| {
         b.iter(|| {
             let tx = bare.unchecked_transaction().unwrap();
@@ -88,6 +99,34 @@ fn save_one_entry(c: &mut Criterion) {
             tx.commit().unwrap();
         })
     });
+    group.finish();
+}
+
+/// A rolling backup taken again (issue 11, item 8) on the demo database: the copy, the check that
+/// `cutover check` makes (which the copy must pass), and the check alone, to see which costs what.
+fn rolling_backup(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    let store = open(&db);
+    cutover::demo::generate(&store, entries(), 1).expect("demo data");
+    let staff = store.staff().unwrap()[0].id.clone();
+    let actor = store.actor(Some(&staff)).unwrap();
+    let typed = NewEntry {
+        kind: Kind::Note,
+        values: vec![("summary".to_string(), "Asked for results".to_string())],
+        flags: Vec::new(),
+        patient: PatientGiven::Typed(TypedPatient { nhs_number: Some("999 234 5675".into()), ..Default::default() }),
+    };
+    let mut group = c.benchmark_group(format!("rolling backup of {} entries", entries()));
+    group.sample_size(10).measurement_time(Duration::from_secs(30));
+    group.bench_function("taken again after a save: copy, check, rename", |b| {
+        b.iter_batched(
+            || store.write(|tx| entries::log(tx, &actor, &typed, true)).unwrap(),
+            |_| cutover::backup::keep_rolling_within(&db, Utc::now(), 1, 60).unwrap(),
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("the check alone (cutover check)", |b| b.iter(|| black_box(store.check().unwrap())));
     group.finish();
 }
 
@@ -107,5 +146,5 @@ fn make_demo(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, save_one_entry, make_demo);
+criterion_group!(benches, save_one_entry, rolling_backup, make_demo);
 criterion_main!(benches);

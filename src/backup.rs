@@ -1,6 +1,10 @@
-//! Rolling backups beside the database: after a save, at most one copy an hour (UK local time),
-//! the newest `KEEP` kept. Taken after the save has committed and on a connection of its own, so a
-//! backup never holds up a save; a backup that fails is reported, and never fails the save.
+//! Rolling backups beside the database, taken after saves: one for each hour (UK local time) in
+//! which something was saved, the newest `KEEP` kept. The hour's backup is taken again, in its
+//! place, once it misses `REFRESH_AFTER_CHANGES` changes or one `REFRESH_AFTER_MINUTES` old, so
+//! the newest backup stays close to the last save. Every copy passes the check `cutover check`
+//! makes before it takes its name: a damaged database neither replaces nor rotates out a good
+//! backup. Taken after the save has committed and on a connection of its own, so a backup never
+//! holds up a save; a backup that fails is reported, and never fails the save.
 
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
@@ -9,11 +13,19 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use crate::domain::time;
-use crate::error::{Error, Result};
-use crate::store;
+use crate::error::{BackupCopy, Error, Result};
+use crate::files::Existing;
+use crate::store::{self, SinceCopy};
 
 /// How many rolling backups are kept.
 pub const KEEP: usize = 24;
+
+/// This hour's backup is taken again once it misses this many changes (each row of the audit
+/// trail: an entry saved, amended or voided, a new patient, a queue action; an import or merge
+/// of 500 entries is 500)…
+pub const REFRESH_AFTER_CHANGES: u64 = 100;
+/// …or a change made this many minutes ago, whichever comes first.
+pub const REFRESH_AFTER_MINUTES: i64 = 5;
 
 const PREFIX: &str = "cutover-";
 const SUFFIX: &str = ".db";
@@ -33,22 +45,99 @@ fn name_for(now: DateTime<Utc>) -> String {
     format!("{PREFIX}{hour}{SUFFIX}")
 }
 
-/// Makes this hour's backup of `db` if there is none yet, then removes all but the newest `KEEP`.
-/// Returns the new backup's path, or `None` when this hour already had one.
-pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
+/// What a turn of the rolling backups did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rolling {
+    /// The first backup of this hour: the oldest beyond `KEEP` went.
+    Made(PathBuf),
+    /// This hour's backup taken again, in its place.
+    Refreshed(PathBuf),
+    /// The newest backup is close enough to the last save (or nothing was saved since).
+    NotDue,
+}
+
+/// The rolling backups' turn after a save at `now`: this hour's first backup, or this hour's taken
+/// again when it is `REFRESH_AFTER_CHANGES` changes or `REFRESH_AFTER_MINUTES` behind.
+/// A failure says the save stands: `Error::DamagedNotCopied` when the database is damaged,
+/// `Error::RollingBackupNotMade` for anything else.
+pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Rolling> {
+    keep_rolling_within(db, now, REFRESH_AFTER_CHANGES, REFRESH_AFTER_MINUTES)
+}
+
+/// `keep_rolling`, with the newest backup refreshed after `changes` changes or `minutes` minutes.
+pub fn keep_rolling_within(db: &Path, now: DateTime<Utc>, changes: u64, minutes: i64) -> Result<Rolling> {
     let folder = folder_for(db);
+    take_turn(db, &folder, now, changes, minutes).map_err(|cause| after_save(cause, &folder))
+}
+
+fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, changes: u64, minutes: i64) -> Result<Rolling> {
     if !folder.exists() {
-        DirBuilder::new().mode(0o700).create(&folder).map_err(|source| Error::file(&folder, source))?;
+        DirBuilder::new().mode(0o700).create(folder).map_err(|source| Error::file(folder, source))?;
     }
     let dest = folder.join(name_for(now));
-    if dest.exists() {
-        return Ok(None);
+    let this_hours = dest.exists();
+    let base = if this_hours { Some(dest.clone()) } else { list(folder)?.pop() };
+    // A backup that cannot be read is no base: a new copy is due (and takes this hour's place).
+    let last_in_base = base.as_deref().map(store::last_change_in);
+    let due = match last_in_base {
+        None | Some(Err(_)) => true,
+        Some(Ok(last)) => match store::since_copy(db, last.as_ref())? {
+            SinceCopy::Changes { changes: 0, .. } => false,
+            SinceCopy::Changes { changes: behind, first } => {
+                !this_hours || behind >= changes || first.is_some_and(|t| now - t >= chrono::Duration::minutes(minutes))
+            }
+            // Not this database's past (it was restored from an older backup since): kept, never
+            // replaced by what the database holds now; the next hour's backup is a file of its own.
+            SinceCopy::NotEarlier => {
+                if this_hours {
+                    tracing::info!("this hour's rolling backup holds changes the database does not: kept as it is");
+                }
+                !this_hours
+            }
+        },
+    };
+    if !due {
+        return Ok(Rolling::NotDue);
     }
     // A backup killed part-way, in any hour, left its partial copy in this folder.
-    store::remove_stale_partials(&folder, |copy_of| copy_of.starts_with(PREFIX) && copy_of.ends_with(SUFFIX));
-    store::copy_file(db, &dest)?;
-    prune(&folder)?;
-    Ok(Some(dest))
+    store::remove_stale_partials(folder, |copy_of| copy_of.starts_with(PREFIX) && copy_of.ends_with(SUFFIX));
+    if this_hours {
+        store::copy_file(db, &dest, Existing::Replace)?;
+        return Ok(Rolling::Refreshed(dest));
+    }
+    store::copy_file(db, &dest, Existing::Refuse)?;
+    prune(folder)?;
+    Ok(Rolling::Made(dest))
+}
+
+/// A failure after the save: said as one that leaves the save standing, with the newest backup.
+fn after_save(cause: Error, folder: &Path) -> Error {
+    match cause {
+        damaged @ Error::DamagedNotCopied(_) => naming(damaged, newest(folder)),
+        cause => Error::RollingBackupNotMade { cause: Box::new(cause), newest: newest(folder) },
+    }
+}
+
+/// Names the newest rolling backup in a refusal to copy a damaged database, as the one to restore.
+pub fn point_to_newest(e: Error, db: &Path) -> Error {
+    naming(e, newest(&folder_for(db)))
+}
+
+fn naming(e: Error, newest: Option<BackupCopy>) -> Error {
+    match e {
+        Error::DamagedNotCopied(mut d) => {
+            d.newest = newest;
+            Error::DamagedNotCopied(d)
+        }
+        other => other,
+    }
+}
+
+/// The newest rolling backup in `folder`, and what it holds: the one to restore.
+fn newest(folder: &Path) -> Option<BackupCopy> {
+    let path = list(folder).ok()?.pop()?;
+    let holds_up_to = store::last_change_in(&path).ok().flatten().and_then(|c| c.at);
+    Some(BackupCopy { path, holds_up_to })
 }
 
 /// The rolling backups in `folder`, oldest first.
@@ -70,7 +159,11 @@ fn prune(folder: &Path) -> Result<()> {
     let found = list(folder)?;
     let excess = found.len().saturating_sub(KEEP);
     for old in &found[..excess] {
-        std::fs::remove_file(old).map_err(|source| Error::file(old, source))?;
+        match std::fs::remove_file(old) {
+            // Another window pruning at the same moment.
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::file(old, e)),
+            _ => {}
+        }
     }
     Ok(())
 }

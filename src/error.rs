@@ -111,6 +111,20 @@ pub enum Error {
     // --- a setting in the environment that cannot be used: exit code 2 ---
     #[error("{0}")]
     Setting(Setting),
+    // --- backups and exports: copies of the database (issue 11) ---
+    /// A backup, rolling backup or export not made because the database fails the check `cutover
+    /// check` makes: a copy would carry the damage over a good one, or into another database.
+    #[error("{}", damaged_not_copied(.0))]
+    DamagedNotCopied(Box<DamagedCopy>),
+    /// The copy failed the check although the database passes it: the disk it was written to.
+    #[error("The copy written to {} did not read back whole ({detail}) although the database passes its check, so the disk or stick it went to may be faulty. Nothing was written to {}. Copy to another folder or disk, and tell your IT support.", .out.display(), .out.display())]
+    CopyUnsound { out: PathBuf, detail: String },
+    /// A file other than the database (a copy, a report) that does not fit on its disk.
+    #[error("The disk holding {} is full, so the file was not written. Free some space on that disk, or choose a folder on another disk.", .0.display())]
+    OutputDiskFull(PathBuf),
+    /// A rolling backup not made after a command or a screen saved: the save stands.
+    #[error("{}", rolling_not_made(.cause, .newest.as_ref()))]
+    RollingBackupNotMade { cause: Box<Error>, newest: Option<BackupCopy> },
 
     // --- the re-entry queue: refused because of where the item stands ---
     #[error("{0}")]
@@ -220,6 +234,163 @@ pub enum Exchange {
         cause: Box<Error>,
     },
     NothingToMerge,
+}
+
+/// What a damaged database was not copied into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyKind {
+    Backup(PathBuf),
+    Export(PathBuf),
+    Rolling,
+}
+
+/// A rolling backup beside the database, and the time of the last change it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupCopy {
+    pub path: PathBuf,
+    pub holds_up_to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A damaged database not copied: what `check` found, and the newest rolling backup to turn to.
+#[derive(Debug)]
+pub struct DamagedCopy {
+    pub database: PathBuf,
+    pub findings: Vec<crate::store::Finding>,
+    pub refused: CopyKind,
+    pub newest: Option<BackupCopy>,
+}
+
+/// How many of the check's findings a refusal lists: enough to tell IT what kind of damage it is.
+const FINDINGS_SHOWN: usize = 5;
+
+fn damaged_not_copied(d: &DamagedCopy) -> String {
+    let db = d.database.display();
+    let mut out = match &d.refused {
+        CopyKind::Backup(to) => format!(
+            "The database {db} is damaged, so no backup was made: a copy would carry the damage over a good backup. Nothing was written to {}.",
+            to.display()
+        ),
+        CopyKind::Export(to) => format!(
+            "The database {db} is damaged, so it was not exported: the export would carry the damage into the database it is merged into. Nothing was written to {}, and nothing was recorded in the database.",
+            to.display()
+        ),
+        CopyKind::Rolling => format!(
+            "WARNING: the database {db} is damaged, so no rolling backup was made from it, and the rolling backups already made were kept as they are. What you just did is saved in the database."
+        ),
+    };
+    out.push_str(" `cutover check` finds:");
+    for f in d.findings.iter().take(FINDINGS_SHOWN) {
+        out.push_str(&format!("\n  - {}", f.0));
+    }
+    if d.findings.len() > FINDINGS_SHOWN {
+        out.push_str(&format!("\n  - and {} more", d.findings.len() - FINDINGS_SHOWN));
+    }
+    out.push_str("\nStop saving into this database, and tell the practice manager now. ");
+    out.push_str(&restore_advice(d.newest.as_ref()));
+    out
+}
+
+/// Which backup to restore, and how to tell it is sound.
+fn restore_advice(newest: Option<&BackupCopy>) -> String {
+    const GUIDE: &str = "as \"Backups and restoring one\" in docs/practice-manager.md says";
+    match newest {
+        Some(b) => format!(
+            "The newest rolling backup is {}{}: make sure it is sound with `cutover --db {} check`, then restore it {GUIDE}.",
+            b.path.display(),
+            holds_up_to(b),
+            b.path.display()
+        ),
+        None => format!("Restore the newest backup that `cutover --db BACKUP check` calls healthy, {GUIDE}."),
+    }
+}
+
+fn holds_up_to(b: &BackupCopy) -> String {
+    b.holds_up_to
+        .map(|t| format!(", holding what was saved up to {}", crate::domain::time::format_uk(t)))
+        .unwrap_or_default()
+}
+
+/// Why a rolling backup was not made, and what to do, in words that never say a save was lost:
+/// the save it followed stands.
+fn backup_trouble(cause: &Error) -> (String, &'static str) {
+    match cause {
+        Error::OutputDiskFull(p) => (
+            format!("the disk holding {} is full", folder_of(p).display()),
+            "Free some space on that disk (or ask your IT support to); the next save makes the backup.",
+        ),
+        Error::ReadOnlyOutput(p) | Error::ReadOnlyFile(p) | Error::ReadOnlyDisk(p) => (
+            format!("{} cannot be written (it is read-only)", folder_of(p).display()),
+            "Ask your IT support to make it writable; the next save makes the backup.",
+        ),
+        Error::ReadOnlyFolder(folder) => (
+            format!("{} cannot be written (it is read-only)", folder.display()),
+            "Ask your IT support to make it writable; the next save makes the backup.",
+        ),
+        Error::Busy { waited_ms, .. } => (
+            format!("the database was busy for more than {}", duration(*waited_ms)),
+            "Nothing needs doing: the next save tries again.",
+        ),
+        Error::CopyUnsound { out, detail } => (
+            format!(
+                "the copy written to {} did not read back whole ({detail}), so that disk may be faulty",
+                out.display()
+            ),
+            "Tell your IT support; the next save tries again.",
+        ),
+        Error::File { path, source } => (
+            format!("cutover could not use {}: {}", path.display(), io_reason(source)),
+            "Check that folder and its permissions; the next save tries again.",
+        ),
+        other => (
+            format!("the copy failed ({})", other.for_the_log()),
+            "If it happens again, tell your IT support; the next save tries again.",
+        ),
+    }
+}
+
+fn rolling_not_made(cause: &Error, newest: Option<&BackupCopy>) -> String {
+    let (why, what_to_do) = backup_trouble(cause);
+    let until = match newest {
+        Some(b) => format!(" Until then the newest rolling backup is {}{}.", b.path.display(), holds_up_to(b)),
+        None => String::new(),
+    };
+    format!(
+        "What you just did is saved in the database. Only the rolling backup beside it could not be made: {why}. {what_to_do}{until}"
+    )
+}
+
+impl Error {
+    /// The line the screens keep showing after a rolling backup was not made: short, and saying
+    /// what to do. `None` for any other error.
+    pub fn backup_alert(&self) -> Option<String> {
+        match self {
+            Error::DamagedNotCopied(d) if d.refused == CopyKind::Rolling => {
+                let restore = match &d.newest {
+                    Some(b) => format!(
+                        " The newest backup to restore is {}{}.",
+                        b.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                        holds_up_to(b)
+                    ),
+                    None => String::new(),
+                };
+                Some(format!(
+                    "STOP: this database is damaged, so no backup of it is being made. What you saved is in it, but stop saving now and tell the practice manager.{restore} The practice manager's guide says how."
+                ))
+            }
+            Error::RollingBackupNotMade { cause, .. } => {
+                let (why, what_to_do) = backup_trouble(cause);
+                Some(format!(
+                    "What you saved is safe in the database; only the rolling backup could not be made: {why}. {what_to_do}"
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether this error says the database is damaged (not a backup's own trouble).
+    pub fn is_damage(&self) -> bool {
+        matches!(self, Error::DamagedNotCopied(_) | Error::Corrupt { .. })
+    }
 }
 
 /// One bad row of an imported file: its line, the column at fault and why.
@@ -1045,6 +1216,14 @@ impl Error {
             Error::Output(e) => format!("could not write the output ({:?})", e.kind()),
             Error::Csv(_) => "could not write the output as CSV".to_string(),
             Error::CheckFailed(findings) => format!("check found problems: {}", findings.len()),
+            Error::DamagedNotCopied(d) => format!(
+                "database damaged, not copied: check found problems: {} (first: {})",
+                d.findings.len(),
+                d.findings.first().map(|f| integrity_detail(&f.0)).unwrap_or_default()
+            ),
+            Error::CopyUnsound { detail, .. } => format!("copy failed its check: {}", integrity_detail(detail)),
+            Error::OutputDiskFull(_) => "disk full (a file written)".to_string(),
+            Error::RollingBackupNotMade { cause, .. } => format!("rolling backup not made: {}", cause.for_the_log()),
             Error::Reentry(e) => e.for_the_log(),
             Error::Exchange(e) => e.for_the_log(),
             Error::Runbook(e) => e.for_the_log(),
@@ -1115,10 +1294,23 @@ impl Error {
 }
 
 impl Error {
+    /// Places a raw database error met while writing a copy (a backup, an export) at the copy: a
+    /// full or read-only disk is the copy's, and the message says the file was not written, never
+    /// that a save was lost.
+    pub fn at_copy(self, copy: &Path) -> Error {
+        let Error::Sqlite(e) = &self else { return self };
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Error::OutputDiskFull(copy.to_path_buf()),
+            Some(ErrorCode::ReadOnly) => Error::ReadOnlyOutput(copy.to_path_buf()),
+            _ => self.at(copy),
+        }
+    }
+
     /// A file could not be used: a read-only disk is said as such, in words for the practice.
     pub fn file(path: &Path, source: std::io::Error) -> Error {
         match source.kind() {
             std::io::ErrorKind::ReadOnlyFilesystem => Error::ReadOnlyOutput(path.to_path_buf()),
+            std::io::ErrorKind::StorageFull => Error::OutputDiskFull(path.to_path_buf()),
             _ => Error::File { path: path.to_path_buf(), source },
         }
     }
@@ -1408,6 +1600,74 @@ mod tests {
         assert_eq!(e.for_the_log(), "refused (exit code 2)");
         let e = Error::Reentry(Reentry::NhsNumberOnlyForRegistration { reference: "R2-0001".to_string() });
         assert_eq!(e.for_the_log(), "refused (exit code 2)");
+    }
+
+    /// After a full disk, "the hourly backup could not be made: … The last save did not happen"
+    /// followed a save that stood. Whatever keeps a rolling backup from being made, the words
+    /// say the save is safe and never that anything was lost.
+    #[test]
+    fn a_rolling_backup_not_made_says_the_save_stands_whatever_the_cause() {
+        let copy = PathBuf::from("/x/cutover.db.backups/cutover-2026-11-30-09.db");
+        let causes = [
+            Error::OutputDiskFull(copy.clone()),
+            Error::ReadOnlyOutput(copy.clone()),
+            Error::ReadOnlyFolder(PathBuf::from("/x/cutover.db.backups")),
+            Error::Busy { path: PathBuf::from("/x/cutover.db"), waited_ms: 10_000 },
+            Error::CopyUnsound { out: copy.clone(), detail: "page 3 is never used".into() },
+            Error::File { path: copy.clone(), source: std::io::Error::from(std::io::ErrorKind::PermissionDenied) },
+            Error::Database { path: copy.clone(), detail: "disk I/O error".into(), code: Some(10) },
+            Error::Sqlite(sqlite_failure(13, "database or disk is full")).at_copy(&copy),
+        ];
+        let newest = BackupCopy { path: copy.clone(), holds_up_to: None };
+        for cause in causes {
+            let e = Error::RollingBackupNotMade { cause: Box::new(cause), newest: Some(newest.clone()) };
+            let (said, alert) = (e.to_string(), e.backup_alert().unwrap());
+            assert!(said.starts_with("What you just did is saved in the database. Only the rolling backup"), "{said}");
+            assert!(alert.starts_with("What you saved is safe in the database"), "{alert}");
+            for text in [&said, &alert] {
+                for lost in
+                    ["did not happen", "Nothing was saved", "Nothing was changed", "not saved", "SQLite code 13"]
+                {
+                    assert!(!text.contains(lost), "{lost:?} in: {text}");
+                }
+            }
+            assert_eq!(e.exit_code(), 1);
+            assert!(e.for_the_log().starts_with("rolling backup not made: "));
+            assert!(!e.for_the_log().contains("/x/"), "no path in the log: {}", e.for_the_log());
+        }
+    }
+
+    #[test]
+    fn a_damaged_database_not_copied_lists_a_few_findings_and_the_backup_to_restore() {
+        let findings =
+            (1..=8).map(|n| crate::store::Finding(format!("row {n} missing from index entry_by_kind"))).collect();
+        let newest = BackupCopy {
+            path: PathBuf::from("/x/cutover.db.backups/cutover-2026-11-30-09.db"),
+            holds_up_to: Some(chrono::DateTime::parse_from_rfc3339("2026-11-30T09:12:00Z").unwrap().to_utc()),
+        };
+        let e = Error::DamagedNotCopied(Box::new(DamagedCopy {
+            database: PathBuf::from("/x/cutover.db"),
+            findings,
+            refused: CopyKind::Rolling,
+            newest: Some(newest),
+        }));
+        let said = e.to_string();
+        assert!(
+            said.contains("row 5 missing") && !said.contains("row 6 missing") && said.contains("and 3 more"),
+            "{said}"
+        );
+        assert!(said.contains("holding what was saved up to 30/11/2026 09:12"), "{said}");
+        assert!(said.contains("`cutover --db /x/cutover.db.backups/cutover-2026-11-30-09.db check`"), "{said}");
+        let alert = e.backup_alert().unwrap();
+        assert!(
+            alert.starts_with("STOP: this database is damaged") && alert.contains("cutover-2026-11-30-09.db"),
+            "{alert}"
+        );
+        assert!(e.is_damage());
+        assert_eq!(
+            e.for_the_log(),
+            "database damaged, not copied: check found problems: 8 (first: row 1 missing from index entry_by_kind)"
+        );
     }
 
     #[test]

@@ -495,3 +495,48 @@ mod terminal_safety {
         }
     }
 }
+
+/// Issue 11, item 2, end to end: the real program saving into a damaged database (an index that
+/// no longer matches its table, which opens and saves) keeps the save, makes no rolling backup from
+/// it, leaves the last good one as it was, and says so on screen at once and on every screen after.
+#[test]
+fn saving_into_a_damaged_database_keeps_the_save_and_the_last_good_backup_and_says_stop() {
+    let p = practice_with_patients();
+    let folder = cutover::backup::folder_for(&p.db);
+    let good: Vec<(std::path::PathBuf, Vec<u8>)> =
+        cutover::backup::list(&folder).unwrap().into_iter().map(|b| (b.clone(), std::fs::read(&b).unwrap())).collect();
+    assert!(!good.is_empty());
+    p.sqlite()
+        .execute_batch(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX entry_by_kind ON entry (summary, occurred_at)'
+              WHERE name = 'entry_by_kind';",
+        )
+        .unwrap();
+    // An hour on, so this save is the first of its hour and a backup is due.
+    let later = (common::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let mut ui = start_with(&p, &[("CUTOVER_NOW", &later)]);
+    sign_in(&mut ui);
+    ui.send("n");
+    ui.wait_for("New note");
+    ui.typed("943 476");
+    ui.wait_for("JONES, Siân (03/04/1950) 943 476 5919");
+    ui.send(ENTER);
+    ui.typed("Saved into a damaged file");
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0003 (Note)");
+    ui.wait_for("STOP: this database is damaged");
+    ui.send("e");
+    ui.wait_for("Entries, newest first");
+    assert!(ui.text().contains("STOP: this database is damaged"), "{}", ui.text());
+    ui.send("\x1b");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    ui.send("q");
+    ui.wait_exit();
+
+    let list = p.list_json();
+    assert!(list.as_array().unwrap().iter().any(|e| e["summary"] == "Saved into a damaged file"));
+    let now: Vec<(std::path::PathBuf, Vec<u8>)> =
+        cutover::backup::list(&folder).unwrap().into_iter().map(|b| (b.clone(), std::fs::read(&b).unwrap())).collect();
+    assert_eq!(now, good, "the last good backup is kept as it was");
+}

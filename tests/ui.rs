@@ -21,7 +21,16 @@ fn now() -> DateTime<Utc> {
 
 /// A practice set up as on the CLI: settings, two staff, this workstation called R2.
 fn practice() -> Store {
-    let store = Store::open_in_memory().unwrap();
+    set_up(Store::open_in_memory().unwrap())
+}
+
+/// `practice()` in a file on disk: rolling backups are kept only beside a file.
+fn practice_on_disk(db: &std::path::Path) -> Store {
+    let location = cutover::config::DatabaseLocation { path: db.to_path_buf(), is_default: false };
+    set_up(Store::open(&location, cutover::store::OpenMode::Create).unwrap())
+}
+
+fn set_up(store: Store) -> Store {
     let actor = store.setup_actor(None).unwrap();
     store
         .write_at(now(), |tx| {
@@ -1676,4 +1685,125 @@ fn a_mistyped_nhs_number_on_the_registration_form_is_refused_and_nothing_is_save
     );
     assert!(screen.contains("Not saved: please check NHS number."), "{screen}");
     assert_eq!(ui.store.counts().unwrap().iter().find(|(n, _)| *n == "entries").map(|(_, n)| *n), Some(0));
+}
+
+/// Issue 11, item 2: a save into a damaged database stands, but no rolling backup is made from it,
+/// and every screen says so at once, loudly, until the window closes: stop, tell the practice
+/// manager, and which backup to restore. The last good backup is kept as it was.
+#[test]
+fn a_damaged_database_gets_no_backup_and_every_screen_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    let store = practice_on_disk(&db);
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "x");
+    drop(store);
+    let earlier = now() - chrono::Duration::hours(1);
+    cutover::backup::keep_rolling(&db, earlier).unwrap();
+    let backups = || -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let listed = cutover::backup::list(&cutover::backup::folder_for(&db)).unwrap();
+        listed.into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect()
+    };
+    let good = backups();
+    assert_eq!(good.len(), 1);
+    // An index that no longer matches its table: the database opens and saves, `check` fails.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX entry_by_kind ON entry (summary, occurred_at)'
+              WHERE name = 'entry_by_kind';",
+        )
+        .unwrap();
+    let location = cutover::config::DatabaseLocation { path: db.clone(), is_default: false };
+    let mut ui = Ui::signed_in(Store::open(&location, cutover::store::OpenMode::Existing).unwrap());
+
+    ui.key(KeyCode::Char('c'));
+    ui.keys("943 476");
+    ui.key(KeyCode::Enter);
+    ui.keys("Chest pain, ECG normal");
+    ui.tab(2);
+    ui.keys("Dr Bevan");
+    ui.ctrl('s');
+    cutover::tui::finish_backups(&ui.store, &mut ui.app);
+    insta::assert_snapshot!("backup_refused_damaged", ui.screen());
+    assert!(ui.store.find_entry("R2-0002").is_ok(), "the save stands");
+
+    // Nothing the person does makes it go away.
+    for key in [KeyCode::Char('e'), KeyCode::Down, KeyCode::Esc, KeyCode::Char('c'), KeyCode::Esc, KeyCode::Char('y')] {
+        ui.key(key);
+        let screen = ui.screen();
+        assert!(screen.contains("STOP: this database is damaged"), "after {key:?}:\n{screen}");
+    }
+    assert_eq!(backups(), good, "the last good backup is kept as it was");
+}
+
+/// A backup that could not be made (a full disk, say) is said on every screen until one is made;
+/// it never hides the news that the database is damaged.
+#[test]
+fn a_backup_not_made_stays_on_screen_until_one_is_made() {
+    use cutover::tui::BackupAlert;
+    let mut ui = Ui::signed_in(practice());
+    let full = "What you saved is safe in the database; only the rolling backup could not be made: the disk is full.";
+    dispatch(&ui.store, &mut ui.app, Msg::BackupNotMade(BackupAlert { text: full.into(), damaged: false }));
+    ui.key(KeyCode::Char('e'));
+    ui.key(KeyCode::Esc);
+    assert!(ui.screen().contains("What you saved is safe in the database"), "{}", ui.screen());
+    dispatch(&ui.store, &mut ui.app, Msg::BackupMade);
+    assert!(!ui.screen().contains("What you saved is safe"), "{}", ui.screen());
+
+    let damaged = BackupAlert { text: "STOP: this database is damaged.".into(), damaged: true };
+    dispatch(&ui.store, &mut ui.app, Msg::BackupNotMade(damaged));
+    dispatch(&ui.store, &mut ui.app, Msg::BackupNotMade(BackupAlert { text: full.into(), damaged: false }));
+    assert!(ui.screen().contains("STOP: this database is damaged."), "{}", ui.screen());
+}
+
+/// Issue 11, smaller point: a full disk where the rolling backups are kept. The save stands, and
+/// the screen says so, and that only the backup failed, with what to do; never that a save was lost.
+#[test]
+fn a_backup_not_made_after_a_save_on_a_full_disk_says_the_save_is_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    let store = practice_on_disk(&db);
+    let folder = cutover::backup::folder_for(&db);
+    std::fs::create_dir_all(&folder).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16k,mode=0700", "tmpfs"])
+        .arg(&folder)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: this computer does not let the tests mount a small disk");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).output();
+        }
+    }
+    let _unmount = Unmount(folder.clone());
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "x");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('c'));
+    ui.keys("943 476");
+    ui.key(KeyCode::Enter);
+    ui.keys("Chest pain, ECG normal");
+    ui.tab(2);
+    ui.keys("Dr Bevan");
+    ui.ctrl('s');
+    cutover::tui::finish_backups(&ui.store, &mut ui.app);
+    let screen = ui.screen();
+    let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(
+            "What you saved is safe in the database; only the rolling backup could not be made: the disk holding"
+        ),
+        "{screen}"
+    );
+    assert!(flat.contains("is full. Free some space on that disk"), "{screen}");
+    assert!(flat.contains("Saved R2-0002 (Consultation)"), "{screen}");
+    for lost in ["did not happen", "Nothing was saved", "not saved"] {
+        assert!(!flat.contains(lost), "{lost:?}: {screen}");
+    }
+    assert!(ui.store.find_entry("R2-0002").is_ok());
 }

@@ -10,10 +10,10 @@ use crate::store::OpenMode;
 
 pub fn backup(args: BackupArgs, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
-    store.copy_to(&args.out)?;
+    store.copy_to(&args.out).map_err(|e| crate::backup::point_to_newest(e, store.path()))?;
     writeln!(
         ctx.err,
-        "Backed up {} to {}. To restore it, see \"Restoring a backup\" in docs/practice-manager.md.",
+        "Backed up {} to {} (checked as `cutover check` checks). To restore it, see \"Backups and restoring one\" in docs/practice-manager.md.",
         store.path().display(),
         args.out.display()
     )?;
@@ -38,13 +38,18 @@ pub fn only_reads(command: &Option<Command>) -> bool {
     )
 }
 
-/// After a command that wrote has finished: this hour's rolling backup, if there is none yet.
-/// A failure is said, not returned: the command's own work has already been saved.
+/// After a command that wrote has finished: the rolling backups' turn (see `crate::backup`).
+/// A failure is said, not returned: the command's own work has already been saved, and the
+/// message says so.
 pub fn after_write(ctx: &mut Context) {
     if !ctx.location.path.exists() {
         return;
     }
-    if let Err(e) = crate::backup::keep_rolling(&ctx.location.path, ctx.now) {
-        let _ = writeln!(ctx.err, "Note: the hourly backup could not be made: {e}");
+    match crate::backup::keep_rolling(&ctx.location.path, ctx.now) {
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!("{}", e.for_the_log());
+            let _ = writeln!(ctx.err, "{e}");
+        }
     }
 }

@@ -1,17 +1,20 @@
 //! Consistent copies of the database with SQLite's online backup API: for `backup`, for `export`
 //! (a copy that also describes itself) and for the rolling backups kept beside the database.
-//! Copying reads one snapshot; in WAL mode others carry on saving while it is taken.
+//! Copying reads one snapshot; in WAL mode others carry on saving while it is taken. Every copy
+//! passes the check `cutover check` makes before it is given its name: a copy of a damaged
+//! database carries the damage, and must never take the place of a good one.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use chrono::{DateTime, Utc};
 use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
-use super::{Actor, Store};
+use super::{Actor, Finding, Store};
 use crate::domain::time;
-use crate::error::{Error, Exchange, Result};
+use crate::error::{CopyKind, DamagedCopy, Error, Exchange, Result};
 use crate::files::{self, Existing};
 
 /// How many times a copy step that finds the database locked is retried, 50 ms apart.
@@ -26,20 +29,27 @@ pub struct ExportLabel<'a> {
 
 impl Store {
     /// Copies the database to `dest`, which must not exist yet. The copy is written beside `dest`
-    /// under another name, checked, and only then given its name: a half-written copy never has it.
+    /// under another name, checked as `cutover check` checks, and only then given its name: a
+    /// half-written copy never has it, nor does a copy of a damaged database.
     pub fn copy_to(&self, dest: &Path) -> Result<()> {
-        self.copy_with(dest, |_| Ok(()))
+        copy_checked(self, dest, Existing::Refuse, CopyKind::Backup(dest.to_path_buf()), |_| Ok(()))
     }
 
     /// An export: a copy of everything, plus an `export_info` table saying what it is. Audited.
+    /// A damaged database is refused before anything is recorded in it.
     pub fn export_to(&self, dest: &Path, actor: Option<&Actor>, label: &ExportLabel) -> Result<()> {
+        let refused = CopyKind::Export(dest.to_path_buf());
+        let found = problems(self)?;
+        if !found.is_empty() {
+            return Err(damaged(&self.path, found, refused));
+        }
         if let Some(actor) = actor.filter(|_| self.read_only.is_none()) {
             let file = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             self.write_at(label.exported_at, |tx| tx.audit(actor, "export", None, json!({ "file": file })))?;
         }
         let workstation = self.local_workstation().ok();
         let counts = self.counts()?;
-        self.copy_with(dest, |copy| {
+        copy_checked(self, dest, Existing::Refuse, refused, |copy| {
             copy.execute_batch("CREATE TABLE export_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;")?;
             let mut rows: Vec<(String, String)> = vec![
                 ("format".into(), "cutover export: a cutover database, read by `cutover merge`".into()),
@@ -65,34 +75,75 @@ impl Store {
             Ok(())
         })
     }
+}
 
-    fn copy_with(&self, dest: &Path, finish: impl FnOnce(&Connection) -> rusqlite::Result<()>) -> Result<()> {
-        copy_with(&self.conn, &self.path, dest, finish)
+/// A database or copy opened for reading only, as a store, so that `check` can be asked of it.
+fn reading(conn: Connection, path: &Path) -> Store {
+    Store { conn, path: path.to_path_buf(), read_only: Some(Error::ReadOnlyFile(path.to_path_buf())) }
+}
+
+/// A backup (one file, no journal) opened to be read.
+fn open_for_reading(path: &Path) -> Result<Connection> {
+    open_with(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+}
+
+/// The database, opened to be read after a save. Not read-only: a read-only connection cannot tidy
+/// the journal files away when it is the last to close (as after a command), and would leave them
+/// beside the file after every save. Nothing is written through it.
+fn open_database(path: &Path) -> Result<Connection> {
+    open_with(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+}
+
+fn open_with(path: &Path, flags: rusqlite::OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| Error::Sqlite(e).at(path))?;
+    conn.busy_timeout(crate::config::busy_timeout()).map_err(|e| Error::Sqlite(e).at(path))?;
+    Ok(conn)
+}
+
+/// Copies the database file at `db` to `dest` on a connection of its own, which only reads: for the
+/// rolling backups, which may be taken on another thread while the program carries on saving.
+/// `Existing::Replace` puts a newer copy in the place of an older one, once it has passed.
+pub fn copy_file(db: &Path, dest: &Path, existing: Existing) -> Result<()> {
+    let source = reading(open_database(db)?, db);
+    copy_checked(&source, dest, existing, CopyKind::Rolling, |_| Ok(()))
+}
+
+/// What `cutover check` finds wrong with `store`; a read that fails on damage is one more finding.
+fn problems(store: &Store) -> Result<Vec<Finding>> {
+    match store.check() {
+        Err(Error::Corrupt { detail, .. }) => Ok(vec![read_failed(&detail)]),
+        other => other,
     }
 }
 
-/// Copies the database file at `db` to `dest` on a connection of its own, reading only: for the
-/// rolling backups, which may be taken on another thread while the program carries on saving.
-pub fn copy_file(db: &Path, dest: &Path) -> Result<()> {
-    let conn = Connection::open_with_flags(
-        db,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| Error::Sqlite(e).at(db))?;
-    conn.busy_timeout(crate::config::busy_timeout()).map_err(|e| Error::Sqlite(e).at(db))?;
-    copy_with(&conn, db, dest, |_| Ok(()))
+fn read_failed(detail: &str) -> Finding {
+    Finding(format!("SQLite: {}", detail.trim()))
 }
 
-fn copy_with(
-    source: &Connection,
-    source_path: &Path,
+fn damaged(source: &Path, findings: Vec<Finding>, refused: CopyKind) -> Error {
+    Error::DamagedNotCopied(Box::new(DamagedCopy { database: source.to_path_buf(), findings, refused, newest: None }))
+}
+
+/// The database found damaged by reading it (before its check could be asked): refused as damaged.
+fn refused_if_damaged(e: Error, source: &Path, refused: CopyKind) -> Error {
+    match e {
+        Error::Corrupt { path, detail } if path == source => damaged(source, vec![read_failed(&detail)], refused),
+        other => other,
+    }
+}
+
+fn copy_checked(
+    source: &Store,
     dest: &Path,
+    existing: Existing,
+    refused: CopyKind,
     finish: impl FnOnce(&Connection) -> rusqlite::Result<()>,
 ) -> Result<()> {
-    if dest.exists() {
+    if existing == Existing::Refuse && dest.exists() {
         return Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf())));
     }
-    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(source_path), dest.parent().map(std::fs::canonicalize).transpose())
+    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(&source.path), dest.parent().map(std::fs::canonicalize).transpose())
         && b.map(|folder| folder.join(dest.file_name().unwrap_or_default())) == Some(a)
     {
         return Err(Error::Exchange(Exchange::OutputIsDatabase(dest.to_path_buf())));
@@ -102,27 +153,30 @@ fn copy_with(
         remove_stale_partials(folder, |copy_of| copy_of == name);
     }
     let partial = partial_name(dest);
-    let file_error = |path: &Path, source| Error::file(path, source);
     // The copy is named after what was asked for: the partial name means nothing to anyone.
-    files::create_private(&partial, Existing::Refuse).map_err(|e| file_error(dest, e))?;
-    let result = copy_into(source, source_path, &partial, finish);
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
-    // A hard link gives the copy its name only if nothing has that name: never overwrites.
-    let named = match std::fs::hard_link(&partial, dest) {
-        Ok(()) => {
-            // The copy has its name; a leftover second name for it harms nothing.
+    files::create_private(&partial, Existing::Refuse).map_err(|e| Error::file(dest, e))?;
+    let found = match copy_into(source, &partial, dest, finish) {
+        Ok(found) => found,
+        Err(e) => {
             let _ = std::fs::remove_file(&partial);
-            Ok(())
+            return Err(refused_if_damaged(e, &source.path, refused));
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf())))
-        }
-        // Some drives (USB sticks formatted FAT) have no hard links.
-        Err(_) if !dest.exists() => std::fs::rename(&partial, dest).map_err(|e| file_error(dest, e)),
-        Err(_) => Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf()))),
+    };
+    if !found.is_empty() {
+        let _ = std::fs::remove_file(&partial);
+        // The copy is the database page for page: its damage is the database's, unless the
+        // database passes (then the disk the copy went to spoilt it).
+        let at_source = problems(source)?;
+        return Err(if at_source.is_empty() {
+            Error::CopyUnsound { out: dest.to_path_buf(), detail: found[0].0.clone() }
+        } else {
+            damaged(&source.path, at_source, refused)
+        });
+    }
+    let named = match existing {
+        // Only a rolling backup replaces its older self: in one step, so its name always holds a whole copy.
+        Existing::Replace => std::fs::rename(&partial, dest).map_err(|e| Error::file(dest, e)),
+        Existing::Refuse => give_name(&partial, dest),
     };
     if named.is_err() {
         let _ = std::fs::remove_file(&partial);
@@ -130,19 +184,38 @@ fn copy_with(
     named
 }
 
+/// A hard link gives the copy its name only if nothing has that name: never overwrites.
+fn give_name(partial: &Path, dest: &Path) -> Result<()> {
+    match std::fs::hard_link(partial, dest) {
+        Ok(()) => {
+            // The copy has its name; a leftover second name for it harms nothing.
+            let _ = std::fs::remove_file(partial);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf())))
+        }
+        // Some drives (USB sticks formatted FAT) have no hard links.
+        Err(_) if !dest.exists() => std::fs::rename(partial, dest).map_err(|e| Error::file(dest, e)),
+        Err(_) => Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf()))),
+    }
+}
+
+/// Copies `source` into the empty file `partial`, and returns what `check` finds in the copy.
+/// Faults in writing the copy are said of `dest`, the name that was asked for.
 fn copy_into(
-    source: &Connection,
-    source_path: &Path,
+    source: &Store,
     partial: &Path,
+    dest: &Path,
     finish: impl FnOnce(&Connection) -> rusqlite::Result<()>,
-) -> Result<()> {
-    let at_copy = |e: rusqlite::Error| Error::Sqlite(e).at(partial);
+) -> Result<Vec<Finding>> {
+    let at_copy = |e: rusqlite::Error| Error::Sqlite(e).at_copy(dest);
     let mut copy = Connection::open(partial).map_err(at_copy)?;
     {
-        let backup = Backup::new(source, &mut copy).map_err(|e| Error::Sqlite(e).at(source_path))?;
+        let backup = Backup::new(&source.conn, &mut copy).map_err(|e| Error::Sqlite(e).at(&source.path))?;
         let mut waits = 0;
         loop {
-            match backup.step(-1).map_err(|e| Error::Sqlite(e).at(source_path))? {
+            match backup.step(-1).map_err(|e| step_fault(e, &source.path, dest))? {
                 StepResult::Done => break,
                 StepResult::More => {}
                 StepResult::Busy | StepResult::Locked if waits < LOCKED_RETRIES => {
@@ -150,10 +223,7 @@ fn copy_into(
                     std::thread::sleep(Duration::from_millis(50));
                 }
                 _ => {
-                    return Err(Error::Busy {
-                        path: source_path.to_path_buf(),
-                        waited_ms: u64::from(LOCKED_RETRIES) * 50,
-                    });
+                    return Err(Error::Busy { path: source.path.clone(), waited_ms: u64::from(LOCKED_RETRIES) * 50 });
                 }
             }
         }
@@ -161,13 +231,79 @@ fn copy_into(
     // One self-contained file: no journal beside it to lose when it is copied.
     copy.pragma_update_and_check(None, "journal_mode", "DELETE", |_| Ok(())).map_err(at_copy)?;
     finish(&copy).map_err(at_copy)?;
-    let ok: String = copy.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(at_copy)?;
-    if ok != "ok" {
-        return Err(Error::Corrupt { path: partial.to_path_buf(), detail: ok });
+    let copy = reading(copy, dest);
+    let found = problems(&copy)?;
+    copy.conn.close().map_err(|(_, e)| at_copy(e))?;
+    let file = std::fs::File::open(partial).map_err(|e| Error::file(dest, e))?;
+    file.sync_all().map_err(|e| Error::file(dest, e))?;
+    Ok(found)
+}
+
+/// A copy step reads the database and writes the copy: a full or read-only disk is the copy's.
+fn step_fault(e: rusqlite::Error, source: &Path, dest: &Path) -> Error {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull | ErrorCode::ReadOnly) => Error::Sqlite(e).at_copy(dest),
+        _ => Error::Sqlite(e).at(source),
     }
-    copy.close().map_err(|(_, e)| at_copy(e))?;
-    let file = std::fs::File::open(partial).map_err(|e| Error::file(partial, e))?;
-    file.sync_all().map_err(|e| Error::file(partial, e))
+}
+
+/// The newest change a database or backup file holds: its audit sequence number, id and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastChange {
+    pub seq: i64,
+    pub id: String,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// The newest change in the database or backup at `path`; `None` for one with no change at all.
+pub fn last_change_in(path: &Path) -> Result<Option<LastChange>> {
+    let conn = open_for_reading(path)?;
+    let row: Option<(i64, String, String)> = conn
+        .query_row("SELECT seq, id, at FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()
+        .map_err(|e| Error::Sqlite(e).at(path))?;
+    Ok(row.map(|(seq, id, at)| LastChange { seq, id, at: time::from_storage(&at) }))
+}
+
+/// How far the database has moved on from a copy of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SinceCopy {
+    /// The changes recorded since the copy (rows of the audit trail: an import of 500 entries is
+    /// 500) and when the first of them was made.
+    Changes { changes: u64, first: Option<DateTime<Utc>> },
+    /// The copy holds a change the database does not: it is not an earlier state of this
+    /// database (another file, or this one restored from an older backup since).
+    NotEarlier,
+}
+
+/// How far the database at `db` has moved on since `copy` (its newest change) was taken, for the
+/// rolling backups: a database found damaged here is refused as `copy_file` refuses it.
+pub fn since_copy(db: &Path, copy: Option<&LastChange>) -> Result<SinceCopy> {
+    let conn = open_database(db)?;
+    let at_db = |e| refused_if_damaged(Error::Sqlite(e).at(db), db, CopyKind::Rolling);
+    let after = match copy {
+        None => 0,
+        Some(last) => {
+            let here: Option<i64> = conn
+                .query_row("SELECT seq FROM audit WHERE id = ?1", [&last.id], |r| r.get(0))
+                .optional()
+                .map_err(at_db)?;
+            if here != Some(last.seq) {
+                return Ok(SinceCopy::NotEarlier);
+            }
+            last.seq
+        }
+    };
+    let (changes, first): (i64, Option<String>) = conn
+        .query_row("SELECT count(*), min(at) FROM audit WHERE seq > ?1", [after], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(at_db)?;
+    Ok(SinceCopy::Changes {
+        changes: u64::try_from(changes).unwrap_or(0),
+        first: first.and_then(|t| time::from_storage(&t)),
+    })
 }
 
 /// How long a leftover copy must have been left untouched before it is removed: a copy being

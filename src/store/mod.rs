@@ -27,7 +27,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::config::DatabaseLocation;
 use crate::error::{Error, Result};
 
-pub use backup::{ExportLabel, copy_file, remove_stale_partials};
+pub use backup::{ExportLabel, LastChange, SinceCopy, copy_file, last_change_in, remove_stale_partials, since_copy};
 pub use check::Finding;
 pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};

@@ -289,6 +289,18 @@ pub enum Msg {
     },
     RunbookSaved(String),
     Failed(String),
+    /// A rolling backup was made: whatever kept it from being made before is over.
+    BackupMade,
+    /// A rolling backup was not made after a save (which stands).
+    BackupNotMade(BackupAlert),
+}
+
+/// Why the rolling backups are not being made, shown on every screen until one is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupAlert {
+    pub text: String,
+    /// The database itself is damaged: the person must stop, not only tell someone.
+    pub damaged: bool,
 }
 
 pub struct App {
@@ -299,6 +311,8 @@ pub struct App {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
+    /// Stays on every screen, whatever keys are pressed, until a rolling backup is made again.
+    pub backup_alert: Option<BackupAlert>,
     pub home: HomeData,
     /// The drafts this window may offer: none held by another window, and only the signed-in
     /// person's own (so that an entry is always saved in the name of who typed it).
@@ -348,6 +362,7 @@ impl App {
             screen,
             overlay: None,
             status: None,
+            backup_alert: None,
             home: start.home,
             drafts: Vec::new(),
             all_drafts: start.drafts,
@@ -533,6 +548,17 @@ impl App {
             }
             Msg::Failed(text) => {
                 self.say(text, Tone::Problem);
+                Vec::new()
+            }
+            Msg::BackupMade => {
+                self.backup_alert = None;
+                Vec::new()
+            }
+            Msg::BackupNotMade(alert) => {
+                // A lesser trouble never hides the news that the database is damaged.
+                if !self.backup_alert.as_ref().is_some_and(|shown| shown.damaged && !alert.damaged) {
+                    self.backup_alert = Some(alert);
+                }
                 Vec::new()
             }
         }

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use ratatui::crossterm::event::{self, Event};
 
-pub use app::{App, Cutover, Effect, HomeData, Msg, Screen, Start};
+pub use app::{App, BackupAlert, Cutover, Effect, HomeData, Msg, Screen, Start};
 pub use theme::Theme;
 pub use view::view;
 
@@ -143,6 +143,9 @@ fn event_loop(
     let mut ready = Instant::now();
     let mut after_keys = true;
     while !app.quit {
+        for news in backup_news() {
+            dispatch(store, app, news);
+        }
         terminal.draw(|frame| view(app, theme, frame)).map_err(Error::Output)?;
         if after_keys {
             ready = Instant::now();
@@ -244,11 +247,13 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
                 }
                 tx.add_staff(&actor, &member)
             })?;
+            back_up_in_background(store, now);
             Ok(Some(Msg::SetupDone(Box::new(load_start(store, now)?))))
         })(),
         Effect::AddStaff(member) => (|| {
             let actor = store.setup_actor(user.as_deref())?;
             store.write_at(now, |tx| tx.add_staff(&actor, &member))?;
+            back_up_in_background(store, now);
             Ok(Some(Msg::StaffAdded(member)))
         })(),
         Effect::RememberUser(id) => (|| {
@@ -291,6 +296,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::Void { entry_id, reason } => (|| {
             let actor = store.actor(user.as_deref())?;
             let reference = store.write_at(now, |tx| crate::entries::void(tx, &actor, &entry_id, &reason))?;
+            back_up_in_background(store, now);
             Ok(Some(Msg::Voided { reference }))
         })(),
         Effect::LoadQueue { query } => (|| {
@@ -301,6 +307,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::Act { entry_id, request } => (|| {
             let actor = store.actor(user.as_deref())?;
             let outcome = crate::queue::act(store, &actor, &entry_id, &request, now)?;
+            back_up_in_background(store, now);
             Ok(Some(Msg::Acted { text: acted(&outcome) }))
         })(),
         Effect::Copy(text) => {
@@ -372,18 +379,78 @@ fn save_runbook(
     }
 }
 
-/// This hour's rolling backup beside the database, if it has none yet, made on a thread of its own
-/// so that the screen never waits for it. A failure is logged nowhere and lost nothing: the next
-/// save tries again, and `cutover backup` reports its own errors.
+/// The rolling backups' turn after a save (see `crate::backup`), taken on a thread of its own so
+/// that the screen never waits for it, one at a time: a save made while one is being taken asks
+/// for another turn once it ends. What each turn found comes back to the screen through
+/// `backup_news`: a backup not made is shown, and stays shown, until one is made.
 fn back_up_in_background(store: &Store, now: chrono::DateTime<Utc>) {
     let path = store.path().to_path_buf();
-    if path.exists() {
-        std::thread::spawn(move || match crate::backup::keep_rolling(&path, now) {
-            Ok(Some(made)) => tracing::info!(backup = %made.display(), "rolling backup made"),
-            Ok(None) => {}
-            // The next save tries again; the person at the desk is not interrupted for it.
-            Err(e) => tracing::warn!("rolling backup not made: {}", e.for_the_log()),
-        });
+    if !path.exists() {
+        return;
+    }
+    {
+        let mut backups = rolling_backups();
+        if backups.running {
+            backups.again = Some(now);
+            return;
+        }
+        backups.running = true;
+    }
+    std::thread::spawn(move || {
+        let mut now = now;
+        loop {
+            let news = match crate::backup::keep_rolling(&path, now) {
+                Ok(crate::backup::Rolling::NotDue) => None,
+                Ok(crate::backup::Rolling::Made(made) | crate::backup::Rolling::Refreshed(made)) => {
+                    tracing::info!(backup = %made.display(), "rolling backup made");
+                    Some(Msg::BackupMade)
+                }
+                Err(e) => {
+                    tracing::warn!("{}", e.for_the_log());
+                    e.backup_alert().map(|text| Msg::BackupNotMade(app::BackupAlert { text, damaged: e.is_damage() }))
+                }
+            };
+            let mut backups = rolling_backups();
+            backups.news.extend(news);
+            match backups.again.take() {
+                Some(later) => now = later,
+                None => {
+                    backups.running = false;
+                    return;
+                }
+            }
+        }
+    });
+}
+
+/// The rolling backups being taken in the background, and what they found that the screen has
+/// not yet been told.
+#[derive(Default)]
+struct RollingBackups {
+    running: bool,
+    again: Option<chrono::DateTime<Utc>>,
+    news: Vec<Msg>,
+}
+
+fn rolling_backups() -> std::sync::MutexGuard<'static, RollingBackups> {
+    static BACKUPS: std::sync::Mutex<RollingBackups> =
+        std::sync::Mutex::new(RollingBackups { running: false, again: None, news: Vec::new() });
+    BACKUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// What the rolling backups taken in the background found since the screen was last told.
+fn backup_news() -> Vec<Msg> {
+    std::mem::take(&mut rolling_backups().news)
+}
+
+/// Waits for the rolling backups being taken in the background, then tells the screen what they
+/// found, as the event loop does on its next turn.
+pub fn finish_backups(store: &Store, app: &mut App) {
+    while rolling_backups().running {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for msg in backup_news() {
+        dispatch(store, app, msg);
     }
 }
 

@@ -39,6 +39,12 @@ impl Theme {
         if self.colour { base.fg(Color::Red) } else { base }
     }
 
+    /// The database is damaged: reversed, so it shows as a bar whatever the terminal's colours.
+    pub fn alarm(&self) -> Style {
+        let base = Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED);
+        if self.colour { base.fg(Color::Red) } else { base }
+    }
+
     pub fn success(&self) -> Style {
         let base = Style::default().add_modifier(Modifier::BOLD);
         if self.colour { base.fg(Color::Green) } else { base }

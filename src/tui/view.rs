@@ -65,14 +65,20 @@ fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
     }
     let status_text = status_paragraph(app, theme);
     let status_lines = status_text.as_ref().map_or(1, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
-    let [header, body, status, footer] = Layout::vertical([
+    let alert = alert_paragraph(app, theme);
+    let alert_lines = alert.as_ref().map_or(0, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
+    let [header, alert_area, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(alert_lines as u16),
         Constraint::Fill(1),
         Constraint::Length(status_lines as u16),
         Constraint::Length(1),
     ])
     .areas(area);
     draw_header(app, theme, frame, header);
+    if let Some(alert) = alert {
+        frame.render_widget(alert, alert_area);
+    }
     match &app.screen {
         Screen::Setup(form) => draw_setup(form, "Set up cutover on this computer", theme, frame, body),
         Screen::AddStaff(form) => draw_setup(form, "Add yourself to the staff list", theme, frame, body),
@@ -185,6 +191,14 @@ fn status_paragraph(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
         Tone::Problem => theme.problem(),
     };
     Some(Paragraph::new(escape_inline(&status.text).into_owned()).style(style).wrap(Wrap { trim: true }))
+}
+
+/// Why no rolling backup is being made, under the header on every screen: reversed, so that it
+/// cannot be taken for an ordinary message, and kept until a backup is made.
+fn alert_paragraph(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
+    let alert = app.backup_alert.as_ref()?;
+    let style = if alert.damaged { theme.alarm() } else { theme.problem() };
+    Some(Paragraph::new(escape_inline(&alert.text).into_owned()).style(style).wrap(Wrap { trim: true }))
 }
 
 fn draw_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
