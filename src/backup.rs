@@ -2,8 +2,6 @@
 //! the newest `KEEP` kept. Taken after the save has committed and on a connection of its own, so a
 //! backup never holds up a save; a backup that fails is reported, and never fails the save.
 
-use std::fs::DirBuilder;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -38,7 +36,7 @@ fn name_for(now: DateTime<Utc>) -> String {
 pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
     let folder = folder_for(db);
     if !folder.exists() {
-        DirBuilder::new().mode(0o700).create(&folder).map_err(|source| Error::file(&folder, source))?;
+        crate::platform::create_private_dir(&folder, false).map_err(|source| Error::file(&folder, source))?;
     }
     let dest = folder.join(name_for(now));
     if dest.exists() {

@@ -1134,6 +1134,7 @@ mod tests {
         rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(words.into()))
     }
 
+    #[cfg(unix)]
     #[test]
     fn sqlite_refusing_to_write_is_said_as_a_read_only_file_or_folder() {
         use std::os::unix::fs::PermissionsExt;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod import;
 pub mod merge;
+pub mod platform;
 pub mod queue;
 pub mod report;
 pub mod store;

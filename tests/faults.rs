@@ -3,7 +3,6 @@
 mod common;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use common::{Practice, stderr_of};
@@ -117,18 +116,21 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
 fn a_read_only_file_can_be_read_but_not_written() {
     let p = Practice::new();
     p.log(&["note", "--patient", "9992345675", "--summary", "kept"]);
-    fs::set_permissions(&p.db, fs::Permissions::from_mode(0o444)).unwrap();
+    common::mark_read_only(&p.db, true);
     refused_unchanged(&p, &LOG_NOTE, 1, "is read-only");
     refused_unchanged(&p, &["init", "--practice", "Other"], 1, "is read-only");
     p.run(&["list"]).success().stdout(contains("kept"));
     let journals = ["cutover.db-wal", "cutover.db-shm"].map(|f| p.dir.path().join(f));
     assert!(journals.iter().all(|j| !j.exists()), "reading a read-only database left journal files");
-    fs::set_permissions(&p.db, fs::Permissions::from_mode(0o644)).unwrap();
+    common::mark_read_only(&p.db, false);
     p.run_as("JS", &LOG_NOTE).success();
 }
 
+/// Unix only: Windows takes no notice of a read-only folder.
+#[cfg(unix)]
 #[test]
 fn a_read_only_folder_is_refused_with_a_message() {
+    use std::os::unix::fs::PermissionsExt;
     let p = Practice::new();
     let folder = p.dir.path();
     fs::set_permissions(folder, fs::Permissions::from_mode(0o555)).unwrap();

@@ -1,8 +1,7 @@
 //! Opening a database file: refuse anything that is not ours or is too new before writing a byte,
 //! create new files private to their owner, then set durability and migrate.
 
-use std::fs::{self, DirBuilder};
-use std::os::unix::fs::DirBuilderExt;
+use std::fs;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
@@ -40,7 +39,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
             if !location.is_default {
                 return Err(Error::FolderMissing(folder));
             }
-            DirBuilder::new().recursive(true).mode(0o700).create(&folder).map_err(file_error)?;
+            crate::platform::create_private_dir(&folder, true).map_err(file_error)?;
         }
         if files::on_read_only_disk(&folder) {
             return Err(Error::ReadOnlyDisk(path.to_path_buf()));

@@ -229,7 +229,8 @@ pub enum Msg {
     /// into the box being typed in, and is never taken as keys.
     Paste(String),
     Tick(DateTime<Utc>),
-    /// SIGTERM or SIGHUP: keep any form as a draft and leave.
+    /// Asked to end from outside (SIGTERM, SIGHUP, the console window closed): keep any form as a
+    /// draft and leave.
     Stop,
     SetupDone(Box<Start>),
     StaffAdded(StaffMember),
