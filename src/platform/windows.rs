@@ -13,7 +13,7 @@ use windows_sys::Win32::Foundation::{
     CloseHandle, ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER, ERROR_LOCK_VIOLATION, ERROR_SHARING_VIOLATION,
     GetLastError, STILL_ACTIVE,
 };
-use windows_sys::Win32::Storage::FileSystem::{GetDriveTypeW, GetVolumeInformationW, GetVolumePathNameW};
+use windows_sys::Win32::Storage::FileSystem::{GetDriveTypeW, GetVolumeInformationByHandleW};
 use windows_sys::Win32::System::Console::{
     CTRL_BREAK_EVENT, CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT, SetConsoleCtrlHandler,
 };
@@ -48,22 +48,22 @@ fn wide(text: &OsStr) -> Vec<u16> {
 }
 
 pub fn on_read_only_disk(path: &Path) -> bool {
-    let name = wide(path.as_os_str());
-    let mut root = [0u16; 1024];
+    use std::os::windows::io::AsRawHandle;
+    // Asked of an open file or folder: asking of the drive's root reads its label, which may be refused.
+    let Ok(file) = File::open(path) else { return false };
     let mut flags = 0u32;
-    // SAFETY: both buffers are NUL-terminated or sized as passed; null pointers ask for nothing.
+    // SAFETY: a handle open for the call; null pointers ask for nothing.
     unsafe {
-        GetVolumePathNameW(name.as_ptr(), root.as_mut_ptr(), root.len() as u32) != 0
-            && GetVolumeInformationW(
-                root.as_ptr(),
-                std::ptr::null_mut(),
-                0,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                &mut flags,
-                std::ptr::null_mut(),
-                0,
-            ) != 0
+        GetVolumeInformationByHandleW(
+            file.as_raw_handle(),
+            std::ptr::null_mut(),
+            0,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut flags,
+            std::ptr::null_mut(),
+            0,
+        ) != 0
             && flags & FILE_READ_ONLY_VOLUME != 0
     }
 }

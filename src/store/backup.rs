@@ -165,7 +165,8 @@ fn copy_into(
         return Err(Error::Corrupt { path: partial.to_path_buf(), detail: ok });
     }
     copy.close().map_err(|(_, e)| at_copy(e))?;
-    let file = std::fs::File::open(partial).map_err(|e| Error::file(partial, e))?;
+    // Opened for writing: Windows flushes only a file it may write.
+    let file = std::fs::OpenOptions::new().write(true).open(partial).map_err(|e| Error::file(partial, e))?;
     file.sync_all().map_err(|e| Error::file(partial, e))
 }
 
