@@ -20,7 +20,10 @@ const SUFFIX: &str = ".db";
 pub fn folder_for(db: &Path) -> PathBuf {
     let mut name = db.file_name().unwrap_or_default().to_os_string();
     name.push(".backups");
-    db.with_file_name(name)
+    match name.to_str() {
+        Some(text) => db.with_file_name(crate::files::portable_name(text)),
+        None => db.with_file_name(name),
+    }
 }
 
 /// `cutover-2026-11-27-14.db`: the UK hour it was taken in, so names sort in time order. The
@@ -28,7 +31,7 @@ pub fn folder_for(db: &Path) -> PathBuf {
 fn name_for(now: DateTime<Utc>) -> String {
     let hour = time::format_uk_as(now, "%Y-%m-%d-%H");
     let hour = hour.strip_suffix(" BST").unwrap_or(&hour).replace(" GMT", "GMT");
-    format!("{PREFIX}{hour}{SUFFIX}")
+    crate::files::portable_name(&format!("{PREFIX}{hour}{SUFFIX}"))
 }
 
 /// Makes this hour's backup of `db` if there is none yet, then removes all but the newest `KEEP`.

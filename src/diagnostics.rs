@@ -131,7 +131,7 @@ impl DailyFiles {
 }
 
 fn file_name(day: NaiveDate) -> String {
-    format!("cutover.{}.log", day.format("%Y-%m-%d"))
+    crate::files::portable_name(&format!("cutover.{}.log", day.format("%Y-%m-%d")))
 }
 
 /// The day of a daily log file's name, or `None` for any other name.
