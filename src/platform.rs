@@ -87,17 +87,24 @@ pub fn on_network_drive(path: &Path) -> bool {
     imp::on_network_drive(path)
 }
 
-/// The longest path, in characters, that SQLite can open here; `None` where there is no limit
-/// worth checking before trying. On Windows, 260 characters (`MAX_PATH`) for the whole path.
-pub const LONGEST_PATH: Option<usize> = imp::LONGEST_PATH;
+/// What cutover and SQLite add to a file's name: a copy being written, `….partial-4294967295`,
+/// and its journal, `…-journal`.
+const ADDED_TO_NAMES: usize = ".partial-4294967295-journal".len();
 
-/// Whether `path`, made absolute, is longer than SQLite can open here, with room for the
-/// `-journal` its files may have added.
-pub fn path_too_long(path: &Path) -> bool {
-    const JOURNAL: usize = "-journal".len();
-    let Some(longest) = LONGEST_PATH else { return false };
+/// The longest path, in characters, cutover takes for a database or a file it writes: what SQLite
+/// can open here, less room for the names it adds. On Windows SQLite opens at most `MAX_PATH`
+/// (259 characters and the end); on Unix there is no limit worth checking before trying.
+pub const LONGEST_USABLE_PATH: usize = imp::LONGEST_PATH.saturating_sub(ADDED_TO_NAMES);
+
+/// `path`'s length in characters, made absolute as the system will see it.
+pub fn path_length(path: &Path) -> usize {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    shown(&absolute).as_os_str().to_string_lossy().chars().count() + JOURNAL >= longest
+    shown(&absolute).as_os_str().to_string_lossy().chars().count()
+}
+
+/// Whether `path` is longer than cutover can use here (see [`LONGEST_USABLE_PATH`]).
+pub fn path_too_long(path: &Path) -> bool {
+    path_length(path) > LONGEST_USABLE_PATH
 }
 
 /// Whether another program (antivirus or backup software, say) has `path` open so that nobody

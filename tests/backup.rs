@@ -79,7 +79,11 @@ fn only_the_newest_24_rolling_backups_are_kept() {
 
 /// The id of a process that has just ended.
 fn ended_process() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let mut child = if cfg!(windows) {
+        std::process::Command::new("cmd").args(["/C", "exit"]).spawn().unwrap()
+    } else {
+        std::process::Command::new("true").spawn().unwrap()
+    };
     let pid = child.id();
     child.wait().unwrap();
     pid

@@ -61,6 +61,9 @@ pub(super) fn check_out(out: &std::path::Path, database: &std::path::Path, force
     if database_files.iter().any(|f| crate::files::same_file(out, f)) {
         return Err(Error::Exchange(Exchange::OutputIsDatabase(out.to_path_buf())));
     }
+    if crate::platform::path_too_long(out) {
+        return Err(Error::path_too_long(out));
+    }
     if !force && (out.exists() || out.is_symlink()) {
         return Err(Error::Exchange(Exchange::OutputExists(out.to_path_buf())));
     }

@@ -14,7 +14,7 @@ const PRIVATE_DIR: u32 = 0o700;
 /// Terminals here can mark pasted text (bracketed paste).
 pub const TERMINAL_MARKS_PASTES: bool = true;
 
-pub const LONGEST_PATH: Option<usize> = None;
+pub const LONGEST_PATH: usize = usize::MAX;
 
 pub fn private_dir(builder: &mut DirBuilder) {
     builder.mode(PRIVATE_DIR);

@@ -25,8 +25,8 @@ use windows_sys::Win32::System::WindowsProgramming::DRIVE_REMOTE;
 /// each pasted line break in some terminals (crossterm #962): pastes are told apart by their speed.
 pub const TERMINAL_MARKS_PASTES: bool = false;
 
-/// `MAX_PATH`: SQLite's Windows files cannot be opened by a longer path.
-pub const LONGEST_PATH: Option<usize> = Some(260);
+/// `MAX_PATH` less its terminating NUL: SQLite on Windows opens no longer path.
+pub const LONGEST_PATH: usize = 259;
 
 /// A folder or file takes the access list of the folder it is made in: the per-user data folder
 /// under `%LOCALAPPDATA%` is open to its user, the administrators and the system alone.
