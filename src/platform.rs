@@ -87,13 +87,13 @@ pub fn on_network_drive(path: &Path) -> bool {
     imp::on_network_drive(path)
 }
 
-/// What cutover and SQLite add to a file's name: a copy being written, `….partial-4294967295`,
-/// and its journal, `…-journal`.
-const ADDED_TO_NAMES: usize = ".partial-4294967295-journal".len();
+/// The most cutover and SQLite add to a path: an hourly backup beside the database, while it is
+/// being written, with its journal.
+const ADDED_TO_NAMES: usize = r".backups\cutover-2026-11-27-14GMT.db.partial-4294967295-journal".len();
 
 /// The longest path, in characters, cutover takes for a database or a file it writes: what SQLite
 /// can open here, less room for the names it adds. On Windows SQLite opens at most `MAX_PATH`
-/// (259 characters and the end); on Unix there is no limit worth checking before trying.
+/// (259 characters and the end), so 196; on Unix there is no limit worth checking before trying.
 pub const LONGEST_USABLE_PATH: usize = imp::LONGEST_PATH.saturating_sub(ADDED_TO_NAMES);
 
 /// `path`'s length in characters, made absolute as the system will see it.

@@ -475,8 +475,13 @@ fn a_path_too_long_for_windows_is_refused_with_what_to_do() {
     assert!(stderr.contains("is too long for Windows") && stderr.contains("such as C:\\cutover"), "{stderr}");
     assert_plain(&stderr);
     assert!(!db.exists());
-    let copy = deep.join("backup.db");
-    let result = p.run(&["backup", "--out", copy.to_str().unwrap()]).code(1);
+    for command in ["backup", "export"] {
+        let copy = deep.join(format!("{command}.db"));
+        let result = p.run_as("JS", &[command, "--out", copy.to_str().unwrap()]).code(1);
+        assert!(stderr_of(&result).contains("is too long for Windows"), "{}", stderr_of(&result));
+    }
+    let report = deep.join("report.html");
+    let result = p.run(&["report", "--format", "html", "--out", report.to_str().unwrap()]).code(1);
     assert!(stderr_of(&result).contains("is too long for Windows"), "{}", stderr_of(&result));
     assert_eq!(fs::read_dir(&deep).unwrap().count(), 0, "nothing is left in the folder");
 }
