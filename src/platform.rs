@@ -192,8 +192,13 @@ mod tests {
         permissions.set_readonly(true);
         std::fs::set_permissions(&path, permissions.clone()).unwrap();
         assert!(marked_read_only(&path));
+        #[cfg(unix)]
+        let permissions = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+        #[cfg(windows)]
+        #[allow(clippy::permissions_set_readonly_false)] // the attribute, not the world's write bit
         permissions.set_readonly(false);
         std::fs::set_permissions(&path, permissions).unwrap();
+        assert!(!marked_read_only(&path));
         assert!(!locked_by_another_program(&path));
         assert!(!on_read_only_disk(dir.path()));
         assert!(!on_read_only_disk(&dir.path().join("not there")));
