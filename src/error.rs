@@ -985,11 +985,11 @@ impl Error {
                 read_only_at(&path).unwrap_or(Error::Database { path, detail, code: sqlite_code(&e) })
             }
             Some(ErrorCode::DiskFull) => Error::DiskFull(path),
+            Some(ErrorCode::ConstraintViolation) => Error::Refused { path, detail, code: sqlite_code(&e) },
             // Windows: antivirus or backup software holding the file past SQLite's own retries.
             _ if crate::platform::locked_by_another_program(&path) => {
                 Error::LockedByAnotherProgram { path, waited_ms: crate::config::busy_timeout().as_millis() as u64 }
             }
-            Some(ErrorCode::ConstraintViolation) => Error::Refused { path, detail, code: sqlite_code(&e) },
             _ => Error::Database { path, detail, code: sqlite_code(&e) },
         }
     }
@@ -1161,6 +1161,23 @@ mod tests {
 
     fn sqlite_failure(code: i32, words: &str) -> rusqlite::Error {
         rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(words.into()))
+    }
+
+    /// Windows: SQLite gives up on a file antivirus or backup software holds, after its own retries.
+    #[cfg(windows)]
+    #[test]
+    fn sqlite_failing_on_a_file_another_program_holds_is_said_as_such() {
+        use std::os::windows::fs::OpenOptionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("cutover.db");
+        std::fs::write(&db, b"").unwrap();
+        let held = std::fs::OpenOptions::new().read(true).share_mode(0).open(&db).unwrap();
+        let io = Error::Sqlite(sqlite_failure(266, "disk I/O error")).at(&db);
+        assert!(matches!(&io, Error::LockedByAnotherProgram { path, .. } if *path == db), "{io:?}");
+        let constraint = Error::Sqlite(sqlite_failure(19, "constraint failed")).at(&db);
+        assert!(matches!(constraint, Error::Refused { .. }), "a refusal stays a refusal");
+        drop(held);
+        assert!(matches!(Error::Sqlite(sqlite_failure(266, "disk I/O error")).at(&db), Error::Database { .. }));
     }
 
     #[cfg(unix)]
