@@ -6,8 +6,6 @@
 //! backup. Taken after the save has committed and on a connection of its own, so a backup never
 //! holds up a save; a backup that fails is reported, and never fails the save.
 
-use std::fs::DirBuilder;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -34,7 +32,10 @@ const SUFFIX: &str = ".db";
 pub fn folder_for(db: &Path) -> PathBuf {
     let mut name = db.file_name().unwrap_or_default().to_os_string();
     name.push(".backups");
-    db.with_file_name(name)
+    match name.to_str() {
+        Some(text) => db.with_file_name(crate::files::portable_name(text)),
+        None => db.with_file_name(name),
+    }
 }
 
 /// `cutover-2026-11-27-14.db`: the UK hour it was taken in, so names sort in time order. The
@@ -42,7 +43,7 @@ pub fn folder_for(db: &Path) -> PathBuf {
 fn name_for(now: DateTime<Utc>) -> String {
     let hour = time::format_uk_as(now, "%Y-%m-%d-%H");
     let hour = hour.strip_suffix(" BST").unwrap_or(&hour).replace(" GMT", "GMT");
-    format!("{PREFIX}{hour}{SUFFIX}")
+    crate::files::portable_name(&format!("{PREFIX}{hour}{SUFFIX}"))
 }
 
 /// What a turn of the rolling backups did.
@@ -72,7 +73,7 @@ pub fn keep_rolling_within(db: &Path, now: DateTime<Utc>, changes: u64, minutes:
 
 fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, changes: u64, minutes: i64) -> Result<Rolling> {
     if !folder.exists() {
-        DirBuilder::new().mode(0o700).create(folder).map_err(|source| Error::file(folder, source))?;
+        crate::platform::create_private_dir(&folder, false).map_err(|source| Error::file(&folder, source))?;
     }
     let dest = folder.join(name_for(now));
     let this_hours = dest.exists();

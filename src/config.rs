@@ -29,7 +29,7 @@ pub fn database_location(given: Option<PathBuf>) -> DatabaseLocation {
     match given {
         Some(path) => DatabaseLocation { path, is_default: false },
         None => {
-            let folder = dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("cutover");
+            let folder = crate::platform::data_folder().unwrap_or_else(|| PathBuf::from("cutover"));
             DatabaseLocation { path: folder.join(DEFAULT_FILE_NAME), is_default: true }
         }
     }

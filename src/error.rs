@@ -89,6 +89,12 @@ pub enum Error {
     ReadOnlyOutput(PathBuf),
     #[error("The database {} is busy: another cutover window or program {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), busy_for(*.waited_ms))]
     Busy { path: PathBuf, waited_ms: u64 },
+    #[error("{} is open in another program (a spreadsheet, or antivirus or backup software){}, so cutover cannot use it. Nothing was changed. Close it in that program, or wait a moment and try again; if it keeps happening, ask your IT support to stop antivirus or backup software holding the cutover folder while cutover is in use.", .path.display(), held_for(*.waited_ms))]
+    LockedByAnotherProgram { path: PathBuf, waited_ms: u64 },
+    #[error("The database {} is on a network drive or shared folder. cutover will not keep a live database there: SQLite's locks do not hold across a network, so two computers saving at once could damage it. Nothing was changed. Keep the database on this computer's own disk (leave out --db to use your own folder); a shared folder is for passing exports and backups between computers, never for the database in use.", .0.display())]
+    NetworkDrive(PathBuf),
+    #[error("The path {} is too long for Windows ({length} characters; cutover can use at most {longest}, with room for the files it keeps beside it). Nothing was changed. Use a folder with a shorter path, such as C:\\cutover, or a shorter file name.", .path.display())]
+    PathTooLong { path: PathBuf, length: usize, longest: usize },
     #[error("The disk holding {} is full, so nothing more can be saved. The last save did not happen. Free some space (or move the database to another disk) and try again.", .0.display())]
     DiskFull(PathBuf),
     #[error("cutover could not use {}: {}. Check the path and its permissions.", .path.display(), io_reason(.source))]
@@ -1172,6 +1178,11 @@ fn duration(ms: u64) -> String {
     }
 }
 
+/// ", which did not let go of it within 10 seconds", when cutover waited.
+fn held_for(ms: u64) -> String {
+    if ms == 0 { String::new() } else { format!(", which did not let go of it within {}", duration(ms)) }
+}
+
 fn io_reason(e: &std::io::Error) -> &'static str {
     use std::io::ErrorKind::*;
     match e.kind() {
@@ -1209,6 +1220,11 @@ impl Error {
             Error::ReadOnlyOutput(_) => "could not write a file: read-only disk".to_string(),
             Error::Busy { waited_ms, .. } => format!("database busy (waited {waited_ms} ms)"),
             Error::DiskFull(_) => "disk full".to_string(),
+            Error::LockedByAnotherProgram { waited_ms, .. } => {
+                format!("file held open by another program (waited {waited_ms} ms)")
+            }
+            Error::NetworkDrive(_) => "database on a network drive: refused".to_string(),
+            Error::PathTooLong { length, longest, .. } => format!("path too long ({length} of at most {longest})"),
             Error::File { source, .. } => format!("could not use a file ({:?})", source.kind()),
             Error::Refused { code, .. } => with_code("database refused a change", *code),
             Error::Database { code, .. } => with_code("database error", *code),
@@ -1288,6 +1304,10 @@ impl Error {
             }
             Some(ErrorCode::DiskFull) => Error::DiskFull(path),
             Some(ErrorCode::ConstraintViolation) => Error::Refused { path, detail, code: sqlite_code(&e) },
+            // Windows: antivirus or backup software holding the file past SQLite's own retries.
+            _ if crate::platform::locked_by_another_program(&path) => {
+                Error::LockedByAnotherProgram { path, waited_ms: crate::config::busy_timeout().as_millis() as u64 }
+            }
             _ => Error::Database { path, detail, code: sqlite_code(&e) },
         }
     }
@@ -1311,8 +1331,17 @@ impl Error {
         match source.kind() {
             std::io::ErrorKind::ReadOnlyFilesystem => Error::ReadOnlyOutput(path.to_path_buf()),
             std::io::ErrorKind::StorageFull => Error::OutputDiskFull(path.to_path_buf()),
+            _ if crate::platform::locked_by_another_program(path) => {
+                Error::LockedByAnotherProgram { path: path.to_path_buf(), waited_ms: 0 }
+            }
             _ => Error::File { path: path.to_path_buf(), source },
         }
+    }
+
+    /// `path` is longer than SQLite can open here (see `platform::path_too_long`).
+    pub fn path_too_long(path: &Path) -> Error {
+        let length = crate::platform::path_length(path);
+        Error::PathTooLong { path: path.to_path_buf(), length, longest: crate::platform::LONGEST_USABLE_PATH }
     }
 
     /// The same refusal again, for a database found read-only when it was opened.
@@ -1465,6 +1494,24 @@ mod tests {
         rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(words.into()))
     }
 
+    /// Windows: SQLite gives up on a file antivirus or backup software holds, after its own retries.
+    #[cfg(windows)]
+    #[test]
+    fn sqlite_failing_on_a_file_another_program_holds_is_said_as_such() {
+        use std::os::windows::fs::OpenOptionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("cutover.db");
+        std::fs::write(&db, b"").unwrap();
+        let held = std::fs::OpenOptions::new().read(true).share_mode(0).open(&db).unwrap();
+        let io = Error::Sqlite(sqlite_failure(266, "disk I/O error")).at(&db);
+        assert!(matches!(&io, Error::LockedByAnotherProgram { path, .. } if *path == db), "{io:?}");
+        let constraint = Error::Sqlite(sqlite_failure(19, "constraint failed")).at(&db);
+        assert!(matches!(constraint, Error::Refused { .. }), "a refusal stays a refusal");
+        drop(held);
+        assert!(matches!(Error::Sqlite(sqlite_failure(266, "disk I/O error")).at(&db), Error::Database { .. }));
+    }
+
+    #[cfg(unix)]
     #[test]
     fn sqlite_refusing_to_write_is_said_as_a_read_only_file_or_folder() {
         use std::os::unix::fs::PermissionsExt;

@@ -1,16 +1,12 @@
 //! Files cutover writes: private to their owner from the first byte, and a read-only disk told
 //! apart from other faults.
 
-use std::fs::{File, OpenOptions, Permissions};
+use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-
-/// Readable and writable by the owner only: every file that holds patient details, like the
-/// database itself.
-const PRIVATE: u32 = 0o600;
+pub use crate::platform::{marked_read_only, on_read_only_disk, same_file};
 
 /// What to do when the file is already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,19 +17,16 @@ pub enum Existing {
     Replace,
 }
 
-/// Creates `path` readable by its owner only. The mode given at creation applies only to a new
-/// file and can be narrowed by the umask, so it is set again on the open file, before any byte is
-/// written: a file that was there, open to everyone, becomes private too.
+/// Creates `path` readable by its owner only (see `platform::open_private`): every file that holds
+/// patient details, like the database itself.
 pub fn create_private(path: &Path, existing: Existing) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
-    options.write(true).mode(PRIVATE);
+    options.write(true);
     match existing {
         Existing::Refuse => options.create_new(true),
         Existing::Replace => options.create(true).truncate(true),
     };
-    let file = options.open(path)?;
-    file.set_permissions(Permissions::from_mode(PRIVATE))?;
-    Ok(file)
+    crate::platform::open_private(&mut options, path)
 }
 
 /// Writes `bytes` to `path`, replacing what it held, as a private file, and waits until they are
@@ -45,39 +38,95 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     file.sync_all().map_err(fault)
 }
 
-/// Whether two paths name one file (the same device and inode: a link or another spelling of the
-/// path counts as the same). A path that does not exist is the same as nothing.
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
+/// Names Windows refuses for a file, whatever follows the dot: `NUL.db` is the null device too.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
+    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Characters Windows refuses in a file's name, besides control characters.
+const REFUSED: &str = r#":*?"<>|/\"#;
+
+/// A name for a file cutover makes (a backup, a log, a copy being written) that every system takes,
+/// Windows included: each character Windows refuses (`: * ? " < > | / \` and control characters)
+/// becomes `-`, trailing dots and spaces go, and a reserved device name (`CON`, `NUL`, …) gains a
+/// `_`. So a time written with colons, or a database called `con.db`, never makes a file that
+/// cannot be written, or one that is really a device.
+pub fn portable_name(name: &str) -> String {
+    let mut safe: String = name.chars().map(|c| if c.is_control() || REFUSED.contains(c) { '-' } else { c }).collect();
+    safe.truncate(safe.trim_end_matches(['.', ' ']).len());
+    let stem = safe.split('.').next().unwrap_or_default().trim_end();
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        safe.insert(stem.len(), '_');
     }
-}
-
-/// Whether `path` (a file or a folder) is on a disk that is mounted read-only: a locked USB stick,
-/// a share mounted read-only, a disk the system found faults on. Nobody can write there, not even
-/// the superuser, whatever the files' permissions say.
-pub fn on_read_only_disk(path: &Path) -> bool {
-    rustix::fs::statvfs(path).is_ok_and(|fs| fs.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
-}
-
-/// Whether the permission bits of `path` let nobody write it. The superuser could still, so these
-/// are checked as well as trusting the system: what a manager marked read-only stays unwritten.
-pub fn marked_read_only(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o222 == 0)
+    if safe.is_empty() { "_".to_string() } else { safe }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn mode(path: &Path) -> u32 {
-        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    /// What Windows accepts as a file's name (Microsoft's "Naming Files, Paths, and Namespaces"),
+    /// written out again here as the test's own oracle.
+    fn valid_on_windows(name: &str) -> bool {
+        let stem = name.split('.').next().unwrap_or_default().trim_end().to_ascii_uppercase();
+        let device = ["CON", "PRN", "AUX", "NUL"].contains(&stem.as_str())
+            || (stem.len() == 4
+                && (stem.starts_with("COM") || stem.starts_with("LPT"))
+                && stem.ends_with(|c: char| c.is_ascii_digit() && c != '0'));
+        !name.is_empty()
+            && !name.chars().any(|c| c.is_control() || ":*?\"<>|/\\".contains(c))
+            && !name.ends_with(['.', ' '])
+            && !device
     }
 
     #[test]
+    fn a_name_windows_would_refuse_is_made_one_it_takes() {
+        for (given, made) in [
+            ("cutover-2026-11-27-14.db", "cutover-2026-11-27-14.db"),
+            ("export 2026-11-27T14:30:00Z.cutover", "export 2026-11-27T14-30-00Z.cutover"),
+            (r#"what? <this> | "that""#, "what- -this- - -that-"),
+            (r"a/b\c", "a-b-c"),
+            ("report. . .", "report"),
+            ("CON", "CON_"),
+            ("nul.db", "nul_.db"),
+            ("Com1.db.backups", "Com1_.db.backups"),
+            ("lpt9 .log", "lpt9_ .log"),
+            ("console.db", "console.db"),
+            ("COM0.db", "COM0.db"),
+            ("...", "_"),
+            ("tab\there", "tab-here"),
+            ("Llanfair\u{ad}pwll ✓ שלום.db", "Llanfair\u{ad}pwll ✓ שלום.db"),
+        ] {
+            assert_eq!(portable_name(given), made, "{given:?}");
+            assert!(valid_on_windows(made), "{made:?}");
+        }
+        assert!(!valid_on_windows("lpt9 .log") && !valid_on_windows("a:b") && !valid_on_windows("x."));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_name_is_made_valid_on_windows(
+            start in proptest::sample::select(&["CON", "nul", "Com7", "lpt1", "AUX", "prn", "report", ""][..]),
+            rest in "[ .:*?<>|/\\\t\u{0}-\u{1f}a-z\\PC]{0,16}",
+        ) {
+            let name = format!("{start}{rest}");
+            let made = portable_name(&name);
+            proptest::prop_assert!(valid_on_windows(&made), "{:?} made {:?}", name, made);
+        }
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_private_file_is_private_whether_new_or_replaced() {
+        use std::fs::Permissions;
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.csv");
         write_private(&path, b"one").unwrap();
@@ -90,9 +139,13 @@ mod tests {
     }
 
     #[test]
-    fn a_temporary_folder_is_not_on_a_read_only_disk() {
+    fn a_file_written_replaces_what_was_there_and_a_copy_never_does() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(!on_read_only_disk(dir.path()));
-        assert!(!on_read_only_disk(&dir.path().join("not there")));
+        let path = dir.path().join("report.csv");
+        write_private(&path, b"one").unwrap();
+        write_private(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let refused = create_private(&path, Existing::Refuse).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::AlreadyExists);
     }
 }

@@ -15,6 +15,7 @@ pub mod fnv;
 pub mod import;
 pub mod merge;
 pub mod output;
+pub mod platform;
 pub mod queue;
 pub mod report;
 pub mod runbook;

@@ -83,7 +83,11 @@ fn only_the_newest_24_rolling_backups_are_kept() {
 
 /// The id of a process that has just ended.
 fn ended_process() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let mut child = if cfg!(windows) {
+        std::process::Command::new("cmd").args(["/C", "exit"]).spawn().unwrap()
+    } else {
+        std::process::Command::new("true").spawn().unwrap()
+    };
     let pid = child.id();
     child.wait().unwrap();
     pid
@@ -136,11 +140,14 @@ fn a_backup_removes_copies_left_by_a_backup_killed_part_way_but_never_a_live_one
     assert!(rolling_live.exists());
 }
 
+#[cfg(unix)]
 fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
 }
 
+/// Unix only: Windows has no permission bits; a file there takes its folder's access list.
+#[cfg(unix)]
 #[test]
 fn every_file_holding_patient_details_is_readable_by_its_owner_only() {
     let p = Practice::new();

@@ -141,6 +141,7 @@ fn a_database_that_does_not_exist_leaves_no_log_folder_behind() {
     assert!(log.contains("command=\"info\"") && !log.contains("command=\"init\""), "{log}");
 }
 
+#[cfg(unix)]
 #[test]
 fn the_log_files_are_readable_by_their_owner_alone() {
     use std::os::unix::fs::PermissionsExt;

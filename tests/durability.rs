@@ -1,4 +1,6 @@
 //! Nothing is lost: saves survive SIGKILL, history cannot be rewritten, and files are private.
+//! Unix only: it kills a process group with SIGKILL and reads permission bits.
+#![cfg(unix)]
 
 mod common;
 

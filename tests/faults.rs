@@ -3,7 +3,6 @@
 mod common;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use common::{Practice, stderr_of};
@@ -117,18 +116,21 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
 fn a_read_only_file_can_be_read_but_not_written() {
     let p = Practice::new();
     p.log(&["note", "--patient", "9992345675", "--summary", "kept"]);
-    fs::set_permissions(&p.db, fs::Permissions::from_mode(0o444)).unwrap();
+    common::mark_read_only(&p.db, true);
     refused_unchanged(&p, &LOG_NOTE, 1, "is read-only");
     refused_unchanged(&p, &["init", "--practice", "Other"], 1, "is read-only");
     p.run(&["list"]).success().stdout(contains("kept"));
     let journals = ["cutover.db-wal", "cutover.db-shm"].map(|f| p.dir.path().join(f));
     assert!(journals.iter().all(|j| !j.exists()), "reading a read-only database left journal files");
-    fs::set_permissions(&p.db, fs::Permissions::from_mode(0o644)).unwrap();
+    common::mark_read_only(&p.db, false);
     p.run_as("JS", &LOG_NOTE).success();
 }
 
+/// Unix only: Windows takes no notice of a read-only folder.
+#[cfg(unix)]
 #[test]
 fn a_read_only_folder_is_refused_with_a_message() {
+    use std::os::unix::fs::PermissionsExt;
     let p = Practice::new();
     let folder = p.dir.path();
     fs::set_permissions(folder, fs::Permissions::from_mode(0o555)).unwrap();
@@ -484,4 +486,82 @@ fn an_out_file_never_replaces_the_database_and_an_existing_file_only_with_force(
     }
     p.run_as("JS", &["report", "--force", "--out", path]).success();
     assert_ne!(fs::read_to_string(&fixed).unwrap(), "corrected rows", "--force replaces it");
+}
+
+/// Windows: a file another program holds shared with nobody (antivirus, backup software, a
+/// spreadsheet) is waited for as long as another writer would be, then refused in words.
+#[cfg(windows)]
+#[test]
+fn a_file_held_by_another_program_is_waited_for_then_refused_untouched() {
+    use std::os::windows::fs::OpenOptionsExt;
+    let hold = |path: &std::path::Path| fs::OpenOptions::new().read(true).share_mode(0).open(path).unwrap();
+    let p = Practice::new();
+    let before = p.bytes();
+    let held = hold(&p.db);
+    let result =
+        p.cmd().env("CUTOVER_USER", "JS").env("CUTOVER_BUSY_TIMEOUT_MS", "300").args(LOG_NOTE).assert().code(1);
+    let stderr = stderr_of(&result);
+    assert!(stderr.contains("is open in another program") && stderr.contains("within 0.3 seconds"), "{stderr}");
+    assert_plain(&stderr);
+    // Let go while cutover waits: the save goes ahead.
+    let letting_go = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        drop(held);
+    });
+    p.cmd().env("CUTOVER_USER", "JS").env("CUTOVER_BUSY_TIMEOUT_MS", "20000").args(LOG_NOTE).assert().success();
+    letting_go.join().unwrap();
+    assert_ne!(before, p.bytes());
+
+    // A report written over a file a spreadsheet has open.
+    let report = p.dir.path().join("report.csv");
+    fs::write(&report, "kept").unwrap();
+    let held = hold(&report);
+    let out = report.to_str().unwrap();
+    let result = p.run(&["report", "--format", "csv", "--force", "--out", out]).code(1);
+    drop(held);
+    assert!(stderr_of(&result).contains("is open in another program"), "{}", stderr_of(&result));
+    assert_plain(&stderr_of(&result));
+    assert_eq!(fs::read_to_string(&report).unwrap(), "kept");
+}
+
+/// Windows: SQLite's locks do not hold across a network, so a live database on a shared folder is
+/// refused before anything is touched, with what to do instead.
+#[cfg(windows)]
+#[test]
+fn a_database_on_a_shared_folder_is_refused_with_what_to_do() {
+    let p = Practice::empty();
+    for db in [r"\\server\share\cutover.db", r"\\?\UNC\server\share\practice\cutover.db"] {
+        for args in [&["init", "--practice", "X"][..], &["list"], &LOG_NOTE] {
+            let result = p.cmd().env("CUTOVER_DB", db).env("CUTOVER_USER", "JS").args(args).assert().code(1);
+            let stderr = stderr_of(&result);
+            assert!(stderr.contains("is on a network drive or shared folder"), "{stderr}");
+            assert!(stderr.contains("never for the database in use"), "{stderr}");
+            assert_plain(&stderr);
+        }
+    }
+}
+
+/// Windows: a path longer than SQLite can open there is refused in words, for the database and
+/// for a file written with --out, and nothing is made.
+#[cfg(windows)]
+#[test]
+fn a_path_too_long_for_windows_is_refused_with_what_to_do() {
+    let p = Practice::new();
+    let deep = p.dir.path().join("x".repeat(100)).join("y".repeat(100));
+    fs::create_dir_all(&deep).unwrap();
+    let db = deep.join("cutover.db");
+    let result = p.cmd().env("CUTOVER_DB", &db).args(["init", "--practice", "X"]).assert().code(1);
+    let stderr = stderr_of(&result);
+    assert!(stderr.contains("is too long for Windows") && stderr.contains("such as C:\\cutover"), "{stderr}");
+    assert_plain(&stderr);
+    assert!(!db.exists());
+    for command in ["backup", "export"] {
+        let copy = deep.join(format!("{command}.db"));
+        let result = p.run_as("JS", &[command, "--out", copy.to_str().unwrap()]).code(1);
+        assert!(stderr_of(&result).contains("is too long for Windows"), "{}", stderr_of(&result));
+    }
+    let report = deep.join("report.html");
+    let result = p.run(&["report", "--format", "html", "--out", report.to_str().unwrap()]).code(1);
+    assert!(stderr_of(&result).contains("is too long for Windows"), "{}", stderr_of(&result));
+    assert_eq!(fs::read_dir(&deep).unwrap().count(), 0, "nothing is left in the folder");
 }

@@ -1,4 +1,6 @@
 //! End to end: the real binary in a real pseudo-terminal, keystrokes in, screen text out.
+//! Unix only: a pseudo-terminal and SIGHUP (the Windows console's close is tested in `platform`).
+#![cfg(unix)]
 
 mod common;
 

@@ -671,6 +671,25 @@ fn a_half_typed_form_is_kept_as_a_draft_and_offered_back() {
     assert!(form.contains("Amoxicillin for Mrs Jones") && form.contains("Amoxicillin 500mg capsules"), "{form}");
 }
 
+/// Windows may end the program as its console window closes, and at logoff, without waiting for
+/// it: what is typed must already be on disk, never kept for the way out. Typed into one field,
+/// not left, in a window still open, it is among the drafts at the next tick of the clock (half a
+/// second), however recently the last draft was saved.
+#[test]
+fn what_is_typed_is_on_disk_at_the_next_tick_without_leaving_the_field_or_the_window() {
+    let mut ui = Ui::signed_in(practice());
+    ui.key(KeyCode::Char('p'));
+    ui.tab(1);
+    ui.keys("Amoxicillin for Mrs Jones");
+    let on_disk = |ui: &Ui| {
+        let drafts = ui.store.drafts_free_at(now() + chrono::Duration::hours(1)).unwrap();
+        drafts.iter().any(|d| d.body.contains("Amoxicillin for Mrs Jones"))
+    };
+    dispatch(&ui.store, &mut ui.app, Msg::Tick(now() + chrono::Duration::milliseconds(500)));
+    assert!(on_disk(&ui), "not on disk while the field is being typed in");
+    assert!(!ui.app.quit && matches!(ui.app.screen, cutover::tui::Screen::Form(_)));
+}
+
 #[test]
 fn problems_are_red_in_colour_and_still_marked_without_it() {
     use ratatui::style::{Color, Modifier};

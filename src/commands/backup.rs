@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::store::OpenMode;
 
 pub fn backup(args: BackupArgs, ctx: &mut Context) -> Result<ExitCode> {
+    super::check_out_path(&args.out)?;
     let store = ctx.open(OpenMode::Existing)?;
     store.copy_to(&args.out).map_err(|e| crate::backup::point_to_newest(e, store.path()))?;
     writeln!(

@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::store::{ExportLabel, OpenMode};
 
 pub fn export(args: ExportArgs, ctx: &mut Context) -> Result<ExitCode> {
+    super::check_out_path(&args.out)?;
     let store = ctx.open(OpenMode::Existing)?;
     let actor = store.actor(ctx.as_staff.as_deref())?;
     let label = ExportLabel { exported_by: actor.staff_id.as_deref(), exported_at: ctx.now };

@@ -56,6 +56,7 @@ impl Context<'_> {
 /// was once lost to a report written over it). Exit 2 either way, nothing written.
 pub(super) fn check_out(out: &std::path::Path, database: &std::path::Path, force: bool) -> Result<()> {
     use crate::error::{Error, Exchange};
+    check_out_path(out)?;
     let with = |suffix: &str| {
         let mut name = database.as_os_str().to_owned();
         name.push(suffix);
@@ -67,6 +68,15 @@ pub(super) fn check_out(out: &std::path::Path, database: &std::path::Path, force
     }
     if !force && (out.exists() || out.is_symlink()) {
         return Err(Error::Exchange(Exchange::OutputExists(out.to_path_buf())));
+    }
+    Ok(())
+}
+
+/// A file cutover is to write can be written where it is asked for: on Windows, a path short
+/// enough for SQLite and the names added beside it.
+pub(super) fn check_out_path(out: &std::path::Path) -> Result<()> {
+    if crate::platform::path_too_long(out) {
+        return Err(crate::error::Error::path_too_long(out));
     }
     Ok(())
 }

@@ -143,7 +143,8 @@ fn copy_checked(
     if existing == Existing::Refuse && dest.exists() {
         return Err(Error::Exchange(Exchange::OutputExists(dest.to_path_buf())));
     }
-    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(&source.path), dest.parent().map(std::fs::canonicalize).transpose())
+    if let (Ok(a), Ok(b)) =
+        (crate::platform::canonicalize(&source.path), dest.parent().map(crate::platform::canonicalize).transpose())
         && b.map(|folder| folder.join(dest.file_name().unwrap_or_default())) == Some(a)
     {
         return Err(Error::Exchange(Exchange::OutputIsDatabase(dest.to_path_buf())));
@@ -234,7 +235,8 @@ fn copy_into(
     let copy = reading(copy, dest);
     let found = problems(&copy)?;
     copy.conn.close().map_err(|(_, e)| at_copy(e))?;
-    let file = std::fs::File::open(partial).map_err(|e| Error::file(dest, e))?;
+    // Opened for writing: Windows flushes only a file it may write.
+    let file = std::fs::OpenOptions::new().write(true).open(partial).map_err(|e| Error::file(dest, e))?;
     file.sync_all().map_err(|e| Error::file(dest, e))?;
     Ok(found)
 }
@@ -325,7 +327,7 @@ pub fn remove_stale_partials(folder: &Path, copy_of: impl Fn(&str) -> bool) -> u
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some((base, pid)) = name.to_str().and_then(parse_partial_name) else { continue };
-        if !copy_of(base) || process_running(pid) != Some(false) {
+        if !copy_of(base) || crate::platform::process_running(pid) != Some(false) {
             continue;
         }
         let path = entry.path();
@@ -343,15 +345,6 @@ fn parse_partial_name(name: &str) -> Option<(&str, u32)> {
         return None;
     }
     Some((base, pid.parse().ok()?))
-}
-
-/// Whether process `pid` is running on this computer; `None` where there is no /proc to ask.
-fn process_running(pid: u32) -> Option<bool> {
-    let proc = Path::new("/proc");
-    if !proc.join("self").exists() {
-        return None;
-    }
-    Some(proc.join(pid.to_string()).exists())
 }
 
 /// A regular file, untouched for `STALE_AFTER`, that is empty or an SQLite database.
@@ -391,10 +384,5 @@ mod tests {
             partial_name(Path::new("/x/copy.db")),
             Path::new(&format!("/x/copy.db.partial-{}", std::process::id()))
         );
-    }
-
-    #[test]
-    fn this_process_is_running() {
-        assert_eq!(process_running(std::process::id()), Some(true));
     }
 }

@@ -1,8 +1,7 @@
 //! Opening a database file: refuse anything that is not ours or is too new before writing a byte,
 //! create new files private to their owner, then set durability and migrate.
 
-use std::fs::{self, DirBuilder};
-use std::os::unix::fs::DirBuilderExt;
+use std::fs;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
@@ -12,6 +11,7 @@ use super::migrate::{self, APPLICATION_ID, LATEST_VERSION};
 use crate::config::{self, DatabaseLocation};
 use crate::error::{Error, Result};
 use crate::files::{self, Existing};
+use crate::platform;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -23,6 +23,7 @@ pub enum OpenMode {
 
 pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     let path = location.path.as_path();
+    refuse_where_sqlite_fails(path)?;
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -40,7 +41,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
             if !location.is_default {
                 return Err(Error::FolderMissing(folder));
             }
-            DirBuilder::new().recursive(true).mode(0o700).create(&folder).map_err(file_error)?;
+            crate::platform::create_private_dir(&folder, true).map_err(file_error)?;
         }
         if files::on_read_only_disk(&folder) {
             return Err(Error::ReadOnlyDisk(path.to_path_buf()));
@@ -100,6 +101,30 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
         store.write(|tx| tx.ensure_local_workstation().map(|_| ()))?;
     }
     Ok(store)
+}
+
+/// Places SQLite cannot keep a database safely or at all, refused before anything is touched: a
+/// network drive (its locks do not hold there), a path too long to open, a file another program
+/// holds (waited for as long as for another writer).
+fn refuse_where_sqlite_fails(path: &Path) -> Result<()> {
+    if platform::on_network_drive(path) {
+        return Err(Error::NetworkDrive(path.to_path_buf()));
+    }
+    if platform::path_too_long(path) {
+        return Err(Error::path_too_long(path));
+    }
+    let timeout = config::busy_timeout();
+    let started = std::time::Instant::now();
+    while platform::locked_by_another_program(path) {
+        if started.elapsed() >= timeout {
+            return Err(Error::LockedByAnotherProgram {
+                path: path.to_path_buf(),
+                waited_ms: timeout.as_millis() as u64,
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Ok(())
 }
 
 struct Identity {

@@ -16,7 +16,8 @@ use crate::error::Warning;
 use crate::queue::{Progress, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier};
 use crate::store::{Draft, EntryRow, Patient, RecentEntry, Revision, StaffMember};
 
-/// How often a form being typed is saved as a draft, at most.
+/// How often a form being typed is saved as a draft, at most, on the keys alone. The clock's tick
+/// (every half second, and half a second after the last key) saves whatever is left unsaved.
 pub const DRAFT_EVERY: Duration = Duration::seconds(2);
 /// How often an open form renews its window's hold on its draft even when nothing is typed: well
 /// within the store's `DRAFT_HOLD`, so another window never takes a form this one still has open.
@@ -234,7 +235,8 @@ pub enum Msg {
     /// into the box being typed in, and is never taken as keys.
     Paste(String),
     Tick(DateTime<Utc>),
-    /// SIGTERM or SIGHUP: keep any form as a draft and leave.
+    /// Asked to end from outside (SIGTERM, SIGHUP, the console window closed): keep any form as a
+    /// draft and leave.
     Stop,
     SetupDone(Box<Start>),
     StaffAdded(StaffMember),
@@ -408,7 +410,9 @@ impl App {
                 if let (Screen::Form(form), true) = (&mut self.screen, renew) {
                     form.dirty = true;
                 }
-                self.autosave(renew)
+                // What was typed is on disk within a tick: Windows may end the program as its
+                // window closes, or at logoff, without waiting for it to save.
+                self.autosave(true)
             }
             Msg::Stop => self.leave(),
             Msg::SetupDone(start) => {

@@ -65,9 +65,7 @@ fn load_home(store: &Store, now: chrono::DateTime<Utc>) -> Result<HomeData> {
 /// Runs the UI on `store` until the user leaves or a signal asks it to stop.
 pub fn run(store: Store) -> Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(signal, Arc::clone(&stop)).map_err(Error::Output)?;
-    }
+    let left = crate::platform::on_termination(Arc::clone(&stop)).map_err(Error::Output)?;
     watch_for_hang_up(Arc::clone(&stop));
     let now = crate::config::now();
     let mut app = App::new(load_start(&store, now)?, now);
@@ -78,19 +76,18 @@ pub fn run(store: Store) -> Result<()> {
     let result = event_loop(&mut terminal, &store, &mut app, &theme, &stop);
     marked_pastes(false);
     ratatui::restore();
+    drop(left);
     result
 }
 
 /// Asks the terminal to mark pasted text (bracketed paste), so a paste arrives whole rather than as
 /// keys; and, when leaving or on a panic, to stop, so the shell is not sent the marks afterwards.
-/// A terminal that does not types pastes as keys, and `paste::Bursts` sorts them out. Not asked on
-/// Windows: its console cannot mark pastes for crossterm, and asking only adds Ctrl to the Enter of
-/// each pasted line break in some terminals (crossterm #962).
-#[cfg(windows)]
-fn marked_pastes(_on: bool) {}
-
-#[cfg(not(windows))]
+/// A terminal that does not types pastes as keys, and `paste::Bursts` sorts them out. Not asked
+/// where terminals cannot mark pastes for crossterm (`platform::TERMINAL_MARKS_PASTES`).
 fn marked_pastes(on: bool) {
+    if !crate::platform::TERMINAL_MARKS_PASTES {
+        return;
+    }
     use ratatui::crossterm::{event::DisableBracketedPaste, event::EnableBracketedPaste, execute};
     let mut out = std::io::stdout();
     let done = if on { execute!(out, EnableBracketedPaste) } else { execute!(out, DisableBracketedPaste) };
@@ -189,33 +186,9 @@ fn read_waiting() -> Result<Vec<Event>> {
         events.push(event::read().map_err(Error::Output)?);
     }
     // Also when the batch is full: crossterm may have just finished a chunk, and the rest waits.
-    wake_reader_if_input_waits();
+    crate::platform::wake_reader_if_input_waits();
     Ok(events)
 }
-
-/// crossterm is told about input edge-triggered and reads at most 1 KB each time it is told, so
-/// the end of a paste typed as keys (longer than that, without bracketed paste) can sit unread in
-/// the terminal until the next key comes to announce it: the screen froze until then. When input
-/// is waiting that crossterm reports nothing of, setting the terminal's settings to what they
-/// already are wakes whoever waits to read it (Linux does so on any change of settings), and the
-/// loop reads the rest straight away. Anywhere that does not, it is a harmless no-op.
-#[cfg(unix)]
-fn wake_reader_if_input_waits() {
-    use rustix::termios::{OptionalActions, isatty, tcgetattr, tcsetattr};
-    use std::os::fd::AsFd;
-    let stdin = std::io::stdin();
-    let tty = stdin.as_fd();
-    if !isatty(tty) || rustix::io::ioctl_fionread(tty).unwrap_or(0) == 0 {
-        return;
-    }
-    if let Ok(settings) = tcgetattr(tty) {
-        let _ = tcsetattr(tty, OptionalActions::Now, &settings);
-    }
-}
-
-/// Windows reads the console's input records, not edge-triggered: nothing is ever left unread.
-#[cfg(not(unix))]
-fn wake_reader_if_input_waits() {}
 
 /// Feeds a message to the app and carries out every effect it leads to, in order.
 pub fn dispatch(store: &Store, app: &mut App, msg: Msg) {

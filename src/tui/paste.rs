@@ -55,7 +55,16 @@ impl Bursts {
     /// characters to be a paste (or continuing one) becomes one `Msg::Paste`; every other key stays
     /// a key.
     /// `waited` is how long the loop waited for the first of them after it was last ready.
+    ///
+    /// This is the one place keys are read: only a key pressed counts. Windows also reports each key
+    /// let go (crossterm's `Release`), which would type every key twice; those are dropped here,
+    /// and a batch of nothing else is no news, so a paste under way goes on past it. A key held
+    /// down (`Repeat`, or the presses Windows repeats) counts each time, as a held Backspace or
+    /// arrow should; held long enough to come in a burst, it is a paste, and does no more than one.
     pub fn sort(&mut self, events: Vec<Event>, waited: Duration) -> Vec<Msg> {
+        if events.iter().all(|e| matches!(e, Event::Key(key) if key.kind == KeyEventKind::Release)) {
+            return Vec::new();
+        }
         let mut sorted = Sorting { msgs: Vec::new(), run: Vec::new(), continuing: self.pasting && waited < PASTE_TAIL };
         for event in events {
             match event {
@@ -293,6 +302,32 @@ mod tests {
         }
         events.insert(2, Event::Resize(80, 24));
         assert_eq!(sort(events), [r#"paste("ab\nc")"#]);
+    }
+
+    #[test]
+    fn a_release_read_alone_in_the_middle_of_a_paste_does_not_end_it() {
+        let mut bursts = Bursts::default();
+        let first = bursts.sort(typed("line one\rline tw"), Duration::from_secs(2));
+        assert_eq!(shown(&first), [r#"paste("line one\nline tw")"#]);
+        let release = KeyEvent { kind: KeyEventKind::Release, ..KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE) };
+        assert!(bursts.sort(vec![Event::Key(release)], Duration::from_millis(2)).is_empty());
+        let tail = bursts.sort(typed("o\r"), Duration::from_millis(2));
+        assert_eq!(shown(&tail), [r#"paste("o\n")"#], "the Enter at the end of the paste is text, not a key");
+    }
+
+    #[test]
+    fn a_key_held_down_counts_each_time_it_repeats() {
+        let repeat = KeyEvent { kind: KeyEventKind::Repeat, ..KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE) };
+        let mut bursts = Bursts::default();
+        for _ in 0..3 {
+            let msgs = bursts.sort(vec![Event::Key(repeat)], Duration::from_millis(40));
+            assert!(matches!(msgs.as_slice(), [Msg::Key(k)] if k.code == KeyCode::Backspace), "{:?}", shown(&msgs));
+        }
+        let pressed_then_let_go = vec![
+            key(KeyCode::Enter),
+            Event::Key(KeyEvent { kind: KeyEventKind::Release, ..KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE) }),
+        ];
+        assert_eq!(sort(pressed_then_let_go), ["Enter"], "let go, it is not pressed again");
     }
 
     #[test]

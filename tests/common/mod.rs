@@ -129,6 +129,24 @@ pub fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
 }
 
+/// Marks a file read-only (no write bits on Unix, the read-only attribute on Windows), or writable
+/// by its owner again.
+pub fn mark_read_only(path: &Path, read_only: bool) {
+    #[cfg(unix)]
+    let permissions = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(if read_only { 0o444 } else { 0o644 })
+    };
+    #[cfg(not(unix))]
+    let permissions = {
+        let mut permissions = std::fs::metadata(path).expect("metadata").permissions();
+        #[allow(clippy::permissions_set_readonly_false)] // Windows: the attribute, not the world's write bit
+        permissions.set_readonly(read_only);
+        permissions
+    };
+    std::fs::set_permissions(path, permissions).expect("permissions changed");
+}
+
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }

@@ -105,6 +105,7 @@ impl PtySession {
     }
 
     /// Sends a signal to the program itself: its own positive process id, never a group.
+    #[cfg(unix)]
     pub fn signal(&mut self, signal: i32) {
         // SAFETY: kill(2) on this one child's own (positive) process id.
         assert_eq!(unsafe { libc::kill(self.process_id(), signal) }, 0);
