@@ -73,7 +73,7 @@ pub fn keep_rolling_within(db: &Path, now: DateTime<Utc>, changes: u64, minutes:
 
 fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, changes: u64, minutes: i64) -> Result<Rolling> {
     if !folder.exists() {
-        crate::platform::create_private_dir(&folder, false).map_err(|source| Error::file(&folder, source))?;
+        crate::platform::create_private_dir(folder, false).map_err(|source| Error::file(folder, source))?;
     }
     let dest = folder.join(name_for(now));
     let this_hours = dest.exists();
