@@ -458,6 +458,10 @@ pub enum Reentry {
     NhsNumberOnlyForRegistration {
         reference: String,
     },
+    /// Done with no reference from the new system, which the practice's settings do not allow.
+    ReferenceNeeded {
+        reference: String,
+    },
 }
 
 impl Reentry {
@@ -473,13 +477,14 @@ impl Reentry {
             Reentry::RegistrationNeedsNhsNumber { .. } => "a registration with no NHS number",
             Reentry::NhsNumberKnown { .. } => "the NHS number is already known",
             Reentry::AlreadyWaived { .. } => "already waived",
+            Reentry::ReferenceNeeded { .. } => "no reference from the new system",
         };
         format!("queue item left as it was: {why} (exit code {})", self.exit_code())
     }
 
     fn exit_code(&self) -> u8 {
         match self {
-            Reentry::NhsNumberOnlyForRegistration { .. } => 2,
+            Reentry::NhsNumberOnlyForRegistration { .. } | Reentry::ReferenceNeeded { .. } => 2,
             _ => 1,
         }
     }
@@ -534,6 +539,10 @@ impl Display for Reentry {
             Reentry::NhsNumberOnlyForRegistration { reference } => write!(
                 f,
                 "--nhs-number: {reference} is not a registration. The NHS number found by a trace is recorded when the patient's registration is marked done."
+            ),
+            Reentry::ReferenceNeeded { reference } => write!(
+                f,
+                "{reference} was not marked done: give its reference in the new system with --ref TEXT, so that it can be found there again. (A practice that keys without references can allow this: cutover init --done-without-ref yes.)"
             ),
         }
     }

@@ -196,6 +196,21 @@ fn claim_done_reopen_and_skip_are_each_recorded_and_audited() {
     assert!(db.execute("UPDATE reentry_event SET note = 'x'", []).is_err());
 }
 
+/// A done with no reference from the new system cannot be found there again: refused unless the
+/// practice's settings allow it (issue 12, item 3), by the same rule as the queue screen's.
+#[test]
+fn done_needs_a_reference_unless_the_practice_allows_none() {
+    let p = practice();
+    let rx = log_prescription(&p);
+    let said = refused(&p, Some("KL"), &["done", &rx], 2, "give its reference in the new system with --ref");
+    assert!(said.contains("cutover init --done-without-ref yes"), "{said}");
+    refused(&p, Some("KL"), &["done", &rx, "--ref", "  "], 2, "--ref");
+    p.run_as("JS", &["init", "--done-without-ref", "yes"]).success();
+    p.run_as("KL", &["done", &rx]).success();
+    assert_eq!(status_of(&p, &rx), "done");
+    p.run_as("JS", &["init", "--done-without-ref", "maybe"]).code(2);
+}
+
 #[test]
 fn changes_without_a_member_of_staff_or_a_note_asked_for_are_refused_and_change_nothing() {
     let p = practice();
@@ -263,12 +278,12 @@ fn done_is_refused_on_a_blocked_item_until_the_registration_is_done() {
     // The registration itself needs the traced number (or a waiver) before it is done.
     refused(&p, Some("KL"), &["done", &reg], 1, "--nhs-number");
     assert_eq!(status_of(&p, &reg), "open");
-    p.run_as("KL", &["done", &reg, "--nhs-number", "999 703 7014"]).success();
+    p.run_as("KL", &["done", &reg, "--nhs-number", "999 703 7014", "--ref", "S1-P1"]).success();
     let items = queue_json(&p, &[]);
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["status"], "open");
     assert_eq!(items[0]["nhs_number"], "9997037014", "the traced number is shown for the patient's items");
-    p.run_as("KL", &["done", &path]).success();
+    p.run_as("KL", &["done", &path, "--ref", "S1-P2"]).success();
     assert!(queue_json(&p, &[]).is_empty());
 }
 
@@ -281,7 +296,7 @@ fn an_item_without_an_nhs_number_needs_a_waiver_to_be_done() {
     assert_eq!(status_of(&p, &note), "blocked", "waiting for a number or a waiver, not done");
     p.run_as("KL", &["waive", &note, "--reason", "Temporary resident; untraceable"]).success();
     assert_eq!(status_of(&p, &note), "open");
-    p.run_as("KL", &["done", &note]).success();
+    p.run_as("KL", &["done", &note, "--ref", "S1-N1"]).success();
     let kept: String =
         p.sqlite().query_row("SELECT note FROM reentry_event WHERE action = 'waive_nhs'", [], |r| r.get(0)).unwrap();
     assert_eq!(kept, "Temporary resident; untraceable");
@@ -306,7 +321,7 @@ fn status_all_includes_done_and_filters_narrow_the_queue() {
     let p = practice();
     let call = log_phone(&p, "21/11/2026 09:00", "Call");
     let rx = log_prescription(&p);
-    p.run_as("KL", &["done", &rx]).success();
+    p.run_as("KL", &["done", &rx, "--ref", "S1-RX"]).success();
     assert_eq!(ids(&queue_json(&p, &[])), vec![call.clone()]);
     assert_eq!(queue_json(&p, &["--status", "all"]).len(), 2);
     assert_eq!(ids(&queue_json(&p, &["--status", "done"])), vec![rx.clone()]);
@@ -557,7 +572,13 @@ fn done_refuses_a_traced_nhs_number_that_is_another_patients_until_confirmed() {
         "--dob",
         "03/04/1950",
     ]);
-    let said = refused(&p, Some("KL"), &["done", &reg, "--nhs-number", "999 234 5675"], 2, "already belongs to");
+    let said = refused(
+        &p,
+        Some("KL"),
+        &["done", &reg, "--nhs-number", "999 234 5675", "--ref", "S1-9"],
+        2,
+        "already belongs to",
+    );
     assert!(said.contains("NHS number 999 234 5675 already belongs to SMITH, Anne (01/01/1960)"), "{said}");
     assert!(said.contains("--confirm"), "{said}");
     assert_eq!(status_of(&p, &reg), "open");
@@ -565,7 +586,7 @@ fn done_refuses_a_traced_nhs_number_that_is_another_patients_until_confirmed() {
         p.sqlite().query_row("SELECT reentry_nhs_number FROM entry WHERE id = ?1", [&reg], |r| r.get(0)).unwrap();
     assert_eq!(traced, None, "nothing recorded");
 
-    p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675", "--confirm"]).success();
+    p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675", "--ref", "S1-9", "--confirm"]).success();
     assert_eq!(status_of(&p, &reg), "done");
 }
 

@@ -84,7 +84,7 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
     } else {
         args.assignee.map(|a| a.trim().to_ascii_uppercase())
     };
-    let query = QueueQuery { status, kind, tier, assignee: assignee.clone(), limit: args.limit };
+    let query = QueueQuery { status, kind, tier, assignee: assignee.clone(), limit: args.limit, ..Default::default() };
     let built = queue::build(&store, &query, ctx.now)?;
     let practice = store.settings()?.practice().unwrap_or_default().to_string();
 

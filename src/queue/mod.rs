@@ -11,7 +11,7 @@ pub mod weights;
 pub mod workflow;
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -22,7 +22,7 @@ use crate::config::DEFAULT_CLAIM_HOURS;
 use crate::domain::fields::Kind;
 use crate::error::Result;
 use crate::store::{
-    Actor, OpenRegistration, Patient, PlacedCount, Placement, QueueRow, QueueScope, ReentryStatus, Store,
+    Actor, OpenRegistration, Patient, PlacedCount, PlacedSelect, Placement, QueueRow, QueueScope, ReentryStatus, Store,
 };
 
 /// Where an item stands as the queue shows it: the stored status, with an expired claim shown as
@@ -90,8 +90,20 @@ pub struct QueueQuery {
     pub tier: Option<Tier>,
     /// Claimed by, or finished by, this member of staff (short id, any case).
     pub assignee: Option<String>,
-    /// Only the first this many, in order: what a screen asks for.
+    /// Words each item must hold, any case, in any order: in its reference, its patient's name
+    /// (accents or none) or NHS number, or its summary. As the entries list searches.
+    pub search: Option<String>,
+    /// Leave out this many items from the start of the order: a screen's later pages.
+    pub offset: usize,
+    /// Only the first this many (after `offset`), in order: what a screen asks for.
     pub limit: Option<usize>,
+}
+
+impl QueueQuery {
+    /// The search's words, if it has any.
+    fn words(&self) -> Option<&str> {
+        self.search.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
 }
 
 /// One item as the queue shows it.
@@ -125,7 +137,7 @@ pub struct ReentryItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queue {
     pub items: Vec<ReentryItem>,
-    /// How many items matched before `limit`.
+    /// How many items matched before `offset` and `limit`.
     pub matched: usize,
     /// How many of those are open and past their due time.
     pub overdue: usize,
@@ -258,13 +270,15 @@ fn explain(p: &Placed, ctx: &PolicyContext) -> Assessment {
     a
 }
 
-fn wanted(p: &Placed, q: &QueueQuery) -> bool {
+/// Whether the query wants this item. `found`: the items its search found, when it has one.
+fn wanted(p: &Placed, q: &QueueQuery, found: Option<&HashSet<i64>>) -> bool {
     let status_ok = match q.status {
         StatusFilter::Open => p.status.is_open(),
         StatusFilter::All => true,
         StatusFilter::Only(s) => p.status == s,
     };
     status_ok
+        && found.is_none_or(|f| f.contains(&p.row.rowid))
         && q.kind.is_none_or(|k| p.row.kind() == k)
         && q.tier.is_none_or(|t| p.assessment.tier == t)
         && q.assignee.as_deref().is_none_or(|who| shown_assignee(p).is_some_and(|a| a.eq_ignore_ascii_case(who)))
@@ -308,7 +322,7 @@ fn screen(
         (Some(counts), true) => Some(progress_from(counts)),
         (None, true) => Some(progress(store, now)?),
     };
-    let items = describe(store, found.placed, found.facts_read, &ctx)?;
+    let items = describe(store, found.placed, found.facts_read, &ctx, query.offset)?;
     let queue = Queue {
         items,
         matched: found.matched,
@@ -375,10 +389,12 @@ fn work_out(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Fo
         !matches!(query.status, StatusFilter::Open) && !matches!(query.status, StatusFilter::Only(s) if s.is_open());
     let rows = store.queue_rows(&QueueScope { include_closed })?;
     let registrations = store.open_registrations()?;
-    let mut placed: Vec<Placed> = place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query)).collect();
+    let found = query.words().map(|words| store.queue_search(words)).transpose()?;
+    let mut placed: Vec<Placed> =
+        place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query, found.as_ref())).collect();
     let matched = placed.len();
     let overdue = placed.iter().filter(|p| p.overdue).count();
-    match query.limit {
+    match query.limit.map(|n| n + query.offset) {
         Some(n) if n < placed.len() => {
             if n > 0 {
                 placed.select_nth_unstable_by(n - 1, in_queue_order);
@@ -388,41 +404,68 @@ fn work_out(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Fo
         }
         _ => placed.sort_unstable_by(in_queue_order),
     }
+    placed.drain(..query.offset.min(placed.len()));
     Ok(Found { placed, matched, overdue, facts_read: true, counts: None })
 }
 
-/// Reads the open queue in order from the placements the store keeps (see `placement`): the first
-/// screen is the first rows of one index. `None` when they cannot be used: closed items asked for,
-/// go-live not set, or an item not placed for this go-live.
+/// Reads the queue in order from the placements the store keeps (see `placement`): a page is a
+/// run of rows of one index. `None` when they cannot be used: voided items asked for, go-live not
+/// set, or an item not placed for this go-live.
 fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Option<Found>> {
-    let open_only = match query.status {
-        StatusFilter::Open => true,
-        StatusFilter::Only(s) => s.is_open(),
-        StatusFilter::All => false,
+    let statuses: &[ReentryStatus] = match query.status {
+        StatusFilter::Open => &[ReentryStatus::Open, ReentryStatus::Claimed, ReentryStatus::Query],
+        StatusFilter::Only(ItemStatus::Open | ItemStatus::Blocked) => &[ReentryStatus::Open, ReentryStatus::Claimed],
+        StatusFilter::Only(ItemStatus::Claimed) => &[ReentryStatus::Claimed],
+        StatusFilter::Only(ItemStatus::Query) => &[ReentryStatus::Query],
+        StatusFilter::Only(ItemStatus::Done) => &[ReentryStatus::Done],
+        StatusFilter::Only(ItemStatus::NotRequired) => &[ReentryStatus::NotRequired],
+        StatusFilter::All | StatusFilter::Only(ItemStatus::Voided) => return Ok(None),
     };
-    if !open_only || !ctx.go_live_set || !store.queue_placed_for(ctx.reference, policy::POLICY_VERSION)? {
+    if !ctx.go_live_set || !store.queue_placed_for(ctx.reference, policy::POLICY_VERSION)? {
         return Ok(None);
     }
-    let everything =
-        query.status == StatusFilter::Open && query.kind.is_none() && query.tier.is_none() && query.assignee.is_none();
-    let rows = store.placed_queue_rows(if everything { query.limit } else { None })?;
+    let mut select = PlacedSelect {
+        statuses,
+        kind: query.kind,
+        tier: query.tier.map(Tier::number),
+        assignee: query.assignee.as_deref(),
+        search: query.words(),
+        offset: 0,
+        limit: None,
+    };
+    // What the index says settles the item's status only for these: whether an item is blocked,
+    // or its claim lapsed, is found for each row read.
+    let exact = matches!(
+        query.status,
+        StatusFilter::Open | StatusFilter::Only(ItemStatus::Query | ItemStatus::Done | ItemStatus::NotRequired)
+    ) && query.assignee.is_none();
+    if exact {
+        select.offset = query.offset;
+        select.limit = query.limit;
+    }
+    let rows = store.placed_queue_rows(&select)?;
     let patients: Vec<&str> = rows.iter().filter_map(|r| r.patient.as_deref()).collect();
     let registrations = store.open_registrations_of(&patients)?;
     let mut placed = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(kept) = row.placement.and_then(as_assessment) else { return Ok(None) };
         let p = situate(row, kept, &registrations, ctx);
-        if wanted(&p, query) {
+        if wanted(&p, query, None) {
             placed.push(p);
         }
     }
+    let everything = exact && query.status == StatusFilter::Open && select.narrows_nothing();
     let counts = if everything { Some(store.placed_counts(ctx.now)?) } else { None };
-    let (matched, overdue) = match &counts {
-        Some(counts) => counts.iter().fold((0, 0), |(open, overdue), c| (open + c.open, overdue + c.overdue)),
-        None => (placed.len(), placed.iter().filter(|p| p.overdue).count()),
+    let (matched, overdue) = match (&counts, exact) {
+        (Some(counts), _) => counts.iter().fold((0, 0), |(open, overdue), c| (open + c.open, overdue + c.overdue)),
+        (None, true) => store.placed_queue_count(&select, ctx.now)?,
+        (None, false) => (placed.len(), placed.iter().filter(|p| p.overdue).count()),
     };
-    if let Some(n) = query.limit {
-        placed.truncate(n);
+    if !exact {
+        placed.drain(..query.offset.min(placed.len()));
+        if let Some(n) = query.limit {
+            placed.truncate(n);
+        }
     }
     Ok(Some(Found { placed, matched, overdue, facts_read: false, counts }))
 }
@@ -466,7 +509,14 @@ fn read_facts(store: &Store, placed: &mut [Placed], ctx: &PolicyContext) -> Resu
 }
 
 /// The items as the queue shows them: details, reasons, and the words for their state.
-fn describe(store: &Store, mut placed: Vec<Placed>, facts_read: bool, ctx: &PolicyContext) -> Result<Vec<ReentryItem>> {
+/// The words for each item placed; the first is `before + 1` in its queue.
+fn describe(
+    store: &Store,
+    mut placed: Vec<Placed>,
+    facts_read: bool,
+    ctx: &PolicyContext,
+    before: usize,
+) -> Result<Vec<ReentryItem>> {
     if !facts_read {
         read_facts(store, &mut placed, ctx)?;
     }
@@ -507,7 +557,7 @@ fn describe(store: &Store, mut placed: Vec<Placed>, facts_read: bool, ctx: &Poli
                 reasons.push(format!("claim by {who} lapsed {}", crate::domain::time::format_uk_day(until)));
             }
             ReentryItem {
-                rank: i + 1,
+                rank: before + i + 1,
                 entry_id: p.row.entry_id,
                 reference: d.reference,
                 kind: p.row.kind.unwrap_or(Kind::Note),
@@ -606,6 +656,20 @@ pub struct Outcome {
     pub events: Vec<String>,
 }
 
+/// Whether `request` would be allowed now, asked before the person types what it needs (a
+/// reference, a question, a reason), so that a refusal that does not depend on those words
+/// ("claimed by KL") comes before they are typed. The same reads and rules as `act`; nothing is
+/// recorded, and what is typed later is checked again when it is sent.
+pub fn check(store: &Store, actor: &Actor, given: &str, request: &Request, now: DateTime<Utc>) -> Result<()> {
+    let staff = actor.staff_id.clone().unwrap_or_default();
+    store.trial(now, |tx| {
+        let entry = tx.find_entry(given)?;
+        let state = tx.reentry_state(&entry)?;
+        workflow::decide(&state, request, &staff, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
+        Ok(())
+    })
+}
+
 /// Makes one change to the item `given` (id or reference), checked and recorded in one write
 /// transaction: two admins asking at once are served one after the other, and the second sees the
 /// first's claim.
@@ -628,6 +692,7 @@ pub fn act_confirmed(
         let entry = tx.find_entry(given)?;
         let state = tx.reentry_state(&entry)?;
         let steps = workflow::decide(&state, request, &staff, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
+        workflow::reference_given(&state, request, tx.done_without_reference()?)?;
         if let Request::Done { nhs_number: Some(nhs), .. } = request
             && !confirmed
         {
@@ -680,7 +745,7 @@ mod tests {
                 1 => Request::Query { note: "Which dose?".into() },
                 2 => Request::NotRequired { reason: "Already on the new system".into() },
                 _ => Request::Done {
-                    new_system_ref: None,
+                    new_system_ref: Some(format!("S1-{i}")),
                     note: None,
                     nhs_number: None,
                     waive_nhs: Some("Temporary resident".into()),
@@ -710,8 +775,8 @@ mod tests {
         let fresh = work_out(store, query, &ctx).unwrap();
         assert_eq!((kept.matched, kept.overdue), (fresh.matched, fresh.overdue), "{query:?}");
         (
-            describe(store, kept.placed, kept.facts_read, &ctx).unwrap(),
-            describe(store, fresh.placed, fresh.facts_read, &ctx).unwrap(),
+            describe(store, kept.placed, kept.facts_read, &ctx, query.offset).unwrap(),
+            describe(store, fresh.placed, fresh.facts_read, &ctx, query.offset).unwrap(),
         )
     }
 

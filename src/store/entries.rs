@@ -232,22 +232,7 @@ impl Store {
             args.push(Box::new(staff.clone()));
             sql.push_str(&format!(" AND e.recorded_by = ?{}", args.len()));
         }
-        for word in filter.text.as_deref().unwrap_or_default().split_whitespace() {
-            args.push(Box::new(format!("%{}%", word.replace(['%', '_'], ""))));
-            let n = args.len();
-            // Names are matched folded on both sides, as the patient look-up does: "sian" finds
-            // Siân and "lukasz" finds Łukasz. A word with no letters or digits folds to nothing
-            // and would match every name, so it is looked for only as typed.
-            let folded = fold(word);
-            let names = if folded.is_empty() {
-                String::new()
-            } else {
-                args.push(Box::new(format!("%{folded}%")));
-                let f = args.len();
-                format!(" OR p.family_fold LIKE ?{f} OR p.given_fold LIKE ?{f}")
-            };
-            sql.push_str(&format!(" AND (e.summary LIKE ?{n} OR e.ref LIKE ?{n} OR p.nhs_number LIKE ?{n}{names})"));
-        }
+        sql.push_str(&words_matched(filter.text.as_deref().unwrap_or_default(), &mut args));
         sql.push_str(if filter.newest_first {
             " ORDER BY e.occurred_at DESC, e.id DESC"
         } else {
@@ -286,6 +271,35 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// The SQL (" AND …" for each word) that keeps the entries `e` holding every word of `text`, any
+/// case, in their summary, their reference, or their patient's NHS number or name: the one rule
+/// by which the entries list and the re-entry queue search. Its values are added to `args`.
+pub(crate) fn words_matched(text: &str, args: &mut Vec<Box<dyn rusqlite::ToSql>>) -> String {
+    let mut sql = String::new();
+    for word in text.split_whitespace() {
+        args.push(Box::new(format!("%{}%", word.replace(['%', '_'], ""))));
+        let n = args.len();
+        // Names are matched folded on both sides, as the patient look-up does: "sian" finds
+        // Siân and "lukasz" finds Łukasz. A word with no letters or digits folds to nothing
+        // and would match every name, so it is looked for only as typed.
+        let folded = fold(word);
+        let names = if folded.is_empty() {
+            String::new()
+        } else {
+            args.push(Box::new(format!("%{folded}%")));
+            let f = args.len();
+            format!(" OR p.family_fold LIKE ?{f} OR p.given_fold LIKE ?{f}")
+        };
+        // The patients are found once (not joined for each entry), so that a search of the whole
+        // queue is one pass over the entries.
+        sql.push_str(&format!(
+            " AND (e.summary LIKE ?{n} OR e.ref LIKE ?{n}
+                   OR e.patient_id IN (SELECT p.id FROM patient p WHERE p.nhs_number LIKE ?{n}{names}))"
+        ));
+    }
+    sql
 }
 
 impl Tx<'_> {

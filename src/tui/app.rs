@@ -8,12 +8,13 @@ use ratatui_textarea::TextArea;
 use super::field::Editor;
 use super::form::{Amending, DraftBody, EntryForm, FormOutcome, LOOKUP_ROWS, Row, SaveRequest};
 use super::keys::{self, Command};
+use super::queue_screen::{Change, QueueScreen};
 use super::setup::{SetupForm, SetupOutcome};
 use crate::domain::fields::{FieldProblem, Kind};
 use crate::domain::text::fold;
 use crate::domain::time;
 use crate::error::Warning;
-use crate::queue::{Progress, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier};
+use crate::queue::{Progress, Queue, QueueQuery, Request};
 use crate::store::{Draft, EntryRow, Patient, RecentEntry, Revision, StaffMember};
 
 /// How often a form being typed is saved as a draft, at most.
@@ -35,6 +36,8 @@ pub struct Cutover {
     pub sla_hours: i64,
     pub demo: bool,
     pub workstation: String,
+    /// The practice lets an item be marked done with no reference from the new system.
+    pub done_without_reference: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -83,33 +86,6 @@ pub struct EntriesList {
     pub searching: Option<TextArea<'static>>,
     pub loading: bool,
 }
-
-/// The re-entry queue as the screen shows it: the first items in order, the one selected (whole),
-/// progress by tier, and a question being asked (a reference, a note, a reason), if any.
-#[derive(Debug, Clone, Default)]
-pub struct QueueScreen {
-    pub items: Vec<ReentryItem>,
-    pub matched: usize,
-    pub overdue: usize,
-    pub selected: usize,
-    pub mine: bool,
-    pub kind: Option<Kind>,
-    pub tier: Option<Tier>,
-    pub progress: Option<Progress>,
-    pub detail: Option<Box<EntryDetail>>,
-    pub prompt: Option<QueuePrompt>,
-}
-
-#[derive(Debug, Clone)]
-pub struct QueuePrompt {
-    pub command: Command,
-    pub question: &'static str,
-    pub answer: TextArea<'static>,
-    pub required: bool,
-}
-
-/// How many queue items the screen asks for: more than fit, so scrolling needs no reload.
-pub const QUEUE_ROWS: usize = 100;
 
 /// One entry opened whole, with its history.
 #[derive(Debug, Clone)]
@@ -201,9 +177,17 @@ pub enum Effect {
         query: QueueQuery,
     },
     OpenQueueItem(String),
+    /// Asks whether a change would be allowed, before its questions are asked.
+    CheckChange {
+        change: Change,
+        entry_id: String,
+        reference: String,
+    },
+    /// `confirmed`: a yes to the questions the database asked about this change.
     Act {
         entry_id: String,
         request: Request,
+        confirmed: bool,
     },
     Copy(String),
     /// Keeps the form as a draft; `release` lets this window's hold on it go (the window is closing).
@@ -275,9 +259,21 @@ pub enum Msg {
         progress: Progress,
     },
     QueueItem(Box<EntryDetail>),
+    /// The change may be made: its questions can be asked. `needs_nhs`: a registration with no
+    /// NHS number, which asks for the number the new system traced.
+    Checked {
+        change: Change,
+        entry_id: String,
+        reference: String,
+        needs_nhs: bool,
+    },
     Acted {
         text: String,
     },
+    /// A change to a queue item was not made, and why, in the screen's words.
+    NotActed(String),
+    /// The database asks before making the change: these need a yes.
+    ActQuestions(Vec<String>),
     Failed(String),
 }
 
@@ -347,7 +343,7 @@ impl App {
         }
     }
 
-    fn say(&mut self, text: impl Into<String>, tone: Tone) {
+    pub(super) fn say(&mut self, text: impl Into<String>, tone: Tone) {
         self.status = Some(Status { text: text.into(), tone });
     }
 
@@ -381,7 +377,9 @@ impl App {
                 if let (Screen::Form(form), true) = (&mut self.screen, renew) {
                     form.dirty = true;
                 }
-                self.autosave(renew)
+                let mut effects = self.autosave(renew);
+                effects.extend(self.queue_tick());
+                effects
             }
             Msg::Stop => self.leave(),
             Msg::SetupDone(start) => {
@@ -468,33 +466,27 @@ impl App {
                 self.screen = Screen::Home;
                 vec![Effect::LoadHome]
             }
-            Msg::Queue { queue, progress } => {
-                let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
-                let keep = screen.items.get(screen.selected).map(|i| i.entry_id.clone());
-                screen.matched = queue.matched;
-                screen.overdue = queue.overdue;
-                screen.items = queue.items;
-                screen.progress = Some(progress);
-                screen.selected = keep
-                    .and_then(|id| screen.items.iter().position(|i| i.entry_id == id))
-                    .unwrap_or(0)
-                    .min(screen.items.len().saturating_sub(1));
-                screen
-                    .items
-                    .get(screen.selected)
-                    .map(|i| Effect::OpenQueueItem(i.entry_id.clone()))
-                    .into_iter()
-                    .collect()
-            }
+            Msg::Queue { queue, progress } => self.queue_loaded(queue, progress),
             Msg::QueueItem(detail) => {
-                if let Screen::Queue(screen) = &mut self.screen {
+                if let Screen::Queue(screen) = &mut self.screen
+                    && screen.selected_item().is_some_and(|i| i.entry_id == detail.row.header.id)
+                {
                     screen.detail = Some(detail);
                 }
                 Vec::new()
             }
-            Msg::Acted { text } => {
-                self.say(text, Tone::Success);
-                self.reload_queue()
+            Msg::Checked { change, entry_id, reference, needs_nhs } => {
+                self.queue_checked(change, entry_id, reference, needs_nhs);
+                Vec::new()
+            }
+            Msg::Acted { text } => self.queue_acted(text),
+            Msg::NotActed(text) => {
+                self.queue_refused(text);
+                Vec::new()
+            }
+            Msg::ActQuestions(warnings) => {
+                self.queue_questions(warnings);
+                Vec::new()
             }
             Msg::Drafts(drafts) => {
                 self.all_drafts = drafts;
@@ -620,13 +612,19 @@ impl App {
                 into_line(search, text);
                 true
             }
-            (None, Screen::Queue(screen)) => match &mut screen.prompt {
-                Some(prompt) => {
-                    into_line(&mut prompt.answer, text);
-                    true
+            (None, Screen::Queue(screen)) => {
+                match (screen.prompt.as_mut().and_then(|p| p.current()), &mut screen.searching) {
+                    (Some(answer), _) => {
+                        into_line(&mut answer.text, text);
+                        true
+                    }
+                    (None, Some(search)) => {
+                        into_line(search, text);
+                        true
+                    }
+                    (None, None) => false,
                 }
-                None => false,
-            },
+            }
             (None, Screen::Drafts { .. } | Screen::Home | Screen::Entries(_) | Screen::Detail(_)) => false,
         };
         if !taken {
@@ -975,125 +973,6 @@ impl App {
         Vec::new()
     }
 
-    fn reload_queue(&self) -> Vec<Effect> {
-        let Screen::Queue(screen) = &self.screen else { return Vec::new() };
-        let query = QueueQuery {
-            status: StatusFilter::Open,
-            kind: screen.kind,
-            tier: screen.tier,
-            assignee: if screen.mine { self.user.as_ref().map(|u| u.id.clone()) } else { None },
-            limit: Some(QUEUE_ROWS),
-        };
-        vec![Effect::LoadQueue { query }]
-    }
-
-    /// Answering the queue's question (a reference, a note, a reason): Enter sends it, Esc drops it.
-    fn on_queue_prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
-        let Some(prompt) = &mut screen.prompt else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => screen.prompt = None,
-            KeyCode::Enter => {
-                let answer = prompt.answer.lines().join(" ").trim().to_string();
-                if prompt.required && answer.is_empty() {
-                    self.say("An answer is needed here (Esc to leave it).", Tone::Problem);
-                    return Vec::new();
-                }
-                let command = prompt.command;
-                screen.prompt = None;
-                let Some(item) = screen.items.get(screen.selected) else { return Vec::new() };
-                let answer = Some(answer).filter(|a| !a.is_empty());
-                let request = match command {
-                    Command::Done => Request::Done {
-                        new_system_ref: answer,
-                        note: None,
-                        nhs_number: None,
-                        waive_nhs: None,
-                        take_over: false,
-                    },
-                    Command::Query => Request::Query { note: answer.unwrap_or_default() },
-                    _ => Request::NotRequired { reason: answer.unwrap_or_default() },
-                };
-                return vec![Effect::Act { entry_id: item.entry_id.clone(), request }];
-            }
-            _ => {
-                prompt.answer.input(key);
-            }
-        }
-        Vec::new()
-    }
-
-    fn on_queue_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
-        if screen.prompt.is_some() {
-            return self.on_queue_prompt_key(key);
-        }
-        let selected_id = screen.items.get(screen.selected).map(|i| i.entry_id.clone());
-        let ask = |command, question, required| {
-            Some(QueuePrompt { command, question, answer: TextArea::default(), required })
-        };
-        let mut reload = false;
-        match (key.code, keys::command(keys::QUEUE, &key)) {
-            (KeyCode::Down | KeyCode::Up, _) => {
-                let before = screen.selected;
-                screen.selected = if key.code == KeyCode::Down {
-                    (screen.selected + 1).min(screen.items.len().saturating_sub(1))
-                } else {
-                    screen.selected.saturating_sub(1)
-                };
-                if screen.selected != before {
-                    screen.detail = None;
-                    return vec![Effect::OpenQueueItem(screen.items[screen.selected].entry_id.clone())];
-                }
-            }
-            (_, Some(Command::Claim)) => {
-                if let Some(entry_id) = selected_id {
-                    return vec![Effect::Act { entry_id, request: Request::Claim { take_over: false } }];
-                }
-            }
-            (_, Some(Command::Reopen)) => {
-                if let Some(entry_id) = selected_id {
-                    return vec![Effect::Act { entry_id, request: Request::Reopen { note: None } }];
-                }
-            }
-            (_, Some(Command::Done)) if selected_id.is_some() => {
-                screen.prompt = ask(Command::Done, "Its reference in the new system (optional), then Enter:", false)
-            }
-            (_, Some(Command::Query)) if selected_id.is_some() => {
-                screen.prompt = ask(Command::Query, "The question for a clinician, then Enter:", true)
-            }
-            (_, Some(Command::NotRequired)) if selected_id.is_some() => {
-                screen.prompt = ask(Command::NotRequired, "Why it need not be keyed, then Enter:", true)
-            }
-            (_, Some(Command::Copy)) => {
-                if let Some(detail) = &screen.detail {
-                    let text = super::view::rekey_text(detail);
-                    self.say("Copied to the clipboard, where this terminal allows it.", Tone::Info);
-                    return vec![Effect::Copy(text)];
-                }
-            }
-            (_, Some(Command::ToggleMine)) => {
-                screen.mine = !screen.mine;
-                reload = true;
-            }
-            (_, Some(Command::CycleKind)) => {
-                screen.kind = next_of(&Kind::ALL, screen.kind);
-                reload = true;
-            }
-            (_, Some(Command::CycleTier)) => {
-                screen.tier = next_of(&Tier::ALL, screen.tier);
-                reload = true;
-            }
-            (_, Some(Command::Back)) => {
-                self.screen = Screen::Home;
-                return vec![Effect::LoadHome];
-            }
-            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
-            _ => {}
-        }
-        if reload { self.reload_queue() } else { Vec::new() }
-    }
-
     /// How many look-up results the form shows.
     pub fn lookup_rows() -> usize {
         LOOKUP_ROWS
@@ -1110,7 +989,7 @@ fn takes_text(form: &EntryForm) -> bool {
 }
 
 /// Stepping through a filter: nothing chosen, then each value in turn, then nothing again.
-fn next_of<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
+pub(super) fn next_of<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
     match current {
         None => all.first().copied(),
         Some(c) => all.iter().position(|x| *x == c).and_then(|i| all.get(i + 1)).copied(),
@@ -1127,6 +1006,7 @@ pub fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
 mod tests {
     use super::*;
     use crate::store::Role;
+    use crate::tui::queue_screen::QueuePrompt;
 
     fn now() -> DateTime<Utc> {
         time::parse_uk_datetime("21/11/2026 10:00", Utc::now()).unwrap()
@@ -1235,15 +1115,10 @@ mod tests {
         assert_eq!(paste(&mut app, "cdxnr\n"), []);
         assert!(ignored(&app));
         let Screen::Queue(queue) = &mut app.screen else { panic!("not on the queue") };
-        queue.prompt = Some(QueuePrompt {
-            command: Command::Query,
-            question: "The question for a clinician, then Enter:",
-            answer: TextArea::default(),
-            required: true,
-        });
+        queue.prompt = Some(QueuePrompt::new(Change::Query, "e".into(), "R2-0001".into(), false));
         assert_eq!(paste(&mut app, "Which dose?\nUrgent.\n"), []);
         let Screen::Queue(queue) = &app.screen else { panic!("not on the queue") };
-        assert_eq!(queue.prompt.as_ref().unwrap().answer.lines(), ["Which dose? Urgent."]);
+        assert_eq!(queue.prompt.as_ref().unwrap().answers[0].text.lines(), ["Which dose? Urgent."]);
     }
 
     #[test]

@@ -33,6 +33,15 @@ pub enum Command {
     Reopen,
     Copy,
     CycleTier,
+    CycleStatus,
+    TakeOver,
+    Release,
+    Waive,
+    Refresh,
+    NextPage,
+    PreviousPage,
+    ScrollDown,
+    ScrollUp,
 }
 
 /// One key: how it is written in the footer and help, and what it does.
@@ -110,15 +119,25 @@ pub const ENTRIES: &[Binding] = &[
 
 pub const QUEUE: &[Binding] = &[
     key('c', "Claim (so nobody else keys it)", Command::Claim),
-    key('d', "Done: keyed into the new system", Command::Done),
-    key('x', "Query: needs a clinician", Command::Query),
-    key('n', "Not required (say why)", Command::NotRequired),
-    key('r', "Reopen", Command::Reopen),
-    key('y', "Copy the entry to the clipboard", Command::Copy),
-    key('m', "Mine only", Command::ToggleMine),
+    key('d', "Done: keyed into the new system (asks its reference)", Command::Done),
+    key('x', "Query: send it to a clinician with a question", Command::Query),
+    key('n', "Not required: set it aside (say why)", Command::NotRequired),
+    key('r', "Reopen a done, set-aside or queried item", Command::Reopen),
+    key('t', "Take over someone else's claim (tell them)", Command::TakeOver),
+    key('u', "Release your claim", Command::Release),
+    key('w', "Waive the NHS number (say why it is not needed)", Command::Waive),
+    key('/', "Search: reference, patient or words", Command::Search),
+    key('s', "Show: still to do, claimed, blocked, queries, done, set aside", Command::CycleStatus),
     key('k', "Kind: next", Command::CycleKind),
     key('i', "Tier: next", Command::CycleTier),
-    named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
+    key('m', "Mine only", Command::ToggleMine),
+    named(KeyCode::F(5), "F5", "Refresh now (it refreshes every few seconds)", Some(Command::Refresh)),
+    named(KeyCode::PageDown, "PgDn", "Next page", Some(Command::NextPage)),
+    named(KeyCode::PageUp, "PgUp", "Previous page", Some(Command::PreviousPage)),
+    key(']', "Scroll the details down", Command::ScrollDown),
+    key('[', "Scroll the details up", Command::ScrollUp),
+    key('y', "Copy the entry to the clipboard", Command::Copy),
+    named(KeyCode::Esc, "Esc", "Back (first clears a search)", Some(Command::Back)),
     key('?', "Help", Command::Help),
 ];
 

@@ -54,7 +54,9 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Form(form) => draw_form(form, theme, frame, body),
         Screen::Entries(list) => draw_entries(list, theme, frame, body),
         Screen::Detail(detail) => draw_detail(detail, theme, frame, body),
-        Screen::Queue(queue) => draw_queue(queue, theme, frame, body),
+        Screen::Queue(queue) => {
+            super::queue_view::draw_queue(queue, app.cutover.done_without_reference, theme, frame, body)
+        }
     }
     if let Some(text) = status_text {
         frame.render_widget(text, status);
@@ -639,112 +641,6 @@ pub fn rekey_text(detail: &EntryDetail) -> String {
     escape_multiline(&lines.join("\n")).into_owned()
 }
 
-/// The patient's name, or their NHS number when no name was given.
-fn queue_patient(item: &crate::queue::ReentryItem) -> String {
-    let named = !item.patient.is_empty() && !item.patient.starts_with("(name not given)");
-    match (&item.nhs_number, named) {
-        (Some(nhs), false) => crate::domain::nhs::NhsNumber::parse(nhs).map(|n| n.to_string()).unwrap_or(nhs.clone()),
-        _ => item.patient.clone(),
-    }
-}
-
-fn draw_queue(queue: &super::app::QueueScreen, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut filters = vec![queue.kind.map_or("all kinds".to_string(), |k| k.label().to_string())];
-    if let Some(tier) = queue.tier {
-        filters.push(format!("tier {}", tier.number()));
-    }
-    if queue.mine {
-        filters.push("mine".into());
-    }
-    let title = format!(" Re-entry queue: {} of {} open · {} ", queue.items.len(), queue.matched, filters.join(" · "));
-    let block = Block::default().borders(Borders::ALL).title(title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [progress, list, detail] =
-        Layout::vertical([Constraint::Length(1), Constraint::Percentage(45), Constraint::Fill(1)]).areas(inner);
-
-    if let Some(p) = &queue.progress {
-        let mut spans = Vec::new();
-        for (i, t) in p.by_tier.iter().enumerate() {
-            spans.push(Span::styled(format!("Tier {}: ", i + 1), theme.label()));
-            spans.push(Span::raw(format!("{}/{} done  ", t.finished, t.total)));
-        }
-        let overdue: usize = p.by_tier.iter().map(|t| t.overdue).sum();
-        spans.push(Span::styled(format!("{overdue} overdue"), if overdue > 0 { theme.warning() } else { theme.dim() }));
-        frame.render_widget(Paragraph::new(Line::from(spans)), progress);
-    }
-
-    let visible = list.height.saturating_sub(1) as usize;
-    let first = queue.selected.saturating_sub(visible.saturating_sub(1));
-    let rows: Vec<TableRow> = queue
-        .items
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(visible)
-        .map(|(i, item)| {
-            let status = match (&item.blocker, &item.assignee) {
-                (Some(_), _) => "blocked".to_string(),
-                (None, Some(who)) => format!("{} {who}", item.status.name()),
-                (None, None) => item.status.name().to_string(),
-            };
-            let due = time::format_uk_as(item.due, "%d/%m %H:%M");
-            let due = if item.overdue { format!("{due}!") } else { due };
-            let row = TableRow::new(vec![
-                item.rank.to_string(),
-                item.tier.number().to_string(),
-                due,
-                item.kind.label().to_string(),
-                escape_inline(&queue_patient(item)).into_owned(),
-                escape_inline(&item.summary).into_owned(),
-                status,
-            ]);
-            if i == queue.selected { row.style(theme.focused()) } else { row }
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(4),
-            Constraint::Length(1),
-            Constraint::Length(12),
-            Constraint::Length(13),
-            Constraint::Length(22),
-            Constraint::Fill(1),
-            Constraint::Length(10),
-        ],
-    )
-    .header(TableRow::new(vec!["#", "T", "Due", "Kind", "Patient", "Summary", "Status"]).style(theme.label()));
-    frame.render_widget(table, list);
-    if queue.items.is_empty() {
-        frame.render_widget(
-            Paragraph::new("Nothing left to key in for this view.").style(theme.dim()),
-            Rect { y: list.y + 1, height: 1, ..list },
-        );
-    }
-
-    let mut lines: Vec<Line> = Vec::new();
-    if let Some(prompt) = &queue.prompt {
-        lines.push(Line::styled(prompt.question, theme.label()));
-        lines.push(Line::styled(format!("> {}▏", escape_inline(&prompt.answer.lines().join(" "))), theme.focused()));
-        lines.push(Line::raw(""));
-    }
-    if let Some(item) = queue.items.get(queue.selected) {
-        let why = item.reasons.iter().map(|r| escape_inline(r).into_owned()).collect::<Vec<_>>().join("; ");
-        lines.push(Line::from(vec![Span::styled("Why here: ", theme.label()), Span::raw(why)]));
-        if let Some(blocker) = &item.blocker {
-            lines.push(Line::styled(capitalised(&blocker.describe()), theme.warning()));
-        }
-    }
-    if let Some(detail) = &queue.detail {
-        for l in rekey_text(detail).lines() {
-            lines.push(Line::raw(l.to_string()));
-        }
-    }
-    let block = Block::default().borders(Borders::TOP).title(" To key in ");
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), detail);
-}
-
 fn draw_detail(detail: &EntryDetail, theme: &Theme, frame: &mut Frame, area: Rect) {
     let row = &detail.row;
     let title = format!(" {} {} ", row.header.kind.label(), row.header.reference);
@@ -823,12 +719,24 @@ fn draw_help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// A box in the middle of `area`, sized to its text.
 fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
-    let widest = lines.iter().map(|l| l.width() as u16).max().unwrap_or(20).max(width(title) as u16 + 4);
+    boxed(frame, area, title, lines, false)
+}
+
+/// A box at the foot of `area`, sized to its text: what is above it stays in view.
+pub(super) fn popup_at_bottom(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
+    boxed(frame, area, title, lines, true)
+}
+
+fn boxed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, at_bottom: bool) {
+    let title = truncate(title, area.width.saturating_sub(8) as usize).into_owned();
+    let widest = lines.iter().map(|l| l.width() as u16).max().unwrap_or(20).max(width(&title) as u16 + 4);
     let width = (widest + 4).min(area.width.saturating_sub(4)).max(10);
     let inner_width = (width - 2).max(1) as usize;
-    let wrapped: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_width)).sum();
+    let paragraph = Paragraph::new(lines.clone()).wrap(Wrap { trim: false });
+    let wrapped = paragraph.line_count(inner_width as u16).max(lines.len());
     let height = (wrapped as u16 + 2).min(area.height);
-    let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    let y = if at_bottom { area.y + area.height - height } else { area.y + (area.height - height) / 2 };
+    let rect = Rect { x: area.x + (area.width - width) / 2, y, width, height };
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)

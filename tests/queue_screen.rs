@@ -1,0 +1,320 @@
+//! The re-entry queue screen (issue 12) on ratatui's TestBackend: keys in, the drawn screen out
+//! (snapshots at 80×24 and 110×32), the real store underneath (in memory), the clock fixed, and
+//! after each change what the database holds.
+
+use chrono::{DateTime, Duration, Utc};
+
+use cutover::domain::fields::Kind;
+use cutover::domain::time;
+use cutover::entries::{self, NewEntry, PatientGiven, TypedPatient};
+use cutover::queue::{self, Request};
+use cutover::store::{Role, StaffMember, Store, settings_key};
+use cutover::tui::{App, Msg, Theme, dispatch, load_start, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn at(s: &str) -> DateTime<Utc> {
+    time::parse_uk_datetime(s, Utc::now()).unwrap()
+}
+
+/// Two hours and a half after go-live (Monday 23/11/2026 08:00).
+fn now() -> DateTime<Utc> {
+    at("23/11/2026 10:30")
+}
+
+/// A practice after go-live: JS and KL work the queue, AB is a clinician.
+fn practice() -> Store {
+    let store = Store::open_in_memory().unwrap();
+    let actor = store.setup_actor(None).unwrap();
+    store
+        .write_at(now(), |tx| {
+            tx.set_local_workstation(Some("Reception 2"), Some("R2"))?;
+            tx.set_settings(
+                &actor,
+                &[
+                    (settings_key::PRACTICE, "Riverside Surgery".into()),
+                    (settings_key::FDP, time::to_storage(at("20/11/2026 17:00"))),
+                    (settings_key::GO_LIVE, time::to_storage(at("23/11/2026 08:00"))),
+                ],
+            )?;
+            tx.add_staff(&actor, &StaffMember { id: "JS".into(), name: "Jo Smith".into(), role: Role::Admin })?;
+            tx.add_staff(&actor, &StaffMember { id: "KL".into(), name: "Kim Lowe".into(), role: Role::Admin })?;
+            tx.add_staff(&actor, &StaffMember { id: "AB".into(), name: "Dr Aled Bevan".into(), role: Role::Clinician })
+        })
+        .unwrap();
+    store
+}
+
+/// Logs an entry through the entry service, as JS, during the cutover; returns its reference.
+fn log(store: &Store, kind: Kind, patient: TypedPatient, values: &[(&str, &str)]) -> String {
+    let actor = store.actor(Some("JS")).unwrap();
+    let mut values: Vec<(String, String)> = values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    if !values.iter().any(|(k, _)| k == "occurred_at") {
+        values.push(("occurred_at".into(), "22/11/2026 10:00".into()));
+    }
+    let entry = NewEntry { kind, values, flags: Vec::new(), patient: PatientGiven::Typed(patient) };
+    store.write_at(now(), |tx| entries::log(tx, &actor, &entry, true)).unwrap().reference
+}
+
+fn nhs(number: &str) -> TypedPatient {
+    TypedPatient { nhs_number: Some(number.into()), ..Default::default() }
+}
+
+fn prescription(store: &Store, number: &str, summary: &str) -> String {
+    log(
+        store,
+        Kind::Prescription,
+        nhs(number),
+        &[("summary", summary), ("drug", "Amoxicillin 500mg capsules"), ("rx_status", "issued")],
+    )
+}
+
+fn call(store: &Store, number: &str, summary: &str) -> String {
+    log(store, Kind::Telephone, nhs(number), &[("summary", summary), ("direction", "incoming")])
+}
+
+/// Where an item stands in the database, its reference in the new system, and who last changed it.
+fn stored(store: &Store, reference: &str) -> (String, Option<String>, Option<String>) {
+    let items =
+        queue::build(store, &queue::QueueQuery { status: queue::StatusFilter::All, ..Default::default() }, now())
+            .unwrap()
+            .items;
+    let item = items.iter().find(|i| i.reference == reference).expect("the item");
+    (item.status.name().to_string(), item.new_system_ref.clone(), item.assignee.clone())
+}
+
+/// One window of the program at a desk: its own App on the shared database.
+struct Desk {
+    app: App,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Desk {
+    /// Signed in as `who` (typed into "who is working"), on the queue screen.
+    fn at_queue(store: &Store, who: &str, width: u16, height: u16) -> Desk {
+        let mut desk = Desk {
+            app: App::new(load_start(store, now()).unwrap(), now()),
+            terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
+        };
+        desk.keys(store, who);
+        desk.key(store, KeyCode::Enter);
+        desk.keys(store, "g");
+        desk
+    }
+
+    fn key(&mut self, store: &Store, code: KeyCode) {
+        dispatch(store, &mut self.app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn keys(&mut self, store: &Store, text: &str) {
+        for c in text.chars() {
+            self.key(store, KeyCode::Char(c));
+        }
+    }
+
+    /// The clock moves on by `seconds` (the screen reads the queue again by itself).
+    fn wait(&mut self, store: &Store, seconds: i64) {
+        let later = self.app.now + Duration::seconds(seconds);
+        dispatch(store, &mut self.app, Msg::Tick(later));
+    }
+
+    fn screen(&mut self) -> String {
+        let theme = Theme::plain();
+        self.terminal.draw(|f| view(&self.app, &theme, f)).unwrap();
+        let buffer = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect();
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Both sizes the issue asks for: the smallest the program draws in, and a common larger one.
+const SIZES: [(u16, u16); 2] = [(80, 24), (110, 32)];
+
+/// Issue 12, item 3: `d` asks for the reference, then for a yes showing it; nothing is changed until
+/// the yes, and an empty reference is refused while the practice's settings ask for one.
+#[test]
+fn done_asks_for_the_reference_then_a_yes_showing_it() {
+    for (width, height) in SIZES {
+        let store = practice();
+        let rx = prescription(&store, "943 476 5919", "Amoxicillin issued on FP10");
+        let mut desk = Desk::at_queue(&store, "jo", width, height);
+        desk.keys(&store, "d");
+        let screen = desk.screen();
+        assert!(screen.contains(&format!("Done: {rx}")), "{screen}");
+        assert!(screen.contains("Its reference in the new system:"), "{screen}");
+        desk.key(&store, KeyCode::Enter);
+        let screen = desk.screen();
+        assert!(screen.contains("Type its reference in the new system"), "an empty reference is refused:\n{screen}");
+        assert_eq!(stored(&store, &rx).0, "open");
+
+        desk.keys(&store, "SYS-4471");
+        desk.key(&store, KeyCode::Enter);
+        let screen = desk.screen();
+        insta::assert_snapshot!(format!("done_confirm_{width}x{height}"), screen);
+        assert!(screen.contains(&format!("Mark {rx} done: keyed into the new system as SYS-4471.")), "{screen}");
+        assert_eq!(stored(&store, &rx).0, "open", "nothing is changed before the yes");
+
+        // Any other key goes back to the reference, as typed.
+        desk.key(&store, KeyCode::Esc);
+        let screen = desk.screen();
+        assert!(screen.contains("> SYS-4471"), "the reference typed is kept:\n{screen}");
+        assert_eq!(stored(&store, &rx).0, "open");
+        desk.keys(&store, "A");
+        desk.key(&store, KeyCode::Enter);
+        desk.keys(&store, "y");
+        let screen = desk.screen();
+        assert!(screen.contains(&format!("{rx} done: it is in the new system.")), "{screen}");
+        assert_eq!(stored(&store, &rx), ("done".into(), Some("SYS-4471A".into()), Some("JS".into())));
+    }
+}
+
+/// Issue 12, item 3: a practice that keys without references says so in its settings; the yes then
+/// says that there is none.
+#[test]
+fn done_with_no_reference_only_where_the_practice_allows_it() {
+    let store = practice();
+    let rx = prescription(&store, "943 476 5919", "Amoxicillin issued on FP10");
+    let actor = store.actor(Some("JS")).unwrap();
+    store.write_at(now(), |tx| tx.set_settings(&actor, &[(settings_key::DONE_WITHOUT_REF, "yes".into())])).unwrap();
+    let mut desk = Desk::at_queue(&store, "jo", 80, 24);
+    desk.keys(&store, "d");
+    let screen = desk.screen();
+    assert!(screen.contains("Its reference in the new system (if it gave one):"), "{screen}");
+    desk.key(&store, KeyCode::Enter);
+    let screen = desk.screen();
+    assert!(screen.contains(&format!("Mark {rx} done: keyed into the new system, with no reference.")), "{screen}");
+    desk.keys(&store, "y");
+    assert_eq!(stored(&store, &rx), ("done".into(), None, Some("JS".into())));
+}
+
+/// Issue 12, item 3: done and set-aside items are seen on the screen (`s`), and reopened there.
+#[test]
+fn done_and_set_aside_items_are_listed_and_reopened_from_the_screen() {
+    for (width, height) in SIZES {
+        let store = practice();
+        let rx = prescription(&store, "943 476 5919", "Amoxicillin issued on FP10");
+        let phone = call(&store, "999 234 5675", "Asked about a sick note");
+        let kl = store.actor(Some("KL")).unwrap();
+        let done = Request::Done {
+            new_system_ref: Some("SYS-1".into()),
+            note: None,
+            nhs_number: None,
+            waive_nhs: None,
+            take_over: false,
+        };
+        queue::act(&store, &kl, &rx, &done, now()).unwrap();
+        queue::act(&store, &kl, &phone, &Request::NotRequired { reason: "Duplicate of R2-0001".into() }, now())
+            .unwrap();
+
+        let mut desk = Desk::at_queue(&store, "jo", width, height);
+        assert!(desk.screen().contains("Nothing left to key in for this view."), "{}", desk.screen());
+        // Still to do, claimed, blocked, queries, then done.
+        desk.keys(&store, "ssss");
+        let screen = desk.screen();
+        insta::assert_snapshot!(format!("done_view_{width}x{height}"), screen);
+        assert!(screen.contains("Re-entry queue: done, 1–1 of 1"), "{screen}");
+        assert!(screen.contains("done KL"), "{screen}");
+        assert!(screen.contains("Done by KL, its reference SYS-1. r reopens it."), "{screen}");
+        desk.keys(&store, "s");
+        let screen = desk.screen();
+        assert!(screen.contains("set aside KL") && screen.contains("Asked about a sick"), "{screen}");
+        desk.keys(&store, "r");
+        assert!(desk.screen().contains(&format!("{phone} is open again.")), "{}", desk.screen());
+        assert_eq!(stored(&store, &phone).0, "open");
+        desk.keys(&store, "s");
+        let screen = desk.screen();
+        assert!(
+            screen.contains("Re-entry queue: still to do, 1–1 of 1") && screen.contains("Asked about a sick"),
+            "{screen}"
+        );
+    }
+}
+
+/// Issue 12, item 5: another admin's claim shows within seconds, with no key pressed.
+#[test]
+fn another_admins_claim_shows_without_leaving_the_screen() {
+    let store = practice();
+    let rx = prescription(&store, "943 476 5919", "Amoxicillin issued on FP10");
+    let mut jo = Desk::at_queue(&store, "jo", 80, 24);
+    let mut kim = Desk::at_queue(&store, "kl", 80, 24);
+    kim.keys(&store, "c");
+    assert!(kim.screen().contains(&format!("{rx} is yours until")), "{}", kim.screen());
+    assert!(!jo.screen().contains("claimed KL"), "not read again yet:\n{}", jo.screen());
+    jo.wait(&store, 1);
+    assert!(!jo.screen().contains("claimed KL"), "read every few seconds, not on every tick");
+    jo.wait(&store, 3);
+    let screen = jo.screen();
+    assert!(screen.contains("claimed KL"), "{screen}");
+    assert!(screen.contains("Claimed by KL until 23/11/2026 14:30."), "{screen}");
+}
+
+/// Issue 12, item 5: a change someone else's claim stops is refused before anything is typed.
+#[test]
+fn a_refusal_comes_before_the_reference_or_question_is_typed() {
+    let store = practice();
+    let rx = prescription(&store, "943 476 5919", "Amoxicillin issued on FP10");
+    let mut jo = Desk::at_queue(&store, "jo", 80, 24);
+    queue::act(&store, &store.actor(Some("KL")).unwrap(), &rx, &Request::Claim { take_over: false }, now()).unwrap();
+    for key in ["d", "x", "n"] {
+        jo.keys(&store, key);
+        let screen = jo.screen();
+        assert!(screen.contains(&format!("{rx} is claimed by KL until 23/11/2026 14:30")), "{key}: {screen}");
+        assert!(screen.contains("press t to take it over"), "{key}: {screen}");
+        assert!(
+            jo.app.status.is_some() && !screen.contains("Its reference") && !screen.contains("question"),
+            "{screen}"
+        );
+        // The next key is a key again: no question is waiting for it.
+        jo.keys(&store, "q");
+        assert!(!jo.screen().contains("> q"), "{}", jo.screen());
+    }
+    assert_eq!(stored(&store, &rx), ("claimed".into(), None, Some("KL".into())));
+    // Taking it over asks for a yes, then the item is Jo's.
+    jo.keys(&store, "t");
+    let screen = jo.screen();
+    assert!(screen.contains(&format!("Take {rx} over?")), "{screen}");
+    jo.keys(&store, "y");
+    assert!(jo.screen().contains(&format!("{rx} taken over from KL")), "{}", jo.screen());
+    assert_eq!(stored(&store, &rx), ("claimed".into(), None, Some("JS".into())));
+}
+
+/// Issue 12, item 5: when the refusal can only come after typing (someone claimed the item
+/// meanwhile), what was typed stays, to be sent again or left.
+#[test]
+fn nothing_typed_is_lost_when_a_change_is_refused_after_typing() {
+    for (width, height) in SIZES {
+        let store = practice();
+        let rx = prescription(&store, "943 476 5919", "Amoxicillin issued on FP10");
+        let mut jo = Desk::at_queue(&store, "jo", width, height);
+        jo.keys(&store, "x");
+        jo.keys(&store, "Which strength: 250 or 500?");
+        queue::act(&store, &store.actor(Some("KL")).unwrap(), &rx, &Request::Claim { take_over: false }, now())
+            .unwrap();
+        // The screen reads the queue again meanwhile: the question stays.
+        jo.wait(&store, 5);
+        assert!(jo.screen().contains("> Which strength: 250 or 500?"), "{}", jo.screen());
+        jo.key(&store, KeyCode::Enter);
+        let screen = jo.screen();
+        insta::assert_snapshot!(format!("refused_after_typing_{width}x{height}"), screen);
+        assert!(screen.contains("is claimed by KL"), "{screen}");
+        assert!(screen.contains("> Which strength: 250 or 500?"), "the question typed is kept:\n{screen}");
+        assert_eq!(stored(&store, &rx).0, "claimed");
+        // KL lets it go: the same question is sent as typed.
+        queue::act(&store, &store.actor(Some("KL")).unwrap(), &rx, &Request::Release, now()).unwrap();
+        jo.key(&store, KeyCode::Enter);
+        assert!(jo.screen().contains(&format!("{rx} is waiting for a clinician.")), "{}", jo.screen());
+        assert_eq!(stored(&store, &rx).0, "query");
+        let asked = store.reentry_history(&store_id(&store, &rx)).unwrap().last().unwrap().note.clone();
+        assert_eq!(asked.as_deref(), Some("Which strength: 250 or 500?"));
+    }
+}
+
+fn store_id(store: &Store, reference: &str) -> String {
+    store.find_entry(reference).unwrap().id
+}
