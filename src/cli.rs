@@ -60,6 +60,7 @@ pub fn command_name(command: Option<&Command>) -> &'static str {
         Some(Command::Release(_)) => "release",
         Some(Command::Done(_)) => "done",
         Some(Command::Query(_)) => "query",
+        Some(Command::Answer(_)) => "answer",
         Some(Command::Skip(_)) => "skip",
         Some(Command::Reopen(_)) => "reopen",
         Some(Command::Waive(_)) => "waive",
@@ -110,6 +111,8 @@ pub enum Command {
     Done(DoneArgs),
     /// Send a queue item to a clinician, with the question
     Query(QueryArgs),
+    /// Answer a query about a queue item (clinicians): it goes back to the open queue
+    Answer(AnswerArgs),
     /// Set a queue item aside as not required, with the reason
     Skip(SkipArgs),
     /// Put a finished or queried item back in the open queue
@@ -434,6 +437,9 @@ pub struct QueueArgs {
     /// Only items claimed or finished by you (--as)
     #[arg(long, conflicts_with = "assignee")]
     pub mine: bool,
+    /// Only the queries waiting for this clinician: theirs, and those for any clinician
+    #[arg(long = "for", value_name = "STAFF")]
+    pub for_staff: Option<String>,
     /// At most this many items [default: all]
     #[arg(long)]
     pub limit: Option<usize>,
@@ -494,6 +500,18 @@ pub struct QueryArgs {
     /// The entry's id or reference (such as R2-0147)
     pub id: String,
     /// The question for the clinician
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
+    pub note: String,
+    /// The clinician it is for [default: the clinician who logged the entry, or any clinician]
+    #[arg(long, value_name = "STAFF")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AnswerArgs {
+    /// The entry's id or reference (such as R2-0147)
+    pub id: String,
+    /// Your answer to the question
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = free_text)]
     pub note: String,
 }

@@ -458,6 +458,21 @@ pub enum Reentry {
     NhsNumberOnlyForRegistration {
         reference: String,
     },
+    /// An answer to an item that is not waiting for a clinician.
+    NotAQuery {
+        reference: String,
+        status: &'static str,
+    },
+    /// Only a clinician answers a query.
+    AnswerNeedsClinician {
+        staff: String,
+    },
+    /// A query named (`--to`), or a list of queries asked for (`--for`), someone who is not a clinician.
+    NotAClinician {
+        option: &'static str,
+        staff: String,
+        role: &'static str,
+    },
     /// Done with no reference from the new system, which the practice's settings do not allow.
     ReferenceNeeded {
         reference: String,
@@ -478,13 +493,18 @@ impl Reentry {
             Reentry::NhsNumberKnown { .. } => "the NHS number is already known",
             Reentry::AlreadyWaived { .. } => "already waived",
             Reentry::ReferenceNeeded { .. } => "no reference from the new system",
+            Reentry::NotAQuery { .. } => "not waiting for a clinician",
+            Reentry::AnswerNeedsClinician { .. } => "an answer from someone who is not a clinician",
+            Reentry::NotAClinician { .. } => "a query for someone who is not a clinician",
         };
         format!("queue item left as it was: {why} (exit code {})", self.exit_code())
     }
 
     fn exit_code(&self) -> u8 {
         match self {
-            Reentry::NhsNumberOnlyForRegistration { .. } | Reentry::ReferenceNeeded { .. } => 2,
+            Reentry::NhsNumberOnlyForRegistration { .. }
+            | Reentry::NotAClinician { .. }
+            | Reentry::ReferenceNeeded { .. } => 2,
             _ => 1,
         }
     }
@@ -540,6 +560,18 @@ impl Display for Reentry {
                 f,
                 "--nhs-number: {reference} is not a registration. The NHS number found by a trace is recorded when the patient's registration is marked done."
             ),
+            Reentry::NotAQuery { reference, status } => write!(
+                f,
+                "{reference} is {status}, not waiting for a clinician, so there is no question to answer; nothing was changed."
+            ),
+            Reentry::AnswerNeedsClinician { staff } => write!(
+                f,
+                "Only a clinician can answer a query, and {staff} is not on the staff list with the role clinician; nothing was changed. Ask a clinician to answer it (cutover answer ID --note TEXT --as THEIR_ID)."
+            ),
+            Reentry::NotAClinician { option, staff, role } => write!(
+                f,
+                "--{option}: {staff} is on the staff list with the role {role}, not clinician, and queries are for clinicians; nothing was changed. Name a clinician (cutover staff list shows who)."
+            ),
             Reentry::ReferenceNeeded { reference } => write!(
                 f,
                 "{reference} was not marked done: give its reference in the new system with --ref TEXT, so that it can be found there again. (A practice that keys without references can allow this: cutover init --done-without-ref yes.)"
@@ -554,13 +586,20 @@ pub enum Usage {
     SetNeedsEquals(String),
     NothingToAmend,
     MissingPractice,
-    DemoNeedsEmptyDatabase { entries: i64 },
+    DemoNeedsEmptyDatabase {
+        entries: i64,
+    },
     FirstStaffOnly,
     RoleUnknown(String),
-    BadTime { option: &'static str, problem: Problem },
+    BadTime {
+        option: &'static str,
+        problem: Problem,
+    },
     BadNhsNumber(Problem),
     BadDateOfBirth(Problem),
     BadPrefix(String),
+    /// `queue --for` with a status other than the queries'.
+    ForNeedsQueries(String),
 }
 
 impl Display for Usage {
@@ -593,6 +632,10 @@ impl Display for Usage {
             Usage::BadPrefix(prefix) => write!(
                 f,
                 "\"{prefix}\" cannot be a workstation prefix: use 1 to 4 letters or digits, such as R2 or C1."
+            ),
+            Usage::ForNeedsQueries(status) => write!(
+                f,
+                "--for lists the queries waiting for a clinician, so it goes with --status query (or no --status), not --status {status}."
             ),
         }
     }

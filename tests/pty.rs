@@ -387,3 +387,47 @@ fn a_two_letter_paste_at_a_question_answers_nothing() {
     ui.wait_for("Saved R2-");
     assert_eq!(p.list_json().as_array().unwrap().len(), 3);
 }
+
+/// Issue 12, item 2: a registration typed at the desk with the NHS number the new patient knows
+/// is saved with it (a mistyped number first refused by its check digit, nothing saved), and the
+/// queue after go-live has the number on the registration.
+#[test]
+fn a_registration_typed_with_its_nhs_number_is_saved_with_it() {
+    let p = Practice::new();
+    p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+    let mut ui = start(&p);
+    sign_in(&mut ui);
+    ui.send("r");
+    ui.wait_for("New registration");
+    ui.typed("New patient registered at the desk");
+    ui.send(TAB);
+    for typed in ["Kowalski", "Anna", "14/02/1988", "999 469 1342"] {
+        ui.send(TAB);
+        ui.typed(typed);
+    }
+    ui.send(CTRL_S);
+    ui.wait_for("Not saved: please check NHS number.");
+    assert_eq!(p.list_json().as_array().map(Vec::len), Some(0), "nothing saved with a mistyped number");
+    // Still on the NHS number: corrected, saved.
+    ui.wait_for("▶ NHS number (if known)");
+    ui.send(&"\x7f".repeat(12));
+    ui.typed("999 469 1341");
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0001 (New registration");
+    ui.send("q");
+    ui.wait_exit();
+
+    let held: (String, String, String) = p
+        .sqlite()
+        .query_row(
+            "SELECT p.nhs_number, p.family_name, p.date_of_birth FROM entry e JOIN revision r ON r.id = e.current_revision_id
+             JOIN patient p ON p.id = r.patient_id WHERE e.ref = 'R2-0001'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(held, ("9994691341".into(), "Kowalski".into(), "1988-02-14".into()));
+    let queue = common::stdout_of(&p.run(&["queue", "--format", "json"]).success());
+    let items: serde_json::Value = serde_json::from_str(&queue).unwrap();
+    assert_eq!(items[0]["nhs_number"], "9994691341", "{queue}");
+}

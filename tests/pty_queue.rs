@@ -93,6 +93,8 @@ fn two_admins_see_each_others_claims_and_are_refused_before_typing() {
     jo.wait_for("The question for a clinician:");
     jo.typed("Which strength?");
     jo.send(ENTER);
+    jo.wait_for("For which clinician?");
+    jo.send(ENTER);
     jo.wait_for("R2-0001 is waiting for a clinician.");
     for ui in [&mut jo, &mut kim] {
         ui.send("\x1b");

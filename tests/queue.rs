@@ -8,7 +8,8 @@ use std::process::{Command, Stdio};
 use common::{Practice, stderr_of, stdout_of};
 use serde_json::Value;
 
-const HEADER: &str = "rank,id,tier,score,due,kind,occurred_at,nhs_number,patient,summary,status,assignee,reasons";
+const HEADER: &str = "rank,id,tier,score,due,kind,occurred_at,nhs_number,patient,summary,status,assignee,reasons,\
+question,asked_by,asked_at,asked_for,answer,answered_by,answered_at";
 
 fn practice() -> Practice {
     let p = Practice::new();
@@ -662,4 +663,164 @@ fn list_and_queue_tables_line_up_by_display_width_with_cjk_emoji_and_accents() {
     }
     let cut = rows.iter().find(|r| r[5].starts_with("李")).expect("the long summary's row");
     assert!(cut[6].trim_end().ends_with('…'), "a cut is marked: {cut:?}");
+}
+
+/// The practice with two clinicians, AB and CD, and a prescription logged by JS (a manager).
+fn practice_with_clinicians() -> (Practice, String) {
+    let p = practice();
+    p.run_as("JS", &["staff", "add", "CD", "--name", "Dr Cara Dunn", "--role", "clinician"]).success();
+    let rx = log_prescription(&p);
+    (p, rx)
+}
+
+fn item_of(p: &Practice, id: &str) -> Value {
+    let all = queue_json(p, &["--status", "all"]);
+    all.into_iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id} not in --status all"))
+}
+
+fn waiting_for(p: &Practice, clinician: &str) -> Vec<String> {
+    ids(&queue_json(p, &["--status", "query", "--for", clinician]))
+}
+
+#[test]
+fn a_query_for_a_clinician_is_shown_everywhere_and_their_answer_sends_it_back_to_the_open_queue() {
+    let (p, rx) = practice_with_clinicians();
+    let asked = p.run_as("KL", &["query", "R2-0001", "--note", "Dose unclear: 1 or 2 tds?", "--to", "ab"]).success();
+    assert!(stderr_of(&asked).contains("waiting for AB (Dr Aled Bevan)"), "{}", stderr_of(&asked));
+    assert_eq!(waiting_for(&p, "AB"), [rx.clone()]);
+    assert!(waiting_for(&p, "CD").is_empty(), "the question was for AB");
+
+    // The question, who asked, when and for whom: in JSON, CSV, the table, --explain and show.
+    let item = item_of(&p, &rx);
+    assert_eq!(item["question"], "Dose unclear: 1 or 2 tds?");
+    assert_eq!(item["asked_by"], "KL");
+    assert_eq!(item["asked_for"], "AB");
+    let asked_at = item["asked_at"].as_str().expect("asked_at").to_string();
+    assert!(asked_at.starts_with("2026-11-30T09:"), "{asked_at}");
+    assert_eq!(item["answer"], Value::Null);
+    let row = &csv_rows(&p, &["--status", "all"])[0];
+    let cells = |row: &csv::StringRecord, from: usize, to: usize| -> Vec<String> {
+        (from..to).map(|i| row[i].to_string()).collect()
+    };
+    assert_eq!(cells(row, 13, 17), ["Dose unclear: 1 or 2 tds?", "KL", asked_at.as_str(), "AB"]);
+    assert_eq!(cells(row, 17, 20), ["", "", ""]);
+    for args in [&["queue"][..], &["queue", "--explain"]] {
+        let table = stdout_of(&p.run(args).success());
+        assert!(table.contains("Question from KL on 30/11/2026 09:"), "{args:?}: {table}");
+        assert!(table.contains("for AB: Dose unclear: 1 or 2 tds?"), "{args:?}: {table}");
+    }
+    let shown = stdout_of(&p.run(&["show", "R2-0001"]).success());
+    assert!(shown.contains("Waiting for a clinician"), "{shown}");
+    assert!(shown.contains("Question:") && shown.contains("Dose unclear: 1 or 2 tds? (KL, 30/11/2026 09:"), "{shown}");
+    assert!(shown.contains("sent to a clinician with a question by KL"), "the re-entry history: {shown}");
+
+    // Only a clinician answers; refused, nothing changes.
+    refused(&p, Some("KL"), &["answer", "R2-0001", "--note", "2 tds"], 1, "Only a clinician can answer a query");
+    refused(&p, Some("AB"), &["answer", "R2-0001", "--note", " "], 2, "note: is required");
+
+    let answered = p.run_as("AB", &["answer", "R2-0001", "--note", "2 tds for 5 days"]).success();
+    assert!(stderr_of(&answered).contains("back in the open queue"), "{}", stderr_of(&answered));
+    let item = item_of(&p, &rx);
+    assert_eq!(item["status"], "open", "back to the admins");
+    assert_eq!(item["assignee"], Value::Null);
+    assert_eq!(item["question"], "Dose unclear: 1 or 2 tds?", "the question stays with its answer");
+    assert_eq!(item["answer"], "2 tds for 5 days");
+    assert_eq!(item["answered_by"], "AB");
+    assert!(item["answered_at"].as_str().is_some_and(|t| t >= asked_at.as_str()));
+    assert!(waiting_for(&p, "AB").is_empty(), "answered: no longer waiting for AB");
+    assert_eq!(ids(&queue_json(&p, &[])), [rx.clone()], "in the open queue");
+    let row = &csv_rows(&p, &[])[0];
+    assert_eq!(cells(row, 17, 19), ["2 tds for 5 days", "AB"]);
+    let table = stdout_of(&p.run(&["queue"]).success());
+    assert!(table.contains("Answer from AB on 30/11/2026 09:") && table.contains(": 2 tds for 5 days"), "{table}");
+    let shown = stdout_of(&p.run(&["show", "R2-0001"]).success());
+    assert!(shown.contains("Answer:") && shown.contains("2 tds for 5 days (AB, 30/11/2026 09:"), "{shown}");
+    assert!(shown.contains("answered by AB (Dr Aled Bevan)"), "{shown}");
+
+    refused(&p, Some("AB"), &["answer", "R2-0001", "--note", "again"], 1, "not waiting for a clinician");
+    let events: Vec<(String, String, Option<String>)> = p
+        .sqlite()
+        .prepare("SELECT action, staff_id, for_staff FROM reentry_event WHERE entry_id = ?1 ORDER BY at, rowid")
+        .unwrap()
+        .query_map([&rx], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(events, [("query".into(), "KL".into(), Some("AB".into())), ("answer".into(), "AB".into(), None)]);
+}
+
+#[test]
+fn a_query_naming_no_one_is_for_the_clinician_who_logged_it_or_else_for_any_clinician() {
+    let (p, rx) = practice_with_clinicians();
+    let by_cd = {
+        let args = ["log", "telephone", "--patient", "9992345675", "--at", "21/11/2026 09:00", "--summary", "Rang"];
+        stdout_of(&p.run_as("CD", &args).success()).trim().to_string()
+    };
+    p.run_as("KL", &["query", &by_cd, "--note", "Which result?"]).success();
+    let anyone = p.run_as("KL", &["query", &rx, "--note", "Which dose?"]).success();
+    assert!(stderr_of(&anyone).contains("waiting for any clinician"), "{}", stderr_of(&anyone));
+    assert_eq!(waiting_for(&p, "CD").len(), 2, "CD logged one; the other is for anyone");
+    assert_eq!(waiting_for(&p, "ab"), [rx.clone()]);
+    assert_eq!(item_of(&p, &by_cd)["asked_for"], "CD");
+    assert_eq!(item_of(&p, &rx)["asked_for"], Value::Null);
+    let table = stdout_of(&p.run(&["queue"]).success());
+    assert!(table.contains("for any clinician: Which dose?"), "{table}");
+    // Any clinician may answer, not only the one it is for.
+    p.run_as("AB", &["answer", &by_cd, "--note", "The potassium"]).success();
+    assert_eq!(item_of(&p, &by_cd)["answered_by"], "AB");
+}
+
+#[test]
+fn a_query_for_or_a_list_for_someone_who_is_not_a_clinician_is_refused_and_changes_nothing() {
+    let (p, _) = practice_with_clinicians();
+    refused(
+        &p,
+        Some("KL"),
+        &["query", "R2-0001", "--note", "Dose?", "--to", "KL"],
+        2,
+        "KL is on the staff list with the role admin",
+    );
+    refused(
+        &p,
+        Some("KL"),
+        &["query", "R2-0001", "--note", "Dose?", "--to", "ZZ"],
+        2,
+        "no member of staff with the id \"ZZ\"",
+    );
+    refused(&p, None, &["queue", "--for", "KL"], 2, "KL is on the staff list with the role admin");
+    refused(&p, None, &["queue", "--for", "ZZ"], 2, "no member of staff with the id \"ZZ\"");
+    refused(&p, None, &["queue", "--for", "AB", "--status", "done"], 2, "--for");
+}
+
+/// Issue 12, item 8: go-live on Sunday at 08:00; a booking at 09:10 on Tuesday is within "2
+/// working days" (Monday and Tuesday, as staff count them) and is go-live-day work, tier 2; one on
+/// Wednesday is not. The explanation says which working day the window ends on.
+#[test]
+fn a_booking_on_the_second_working_day_after_go_live_is_go_live_day_work_whatever_its_time() {
+    let p = Practice::new();
+    p.run(&["init", "--go-live", "22/11/2026 08:00"]).success();
+    let book = |when: &str| {
+        let set = format!("appointment_at={when}");
+        p.log(&[
+            "appointment",
+            "--patient",
+            "9992345675",
+            "--at",
+            "21/11/2026 10:00",
+            "--summary",
+            "Booked at the desk",
+            "--set",
+            &set,
+            "--set",
+            "appointment_status=booked",
+        ])
+    };
+    let tuesday = book("24/11/2026 09:10");
+    let wednesday = book("25/11/2026 09:10");
+    let items = queue_json(&p, &[]);
+    let tier = |id: &str| items.iter().find(|i| i["id"] == id).map(|i| i["tier"].clone());
+    assert_eq!(tier(&tuesday), Some(Value::from(2)), "the issue's example");
+    assert_eq!(tier(&wednesday), Some(Value::from(3)));
+    let explained = stdout_of(&p.run(&["queue", "--explain"]).success());
+    assert!(explained.contains("within 2 working days of go-live (to the end of Tue 24 Nov)"), "{explained}");
 }

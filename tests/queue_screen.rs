@@ -300,13 +300,16 @@ fn nothing_typed_is_lost_when_a_change_is_refused_after_typing() {
         jo.wait(&store, 5);
         assert!(jo.screen().contains("> Which strength: 250 or 500?"), "{}", jo.screen());
         jo.key(&store, KeyCode::Enter);
+        // For whom: left empty (whoever logged it if a clinician, else any clinician).
+        jo.key(&store, KeyCode::Enter);
         let screen = jo.screen();
         insta::assert_snapshot!(format!("refused_after_typing_{width}x{height}"), screen);
         assert!(screen.contains("is claimed by KL"), "{screen}");
-        assert!(screen.contains("> Which strength: 250 or 500?"), "the question typed is kept:\n{screen}");
+        assert!(screen.contains("> Which strength: 250 or 500?"), "back at the question, as typed:\n{screen}");
         assert_eq!(stored(&store, &rx).0, "claimed");
         // KL lets it go: the same question is sent as typed.
         queue::act(&store, &store.actor(Some("KL")).unwrap(), &rx, &Request::Release, now()).unwrap();
+        jo.key(&store, KeyCode::Enter);
         jo.key(&store, KeyCode::Enter);
         assert!(jo.screen().contains(&format!("{rx} is waiting for a clinician.")), "{}", jo.screen());
         assert_eq!(stored(&store, &rx).0, "query");

@@ -229,7 +229,7 @@ fn the_burn_down_follows_items_out_of_the_queue_and_back_in() {
     act(&store, &actor, &ids[1], &Request::NotRequired { reason: "duplicate".into() }, after(130)).unwrap();
     act(&store, &actor, &ids[2], &done(), after(180)).unwrap();
     act(&store, &actor, &ids[0], &Request::Reopen { note: None }, after(300)).unwrap();
-    act(&store, &actor, &ids[3], &Request::Query { note: "which dose?".into() }, after(360)).unwrap();
+    act(&store, &actor, &ids[3], &Request::Query { note: "which dose?".into(), to: None }, after(360)).unwrap();
     drop(store);
 
     let csv = report(&p, "csv");

@@ -1511,3 +1511,113 @@ fn o_offers_a_draft_left_by_a_window_that_crashed_after_this_one_opened() {
     assert!(!draft_offered(&someone_else), "offered only to who typed it");
     assert!(matches!(someone_else.screen, cutover::tui::Screen::Home));
 }
+
+/// The practice of `practice()`, with go-live at `at` (UK time).
+fn practice_live_at(at: &str) -> Store {
+    let store = practice();
+    let actor = store.setup_actor(None).unwrap();
+    let go_live = time::parse_uk_datetime(at, now()).unwrap();
+    store.write_at(now(), |tx| tx.set_settings(&actor, &[(settings_key::GO_LIVE, time::to_storage(go_live))])).unwrap();
+    store
+}
+
+/// Issue 12, item 9: once the new system is live, every new-entry form says so, with when, and
+/// still saves (late paper still turns up); before go-live, and on a date set ahead, it says nothing.
+#[test]
+fn after_go_live_the_entry_form_says_the_new_system_is_live_and_still_saves() {
+    for (width, height) in [(80, 24), (110, 32)] {
+        let mut ui = Ui::sized(practice_live_at("21/11/2026 08:00"), width, height);
+        ui.keys("jo");
+        ui.key(KeyCode::Enter);
+        ui.key(KeyCode::Char('t'));
+        let screen = ui.screen();
+        insta::assert_snapshot!(format!("form_after_go_live_{width}x{height}"), screen);
+        assert!(screen.contains("The new system has been live since 21/11/2026 08:00"), "{screen}");
+        ui.key(KeyCode::Esc);
+        ui.key(KeyCode::Char('y'));
+        for kind in Kind::ALL {
+            ui.key(KeyCode::Char(keys_for(kind)));
+            let screen = ui.screen();
+            assert!(screen.contains("The new system has been live"), "{kind:?}\n{screen}");
+            ui.key(KeyCode::Esc);
+            if ui.screen().contains("Discard this entry?") {
+                ui.key(KeyCode::Char('y'));
+            }
+            assert!(ui.screen().contains("New entry: press a key"), "{kind:?}: back home\n{}", ui.screen());
+        }
+    }
+    for store in [practice(), practice_live_at("23/11/2026 08:00")] {
+        let mut ui = Ui::signed_in(store);
+        ui.key(KeyCode::Char('t'));
+        assert!(!ui.screen().contains("new system has been live"), "not live yet\n{}", ui.screen());
+    }
+
+    let mut ui = Ui::sized(practice_live_at("21/11/2026 08:00"), 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('n'));
+    ui.keys("Anne Smith 01/01/1960");
+    ui.ctrl('n');
+    ui.top();
+    ui.fill(&COMMON_FIELDS[0], "Late paper: phoned about results");
+    ui.ctrl('s');
+    let screen = ui.screen();
+    assert!(screen.contains("Saved R2-0001"), "late paper is still logged\n{screen}");
+}
+
+/// Issue 12, item 2: a registration typed with the NHS number the patient knows is traced as far
+/// as the queue is concerned: its item carries the number and is marked done without one, while a
+/// registration typed without it still needs the traced number (or a waiver).
+#[test]
+fn a_registration_typed_with_its_nhs_number_is_not_untraced_in_the_queue() {
+    use cutover::queue::{self, QueueQuery, Request};
+    let mut ui = Ui::sized(practice_live_at("21/11/2026 08:00"), 120, 50);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    ui.register_sian_jones("999 234 5675");
+    assert!(ui.screen().contains("Saved R2-0001"), "{}", ui.screen());
+    ui.key(KeyCode::Char('r'));
+    for (spec, typed) in [
+        (COMMON_FIELDS[0], "Registered at the desk"),
+        (*Kind::Registration.field("family_name").unwrap(), "Evans"),
+        (*Kind::Registration.field("given_name").unwrap(), "Rhys"),
+        (*Kind::Registration.field("date_of_birth").unwrap(), "05/06/1970"),
+    ] {
+        ui.top();
+        ui.fill(&spec, typed);
+    }
+    ui.ctrl('s');
+    assert!(ui.screen().contains("Saved R2-0002"), "{}", ui.screen());
+
+    let items = queue::build(&ui.store, &QueueQuery::default(), now()).unwrap().items;
+    let item = |reference: &str| items.iter().find(|i| i.reference == reference).unwrap().clone();
+    assert_eq!(item("R2-0001").nhs_number.as_deref(), Some("9992345675"));
+    assert_eq!(item("R2-0002").nhs_number, None);
+    let actor = ui.store.actor(Some("JS")).unwrap();
+    let done = Request::Done {
+        new_system_ref: Some("S1-REG".into()),
+        note: None,
+        nhs_number: None,
+        waive_nhs: None,
+        take_over: false,
+    };
+    queue::act(&ui.store, &actor, "R2-0001", &done, now()).expect("the number typed is the traced number");
+    let refused = queue::act(&ui.store, &actor, "R2-0002", &done, now()).unwrap_err();
+    assert!(refused.to_string().contains("no NHS number"), "{refused}");
+}
+
+/// Issue 12, item 2: a mistyped NHS number on the registration form is refused by the modulus 11
+/// check, the same rule as `log` and import, and nothing is saved.
+#[test]
+fn a_mistyped_nhs_number_on_the_registration_form_is_refused_and_nothing_is_saved() {
+    let mut ui = Ui::signed_in(practice());
+    ui.register_sian_jones("999 234 5676");
+    let screen = ui.screen();
+    insta::assert_snapshot!("registration_mistyped_nhs_number", screen);
+    assert!(
+        screen.contains("this is not a valid NHS number") && screen.contains("name and date of birth"),
+        "said whole\n{screen}"
+    );
+    assert!(screen.contains("Not saved: please check NHS number."), "{screen}");
+    assert_eq!(ui.store.counts().unwrap().iter().find(|(n, _)| *n == "entries").map(|(_, n)| *n), Some(0));
+}

@@ -13,7 +13,11 @@ use crate::domain::nhs::NhsNumber;
 use crate::domain::text::{escape_inline, escape_multiline, pad, spreadsheet_safe};
 use crate::domain::time;
 use crate::error::{Error, Result};
-use crate::store::{EntryHeader, EntryRow, ListFilter, OpenMode, Patient, Revision, Store};
+use crate::queue::workflow::{action_words, status_words};
+use crate::store::{
+    EntryHeader, EntryRow, ListFilter, OpenMode, Patient, QueryThread, ReentryEvent, ReentryStatus, Revision, Store,
+    replay,
+};
 
 const TABLE_COLUMNS: [(&str, usize); 8] = [
     ("REF", 9),
@@ -238,11 +242,16 @@ pub fn show(args: ShowArgs, ctx: &mut Context) -> Result<ExitCode> {
     };
     let patient = store.patient_of(current)?;
     let prefix = revisions.first().map(|r| r.workstation_prefix.clone()).unwrap_or_default();
+    let reentry = store.reentry_history(&entry.id)?;
     match args.format {
-        Format::Table => show_text(ctx.out, &store, &entry, current, patient.as_ref(), &revisions)?,
+        Format::Table => {
+            show_text(ctx.out, &store, &entry, current, patient.as_ref(), &revisions)?;
+            show_reentry(ctx.out, &store, &reentry)?;
+        }
         Format::Json => {
             let mut value = entry_json(&entry, &prefix, &current.content, patient.as_ref(), revisions.len() as i64);
             value["history"] = history(&revisions).into_iter().map(|h| h.json).collect::<Vec<_>>().into();
+            value["reentry"] = reentry_json(&store, &reentry)?;
             serde_json::to_writer_pretty(&mut *ctx.out, &value).map_err(|e| Error::Output(e.into()))?;
             writeln!(ctx.out)?;
         }
@@ -376,4 +385,113 @@ fn show_text(
         writeln!(out, "{}", escape_inline(&text))?;
     }
     Ok(())
+}
+
+/// "KL (Kim Lee)", or the id alone for someone this database does not know.
+fn who(store: &Store, staff_id: &str) -> Result<String> {
+    Ok(store.staff_member(staff_id)?.map(|s| format!("{} ({})", s.id, s.name)).unwrap_or_else(|| staff_id.to_string()))
+}
+
+/// Where the item stands in re-entry, in a sentence's words: "Done by KL (new system: S1-778)".
+fn reentry_words(events: &[ReentryEvent]) -> String {
+    let state = replay(events).state;
+    let mut words = status_words(state.status).to_string();
+    if let Some(first) = words.get(..1) {
+        words = format!("{}{}", first.to_uppercase(), &words[1..]);
+    }
+    match (state.status, &state.assignee) {
+        (ReentryStatus::Claimed, Some(by)) => {
+            words.push_str(&format!(" by {by}"));
+            if let Some(until) = state.claimed_until {
+                words.push_str(&format!(" until {}", time::format_uk(until)));
+            }
+        }
+        (ReentryStatus::Done | ReentryStatus::NotRequired, Some(by)) => words.push_str(&format!(" by {by}")),
+        _ => {}
+    }
+    if let Some(reference) = &state.new_system_ref {
+        words.push_str(&format!(" (new system: {reference})"));
+    }
+    words
+}
+
+/// After go-live: where the item stands in the re-entry queue, its query and answer, and every
+/// change made to it there. Nothing for an item never worked.
+fn show_reentry(out: &mut dyn Write, store: &Store, events: &[ReentryEvent]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let line = |out: &mut dyn Write, label: &str, value: &str| -> Result<()> {
+        writeln!(out, "{} {}", pad(&format!("{label}:"), 21), escape_inline(value))?;
+        Ok(())
+    };
+    writeln!(out)?;
+    line(out, "Re-entry", &reentry_words(events))?;
+    if let Some(thread) = QueryThread::from_events(events) {
+        let q = &thread.question;
+        let whom = thread.asked_for.as_deref().unwrap_or("any clinician");
+        line(out, "Question", &format!("{} ({}, {}, for {whom})", q.text, q.by, time::format_uk(q.at)))?;
+        match &thread.answer {
+            Some(a) => line(out, "Answer", &format!("{} ({}, {})", a.text, a.by, time::format_uk(a.at)))?,
+            None => line(out, "Answer", "(not answered yet)")?,
+        }
+    }
+    writeln!(out, "\nRe-entry history")?;
+    for (i, e) in events.iter().enumerate() {
+        let what = e.action.map(action_words).unwrap_or("changed by a newer version of cutover");
+        let prefix = store.workstation_prefix(&e.workstation_id)?.unwrap_or_default();
+        let mut text =
+            format!("  {}. {}  {} by {} on {prefix}", i + 1, time::format_uk(e.at), what, who(store, &e.staff_id)?);
+        if let Some(reference) = &e.new_system_ref {
+            text.push_str(&format!(" (new system: {reference})"));
+        }
+        if let Some(nhs) = &e.nhs_number {
+            text.push_str(&format!(" (traced NHS number: {nhs})"));
+        }
+        if let Some(from) = &e.taken_from {
+            text.push_str(&format!(" (taken over from {from})"));
+        }
+        if let Some(to) = &e.for_staff {
+            text.push_str(&format!(" (for {to})"));
+        }
+        if let Some(note) = e.note.as_deref().filter(|n| !n.is_empty()) {
+            text.push_str(&format!(": {note}"));
+        }
+        writeln!(out, "{}", escape_inline(&text))?;
+    }
+    Ok(())
+}
+
+/// The re-entry state, query and changes of `show --format json`.
+fn reentry_json(store: &Store, events: &[ReentryEvent]) -> Result<Value> {
+    let state = replay(events).state;
+    let thread = QueryThread::from_events(events);
+    let answer = thread.as_ref().and_then(|t| t.answer.as_ref());
+    let mut changes = Vec::with_capacity(events.len());
+    for e in events {
+        changes.push(json!({
+            "at": time::format_iso_local(e.at),
+            "action": e.action.map(|a| a.name()),
+            "by": e.staff_id,
+            "workstation": store.workstation_prefix(&e.workstation_id)?,
+            "note": e.note,
+            "new_system_ref": e.new_system_ref,
+            "nhs_number": e.nhs_number,
+            "taken_from": e.taken_from,
+            "for": e.for_staff,
+        }));
+    }
+    Ok(json!({
+        "status": state.status.name(),
+        "assignee": state.assignee,
+        "new_system_ref": state.new_system_ref,
+        "question": thread.as_ref().map(|t| &t.question.text),
+        "asked_by": thread.as_ref().map(|t| &t.question.by),
+        "asked_at": thread.as_ref().map(|t| time::format_iso_local(t.question.at)),
+        "asked_for": thread.as_ref().and_then(|t| t.asked_for.as_ref()),
+        "answer": answer.map(|a| &a.text),
+        "answered_by": answer.map(|a| &a.by),
+        "answered_at": answer.map(|a| time::format_iso_local(a.at)),
+        "changes": changes,
+    }))
 }

@@ -101,6 +101,7 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Release(args)) => queue::release(args, ctx),
         Some(Command::Done(args)) => queue::done(args, ctx),
         Some(Command::Query(args)) => queue::query(args, ctx),
+        Some(Command::Answer(args)) => queue::answer(args, ctx),
         Some(Command::Skip(args)) => queue::skip(args, ctx),
         Some(Command::Reopen(args)) => queue::reopen(args, ctx),
         Some(Command::Waive(args)) => queue::waive(args, ctx),

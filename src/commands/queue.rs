@@ -1,5 +1,5 @@
-//! `queue`, and the commands that work it: `claim`, `release`, `done`, `query`, `skip`, `reopen`,
-//! `waive`. The order and the rules live in `crate::queue`; this module reads arguments and writes
+//! `queue`, and the commands that work it: `claim`, `release`, `done`, `query`, `answer`, `skip`,
+//! `reopen`, `waive`. The order and the rules live in `crate::queue`; this module reads arguments and writes
 //! output. Table and HTML output escape control characters so stored text cannot drive a terminal.
 
 use std::io::{IsTerminal, Write};
@@ -8,18 +8,23 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 
 use super::Context;
-use crate::cli::{ClaimArgs, DoneArgs, ItemArgs, QueryArgs, QueueArgs, QueueFormat, ReopenArgs, SkipArgs, WaiveArgs};
+use crate::cli::{
+    AnswerArgs, ClaimArgs, DoneArgs, ItemArgs, QueryArgs, QueueArgs, QueueFormat, ReopenArgs, SkipArgs, WaiveArgs,
+};
 use crate::domain::Problem;
 use crate::domain::fields::{FieldProblem, Kind};
 use crate::domain::nhs::NhsNumber;
 use crate::domain::text::{escape_inline, spreadsheet_safe};
 use crate::domain::time;
 use crate::error::{Error, Result};
-use crate::queue::{self, ItemStatus, Outcome, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier};
-use crate::store::OpenMode;
+use crate::queue::{
+    self, ItemStatus, Outcome, QueryThread, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier,
+};
+use crate::store::{OpenMode, Role, Store};
 
-/// The CSV header of `cli.md`: a contract with spreadsheets and scripts.
-pub const CSV_HEADER: [&str; 13] = [
+/// The CSV header of `cli.md`: a contract with spreadsheets and scripts. The query's columns
+/// (issue 12) come after the original thirteen, so that scripts reading those by position still work.
+pub const CSV_HEADER: [&str; 20] = [
     "rank",
     "id",
     "tier",
@@ -33,6 +38,13 @@ pub const CSV_HEADER: [&str; 13] = [
     "status",
     "assignee",
     "reasons",
+    "question",
+    "asked_by",
+    "asked_at",
+    "asked_for",
+    "answer",
+    "answered_by",
+    "answered_at",
 ];
 
 const TABLE_COLUMNS: [(&str, usize); 9] = [
@@ -78,13 +90,25 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
         Some(n) => Some(Tier::from_number(n).ok_or_else(|| invalid("tier", Problem::OutOfRange { min: 1, max: 4 }))?),
         None => None,
     };
+    if args.for_staff.is_some() && !matches!(status, StatusFilter::Open | StatusFilter::Only(ItemStatus::Query)) {
+        return Err(Error::Usage(crate::error::Usage::ForNeedsQueries(args.status.trim().to_string())));
+    }
     let store = ctx.open(OpenMode::Existing)?;
     let assignee = if args.mine {
         store.actor(ctx.as_staff.as_deref())?.staff_id
     } else {
         args.assignee.map(|a| a.trim().to_ascii_uppercase())
     };
-    let query = QueueQuery { status, kind, tier, assignee: assignee.clone(), limit: args.limit, ..Default::default() };
+    let waiting_for = args.for_staff.as_deref().map(|given| clinician(&store, "for", given)).transpose()?;
+    let query = QueueQuery {
+        status,
+        kind,
+        tier,
+        assignee: assignee.clone(),
+        limit: args.limit,
+        waiting_for,
+        ..Default::default()
+    };
     let built = queue::build(&store, &query, ctx.now)?;
     let practice = store.settings()?.practice().unwrap_or_default().to_string();
 
@@ -162,6 +186,11 @@ fn write_table(out: &mut dyn Write, queue: &Queue, explain: bool) -> Result<()> 
                 item.assignee.clone().unwrap_or_default(),
             ],
         )?;
+        if let Some(thread) = &item.query {
+            for line in conversation(thread) {
+                writeln!(out, "      {}", escape_inline(&line))?;
+            }
+        }
         if explain {
             for line in explanation(item) {
                 writeln!(out, "      {}", escape_inline(&line))?;
@@ -169,6 +198,11 @@ fn write_table(out: &mut dyn Write, queue: &Queue, explain: bool) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// A query and its answer, one line each, under the item it is about.
+fn conversation(thread: &QueryThread) -> Vec<String> {
+    queue::conversation(thread)
 }
 
 fn write_table_row(out: &mut dyn Write, cells: [String; 9]) -> Result<()> {
@@ -195,7 +229,26 @@ fn csv_error(e: csv::Error) -> Error {
     }
 }
 
-fn csv_cells(item: &ReentryItem) -> [String; 13] {
+/// The query's seven cells, in the order of the header: question, asked_by, asked_at, asked_for,
+/// answer, answered_by, answered_at; all empty for an item never queried. `asked_for` is empty for
+/// a question for any clinician.
+fn query_cells(thread: Option<&QueryThread>) -> [String; 7] {
+    let Some(t) = thread else { return Default::default() };
+    let q = &t.question;
+    let a = t.answer.as_ref();
+    [
+        q.text.clone(),
+        q.by.clone(),
+        time::format_iso_local(q.at),
+        t.asked_for.clone().unwrap_or_default(),
+        a.map(|a| a.text.clone()).unwrap_or_default(),
+        a.map(|a| a.by.clone()).unwrap_or_default(),
+        a.map(|a| time::format_iso_local(a.at)).unwrap_or_default(),
+    ]
+}
+
+fn csv_cells(item: &ReentryItem) -> [String; 20] {
+    let [question, asked_by, asked_at, asked_for, answer, answered_by, answered_at] = query_cells(item.query.as_ref());
     [
         item.rank.to_string(),
         item.entry_id.clone(),
@@ -210,6 +263,13 @@ fn csv_cells(item: &ReentryItem) -> [String; 13] {
         status_cell(item).to_string(),
         item.assignee.clone().unwrap_or_default(),
         item.reasons.join("; "),
+        question,
+        asked_by,
+        asked_at,
+        asked_for,
+        answer,
+        answered_by,
+        answered_at,
     ]
 }
 
@@ -244,6 +304,15 @@ fn item_json(item: &ReentryItem, explain: bool) -> Value {
         "assignee": item.assignee,
         "reasons": item.reasons,
     });
+    let thread = item.query.as_ref();
+    let answer = thread.and_then(|t| t.answer.as_ref());
+    value["question"] = json!(thread.map(|t| &t.question.text));
+    value["asked_by"] = json!(thread.map(|t| &t.question.by));
+    value["asked_at"] = json!(thread.map(|t| time::format_iso_local(t.question.at)));
+    value["asked_for"] = json!(thread.and_then(|t| t.asked_for.as_ref()));
+    value["answer"] = json!(answer.map(|a| &a.text));
+    value["answered_by"] = json!(answer.map(|a| &a.by));
+    value["answered_at"] = json!(answer.map(|a| time::format_iso_local(a.at)));
     if explain {
         value["explain"] = json!({
             "ref": item.reference,
@@ -329,6 +398,10 @@ fn write_html(out: &mut dyn Write, queue: &Queue, heading: &Heading) -> Result<(
             Some(who) => format!("{} ({who})", status_cell(item)),
             None => status_cell(item).to_string(),
         };
+        let mut why = html(&item.reasons.join("; "));
+        for line in item.query.as_ref().map(conversation).unwrap_or_default() {
+            why.push_str(&format!("<br>{}", html(&line)));
+        }
         writeln!(
             out,
             "<tr class=\"tier{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
@@ -342,7 +415,7 @@ fn write_html(out: &mut dyn Write, queue: &Queue, heading: &Heading) -> Result<(
             html(&item.patient),
             html(&nhs),
             html(&item.summary),
-            html(&item.reasons.join("; ")),
+            why,
             html(&status),
         )?;
     }
@@ -419,10 +492,51 @@ pub fn done(args: DoneArgs, ctx: &mut Context) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The clinician `given` names for `--option`: on the staff list, with the role clinician.
+fn clinician(store: &Store, option: &'static str, given: &str) -> Result<String> {
+    match store.staff_member(given.trim())? {
+        Some(member) => {
+            queue::workflow::must_be_clinician(option, &member)?;
+            Ok(member.id)
+        }
+        None => {
+            let known = store.staff()?.into_iter().filter(|s| s.role == Role::Clinician).map(|s| s.id).collect();
+            Err(Error::UnknownStaff { id: given.trim().to_string(), known })
+        }
+    }
+}
+
 pub fn query(args: QueryArgs, ctx: &mut Context) -> Result<ExitCode> {
     let note = text("note", &args.note, NOTE_MAX)?;
-    let outcome = change(ctx, &args.id, Request::Query { note })?;
-    writeln!(ctx.err, "{} is waiting for a clinician; it stays in the queue as a query.", outcome.reference)?;
+    let to = match &args.to {
+        Some(given) => Some(clinician(&ctx.open(OpenMode::Existing)?, "to", given)?),
+        None => None,
+    };
+    let outcome = change(ctx, &args.id, Request::Query { note, to })?;
+    // Whom it went to, as the query recorded it (named, or worked out from who logged the entry).
+    let store = ctx.open(OpenMode::Existing)?;
+    let asked_for = store.reentry_history(&outcome.entry_id)?.pop().and_then(|e| e.for_staff);
+    let whom = match asked_for.as_deref().map(|id| store.staff_member(id)).transpose()?.flatten() {
+        Some(member) => format!("{} ({})", member.id, member.name),
+        None => "any clinician".to_string(),
+    };
+    let list = asked_for.as_deref().unwrap_or("YOUR_ID");
+    writeln!(
+        ctx.err,
+        "{} is waiting for {whom}; it stays in the queue as a query. Clinicians see it with `cutover queue --status query --for {list}`.",
+        outcome.reference
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn answer(args: AnswerArgs, ctx: &mut Context) -> Result<ExitCode> {
+    let note = text("note", &args.note, NOTE_MAX)?;
+    let outcome = change(ctx, &args.id, Request::Answer { note })?;
+    writeln!(
+        ctx.err,
+        "Recorded your answer to {}; it is back in the open queue, with your answer, for whoever keys it.",
+        outcome.reference
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

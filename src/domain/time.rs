@@ -196,6 +196,12 @@ pub enum CutoverClock {
     Finished { hours: f64 },
 }
 
+/// When the new system went live, once it has: go-live set and reached. The one rule for "the new
+/// system is live" (the header, the report, the entry forms' notice).
+pub fn live_since(go_live: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    go_live.filter(|g| *g <= now)
+}
+
 /// The one reading of the cutover's length that every screen, command and report shows; `None`
 /// until FDP is set.
 pub fn cutover_clock(
@@ -205,8 +211,8 @@ pub fn cutover_clock(
 ) -> Option<CutoverClock> {
     let fdp = fdp?;
     let hours = |end: DateTime<Utc>| (end - fdp).num_minutes() as f64 / 60.0;
-    Some(match go_live {
-        Some(g) if g <= now => CutoverClock::Finished { hours: hours(g) },
+    Some(match live_since(go_live, now) {
+        Some(g) => CutoverClock::Finished { hours: hours(g) },
         _ if now < fdp => CutoverClock::NotStarted,
         _ => CutoverClock::Running { hours: hours(now) },
     })

@@ -15,8 +15,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
+pub use crate::store::{QueryThread, Remark};
 pub use policy::{Assessment, Blocker, PolicyContext, Term, Tier, assess};
-pub use workflow::Request;
+pub use workflow::{People, Request};
 
 use crate::config::DEFAULT_CLAIM_HOURS;
 use crate::domain::fields::Kind;
@@ -93,6 +94,9 @@ pub struct QueueQuery {
     /// Words each item must hold, any case, in any order: in its reference, its patient's name
     /// (accents or none) or NHS number, or its summary. As the entries list searches.
     pub search: Option<String>,
+    /// Only the queries waiting for this clinician (short id, any case): those whose question is
+    /// for them, and those for any clinician.
+    pub waiting_for: Option<String>,
     /// Leave out this many items from the start of the order: a screen's later pages.
     pub offset: usize,
     /// Only the first this many (after `offset`), in order: what a screen asks for.
@@ -129,6 +133,9 @@ pub struct ReentryItem {
     pub claimed_until: Option<DateTime<Utc>>,
     pub blocker: Option<Blocker>,
     pub new_system_ref: Option<String>,
+    /// The latest question put to a clinician about this item (who asked, when, for whom) and the
+    /// answer, once given. Kept after the item is answered, done or reopened: it is its history.
+    pub query: Option<QueryThread>,
     pub reasons: Vec<String>,
     pub terms: Vec<Term>,
 }
@@ -270,8 +277,29 @@ fn explain(p: &Placed, ctx: &PolicyContext) -> Assessment {
     a
 }
 
-/// Whether the query wants this item. `found`: the items its search found, when it has one.
-fn wanted(p: &Placed, q: &QueueQuery, found: Option<&HashSet<i64>>) -> bool {
+/// The queries waiting for the clinician a query asks about (`QueueQuery::waiting_for`): entry id →
+/// the clinician each is for (`None`: any clinician). Read only when asked for.
+type Waiting = Option<HashMap<String, Option<String>>>;
+
+fn waiting_for(store: &Store, query: &QueueQuery) -> Result<Waiting> {
+    Ok(match query.waiting_for {
+        Some(_) => Some(store.queries_waiting()?),
+        None => None,
+    })
+}
+
+/// Whether the query wants this item. `found`: the items its search found, when it has one;
+/// `waiting`: the queries waiting for the clinician it asks about, when it does.
+fn wanted(p: &Placed, q: &QueueQuery, found: Option<&HashSet<i64>>, waiting: &Waiting) -> bool {
+    let for_them = match (&q.waiting_for, waiting) {
+        (Some(who), Some(waiting)) => {
+            p.status == ItemStatus::Query
+                && waiting
+                    .get(&p.row.entry_id)
+                    .is_some_and(|for_staff| for_staff.as_deref().is_none_or(|f| f.eq_ignore_ascii_case(who)))
+        }
+        _ => true,
+    };
     let status_ok = match q.status {
         StatusFilter::Open => p.status.is_open(),
         StatusFilter::All => true,
@@ -282,6 +310,7 @@ fn wanted(p: &Placed, q: &QueueQuery, found: Option<&HashSet<i64>>) -> bool {
         && q.kind.is_none_or(|k| p.row.kind() == k)
         && q.tier.is_none_or(|t| p.assessment.tier == t)
         && q.assignee.as_deref().is_none_or(|who| shown_assignee(p).is_some_and(|a| a.eq_ignore_ascii_case(who)))
+        && for_them
 }
 
 /// A lapsed claim is nobody's.
@@ -390,8 +419,9 @@ fn work_out(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Fo
     let rows = store.queue_rows(&QueueScope { include_closed })?;
     let registrations = store.open_registrations()?;
     let found = query.words().map(|words| store.queue_search(words)).transpose()?;
+    let waiting = waiting_for(store, query)?;
     let mut placed: Vec<Placed> =
-        place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query, found.as_ref())).collect();
+        place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query, found.as_ref(), &waiting)).collect();
     let matched = placed.len();
     let overdue = placed.iter().filter(|p| p.overdue).count();
     match query.limit.map(|n| n + query.offset) {
@@ -438,19 +468,21 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
     let exact = matches!(
         query.status,
         StatusFilter::Open | StatusFilter::Only(ItemStatus::Query | ItemStatus::Done | ItemStatus::NotRequired)
-    ) && query.assignee.is_none();
+    ) && query.assignee.is_none()
+        && query.waiting_for.is_none();
     if exact {
         select.offset = query.offset;
         select.limit = query.limit;
     }
     let rows = store.placed_queue_rows(&select)?;
+    let waiting = waiting_for(store, query)?;
     let patients: Vec<&str> = rows.iter().filter_map(|r| r.patient.as_deref()).collect();
     let registrations = store.open_registrations_of(&patients)?;
     let mut placed = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(kept) = row.placement.and_then(as_assessment) else { return Ok(None) };
         let p = situate(row, kept, &registrations, ctx);
-        if wanted(&p, query, None) {
+        if wanted(&p, query, None, &waiting) {
             placed.push(p);
         }
     }
@@ -574,12 +606,37 @@ fn describe(
                 assignee,
                 blocker: p.blocker,
                 new_system_ref: d.new_system_ref,
+                query: d.query,
                 reasons,
                 terms: explained.terms,
             }
         })
         .collect();
     Ok(items)
+}
+
+/// Whom a question is for, in words: a clinician's id, or "any clinician".
+pub fn asked_for_words(thread: &QueryThread) -> String {
+    match &thread.asked_for {
+        Some(who) => who.clone(),
+        None => "any clinician".to_string(),
+    }
+}
+
+/// A query and its answer, one line each, as the queue (table, screen, `show`) gives them.
+pub fn conversation(thread: &QueryThread) -> Vec<String> {
+    let q = &thread.question;
+    let mut lines = vec![format!(
+        "Question from {} on {}, for {}: {}",
+        q.by,
+        crate::domain::time::format_uk(q.at),
+        asked_for_words(thread),
+        q.text
+    )];
+    if let Some(a) = &thread.answer {
+        lines.push(format!("Answer from {} on {}: {}", a.by, crate::domain::time::format_uk(a.at), a.text));
+    }
+    lines
 }
 
 /// Done and still to do, for one tier.
@@ -665,9 +722,22 @@ pub fn check(store: &Store, actor: &Actor, given: &str, request: &Request, now: 
     store.trial(now, |tx| {
         let entry = tx.find_entry(given)?;
         let state = tx.reentry_state(&entry)?;
-        workflow::decide(&state, request, &staff, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
+        let people = people(tx, &entry, request, &staff)?;
+        workflow::decide(&state, request, &staff, &people, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
         Ok(())
     })
+}
+
+/// The staff `request` by `staff` involves, as this transaction reads them.
+fn people(tx: &crate::store::Tx, entry: &crate::store::EntryHeader, request: &Request, staff: &str) -> Result<People> {
+    let named = match request {
+        Request::Query { to: Some(to), .. } => Some(
+            tx.staff_member(to)?
+                .ok_or_else(|| crate::error::Error::UnknownStaff { id: to.trim().to_string(), known: Vec::new() })?,
+        ),
+        _ => None,
+    };
+    Ok(People { acting: tx.staff_member(staff)?, logged_by: tx.staff_member(&entry.recorded_by)?, named })
 }
 
 /// Makes one change to the item `given` (id or reference), checked and recorded in one write
@@ -691,7 +761,8 @@ pub fn act_confirmed(
     store.write_at(now, |tx| {
         let entry = tx.find_entry(given)?;
         let state = tx.reentry_state(&entry)?;
-        let steps = workflow::decide(&state, request, &staff, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
+        let people = people(tx, &entry, request, &staff)?;
+        let steps = workflow::decide(&state, request, &staff, &people, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
         workflow::reference_given(&state, request, tx.done_without_reference()?)?;
         if let Request::Done { nhs_number: Some(nhs), .. } = request
             && !confirmed
@@ -742,7 +813,7 @@ mod tests {
         for (i, item) in first.items.iter().enumerate() {
             let request = match i % 4 {
                 0 => Request::Claim { take_over: false },
-                1 => Request::Query { note: "Which dose?".into() },
+                1 => Request::Query { note: "Which dose?".into(), to: None },
                 2 => Request::NotRequired { reason: "Already on the new system".into() },
                 _ => Request::Done {
                     new_system_ref: Some(format!("S1-{i}")),
@@ -915,5 +986,54 @@ mod tests {
         let queue = build(&store, &QueueQuery::default(), now).unwrap();
         assert_eq!(queue.matched, queue.items.len());
         assert!(queue.matched > 0);
+    }
+
+    #[test]
+    fn a_query_shows_its_question_and_answer_and_waits_for_its_clinician_until_answered() {
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 200, 5).unwrap();
+        let admin = store.actor(Some("KL")).unwrap();
+        let now = t("23/11/2026 09:00");
+        let first = build(&store, &QueueQuery { limit: Some(2), ..Default::default() }, now).unwrap().items;
+        let (a, b) = (&first[0], &first[1]);
+        let ask = |id: &str, to: Option<&str>, note: &str| {
+            act(&store, &admin, id, &Request::Query { note: note.into(), to: to.map(String::from) }, now).unwrap()
+        };
+        ask(&a.entry_id, Some("jo"), "Which dose was given?");
+        ask(&b.entry_id, Some("MW"), "Is this the right patient?");
+        let for_jo = QueueQuery { waiting_for: Some("JO".into()), ..Default::default() };
+        let waiting: Vec<String> = build(&store, &for_jo, now).unwrap().items.into_iter().map(|i| i.entry_id).collect();
+        assert_eq!(waiting, [a.entry_id.clone()], "only the query for JO");
+        let item = |id: &str| {
+            let all = QueueQuery { status: StatusFilter::All, ..Default::default() };
+            build(&store, &all, now).unwrap().items.into_iter().find(|i| i.entry_id == id).unwrap()
+        };
+        let thread = item(&a.entry_id).query.expect("the question is on the item");
+        assert_eq!(
+            (
+                thread.question.text.as_str(),
+                thread.question.by.as_str(),
+                thread.question.at,
+                thread.asked_for.as_deref()
+            ),
+            ("Which dose was given?", "KL", now, Some("JO"))
+        );
+        assert_eq!(thread.answer, None);
+
+        let refused = act(&store, &admin, &a.entry_id, &Request::Answer { note: "5 mg".into() }, now).unwrap_err();
+        assert!(matches!(refused, crate::error::Error::Reentry(crate::error::Reentry::AnswerNeedsClinician { .. })));
+        let later = now + Duration::minutes(30);
+        let jo = store.actor(Some("JO")).unwrap();
+        let answered =
+            act(&store, &jo, &a.entry_id, &Request::Answer { note: "5 mg once a day".into() }, later).unwrap();
+        assert_eq!(answered.status, ReentryStatus::Open, "back in the admin's queue");
+        let shown = item(&a.entry_id);
+        assert_eq!(shown.status, ItemStatus::Open);
+        let answer = shown.query.unwrap().answer.expect("the answer is on the item");
+        assert_eq!((answer.text.as_str(), answer.by.as_str(), answer.at), ("5 mg once a day", "JO", later));
+        assert!(build(&store, &for_jo, later).unwrap().items.is_empty(), "answered: no longer waiting for JO");
+        let history = store.reentry_history(&a.entry_id).unwrap();
+        assert_eq!(history.last().unwrap().action, Some(crate::store::ReentryAction::Answer));
+        assert_eq!(history.last().unwrap().staff_id, "JO");
     }
 }

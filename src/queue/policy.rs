@@ -1,7 +1,7 @@
 //! The priority policy: an item's tier, due time, score and the reasons for them, from what was
 //! logged and the go-live time alone. Pure: no I/O, and the time is passed in.
 
-use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 
 use super::weights::{WEIGHTS, Weights};
 use crate::domain::bank_holidays;
@@ -12,7 +12,7 @@ use crate::store::{ItemFacts, QueueRow};
 /// The version of this policy: of this file, `weights.rs` and the bank holidays it counts. Items
 /// are kept placed by the policy that placed them (schema 5); change this whenever a change here
 /// could move an item, so that every database places its items again on its next save.
-pub const POLICY_VERSION: &str = "2026-11-22.2";
+pub const POLICY_VERSION: &str = "2026-11-30.1";
 
 /// How soon an item must be keyed, 1 (before anything else) to 4 (when the rest is done).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -336,13 +336,28 @@ fn appointment(
             n => format!("appointment {n} days after go-live"),
         });
     }
-    let window_end = add_working_days(ctx.reference, w.appointment_soon_working_days);
-    if at < window_end {
+    let last_day = last_working_day(ctx.reference, w.appointment_soon_working_days);
+    let window = || {
+        let n = w.appointment_soon_working_days;
+        let days = if n == 1 { "1 working day".to_string() } else { format!("{n} working days") };
+        (days, last_day.format("%a %-d %b").to_string())
+    };
+    if at.with_timezone(&UK).date_naive() <= last_day {
         s.claim_with(Tier::GoLiveDay, || {
-            format!("appointment on {}: it must be in the new appointment book", time::format_uk_day(at))
+            let (days, end) = window();
+            format!(
+                "appointment on {}, within {days} of go-live (to the end of {end}): it must be in the new appointment book",
+                time::format_uk_day(at)
+            )
         });
     } else {
-        s.claim_with(Tier::FirstWeek, || format!("future appointment on {}", time::format_uk_day(at)));
+        s.claim_with(Tier::FirstWeek, || {
+            let (days, end) = window();
+            format!(
+                "future appointment on {}, after the {days} from go-live (to the end of {end})",
+                time::format_uk_day(at)
+            )
+        });
     }
     *appointment_due = Some((at, w.appointment_lead));
 }
@@ -379,11 +394,13 @@ fn by_flags(s: &mut Scoring, flags: &[Flag]) -> bool {
     flags.contains(&Flag::Urgent)
 }
 
-/// `from` plus `days` working days (Monday to Friday, not bank holidays in England, in UK local
-/// time), at the same time of day.
-pub fn add_working_days(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
-    let start = from.with_timezone(&UK).date_naive();
-    let mut date = start;
+/// The last day of "within `days` working days of `from`", as staff count working days: the
+/// `days`th working day after `from`'s date (Monday to Friday, not a bank holiday in England), all
+/// of it, in UK dates. `from`'s own day is never one of them, whatever day and time it is: after a
+/// go-live on Sunday at 08:00 the two working days are Monday and Tuesday, and a booking at 09:10
+/// on Tuesday is within them. Whole dates, so a change of the clocks moves nothing.
+pub fn last_working_day(from: DateTime<Utc>, days: u32) -> NaiveDate {
+    let mut date = from.with_timezone(&UK).date_naive();
     let mut left = days;
     while left > 0 {
         let Some(next) = date.succ_opt() else { break };
@@ -393,9 +410,7 @@ pub fn add_working_days(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
             left -= 1;
         }
     }
-    // Counted in days on the calendar, so a change of the clocks between leaves the time of day
-    // alone.
-    time::add_days_local(from, (date - start).num_days())
+    date
 }
 
 #[cfg(test)]
@@ -556,19 +571,51 @@ mod tests {
         assert!(very_soon.reasons.iter().any(|r| r.contains("due before the appointment on Mon 23 Nov 08:30")));
     }
 
-    #[test]
-    fn two_working_days_skip_the_weekend() {
-        // Go-live on a Friday: Monday's appointments are still go-live-day work; Wednesday's are not.
-        let friday = PolicyContext::new(Some(t("20/11/2026 08:00")), t("20/11/2026 08:00"));
-        assert_eq!(add_working_days(t("20/11/2026 08:00"), 2), t("24/11/2026 08:00"));
-        assert_eq!(assess(&appointment_at("23/11/2026 15:00"), &friday).tier, Tier::GoLiveDay);
-        assert_eq!(assess(&appointment_at("25/11/2026 09:00"), &friday).tier, Tier::FirstWeek);
+    /// The tier of a booking (`when`) for a go-live at `go_live`.
+    fn tier_of_booking(go_live: &str, when: &str) -> Tier {
+        let at_go_live = PolicyContext::new(Some(t(go_live)), t(go_live));
+        assess(&appointment_at(when), &at_go_live).tier
     }
 
+    /// Issue 12, item 8: "within 2 working days of go-live" ends at the end of the second working
+    /// day after go-live's date, as staff count it, not at go-live's clock time that day.
     #[test]
-    fn working_days_keep_the_time_of_day_across_a_change_of_the_clocks() {
-        // Go-live Friday 23/10/2026 08:00 (summer time); the clocks go back on Sunday 25/10.
-        assert_eq!(add_working_days(t("23/10/2026 08:00"), 2), t("27/10/2026 08:00"));
+    fn two_working_days_end_at_the_end_of_the_second_working_day_after_go_live() {
+        // Go-live on Sunday: Monday and Tuesday are the two working days; all of Tuesday is in.
+        let sunday = "22/11/2026 08:00";
+        assert_eq!(tier_of_booking(sunday, "24/11/2026 09:10"), Tier::GoLiveDay, "the issue's example");
+        assert_eq!(tier_of_booking(sunday, "24/11/2026 23:59"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking(sunday, "25/11/2026 00:00"), Tier::FirstWeek);
+        // Go-live on Friday: the weekend does not count; Monday and Tuesday do.
+        let friday = "20/11/2026 08:00";
+        assert_eq!(tier_of_booking(friday, "21/11/2026 10:00"), Tier::GoLiveDay, "a Saturday clinic in between");
+        assert_eq!(tier_of_booking(friday, "24/11/2026 17:30"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking(friday, "25/11/2026 09:00"), Tier::FirstWeek);
+        // Go-live on a working day: that day is not one of the two.
+        let monday = "23/11/2026 08:00";
+        assert_eq!(tier_of_booking(monday, "25/11/2026 16:00"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking(monday, "26/11/2026 08:00"), Tier::FirstWeek);
+        // Go-live in the evening: the same.
+        assert_eq!(tier_of_booking("23/11/2026 18:00", "25/11/2026 18:30"), Tier::GoLiveDay);
+        assert_eq!(last_working_day(t(sunday), 2), chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+    }
+
+    /// Issue 12, item 8, across the clock changes: the days are days on the calendar in UK time,
+    /// so the last minute of the second working day is in whichever way the clocks went.
+    #[test]
+    fn two_working_days_end_at_local_midnight_across_a_change_of_the_clocks() {
+        // Autumn: go-live Friday 23/10/2026 08:00 BST; the clocks go back on Sunday 25/10.
+        let autumn = "23/10/2026 08:00";
+        assert_eq!(tier_of_booking(autumn, "27/10/2026 23:59"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking(autumn, "28/10/2026 00:00"), Tier::FirstWeek);
+        // Spring: go-live Friday 27/03/2026 08:00 GMT; the clocks go forward on Sunday 29/03.
+        // Midnight starting Wednesday 01/04 is 23:00 on Tuesday by UTC: it is Wednesday here.
+        let spring = "27/03/2026 08:00";
+        assert_eq!(tier_of_booking(spring, "31/03/2026 23:30"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking(spring, "01/04/2026 00:00"), Tier::FirstWeek);
+        // Go-live just after midnight on the night the clocks go back.
+        assert_eq!(tier_of_booking("25/10/2026 00:30", "27/10/2026 12:00"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking("25/10/2026 00:30", "28/10/2026 08:00"), Tier::FirstWeek);
     }
 
     /// Every sum of the queue's policy across the 2026 clock changes: days keep go-live's clock
@@ -607,21 +654,23 @@ mod tests {
         let autumn = PolicyContext::new(Some(t("23/10/2026 08:00")), t("23/10/2026 08:00"));
         let a_week_on = assess(&appointment_at("30/10/2026 08:00"), &autumn);
         assert!(a_week_on.terms.iter().any(|t| t.what == "appointment 7 days after go-live"), "{:?}", a_week_on.terms);
-        // Working days: Friday plus two is Tuesday, at the same clock time.
-        assert_eq!(add_working_days(t("27/03/2026 08:00"), 2), t("31/03/2026 08:00"));
-        assert_eq!(add_working_days(t("23/10/2026 08:00"), 2), t("27/10/2026 08:00"));
-        assert_eq!(assess(&appointment_at("31/03/2026 07:30"), &spring).tier, Tier::GoLiveDay);
-        assert_eq!(assess(&appointment_at("31/03/2026 08:00"), &spring).tier, Tier::FirstWeek);
     }
 
     #[test]
     fn two_working_days_skip_bank_holidays_too() {
         // Go-live on Christmas Eve 2026: Christmas Day, the weekend and the Boxing Day holiday
-        // (Monday 28th) are not working days, so Wednesday 30th's appointments are go-live-day work.
-        let christmas_eve = PolicyContext::new(Some(t("24/12/2026 08:00")), t("24/12/2026 08:00"));
-        assert_eq!(add_working_days(t("24/12/2026 08:00"), 2), t("30/12/2026 08:00"));
-        assert_eq!(assess(&appointment_at("30/12/2026 07:00"), &christmas_eve).tier, Tier::GoLiveDay);
-        assert_eq!(assess(&appointment_at("31/12/2026 09:00"), &christmas_eve).tier, Tier::FirstWeek);
+        // (Monday 28th) are not working days, so all of Wednesday 30th is go-live-day work.
+        let christmas_eve = "24/12/2026 08:00";
+        assert_eq!(tier_of_booking(christmas_eve, "30/12/2026 17:00"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking(christmas_eve, "31/12/2026 09:00"), Tier::FirstWeek);
+        // Go-live on Thursday before Easter 2026: Good Friday (03/04) and Easter Monday (06/04) are
+        // bank holidays, so the two working days are Tuesday 07/04 and Wednesday 08/04.
+        let maundy_thursday = "02/04/2026 08:00";
+        assert_eq!(tier_of_booking(maundy_thursday, "08/04/2026 16:00"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking(maundy_thursday, "09/04/2026 09:00"), Tier::FirstWeek);
+        // Go-live on the Saturday of the late May bank holiday weekend 2026 (Monday 25/05).
+        assert_eq!(tier_of_booking("23/05/2026 08:00", "27/05/2026 12:00"), Tier::GoLiveDay);
+        assert_eq!(tier_of_booking("23/05/2026 08:00", "28/05/2026 12:00"), Tier::FirstWeek);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::domain::fields::Kind;
 use crate::domain::nhs::NhsNumber;
 use crate::domain::time;
 use crate::error::{Error, Reentry};
-use crate::store::{CurrentState, NewReentryEvent, ReentryAction, ReentryState, ReentryStatus};
+use crate::store::{CurrentState, NewReentryEvent, ReentryAction, ReentryState, ReentryStatus, Role, StaffMember};
 
 /// What a member of staff asks to do with an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,14 @@ pub enum Request {
         waive_nhs: Option<String>,
         take_over: bool,
     },
+    /// Sends the item to a clinician with a question. `to` names the clinician it is for (their
+    /// short id); without it, it is for the clinician who logged the entry, or any clinician.
     Query {
+        note: String,
+        to: Option<String>,
+    },
+    /// A clinician's answer to the item's query: recorded, and the item goes back to the open queue.
+    Answer {
         note: String,
     },
     NotRequired {
@@ -37,6 +44,36 @@ pub enum Request {
     WaiveNhs {
         reason: String,
     },
+}
+
+/// The staff a request involves, read in the same transaction as the item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct People {
+    /// The one making the change.
+    pub acting: Option<StaffMember>,
+    /// Who logged the entry.
+    pub logged_by: Option<StaffMember>,
+    /// The staff member a query names (`to`), when on the staff list.
+    pub named: Option<StaffMember>,
+}
+
+/// Queries are for clinicians: a query names (`to`), and a list of queries is for (`for`), only a
+/// member of staff with the role clinician.
+pub fn must_be_clinician(option: &'static str, member: &StaffMember) -> Result<(), Error> {
+    if member.role == Role::Clinician {
+        return Ok(());
+    }
+    Err(refuse(Reentry::NotAClinician { option, staff: member.id.clone(), role: member.role.name() }))
+}
+
+/// Whom a query is for: the clinician it names; if it names no one, the clinician who logged the
+/// entry (they know what they meant); otherwise any clinician (`None`).
+pub fn query_for(people: &People) -> Result<Option<String>, Error> {
+    if let Some(named) = &people.named {
+        must_be_clinician("to", named)?;
+        return Ok(Some(named.id.clone()));
+    }
+    Ok(people.logged_by.as_ref().filter(|s| s.role == Role::Clinician).map(|s| s.id.clone()))
 }
 
 /// One change to record, and the state it leaves.
@@ -73,6 +110,7 @@ fn event(action: ReentryAction) -> NewReentryEvent {
         nhs_number: None,
         claimed_until: None,
         taken_from: None,
+        for_staff: None,
     }
 }
 
@@ -124,6 +162,7 @@ pub fn action_words(action: ReentryAction) -> &'static str {
         ReentryAction::NotRequired => "set aside as not required",
         ReentryAction::Reopen => "reopened",
         ReentryAction::WaiveNhs => "given a waiver for its missing NHS number",
+        ReentryAction::Answer => "answered",
     }
 }
 
@@ -163,11 +202,12 @@ pub fn reference_given(state: &ReentryState, request: &Request, allowed_without:
     }
 }
 
-/// The steps `request` by `staff` makes, or why it is refused.
+/// The steps `request` by `staff` makes, or why it is refused; `people` are the staff it involves.
 pub fn decide(
     state: &ReentryState,
     request: &Request,
     staff: &str,
+    people: &People,
     now: DateTime<Utc>,
     claim_for: Duration,
 ) -> Result<Vec<Step>, Error> {
@@ -233,10 +273,28 @@ pub fn decide(
             steps.push(step(&working.current, e, staff));
             Ok(steps)
         }
-        Request::Query { note } => {
+        Request::Query { note, .. } => {
             still_to_do(state)?;
             respect_claim(state, staff, now, false)?;
             let mut e = event(ReentryAction::Query);
+            e.note = Some(note.clone());
+            e.for_staff = query_for(people)?;
+            Ok(vec![step(current, e, staff)])
+        }
+        Request::Answer { note } => {
+            if state.voided {
+                return Err(Error::EntryVoided { reference: reference() });
+            }
+            if people.acting.as_ref().is_none_or(|s| s.role != Role::Clinician) {
+                return Err(refuse(Reentry::AnswerNeedsClinician { staff: staff.to_string() }));
+            }
+            if current.status != ReentryStatus::Query {
+                return Err(refuse(Reentry::NotAQuery {
+                    reference: reference(),
+                    status: status_words(current.status),
+                }));
+            }
+            let mut e = event(ReentryAction::Answer);
             e.note = Some(note.clone());
             Ok(vec![step(current, e, staff)])
         }
@@ -305,8 +363,18 @@ mod tests {
 
     const NOW: &str = "23/11/2026 10:00";
 
+    fn member(id: &str, role: Role) -> StaffMember {
+        StaffMember { id: id.into(), name: format!("Staff {id}"), role }
+    }
+
+    /// `staff` acting; "JO" and "DR" are clinicians, everyone else an admin.
+    fn people(staff: &str) -> People {
+        let role = if ["JO", "DR"].contains(&staff) { Role::Clinician } else { Role::Admin };
+        People { acting: Some(member(staff, role)), logged_by: None, named: None }
+    }
+
     fn run(s: &ReentryState, r: Request, staff: &str) -> Result<Vec<Step>, Error> {
-        decide(s, &r, staff, t(NOW), Duration::hours(4))
+        decide(s, &r, staff, &people(staff), t(NOW), Duration::hours(4))
     }
 
     #[test]
@@ -384,13 +452,14 @@ mod tests {
                 "JS",
             ),
             (Request::Reopen { note: None }, "JS"),
-            (Request::Query { note: "dose?".into() }, "JS"),
+            (Request::Query { note: "dose?".into(), to: None }, "JS"),
+            (Request::Answer { note: "5 mg".into() }, "JO"),
             (Request::NotRequired { reason: "duplicate".into() }, "AB"),
         ];
         let mut events = Vec::new();
         for (minute, (request, staff)) in requests.iter().enumerate() {
             let now = t(NOW) + Duration::minutes(minute as i64);
-            for step in decide(&s, request, staff, now, Duration::hours(4)).unwrap() {
+            for step in decide(&s, request, staff, &people(staff), now, Duration::hours(4)).unwrap() {
                 events.push(ReentryEvent {
                     id: format!("{:02}", events.len()),
                     at: now,
@@ -402,6 +471,7 @@ mod tests {
                     nhs_number: step.event.nhs_number.clone(),
                     claimed_until: step.event.claimed_until,
                     taken_from: step.event.taken_from.clone(),
+                    for_staff: step.event.for_staff.clone(),
                 });
                 s.current = step.next;
                 let replayed = replay(&events);
@@ -409,7 +479,7 @@ mod tests {
                 assert!(replayed.clashes.is_empty());
             }
         }
-        assert_eq!(events.len(), 6, "the waiver is its own event");
+        assert_eq!(events.len(), 7, "the waiver is its own event");
         assert_eq!(s.current.status, ReentryStatus::NotRequired);
         assert!(s.current.nhs_waived);
     }
@@ -419,5 +489,39 @@ mod tests {
         let held = state(ReentryStatus::Claimed, Some("AB"), Some("23/11/2026 14:00"));
         assert!(matches!(run(&held, Request::Release, "JS"), Err(Error::Reentry(Reentry::NotClaimedByYou { .. }))));
         assert_eq!(run(&held, Request::Release, "ab").unwrap()[0].next.status, ReentryStatus::Open);
+    }
+
+    #[test]
+    fn a_clinician_answers_a_query_and_the_item_goes_back_to_the_open_queue() {
+        let open = state(ReentryStatus::Open, None, None);
+        let asked = run(&open, Request::Query { note: "Which dose?".into(), to: None }, "KL").unwrap();
+        assert_eq!(asked[0].next.status, ReentryStatus::Query);
+        let queried = ReentryState { current: asked[0].next.clone(), ..open.clone() };
+        let answer = || Request::Answer { note: "5 mg once a day".into() };
+        let e = run(&queried, answer(), "KL").unwrap_err();
+        assert!(matches!(e, Error::Reentry(Reentry::AnswerNeedsClinician { .. })), "{e:?}");
+        let answered = run(&queried, answer(), "JO").unwrap();
+        assert_eq!(answered[0].event.action, ReentryAction::Answer);
+        assert_eq!(answered[0].event.note.as_deref(), Some("5 mg once a day"));
+        assert_eq!(answered[0].next.status, ReentryStatus::Open);
+        assert_eq!(answered[0].next.assignee, None);
+        let e = run(&open, answer(), "JO").unwrap_err();
+        assert!(e.to_string().contains("R2-0001 is open, not waiting for a clinician"), "{e}");
+    }
+
+    #[test]
+    fn a_query_is_for_the_clinician_named_else_the_clinician_who_logged_it_else_anyone() {
+        let jo = member("JO", Role::Clinician);
+        let kl = member("KL", Role::Reception);
+        let named = |n: Option<&StaffMember>, logged: Option<&StaffMember>| People {
+            acting: None,
+            named: n.cloned(),
+            logged_by: logged.cloned(),
+        };
+        assert_eq!(query_for(&named(Some(&jo), Some(&kl))).unwrap().as_deref(), Some("JO"));
+        assert_eq!(query_for(&named(None, Some(&jo))).unwrap().as_deref(), Some("JO"));
+        assert_eq!(query_for(&named(None, Some(&kl))).unwrap(), None, "reception logged it: any clinician");
+        let e = query_for(&named(Some(&kl), None)).unwrap_err();
+        assert!(matches!(e, Error::Reentry(Reentry::NotAClinician { .. })), "{e:?}");
     }
 }

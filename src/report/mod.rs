@@ -68,7 +68,7 @@ pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
     let counts: ReportCounts = store.report_counts()?;
     let fdp = settings.fdp();
     let go_live = settings.go_live();
-    let live = go_live.is_some_and(|g| g <= now);
+    let live = time::live_since(go_live, now).is_some();
     let cutover_hours = time::cutover_clock(fdp, go_live, now).and_then(time::CutoverClock::hours);
     let read_only_ends =
         go_live.map(|g| g.with_timezone(&UK).date_naive() + Duration::days(settings.read_only_access_days()));

@@ -610,12 +610,16 @@ impl Merging<'_, '_> {
         if added == 0 {
             return Ok((0, Vec::new()));
         }
+        // A query's addressee, from a workstation on schema 9 or later.
+        let for_staff = if self.source_column("reentry_event", "for_staff")? { "s.for_staff" } else { "NULL" };
         self.run(
-            "INSERT INTO main.reentry_event (id, entry_id, at, staff_id, workstation_id, action, note, new_system_ref,
-                                             nhs_number, claimed_until, taken_from)
-             SELECT s.id, s.entry_id, s.at, s.staff_id, s.workstation_id, s.action, s.note, s.new_system_ref,
-                    s.nhs_number, s.claimed_until, s.taken_from
-             FROM src.reentry_event s JOIN temp.merge_reentry n ON n.id = s.id",
+            &format!(
+                "INSERT INTO main.reentry_event (id, entry_id, at, staff_id, workstation_id, action, note, new_system_ref,
+                                                 nhs_number, claimed_until, taken_from, for_staff)
+                 SELECT s.id, s.entry_id, s.at, s.staff_id, s.workstation_id, s.action, s.note, s.new_system_ref,
+                        s.nhs_number, s.claimed_until, s.taken_from, {for_staff}
+                 FROM src.reentry_event s JOIN temp.merge_reentry n ON n.id = s.id"
+            ),
             [],
         )?;
         let (entries, new_events) = {

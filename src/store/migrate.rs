@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0006_leaner_writes.sql"),
     include_str!("../../schema/0007_patient_joins.sql"),
     include_str!("../../schema/0008_draft_holds.sql"),
+    include_str!("../../schema/0009_query_answers.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.
@@ -100,5 +101,39 @@ mod tests {
             )
             .unwrap();
         assert_eq!(found, 1, "the name-search index follows");
+    }
+
+    #[test]
+    fn schema_9_keeps_every_re_entry_event_and_takes_answers_and_stays_append_only() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..8] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 8).unwrap();
+        // Events alone, without the entries and staff they belong to.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        let insert = "INSERT INTO reentry_event (id, entry_id, at, staff_id, workstation_id, action, note)
+                      VALUES (?1, 'e1', ?2, 'KL', 'w1', ?3, ?4)";
+        conn.execute(insert, ["a", "2026-11-23T09:00:00.000Z", "claim", ""]).unwrap();
+        conn.execute(insert, ["b", "2026-11-23T09:05:00.000Z", "query", "Which dose?"]).unwrap();
+        assert!(conn.execute(insert, ["c", "2026-11-23T09:06:00.000Z", "answer", "5 mg"]).is_err(), "schema 8");
+        migrate(&mut conn).unwrap();
+        let kept: Vec<(String, String, Option<String>)> = conn
+            .prepare("SELECT id, action, note FROM reentry_event ORDER BY at")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("a".into(), "claim".into(), Some(String::new())),
+                ("b".into(), "query".into(), Some("Which dose?".into()))
+            ]
+        );
+        conn.execute(insert, ["c", "2026-11-23T09:06:00.000Z", "answer", "5 mg"]).unwrap();
+        assert!(conn.execute("UPDATE reentry_event SET note = 'x' WHERE id = 'b'", []).is_err());
+        assert!(conn.execute("DELETE FROM reentry_event WHERE id = 'b'", []).is_err());
     }
 }

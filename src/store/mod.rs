@@ -40,8 +40,9 @@ pub use patients::{
     DuplicatePair, JoinOutcome, PATIENT_DETAILS, Patient, PatientCheck, PatientMatches, ResolvedPatient,
 };
 pub use queue::{
-    CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, PlacedSelect, Placement, QueueDetail,
-    QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Replayed, replay,
+    CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, PlacedSelect, Placement, QueryThread,
+    QueueDetail, QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Remark, Replayed,
+    replay,
 };
 pub use report::ReportCounts;
 pub use settings::{Settings, key as settings_key};

@@ -64,6 +64,8 @@ pub enum ReentryAction {
     NotRequired,
     Reopen,
     WaiveNhs,
+    /// A clinician's answer to a query (schema 9): the item goes back to the open queue.
+    Answer,
 }
 
 impl ReentryAction {
@@ -76,6 +78,7 @@ impl ReentryAction {
             ReentryAction::NotRequired => "not_required",
             ReentryAction::Reopen => "reopen",
             ReentryAction::WaiveNhs => "waive_nhs",
+            ReentryAction::Answer => "answer",
         }
     }
 
@@ -88,6 +91,7 @@ impl ReentryAction {
             ReentryAction::NotRequired,
             ReentryAction::Reopen,
             ReentryAction::WaiveNhs,
+            ReentryAction::Answer,
         ]
         .into_iter()
         .find(|a| a.name() == s)
@@ -182,6 +186,49 @@ pub struct QueueDetail {
     pub given_name: Option<String>,
     pub date_of_birth: Option<String>,
     pub new_system_ref: Option<String>,
+    /// The latest question put to a clinician about the item, and its answer once given.
+    pub query: Option<QueryThread>,
+}
+
+/// Something said about an item in its history: the words, who said them and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remark {
+    pub text: String,
+    /// The staff member's short id.
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A query and its answer: the latest question asked about an item, the clinician it is for
+/// (`None`: any clinician), and the answer given after it, if one has been.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryThread {
+    pub question: Remark,
+    pub asked_for: Option<String>,
+    pub answer: Option<Remark>,
+}
+
+impl QueryThread {
+    /// The thread an item's query and answer events make, oldest first: the latest question, and
+    /// the first answer after it. A question with no text is still a question (asked elsewhere).
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a ReentryEvent>) -> Option<QueryThread> {
+        let mut thread: Option<QueryThread> = None;
+        for e in events {
+            let remark = || Remark { text: e.note.clone().unwrap_or_default(), by: e.staff_id.clone(), at: e.at };
+            match e.action {
+                Some(ReentryAction::Query) => {
+                    thread = Some(QueryThread { question: remark(), asked_for: e.for_staff.clone(), answer: None })
+                }
+                Some(ReentryAction::Answer) => {
+                    if let Some(t) = thread.as_mut().filter(|t| t.answer.is_none()) {
+                        t.answer = Some(remark());
+                    }
+                }
+                _ => {}
+            }
+        }
+        thread
+    }
 }
 
 /// Every column from `entry` alone: its copy of the deciding fields is kept by the schema's
@@ -271,6 +318,7 @@ fn detail(r: &Row) -> rusqlite::Result<(i64, QueueDetail)> {
             family_name: r.get(5)?,
             given_name: r.get(6)?,
             date_of_birth: r.get(7)?,
+            query: None,
         },
     ))
 }
@@ -484,6 +532,11 @@ impl Store {
                     }
                 }
             }
+            for (rowid, thread) in query_threads(c, rowids)? {
+                if let Some(d) = map.get_mut(&rowid) {
+                    d.query = Some(thread);
+                }
+            }
             let traced = traced_patients_by_entry(c, rowids)?;
             for (rowid, nhs) in traced {
                 if let Some(d) = map.get_mut(&rowid)
@@ -500,6 +553,55 @@ impl Store {
     pub fn reentry_history(&self, entry_id: &str) -> Result<Vec<ReentryEvent>> {
         self.read(|c| Ok(history(c, entry_id)?))
     }
+
+    /// The items waiting for a clinician (status `query`, not voided), each with the clinician its
+    /// latest question is for (`None`: any clinician): few, so read whole.
+    pub fn queries_waiting(&self) -> Result<HashMap<String, Option<String>>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT e.id, (SELECT v.for_staff FROM reentry_event v
+                               WHERE v.entry_id = e.id AND v.action = 'query' ORDER BY v.at DESC, v.id DESC LIMIT 1)
+                 FROM entry e WHERE e.reentry_status = 'query' AND e.voided = 0",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+        })
+    }
+}
+
+/// Each of these items' query thread, for those that were ever queried: a look-up each when they
+/// are few, otherwise one pass over every question and answer.
+fn query_threads(c: &Connection, rowids: &[i64]) -> rusqlite::Result<Vec<(i64, QueryThread)>> {
+    const COLUMNS: &str = "v.id, v.at, v.staff_id, v.workstation_id, v.action, v.note, v.new_system_ref,
+        v.nhs_number, v.claimed_until, v.taken_from, v.for_staff";
+    let mut by_rowid: HashMap<i64, Vec<ReentryEvent>> = HashMap::new();
+    if rowids.len() > DETAIL_SCAN_THRESHOLD {
+        let wanted: std::collections::HashSet<i64> = rowids.iter().copied().collect();
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT e.rowid, {COLUMNS} FROM reentry_event v INDEXED BY reentry_event_asked JOIN entry e ON e.id = v.entry_id
+             WHERE v.action IN ('query', 'answer') ORDER BY v.entry_id, v.at, v.id"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, reentry_event(r, 1)?)))?;
+        for row in rows {
+            let (rowid, event) = row?;
+            if wanted.contains(&rowid) {
+                by_rowid.entry(rowid).or_default().push(event);
+            }
+        }
+    } else {
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM reentry_event v INDEXED BY reentry_event_asked
+             WHERE v.entry_id = (SELECT id FROM entry WHERE rowid = ?1) AND v.action IN ('query', 'answer')
+             ORDER BY v.at, v.id"
+        ))?;
+        for rowid in rowids {
+            let events = stmt.query_map([rowid], |r| reentry_event(r, 0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            if !events.is_empty() {
+                by_rowid.insert(*rowid, events);
+            }
+        }
+    }
+    Ok(by_rowid.into_iter().filter_map(|(rowid, events)| Some((rowid, QueryThread::from_events(&events)?))).collect())
 }
 
 /// What the kept placements were worked out against: go-live and the policy's version.
@@ -660,25 +762,30 @@ fn open_registrations(c: &Connection, patient: Option<&str>) -> rusqlite::Result
 /// An item's re-entry events in the order the schema keeps them: by time, then id.
 fn history(c: &Connection, entry_id: &str) -> rusqlite::Result<Vec<ReentryEvent>> {
     let mut stmt = c.prepare_cached(
-        "SELECT id, at, staff_id, workstation_id, action, note, new_system_ref, nhs_number, claimed_until, taken_from
+        "SELECT id, at, staff_id, workstation_id, action, note, new_system_ref, nhs_number, claimed_until, taken_from,
+                for_staff
          FROM reentry_event WHERE entry_id = ?1 ORDER BY at, id",
     )?;
-    let rows = stmt.query_map([entry_id], |r| {
-        let action: String = r.get(4)?;
-        Ok(ReentryEvent {
-            id: r.get(0)?,
-            at: when(r.get(1)?).unwrap_or_default(),
-            staff_id: r.get(2)?,
-            workstation_id: r.get(3)?,
-            action: ReentryAction::parse(&action),
-            note: r.get(5)?,
-            new_system_ref: r.get(6)?,
-            nhs_number: r.get(7)?,
-            claimed_until: when(r.get(8)?),
-            taken_from: r.get(9)?,
-        })
-    })?;
+    let rows = stmt.query_map([entry_id], |r| reentry_event(r, 0))?;
     rows.collect()
+}
+
+/// One event from the eleven columns of `reentry_event` starting at `at`, in the table's order.
+fn reentry_event(r: &Row, at: usize) -> rusqlite::Result<ReentryEvent> {
+    let action: String = r.get(at + 4)?;
+    Ok(ReentryEvent {
+        id: r.get(at)?,
+        at: when(r.get(at + 1)?).unwrap_or_default(),
+        staff_id: r.get(at + 2)?,
+        workstation_id: r.get(at + 3)?,
+        action: ReentryAction::parse(&action),
+        note: r.get(at + 5)?,
+        new_system_ref: r.get(at + 6)?,
+        nhs_number: r.get(at + 7)?,
+        claimed_until: when(r.get(at + 8)?),
+        taken_from: r.get(at + 9)?,
+        for_staff: r.get(at + 10)?,
+    })
 }
 
 /// Each time a live item left the open queue (-1: done or not required) or came back to it (+1:
@@ -708,6 +815,7 @@ pub(crate) fn open_count_changes(c: &Connection) -> rusqlite::Result<Vec<(DateTi
             nhs_number: r.get(5)?,
             claimed_until: when(r.get(6)?),
             taken_from: None,
+            for_staff: None,
         };
         let staff: String = r.get(2)?;
         let next = state.after(&change, &staff);
@@ -787,6 +895,8 @@ pub struct ReentryEvent {
     pub nhs_number: Option<String>,
     pub claimed_until: Option<DateTime<Utc>>,
     pub taken_from: Option<String>,
+    /// A query: the clinician it is for; `None`: any clinician.
+    pub for_staff: Option<String>,
 }
 
 /// Where an item stands, read inside the write transaction that will change it.
@@ -869,6 +979,10 @@ impl CurrentState {
                 nhs_waived: self.nhs_waived,
             },
             ReentryAction::WaiveNhs => CurrentState { nhs_waived: true, ..self.clone() },
+            // Back to the open queue, for whoever works it next.
+            ReentryAction::Answer => {
+                CurrentState { status: ReentryStatus::Open, assignee: None, claimed_until: None, ..self.clone() }
+            }
         }
     }
 }
@@ -882,6 +996,8 @@ pub struct NewReentryEvent {
     pub nhs_number: Option<String>,
     pub claimed_until: Option<DateTime<Utc>>,
     pub taken_from: Option<String>,
+    /// A query: the clinician it is for; `None`: any clinician.
+    pub for_staff: Option<String>,
 }
 
 /// Keeping each item's placement (schema 5): the queue's policy reads and writes through these.
@@ -964,6 +1080,7 @@ impl ReentryEvent {
             nhs_number: self.nhs_number.clone(),
             claimed_until: self.claimed_until,
             taken_from: self.taken_from.clone(),
+            for_staff: self.for_staff.clone(),
         })
     }
 }
@@ -1117,8 +1234,8 @@ impl Tx<'_> {
         let staff = actor.staff_id.as_deref().unwrap_or_default();
         self.exec(
             "INSERT INTO reentry_event (id, entry_id, at, staff_id, workstation_id, action, note, new_system_ref,
-                                        nhs_number, claimed_until, taken_from)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                        nhs_number, claimed_until, taken_from, for_staff)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 id,
                 before.entry_id,
@@ -1131,6 +1248,7 @@ impl Tx<'_> {
                 event.nhs_number,
                 event.claimed_until.map(time::to_storage),
                 event.taken_from,
+                event.for_staff,
             ],
         )?;
         self.exec(
@@ -1228,6 +1346,7 @@ mod tests {
             nhs_number: None,
             claimed_until: (action == ReentryAction::Claim).then(|| at(minute + 30)),
             taken_from: None,
+            for_staff: None,
         }
     }
 

@@ -96,6 +96,14 @@ impl Tx<'_> {
         self.audit(actor, "staff_add", Some(&member.id), json!({ "name": member.name, "role": member.role.name() }))
     }
 
+    /// A staff member by short id (any case), read in this transaction.
+    pub fn staff_member(&self, id: &str) -> Result<Option<StaffMember>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT id, name, role FROM staff WHERE id = ?1", [id.trim().to_ascii_uppercase()], member)
+            .optional()?)
+    }
+
     pub fn staff_count(&self) -> Result<i64> {
         Ok(self.conn().query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?)
     }

@@ -26,6 +26,11 @@ impl Store {
         self.read(|c| Ok(c.query_row("SELECT id FROM workstation WHERE is_local = 1", [], |r| r.get(0)).optional()?))
     }
 
+    /// The reference prefix of any workstation this database knows (its own or a merged one's).
+    pub fn workstation_prefix(&self, id: &str) -> Result<Option<String>> {
+        self.read(|c| Ok(c.query_row("SELECT prefix FROM workstation WHERE id = ?1", [id], |r| r.get(0)).optional()?))
+    }
+
     pub fn local_workstation(&self) -> Result<Workstation> {
         self.read(|c| {
             Ok(c.query_row("SELECT id, prefix, name FROM workstation WHERE is_local = 1", [], |r| {

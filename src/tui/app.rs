@@ -303,7 +303,8 @@ pub struct App {
 fn not_saved(problems: &[FieldProblem]) -> String {
     let mut fields: Vec<String> = Vec::new();
     for p in problems {
-        let words = p.field.replace('_', " ");
+        // Field names in words, the NHS's own capitals kept ("NHS number", not "nhs number").
+        let words = p.field.trim_start_matches("new_").replace('_', " ").replace("nhs ", "NHS ");
         if !fields.contains(&words) {
             fields.push(words);
         }
@@ -810,7 +811,8 @@ impl App {
         }
         match keys::command(keys::HOME, &key) {
             Some(Command::Queue) => {
-                self.screen = Screen::Queue(Box::default());
+                let clinician = self.user.as_ref().is_some_and(|u| u.role == crate::store::Role::Clinician);
+                self.screen = Screen::Queue(Box::new(QueueScreen::opening(clinician)));
                 self.reload_queue()
             }
             Some(Command::Entries) => {

@@ -11,6 +11,7 @@ use super::keys::{self, Command};
 use crate::domain::fields::Kind;
 use crate::domain::nhs::NhsNumber;
 use crate::queue::{ItemStatus, Progress, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier};
+use crate::store::Role;
 
 /// How many items the screen reads at a time: a page, more than fit, so moving within it needs no
 /// reading; ↓ past its last item reads the next page.
@@ -24,6 +25,8 @@ pub enum QueueView {
     /// Everything still to do: open, claimed, blocked and waiting for a clinician.
     #[default]
     Open,
+    /// For a clinician: the queries waiting for them (theirs, and those for any clinician).
+    ForMe,
     Claimed,
     Blocked,
     Query,
@@ -32,7 +35,8 @@ pub enum QueueView {
 }
 
 impl QueueView {
-    pub const ALL: [QueueView; 6] = [
+    pub const ALL: [QueueView; 7] = [
+        QueueView::ForMe,
         QueueView::Open,
         QueueView::Claimed,
         QueueView::Blocked,
@@ -45,6 +49,7 @@ impl QueueView {
     pub fn label(self) -> &'static str {
         match self {
             QueueView::Open => "still to do",
+            QueueView::ForMe => "queries for you",
             QueueView::Claimed => "claimed",
             QueueView::Blocked => "blocked",
             QueueView::Query => "waiting for a clinician",
@@ -58,15 +63,18 @@ impl QueueView {
             QueueView::Open => StatusFilter::Open,
             QueueView::Claimed => StatusFilter::Only(ItemStatus::Claimed),
             QueueView::Blocked => StatusFilter::Only(ItemStatus::Blocked),
-            QueueView::Query => StatusFilter::Only(ItemStatus::Query),
+            QueueView::Query | QueueView::ForMe => StatusFilter::Only(ItemStatus::Query),
             QueueView::Done => StatusFilter::Only(ItemStatus::Done),
             QueueView::NotRequired => StatusFilter::Only(ItemStatus::NotRequired),
         }
     }
 
-    fn next(self) -> QueueView {
-        let at = QueueView::ALL.iter().position(|v| *v == self).unwrap_or(0);
-        QueueView::ALL[(at + 1) % QueueView::ALL.len()]
+    /// The view `s` goes on to; the queries for a clinician are a view for clinicians only.
+    fn next(self, clinician: bool) -> QueueView {
+        let views: Vec<QueueView> =
+            QueueView::ALL.into_iter().filter(|v| clinician || *v != QueueView::ForMe).collect();
+        let at = views.iter().position(|v| *v == self).unwrap_or(0);
+        views[(at + 1) % views.len()]
     }
 }
 
@@ -104,6 +112,12 @@ pub struct QueueScreen {
 }
 
 impl QueueScreen {
+    /// The screen as it opens: a clinician sees the queries waiting for them first.
+    pub fn opening(clinician: bool) -> QueueScreen {
+        let view = if clinician { QueueView::ForMe } else { QueueView::Open };
+        QueueScreen { filter: QueueFilter { view, ..Default::default() }, ..Default::default() }
+    }
+
     pub fn selected_item(&self) -> Option<&ReentryItem> {
         self.items.get(self.selected)
     }
@@ -114,6 +128,8 @@ impl QueueScreen {
 pub enum Change {
     Done,
     Query,
+    /// A clinician's answer to a query.
+    Answer,
     NotRequired,
     Waive,
     TakeOver,
@@ -129,6 +145,10 @@ pub enum Ask {
     /// Why a registration is done with no NHS number.
     WaiverReason,
     Question,
+    /// The clinician a question is for (optional).
+    QueryFor,
+    /// A clinician's answer.
+    Answer,
     /// Why the item need not be keyed.
     NotRequiredReason,
     /// Why an item may be keyed without the patient's NHS number.
@@ -143,6 +163,10 @@ impl Ask {
             (Ask::NhsNumber, _) => "The NHS number the new system traced (leave empty if it found none):",
             (Ask::WaiverReason, _) => "No NHS number: why may the patient be registered without one?",
             (Ask::Question, _) => "The question for a clinician:",
+            (Ask::QueryFor, _) => {
+                "For which clinician? Their initials, or leave empty: whoever logged it if a clinician, else any clinician."
+            }
+            (Ask::Answer, _) => "Your answer (the item then goes back to the admin staff):",
             (Ask::NotRequiredReason, _) => "Why it need not be keyed:",
             (Ask::WaiveReason, _) => "Why it may be keyed without the patient's NHS number:",
         }
@@ -190,7 +214,8 @@ impl QueuePrompt {
         let asks: &[Ask] = match (change, needs_nhs) {
             (Change::Done, false) => &[Ask::Reference],
             (Change::Done, true) => &[Ask::Reference, Ask::NhsNumber],
-            (Change::Query, _) => &[Ask::Question],
+            (Change::Query, _) => &[Ask::Question, Ask::QueryFor],
+            (Change::Answer, _) => &[Ask::Answer],
             (Change::NotRequired, _) => &[Ask::NotRequiredReason],
             (Change::Waive, _) => &[Ask::WaiveReason],
             (Change::TakeOver, _) => &[],
@@ -237,7 +262,7 @@ impl QueuePrompt {
                 )]
             }
             Change::TakeOver => vec![format!("Take {r} over? Whoever claimed it will find it is yours: tell them.")],
-            Change::Query | Change::Waive => Vec::new(),
+            Change::Query | Change::Answer | Change::Waive => Vec::new(),
         };
         lines.extend(self.warnings.iter().cloned());
         lines
@@ -253,7 +278,11 @@ impl QueuePrompt {
                 waive_nhs: self.answer(Ask::WaiverReason),
                 take_over: false,
             },
-            Change::Query => Request::Query { note: self.answer(Ask::Question).unwrap_or_default() },
+            Change::Query => Request::Query {
+                note: self.answer(Ask::Question).unwrap_or_default(),
+                to: self.answer(Ask::QueryFor).map(|who| who.to_uppercase()),
+            },
+            Change::Answer => Request::Answer { note: self.answer(Ask::Answer).unwrap_or_default() },
             Change::NotRequired => {
                 Request::NotRequired { reason: self.answer(Ask::NotRequiredReason).unwrap_or_default() }
             }
@@ -285,7 +314,8 @@ impl App {
             status: f.view.status(),
             kind: f.kind,
             tier: f.tier,
-            assignee: if f.mine { user } else { None },
+            assignee: if f.mine { user.clone() } else { None },
+            waiting_for: if f.view == QueueView::ForMe { user } else { None },
             search: Some(f.search.clone()).filter(|s| !s.trim().is_empty()),
             offset: screen.offset,
             limit: Some(QUEUE_PAGE),
@@ -346,10 +376,11 @@ impl App {
             if prompt.answers.is_empty() {
                 screen.prompt = None;
             } else {
+                // Back at the first question, every answer as typed, to send again or change.
                 prompt.sent = false;
                 prompt.confirming = false;
                 prompt.warnings.clear();
-                prompt.at = prompt.answers.len() - 1;
+                prompt.at = 0;
             }
         }
         self.say(text, Tone::Problem);
@@ -376,6 +407,12 @@ impl App {
     /// the one before (or leaves the change).
     fn on_queue_prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let reference_optional = self.cutover.done_without_reference;
+        let clinicians: Vec<String> =
+            self.staff.iter().filter(|s| s.role == Role::Clinician).map(|s| s.id.clone()).collect();
+        let not_a_clinician = format!(
+            "Not a clinician on the staff list: type one of {}, or leave it empty.",
+            if clinicians.is_empty() { "(none yet)".to_string() } else { clinicians.join(", ") }
+        );
         let Some(screen) = self.queue_screen() else { return Vec::new() };
         let Some(prompt) = &mut screen.prompt else { return Vec::new() };
         if prompt.sent {
@@ -413,7 +450,12 @@ impl App {
                     Ask::NhsNumber if !value.is_empty() && NhsNumber::parse(&value).is_err() => Some(
                         "That is not a valid NHS number (10 digits, the last a check digit): type it again as the new system shows it, or leave it empty.",
                     ),
-                    Ask::Question | Ask::NotRequiredReason | Ask::WaiveReason | Ask::WaiverReason
+                    Ask::QueryFor
+                        if !value.is_empty() && !clinicians.iter().any(|c| c.eq_ignore_ascii_case(&value)) =>
+                    {
+                        Some(not_a_clinician.as_str())
+                    }
+                    Ask::Question | Ask::Answer | Ask::NotRequiredReason | Ask::WaiveReason | Ask::WaiverReason
                         if value.is_empty() =>
                     {
                         Some("An answer is needed here (Esc to leave it).")
@@ -479,6 +521,7 @@ impl App {
     }
 
     pub(super) fn on_queue_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let clinician = self.user.as_ref().is_some_and(|u| u.role == Role::Clinician);
         let Some(screen) = self.queue_screen() else { return Vec::new() };
         if screen.prompt.is_some() {
             return self.on_queue_prompt_key(key);
@@ -544,6 +587,7 @@ impl App {
             (_, Some(Command::Reopen)) => return act(Request::Reopen { note: None }).into_iter().collect(),
             (_, Some(Command::Done)) => return check(Change::Done).into_iter().collect(),
             (_, Some(Command::Query)) => return check(Change::Query).into_iter().collect(),
+            (_, Some(Command::Answer)) => return check(Change::Answer).into_iter().collect(),
             (_, Some(Command::NotRequired)) => return check(Change::NotRequired).into_iter().collect(),
             (_, Some(Command::Waive)) => return check(Change::Waive).into_iter().collect(),
             (_, Some(Command::TakeOver)) => return check(Change::TakeOver).into_iter().collect(),
@@ -561,7 +605,7 @@ impl App {
                 }
             }
             (_, Some(Command::CycleStatus)) => {
-                screen.filter.view = screen.filter.view.next();
+                screen.filter.view = screen.filter.view.next(clinician);
                 reload = true;
             }
             (_, Some(Command::ToggleMine)) => {

@@ -24,8 +24,12 @@ pub fn status_cell(item: &ReentryItem) -> String {
         ItemStatus::NotRequired => "set aside",
         ItemStatus::Voided => "voided",
     };
-    match &item.assignee {
-        Some(who) if item.status != ItemStatus::Blocked => format!("{words} {who}"),
+    let answered = item.query.as_ref().is_some_and(|q| q.answer.is_some());
+    let asked_for = item.query.as_ref().and_then(|q| q.asked_for.as_deref());
+    match (&item.assignee, item.status) {
+        (Some(who), status) if status != ItemStatus::Blocked => format!("{words} {who}"),
+        (_, ItemStatus::Query) => asked_for.map_or(words.to_string(), |who| format!("query for {who}")),
+        (_, ItemStatus::Open) if answered => "answered".to_string(),
         _ => words.to_string(),
     }
 }
@@ -205,6 +209,14 @@ fn detail_lines(queue: &QueueScreen, theme: &Theme) -> Vec<Line<'static>> {
     if let Some(standing) = standing {
         lines.push(Line::styled(standing, theme.label()));
     }
+    if let Some(thread) = &item.query {
+        for line in crate::queue::conversation(thread) {
+            lines.push(Line::styled(escape_inline(&line).into_owned(), theme.warning()));
+        }
+        if item.status == ItemStatus::Query {
+            lines.push(Line::styled("a answers it (clinicians).", theme.dim()));
+        }
+    }
     if let Some(detail) = &queue.detail {
         for l in super::view::rekey_text(detail).lines() {
             lines.push(Line::raw(l.to_string()));
@@ -239,6 +251,7 @@ fn draw_prompt(prompt: &QueuePrompt, reference_optional: bool, theme: &Theme, fr
     let what = match prompt.change {
         Change::Done => "Done",
         Change::Query => "Query for a clinician",
+        Change::Answer => "Answer",
         Change::NotRequired => "Not required",
         Change::Waive => "NHS number waiver",
         Change::TakeOver => "Take over",

@@ -69,6 +69,15 @@ fn reentry(r: &Reentry) -> String {
         Reentry::NhsNumberOnlyForRegistration { reference } => format!(
             "{reference} is not a registration: the NHS number a trace finds is given when the patient's registration is done."
         ),
+        Reentry::NotAQuery { reference, status } => {
+            format!("{reference} is {status}, not waiting for a clinician: there is no question to answer.")
+        }
+        Reentry::AnswerNeedsClinician { staff } => format!(
+            "Only a clinician can answer a query, and {staff} is not on the staff list as a clinician: ask a clinician to answer it."
+        ),
+        Reentry::NotAClinician { staff, role, .. } => {
+            format!("{staff} is on the staff list as {role}, not clinician: a query is for a clinician.")
+        }
         Reentry::ReferenceNeeded { reference } => format!(
             "{reference} was not marked done: type its reference in the new system (the practice's settings ask for one, so that it can be found there again)."
         ),

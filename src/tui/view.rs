@@ -51,7 +51,7 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::ChooseUser(picker) => draw_choose_user(app, picker, theme, frame, body),
         Screen::Drafts { selected } => draft_list(app, *selected, theme, frame, body),
         Screen::Home => draw_home(app, theme, frame, body),
-        Screen::Form(form) => draw_form(form, theme, frame, body),
+        Screen::Form(form) => draw_form(form, live_notice(app, form, theme), theme, frame, body),
         Screen::Entries(list) => draw_entries(list, theme, frame, body),
         Screen::Detail(detail) => draw_detail(detail, theme, frame, body),
         Screen::Queue(queue) => {
@@ -240,14 +240,34 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// One line per field: label, value, and any problem underneath. Keeps the focused row in view.
-fn draw_form(form: &EntryForm, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// After go-live, a new entry's form says that the new system is live, and since when: care given
+/// now is recorded there. Logging here is still allowed, since late paper from the cutover still
+/// turns up; what is logged joins the re-entry queue.
+fn live_notice(app: &App, form: &EntryForm, theme: &Theme) -> Option<Paragraph<'static>> {
+    if form.amending.is_some() {
+        return None;
+    }
+    let since = time::live_since(app.cutover.go_live, app.now)?;
+    let text = format!(
+        "The new system has been live since {}: record care given now there. Log here only what happened during the cutover (late paper); it joins the re-entry queue.",
+        time::format_uk(since)
+    );
+    Some(Paragraph::new(text).style(theme.warning()).wrap(Wrap { trim: true }))
+}
+
+fn draw_form(form: &EntryForm, notice: Option<Paragraph<'static>>, theme: &Theme, frame: &mut Frame, area: Rect) {
     let title = match &form.amending {
         Some(a) => format!(" Amend {} ({}) ", a.reference, form.kind.label()),
         None => format!(" {} ", new_entry_title(form.kind)),
     };
     let block = Block::default().borders(Borders::ALL).title(title);
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    if let Some(notice) = notice {
+        let lines = (notice.line_count(inner.width) as u16).min(inner.height.saturating_sub(1));
+        frame.render_widget(notice, Rect { height: lines, ..inner });
+        inner = Rect { y: inner.y + lines, height: inner.height - lines, ..inner };
+    }
 
     let rows = form.rows();
     let focus = form.focus.min(rows.len() - 1);
@@ -283,13 +303,26 @@ fn new_entry_title(kind: crate::domain::fields::Kind) -> String {
 
 fn row_height(form: &EntryForm, row: Row, focused: bool, value_width: u16) -> u16 {
     match row {
-        Row::Patient => 1 + u16::from(form.patient.error.is_some()),
+        Row::Patient => 1 + error_lines(form.patient.error.as_deref(), value_width),
         Row::Flags => flag_lines(value_width).len().max(1) as u16,
         Row::Field(i) => {
             let f = &form.fields[i];
             let body = if f.is_multiline() && focused { 5 } else { 1 };
-            body + u16::from(f.error.is_some())
+            body + error_lines(f.error.as_deref(), value_width)
         }
+    }
+}
+
+/// A field's problem under it, wrapped at words: said whole, never cut at the form's edge.
+fn error_paragraph(error: &str, theme: &Theme) -> Paragraph<'static> {
+    Paragraph::new(format!("↳ {}", escape_inline(error))).style(theme.problem()).wrap(Wrap { trim: true })
+}
+
+/// How many lines a field's problem takes at this width (none without one).
+fn error_lines(error: Option<&str>, width: u16) -> u16 {
+    match error {
+        Some(e) => error_paragraph(e, &Theme::plain()).line_count(width).max(1) as u16,
+        None => 0,
     }
 }
 
@@ -357,8 +390,8 @@ fn draw_row(form: &EntryForm, row: Row, focused: bool, theme: &Theme, frame: &mu
             };
             frame.render_widget(Paragraph::new(shown), first_line(value));
             if let Some(error) = &form.patient.error {
-                let r = Rect { y: rect.y + 1, height: 1, ..value };
-                frame.render_widget(Paragraph::new(format!("↳ {error}")).style(theme.problem()), r);
+                let r = Rect { y: rect.y + 1, height: rect.height.saturating_sub(1), ..value };
+                frame.render_widget(error_paragraph(error, theme), r);
             }
         }
         Row::Flags => {
@@ -393,12 +426,12 @@ fn draw_row(form: &EntryForm, row: Row, focused: bool, theme: &Theme, frame: &mu
                 Paragraph::new(label_span(field.spec.label, field.spec.required, focused, theme)),
                 first_line(label),
             );
-            let body_height = rect.height - u16::from(field.error.is_some());
+            let body_height = rect.height.saturating_sub(error_lines(field.error.as_deref(), value.width)).max(1);
             let body = Rect { height: body_height, ..value };
             draw_value(field, focused, theme, frame, body);
             if let Some(error) = &field.error {
-                let r = Rect { y: rect.y + body_height, height: 1, ..value };
-                frame.render_widget(Paragraph::new(format!("↳ {error}")).style(theme.problem()), r);
+                let r = Rect { y: rect.y + body_height, height: rect.height.saturating_sub(body_height), ..value };
+                frame.render_widget(error_paragraph(error, theme), r);
             }
         }
     }
