@@ -321,3 +321,159 @@ fn nothing_typed_is_lost_when_a_change_is_refused_after_typing() {
 fn store_id(store: &Store, reference: &str) -> String {
     store.find_entry(reference).unwrap().id
 }
+
+fn named(family: &str, given: &str, dob: &str, number: &str) -> TypedPatient {
+    TypedPatient {
+        nhs_number: Some(number.into()),
+        family_name: Some(family.into()),
+        given_name: Some(given.into()),
+        date_of_birth: Some(dob.into()),
+        ..Default::default()
+    }
+}
+
+/// 120 telephone calls for Rhys Evans (tier 3), a prescription for Siân Jones (tier 1) and a
+/// summarisation (tier 4): more than two pages.
+fn long_queue() -> Store {
+    let store = practice();
+    prescription(&store, "943 476 5919", "Amoxicillin issued on FP10");
+    log(
+        &store,
+        Kind::Prescription,
+        named("Jones", "Siân", "03/04/1950", "943 476 5919"),
+        &[
+            ("summary", "Second prescription"),
+            ("drug", "Paracetamol 500mg tablets"),
+            ("rx_status", "issued"),
+            ("occurred_at", "22/11/2026 10:05"),
+        ],
+    );
+    for n in 1..=120 {
+        let minute = format!("22/11/2026 {:02}:{:02}", 8 + n / 60, n % 60);
+        log(
+            &store,
+            Kind::Telephone,
+            named("Evans", "Rhys", "05/06/1970", "999 234 5675"),
+            &[
+                ("summary", &format!("Call number {n} about results")),
+                ("direction", "incoming"),
+                ("occurred_at", &minute),
+            ],
+        );
+    }
+    log(&store, Kind::Summarisation, nhs("999 469 1341"), &[("summary", "Summarised notes")]);
+    store
+}
+
+/// Issue 12, item 4: the whole queue is reachable, a page at a time: PgDn/PgUp, and ↓/↑ past the
+/// end or start of a page.
+#[test]
+fn the_whole_queue_is_reached_a_page_at_a_time() {
+    for (width, height) in SIZES {
+        let store = long_queue();
+        let mut desk = Desk::at_queue(&store, "jo", width, height);
+        assert!(desk.screen().contains("Re-entry queue: still to do, 1–50 of 123"), "{}", desk.screen());
+        desk.key(&store, KeyCode::PageDown);
+        let screen = desk.screen();
+        insta::assert_snapshot!(format!("second_page_{width}x{height}"), screen);
+        assert!(screen.contains("still to do, 51–100 of 123"), "{screen}");
+        assert!(screen.lines().any(|l| l.starts_with("│51 ")), "rank 51 first:\n{screen}");
+        // ↓ past the page's last item goes on to the next page.
+        for _ in 0..50 {
+            desk.key(&store, KeyCode::Down);
+        }
+        assert!(desk.screen().contains("still to do, 101–123 of 123"), "{}", desk.screen());
+        for _ in 0..30 {
+            desk.key(&store, KeyCode::Down);
+        }
+        let screen = desk.screen();
+        assert!(
+            screen.contains("Summarised notes") && screen.lines().any(|l| l.starts_with("│123 ")),
+            "the last item is reached:\n{screen}"
+        );
+        desk.key(&store, KeyCode::PageDown);
+        assert!(desk.screen().contains("101–123 of 123"), "no page after the last");
+        // ↑ past the page's first item goes back, to the last of the page before.
+        for _ in 0..23 {
+            desk.key(&store, KeyCode::Up);
+        }
+        let screen = desk.screen();
+        assert!(screen.contains("51–100 of 123") && screen.lines().any(|l| l.starts_with("│100 ")), "{screen}");
+        desk.key(&store, KeyCode::PageUp);
+        desk.key(&store, KeyCode::PageUp);
+        assert!(desk.screen().contains("still to do, 1–50 of 123"), "{}", desk.screen());
+    }
+}
+
+/// Issue 12, item 4: `/` searches by reference, patient (accents or none) or words of the summary;
+/// Esc clears the search before it leaves.
+#[test]
+fn search_finds_by_reference_patient_or_words() {
+    for (width, height) in SIZES {
+        let store = long_queue();
+        let mut desk = Desk::at_queue(&store, "jo", width, height);
+        desk.keys(&store, "/r2-0077");
+        let screen = desk.screen();
+        insta::assert_snapshot!(format!("search_typing_{width}x{height}"), screen);
+        assert!(screen.contains("Search: r2-0077▏"), "{screen}");
+        desk.key(&store, KeyCode::Enter);
+        let screen = desk.screen();
+        assert!(screen.contains("1–1 of 1 · all kinds · \"r2-0077\""), "{screen}");
+        assert!(screen.contains("Call number 75 about results") || screen.contains("Call number 75"), "{screen}");
+        desk.key(&store, KeyCode::Esc);
+        assert!(desk.screen().contains("1–50 of 123"), "Esc clears the search:\n{}", desk.screen());
+
+        for (typed, count) in [("sian", "1–2 of 2"), ("jones second", "1–1 of 1"), ("results evans", "1–50 of 120")]
+        {
+            desk.keys(&store, "/");
+            for _ in 0..20 {
+                desk.key(&store, KeyCode::Backspace);
+            }
+            desk.keys(&store, typed);
+            desk.key(&store, KeyCode::Enter);
+            let screen = desk.screen();
+            assert!(screen.contains(count), "{typed}: {screen}");
+        }
+        let screen = desk.screen();
+        insta::assert_snapshot!(format!("search_found_{width}x{height}"), screen);
+        desk.keys(&store, "/");
+        for _ in 0..20 {
+            desk.key(&store, KeyCode::Backspace);
+        }
+        desk.keys(&store, "nobody at all");
+        desk.key(&store, KeyCode::Enter);
+        assert!(desk.screen().contains("Nothing matches. Esc clears the search"), "{}", desk.screen());
+        desk.key(&store, KeyCode::Esc);
+        desk.key(&store, KeyCode::Esc);
+        assert!(desk.screen().contains("New entry: press a key"), "{}", desk.screen());
+    }
+}
+
+/// Issue 12, item 4: filters by tier (`i`), kind (`k`), status (`s`) and "mine" (`m`).
+#[test]
+fn the_queue_is_filtered_by_tier_kind_status_and_mine() {
+    let store = long_queue();
+    let kl = store.actor(Some("KL")).unwrap();
+    let js = store.actor(Some("JS")).unwrap();
+    queue::act(&store, &js, "R2-0003", &Request::Claim { take_over: false }, now()).unwrap();
+    queue::act(&store, &kl, "R2-0004", &Request::Claim { take_over: false }, now()).unwrap();
+    let mut desk = Desk::at_queue(&store, "jo", 80, 24);
+    desk.keys(&store, "i");
+    let screen = desk.screen();
+    assert!(screen.contains("1–2 of 2 · all kinds · tier 1") && screen.contains("Amoxicillin"), "{screen}");
+    desk.keys(&store, "iii");
+    assert!(desk.screen().contains("1–1 of 1 · all kinds · tier 4"), "{}", desk.screen());
+    desk.keys(&store, "i");
+    assert!(desk.screen().contains("1–50 of 123 · all kinds"), "{}", desk.screen());
+    // Kinds in the order of the list: appointment, consultation, home visit, telephone call.
+    desk.keys(&store, "kkkk");
+    assert!(desk.screen().contains("1–50 of 120 · Telephone call"), "{}", desk.screen());
+    desk.keys(&store, "m");
+    let screen = desk.screen();
+    assert!(screen.contains("1–1 of 1 · Telephone call · mine") && screen.contains("claimed JS"), "{screen}");
+    desk.keys(&store, "m");
+    desk.keys(&store, "s");
+    let screen = desk.screen();
+    assert!(screen.contains("Re-entry queue: claimed, 1–2 of 2 · Telephone call"), "{screen}");
+    assert!(screen.contains("claimed KL") && screen.contains("claimed JS"), "{screen}");
+}

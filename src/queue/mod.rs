@@ -876,6 +876,83 @@ mod tests {
         );
     }
 
+    /// Issue 12, item 4: a page of the queue (at an offset, narrowed by a filter or a search) is
+    /// the same run of items, with the same ranks and counts, as the whole queue worked out.
+    #[test]
+    fn every_page_and_search_is_the_run_of_the_whole_queue_it_says() {
+        let store = worked_practice();
+        let now = t("23/11/2026 09:00");
+        let whole = build(&store, &QueueQuery::default(), now).unwrap().items;
+        let third = &whole[100];
+        let word = third.summary.split_whitespace().max_by_key(|w| w.len()).unwrap().to_lowercase();
+        let family = third.patient.split(',').next().unwrap().to_lowercase();
+        let page = |offset, limit| QueueQuery { offset, limit: Some(limit), ..Default::default() };
+        let queries = [
+            page(0, 50),
+            page(50, 50),
+            page(1_000, 50),
+            page(whole.len() - 3, 50),
+            page(whole.len() + 10, 50),
+            QueueQuery { kind: Some(Kind::Consultation), offset: 30, limit: Some(10), ..Default::default() },
+            QueueQuery { tier: Some(Tier::FirstWeek), offset: 20, limit: Some(20), ..Default::default() },
+            QueueQuery {
+                status: StatusFilter::Only(ItemStatus::Done),
+                offset: 1,
+                limit: Some(5),
+                ..Default::default()
+            },
+            QueueQuery { status: StatusFilter::Only(ItemStatus::NotRequired), ..Default::default() },
+            QueueQuery {
+                status: StatusFilter::Only(ItemStatus::Claimed),
+                offset: 2,
+                limit: Some(3),
+                ..Default::default()
+            },
+            QueueQuery {
+                status: StatusFilter::Only(ItemStatus::Blocked),
+                offset: 1,
+                limit: Some(2),
+                ..Default::default()
+            },
+            QueueQuery { search: Some(third.reference.to_lowercase()), ..Default::default() },
+            QueueQuery { search: Some(word.clone()), offset: 2, limit: Some(10), ..Default::default() },
+            QueueQuery { search: Some(format!("{family} {word}")), ..Default::default() },
+            QueueQuery { search: Some(family.to_uppercase()), kind: Some(third.kind), ..Default::default() },
+            QueueQuery {
+                search: Some(word.clone()),
+                status: StatusFilter::Only(ItemStatus::Done),
+                ..Default::default()
+            },
+        ];
+        for query in &queries {
+            let (kept, fresh) = both_ways(&store, query, now);
+            assert_eq!(kept, fresh, "{query:?}");
+            let all = QueueQuery { offset: 0, limit: None, ..query.clone() };
+            let everything = build(&store, &all, now).unwrap();
+            let expected: Vec<&str> = everything
+                .items
+                .iter()
+                .skip(query.offset)
+                .take(query.limit.unwrap_or(usize::MAX))
+                .map(|i| i.entry_id.as_str())
+                .collect();
+            let shown = build(&store, query, now).unwrap();
+            let got: Vec<&str> = shown.items.iter().map(|i| i.entry_id.as_str()).collect();
+            assert_eq!(got, expected, "{query:?}");
+            assert_eq!(shown.matched, everything.matched, "{query:?}");
+            assert!(shown.items.iter().enumerate().all(|(i, item)| item.rank == query.offset + i + 1), "{query:?}");
+        }
+        let by_reference = build(&store, &queries[11], now).unwrap().items;
+        assert_eq!(by_reference.iter().map(|i| &i.reference).collect::<Vec<_>>(), [&third.reference]);
+        let by_name_and_word = build(&store, &queries[13], now).unwrap().items;
+        assert!(by_name_and_word.iter().any(|i| i.entry_id == third.entry_id));
+        assert!(
+            by_name_and_word
+                .iter()
+                .all(|i| i.patient.to_lowercase().contains(&family) || i.summary.to_lowercase().contains(&family))
+        );
+    }
+
     #[test]
     fn progress_counted_from_the_placements_matches_the_policy() {
         let store = worked_practice();
@@ -1003,7 +1080,7 @@ mod tests {
         ask(&b.entry_id, Some("MW"), "Is this the right patient?");
         let for_jo = QueueQuery { waiting_for: Some("JO".into()), ..Default::default() };
         let waiting: Vec<String> = build(&store, &for_jo, now).unwrap().items.into_iter().map(|i| i.entry_id).collect();
-        assert_eq!(waiting, [a.entry_id.clone()], "only the query for JO");
+        assert_eq!(waiting, std::slice::from_ref(&a.entry_id), "only the query for JO");
         let item = |id: &str| {
             let all = QueueQuery { status: StatusFilter::All, ..Default::default() };
             build(&store, &all, now).unwrap().items.into_iter().find(|i| i.entry_id == id).unwrap()

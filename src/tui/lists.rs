@@ -6,9 +6,21 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use crate::domain::fields::Kind;
 use crate::domain::text::{fit, truncate, width};
 
-/// The widest kind label: a kind column this wide never cuts one.
-pub fn kind_width() -> u16 {
-    Kind::ALL.iter().map(|k| width(k.label())).max().unwrap_or(0) as u16
+/// A kind as a list names it: its label, or in a narrow list a shorter word for the longest
+/// labels ("Telephone" for "Telephone call"), so that no kind is ever cut.
+pub fn kind_label(kind: Kind, narrow: bool) -> &'static str {
+    match (kind, narrow) {
+        (Kind::Registration, true) => "Registration",
+        (Kind::Pathology, true) => "Pathology",
+        (Kind::Telephone, true) => "Telephone",
+        (Kind::DispensaryStock, true) => "Dispensary",
+        (kind, _) => kind.label(),
+    }
+}
+
+/// The widest kind label (in a narrow list, or not): a kind column this wide never cuts one.
+pub fn kind_width(narrow: bool) -> u16 {
+    Kind::ALL.iter().map(|k| width(kind_label(*k, narrow))).max().unwrap_or(0) as u16
 }
 
 /// The width of each column in `total` columns, one space between each, as `constraints` share it.
@@ -86,10 +98,15 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_fits_its_column() {
-        for kind in Kind::ALL {
-            assert!(width(kind.label()) <= kind_width() as usize);
+    fn every_kind_fits_its_column_and_keeps_a_name_of_its_own() {
+        for narrow in [false, true] {
+            let mut names: Vec<&str> = Kind::ALL.iter().map(|k| kind_label(*k, narrow)).collect();
+            assert!(names.iter().all(|n| width(n) <= kind_width(narrow) as usize));
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), Kind::ALL.len(), "two kinds look alike");
         }
+        assert!(kind_width(true) < kind_width(false));
         assert_eq!(cells(&["Correspondence".into(), "x".into()], &[8, 3]), "Corresp… x  ");
     }
 }

@@ -135,13 +135,15 @@ fn draw_items(queue: &QueueScreen, theme: &Theme, frame: &mut Frame, area: Rect)
     let last_rank = queue.offset + queue.items.len().max(1);
     let rank_width = last_rank.to_string().len().max(1) as u16;
     let due_width = 12;
+    let narrow = area.width < 90;
     let constraints = [
         Constraint::Length(rank_width),
         Constraint::Length(1),
         Constraint::Length(due_width),
-        Constraint::Length(kind_width()),
-        Constraint::Fill(1),
-        Constraint::Fill(1),
+        Constraint::Length(kind_width(narrow)),
+        // Narrow, the patient (whose date of birth is never cut) has more of the room.
+        Constraint::Fill(if narrow { 3 } else { 1 }),
+        Constraint::Fill(if narrow { 2 } else { 1 }),
         Constraint::Length(12),
     ];
     let widths = lists::widths(area.width, &constraints);
@@ -156,7 +158,7 @@ fn draw_items(queue: &QueueScreen, theme: &Theme, frame: &mut Frame, area: Rect)
             item.rank.to_string(),
             item.tier.number().to_string(),
             due,
-            item.kind.label().to_string(),
+            lists::kind_label(item.kind, narrow).to_string(),
             String::new(),
             escape_inline(&item.summary).into_owned(),
             status_cell(item),
