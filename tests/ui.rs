@@ -604,7 +604,8 @@ fn problems_are_red_in_colour_and_still_marked_without_it() {
     let mut ui = Ui::signed_in(practice());
     ui.key(KeyCode::Char('p'));
     ui.ctrl('s');
-    let status_row = 22;
+    // The status line is above the footer (two lines at 80 columns).
+    let status_row = ui.screen().lines().position(|l| l.starts_with("Not saved")).expect("the status line") as u16;
     for (theme, colour) in [(Theme { colour: true }, Some(Color::Red)), (Theme::plain(), None)] {
         ui.terminal.draw(|f| view(&ui.app, &theme, f)).unwrap();
         let cell = &ui.terminal.backend().buffer()[(0, status_row)];
@@ -1620,4 +1621,120 @@ fn a_mistyped_nhs_number_on_the_registration_form_is_refused_and_nothing_is_save
     );
     assert!(screen.contains("Not saved: please check NHS number."), "{screen}");
     assert_eq!(ui.store.counts().unwrap().iter().find(|(n, _)| *n == "entries").map(|(_, n)| *n), Some(0));
+}
+
+/// Everything the help shows on this screen, scrolled through from top to bottom, then closed.
+fn whole_help(ui: &mut Ui) -> String {
+    ui.key(KeyCode::F(1));
+    let mut seen = ui.screen();
+    for _ in 0..30 {
+        ui.key(KeyCode::Down);
+        seen.push_str(&ui.screen());
+    }
+    ui.key(KeyCode::Char('z'));
+    seen
+}
+
+/// The last lines of the screen: the footer (one or two lines).
+fn footer(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[lines.len().saturating_sub(2)..].join("\n")
+}
+
+/// Issue 12, item 6: at 80×24, every key of every screen is in its footer or, when the footer
+/// cannot hold them all and says "F1 more", in its help; F1 opens the help on every screen.
+#[test]
+fn every_key_of_every_screen_can_be_found_on_it_at_80_by_24() {
+    let store = practice();
+    log(&store, Kind::Telephone, "943 476 5919", "Jones", "Siân", "Asked for blood results");
+    let actor = store.actor(Some("JS")).unwrap();
+    store
+        .write_at(now(), |tx| {
+            tx.set_settings(&actor, &[(settings_key::GO_LIVE, time::to_storage(now() - chrono::Duration::hours(2)))])
+        })
+        .unwrap();
+    let mut ui = Ui::start(store);
+    let mut screens = 0;
+    let mut check = |ui: &mut Ui, what: &str| {
+        let screen = ui.screen();
+        let foot = footer(&screen);
+        let bindings: Vec<(String, &str, &str)> =
+            ui.app.bindings().iter().map(|b| (b.label(), b.short, b.does)).collect();
+        let help = whole_help(ui);
+        assert!(help.contains("Keys on this screen"), "{what}: F1 opens the help\n{help}");
+        for (label, short, does) in bindings {
+            let in_footer = !short.is_empty() && foot.contains(&format!("{label} {short}"));
+            let in_help = help.lines().any(|l| l.contains(&label) && l.contains(does));
+            assert!(in_footer || in_help, "{what}: {label} ({does}) cannot be found\n{screen}\n{help}");
+            if !in_footer && !short.is_empty() {
+                assert!(foot.ends_with("F1 more"), "{what}: the footer should say there is more\n{foot}");
+            }
+        }
+        screens += 1;
+    };
+    check(&mut ui, "who is working");
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    check(&mut ui, "home");
+    ui.key(KeyCode::Char('e'));
+    check(&mut ui, "entries");
+    ui.key(KeyCode::Enter);
+    check(&mut ui, "an entry");
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('g'));
+    check(&mut ui, "queue");
+    ui.key(KeyCode::Esc);
+    ui.key(KeyCode::Char('c'));
+    check(&mut ui, "form");
+    assert_eq!(screens, 6);
+}
+
+/// Issue 12, item 6: at 80×24 the home footer shows drafts, switch user and help.
+#[test]
+fn the_home_footer_at_80_by_24_shows_drafts_switch_user_and_help() {
+    let mut ui = Ui::signed_in(practice());
+    let foot = footer(&ui.screen());
+    for wanted in ["o Drafts", "w Switch user", "F1 Help", "e Entries", "g Queue", "q Quit"] {
+        assert!(foot.contains(wanted), "{wanted} missing from the footer:\n{foot}");
+    }
+}
+
+/// Issue 12, item 6: on every form at 80×24, the flags line, once it has focus, shows every flag
+/// (7 too), and a flag set shows as set: nothing is toggled out of sight.
+#[test]
+fn every_flag_of_every_form_is_in_sight_when_it_is_set_at_80_by_24() {
+    use cutover::domain::fields::Flag;
+    for (key, kind) in [
+        ('c', "consultation"),
+        ('t', "telephone"),
+        ('p', "prescription"),
+        ('r', "registration"),
+        ('l', "pathology"),
+        ('m', "correspondence"),
+        ('a', "appointment"),
+        ('h', "home visit"),
+        ('f', "referral"),
+        ('d', "document"),
+        ('s', "screening"),
+        ('u', "summarisation"),
+        ('k', "stock"),
+        ('n', "note"),
+    ] {
+        let mut ui = Ui::signed_in(practice());
+        ui.key(KeyCode::Char(key));
+        let mut tabs = 0;
+        while !ui.screen().contains("▶ Flags") {
+            ui.key(KeyCode::Tab);
+            tabs += 1;
+            assert!(tabs < 40, "{kind}: the flags line is never reached");
+        }
+        ui.key(KeyCode::Char('7'));
+        let screen = ui.screen();
+        for (i, flag) in Flag::ALL.iter().enumerate() {
+            let mark = if i == 6 { "■" } else { "□" };
+            let shown = format!("{}{mark} {}", i + 1, flag.label());
+            assert!(screen.contains(&shown), "{kind}: {shown} not in sight\n{screen}");
+        }
+    }
 }

@@ -93,6 +93,8 @@ pub struct EntryDetail {
     pub row: EntryRow,
     pub revisions: Vec<Revision>,
     pub patient: Option<Patient>,
+    /// How many lines of it are scrolled past, on the screen that shows it whole.
+    pub scroll: u16,
 }
 
 // One screen at a time, so the size of the largest variant costs nothing worth boxing for.
@@ -114,7 +116,8 @@ pub enum Screen {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help,
+    /// The keys of the screen, scrolled this many lines.
+    Help(u16),
     ConfirmDiscard,
     /// Esc on the first-run screen after something was typed: nothing is set up if they leave.
     ConfirmLeaveSetup,
@@ -637,7 +640,18 @@ impl App {
     fn on_overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(overlay) = self.overlay.take() else { return Vec::new() };
         match overlay {
-            Overlay::Help => Vec::new(),
+            // ↑/↓ and the page keys scroll a help taller than the window; any other key closes it.
+            Overlay::Help(scroll) => {
+                let moved = match key.code {
+                    KeyCode::Down => Some(scroll.saturating_add(1)),
+                    KeyCode::PageDown => Some(scroll.saturating_add(10)),
+                    KeyCode::Up => Some(scroll.saturating_sub(1)),
+                    KeyCode::PageUp => Some(scroll.saturating_sub(10)),
+                    _ => None,
+                };
+                self.overlay = moved.map(|s| Overlay::Help(s.min(60)));
+                Vec::new()
+            }
             Overlay::ConfirmDiscard => match key.code {
                 KeyCode::Char('y' | 'Y') => {
                     let Screen::Form(form) = &self.screen else { return Vec::new() };
@@ -710,7 +724,7 @@ impl App {
 
     fn on_setup_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.code == KeyCode::F(1) {
-            self.overlay = Some(Overlay::Help);
+            self.overlay = Some(Overlay::Help(0));
             return Vec::new();
         }
         let first_run = matches!(self.screen, Screen::Setup(_));
@@ -750,7 +764,7 @@ impl App {
                 return Vec::new();
             }
             Some(Command::Help) => {
-                self.overlay = Some(Overlay::Help);
+                self.overlay = Some(Overlay::Help(0));
                 return Vec::new();
             }
             _ => {}
@@ -794,7 +808,7 @@ impl App {
                 }
             }
             (_, Some(Command::Back)) => self.screen = Screen::Home,
-            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
+            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help(0)),
             _ => {}
         }
         Vec::new()
@@ -830,7 +844,7 @@ impl App {
                 Vec::new()
             }
             Some(Command::Help) => {
-                self.overlay = Some(Overlay::Help);
+                self.overlay = Some(Overlay::Help(0));
                 Vec::new()
             }
             Some(Command::Quit) => self.leave(),
@@ -844,7 +858,7 @@ impl App {
 
     fn on_form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.code == KeyCode::F(1) {
-            self.overlay = Some(Overlay::Help);
+            self.overlay = Some(Overlay::Help(0));
             return Vec::new();
         }
         let now = self.now;
@@ -930,7 +944,7 @@ impl App {
                 self.screen = Screen::Home;
                 return vec![Effect::LoadHome];
             }
-            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
+            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help(0)),
             _ => {}
         }
         if reload {
@@ -941,8 +955,19 @@ impl App {
     }
 
     fn on_detail_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Screen::Detail(detail) = &self.screen else { return Vec::new() };
-        match keys::command(keys::DETAIL, &key) {
+        let Screen::Detail(detail) = &mut self.screen else { return Vec::new() };
+        let command = keys::command(keys::DETAIL, &key);
+        // Scrolled as far as its lines go, at most: the view shows no more than fits.
+        let most = super::view::detail_line_count(detail).saturating_sub(1) as u16;
+        match command {
+            Some(Command::ScrollDown) => detail.scroll = (detail.scroll + 1).min(most),
+            Some(Command::ScrollUp) => detail.scroll = detail.scroll.saturating_sub(1),
+            Some(Command::NextPage) => detail.scroll = (detail.scroll + 10).min(most),
+            Some(Command::PreviousPage) => detail.scroll = detail.scroll.saturating_sub(10),
+            _ => {}
+        }
+        let detail = &*detail;
+        match command {
             Some(Command::Amend) | Some(Command::Void) if detail.row.header.voided => {
                 self.say("This entry was voided; it cannot be changed.", Tone::Problem);
             }
@@ -969,7 +994,7 @@ impl App {
                 self.screen = Screen::Entries(list);
                 return vec![self.load_entries(filter, 0)];
             }
-            Some(Command::Help) => self.overlay = Some(Overlay::Help),
+            Some(Command::Help) => self.overlay = Some(Overlay::Help(0)),
             _ => {}
         }
         Vec::new()

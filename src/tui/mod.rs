@@ -433,7 +433,7 @@ fn open_entry(store: &Store, id: &str) -> Result<app::EntryDetail> {
         revisions: revisions.len() as i64,
         header,
     };
-    Ok(app::EntryDetail { row, revisions, patient })
+    Ok(app::EntryDetail { row, revisions, patient, scroll: 0 })
 }
 
 /// Saves a checked form through the entry service in one transaction, with the draft's removal,

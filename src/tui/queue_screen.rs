@@ -580,7 +580,10 @@ impl App {
                 screen.selected = 0;
                 return self.queue_selection_moved();
             }
-            (_, Some(Command::ScrollDown)) => screen.scroll = screen.scroll.saturating_add(5),
+            (_, Some(Command::ScrollDown)) => {
+                let most = super::queue_view::detail_line_count(screen).saturating_sub(1) as u16;
+                screen.scroll = screen.scroll.saturating_add(5).min(most);
+            }
             (_, Some(Command::ScrollUp)) => screen.scroll = screen.scroll.saturating_sub(5),
             (_, Some(Command::Claim)) => return act(Request::Claim { take_over: false }).into_iter().collect(),
             (_, Some(Command::Release)) => return act(Request::Release).into_iter().collect(),
@@ -630,7 +633,7 @@ impl App {
                 self.screen = Screen::Home;
                 return vec![Effect::LoadHome];
             }
-            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
+            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help(0)),
             _ => {}
         }
         if reload {

@@ -227,6 +227,11 @@ fn detail_lines(queue: &QueueScreen, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// How many lines the selected item's details take (before wrapping): as far as they scroll.
+pub(super) fn detail_line_count(queue: &QueueScreen) -> usize {
+    detail_lines(queue, &Theme::plain()).len()
+}
+
 fn draw_item_details(queue: &QueueScreen, theme: &Theme, frame: &mut Frame, area: Rect) {
     let lines = detail_lines(queue, theme);
     let text = Paragraph::new(lines).wrap(Wrap { trim: false });

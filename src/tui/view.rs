@@ -37,11 +37,12 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
     }
     let status_text = status_paragraph(app, theme);
     let status_lines = status_text.as_ref().map_or(1, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
+    let footer_lines = footer_lines(app, theme, area.width);
     let [header, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(status_lines as u16),
-        Constraint::Length(1),
+        Constraint::Length(footer_lines.len() as u16),
     ])
     .areas(area);
     draw_header(app, theme, frame, header);
@@ -61,9 +62,9 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
     if let Some(text) = status_text {
         frame.render_widget(text, status);
     }
-    draw_footer(app, theme, frame, footer);
+    frame.render_widget(Paragraph::new(footer_lines), footer);
     match &app.overlay {
-        Some(Overlay::Help) => draw_help(app, theme, frame, body),
+        Some(Overlay::Help(scroll)) => draw_help(app, *scroll, theme, frame, body),
         Some(Overlay::ConfirmDiscardDraft { .. }) => popup(
             frame,
             body,
@@ -159,19 +160,59 @@ fn status_paragraph(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
     Some(Paragraph::new(escape_inline(&status.text).into_owned()).style(style).wrap(Wrap { trim: true }))
 }
 
-fn draw_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut spans = Vec::new();
-    let mut used = 0usize;
-    for b in app.bindings().iter().chain(keys::EVERYWHERE) {
-        let piece = format!("{} {}  ", b.label(), b.does);
-        used += width(&piece);
-        if used > area.width as usize {
-            break;
+/// The most lines the footer takes.
+const FOOTER_LINES: usize = 2;
+
+/// The footer: each key of the screen and a word or two on what it does, on as many lines as they
+/// need up to `FOOTER_LINES`, help last. Keys that do not fit are in the help, and the footer then
+/// ends "F1 more" so that they can be found.
+fn footer_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let shown: Vec<(String, &str)> = app
+        .bindings()
+        .iter()
+        .chain(keys::EVERYWHERE)
+        .filter(|b| !b.short.is_empty() && b.command != Some(keys::Command::Help))
+        .map(|b| (b.label(), b.short))
+        .collect();
+    let width = width as usize;
+    // Lays out the first `n` keys and the help; None if they take more than FOOTER_LINES.
+    let lay_out = |n: usize, help: &'static str| -> Option<Vec<Vec<(String, &str)>>> {
+        let mut lines: Vec<Vec<(String, &str)>> = vec![Vec::new()];
+        let mut used = 0;
+        for (label, short) in shown.iter().take(n).cloned().chain([("F1".to_string(), help)]) {
+            let piece = width_of(&label, short);
+            let line = lines.last_mut()?;
+            if !line.is_empty() && used + 2 + piece > width {
+                lines.push(vec![(label, short)]);
+                used = piece;
+            } else {
+                used += if line.is_empty() { piece } else { piece + 2 };
+                line.push((label, short));
+            }
         }
-        spans.push(Span::styled(b.label(), theme.label()));
-        spans.push(Span::raw(format!(" {}  ", b.does)));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        (lines.len() <= FOOTER_LINES).then_some(lines)
+    };
+    let lines = lay_out(shown.len(), "Help")
+        .or_else(|| (0..shown.len()).rev().find_map(|n| lay_out(n, "more")))
+        .unwrap_or_default();
+    lines
+        .into_iter()
+        .map(|line| {
+            let mut spans = Vec::new();
+            for (i, (label, short)) in line.into_iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::raw("  "));
+                }
+                spans.push(Span::styled(label, theme.label()));
+                spans.push(Span::raw(format!(" {short}")));
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+fn width_of(label: &str, short: &str) -> usize {
+    width(label) + 1 + width(short)
 }
 
 fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -674,12 +715,34 @@ pub fn rekey_text(detail: &EntryDetail) -> String {
     escape_multiline(&lines.join("\n")).into_owned()
 }
 
+/// How many lines an entry shown whole takes (before wrapping): as far as it can be scrolled.
+pub(super) fn detail_line_count(detail: &EntryDetail) -> usize {
+    detail_lines(detail, &Theme::plain()).len()
+}
+
 fn draw_detail(detail: &EntryDetail, theme: &Theme, frame: &mut Frame, area: Rect) {
     let row = &detail.row;
-    let title = format!(" {} {} ", row.header.kind.label(), row.header.reference);
-    let block = Block::default().borders(Borders::ALL).title(title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let text = Paragraph::new(Text::from(detail_lines(detail, theme))).wrap(Wrap { trim: false });
+    let inner_width = area.width.saturating_sub(2);
+    let room = area.height.saturating_sub(2) as usize;
+    let most = text.line_count(inner_width).saturating_sub(room) as u16;
+    let scroll = detail.scroll.min(most);
+    let mut title = vec![Span::raw(format!(" {} {} ", row.header.kind.label(), row.header.reference))];
+    if most > 0 {
+        let more = match (scroll > 0, scroll < most) {
+            (_, true) => "▼ more below: ↓ scrolls ",
+            (true, false) => "▲ more above: ↑ scrolls ",
+            (false, false) => "",
+        };
+        title.push(Span::styled(more, theme.warning()));
+    }
+    let block = Block::default().borders(Borders::ALL).title(Line::from(title));
+    frame.render_widget(text.scroll((scroll, 0)).block(block), area);
+}
+
+/// An entry shown whole: every field, its flags, and its history.
+fn detail_lines(detail: &EntryDetail, theme: &Theme) -> Vec<Line<'static>> {
+    let row = &detail.row;
     let mut lines: Vec<Line> = Vec::new();
     if row.header.voided {
         let reason = detail.revisions.last().and_then(|r| r.reason.clone()).unwrap_or_default();
@@ -725,10 +788,10 @@ fn draw_detail(detail: &EntryDetail, theme: &Theme, frame: &mut Frame, area: Rec
             r.workstation_prefix
         )));
     }
-    frame.render_widget(Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false }), inner);
+    lines
 }
 
-fn draw_help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn draw_help(app: &App, scroll: u16, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     if matches!(app.screen, Screen::Home) {
         lines.push(Line::styled("A new entry: press its letter", theme.label()));
@@ -743,11 +806,25 @@ fn draw_help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(""));
     }
     for b in app.bindings().iter().chain(keys::EVERYWHERE) {
-        lines.push(Line::from(vec![Span::styled(format!("{:<12}", b.label()), theme.label()), Span::raw(b.does)]));
+        lines.push(Line::from(vec![Span::styled(format!("{:<14}", b.label()), theme.label()), Span::raw(b.does)]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Any key closes this help.", theme.dim()));
-    popup(frame, area, "Keys on this screen", lines);
+    lines.push(Line::styled("Any other key closes this help.", theme.dim()));
+    // Taller than the window: it scrolls, and says so.
+    let room = area.height.saturating_sub(2) as usize;
+    let title = if lines.len() > room {
+        let most = (lines.len() - room) as u16;
+        let scroll = scroll.min(most);
+        lines.drain(..scroll as usize);
+        match (scroll > 0, scroll < most) {
+            (_, true) => "Keys on this screen (▼ more: ↓ scrolls)",
+            (true, false) => "Keys on this screen (▲ ↑ scrolls back)",
+            (false, false) => "Keys on this screen",
+        }
+    } else {
+        "Keys on this screen"
+    };
+    popup(frame, area, title, lines);
 }
 
 /// A box in the middle of `area`, sized to its text.
