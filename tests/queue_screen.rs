@@ -477,3 +477,64 @@ fn the_queue_is_filtered_by_tier_kind_status_and_mine() {
     assert!(screen.contains("Re-entry queue: claimed, 1–2 of 2 · Telephone call"), "{screen}");
     assert!(screen.contains("claimed KL") && screen.contains("claimed JS"), "{screen}");
 }
+
+/// Issue 12, item 7: in every list (home, entries, queue) at 80×24, a cell too long for its column
+/// ends in "…", a date of birth is never cut, and neither is a kind.
+#[test]
+fn lists_cut_with_an_ellipsis_and_never_cut_a_date_of_birth_or_a_kind() {
+    let store = practice();
+    let patient = named("Kowalska-Wiśniewska", "Łucja Bożena", "16/04/1987", "999 469 1341");
+    let letter = log(
+        &store,
+        Kind::Correspondence,
+        patient,
+        &[
+            ("summary", "Discharge summary from the Royal Infirmary with a change of medication"),
+            ("source", "discharge"),
+        ],
+    );
+    let mut desk = Desk::at_queue(&store, "jo", 80, 24);
+    let queue = desk.screen();
+    desk.key(&store, KeyCode::Esc);
+    let home = desk.screen();
+    desk.keys(&store, "e");
+    let entries = desk.screen();
+    for (list, screen) in [("queue", &queue), ("home", &home), ("entries", &entries)] {
+        let row = screen
+            .lines()
+            .find(|l| l.contains("Correspondence") && l.contains("Discharge"))
+            .unwrap_or_else(|| panic!("{list}: the kind is cut\n{screen}"));
+        assert!(row.contains("(16/04/1987)"), "{list}: the date of birth is cut\n{screen}");
+        assert!(row.contains("KOWAL") && row.contains('…'), "{list}: a cut without a sign\n{screen}");
+        assert!(row.contains("Discharge"), "{list}\n{screen}");
+    }
+    assert!(entries.contains(&letter) && home.contains(&letter));
+}
+
+/// Issue 12, item 7: the item's details scroll: a long consultation is read to its last line.
+#[test]
+fn the_details_of_a_long_consultation_scroll_to_the_end() {
+    for (width, height) in SIZES {
+        let store = practice();
+        let notes: Vec<String> = (1..=40).map(|n| format!("Line {n} of the history")).collect();
+        log(
+            &store,
+            Kind::Consultation,
+            nhs("943 476 5919"),
+            &[("summary", "Long consultation"), ("clinician", "Dr Bevan"), ("history", &notes.join("\n"))],
+        );
+        let mut desk = Desk::at_queue(&store, "jo", width, height);
+        let screen = desk.screen();
+        assert!(screen.contains("▼ more below: ] scrolls down"), "{screen}");
+        assert!(!screen.contains("Line 40 of the history"), "{screen}");
+        for _ in 0..12 {
+            desk.keys(&store, "]");
+        }
+        let screen = desk.screen();
+        insta::assert_snapshot!(format!("details_scrolled_{width}x{height}"), screen);
+        assert!(screen.contains("Line 40 of the history"), "{screen}");
+        assert!(screen.contains("▲ more above: [ scrolls up"), "{screen}");
+        desk.keys(&store, "[[[[[[[[[[[[");
+        assert!(desk.screen().contains("Why here:"), "{}", desk.screen());
+    }
+}

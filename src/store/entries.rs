@@ -493,7 +493,8 @@ impl Store {
     pub fn recent_here(&self, limit: usize) -> Result<Vec<RecentEntry>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT e.ref, e.kind, e.recorded_at, e.summary, p.family_name, p.given_name, p.nhs_number
+                "SELECT e.ref, e.kind, e.recorded_at, e.summary, p.family_name, p.given_name, p.nhs_number,
+                        p.date_of_birth
                  FROM entry e LEFT JOIN patient p ON p.id = e.patient_id
                  WHERE e.workstation_id = (SELECT id FROM workstation WHERE is_local = 1)
                  ORDER BY e.recorded_at DESC LIMIT ?1",
@@ -501,10 +502,14 @@ impl Store {
             let rows = stmt.query_map([limit as i64], |r| {
                 let family: Option<String> = r.get(4)?;
                 let given: Option<String> = r.get(5)?;
+                // "JONES, Siân (03/04/1950)", as every list names a patient; the NHS number when
+                // no name was given.
                 let patient = match (family, given) {
-                    (Some(f), Some(g)) => Some(format!("{}, {g}", f.to_uppercase())),
-                    (Some(f), None) => Some(f.to_uppercase()),
-                    _ => r.get::<_, Option<String>>(6)?,
+                    (None, None) => r.get::<_, Option<String>>(6)?,
+                    (family_name, given_name) => Some(
+                        Patient { family_name, given_name, date_of_birth: r.get(7)?, ..Default::default() }
+                            .name_and_birth(),
+                    ),
                 };
                 Ok(RecentEntry {
                     reference: r.get(0)?,

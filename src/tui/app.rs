@@ -1193,6 +1193,32 @@ mod tests {
         assert_eq!(reason.lines(), ["Logged twice"]);
     }
 
+    /// Issue 12, item 7: a message too long for the lines the status gets is cut with a sign.
+    #[test]
+    fn a_status_message_longer_than_its_lines_ends_in_an_ellipsis() {
+        use ratatui::{Terminal, backend::TestBackend};
+        let mut app = signed_in();
+        let words: Vec<String> = (1..=150).map(|n| format!("w{n}")).collect();
+        app.status = Some(Status { text: words.join(" "), tone: Tone::Info });
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| super::super::view::view(&app, &super::super::Theme::plain(), f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (0..24)
+            .map(|y| (0..80).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+            .filter(|l| l.starts_with("w"))
+            .collect();
+        assert_eq!(rows.len(), 4, "{rows:#?}");
+        assert!(rows[3].ends_with(" …"), "{rows:#?}");
+        let shown: Vec<&str> = rows.iter().flat_map(|r| r.split_whitespace()).filter(|w| *w != "…").collect();
+        assert_eq!(shown, words[..shown.len()].iter().map(String::as_str).collect::<Vec<_>>());
+        // A message that fits is shown whole, with no sign.
+        app.status = Some(Status { text: words[..20].join(" "), tone: Tone::Info });
+        terminal.draw(|f| super::super::view::view(&app, &super::super::Theme::plain(), f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let all: String = (0..24).flat_map(|y| (0..80).map(move |x| (x, y))).map(|p| buffer[p].symbol()).collect();
+        assert!(all.contains("w20") && !all.contains('…'));
+    }
+
     #[test]
     fn a_paste_on_drafts_or_an_entry_is_ignored() {
         let mut app = signed_in();

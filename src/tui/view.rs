@@ -4,12 +4,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TableRow, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, EntriesList, EntryDetail, Overlay, Screen, Tone, UserPicker};
 use super::field::FormField;
 use super::form::{EntryForm, Row};
 use super::keys::{self, KIND_KEYS};
+use super::lists;
 use super::setup::SetupForm;
 use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
@@ -35,7 +36,7 @@ pub fn view(app: &App, theme: &Theme, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let status_text = status_paragraph(app, theme);
+    let status_text = status_paragraph(app, theme, area.width);
     let status_lines = status_text.as_ref().map_or(1, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
     let footer_lines = footer_lines(app, theme, area.width);
     let [header, body, status, footer] = Layout::vertical([
@@ -149,15 +150,27 @@ fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).style(theme.header()), area);
 }
 
-/// The status line, wrapped at words: the layout gives it as many lines as it needs.
-fn status_paragraph(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
+/// The status line, wrapped at words: the layout gives it as many lines as it needs, up to
+/// `STATUS_LINES`; a message longer still ends in "…" where it is cut, never silently.
+fn status_paragraph(app: &App, theme: &Theme, width: u16) -> Option<Paragraph<'static>> {
     let status = app.status.as_ref()?;
     let style = match status.tone {
         Tone::Info => theme.label(),
         Tone::Success => theme.success(),
         Tone::Problem => theme.problem(),
     };
-    Some(Paragraph::new(escape_inline(&status.text).into_owned()).style(style).wrap(Wrap { trim: true }))
+    let wrapped = |text: String| Paragraph::new(text).style(style).wrap(Wrap { trim: true });
+    let text = escape_inline(&status.text).into_owned();
+    if wrapped(text.clone()).line_count(width) <= STATUS_LINES as usize {
+        return Some(wrapped(text));
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let fits = |n: usize| wrapped(format!("{} …", words[..n].join(" "))).line_count(width) <= STATUS_LINES as usize;
+    let mut n = words.len();
+    while n > 0 && !fits(n) {
+        n -= 1;
+    }
+    Some(wrapped(format!("{} …", words[..n].join(" "))))
 }
 
 /// The most lines the footer takes.
@@ -246,38 +259,37 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         today,
     );
 
-    let rows: Vec<TableRow> = app
-        .home
-        .recent
-        .iter()
-        .map(|r| {
-            TableRow::new(vec![
-                r.reference.clone(),
-                time::format_uk_as(r.recorded_at, "%d/%m %H:%M"),
-                r.kind.label().to_string(),
-                escape_inline(r.patient.as_deref().unwrap_or("")).into_owned(),
-                escape_inline(&r.summary).into_owned(),
-            ])
-        })
-        .collect();
-    let empty = rows.is_empty();
-    let table = Table::new(
-        rows,
-        [
+    let block = Block::default().borders(Borders::ALL).title(" Last saved on this computer ");
+    let inner = block.inner(bottom);
+    frame.render_widget(block, bottom);
+    let narrow = inner.width < 90;
+    let widths = lists::widths(
+        inner.width,
+        &[
             Constraint::Length(8),
             Constraint::Length(11),
-            Constraint::Length(15),
-            Constraint::Length(22),
-            Constraint::Fill(1),
+            Constraint::Length(lists::kind_width(narrow)),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
         ],
-    )
-    .header(TableRow::new(vec!["Ref", "Saved", "Kind", "Patient", "Summary"]).style(theme.label()))
-    .block(Block::default().borders(Borders::ALL).title(" Last saved on this computer "));
-    frame.render_widget(table, bottom);
-    if empty {
-        let inner = Rect { x: bottom.x + 2, y: bottom.y + 2, width: bottom.width.saturating_sub(4), height: 1 };
-        frame.render_widget(Paragraph::new("Nothing saved here yet.").style(theme.dim()), inner);
+    );
+    let header = ["Ref", "Saved", "Kind", "Patient", "Summary"].map(String::from);
+    let mut lines = vec![Line::styled(lists::cells(&header, &widths), theme.label())];
+    for r in &app.home.recent {
+        let patient = escape_inline(r.patient.as_deref().unwrap_or("")).into_owned();
+        let values = [
+            r.reference.clone(),
+            time::format_uk_as(r.recorded_at, "%d/%m %H:%M"),
+            lists::kind_label(r.kind, narrow).to_string(),
+            lists::person(&patient, widths[3]),
+            escape_inline(&r.summary).into_owned(),
+        ];
+        lines.push(Line::raw(lists::cells(&values, &widths)));
     }
+    if app.home.recent.is_empty() {
+        lines.push(Line::styled(" Nothing saved here yet.", theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// One line per field: label, value, and any problem underneath. Keeps the focused row in view.
@@ -532,7 +544,7 @@ fn draw_lookup(
         .take(super::form::LOOKUP_ROWS)
         .enumerate()
         .map(|(i, p)| {
-            let text = escape_inline(&p.describe()).into_owned();
+            let text = lists::person(&escape_inline(&p.describe()), area.width.saturating_sub(2) as usize);
             if i == form.patient.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) }
         })
         .collect();
@@ -580,10 +592,9 @@ fn draw_setup(form: &SetupForm, title: &str, theme: &Theme, frame: &mut Frame, a
         );
         draw_value(field, focused, theme, frame, Rect { height: 1, ..value });
         if let Some(error) = &field.error {
-            frame.render_widget(
-                Paragraph::new(format!("↳ {error}")).style(theme.problem()),
-                Rect { y: y + 1, height: 1, ..value },
-            );
+            let r = Rect { y: y + 1, height: 1, ..value };
+            let shown = truncate(&format!("↳ {error}"), r.width as usize).into_owned();
+            frame.render_widget(Paragraph::new(shown).style(theme.problem()), r);
         }
         y += h;
     }
@@ -607,7 +618,8 @@ fn draw_choose_user(app: &App, picker: &UserPicker, theme: &Theme, frame: &mut F
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let text = format!(" {:<6} {} {}", s.id, pad(&escape_inline(&s.name), 30), s.role.name());
+                let text =
+                    format!(" {:<6} {} {}", s.id, crate::domain::text::fit(&escape_inline(&s.name), 30), s.role.name());
                 if i == picker.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) }
             })
             .collect()
@@ -650,7 +662,10 @@ fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect
     if !list.filter.text.is_empty() {
         filters.push(format!("\"{}\"", escape_inline(&list.filter.text)));
     }
-    let title = format!(" Entries, newest first: {} ", filters.join(" · "));
+    let title = format!(
+        " {} ",
+        truncate(&format!("Entries, newest first: {}", filters.join(" · ")), area.width.saturating_sub(6) as usize)
+    );
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -663,39 +678,37 @@ fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect
     }
     let visible = table_area.height.saturating_sub(1) as usize;
     let first = list.selected.saturating_sub(visible.saturating_sub(1));
-    let rows: Vec<TableRow> = list
-        .rows
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(visible)
-        .map(|(i, r)| {
-            let patient = r.patient.as_ref().map(|p| p.describe()).unwrap_or_default();
-            let void = if r.header.voided { "[VOID] " } else { "" };
-            let row = TableRow::new(vec![
-                r.header.reference.clone(),
-                time::format_uk_as(r.content.occurred_at, "%d/%m %H:%M"),
-                r.header.kind.label().to_string(),
-                escape_inline(&patient).into_owned(),
-                format!("{void}{}", escape_inline(&r.content.summary)),
-                r.header.recorded_by.clone(),
-            ]);
-            if i == list.selected { row.style(theme.focused()) } else { row }
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [
+    let narrow = table_area.width < 90;
+    let widths = lists::widths(
+        table_area.width,
+        &[
             Constraint::Length(8),
             Constraint::Length(11),
-            Constraint::Length(13),
-            Constraint::Length(24),
+            Constraint::Length(lists::kind_width(narrow)),
+            // The patient with their NHS number after the date of birth: room for the name and
+            // date at 80 columns.
+            Constraint::Fill(2),
             Constraint::Fill(1),
             Constraint::Length(3),
         ],
-    )
-    .header(TableRow::new(vec!["Ref", "When", "Kind", "Patient", "Summary", "By"]).style(theme.label()));
-    frame.render_widget(table, table_area);
+    );
+    let header = ["Ref", "When", "Kind", "Patient", "Summary", "By"].map(String::from);
+    let mut lines = vec![Line::styled(lists::cells(&header, &widths), theme.label())];
+    for (i, r) in list.rows.iter().enumerate().skip(first).take(visible) {
+        let patient = escape_inline(&r.patient.as_ref().map(|p| p.describe()).unwrap_or_default()).into_owned();
+        let void = if r.header.voided { "[VOID] " } else { "" };
+        let values = [
+            r.header.reference.clone(),
+            time::format_uk_as(r.content.occurred_at, "%d/%m %H:%M"),
+            lists::kind_label(r.header.kind, narrow).to_string(),
+            lists::person(&patient, widths[3]),
+            format!("{void}{}", escape_inline(&r.content.summary)),
+            r.header.recorded_by.clone(),
+        ];
+        let text = lists::cells(&values, &widths);
+        lines.push(if i == list.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) });
+    }
+    frame.render_widget(Paragraph::new(lines), table_area);
 }
 
 /// The entry as someone keying it into the new system wants it: one field a line, in form order.
