@@ -39,3 +39,6 @@ CREATE TRIGGER reentry_event_is_append_only_update BEFORE UPDATE ON reentry_even
 BEGIN SELECT RAISE(ABORT, 'the re-entry history is append-only: its rows cannot be changed'); END;
 CREATE TRIGGER reentry_event_is_append_only_delete BEFORE DELETE ON reentry_event
 BEGIN SELECT RAISE(ABORT, 'the re-entry history is append-only: its rows cannot be deleted'); END;
+
+-- The items waiting for a clinician (few), found without reading every entry: a clinician's list.
+CREATE INDEX entry_waiting_for_clinician ON entry (id) WHERE reentry_status = 'query';

@@ -687,7 +687,7 @@ fn a_query_for_a_clinician_is_shown_everywhere_and_their_answer_sends_it_back_to
     let (p, rx) = practice_with_clinicians();
     let asked = p.run_as("KL", &["query", "R2-0001", "--note", "Dose unclear: 1 or 2 tds?", "--to", "ab"]).success();
     assert!(stderr_of(&asked).contains("waiting for AB (Dr Aled Bevan)"), "{}", stderr_of(&asked));
-    assert_eq!(waiting_for(&p, "AB"), [rx.clone()]);
+    assert_eq!(waiting_for(&p, "AB"), [rx.as_str()]);
     assert!(waiting_for(&p, "CD").is_empty(), "the question was for AB");
 
     // The question, who asked, when and for whom: in JSON, CSV, the table, --explain and show.
@@ -728,7 +728,7 @@ fn a_query_for_a_clinician_is_shown_everywhere_and_their_answer_sends_it_back_to
     assert_eq!(item["answered_by"], "AB");
     assert!(item["answered_at"].as_str().is_some_and(|t| t >= asked_at.as_str()));
     assert!(waiting_for(&p, "AB").is_empty(), "answered: no longer waiting for AB");
-    assert_eq!(ids(&queue_json(&p, &[])), [rx.clone()], "in the open queue");
+    assert_eq!(ids(&queue_json(&p, &[])), [rx.as_str()], "in the open queue");
     let row = &csv_rows(&p, &[])[0];
     assert_eq!(cells(row, 17, 19), ["2 tds for 5 days", "AB"]);
     let table = stdout_of(&p.run(&["queue"]).success());
@@ -760,7 +760,7 @@ fn a_query_naming_no_one_is_for_the_clinician_who_logged_it_or_else_for_any_clin
     let anyone = p.run_as("KL", &["query", &rx, "--note", "Which dose?"]).success();
     assert!(stderr_of(&anyone).contains("waiting for any clinician"), "{}", stderr_of(&anyone));
     assert_eq!(waiting_for(&p, "CD").len(), 2, "CD logged one; the other is for anyone");
-    assert_eq!(waiting_for(&p, "ab"), [rx.clone()]);
+    assert_eq!(waiting_for(&p, "ab"), [rx.as_str()]);
     assert_eq!(item_of(&p, &by_cd)["asked_for"], "CD");
     assert_eq!(item_of(&p, &rx)["asked_for"], Value::Null);
     let table = stdout_of(&p.run(&["queue"]).success());
@@ -823,4 +823,50 @@ fn a_booking_on_the_second_working_day_after_go_live_is_go_live_day_work_whateve
     assert_eq!(tier(&wednesday), Some(Value::from(3)));
     let explained = stdout_of(&p.run(&["queue", "--explain"]).success());
     assert!(explained.contains("within 2 working days of go-live (to the end of Tue 24 Nov)"), "{explained}");
+}
+
+/// Issue 12, item 2, on the command line and from paper forms: a registration logged or imported
+/// with the new patient's NHS number is traced for the queue (it carries the number, is marked done
+/// without a trace, and a prescription for the patient waits only for the registration, never
+/// for a number); a mistyped number is refused by the same modulus 11 rule, and nothing is saved.
+#[test]
+fn a_registration_logged_or_imported_with_its_nhs_number_needs_no_trace() {
+    let p = practice();
+    let person = ["--set", "family_name=Kowalski", "--set", "given_name=Anna", "--set", "date_of_birth=14/02/1988"];
+    let logged =
+        p.log(&[&["registration", "--patient", "999 469 1341", "--summary", "New patient"], &person[..]].concat());
+    let refused = p.run_as(
+        "JS",
+        &[&["log", "registration", "--patient", "999 469 1342", "--summary", "New patient"], &person[..]].concat(),
+    );
+    assert!(stderr_of(&refused.code(2)).contains("check digit"));
+    let rx = log_prescription(&p);
+    std::fs::write(
+        p.dir.path().join("paper.csv"),
+        "kind,occurred_at,summary,nhs_number,family_name,given_name,date_of_birth,recorded_by\n\
+         registration,21/11/2026 10:00,Registered on paper,999 234 5675,Evans,Rhys,05/06/1970,JS\n",
+    )
+    .unwrap();
+    p.run_as("JS", &["import", "entries", p.dir.path().join("paper.csv").to_str().unwrap()]).success();
+    let imported = item_of_ref(&p, "Registered on paper");
+
+    let items = queue_json(&p, &[]);
+    assert_eq!(items.len(), 3, "nothing saved for the mistyped number");
+    let of = |id: &str| items.iter().find(|i| i["id"] == id).unwrap().clone();
+    assert_eq!(of(&logged)["nhs_number"], "9994691341");
+    assert_eq!(of(&imported)["nhs_number"], "9992345675");
+    // The prescription (for 999 469 1341) waits for the registration, not for a number.
+    assert_eq!(of(&rx)["status"], "blocked");
+    assert_eq!(of(&rx)["reasons"][0], "blocked by registration R2-0001");
+    for id in [&logged, &imported] {
+        p.run_as("KL", &["done", id, "--ref", "S1-1"]).success();
+    }
+    assert_eq!(status_of(&p, &rx), "open", "unblocked once its registration is done");
+}
+
+/// The id of the queue item whose summary is `summary`.
+fn item_of_ref(p: &Practice, summary: &str) -> String {
+    let items = queue_json(p, &[]);
+    let item = items.iter().find(|i| i["summary"] == summary).unwrap_or_else(|| panic!("{summary} not in the queue"));
+    item["id"].as_str().unwrap().to_string()
 }

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::queue::{
     self, ItemStatus, Outcome, QueryThread, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier,
 };
-use crate::store::{OpenMode, Role, Store};
+use crate::store::{OpenMode, Store};
 
 /// The CSV header of `cli.md`: a contract with spreadsheets and scripts. The query's columns
 /// (issue 12) come after the original thirteen, so that scripts reading those by position still work.
@@ -500,7 +500,7 @@ fn clinician(store: &Store, option: &'static str, given: &str) -> Result<String>
             Ok(member.id)
         }
         None => {
-            let known = store.staff()?.into_iter().filter(|s| s.role == Role::Clinician).map(|s| s.id).collect();
+            let known = store.staff()?.into_iter().map(|s| s.id).collect();
             Err(Error::UnknownStaff { id: given.trim().to_string(), known })
         }
     }

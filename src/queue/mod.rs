@@ -342,9 +342,10 @@ fn screen(
     let ctx = PolicyContext::new(store.settings()?.go_live(), now);
     // Every item described needs its facts and details read from the table anyway: one pass over
     // it beats reading the order index first and then the table.
-    let found = match query.limit {
-        None => work_out(store, query, &ctx)?,
-        Some(_) => find(store, query, &ctx)?,
+    // (A clinician's queries are few whatever the limit: read those alone.)
+    let found = match (query.limit, &query.waiting_for) {
+        (None, None) => work_out(store, query, &ctx)?,
+        _ => find(store, query, &ctx)?,
     };
     let progress = match (&found.counts, with_progress) {
         (_, false) => None,
@@ -474,17 +475,35 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
         select.offset = query.offset;
         select.limit = query.limit;
     }
-    let rows = store.placed_queue_rows(&select)?;
     let waiting = waiting_for(store, query)?;
+    let rows = match &waiting {
+        // A clinician's queries: those few items alone, put in order below.
+        Some(waiting) => {
+            let ids: Vec<&str> = waiting.keys().map(String::as_str).collect();
+            match store.placed_rows_of(&ids)? {
+                Some(rows) => rows,
+                None => return Ok(None),
+            }
+        }
+        None => store.placed_queue_rows(&select)?,
+    };
+    // The index read did the search; the few queries read alone are searched here.
+    let found = match (&waiting, query.words()) {
+        (Some(_), Some(words)) => Some(store.queue_search(words)?),
+        _ => None,
+    };
     let patients: Vec<&str> = rows.iter().filter_map(|r| r.patient.as_deref()).collect();
     let registrations = store.open_registrations_of(&patients)?;
     let mut placed = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(kept) = row.placement.and_then(as_assessment) else { return Ok(None) };
         let p = situate(row, kept, &registrations, ctx);
-        if wanted(&p, query, None, &waiting) {
+        if wanted(&p, query, found.as_ref(), &waiting) {
             placed.push(p);
         }
+    }
+    if waiting.is_some() {
+        placed.sort_unstable_by(in_queue_order);
     }
     let everything = exact && query.status == StatusFilter::Open && select.narrows_nothing();
     let counts = if everything { Some(store.placed_counts(ctx.now)?) } else { None };
@@ -861,6 +880,8 @@ mod tests {
             QueueQuery { tier: Some(Tier::GoLiveDay), limit: Some(20), ..Default::default() },
             QueueQuery { status: StatusFilter::Only(ItemStatus::Blocked), ..Default::default() },
             QueueQuery { status: StatusFilter::Only(ItemStatus::Query), ..Default::default() },
+            QueueQuery { waiting_for: Some("JO".into()), ..Default::default() },
+            QueueQuery { waiting_for: Some("mw".into()), limit: Some(3), ..Default::default() },
         ];
         for now in [t("22/11/2026 12:00"), t("23/11/2026 09:00"), t("30/11/2026 09:00")] {
             for query in &queries {
@@ -1112,5 +1133,31 @@ mod tests {
         let history = store.reentry_history(&a.entry_id).unwrap();
         assert_eq!(history.last().unwrap().action, Some(crate::store::ReentryAction::Answer));
         assert_eq!(history.last().unwrap().staff_id, "JO");
+    }
+
+    #[test]
+    fn changes_recorded_at_one_instant_keep_the_order_they_were_made_in() {
+        // A clock that stands still (as in the guides' examples) or steps back: the answer still
+        // follows its question, and the item's state is where the last change left it.
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 50, 3).unwrap();
+        let now = t("23/11/2026 09:00");
+        let item = build(&store, &QueueQuery { limit: Some(1), ..Default::default() }, now).unwrap().items.remove(0);
+        let (kl, jo) = (store.actor(Some("KL")).unwrap(), store.actor(Some("JO")).unwrap());
+        for round in 0..20 {
+            let ask = Request::Query { note: format!("Question {round}"), to: None };
+            act(&store, &kl, &item.entry_id, &ask, now).unwrap();
+            // The same millisecond as stored (a clock that runs on by microseconds), or earlier.
+            let earlier = now - Duration::seconds(round) + Duration::microseconds(300);
+            act(&store, &jo, &item.entry_id, &Request::Answer { note: format!("Answer {round}") }, earlier).unwrap();
+        }
+        let history = store.reentry_history(&item.entry_id).unwrap();
+        let notes: Vec<&str> = history.iter().filter_map(|e| e.note.as_deref()).collect();
+        let made: Vec<String> = (0..20).flat_map(|r| [format!("Question {r}"), format!("Answer {r}")]).collect();
+        assert_eq!(notes, made);
+        assert_eq!(crate::store::replay(&history).state.status, ReentryStatus::Open);
+        let all = QueueQuery { status: StatusFilter::All, ..Default::default() };
+        let shown = build(&store, &all, now).unwrap().items.into_iter().find(|i| i.entry_id == item.entry_id).unwrap();
+        assert_eq!(shown.query.unwrap().answer.map(|a| a.text).as_deref(), Some("Answer 19"));
     }
 }

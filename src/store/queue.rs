@@ -421,6 +421,28 @@ impl Store {
         })
     }
 
+    /// These open items (by entry id) as placed, in no particular order: for a short list such as
+    /// the queries waiting for one clinician. `None` when one of them is not placed.
+    pub fn placed_rows_of(&self, entry_ids: &[&str]) -> Result<Option<Vec<QueueRow>>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached(&format!("{PLACED_COLUMNS} FROM entry e WHERE e.id = ?1 AND e.voided = 0"))?;
+            let mut known = c.prepare_cached(NHS_NUMBER_KNOWN)?;
+            let mut rows = Vec::with_capacity(entry_ids.len());
+            for id in entry_ids {
+                let Some(mut row) = stmt.query_row([id], placed_row).optional()? else { continue };
+                if row.placement.is_none() {
+                    return Ok(None);
+                }
+                if let Some(patient) = &row.patient {
+                    row.nhs_known = known.query_row([patient], |r| r.get(0)).optional()?.unwrap_or(true);
+                }
+                rows.push(row);
+            }
+            Ok(Some(rows))
+        })
+    }
+
     /// The earliest open registration of each of these patients (at least): a look-up each when
     /// they are few, otherwise every patient's.
     pub fn open_registrations_of(&self, patients: &[&str]) -> Result<HashMap<String, OpenRegistration>> {
@@ -558,11 +580,7 @@ impl Store {
     /// latest question is for (`None`: any clinician): few, so read whole.
     pub fn queries_waiting(&self) -> Result<HashMap<String, Option<String>>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT e.id, (SELECT v.for_staff FROM reentry_event v
-                               WHERE v.entry_id = e.id AND v.action = 'query' ORDER BY v.at DESC, v.id DESC LIMIT 1)
-                 FROM entry e WHERE e.reentry_status = 'query' AND e.voided = 0",
-            )?;
+            let mut stmt = c.prepare_cached(QUERIES_WAITING)?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
             Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
         })
@@ -671,11 +689,21 @@ impl PlacedSelect<'_> {
     }
 }
 
+/// The columns `placed_row` reads (those of `PLACED_ROWS`), for a look-up by id.
+const PLACED_COLUMNS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentry_status, e.reentry_assignee,
+        e.reentry_claimed_until, e.patient_id, e.nhs_waived, e.queue_tier, e.queue_score, e.queue_due, e.queue_booked";
+
 /// Items by tier and status, and how many were due before ?1: grouped in the narrow index's own
 /// order, so that SQLite counts in one walk of the index, unsorted.
 const COUNTS_BY_TIER: &str = "SELECT queue_tier, reentry_status, count(*), sum(queue_due < ?1)
     FROM entry INDEXED BY entry_by_queue_tier WHERE voided = 0 AND queue_tier IS NOT NULL
     GROUP BY queue_tier, reentry_status";
+
+/// The items waiting for a clinician, with whom their latest question is for: from the small
+/// index of queried items (schema 9), never a scan of every entry.
+const QUERIES_WAITING: &str = "SELECT e.id, (SELECT v.for_staff FROM reentry_event v
+        WHERE v.entry_id = e.id AND v.action = 'query' ORDER BY v.at DESC, v.id DESC LIMIT 1)
+    FROM entry e INDEXED BY entry_waiting_for_clinician WHERE e.reentry_status = 'query' AND e.voided = 0";
 
 /// Up to this many rows, a look-up each beats reading a whole set.
 const FEW_ROWS: usize = 500;
@@ -1230,7 +1258,21 @@ impl Tx<'_> {
         next: &CurrentState,
     ) -> Result<String> {
         let id = self.new_id();
-        let now = time::to_storage(self.now());
+        // An item's history reads in the order it was recorded here (replay orders by time), even
+        // when this computer's clock has stepped back, or stood still, since its last change.
+        let last: Option<String> = self.conn().query_row(
+            "SELECT max(at) FROM reentry_event WHERE entry_id = ?1",
+            [&before.entry_id],
+            |r| r.get(0),
+        )?;
+        // Compared as stored, to the millisecond.
+        let stored_now = time::to_storage(self.now());
+        let now = match last.as_deref().and_then(time::from_storage) {
+            Some(last) if time::to_storage(last) >= stored_now => {
+                time::to_storage(last + chrono::Duration::milliseconds(1))
+            }
+            _ => stored_now,
+        };
         let staff = actor.staff_id.as_deref().unwrap_or_default();
         self.exec(
             "INSERT INTO reentry_event (id, entry_id, at, staff_id, workstation_id, action, note, new_system_ref,
@@ -1323,6 +1365,9 @@ mod tests {
                 assert!(!ordered.contains("TEMP B-TREE"), "the order must come from the index: {ordered}");
                 let unplaced = plan(c, UNPLACED_EXISTS);
                 assert!(unplaced.contains("COVERING INDEX entry_by_queue_tier (queue_tier=?)"), "{unplaced}");
+                let waiting = plan(c, QUERIES_WAITING);
+                assert!(waiting.contains("USING INDEX entry_waiting_for_clinician"), "{waiting}");
+                assert!(!waiting.contains("SCAN e\n") && !waiting.ends_with("SCAN e"), "{waiting}");
                 let counted = plan(c, COUNTS_BY_TIER);
                 assert!(counted.contains("COVERING INDEX") && !counted.contains("TEMP B-TREE"), "{counted}");
                 Ok(())
