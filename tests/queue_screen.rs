@@ -538,3 +538,170 @@ fn the_details_of_a_long_consultation_scroll_to_the_end() {
         assert!(desk.screen().contains("Why here:"), "{}", desk.screen());
     }
 }
+
+/// A patient not traced yet: a new registration, and a prescription that waits for it.
+fn new_patient(store: &Store) -> (String, String) {
+    let patient = TypedPatient {
+        family_name: Some("Pryce".into()),
+        given_name: Some("Megan".into()),
+        date_of_birth: Some("12/09/1988".into()),
+        ..Default::default()
+    };
+    let registration = log(
+        store,
+        Kind::Registration,
+        patient.clone(),
+        &[("summary", "New patient"), ("occurred_at", "22/11/2026 09:00")],
+    );
+    let rx = log(
+        store,
+        Kind::Prescription,
+        patient,
+        &[
+            ("summary", "Inhaler issued"),
+            ("drug", "Salbutamol 100mcg inhaler"),
+            ("rx_status", "issued"),
+            ("occurred_at", "22/11/2026 09:30"),
+        ],
+    );
+    (registration, rx)
+}
+
+fn item(store: &Store, reference: &str) -> queue::ReentryItem {
+    let all = queue::QueueQuery { status: queue::StatusFilter::All, ..Default::default() };
+    queue::build(store, &all, now()).unwrap().items.into_iter().find(|i| i.reference == reference).unwrap()
+}
+
+/// Issue 12, item 2: finishing a registration on the screen asks, right there, for the NHS number
+/// the new system traced; once it is done, what waited for it is unblocked and carries the number.
+#[test]
+fn finishing_a_registration_asks_for_the_traced_nhs_number_and_unblocks_what_waits() {
+    for (width, height) in SIZES {
+        let store = practice();
+        let (registration, rx) = new_patient(&store);
+        assert_eq!(item(&store, &rx).status.name(), "blocked");
+        let mut desk = Desk::at_queue(&store, "jo", width, height);
+        assert!(desk.screen().contains(&format!("New registration {registration}")), "first:\n{}", desk.screen());
+        // Done on what waits is refused before anything is typed, with the reason.
+        desk.key(&store, KeyCode::Down);
+        desk.keys(&store, "d");
+        assert!(desk.screen().contains(&format!("waits for registration {registration}")), "{}", desk.screen());
+        desk.key(&store, KeyCode::Up);
+        desk.keys(&store, "d");
+        desk.keys(&store, "EMIS-88120");
+        desk.key(&store, KeyCode::Enter);
+        let screen = desk.screen();
+        assert!(screen.contains("The NHS number the new system traced"), "{screen}");
+        desk.keys(&store, "999 703 7015");
+        desk.key(&store, KeyCode::Enter);
+        assert!(desk.screen().contains("That is not a valid NHS number"), "{}", desk.screen());
+        desk.key(&store, KeyCode::Backspace);
+        desk.keys(&store, "4");
+        desk.key(&store, KeyCode::Enter);
+        let screen = desk.screen();
+        insta::assert_snapshot!(format!("registration_confirm_{width}x{height}"), screen);
+        assert!(screen.contains("NHS number traced: 999 703 7014"), "{screen}");
+        assert!(screen.contains("it traced, 999 703 7014,") && screen.contains("on the patient's items."), "{screen}");
+        desk.keys(&store, "y");
+        assert!(desk.screen().contains(&format!("{registration} done")), "{}", desk.screen());
+        assert_eq!(stored(&store, &registration), ("done".into(), Some("EMIS-88120".into()), Some("JS".into())));
+        let waited = item(&store, &rx);
+        assert_eq!((waited.status.name(), waited.nhs_number.as_deref()), ("open", Some("9997037014")));
+        let screen = desk.screen();
+        assert!(screen.contains("Inhaler issued") && !screen.contains("blocked"), "unblocked:\n{screen}");
+    }
+}
+
+/// Issue 12, item 2: a registration the new system could not trace is finished with the reason,
+/// which the yes repeats; the number it traced may already be another record's, and is asked about.
+#[test]
+fn a_registration_is_finished_with_a_waiver_or_a_number_held_elsewhere_after_a_yes() {
+    let store = practice();
+    let (registration, rx) = new_patient(&store);
+    let mut desk = Desk::at_queue(&store, "jo", 80, 24);
+    desk.keys(&store, "d");
+    desk.keys(&store, "EMIS-1");
+    desk.key(&store, KeyCode::Enter);
+    desk.key(&store, KeyCode::Enter);
+    assert!(desk.screen().contains("why may the patient be registered without one?"), "{}", desk.screen());
+    desk.key(&store, KeyCode::Enter);
+    assert!(desk.screen().contains("An answer is needed here"), "{}", desk.screen());
+    desk.keys(&store, "Temporary resident, trace failed");
+    desk.key(&store, KeyCode::Enter);
+    let screen = desk.screen();
+    assert!(screen.contains("without an NHS number: Temporary resident, trace failed."), "{screen}");
+    desk.keys(&store, "y");
+    assert_eq!(stored(&store, &registration).0, "done");
+    assert_eq!(item(&store, &rx).status.name(), "blocked", "its prescription still needs a number or a waiver");
+
+    // Another new patient, whose traced number is already Siân Jones's.
+    let store = practice();
+    log(&store, Kind::Note, named("Jones", "Siân", "03/04/1950", "943 476 5919"), &[("summary", "On the list")]);
+    let (registration, _) = new_patient(&store);
+    let mut desk = Desk::at_queue(&store, "jo", 80, 24);
+    let row = desk.screen().lines().position(|l| l.contains("Registration")).unwrap();
+    let first = desk.screen().lines().position(|l| l.starts_with("│1 ")).unwrap();
+    for _ in first..row {
+        desk.key(&store, KeyCode::Down);
+    }
+    desk.keys(&store, "d");
+    desk.keys(&store, "EMIS-2");
+    desk.key(&store, KeyCode::Enter);
+    desk.keys(&store, "9434765919");
+    desk.key(&store, KeyCode::Enter);
+    desk.keys(&store, "y");
+    let screen = desk.screen();
+    assert!(screen.contains("already belongs to JONES, Siân"), "the database asks first:\n{screen}");
+    assert_eq!(stored(&store, &registration).0, "open");
+    desk.keys(&store, "y");
+    assert_eq!(stored(&store, &registration).0, "done");
+}
+
+/// Issue 12, item 1: a query asked on the screen for a clinician, seen and answered by them in
+/// their "queries for you", and back in the admin's queue with the answer on it.
+#[test]
+fn a_query_is_asked_answered_by_its_clinician_and_comes_back_with_the_answer() {
+    for (width, height) in SIZES {
+        let store = practice();
+        let rx = prescription(&store, "943 476 5919", "Amoxicillin issued on FP10");
+        let mut jo = Desk::at_queue(&store, "jo", width, height);
+        jo.keys(&store, "a");
+        assert!(jo.screen().contains("Only a clinician can answer a query"), "{}", jo.screen());
+        jo.keys(&store, "x");
+        jo.keys(&store, "Which strength: 250 or 500?");
+        jo.key(&store, KeyCode::Enter);
+        jo.keys(&store, "kl");
+        jo.key(&store, KeyCode::Enter);
+        assert!(jo.screen().contains("Not a clinician on the staff list: type one of AB"), "{}", jo.screen());
+        for _ in 0..2 {
+            jo.key(&store, KeyCode::Backspace);
+        }
+        jo.keys(&store, "ab");
+        jo.key(&store, KeyCode::Enter);
+        let screen = jo.screen();
+        assert!(screen.contains(&format!("{rx} is waiting for a clinician.")), "{screen}");
+        assert!(screen.contains("query for AB"), "{screen}");
+        assert!(
+            screen.contains("Question from JS on 23/11/2026 10:30, for AB: Which strength: 250 or 500?"),
+            "{screen}"
+        );
+
+        let mut bevan = Desk::at_queue(&store, "bev", width, height);
+        let screen = bevan.screen();
+        insta::assert_snapshot!(format!("queries_for_a_clinician_{width}x{height}"), screen);
+        assert!(screen.contains("Re-entry queue: queries for you, 1–1 of 1"), "{screen}");
+        bevan.keys(&store, "a");
+        bevan.keys(&store, "500 mg three times a day");
+        bevan.key(&store, KeyCode::Enter);
+        let screen = bevan.screen();
+        assert!(screen.contains(&format!("{rx} answered: it is back in the queue for the admin staff.")), "{screen}");
+        assert!(screen.contains("queries for you, 0 of 0"), "{screen}");
+
+        jo.wait(&store, 5);
+        let screen = jo.screen();
+        insta::assert_snapshot!(format!("answered_{width}x{height}"), screen);
+        assert!(screen.contains("answered"), "{screen}");
+        assert!(screen.contains("Answer from AB on 23/11/2026 10:30: 500 mg three times a day"), "{screen}");
+        assert_eq!(stored(&store, &rx).0, "open");
+    }
+}

@@ -390,6 +390,7 @@ fn acted(outcome: &crate::queue::Outcome, request: &crate::queue::Request) -> St
     let reference = &outcome.reference;
     match (request, outcome.status) {
         (Request::Release, _) => format!("{reference} released: it is back in the queue for anyone."),
+        (Request::Answer { .. }, _) => format!("{reference} answered: it is back in the queue for the admin staff."),
         (Request::WaiveNhs { .. }, _) => {
             format!("{reference} may be keyed without an NHS number: the reason is recorded.")
         }

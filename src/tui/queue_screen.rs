@@ -156,6 +156,19 @@ pub enum Ask {
 }
 
 impl Ask {
+    /// The answer's name, once given: "Reference: SYS-4471".
+    pub fn name(self) -> &'static str {
+        match self {
+            Ask::Reference => "Reference:",
+            Ask::NhsNumber => "NHS number traced:",
+            Ask::WaiverReason => "No NHS number, because:",
+            Ask::Question => "Question:",
+            Ask::QueryFor => "For:",
+            Ask::Answer => "Answer:",
+            Ask::NotRequiredReason | Ask::WaiveReason => "Reason:",
+        }
+    }
+
     pub fn question(self, reference_optional: bool) -> &'static str {
         match (self, reference_optional) {
             (Ask::Reference, false) => "Its reference in the new system:",

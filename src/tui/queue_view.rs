@@ -272,7 +272,8 @@ fn draw_prompt(prompt: &QueuePrompt, reference_optional: bool, theme: &Theme, fr
             lines.push(Line::styled(format!("> {typed}▏"), theme.focused()));
         } else if i < prompt.at || prompt.confirming {
             let shown = if typed.is_empty() { "(none)".to_string() } else { typed };
-            lines.push(Line::from(vec![Span::styled(format!("{question} "), theme.dim()), Span::raw(shown)]));
+            lines
+                .push(Line::from(vec![Span::styled(format!("{} ", answer.ask.name()), theme.dim()), Span::raw(shown)]));
         }
     }
     lines.push(Line::raw(""));
