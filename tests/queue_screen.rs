@@ -609,6 +609,10 @@ fn finishing_a_registration_asks_for_the_traced_nhs_number_and_unblocks_what_wai
         assert_eq!((waited.status.name(), waited.nhs_number.as_deref()), ("open", Some("9997037014")));
         let screen = desk.screen();
         assert!(screen.contains("Inhaler issued") && !screen.contains("blocked"), "unblocked:\n{screen}");
+        assert!(
+            screen.contains("Patient: PRYCE, Megan (12/09/1988) 999 703 7014 (traced at registration)"),
+            "what to key it with:\n{screen}"
+        );
     }
 }
 

@@ -609,7 +609,8 @@ impl App {
             (_, Some(Command::TakeOver)) => return check(Change::TakeOver).into_iter().collect(),
             (_, Some(Command::Copy)) => {
                 if let Some(detail) = &screen.detail {
-                    let text = super::view::rekey_text(detail);
+                    let text =
+                        super::view::rekey_text(detail, screen.selected_item().and_then(|i| i.nhs_number.as_deref()));
                     self.say("Copied to the clipboard, where this terminal allows it.", Tone::Info);
                     return vec![Effect::Copy(text)];
                 }

@@ -220,7 +220,7 @@ fn detail_lines(queue: &QueueScreen, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     if let Some(detail) = &queue.detail {
-        for l in super::view::rekey_text(detail).lines() {
+        for l in super::view::rekey_text(detail, item.nhs_number.as_deref()).lines() {
             lines.push(Line::raw(l.to_string()));
         }
     }

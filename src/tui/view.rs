@@ -712,11 +712,20 @@ fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect
 }
 
 /// The entry as someone keying it into the new system wants it: one field a line, in form order.
-pub fn rekey_text(detail: &EntryDetail) -> String {
+/// `traced`: the NHS number the new system traced when the patient's registration was keyed, for
+/// a patient whose record has none (it is what the new system knows them by).
+pub fn rekey_text(detail: &EntryDetail, traced: Option<&str>) -> String {
     let row = &detail.row;
     let mut lines = vec![format!("{} {}", row.header.kind.label(), row.header.reference)];
     if let Some(p) = &detail.patient {
-        lines.push(format!("Patient: {}", p.describe()));
+        match traced.filter(|_| p.nhs_number.is_none()) {
+            Some(traced) => {
+                let shown =
+                    crate::domain::nhs::NhsNumber::parse(traced).map(|n| n.to_string()).unwrap_or(traced.into());
+                lines.push(format!("Patient: {} {shown} (traced at registration)", p.name_and_birth()));
+            }
+            None => lines.push(format!("Patient: {}", p.describe())),
+        }
     }
     for (spec, value) in row.content.filled_fields() {
         lines.push(format!("{}: {}", spec.label, display_value(spec, &value)));
