@@ -461,23 +461,22 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
         tier: query.tier.map(Tier::number),
         assignee: query.assignee.as_deref(),
         search: query.words(),
+        may_be_blocked: query.status == StatusFilter::Only(ItemStatus::Blocked),
         offset: 0,
         limit: None,
     };
-    // What the index says settles the item's status only for these: whether an item is blocked,
-    // or its claim lapsed, is found for each row read.
+    // What the index says settles the item's status only for these (whether an item is blocked,
+    // or its claim lapsed, is found for each row read), and a search's items are few and sorted
+    // once read: then a page is cut from the rows read.
     let exact = matches!(
         query.status,
         StatusFilter::Open | StatusFilter::Only(ItemStatus::Query | ItemStatus::Done | ItemStatus::NotRequired)
     ) && query.assignee.is_none()
-        && query.waiting_for.is_none();
-    if exact {
-        select.offset = query.offset;
-        select.limit = query.limit;
-    }
+        && query.waiting_for.is_none()
+        && query.words().is_none();
     let waiting = waiting_for(store, query)?;
     let rows = match &waiting {
-        // A clinician's queries: those few items alone, put in order below.
+        // A clinician's queries: those few items alone, searched below.
         Some(waiting) => {
             let ids: Vec<&str> = waiting.keys().map(String::as_str).collect();
             match store.placed_rows_of(&ids)? {
@@ -485,9 +484,14 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
                 None => return Ok(None),
             }
         }
-        None => store.placed_queue_rows(&select)?,
+        None => {
+            if exact {
+                select.offset = query.offset;
+                select.limit = query.limit;
+            }
+            store.placed_queue_rows(&select)?
+        }
     };
-    // The index read did the search; the few queries read alone are searched here.
     let found = match (&waiting, query.words()) {
         (Some(_), Some(words)) => Some(store.queue_search(words)?),
         _ => None,

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0007_patient_joins.sql"),
     include_str!("../../schema/0008_draft_holds.sql"),
     include_str!("../../schema/0009_query_answers.sql"),
+    include_str!("../../schema/0010_entry_words.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.

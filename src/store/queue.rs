@@ -369,7 +369,8 @@ impl Store {
             args.push(Box::new(i64::try_from(select.offset).unwrap_or(i64::MAX)));
             let (limit, offset) = (args.len() - 1, args.len());
             let mut stmt = c.prepare_cached(&format!(
-                "{PLACED_ROWS} WHERE {wanted} {PLACED_ORDER} LIMIT ?{limit} OFFSET ?{offset}"
+                "{} WHERE {wanted} {PLACED_ORDER} LIMIT ?{limit} OFFSET ?{offset}",
+                select.rows()
             ))?;
             let mut rows = stmt
                 .query_map(rusqlite::params_from_iter(args.iter()), placed_row)?
@@ -414,8 +415,8 @@ impl Store {
     pub fn queue_search(&self, words: &str) -> Result<std::collections::HashSet<i64>> {
         self.read(|c| {
             let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-            let matched = super::entries::words_matched(words, &mut args);
-            let mut stmt = c.prepare_cached(&format!("SELECT e.rowid FROM entry e WHERE 1 = 1 {matched}"))?;
+            let Some(found) = super::entries::words_found(words, &mut args) else { return Ok(Default::default()) };
+            let mut stmt = c.prepare_cached(&found)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
@@ -637,6 +638,11 @@ const PLACED_ROWS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentr
         e.reentry_claimed_until, e.patient_id, e.nhs_waived, e.queue_tier, e.queue_score, e.queue_due, e.queue_booked
     FROM entry e INDEXED BY entry_in_queue_order";
 
+/// `PLACED_ROWS` for a few items found otherwise (by a search, say), each looked up by its row.
+const PLACED_ROWS_LOOKED_UP: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentry_status, e.reentry_assignee,
+        e.reentry_claimed_until, e.patient_id, e.nhs_waived, e.queue_tier, e.queue_score, e.queue_due, e.queue_booked
+    FROM entry e";
+
 /// The queue's order: the order index's own, so nothing is sorted.
 const PLACED_ORDER: &str = "ORDER BY e.queue_tier, e.queue_score DESC, e.queue_due, e.queue_booked IS NULL, e.queue_booked, e.occurred_at, e.id";
 
@@ -653,6 +659,9 @@ pub struct PlacedSelect<'a> {
     pub assignee: Option<&'a str>,
     /// Words to search for (see `entries::words_matched`).
     pub search: Option<&'a str>,
+    /// Only items that may be blocked: their patient has no NHS number on record, or has a
+    /// registration still to key. Whether each one is blocked is left to the caller.
+    pub may_be_blocked: bool,
     pub offset: usize,
     pub limit: Option<usize>,
 }
@@ -660,7 +669,17 @@ pub struct PlacedSelect<'a> {
 impl PlacedSelect<'_> {
     /// Whether every placed item still to do is wanted (its statuses aside).
     pub fn narrows_nothing(&self) -> bool {
-        self.kind.is_none() && self.tier.is_none() && self.assignee.is_none() && self.search.is_none()
+        self.kind.is_none()
+            && self.tier.is_none()
+            && self.assignee.is_none()
+            && self.search.is_none()
+            && !self.may_be_blocked
+    }
+
+    /// The SELECT of the placed rows: from the order index, walked in order, unless a search or
+    /// the patients that may be blocked name a few items, which are then looked up and sorted.
+    fn rows(&self) -> &'static str {
+        if self.search.is_some() || self.may_be_blocked { PLACED_ROWS_LOOKED_UP } else { PLACED_ROWS }
     }
 
     /// The WHERE condition, its values added to `args`.
@@ -684,6 +703,13 @@ impl PlacedSelect<'_> {
         }
         if let Some(words) = self.search {
             sql.push_str(&super::entries::words_matched(words, args));
+        }
+        if self.may_be_blocked {
+            sql.push_str(
+                " AND e.patient_id IN (SELECT id FROM patient WHERE nhs_number IS NULL
+                     UNION SELECT patient_id FROM entry INDEXED BY entry_by_kind
+                           WHERE kind = 'registration' AND voided = 0 AND reentry_status IN ('open', 'claimed', 'query'))",
+            );
         }
         sql
     }
@@ -1370,6 +1396,33 @@ mod tests {
                 assert!(!waiting.contains("SCAN e\n") && !waiting.ends_with("SCAN e"), "{waiting}");
                 let counted = plan(c, COUNTS_BY_TIER);
                 assert!(counted.contains("COVERING INDEX") && !counted.contains("TEMP B-TREE"), "{counted}");
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Issue 12, item 4: a search reads the summaries and references from their narrow index and
+    /// the patients from theirs, never the entry or patient table whole (a name of three letters
+    /// or more; the NHS numbers, digits alone, are read for a word with a digit).
+    #[test]
+    fn a_search_reads_indexes_not_the_tables() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .read(|c| {
+                let mut args = Vec::new();
+                let found = super::super::entries::words_found("Siân chest-pain jo", &mut args).unwrap();
+                let plan = plan(c, &found);
+                assert!(plan.contains("SCAN entry USING COVERING INDEX entry_words"), "{plan}");
+                assert!(plan.contains("patient_name_search VIRTUAL TABLE"), "{plan}");
+                for line in plan.lines() {
+                    let scan = line.starts_with("SCAN entry")
+                        || line.starts_with("SCAN patient")
+                        || line.starts_with("SCAN p");
+                    let narrow = line.contains("COVERING INDEX") || line.contains("VIRTUAL TABLE");
+                    // "jo", two letters, is looked for in the folded names (no trigram has it).
+                    assert!(!scan || narrow || line == "SCAN patient", "{line}\n{plan}");
+                }
+                assert_eq!(plan.lines().filter(|l| *l == "SCAN patient").count(), 1, "{plan}");
                 Ok(())
             })
             .unwrap();

@@ -176,8 +176,10 @@ pub enum Effect {
         entry_id: String,
         reason: String,
     },
+    /// `progress`: the progress by tier read too.
     LoadQueue {
         query: QueueQuery,
+        progress: bool,
     },
     OpenQueueItem(String),
     /// Asks whether a change would be allowed, before its questions are asked.
@@ -257,9 +259,10 @@ pub enum Msg {
     },
     /// Every draft free now, whoever typed it.
     Drafts(Vec<Draft>),
+    /// A page of the queue, and the progress by tier when it was asked for.
     Queue {
         queue: Queue,
-        progress: Progress,
+        progress: Option<Progress>,
     },
     QueueItem(Box<EntryDetail>),
     /// The change may be made: its questions can be asked. `needs_nhs`: a registration with no

@@ -292,10 +292,11 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             let reference = store.write_at(now, |tx| crate::entries::void(tx, &actor, &entry_id, &reason))?;
             Ok(Some(Msg::Voided { reference }))
         })(),
-        Effect::LoadQueue { query } => (|| {
-            let (queue, progress) = crate::queue::build_with_progress(store, &query, now)?;
-            Ok(Some(Msg::Queue { queue, progress }))
-        })(),
+        Effect::LoadQueue { query, progress: true } => crate::queue::build_with_progress(store, &query, now)
+            .map(|(queue, progress)| Some(Msg::Queue { queue, progress: Some(progress) })),
+        Effect::LoadQueue { query, progress: false } => {
+            crate::queue::build(store, &query, now).map(|queue| Some(Msg::Queue { queue, progress: None }))
+        }
         Effect::OpenQueueItem(id) => open_entry(store, &id).map(|d| Some(Msg::QueueItem(Box::new(d)))),
         Effect::CheckChange { change, entry_id, reference } => {
             Ok(Some(check_change(store, user.as_deref(), change, entry_id, reference, now)))

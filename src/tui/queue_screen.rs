@@ -318,8 +318,18 @@ impl App {
         }
     }
 
-    /// Reads the page being shown again, as the filter and the page say.
+    /// Reads the page being shown again, as the filter and the page say, with the progress by tier
+    /// (which only a change, here or elsewhere, moves).
     pub(super) fn reload_queue(&mut self) -> Vec<Effect> {
+        self.load_queue(true)
+    }
+
+    /// Reads another page, view or search: the progress by tier stays as last read.
+    fn turn_queue(&mut self) -> Vec<Effect> {
+        self.load_queue(false)
+    }
+
+    fn load_queue(&mut self, progress: bool) -> Vec<Effect> {
         let user = self.user.as_ref().map(|u| u.id.clone());
         let Some(screen) = self.queue_screen() else { return Vec::new() };
         let f = &screen.filter;
@@ -333,24 +343,26 @@ impl App {
             offset: screen.offset,
             limit: Some(QUEUE_PAGE),
         };
-        vec![Effect::LoadQueue { query }]
+        vec![Effect::LoadQueue { query, progress }]
     }
 
     /// The page read: the item selected stays selected if it is still there, else the one that
     /// took its place.
-    pub(super) fn queue_loaded(&mut self, queue: Queue, progress: Progress) -> Vec<Effect> {
+    pub(super) fn queue_loaded(&mut self, queue: Queue, progress: Option<Progress>) -> Vec<Effect> {
         let now = self.now;
         let Some(screen) = self.queue_screen() else { return Vec::new() };
         let before = screen.selected_item().map(|i| i.entry_id.clone());
         screen.matched = queue.matched;
         screen.overdue = queue.overdue;
         screen.items = queue.items;
-        screen.progress = Some(progress);
+        if progress.is_some() {
+            screen.progress = progress;
+        }
         screen.loaded_at = Some(now);
         if screen.items.is_empty() && screen.offset > 0 {
             // The last page emptied (its items were finished): show the one before it.
             screen.offset = screen.offset.saturating_sub(QUEUE_PAGE);
-            return self.reload_queue();
+            return self.turn_queue();
         }
         let kept = before.as_deref().and_then(|id| position_of(&screen.items, id));
         screen.selected = kept.unwrap_or(screen.selected).min(screen.items.len().saturating_sub(1));
@@ -520,7 +532,7 @@ impl App {
                 screen.searching = None;
                 screen.offset = 0;
                 screen.selected = 0;
-                self.reload_queue()
+                self.turn_queue()
             }
             KeyCode::Esc => {
                 screen.searching = None;
@@ -558,7 +570,7 @@ impl App {
                     screen.offset += screen.items.len();
                     screen.items.clear();
                     screen.selected = 0;
-                    return self.reload_queue();
+                    return self.turn_queue();
                 }
                 return self.queue_selection_moved();
             }
@@ -569,7 +581,7 @@ impl App {
                     screen.offset = screen.offset.saturating_sub(QUEUE_PAGE);
                     screen.items.clear();
                     screen.selected = QUEUE_PAGE - 1;
-                    return self.reload_queue();
+                    return self.turn_queue();
                 }
                 return self.queue_selection_moved();
             }
@@ -578,7 +590,7 @@ impl App {
                     screen.offset += screen.items.len();
                     screen.items.clear();
                     screen.selected = 0;
-                    return self.reload_queue();
+                    return self.turn_queue();
                 }
                 screen.selected = screen.items.len().saturating_sub(1);
                 return self.queue_selection_moved();
@@ -588,7 +600,7 @@ impl App {
                     screen.offset = screen.offset.saturating_sub(QUEUE_PAGE);
                     screen.items.clear();
                     screen.selected = 0;
-                    return self.reload_queue();
+                    return self.turn_queue();
                 }
                 screen.selected = 0;
                 return self.queue_selection_moved();
@@ -655,7 +667,7 @@ impl App {
                 screen.offset = 0;
                 screen.selected = 0;
             }
-            return self.reload_queue();
+            return self.turn_queue();
         }
         Vec::new()
     }
