@@ -57,5 +57,63 @@ fn build_queue(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, build_queue);
+/// The queue screen (issue 12, item 4): each page of 50 as the screen reads it (details and
+/// reasons; the first, like every refresh, with the progress by tier too), from the first to the
+/// last; the views its filters give; and its search. Targets: a page under 30 ms, a search under
+/// 50 ms.
+fn screen_pages(c: &mut Criterion) {
+    let (store, _dir) = database();
+    store.write(|_| Ok(())).expect("place the queue");
+    let now = Utc::now();
+    let open = queue::order(&store, &QueueQuery::default(), now).expect("queue").matched;
+    let page = |offset: usize| QueueQuery { offset, limit: Some(50), ..Default::default() };
+    let mut group = c.benchmark_group("queue screen");
+    group.sample_size(20).measurement_time(Duration::from_secs(8));
+    let last = open.saturating_sub(1) / 50 * 50;
+    for (name, offset) in
+        [("first", 0), ("second", 50), ("at item 1,001", 1_000), ("in the middle", open / 2 / 50 * 50), ("last", last)]
+    {
+        let query = page(offset);
+        group.bench_function(format!("page of 50: {name}"), |b| {
+            b.iter(|| black_box(queue::build(&store, &query, now).expect("page").items.len()))
+        });
+        if offset == 0 {
+            group.bench_function("page of 50: first, with the progress by tier (opening, refreshing)", |b| {
+                b.iter(|| black_box(queue::build_with_progress(&store, &query, now).expect("page").0.items.len()))
+            });
+        }
+    }
+    let staff = store.staff().expect("staff").into_iter().next().expect("someone").id;
+    let views = [
+        ("tier 2", QueueQuery { tier: Some(queue::Tier::GoLiveDay), ..page(0) }),
+        (
+            "consultations, second page",
+            QueueQuery { kind: Some(cutover::domain::fields::Kind::Consultation), ..page(50) },
+        ),
+        ("mine", QueueQuery { assignee: Some(staff), ..page(0) }),
+        ("done", QueueQuery { status: queue::StatusFilter::Only(queue::ItemStatus::Done), ..page(0) }),
+        ("blocked", QueueQuery { status: queue::StatusFilter::Only(queue::ItemStatus::Blocked), ..page(0) }),
+    ];
+    for (name, query) in views {
+        let found = queue::build(&store, &query, now).expect("view").matched;
+        eprintln!("view {name}: {found} items");
+        group.bench_function(format!("view: {name}"), |b| {
+            b.iter(|| black_box(queue::build(&store, &query, now).expect("view").items.len()))
+        });
+    }
+    // A reference, a family name, a name with accents left out, words of summaries, the start of
+    // an NHS number, and a word found in most items.
+    let reference = queue::build(&store, &page(open / 3), now).expect("page").items[0].reference.clone();
+    for words in [reference.as_str(), "smith", "sian", "chest pain", "999 12", "issued", "smith issued"] {
+        let query = QueueQuery { search: Some(words.to_string()), ..page(0) };
+        let found = queue::build(&store, &query, now).expect("search").matched;
+        eprintln!("search {words:?}: {found} items");
+        group.bench_function(format!("search: {words:?}"), |b| {
+            b.iter(|| black_box(queue::build(&store, &query, now).expect("search").items.len()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, build_queue, screen_pages);
 criterion_main!(benches);

@@ -444,6 +444,9 @@ pub struct InitArgs {
     /// The prefix of references made on this workstation, such as R2 (for R2-0001)
     #[arg(long, value_name = "PREFIX")]
     pub prefix: Option<String>,
+    /// Whether a queue item may be marked done without its reference in the new system [default: no]
+    #[arg(long = "done-without-ref", value_name = "yes|no", value_parser = ["yes", "no"])]
+    pub done_without_ref: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -694,6 +694,10 @@ pub enum Reentry {
         staff: String,
         role: &'static str,
     },
+    /// Done with no reference from the new system, which the practice's settings do not allow.
+    ReferenceNeeded {
+        reference: String,
+    },
 }
 
 impl Reentry {
@@ -709,6 +713,7 @@ impl Reentry {
             Reentry::RegistrationNeedsNhsNumber { .. } => "a registration with no NHS number",
             Reentry::NhsNumberKnown { .. } => "the NHS number is already known",
             Reentry::AlreadyWaived { .. } => "already waived",
+            Reentry::ReferenceNeeded { .. } => "no reference from the new system",
             Reentry::NotAQuery { .. } => "not waiting for a clinician",
             Reentry::AnswerNeedsClinician { .. } => "an answer from someone who is not a clinician",
             Reentry::NotAClinician { .. } => "a query for someone who is not a clinician",
@@ -778,6 +783,10 @@ impl Display for Reentry {
             Reentry::NotAClinician { option, staff, role } => write!(
                 f,
                 "--{option}: {staff} is on the staff list with the role {role}, not clinician, and queries are for clinicians; nothing was changed. Name a clinician (cutover staff list shows who)."
+            ),
+            Reentry::ReferenceNeeded { reference } => write!(
+                f,
+                "{reference} was not marked done: give its reference in the new system with --ref TEXT, so that it can be found there again. (A practice that keys without references can allow this: cutover init --done-without-ref yes.)"
             ),
         }
     }

@@ -751,6 +751,9 @@ fn a_letter_changed_in_an_entry_is_refused() {
         let changed = room.dir.path().join(format!("changed-{at}.cutover"));
         std::fs::write(&changed, &bytes).unwrap();
         let err = merge_into_copy(&room, &changed).expect_err("a changed summary is refused");
-        assert!(err.contains("is damaged") && err.contains("changed after it was made"), "{err}");
+        // Caught by the export's digest, or by SQLite itself where the summary is also in an
+        // index (schema 11's `entry_words`) that no longer matches its table.
+        let caught = err.contains("changed after it was made") || err.contains("missing from index");
+        assert!(err.contains("is damaged") && caught, "{err}");
     }
 }

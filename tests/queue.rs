@@ -197,6 +197,21 @@ fn claim_done_reopen_and_skip_are_each_recorded_and_audited() {
     assert!(db.execute("UPDATE reentry_event SET note = 'x'", []).is_err());
 }
 
+/// A done with no reference from the new system cannot be found there again: refused unless the
+/// practice's settings allow it (issue 12, item 3), by the same rule as the queue screen's.
+#[test]
+fn done_needs_a_reference_unless_the_practice_allows_none() {
+    let p = practice();
+    let rx = log_prescription(&p);
+    let said = refused(&p, Some("KL"), &["done", &rx], 2, "give its reference in the new system with --ref");
+    assert!(said.contains("cutover init --done-without-ref yes"), "{said}");
+    refused(&p, Some("KL"), &["done", &rx, "--ref", "  "], 2, "--ref");
+    p.run_as("JS", &["init", "--done-without-ref", "yes"]).success();
+    p.run_as("KL", &["done", &rx]).success();
+    assert_eq!(status_of(&p, &rx), "done");
+    p.run_as("JS", &["init", "--done-without-ref", "maybe"]).code(2);
+}
+
 #[test]
 fn changes_without_a_member_of_staff_or_a_note_asked_for_are_refused_and_change_nothing() {
     let p = practice();
@@ -245,7 +260,7 @@ fn every_change_refused_by_where_the_item_stands_exits_with_two_and_changes_noth
         &[&["pathology", "--at", "21/11/2026 12:00", "--summary", "FBC", "--set", "test=FBC"][..], &who[..]].concat(),
     );
     let done = log_phone(&p, "21/11/2026 09:00", "Asked for results");
-    p.run_as("KL", &["done", &done]).success();
+    p.run_as("KL", &["done", &done, "--ref", "EMIS-1"]).success();
     let voided = log_phone(&p, "21/11/2026 09:30", "Logged twice");
     p.run_as("JS", &["void", &voided, "--reason", "logged twice"]).success();
     let waived = p.log(&["note", "--family", "Evans", "--given", "Bo", "--dob", "01/02/1970", "--summary", "Letter"]);
@@ -253,19 +268,28 @@ fn every_change_refused_by_where_the_item_stands_exits_with_two_and_changes_noth
 
     refused(&p, Some("JS"), &["release", &rx], 2, "is not claimed by anyone, so there is nothing to release");
     p.run_as("KL", &["claim", &rx]).success();
-    for action in
-        [&["claim", rx.as_str()][..], &["done", &rx], &["query", &rx, "--note", "?"], &["skip", &rx, "--reason", "x"]]
-    {
+    for action in [
+        &["claim", rx.as_str()][..],
+        &["done", &rx, "--ref", "EMIS-2"],
+        &["query", &rx, "--note", "?"],
+        &["skip", &rx, "--reason", "x"],
+    ] {
         refused(&p, Some("JS"), action, 2, "is claimed by KL until");
     }
     refused(&p, Some("JS"), &["release", &rx], 2, "is claimed by KL, not by you");
-    refused(&p, Some("KL"), &["done", &path], 2, "blocked by registration");
-    refused(&p, Some("KL"), &["done", &no_number], 2, "the patient has no NHS number");
-    refused(&p, Some("KL"), &["done", &reg], 2, "is for a patient with no NHS number");
-    refused(&p, Some("KL"), &["done", &no_number, "--nhs-number", "999 703 7014"], 2, "is not a registration");
+    refused(&p, Some("KL"), &["done", &path, "--ref", "EMIS-3"], 2, "blocked by registration");
+    refused(&p, Some("KL"), &["done", &no_number, "--ref", "EMIS-4"], 2, "the patient has no NHS number");
+    refused(&p, Some("KL"), &["done", &reg, "--ref", "EMIS-5"], 2, "is for a patient with no NHS number");
+    refused(
+        &p,
+        Some("KL"),
+        &["done", &no_number, "--ref", "EMIS-4", "--nhs-number", "999 703 7014"],
+        2,
+        "is not a registration",
+    );
     for action in [
         &["claim", done.as_str()][..],
-        &["done", &done],
+        &["done", &done, "--ref", "EMIS-1"],
         &["query", &done, "--note", "?"],
         &["skip", &done, "--reason", "x"],
         &["waive", &done, "--reason", "x"],
@@ -314,12 +338,12 @@ fn done_is_refused_on_a_blocked_item_until_the_registration_is_done() {
     // The registration itself needs the traced number (or a waiver) before it is done.
     refused(&p, Some("KL"), &["done", &reg], 2, "--nhs-number");
     assert_eq!(status_of(&p, &reg), "open");
-    p.run_as("KL", &["done", &reg, "--nhs-number", "999 703 7014"]).success();
+    p.run_as("KL", &["done", &reg, "--nhs-number", "999 703 7014", "--ref", "S1-P1"]).success();
     let items = queue_json(&p, &[]);
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["status"], "open");
     assert_eq!(items[0]["nhs_number"], "9997037014", "the traced number is shown for the patient's items");
-    p.run_as("KL", &["done", &path]).success();
+    p.run_as("KL", &["done", &path, "--ref", "S1-P2"]).success();
     assert!(queue_json(&p, &[]).is_empty());
 }
 
@@ -332,7 +356,7 @@ fn an_item_without_an_nhs_number_needs_a_waiver_to_be_done() {
     assert_eq!(status_of(&p, &note), "blocked", "waiting for a number or a waiver, not done");
     p.run_as("KL", &["waive", &note, "--reason", "Temporary resident; untraceable"]).success();
     assert_eq!(status_of(&p, &note), "open");
-    p.run_as("KL", &["done", &note]).success();
+    p.run_as("KL", &["done", &note, "--ref", "S1-N1"]).success();
     let kept: String =
         p.sqlite().query_row("SELECT note FROM reentry_event WHERE action = 'waive_nhs'", [], |r| r.get(0)).unwrap();
     assert_eq!(kept, "Temporary resident; untraceable");
@@ -357,7 +381,7 @@ fn status_all_includes_done_and_filters_narrow_the_queue() {
     let p = practice();
     let call = log_phone(&p, "21/11/2026 09:00", "Call");
     let rx = log_prescription(&p);
-    p.run_as("KL", &["done", &rx]).success();
+    p.run_as("KL", &["done", &rx, "--ref", "S1-RX"]).success();
     assert_eq!(ids(&queue_json(&p, &[])), vec![call.clone()]);
     assert_eq!(queue_json(&p, &["--status", "all"]).len(), 2);
     assert_eq!(ids(&queue_json(&p, &["--status", "done"])), vec![rx.clone()]);
@@ -608,7 +632,13 @@ fn done_refuses_a_traced_nhs_number_that_is_another_patients_until_confirmed() {
         "--dob",
         "03/04/1950",
     ]);
-    let said = refused(&p, Some("KL"), &["done", &reg, "--nhs-number", "999 234 5675"], 2, "already belongs to");
+    let said = refused(
+        &p,
+        Some("KL"),
+        &["done", &reg, "--nhs-number", "999 234 5675", "--ref", "S1-9"],
+        2,
+        "already belongs to",
+    );
     assert!(said.contains("NHS number 999 234 5675 already belongs to SMITH, Anne (01/01/1960)"), "{said}");
     assert!(said.contains("--confirm"), "{said}");
     assert_eq!(status_of(&p, &reg), "open");
@@ -616,7 +646,7 @@ fn done_refuses_a_traced_nhs_number_that_is_another_patients_until_confirmed() {
         p.sqlite().query_row("SELECT reentry_nhs_number FROM entry WHERE id = ?1", [&reg], |r| r.get(0)).unwrap();
     assert_eq!(traced, None, "nothing recorded");
 
-    p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675", "--confirm"]).success();
+    p.run_as("KL", &["done", &reg, "--nhs-number", "999 234 5675", "--ref", "S1-9", "--confirm"]).success();
     assert_eq!(status_of(&p, &reg), "done");
 }
 

@@ -218,8 +218,13 @@ fn the_burn_down_follows_items_out_of_the_queue_and_back_in() {
             .unwrap();
     let actor = store.actor(Some("JS")).unwrap();
     let after = |minutes: i64| go_live + chrono::Duration::minutes(minutes);
-    let done =
-        || Request::Done { new_system_ref: None, note: None, nhs_number: None, waive_nhs: None, take_over: false };
+    let done = || Request::Done {
+        new_system_ref: Some("S1-1".into()),
+        note: None,
+        nhs_number: None,
+        waive_nhs: None,
+        take_over: false,
+    };
     act(&store, &actor, &ids[0], &done(), after(90)).unwrap();
     act(&store, &actor, &ids[1], &Request::NotRequired { reason: "duplicate".into() }, after(130)).unwrap();
     act(&store, &actor, &ids[2], &done(), after(180)).unwrap();

@@ -412,7 +412,7 @@ fn new_patients_asked_to_come_back_are_listed_with_their_details_until_registere
     assert!(stderr_of(&table).contains("2 to call back"));
 
     p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
-    p.run_as("JS", &["done", &zofia, "--nhs-number", "9434765919"]).success();
+    p.run_as("JS", &["done", &zofia, "--ref", "EMIS-77", "--nhs-number", "9434765919"]).success();
     let out = stdout_of(&p.run(&["callbacks"]).success());
     let line = out.lines().find(|l| l.starts_with(&zofia)).unwrap();
     assert!(line.ends_with("yes, 30/11/2026"), "{line}");

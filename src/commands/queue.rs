@@ -101,7 +101,15 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
         args.assignee.map(|a| a.trim().to_ascii_uppercase())
     };
     let waiting_for = args.for_staff.as_deref().map(|given| clinician(&store, "for", given)).transpose()?;
-    let query = QueueQuery { status, kind, tier, assignee: assignee.clone(), limit: args.limit, waiting_for };
+    let query = QueueQuery {
+        status,
+        kind,
+        tier,
+        assignee: assignee.clone(),
+        limit: args.limit,
+        waiting_for,
+        ..Default::default()
+    };
     let built = queue::build(&store, &query, ctx.now)?;
     let practice = store.settings()?.practice().unwrap_or_default().to_string();
 
@@ -194,28 +202,9 @@ fn write_table(out: &mut dyn Write, queue: &Queue, explain: bool) -> Result<()> 
     Ok(())
 }
 
-/// Whom a question is for, in words.
-fn asked_for_words(thread: &QueryThread) -> String {
-    match &thread.asked_for {
-        Some(who) => who.clone(),
-        None => "any clinician".to_string(),
-    }
-}
-
 /// A query and its answer, one line each, under the item it is about.
 fn conversation(thread: &QueryThread) -> Vec<String> {
-    let q = &thread.question;
-    let mut lines = vec![format!(
-        "Question from {} on {}, for {}: {}",
-        q.by,
-        time::format_uk(q.at),
-        asked_for_words(thread),
-        q.text
-    )];
-    if let Some(a) = &thread.answer {
-        lines.push(format!("Answer from {} on {}: {}", a.by, time::format_uk(a.at), a.text));
-    }
-    lines
+    queue::conversation(thread)
 }
 
 fn write_table_row(out: &mut dyn Write, cells: [String; 9]) -> Result<()> {

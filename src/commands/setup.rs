@@ -77,6 +77,7 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     add(key::FDP, fdp.map(time::to_storage));
     add(key::GO_LIVE, go_live.map(time::to_storage));
     add(key::READ_ONLY_DAYS, args.read_only_days.map(|d| d.to_string()));
+    add(key::DONE_WITHOUT_REF, args.done_without_ref.clone());
     let settings = NewSettings { practice_given: practice.is_some(), fdp, go_live, changes, workstation, prefix };
     let saved = save_settings(&settings, ctx);
     if is_new && saved.is_err() {

@@ -11,7 +11,7 @@ pub mod weights;
 pub mod workflow;
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -23,7 +23,7 @@ use crate::config::DEFAULT_CLAIM_HOURS;
 use crate::domain::fields::Kind;
 use crate::error::Result;
 use crate::store::{
-    Actor, OpenRegistration, Patient, PlacedCount, Placement, QueueRow, QueueScope, ReentryStatus, Store,
+    Actor, OpenRegistration, Patient, PlacedCount, PlacedSelect, Placement, QueueRow, QueueScope, ReentryStatus, Store,
 };
 
 /// Where an item stands as the queue shows it: the stored status, with an expired claim shown as
@@ -91,11 +91,23 @@ pub struct QueueQuery {
     pub tier: Option<Tier>,
     /// Claimed by, or finished by, this member of staff (short id, any case).
     pub assignee: Option<String>,
+    /// Words each item must hold, any case, in any order: in its reference, its patient's name
+    /// (accents or none) or NHS number, or its summary. As the entries list searches.
+    pub search: Option<String>,
     /// Only the queries waiting for this clinician (short id, any case): those whose question is
     /// for them, and those for any clinician.
     pub waiting_for: Option<String>,
-    /// Only the first this many, in order: what a screen asks for.
+    /// Leave out this many items from the start of the order: a screen's later pages.
+    pub offset: usize,
+    /// Only the first this many (after `offset`), in order: what a screen asks for.
     pub limit: Option<usize>,
+}
+
+impl QueueQuery {
+    /// The search's words, if it has any.
+    fn words(&self) -> Option<&str> {
+        self.search.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
 }
 
 /// One item as the queue shows it.
@@ -132,7 +144,7 @@ pub struct ReentryItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queue {
     pub items: Vec<ReentryItem>,
-    /// How many items matched before `limit`.
+    /// How many items matched before `offset` and `limit`.
     pub matched: usize,
     /// How many of those are open and past their due time.
     pub overdue: usize,
@@ -276,7 +288,9 @@ fn waiting_for(store: &Store, query: &QueueQuery) -> Result<Waiting> {
     })
 }
 
-fn wanted(p: &Placed, q: &QueueQuery, waiting: &Waiting) -> bool {
+/// Whether the query wants this item. `found`: the items its search found, when it has one;
+/// `waiting`: the queries waiting for the clinician it asks about, when it does.
+fn wanted(p: &Placed, q: &QueueQuery, found: Option<&HashSet<i64>>, waiting: &Waiting) -> bool {
     let for_them = match (&q.waiting_for, waiting) {
         (Some(who), Some(waiting)) => {
             p.status == ItemStatus::Query
@@ -292,6 +306,7 @@ fn wanted(p: &Placed, q: &QueueQuery, waiting: &Waiting) -> bool {
         StatusFilter::Only(s) => p.status == s,
     };
     status_ok
+        && found.is_none_or(|f| f.contains(&p.row.rowid))
         && q.kind.is_none_or(|k| p.row.kind() == k)
         && q.tier.is_none_or(|t| p.assessment.tier == t)
         && q.assignee.as_deref().is_none_or(|who| shown_assignee(p).is_some_and(|a| a.eq_ignore_ascii_case(who)))
@@ -337,7 +352,7 @@ fn screen(
         (Some(counts), true) => Some(progress_from(counts)),
         (None, true) => Some(progress(store, now)?),
     };
-    let items = describe(store, found.placed, found.facts_read, &ctx)?;
+    let items = describe(store, found.placed, found.facts_read, &ctx, query.offset)?;
     let queue = Queue {
         items,
         matched: found.matched,
@@ -404,12 +419,13 @@ fn work_out(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Fo
         !matches!(query.status, StatusFilter::Open) && !matches!(query.status, StatusFilter::Only(s) if s.is_open());
     let rows = store.queue_rows(&QueueScope { include_closed })?;
     let registrations = store.open_registrations()?;
+    let found = query.words().map(|words| store.queue_search(words)).transpose()?;
     let waiting = waiting_for(store, query)?;
     let mut placed: Vec<Placed> =
-        place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query, &waiting)).collect();
+        place(rows, &registrations, ctx).into_iter().filter(|p| wanted(p, query, found.as_ref(), &waiting)).collect();
     let matched = placed.len();
     let overdue = placed.iter().filter(|p| p.overdue).count();
-    match query.limit {
+    match query.limit.map(|n| n + query.offset) {
         Some(n) if n < placed.len() => {
             if n > 0 {
                 placed.select_nth_unstable_by(n - 1, in_queue_order);
@@ -419,29 +435,48 @@ fn work_out(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Fo
         }
         _ => placed.sort_unstable_by(in_queue_order),
     }
+    placed.drain(..query.offset.min(placed.len()));
     Ok(Found { placed, matched, overdue, facts_read: true, counts: None })
 }
 
-/// Reads the open queue in order from the placements the store keeps (see `placement`): the first
-/// screen is the first rows of one index. `None` when they cannot be used: closed items asked for,
-/// go-live not set, or an item not placed for this go-live.
+/// Reads the queue in order from the placements the store keeps (see `placement`): a page is a
+/// run of rows of one index. `None` when they cannot be used: voided items asked for, go-live not
+/// set, or an item not placed for this go-live.
 fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Result<Option<Found>> {
-    let open_only = match query.status {
-        StatusFilter::Open => true,
-        StatusFilter::Only(s) => s.is_open(),
-        StatusFilter::All => false,
+    let statuses: &[ReentryStatus] = match query.status {
+        StatusFilter::Open => &[ReentryStatus::Open, ReentryStatus::Claimed, ReentryStatus::Query],
+        StatusFilter::Only(ItemStatus::Open | ItemStatus::Blocked) => &[ReentryStatus::Open, ReentryStatus::Claimed],
+        StatusFilter::Only(ItemStatus::Claimed) => &[ReentryStatus::Claimed],
+        StatusFilter::Only(ItemStatus::Query) => &[ReentryStatus::Query],
+        StatusFilter::Only(ItemStatus::Done) => &[ReentryStatus::Done],
+        StatusFilter::Only(ItemStatus::NotRequired) => &[ReentryStatus::NotRequired],
+        StatusFilter::All | StatusFilter::Only(ItemStatus::Voided) => return Ok(None),
     };
-    if !open_only || !ctx.go_live_set || !store.queue_placed_for(ctx.reference, policy::POLICY_VERSION)? {
+    if !ctx.go_live_set || !store.queue_placed_for(ctx.reference, policy::POLICY_VERSION)? {
         return Ok(None);
     }
-    let everything = query.status == StatusFilter::Open
-        && query.kind.is_none()
-        && query.tier.is_none()
-        && query.assignee.is_none()
-        && query.waiting_for.is_none();
+    let mut select = PlacedSelect {
+        statuses,
+        kind: query.kind,
+        tier: query.tier.map(Tier::number),
+        assignee: query.assignee.as_deref(),
+        search: query.words(),
+        may_be_blocked: query.status == StatusFilter::Only(ItemStatus::Blocked),
+        offset: 0,
+        limit: None,
+    };
+    // What the index says settles the item's status only for these (whether an item is blocked,
+    // or its claim lapsed, is found for each row read), and a search's items are few and sorted
+    // once read: then a page is cut from the rows read.
+    let exact = matches!(
+        query.status,
+        StatusFilter::Open | StatusFilter::Only(ItemStatus::Query | ItemStatus::Done | ItemStatus::NotRequired)
+    ) && query.assignee.is_none()
+        && query.waiting_for.is_none()
+        && query.words().is_none();
     let waiting = waiting_for(store, query)?;
     let rows = match &waiting {
-        // A clinician's queries: those few items alone, put in order below.
+        // A clinician's queries: those few items alone, searched below.
         Some(waiting) => {
             let ids: Vec<&str> = waiting.keys().map(String::as_str).collect();
             match store.placed_rows_of(&ids)? {
@@ -449,7 +484,17 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
                 None => return Ok(None),
             }
         }
-        None => store.placed_queue_rows(if everything { query.limit } else { None })?,
+        None => {
+            if exact {
+                select.offset = query.offset;
+                select.limit = query.limit;
+            }
+            store.placed_queue_rows(&select)?
+        }
+    };
+    let found = match (&waiting, query.words()) {
+        (Some(_), Some(words)) => Some(store.queue_search(words)?),
+        _ => None,
     };
     let patients: Vec<&str> = rows.iter().filter_map(|r| r.patient.as_deref()).collect();
     let registrations = store.open_registrations_of(&patients)?;
@@ -457,20 +502,25 @@ fn read_in_order(store: &Store, query: &QueueQuery, ctx: &PolicyContext) -> Resu
     for row in rows {
         let Some(kept) = row.placement.and_then(as_assessment) else { return Ok(None) };
         let p = situate(row, kept, &registrations, ctx);
-        if wanted(&p, query, &waiting) {
+        if wanted(&p, query, found.as_ref(), &waiting) {
             placed.push(p);
         }
     }
     if waiting.is_some() {
         placed.sort_unstable_by(in_queue_order);
     }
+    let everything = exact && query.status == StatusFilter::Open && select.narrows_nothing();
     let counts = if everything { Some(store.placed_counts(ctx.now)?) } else { None };
-    let (matched, overdue) = match &counts {
-        Some(counts) => counts.iter().fold((0, 0), |(open, overdue), c| (open + c.open, overdue + c.overdue)),
-        None => (placed.len(), placed.iter().filter(|p| p.overdue).count()),
+    let (matched, overdue) = match (&counts, exact) {
+        (Some(counts), _) => counts.iter().fold((0, 0), |(open, overdue), c| (open + c.open, overdue + c.overdue)),
+        (None, true) => store.placed_queue_count(&select, ctx.now)?,
+        (None, false) => (placed.len(), placed.iter().filter(|p| p.overdue).count()),
     };
-    if let Some(n) = query.limit {
-        placed.truncate(n);
+    if !exact {
+        placed.drain(..query.offset.min(placed.len()));
+        if let Some(n) = query.limit {
+            placed.truncate(n);
+        }
     }
     Ok(Some(Found { placed, matched, overdue, facts_read: false, counts }))
 }
@@ -514,7 +564,14 @@ fn read_facts(store: &Store, placed: &mut [Placed], ctx: &PolicyContext) -> Resu
 }
 
 /// The items as the queue shows them: details, reasons, and the words for their state.
-fn describe(store: &Store, mut placed: Vec<Placed>, facts_read: bool, ctx: &PolicyContext) -> Result<Vec<ReentryItem>> {
+/// The words for each item placed; the first is `before + 1` in its queue.
+fn describe(
+    store: &Store,
+    mut placed: Vec<Placed>,
+    facts_read: bool,
+    ctx: &PolicyContext,
+    before: usize,
+) -> Result<Vec<ReentryItem>> {
     if !facts_read {
         read_facts(store, &mut placed, ctx)?;
     }
@@ -555,7 +612,7 @@ fn describe(store: &Store, mut placed: Vec<Placed>, facts_read: bool, ctx: &Poli
                 reasons.push(format!("claim by {who} lapsed {}", crate::domain::time::format_uk_day(until)));
             }
             ReentryItem {
-                rank: i + 1,
+                rank: before + i + 1,
                 entry_id: p.row.entry_id,
                 reference: d.reference,
                 kind: p.row.kind.unwrap_or(Kind::Note),
@@ -579,6 +636,30 @@ fn describe(store: &Store, mut placed: Vec<Placed>, facts_read: bool, ctx: &Poli
         })
         .collect();
     Ok(items)
+}
+
+/// Whom a question is for, in words: a clinician's id, or "any clinician".
+pub fn asked_for_words(thread: &QueryThread) -> String {
+    match &thread.asked_for {
+        Some(who) => who.clone(),
+        None => "any clinician".to_string(),
+    }
+}
+
+/// A query and its answer, one line each, as the queue (table, screen, `show`) gives them.
+pub fn conversation(thread: &QueryThread) -> Vec<String> {
+    let q = &thread.question;
+    let mut lines = vec![format!(
+        "Question from {} on {}, for {}: {}",
+        q.by,
+        crate::domain::time::format_uk(q.at),
+        asked_for_words(thread),
+        q.text
+    )];
+    if let Some(a) = &thread.answer {
+        lines.push(format!("Answer from {} on {}: {}", a.by, crate::domain::time::format_uk(a.at), a.text));
+    }
+    lines
 }
 
 /// Done and still to do, for one tier.
@@ -655,6 +736,33 @@ pub struct Outcome {
     pub events: Vec<String>,
 }
 
+/// Whether `request` would be allowed now, asked before the person types what it needs (a
+/// reference, a question, a reason), so that a refusal that does not depend on those words
+/// ("claimed by KL") comes before they are typed. The same reads and rules as `act`; nothing is
+/// recorded, and what is typed later is checked again when it is sent.
+pub fn check(store: &Store, actor: &Actor, given: &str, request: &Request, now: DateTime<Utc>) -> Result<()> {
+    let staff = actor.staff_id.clone().unwrap_or_default();
+    store.trial(now, |tx| {
+        let entry = tx.find_entry(given)?;
+        let state = tx.reentry_state(&entry)?;
+        let people = people(tx, &entry, request, &staff)?;
+        workflow::decide(&state, request, &staff, &people, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
+        Ok(())
+    })
+}
+
+/// The staff `request` by `staff` involves, as this transaction reads them.
+fn people(tx: &crate::store::Tx, entry: &crate::store::EntryHeader, request: &Request, staff: &str) -> Result<People> {
+    let named = match request {
+        Request::Query { to: Some(to), .. } => Some(
+            tx.staff_member(to)?
+                .ok_or_else(|| crate::error::Error::UnknownStaff { id: to.trim().to_string(), known: Vec::new() })?,
+        ),
+        _ => None,
+    };
+    Ok(People { acting: tx.staff_member(staff)?, logged_by: tx.staff_member(&entry.recorded_by)?, named })
+}
+
 /// Makes one change to the item `given` (id or reference), checked and recorded in one write
 /// transaction: two admins asking at once are served one after the other, and the second sees the
 /// first's claim.
@@ -676,16 +784,9 @@ pub fn act_confirmed(
     store.write_at(now, |tx| {
         let entry = tx.find_entry(given)?;
         let state = tx.reentry_state(&entry)?;
-        let named =
-            match request {
-                Request::Query { to: Some(to), .. } => Some(tx.staff_member(to)?.ok_or_else(|| {
-                    crate::error::Error::UnknownStaff { id: to.trim().to_string(), known: Vec::new() }
-                })?),
-                _ => None,
-            };
-        let people =
-            People { acting: tx.staff_member(&staff)?, logged_by: tx.staff_member(&entry.recorded_by)?, named };
+        let people = people(tx, &entry, request, &staff)?;
         let steps = workflow::decide(&state, request, &staff, &people, now, Duration::hours(DEFAULT_CLAIM_HOURS))?;
+        workflow::reference_given(&state, request, tx.done_without_reference()?)?;
         if let Request::Done { nhs_number: Some(nhs), .. } = request
             && !confirmed
         {
@@ -738,7 +839,7 @@ mod tests {
                 1 => Request::Query { note: "Which dose?".into(), to: None },
                 2 => Request::NotRequired { reason: "Already on the new system".into() },
                 _ => Request::Done {
-                    new_system_ref: None,
+                    new_system_ref: Some(format!("S1-{i}")),
                     note: None,
                     nhs_number: None,
                     waive_nhs: Some("Temporary resident".into()),
@@ -768,8 +869,8 @@ mod tests {
         let fresh = work_out(store, query, &ctx).unwrap();
         assert_eq!((kept.matched, kept.overdue), (fresh.matched, fresh.overdue), "{query:?}");
         (
-            describe(store, kept.placed, kept.facts_read, &ctx).unwrap(),
-            describe(store, fresh.placed, fresh.facts_read, &ctx).unwrap(),
+            describe(store, kept.placed, kept.facts_read, &ctx, query.offset).unwrap(),
+            describe(store, fresh.placed, fresh.facts_read, &ctx, query.offset).unwrap(),
         )
     }
 
@@ -797,6 +898,83 @@ mod tests {
         assert!(
             inherited.iter().any(|i| i.terms.iter().any(|t| t.what.contains("for this registration"))),
             "the practice has a registration that others wait for"
+        );
+    }
+
+    /// Issue 12, item 4: a page of the queue (at an offset, narrowed by a filter or a search) is
+    /// the same run of items, with the same ranks and counts, as the whole queue worked out.
+    #[test]
+    fn every_page_and_search_is_the_run_of_the_whole_queue_it_says() {
+        let store = worked_practice();
+        let now = t("23/11/2026 09:00");
+        let whole = build(&store, &QueueQuery::default(), now).unwrap().items;
+        let third = &whole[100];
+        let word = third.summary.split_whitespace().max_by_key(|w| w.len()).unwrap().to_lowercase();
+        let family = third.patient.split(',').next().unwrap().to_lowercase();
+        let page = |offset, limit| QueueQuery { offset, limit: Some(limit), ..Default::default() };
+        let queries = [
+            page(0, 50),
+            page(50, 50),
+            page(1_000, 50),
+            page(whole.len() - 3, 50),
+            page(whole.len() + 10, 50),
+            QueueQuery { kind: Some(Kind::Consultation), offset: 30, limit: Some(10), ..Default::default() },
+            QueueQuery { tier: Some(Tier::FirstWeek), offset: 20, limit: Some(20), ..Default::default() },
+            QueueQuery {
+                status: StatusFilter::Only(ItemStatus::Done),
+                offset: 1,
+                limit: Some(5),
+                ..Default::default()
+            },
+            QueueQuery { status: StatusFilter::Only(ItemStatus::NotRequired), ..Default::default() },
+            QueueQuery {
+                status: StatusFilter::Only(ItemStatus::Claimed),
+                offset: 2,
+                limit: Some(3),
+                ..Default::default()
+            },
+            QueueQuery {
+                status: StatusFilter::Only(ItemStatus::Blocked),
+                offset: 1,
+                limit: Some(2),
+                ..Default::default()
+            },
+            QueueQuery { search: Some(third.reference.to_lowercase()), ..Default::default() },
+            QueueQuery { search: Some(word.clone()), offset: 2, limit: Some(10), ..Default::default() },
+            QueueQuery { search: Some(format!("{family} {word}")), ..Default::default() },
+            QueueQuery { search: Some(family.to_uppercase()), kind: Some(third.kind), ..Default::default() },
+            QueueQuery {
+                search: Some(word.clone()),
+                status: StatusFilter::Only(ItemStatus::Done),
+                ..Default::default()
+            },
+        ];
+        for query in &queries {
+            let (kept, fresh) = both_ways(&store, query, now);
+            assert_eq!(kept, fresh, "{query:?}");
+            let all = QueueQuery { offset: 0, limit: None, ..query.clone() };
+            let everything = build(&store, &all, now).unwrap();
+            let expected: Vec<&str> = everything
+                .items
+                .iter()
+                .skip(query.offset)
+                .take(query.limit.unwrap_or(usize::MAX))
+                .map(|i| i.entry_id.as_str())
+                .collect();
+            let shown = build(&store, query, now).unwrap();
+            let got: Vec<&str> = shown.items.iter().map(|i| i.entry_id.as_str()).collect();
+            assert_eq!(got, expected, "{query:?}");
+            assert_eq!(shown.matched, everything.matched, "{query:?}");
+            assert!(shown.items.iter().enumerate().all(|(i, item)| item.rank == query.offset + i + 1), "{query:?}");
+        }
+        let by_reference = build(&store, &queries[11], now).unwrap().items;
+        assert_eq!(by_reference.iter().map(|i| &i.reference).collect::<Vec<_>>(), [&third.reference]);
+        let by_name_and_word = build(&store, &queries[13], now).unwrap().items;
+        assert!(by_name_and_word.iter().any(|i| i.entry_id == third.entry_id));
+        assert!(
+            by_name_and_word
+                .iter()
+                .all(|i| i.patient.to_lowercase().contains(&family) || i.summary.to_lowercase().contains(&family))
         );
     }
 

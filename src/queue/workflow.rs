@@ -189,6 +189,19 @@ fn respect_claim(
     }
 }
 
+/// A done with no reference from the new system is refused unless the practice allows it
+/// (`Settings::done_without_reference`): the reference is how a keyed item is found again.
+pub fn reference_given(state: &ReentryState, request: &Request, allowed_without: bool) -> Result<(), Error> {
+    match request {
+        Request::Done { new_system_ref, .. }
+            if !allowed_without && new_system_ref.as_deref().is_none_or(|r| r.trim().is_empty()) =>
+        {
+            Err(refuse(Reentry::ReferenceNeeded { reference: state.reference.clone() }))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The steps `request` by `staff` makes, or why it is refused; `people` are the staff it involves.
 pub fn decide(
     state: &ReentryState,

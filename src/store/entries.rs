@@ -232,22 +232,7 @@ impl Store {
             args.push(Box::new(staff.clone()));
             sql.push_str(&format!(" AND e.recorded_by = ?{}", args.len()));
         }
-        for word in filter.text.as_deref().unwrap_or_default().split_whitespace() {
-            args.push(Box::new(format!("%{}%", word.replace(['%', '_'], ""))));
-            let n = args.len();
-            // Names are matched folded on both sides, as the patient look-up does: "sian" finds
-            // Siân and "lukasz" finds Łukasz. A word with no letters or digits folds to nothing
-            // and would match every name, so it is looked for only as typed.
-            let folded = fold(word);
-            let names = if folded.is_empty() {
-                String::new()
-            } else {
-                args.push(Box::new(format!("%{folded}%")));
-                let f = args.len();
-                format!(" OR p.family_fold LIKE ?{f} OR p.given_fold LIKE ?{f}")
-            };
-            sql.push_str(&format!(" AND (e.summary LIKE ?{n} OR e.ref LIKE ?{n} OR p.nhs_number LIKE ?{n}{names})"));
-        }
+        sql.push_str(&words_matched(filter.text.as_deref().unwrap_or_default(), &mut args));
         sql.push_str(if filter.newest_first {
             " ORDER BY e.occurred_at DESC, e.id DESC"
         } else {
@@ -285,6 +270,120 @@ impl Store {
             }
             Ok(())
         })
+    }
+}
+
+/// The SQL (" AND e.rowid IN (…)") that keeps the entries `e` holding every word of `text`, any
+/// case, in their summary, their reference, or their patient's NHS number or name: the one rule
+/// by which the entries list and the re-entry queue search. Its values are added to `args`.
+/// Empty when `text` has no words.
+pub(crate) fn words_matched(text: &str, args: &mut Vec<Box<dyn rusqlite::ToSql>>) -> String {
+    words_found(text, args).map(|found| format!(" AND e.rowid IN ({found})")).unwrap_or_default()
+}
+
+/// A SELECT of the row numbers of the entries `words_matched` keeps; `None` when `text` has no words.
+/// The longest word (likely the rarest) finds the candidates through the indexes; each other word
+/// is then checked on those few alone, rather than on every entry again.
+pub(crate) fn words_found(text: &str, args: &mut Vec<Box<dyn rusqlite::ToSql>>) -> Option<String> {
+    let mut words = search_words(text);
+    let longest = (0..words.len()).max_by_key(|&i| words[i].chars().count())?;
+    let first = words.remove(longest);
+    let candidates = entries_holding(&first, args);
+    if words.is_empty() {
+        return Some(candidates);
+    }
+    let others: Vec<String> = words
+        .iter()
+        .map(|word| {
+            let (n, patients) = word_values(word, args);
+            let names = patients.map(|p| format!(" OR c.patient_id IN ({p})")).unwrap_or_default();
+            format!("(c.summary LIKE ?{n} OR c.ref LIKE ?{n}{names})")
+        })
+        .collect();
+    Some(format!("SELECT c.rowid FROM entry c WHERE c.rowid IN ({candidates}) AND {}", others.join(" AND ")))
+}
+/// The words of a search; an NHS number typed in its groups, as it is shown ("943 476 5919", or
+/// the start of one, "943 47"), is one word, since NHS numbers are kept as digits alone.
+fn search_words(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let digits = |w: &str, most: usize| w.len() <= most && w.bytes().all(|b| b.is_ascii_digit());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let first = words[i];
+        let second = words.get(i + 1).copied().unwrap_or_default();
+        if first.len() == 3 && digits(first, 3) && !second.is_empty() && digits(second, 3) {
+            let mut number = format!("{first}{second}");
+            i += 2;
+            if let Some(third) = words.get(i).filter(|w| second.len() == 3 && digits(w, 4)) {
+                number.push_str(third);
+                i += 1;
+            }
+            out.push(number);
+        } else {
+            out.push(first.to_string());
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The row numbers of the entries holding `word` (see `words_matched`): the summaries and
+/// references from their narrow index (schema 11), and the entries of the patients whose name or
+/// NHS number holds it, each found by its own index, so that no search reads the whole table.
+fn entries_holding(word: &str, args: &mut Vec<Box<dyn rusqlite::ToSql>>) -> String {
+    let (n, patients) = word_values(word, args);
+    let mut sql = format!("SELECT rowid FROM entry INDEXED BY entry_words WHERE summary LIKE ?{n} OR ref LIKE ?{n}");
+    if let Some(patients) = patients {
+        sql.push_str(&format!(
+            " UNION SELECT rowid FROM entry INDEXED BY entry_by_patient WHERE patient_id IN ({patients})"
+        ));
+    }
+    sql
+}
+
+/// Adds `word`'s values to `args`: the number of its `%word%` for the summary and reference, and
+/// a SELECT of the patients whose NHS number or name holds it (`None` when none can).
+fn word_values(word: &str, args: &mut Vec<Box<dyn rusqlite::ToSql>>) -> (usize, Option<String>) {
+    args.push(Box::new(format!("%{}%", word.replace(['%', '_'], ""))));
+    let n = args.len();
+    let mut patients = Vec::new();
+    // NHS numbers are kept as digits alone: a word without a digit is never in one.
+    if word.chars().any(|c| c.is_ascii_digit()) {
+        patients.push(format!("SELECT id FROM patient WHERE nhs_number LIKE ?{n}"));
+    }
+    // Names are matched folded on both sides, as the patient look-up does: "sian" finds Siân and
+    // "lukasz" finds Łukasz. A word with no letters or digits folds to nothing and would match
+    // every name, so it is looked for only as typed.
+    let folded = fold(word);
+    if folded.chars().count() >= 3 {
+        // Any three letters of a name, from the look-up's own trigram index (schema 3).
+        args.push(Box::new(format!("\"{folded}\"")));
+        let f = args.len();
+        patients.push(format!(
+            "SELECT p.id FROM patient p WHERE p.rowid IN
+                 (SELECT rowid FROM patient_name_search WHERE patient_name_search MATCH ?{f})"
+        ));
+    } else if !folded.is_empty() {
+        args.push(Box::new(format!("%{folded}%")));
+        let f = args.len();
+        patients.push(format!("SELECT id FROM patient WHERE family_fold LIKE ?{f} OR given_fold LIKE ?{f}"));
+    }
+    (n, (!patients.is_empty()).then(|| patients.join(" UNION ")))
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::search_words;
+
+    #[test]
+    fn an_nhs_number_typed_in_its_groups_is_one_word_of_a_search() {
+        assert_eq!(search_words("943 476 5919"), ["9434765919"]);
+        assert_eq!(search_words("  jones 999 12 "), ["jones", "99912"]);
+        assert_eq!(search_words("943 476 59"), ["94347659"]);
+        assert_eq!(search_words("take 2 3 times"), ["take", "2", "3", "times"]);
+        assert_eq!(search_words("100 mg 250 500"), ["100", "mg", "250500"]);
+        assert!(search_words(" ").is_empty());
     }
 }
 
@@ -479,7 +578,8 @@ impl Store {
     pub fn recent_here(&self, limit: usize) -> Result<Vec<RecentEntry>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT e.ref, e.kind, e.recorded_at, e.summary, p.family_name, p.given_name, p.nhs_number
+                "SELECT e.ref, e.kind, e.recorded_at, e.summary, p.family_name, p.given_name, p.nhs_number,
+                        p.date_of_birth
                  FROM entry e LEFT JOIN patient p ON p.id = e.patient_id
                  WHERE e.workstation_id = (SELECT id FROM workstation WHERE is_local = 1)
                  ORDER BY e.recorded_at DESC LIMIT ?1",
@@ -487,10 +587,14 @@ impl Store {
             let rows = stmt.query_map([limit as i64], |r| {
                 let family: Option<String> = r.get(4)?;
                 let given: Option<String> = r.get(5)?;
+                // "JONES, Siân (03/04/1950)", as every list names a patient; the NHS number when
+                // no name was given.
                 let patient = match (family, given) {
-                    (Some(f), Some(g)) => Some(format!("{}, {g}", f.to_uppercase())),
-                    (Some(f), None) => Some(f.to_uppercase()),
-                    _ => r.get::<_, Option<String>>(6)?,
+                    (None, None) => r.get::<_, Option<String>>(6)?,
+                    (family_name, given_name) => Some(
+                        Patient { family_name, given_name, date_of_birth: r.get(7)?, ..Default::default() }
+                            .name_and_birth(),
+                    ),
                 };
                 Ok(RecentEntry {
                     reference: r.get(0)?,

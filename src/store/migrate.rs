@@ -16,6 +16,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0008_draft_holds.sql"),
     include_str!("../../schema/0009_query_answers.sql"),
     include_str!("../../schema/0010_runbook.sql"),
+    include_str!("../../schema/0011_entry_words.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.

@@ -42,8 +42,9 @@ pub use patients::{
     DuplicatePair, JoinOutcome, PATIENT_DETAILS, Patient, PatientCheck, PatientMatches, ResolvedPatient,
 };
 pub use queue::{
-    CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, Placement, QueryThread, QueueDetail,
-    QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Remark, Replayed, replay,
+    CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, PlacedSelect, Placement, QueryThread,
+    QueueDetail, QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Remark, Replayed,
+    replay,
 };
 pub use report::ReportCounts;
 pub use runbook::{
@@ -107,6 +108,17 @@ impl Store {
             wrapped.tx.commit()?;
             tracing::debug!(ms = committing.elapsed().as_millis(), "committed");
             Ok(value)
+        };
+        run().map_err(|e| e.at(&self.path))
+    }
+
+    /// Runs `f` in a transaction that is always rolled back: to ask whether a change would be
+    /// allowed, through the same reads the change makes, without making it. Takes no write lock.
+    pub fn trial<T>(&self, now: DateTime<Utc>, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let run = || -> Result<T> {
+            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
+            let wrapped = Tx { tx, now: now.into(), seeded_ids: None.into() };
+            f(&wrapped)
         };
         run().map_err(|e| e.at(&self.path))
     }

@@ -12,7 +12,7 @@ use crate::domain::text::fold;
 use crate::domain::time;
 use crate::error::{Error, Result, Warning};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Patient {
     pub id: String,
     pub nhs_number: Option<String>,

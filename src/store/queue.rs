@@ -357,15 +357,24 @@ impl Store {
         self.read(|c| Ok(open_registrations(c, None)?))
     }
 
-    /// Open items in queue order, as placed (schema 5), from the order index: the first `limit`
-    /// (all without one). The caller has checked that every open item is placed
+    /// Items in queue order, as placed (schema 5), from the order index: those `select` asks for,
+    /// a page of them if it says so. The caller has checked that every item is placed
     /// (`queue_placed_for`). The facts are not read: the policy already used them.
-    pub fn placed_queue_rows(&self, limit: Option<usize>) -> Result<Vec<QueueRow>> {
+    pub fn placed_queue_rows(&self, select: &PlacedSelect) -> Result<Vec<QueueRow>> {
         self.read(|c| {
             map_the_file(c)?;
-            let mut stmt = c.prepare_cached(&format!("{PLACED_ROWS} LIMIT ?1"))?;
-            let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-            let mut rows = stmt.query_map([limit], placed_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+            let wanted = select.condition(&mut args);
+            args.push(Box::new(select.limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))));
+            args.push(Box::new(i64::try_from(select.offset).unwrap_or(i64::MAX)));
+            let (limit, offset) = (args.len() - 1, args.len());
+            let mut stmt = c.prepare_cached(&format!(
+                "{} WHERE {wanted} {PLACED_ORDER} LIMIT ?{limit} OFFSET ?{offset}",
+                select.rows()
+            ))?;
+            let mut rows = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), placed_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             if rows.len() <= FEW_ROWS {
                 let mut known = c.prepare_cached(NHS_NUMBER_KNOWN)?;
                 for row in &mut rows {
@@ -380,6 +389,36 @@ impl Store {
                 }
             }
             Ok(rows)
+        })
+    }
+
+    /// How many items `select` asks for (its page aside), and how many of them still to do were
+    /// due before `now`: one walk of the order index.
+    pub fn placed_queue_count(&self, select: &PlacedSelect, now: DateTime<Utc>) -> Result<(usize, usize)> {
+        self.read(|c| {
+            let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+            let wanted = select.condition(&mut args);
+            args.push(Box::new(time::to_storage(now)));
+            let due = args.len();
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT count(*), total(e.queue_due < ?{due} AND e.reentry_status IN ('open', 'claimed', 'query'))
+                 FROM entry e INDEXED BY entry_in_queue_order WHERE {wanted}"
+            ))?;
+            let (count, overdue): (i64, f64) =
+                stmt.query_row(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok((count.max(0) as usize, overdue.max(0.0) as usize))
+        })
+    }
+
+    /// The row numbers of every item holding each word of `words` (see `entries::words_matched`),
+    /// whatever its state.
+    pub fn queue_search(&self, words: &str) -> Result<std::collections::HashSet<i64>> {
+        self.read(|c| {
+            let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+            let Some(found) = super::entries::words_found(words, &mut args) else { return Ok(Default::default()) };
+            let mut stmt = c.prepare_cached(&found)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 
@@ -592,14 +631,89 @@ fn queue_basis(c: &Connection) -> rusqlite::Result<Option<(DateTime<Utc>, String
     Ok(basis.and_then(|(reference, policy)| Some((time::from_storage(&reference)?, policy))))
 }
 
-/// Open items in queue order, from the order index of schema 5.
-/// Every column is in the index (`voided` is not selected: it holds only unvoided entries), so the
-/// table is never read.
+/// Placed items, from the order index of schema 5: followed by a WHERE that names
+/// `PLACED_WHERE`'s columns, then `PLACED_ORDER`. Every column is in the index (`voided` is not
+/// selected: it holds only unvoided entries), so without a search the table is never read.
 const PLACED_ROWS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentry_status, e.reentry_assignee,
         e.reentry_claimed_until, e.patient_id, e.nhs_waived, e.queue_tier, e.queue_score, e.queue_due, e.queue_booked
-    FROM entry e INDEXED BY entry_in_queue_order
-    WHERE e.voided = 0 AND e.queue_tier IS NOT NULL AND e.reentry_status IN ('open', 'claimed', 'query')
-    ORDER BY e.queue_tier, e.queue_score DESC, e.queue_due, e.queue_booked IS NULL, e.queue_booked, e.occurred_at, e.id";
+    FROM entry e INDEXED BY entry_in_queue_order";
+
+/// `PLACED_ROWS` for a few items found otherwise (by a search, say), each looked up by its row.
+const PLACED_ROWS_LOOKED_UP: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentry_status, e.reentry_assignee,
+        e.reentry_claimed_until, e.patient_id, e.nhs_waived, e.queue_tier, e.queue_score, e.queue_due, e.queue_booked
+    FROM entry e";
+
+/// The queue's order: the order index's own, so nothing is sorted.
+const PLACED_ORDER: &str = "ORDER BY e.queue_tier, e.queue_score DESC, e.queue_due, e.queue_booked IS NULL, e.queue_booked, e.occurred_at, e.id";
+
+/// Which placed items to read, in the columns of the order index (a search reads the table too).
+#[derive(Debug, Clone, Default)]
+pub struct PlacedSelect<'a> {
+    /// As stored; none means every status.
+    pub statuses: &'a [ReentryStatus],
+    pub kind: Option<Kind>,
+    /// 1 to 4.
+    pub tier: Option<u8>,
+    /// Whose items, any case: claimed by them, or finished by them. Whether a claim has lapsed is
+    /// left to the caller.
+    pub assignee: Option<&'a str>,
+    /// Words to search for (see `entries::words_matched`).
+    pub search: Option<&'a str>,
+    /// Only items that may be blocked: their patient has no NHS number on record, or has a
+    /// registration still to key. Whether each one is blocked is left to the caller.
+    pub may_be_blocked: bool,
+    pub offset: usize,
+    pub limit: Option<usize>,
+}
+
+impl PlacedSelect<'_> {
+    /// Whether every placed item still to do is wanted (its statuses aside).
+    pub fn narrows_nothing(&self) -> bool {
+        self.kind.is_none()
+            && self.tier.is_none()
+            && self.assignee.is_none()
+            && self.search.is_none()
+            && !self.may_be_blocked
+    }
+
+    /// The SELECT of the placed rows: from the order index, walked in order, unless a search or
+    /// the patients that may be blocked name a few items, which are then looked up and sorted.
+    fn rows(&self) -> &'static str {
+        if self.search.is_some() || self.may_be_blocked { PLACED_ROWS_LOOKED_UP } else { PLACED_ROWS }
+    }
+
+    /// The WHERE condition, its values added to `args`.
+    fn condition(&self, args: &mut Vec<Box<dyn rusqlite::ToSql>>) -> String {
+        let mut sql = String::from("e.voided = 0 AND e.queue_tier IS NOT NULL");
+        if !self.statuses.is_empty() {
+            let names: Vec<String> = self.statuses.iter().map(|s| format!("'{}'", s.name())).collect();
+            sql.push_str(&format!(" AND e.reentry_status IN ({})", names.join(", ")));
+        }
+        if let Some(kind) = self.kind {
+            args.push(Box::new(kind.name()));
+            sql.push_str(&format!(" AND e.kind = ?{}", args.len()));
+        }
+        if let Some(tier) = self.tier {
+            args.push(Box::new(tier));
+            sql.push_str(&format!(" AND e.queue_tier = ?{}", args.len()));
+        }
+        if let Some(who) = self.assignee {
+            args.push(Box::new(who.to_string()));
+            sql.push_str(&format!(" AND e.reentry_assignee = ?{} COLLATE NOCASE", args.len()));
+        }
+        if let Some(words) = self.search {
+            sql.push_str(&super::entries::words_matched(words, args));
+        }
+        if self.may_be_blocked {
+            sql.push_str(
+                " AND e.patient_id IN (SELECT id FROM patient WHERE nhs_number IS NULL
+                     UNION SELECT patient_id FROM entry INDEXED BY entry_by_kind
+                           WHERE kind = 'registration' AND voided = 0 AND reentry_status IN ('open', 'claimed', 'query'))",
+            );
+        }
+        sql
+    }
+}
 
 /// The columns `placed_row` reads (those of `PLACED_ROWS`), for a look-up by id.
 const PLACED_COLUMNS: &str = "SELECT e.rowid, e.id, e.kind, e.occurred_at, e.reentry_status, e.reentry_assignee,
@@ -1266,7 +1380,10 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         store
             .read(|c| {
-                let ordered = plan(c, &format!("{PLACED_ROWS} LIMIT 50"));
+                let open = [ReentryStatus::Open, ReentryStatus::Claimed, ReentryStatus::Query];
+                let page = PlacedSelect { statuses: &open, ..Default::default() };
+                let wanted = page.condition(&mut Vec::new());
+                let ordered = plan(c, &format!("{PLACED_ROWS} WHERE {wanted} {PLACED_ORDER} LIMIT 50 OFFSET 100"));
                 assert!(
                     ordered.contains("COVERING INDEX entry_in_queue_order"),
                     "read from the index alone: {ordered}"
@@ -1279,6 +1396,33 @@ mod tests {
                 assert!(!waiting.contains("SCAN e\n") && !waiting.ends_with("SCAN e"), "{waiting}");
                 let counted = plan(c, COUNTS_BY_TIER);
                 assert!(counted.contains("COVERING INDEX") && !counted.contains("TEMP B-TREE"), "{counted}");
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Issue 12, item 4: a search reads the summaries and references from their narrow index and
+    /// the patients from theirs, never the entry or patient table whole (a name of three letters
+    /// or more; the NHS numbers, digits alone, are read for a word with a digit).
+    #[test]
+    fn a_search_reads_indexes_not_the_tables() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .read(|c| {
+                let mut args = Vec::new();
+                let found = super::super::entries::words_found("Siân chest-pain jo", &mut args).unwrap();
+                let plan = plan(c, &found);
+                assert!(plan.contains("SCAN entry USING COVERING INDEX entry_words"), "{plan}");
+                assert!(plan.contains("patient_name_search VIRTUAL TABLE"), "{plan}");
+                for line in plan.lines() {
+                    let scan = line.starts_with("SCAN entry")
+                        || line.starts_with("SCAN patient")
+                        || line.starts_with("SCAN p");
+                    let narrow = line.contains("COVERING INDEX") || line.contains("VIRTUAL TABLE");
+                    // "jo", two letters, is looked for in the folded names (no trigram has it).
+                    assert!(!scan || narrow || line == "SCAN patient", "{line}\n{plan}");
+                }
+                assert_eq!(plan.lines().filter(|l| *l == "SCAN patient").count(), 1, "{plan}");
                 Ok(())
             })
             .unwrap();

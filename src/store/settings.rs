@@ -22,6 +22,8 @@ pub mod key {
     pub const SLA_HOURS: &str = "sla_hours";
     pub const READ_ONLY_DAYS: &str = "read_only_access_days";
     pub const DEMO: &str = "demo";
+    /// "yes": an item may be marked done without its reference in the new system.
+    pub const DONE_WITHOUT_REF: &str = "done_without_reference";
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,6 +63,12 @@ impl Settings {
     pub fn is_demo(&self) -> bool {
         self.get(key::DEMO) == Some("yes")
     }
+
+    /// Whether the practice lets an item be marked done with no reference from the new system.
+    /// Not unless it says so: a reference is how a keyed item is found again.
+    pub fn done_without_reference(&self) -> bool {
+        self.get(key::DONE_WITHOUT_REF) == Some("yes")
+    }
 }
 
 impl Store {
@@ -86,11 +94,19 @@ impl Tx<'_> {
         self.time_setting(key::FDP)
     }
 
+    /// `Settings::done_without_reference` as this transaction sees it.
+    pub fn done_without_reference(&self) -> Result<bool> {
+        Ok(self.setting(key::DONE_WITHOUT_REF)?.as_deref() == Some("yes"))
+    }
+
     fn time_setting(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.setting(name)?.as_deref().and_then(time::from_storage))
+    }
+
+    fn setting(&self, name: &str) -> Result<Option<String>> {
         // Cached: every save reads the FDP to question its times.
         let mut stmt = self.conn().prepare_cached("SELECT value FROM setting WHERE key = ?1")?;
-        let value: Option<String> = rusqlite::OptionalExtension::optional(stmt.query_row([name], |r| r.get(0)))?;
-        Ok(value.as_deref().and_then(time::from_storage))
+        Ok(rusqlite::OptionalExtension::optional(stmt.query_row([name], |r| r.get(0)))?)
     }
 
     /// Sets each (key, value); an unchanged value writes nothing. Each change is audited with its old value.

@@ -8,12 +8,13 @@ use ratatui_textarea::TextArea;
 use super::field::Editor;
 use super::form::{Amending, DraftBody, EntryForm, FormOutcome, LOOKUP_ROWS, Row, SaveRequest};
 use super::keys::{self, Command};
+use super::queue_screen::{Change, QueueScreen};
 use super::setup::{SetupForm, SetupOutcome};
 use crate::domain::fields::{FieldProblem, Kind};
 use crate::domain::text::fold;
 use crate::domain::time;
 use crate::error::Warning;
-use crate::queue::{Progress, Queue, QueueQuery, ReentryItem, Request, StatusFilter, Tier};
+use crate::queue::{Progress, Queue, QueueQuery, Request};
 use crate::store::{Draft, EntryRow, Patient, RecentEntry, Revision, StaffMember};
 
 /// How often a form being typed is saved as a draft, at most, on the keys alone. The clock's tick
@@ -36,6 +37,8 @@ pub struct Cutover {
     pub sla_hours: i64,
     pub demo: bool,
     pub workstation: String,
+    /// The practice lets an item be marked done with no reference from the new system.
+    pub done_without_reference: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -87,39 +90,14 @@ pub struct EntriesList {
     pub loading: bool,
 }
 
-/// The re-entry queue as the screen shows it: the first items in order, the one selected (whole),
-/// progress by tier, and a question being asked (a reference, a note, a reason), if any.
-#[derive(Debug, Clone, Default)]
-pub struct QueueScreen {
-    pub items: Vec<ReentryItem>,
-    pub matched: usize,
-    pub overdue: usize,
-    pub selected: usize,
-    pub mine: bool,
-    pub kind: Option<Kind>,
-    pub tier: Option<Tier>,
-    pub progress: Option<Progress>,
-    pub detail: Option<Box<EntryDetail>>,
-    pub prompt: Option<QueuePrompt>,
-}
-
-#[derive(Debug, Clone)]
-pub struct QueuePrompt {
-    pub command: Command,
-    pub question: &'static str,
-    pub answer: TextArea<'static>,
-    pub required: bool,
-}
-
-/// How many queue items the screen asks for: more than fit, so scrolling needs no reload.
-pub const QUEUE_ROWS: usize = 100;
-
 /// One entry opened whole, with its history.
 #[derive(Debug, Clone)]
 pub struct EntryDetail {
     pub row: EntryRow,
     pub revisions: Vec<Revision>,
     pub patient: Option<Patient>,
+    /// How many lines of it are scrolled past, on the screen that shows it whole.
+    pub scroll: u16,
 }
 
 // One screen at a time, so the size of the largest variant costs nothing worth boxing for.
@@ -142,7 +120,8 @@ pub enum Screen {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help,
+    /// The keys of the screen, scrolled this many lines.
+    Help(u16),
     ConfirmDiscard,
     /// Esc on the first-run screen after something was typed: nothing is set up if they leave.
     ConfirmLeaveSetup,
@@ -201,13 +180,23 @@ pub enum Effect {
         entry_id: String,
         reason: String,
     },
+    /// `progress`: the progress by tier read too.
     LoadQueue {
         query: QueueQuery,
+        progress: bool,
     },
     OpenQueueItem(String),
+    /// Asks whether a change would be allowed, before its questions are asked.
+    CheckChange {
+        change: Change,
+        entry_id: String,
+        reference: String,
+    },
+    /// `confirmed`: a yes to the questions the database asked about this change.
     Act {
         entry_id: String,
         request: Request,
+        confirmed: bool,
     },
     Copy(String),
     /// Keeps the form as a draft; `release` lets this window's hold on it go (the window is closing).
@@ -277,11 +266,20 @@ pub enum Msg {
     },
     /// Every draft free now, whoever typed it.
     Drafts(Vec<Draft>),
+    /// A page of the queue, and the progress by tier when it was asked for.
     Queue {
         queue: Queue,
-        progress: Progress,
+        progress: Option<Progress>,
     },
     QueueItem(Box<EntryDetail>),
+    /// The change may be made: its questions can be asked. `needs_nhs`: a registration with no
+    /// NHS number, which asks for the number the new system traced.
+    Checked {
+        change: Change,
+        entry_id: String,
+        reference: String,
+        needs_nhs: bool,
+    },
     Acted {
         text: String,
     },
@@ -290,6 +288,10 @@ pub enum Msg {
         go_live: Option<DateTime<Utc>>,
     },
     RunbookSaved(String),
+    /// A change to a queue item was not made, and why, in the screen's words.
+    NotActed(String),
+    /// The database asks before making the change: these need a yes.
+    ActQuestions(Vec<String>),
     Failed(String),
     /// A rolling backup was made: whatever kept it from being made before is over.
     BackupMade,
@@ -375,7 +377,7 @@ impl App {
         }
     }
 
-    fn say(&mut self, text: impl Into<String>, tone: Tone) {
+    pub(super) fn say(&mut self, text: impl Into<String>, tone: Tone) {
         self.status = Some(Status { text: text.into(), tone });
     }
 
@@ -412,7 +414,9 @@ impl App {
                 }
                 // What was typed is on disk within a tick: Windows may end the program as its
                 // window closes, or at logoff, without waiting for it to save.
-                self.autosave(true)
+                let mut effects = self.autosave(true);
+                effects.extend(self.queue_tick());
+                effects
             }
             Msg::Stop => self.leave(),
             Msg::SetupDone(start) => {
@@ -499,33 +503,27 @@ impl App {
                 self.screen = Screen::Home;
                 vec![Effect::LoadHome]
             }
-            Msg::Queue { queue, progress } => {
-                let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
-                let keep = screen.items.get(screen.selected).map(|i| i.entry_id.clone());
-                screen.matched = queue.matched;
-                screen.overdue = queue.overdue;
-                screen.items = queue.items;
-                screen.progress = Some(progress);
-                screen.selected = keep
-                    .and_then(|id| screen.items.iter().position(|i| i.entry_id == id))
-                    .unwrap_or(0)
-                    .min(screen.items.len().saturating_sub(1));
-                screen
-                    .items
-                    .get(screen.selected)
-                    .map(|i| Effect::OpenQueueItem(i.entry_id.clone()))
-                    .into_iter()
-                    .collect()
-            }
+            Msg::Queue { queue, progress } => self.queue_loaded(queue, progress),
             Msg::QueueItem(detail) => {
-                if let Screen::Queue(screen) = &mut self.screen {
+                if let Screen::Queue(screen) = &mut self.screen
+                    && screen.selected_item().is_some_and(|i| i.entry_id == detail.row.header.id)
+                {
                     screen.detail = Some(detail);
                 }
                 Vec::new()
             }
-            Msg::Acted { text } => {
-                self.say(text, Tone::Success);
-                self.reload_queue()
+            Msg::Checked { change, entry_id, reference, needs_nhs } => {
+                self.queue_checked(change, entry_id, reference, needs_nhs);
+                Vec::new()
+            }
+            Msg::Acted { text } => self.queue_acted(text),
+            Msg::NotActed(text) => {
+                self.queue_refused(text);
+                Vec::new()
+            }
+            Msg::ActQuestions(warnings) => {
+                self.queue_questions(warnings);
+                Vec::new()
             }
             Msg::Drafts(drafts) => {
                 self.all_drafts = drafts;
@@ -673,13 +671,19 @@ impl App {
                 into_line(search, text);
                 true
             }
-            (None, Screen::Queue(screen)) => match &mut screen.prompt {
-                Some(prompt) => {
-                    into_line(&mut prompt.answer, text);
-                    true
+            (None, Screen::Queue(screen)) => {
+                match (screen.prompt.as_mut().and_then(|p| p.current()), &mut screen.searching) {
+                    (Some(answer), _) => {
+                        into_line(&mut answer.text, text);
+                        true
+                    }
+                    (None, Some(search)) => {
+                        into_line(search, text);
+                        true
+                    }
+                    (None, None) => false,
                 }
-                None => false,
-            },
+            }
             (None, Screen::Runbook(screen)) => screen.on_paste(text),
             (None, Screen::Drafts { .. } | Screen::Home | Screen::Entries(_) | Screen::Detail(_)) => false,
         };
@@ -692,7 +696,18 @@ impl App {
     fn on_overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(overlay) = self.overlay.take() else { return Vec::new() };
         match overlay {
-            Overlay::Help => Vec::new(),
+            // ↑/↓ and the page keys scroll a help taller than the window; any other key closes it.
+            Overlay::Help(scroll) => {
+                let moved = match key.code {
+                    KeyCode::Down => Some(scroll.saturating_add(1)),
+                    KeyCode::PageDown => Some(scroll.saturating_add(10)),
+                    KeyCode::Up => Some(scroll.saturating_sub(1)),
+                    KeyCode::PageUp => Some(scroll.saturating_sub(10)),
+                    _ => None,
+                };
+                self.overlay = moved.map(|s| Overlay::Help(s.min(60)));
+                Vec::new()
+            }
             Overlay::ConfirmDiscard => match key.code {
                 KeyCode::Char('y' | 'Y') => {
                     let Screen::Form(form) = &self.screen else { return Vec::new() };
@@ -765,7 +780,7 @@ impl App {
 
     fn on_setup_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.code == KeyCode::F(1) {
-            self.overlay = Some(Overlay::Help);
+            self.overlay = Some(Overlay::Help(0));
             return Vec::new();
         }
         let first_run = matches!(self.screen, Screen::Setup(_));
@@ -805,7 +820,7 @@ impl App {
                 return Vec::new();
             }
             Some(Command::Help) => {
-                self.overlay = Some(Overlay::Help);
+                self.overlay = Some(Overlay::Help(0));
                 return Vec::new();
             }
             _ => {}
@@ -849,7 +864,7 @@ impl App {
                 }
             }
             (_, Some(Command::Back)) => self.screen = Screen::Home,
-            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
+            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help(0)),
             _ => {}
         }
         Vec::new()
@@ -866,7 +881,8 @@ impl App {
         }
         match keys::command(keys::HOME, &key) {
             Some(Command::Queue) => {
-                self.screen = Screen::Queue(Box::default());
+                let clinician = self.user.as_ref().is_some_and(|u| u.role == crate::store::Role::Clinician);
+                self.screen = Screen::Queue(Box::new(QueueScreen::opening(clinician)));
                 self.reload_queue()
             }
             Some(Command::Runbook) => {
@@ -888,7 +904,7 @@ impl App {
                 Vec::new()
             }
             Some(Command::Help) => {
-                self.overlay = Some(Overlay::Help);
+                self.overlay = Some(Overlay::Help(0));
                 Vec::new()
             }
             Some(Command::Quit) => self.leave(),
@@ -900,7 +916,7 @@ impl App {
         use super::runbook::Outcome;
         let Screen::Runbook(screen) = &mut self.screen else { return Vec::new() };
         if screen.prompt.is_none() && key.code == KeyCode::Char('?') {
-            self.overlay = Some(Overlay::Help);
+            self.overlay = Some(Overlay::Help(0));
             return Vec::new();
         }
         match screen.on_key(key) {
@@ -923,7 +939,7 @@ impl App {
 
     fn on_form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.code == KeyCode::F(1) {
-            self.overlay = Some(Overlay::Help);
+            self.overlay = Some(Overlay::Help(0));
             return Vec::new();
         }
         let now = self.now;
@@ -1009,7 +1025,7 @@ impl App {
                 self.screen = Screen::Home;
                 return vec![Effect::LoadHome];
             }
-            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
+            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help(0)),
             _ => {}
         }
         if reload {
@@ -1020,8 +1036,19 @@ impl App {
     }
 
     fn on_detail_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Screen::Detail(detail) = &self.screen else { return Vec::new() };
-        match keys::command(keys::DETAIL, &key) {
+        let Screen::Detail(detail) = &mut self.screen else { return Vec::new() };
+        let command = keys::command(keys::DETAIL, &key);
+        // Scrolled as far as its lines go, at most: the view shows no more than fits.
+        let most = super::view::detail_line_count(detail).saturating_sub(1) as u16;
+        match command {
+            Some(Command::ScrollDown) => detail.scroll = (detail.scroll + 1).min(most),
+            Some(Command::ScrollUp) => detail.scroll = detail.scroll.saturating_sub(1),
+            Some(Command::NextPage) => detail.scroll = (detail.scroll + 10).min(most),
+            Some(Command::PreviousPage) => detail.scroll = detail.scroll.saturating_sub(10),
+            _ => {}
+        }
+        let detail = &*detail;
+        match command {
             Some(Command::Amend) | Some(Command::Void) if detail.row.header.voided => {
                 self.say("This entry was voided; it cannot be changed.", Tone::Problem);
             }
@@ -1048,130 +1075,10 @@ impl App {
                 self.screen = Screen::Entries(list);
                 return vec![self.load_entries(filter, 0)];
             }
-            Some(Command::Help) => self.overlay = Some(Overlay::Help),
+            Some(Command::Help) => self.overlay = Some(Overlay::Help(0)),
             _ => {}
         }
         Vec::new()
-    }
-
-    fn reload_queue(&self) -> Vec<Effect> {
-        let Screen::Queue(screen) = &self.screen else { return Vec::new() };
-        let query = QueueQuery {
-            status: StatusFilter::Open,
-            kind: screen.kind,
-            tier: screen.tier,
-            assignee: if screen.mine { self.user.as_ref().map(|u| u.id.clone()) } else { None },
-            limit: Some(QUEUE_ROWS),
-            ..Default::default()
-        };
-        vec![Effect::LoadQueue { query }]
-    }
-
-    /// Answering the queue's question (a reference, a note, a reason): Enter sends it, Esc drops it.
-    fn on_queue_prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
-        let Some(prompt) = &mut screen.prompt else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => screen.prompt = None,
-            KeyCode::Enter => {
-                let answer = prompt.answer.lines().join(" ").trim().to_string();
-                if prompt.required && answer.is_empty() {
-                    self.say("An answer is needed here (Esc to leave it).", Tone::Problem);
-                    return Vec::new();
-                }
-                let command = prompt.command;
-                screen.prompt = None;
-                let Some(item) = screen.items.get(screen.selected) else { return Vec::new() };
-                let answer = Some(answer).filter(|a| !a.is_empty());
-                let request = match command {
-                    Command::Done => Request::Done {
-                        new_system_ref: answer,
-                        note: None,
-                        nhs_number: None,
-                        waive_nhs: None,
-                        take_over: false,
-                    },
-                    Command::Query => Request::Query { note: answer.unwrap_or_default(), to: None },
-                    _ => Request::NotRequired { reason: answer.unwrap_or_default() },
-                };
-                return vec![Effect::Act { entry_id: item.entry_id.clone(), request }];
-            }
-            _ => {
-                prompt.answer.input(key);
-            }
-        }
-        Vec::new()
-    }
-
-    fn on_queue_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Screen::Queue(screen) = &mut self.screen else { return Vec::new() };
-        if screen.prompt.is_some() {
-            return self.on_queue_prompt_key(key);
-        }
-        let selected_id = screen.items.get(screen.selected).map(|i| i.entry_id.clone());
-        let ask = |command, question, required| {
-            Some(QueuePrompt { command, question, answer: TextArea::default(), required })
-        };
-        let mut reload = false;
-        match (key.code, keys::command(keys::QUEUE, &key)) {
-            (KeyCode::Down | KeyCode::Up, _) => {
-                let before = screen.selected;
-                screen.selected = if key.code == KeyCode::Down {
-                    (screen.selected + 1).min(screen.items.len().saturating_sub(1))
-                } else {
-                    screen.selected.saturating_sub(1)
-                };
-                if screen.selected != before {
-                    screen.detail = None;
-                    return vec![Effect::OpenQueueItem(screen.items[screen.selected].entry_id.clone())];
-                }
-            }
-            (_, Some(Command::Claim)) => {
-                if let Some(entry_id) = selected_id {
-                    return vec![Effect::Act { entry_id, request: Request::Claim { take_over: false } }];
-                }
-            }
-            (_, Some(Command::Reopen)) => {
-                if let Some(entry_id) = selected_id {
-                    return vec![Effect::Act { entry_id, request: Request::Reopen { note: None } }];
-                }
-            }
-            (_, Some(Command::Done)) if selected_id.is_some() => {
-                screen.prompt = ask(Command::Done, "Its reference in the new system (optional), then Enter:", false)
-            }
-            (_, Some(Command::Query)) if selected_id.is_some() => {
-                screen.prompt = ask(Command::Query, "The question for a clinician, then Enter:", true)
-            }
-            (_, Some(Command::NotRequired)) if selected_id.is_some() => {
-                screen.prompt = ask(Command::NotRequired, "Why it need not be keyed, then Enter:", true)
-            }
-            (_, Some(Command::Copy)) => {
-                if let Some(detail) = &screen.detail {
-                    let text = super::view::rekey_text(detail);
-                    self.say("Copied to the clipboard, where this terminal allows it.", Tone::Info);
-                    return vec![Effect::Copy(text)];
-                }
-            }
-            (_, Some(Command::ToggleMine)) => {
-                screen.mine = !screen.mine;
-                reload = true;
-            }
-            (_, Some(Command::CycleKind)) => {
-                screen.kind = next_of(&Kind::ALL, screen.kind);
-                reload = true;
-            }
-            (_, Some(Command::CycleTier)) => {
-                screen.tier = next_of(&Tier::ALL, screen.tier);
-                reload = true;
-            }
-            (_, Some(Command::Back)) => {
-                self.screen = Screen::Home;
-                return vec![Effect::LoadHome];
-            }
-            (_, Some(Command::Help)) => self.overlay = Some(Overlay::Help),
-            _ => {}
-        }
-        if reload { self.reload_queue() } else { Vec::new() }
     }
 
     /// How many look-up results the form shows.
@@ -1190,7 +1097,7 @@ fn takes_text(form: &EntryForm) -> bool {
 }
 
 /// Stepping through a filter: nothing chosen, then each value in turn, then nothing again.
-fn next_of<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
+pub(super) fn next_of<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
     match current {
         None => all.first().copied(),
         Some(c) => all.iter().position(|x| *x == c).and_then(|i| all.get(i + 1)).copied(),
@@ -1207,6 +1114,7 @@ pub fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
 mod tests {
     use super::*;
     use crate::store::Role;
+    use crate::tui::queue_screen::QueuePrompt;
 
     fn now() -> DateTime<Utc> {
         time::parse_uk_datetime("21/11/2026 10:00", Utc::now()).unwrap()
@@ -1315,15 +1223,10 @@ mod tests {
         assert_eq!(paste(&mut app, "cdxnr\n"), []);
         assert!(ignored(&app));
         let Screen::Queue(queue) = &mut app.screen else { panic!("not on the queue") };
-        queue.prompt = Some(QueuePrompt {
-            command: Command::Query,
-            question: "The question for a clinician, then Enter:",
-            answer: TextArea::default(),
-            required: true,
-        });
+        queue.prompt = Some(QueuePrompt::new(Change::Query, "e".into(), "R2-0001".into(), false));
         assert_eq!(paste(&mut app, "Which dose?\nUrgent.\n"), []);
         let Screen::Queue(queue) = &app.screen else { panic!("not on the queue") };
-        assert_eq!(queue.prompt.as_ref().unwrap().answer.lines(), ["Which dose? Urgent."]);
+        assert_eq!(queue.prompt.as_ref().unwrap().answers[0].text.lines(), ["Which dose? Urgent."]);
     }
 
     #[test]
@@ -1369,6 +1272,32 @@ mod tests {
         assert_eq!(paste(&mut app, "Logged twice\n"), []);
         let Some(Overlay::VoidReason { reason, .. }) = &app.overlay else { panic!("the reason went") };
         assert_eq!(reason.lines(), ["Logged twice"]);
+    }
+
+    /// Issue 12, item 7: a message too long for the lines the status gets is cut with a sign.
+    #[test]
+    fn a_status_message_longer_than_its_lines_ends_in_an_ellipsis() {
+        use ratatui::{Terminal, backend::TestBackend};
+        let mut app = signed_in();
+        let words: Vec<String> = (1..=150).map(|n| format!("w{n}")).collect();
+        app.status = Some(Status { text: words.join(" "), tone: Tone::Info });
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| super::super::view::view(&app, &super::super::Theme::plain(), f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (0..24)
+            .map(|y| (0..80).map(|x| buffer[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+            .filter(|l| l.starts_with("w"))
+            .collect();
+        assert_eq!(rows.len(), 4, "{rows:#?}");
+        assert!(rows[3].ends_with(" …"), "{rows:#?}");
+        let shown: Vec<&str> = rows.iter().flat_map(|r| r.split_whitespace()).filter(|w| *w != "…").collect();
+        assert_eq!(shown, words[..shown.len()].iter().map(String::as_str).collect::<Vec<_>>());
+        // A message that fits is shown whole, with no sign.
+        app.status = Some(Status { text: words[..20].join(" "), tone: Tone::Info });
+        terminal.draw(|f| super::super::view::view(&app, &super::super::Theme::plain(), f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let all: String = (0..24).flat_map(|y| (0..80).map(move |x| (x, y))).map(|p| buffer[p].symbol()).collect();
+        assert!(all.contains("w20") && !all.contains('…'));
     }
 
     #[test]

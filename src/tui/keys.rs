@@ -34,6 +34,16 @@ pub enum Command {
     Copy,
     CycleTier,
     Runbook,
+    CycleStatus,
+    Answer,
+    TakeOver,
+    Release,
+    Waive,
+    Refresh,
+    NextPage,
+    PreviousPage,
+    ScrollDown,
+    ScrollUp,
 }
 
 /// One key: how it is written in the footer and help, and what it does.
@@ -42,21 +52,41 @@ pub struct Binding {
     pub code: KeyCode,
     pub ctrl: bool,
     pub label: &'static str,
+    /// In the help: what the key does, whole.
     pub does: &'static str,
+    /// In the footer: the same in a word or two. Empty: shown in the help only (a second key for
+    /// something the footer already shows, such as ? beside F1).
+    pub short: &'static str,
     pub command: Option<Command>,
 }
 
-const fn key(c: char, does: &'static str, command: Command) -> Binding {
-    Binding { code: KeyCode::Char(c), ctrl: false, label: "", does, command: Some(command) }
+const fn key(c: char, short: &'static str, does: &'static str, command: Command) -> Binding {
+    Binding { code: KeyCode::Char(c), ctrl: false, label: "", does, short, command: Some(command) }
 }
 
-const fn named(code: KeyCode, label: &'static str, does: &'static str, command: Option<Command>) -> Binding {
-    Binding { code, ctrl: false, label, does, command }
+const fn named(
+    code: KeyCode,
+    label: &'static str,
+    short: &'static str,
+    does: &'static str,
+    command: Option<Command>,
+) -> Binding {
+    Binding { code, ctrl: false, label, does, short, command }
 }
 
-const fn ctrl(c: char, label: &'static str, does: &'static str, command: Option<Command>) -> Binding {
-    Binding { code: KeyCode::Char(c), ctrl: true, label, does, command }
+const fn ctrl(
+    c: char,
+    label: &'static str,
+    short: &'static str,
+    does: &'static str,
+    command: Option<Command>,
+) -> Binding {
+    Binding { code: KeyCode::Char(c), ctrl: true, label, does, short, command }
 }
+
+/// Help is F1 on every screen (a box for typing takes ?), and also ? where nothing is typed.
+const HELP: Binding = named(KeyCode::F(1), "F1", "Help", "Help: every key of this screen", Some(Command::Help));
+const ALSO_HELP: Binding = key('?', "", "Help, as F1", Command::Help);
 
 /// One letter per kind of entry, chosen to be guessable: the kind's first letter where it is free.
 pub const KIND_KEYS: [(char, Kind); 14] = [
@@ -76,103 +106,124 @@ pub const KIND_KEYS: [(char, Kind); 14] = [
     ('n', Kind::Note),
 ];
 
+// In each table the keys that matter most come first: a footer too narrow for all of them shows
+// the first ones, and ends with "F1 more".
 pub const HOME: &[Binding] = &[
-    key('e', "Find and correct entries", Command::Entries),
-    key('g', "Re-entry queue (after go-live)", Command::Queue),
-    key('o', "Open unsaved drafts", Command::Drafts),
-    key('b', "Runbook: plan, checklists, services", Command::Runbook),
-    key('w', "Switch user", Command::SwitchUser),
-    key('?', "Help", Command::Help),
-    key('q', "Quit", Command::Quit),
+    key('e', "Entries", "Find and correct entries", Command::Entries),
+    key('g', "Queue", "Re-entry queue (after go-live)", Command::Queue),
+    key('o', "Drafts", "Open unsaved drafts", Command::Drafts),
+    key('b', "Runbook", "Runbook: plan, checklists, services", Command::Runbook),
+    key('w', "Switch user", "Switch user", Command::SwitchUser),
+    key('q', "Quit", "Quit", Command::Quit),
+    HELP,
+    ALSO_HELP,
 ];
 
-// Short words, so that at 80 columns the footer still shows the keys that matter most.
 pub const FORM: &[Binding] = &[
-    named(KeyCode::Tab, "Tab", "Next field", None),
-    named(KeyCode::BackTab, "Shift-Tab", "Back", None),
-    ctrl('s', "Ctrl-S", "Save", None),
-    ctrl('n', "Ctrl-N", "New patient", None),
-    named(KeyCode::Esc, "Esc", "Cancel", None),
-    named(KeyCode::F(1), "F1", "Help", Some(Command::Help)),
-    named(KeyCode::Enter, "Enter", "Next field; on the last field, save", None),
-    named(KeyCode::Left, "←/→ Space", "Change a choice or yes/no", None),
-    named(KeyCode::Down, "↑/↓", "Pick from the patients found", None),
-    named(KeyCode::Char('1'), "1-7", "On the flags line: set or clear a flag", None),
+    named(KeyCode::Tab, "Tab", "Next field", "Next field", None),
+    named(KeyCode::BackTab, "Shift-Tab", "Back", "Back a field", None),
+    ctrl('s', "Ctrl-S", "Save", "Save", None),
+    ctrl('n', "Ctrl-N", "New patient", "New patient: the patient is not found, type their details", None),
+    named(KeyCode::Esc, "Esc", "Cancel", "Cancel (asks first)", None),
+    HELP,
+    named(KeyCode::Left, "←/→ Space", "Choose", "Change a choice or yes/no", None),
+    named(KeyCode::Char('1'), "1-7", "Flags", "On the flags line: set or clear a flag", None),
+    named(KeyCode::Down, "↑/↓", "Pick patient", "Pick from the patients found", None),
+    named(KeyCode::Enter, "Enter", "", "Next field; on the last field, save", None),
 ];
 
 pub const ENTRIES: &[Binding] = &[
-    named(KeyCode::Enter, "Enter", "Open the entry", Some(Command::Open)),
-    key('/', "Search", Command::Search),
-    key('k', "Kind: next", Command::CycleKind),
-    key('t', "Today only", Command::ToggleToday),
-    key('m', "Mine only", Command::ToggleMine),
-    named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
-    key('?', "Help", Command::Help),
+    named(KeyCode::Enter, "Enter", "Open", "Open the entry", Some(Command::Open)),
+    key('/', "Search", "Search", Command::Search),
+    key('k', "Kind", "Kind: next", Command::CycleKind),
+    key('t', "Today", "Today only", Command::ToggleToday),
+    key('m', "Mine", "Mine only", Command::ToggleMine),
+    named(KeyCode::Esc, "Esc", "Back", "Back", Some(Command::Back)),
+    HELP,
+    ALSO_HELP,
 ];
 
 pub const QUEUE: &[Binding] = &[
-    key('c', "Claim (so nobody else keys it)", Command::Claim),
-    key('d', "Done: keyed into the new system", Command::Done),
-    key('x', "Query: needs a clinician", Command::Query),
-    key('n', "Not required (say why)", Command::NotRequired),
-    key('r', "Reopen", Command::Reopen),
-    key('y', "Copy the entry to the clipboard", Command::Copy),
-    key('m', "Mine only", Command::ToggleMine),
-    key('k', "Kind: next", Command::CycleKind),
-    key('i', "Tier: next", Command::CycleTier),
-    named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
-    key('?', "Help", Command::Help),
+    key('c', "Claim", "Claim (so nobody else keys it)", Command::Claim),
+    key('d', "Done", "Done: keyed into the new system (asks its reference)", Command::Done),
+    key('x', "Query", "Query: send it to a clinician with a question", Command::Query),
+    key('a', "Answer", "Answer a query (clinicians): the item goes back to the admin staff", Command::Answer),
+    key('n', "Not needed", "Not required: set it aside (say why)", Command::NotRequired),
+    key('r', "Reopen", "Reopen a done, set-aside or queried item", Command::Reopen),
+    key('/', "Search", "Search: reference, patient or words", Command::Search),
+    key('s', "Show", "Show: still to do, claimed, blocked, queries, done, set aside", Command::CycleStatus),
+    named(KeyCode::PageDown, "PgDn/PgUp", "Pages", "Next page (PgUp: the page before)", Some(Command::NextPage)),
+    named(KeyCode::PageUp, "PgUp", "", "Previous page", Some(Command::PreviousPage)),
+    key('t', "Take over", "Take over someone else's claim (tell them)", Command::TakeOver),
+    key('u', "Release", "Release your claim", Command::Release),
+    key('w', "Waive NHS", "Waive the NHS number (say why it is not needed)", Command::Waive),
+    key('k', "Kind", "Kind: next", Command::CycleKind),
+    key('i', "Tier", "Tier: next", Command::CycleTier),
+    key('m', "Mine", "Mine only", Command::ToggleMine),
+    key(']', "Scroll", "Scroll the details down ([ scrolls up)", Command::ScrollDown),
+    key('[', "", "Scroll the details up", Command::ScrollUp),
+    named(KeyCode::F(5), "F5", "Refresh", "Refresh now (it refreshes every few seconds)", Some(Command::Refresh)),
+    key('y', "Copy", "Copy the entry to the clipboard", Command::Copy),
+    named(KeyCode::Esc, "Esc", "Back", "Back (first clears a search)", Some(Command::Back)),
+    HELP,
+    ALSO_HELP,
 ];
 
 pub const RUNBOOK: &[Binding] = &[
-    named(KeyCode::Tab, "Tab", "Next list", None),
-    named(KeyCode::Enter, "Enter", "Plan, tick, or next step", None),
-    named(KeyCode::Char('c'), "c", "Chase note (services)", None),
-    named(KeyCode::Char('r'), "r", "Role (checklists)", None),
-    named(KeyCode::Down, "↑/↓", "Choose a row", None),
-    named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
-    key('?', "Help", Command::Help),
+    named(KeyCode::Tab, "Tab", "Next list", "Next list", None),
+    named(KeyCode::Enter, "Enter", "Plan/tick/step", "Plan, tick, or next step", None),
+    named(KeyCode::Char('c'), "c", "Chase note", "Chase note (services)", None),
+    named(KeyCode::Char('r'), "r", "Role", "Role (checklists)", None),
+    named(KeyCode::Down, "↑/↓", "Choose", "Choose a row", None),
+    named(KeyCode::Esc, "Esc", "Back", "Back", Some(Command::Back)),
+    HELP,
+    ALSO_HELP,
 ];
 
 pub const DETAIL: &[Binding] = &[
-    key('a', "Amend", Command::Amend),
-    key('v', "Void (logged in error)", Command::Void),
-    named(KeyCode::Esc, "Esc", "Back", Some(Command::Back)),
-    key('?', "Help", Command::Help),
+    key('a', "Amend", "Amend", Command::Amend),
+    key('v', "Void", "Void (logged in error)", Command::Void),
+    named(KeyCode::Down, "↑/↓ PgDn/PgUp", "Scroll", "Scroll", Some(Command::ScrollDown)),
+    named(KeyCode::Up, "↑", "", "Scroll up", Some(Command::ScrollUp)),
+    named(KeyCode::PageDown, "PgDn", "", "Scroll down a page", Some(Command::NextPage)),
+    named(KeyCode::PageUp, "PgUp", "", "Scroll up a page", Some(Command::PreviousPage)),
+    named(KeyCode::Esc, "Esc", "Back", "Back", Some(Command::Back)),
+    HELP,
+    ALSO_HELP,
 ];
 
 pub const DRAFTS: &[Binding] = &[
-    named(KeyCode::Enter, "Enter", "Carry on with this draft", Some(Command::Resume)),
-    key('x', "Discard this draft", Command::Discard),
-    named(KeyCode::Esc, "Esc", "Leave them for later", Some(Command::Back)),
-    key('?', "Help", Command::Help),
+    named(KeyCode::Enter, "Enter", "Carry on", "Carry on with this draft", Some(Command::Resume)),
+    key('x', "Discard", "Discard this draft", Command::Discard),
+    named(KeyCode::Esc, "Esc", "Later", "Leave them for later", Some(Command::Back)),
+    HELP,
+    ALSO_HELP,
 ];
 
 pub const CHOOSE_USER: &[Binding] = &[
-    named(KeyCode::Enter, "Enter", "That's me", Some(Command::Open)),
-    ctrl('n', "Ctrl-N", "I'm not on the list: add me", Some(Command::AddStaff)),
-    named(KeyCode::F(1), "F1", "Help", Some(Command::Help)),
+    named(KeyCode::Enter, "Enter", "That's me", "That's me", Some(Command::Open)),
+    ctrl('n', "Ctrl-N", "Add me", "I'm not on the list: add me", Some(Command::AddStaff)),
+    HELP,
 ];
 
-// Esc and help come before Enter's longer words, so that an 80-column footer shows them.
 pub const FIRST_RUN: &[Binding] = &[
-    named(KeyCode::Tab, "Tab", "Next field", None),
-    ctrl('s', "Ctrl-S", "Finish", None),
-    named(KeyCode::Esc, "Esc", "Leave", None),
-    named(KeyCode::F(1), "F1", "Help", Some(Command::Help)),
-    named(KeyCode::Enter, "Enter", "Next field; on the last, finish", None),
+    named(KeyCode::Tab, "Tab", "Next field", "Next field", None),
+    ctrl('s', "Ctrl-S", "Finish", "Finish", None),
+    named(KeyCode::Esc, "Esc", "Leave", "Leave (asks first if anything was typed)", None),
+    HELP,
+    named(KeyCode::Enter, "Enter", "", "Next field; on the last, finish", None),
 ];
 
 pub const ADD_STAFF: &[Binding] = &[
-    named(KeyCode::Tab, "Tab", "Next field", None),
-    ctrl('s', "Ctrl-S", "Finish", None),
-    named(KeyCode::Esc, "Esc", "Back", None),
-    named(KeyCode::F(1), "F1", "Help", Some(Command::Help)),
-    named(KeyCode::Enter, "Enter", "Next field; on the last, finish", None),
+    named(KeyCode::Tab, "Tab", "Next field", "Next field", None),
+    ctrl('s', "Ctrl-S", "Finish", "Finish", None),
+    named(KeyCode::Esc, "Esc", "Back", "Back", None),
+    HELP,
+    named(KeyCode::Enter, "Enter", "", "Next field; on the last, finish", None),
 ];
 
-/// Everywhere: Ctrl-C leaves, keeping any half-typed form as a draft.
-pub const EVERYWHERE: &[Binding] = &[ctrl('c', "Ctrl-C", "Quit (a half-typed form is kept as a draft)", None)];
+/// Everywhere: Ctrl-C leaves, keeping any half-typed form as a draft. In the help only.
+pub const EVERYWHERE: &[Binding] = &[ctrl('c', "Ctrl-C", "", "Quit (a half-typed form is kept as a draft)", None)];
 
 impl Binding {
     pub fn label(&self) -> String {

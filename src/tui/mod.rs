@@ -5,7 +5,11 @@ mod app;
 mod field;
 mod form;
 mod keys;
+mod lists;
 mod paste;
+mod queue_screen;
+mod queue_view;
+mod queue_words;
 mod runbook;
 mod setup;
 mod theme;
@@ -21,6 +25,7 @@ use chrono::Utc;
 use ratatui::crossterm::event::{self, Event};
 
 pub use app::{App, BackupAlert, Cutover, Effect, HomeData, Msg, Screen, Start};
+use queue_screen::Change;
 pub use theme::Theme;
 pub use view::view;
 
@@ -44,6 +49,7 @@ pub fn load_start(store: &Store, now: chrono::DateTime<Utc>) -> Result<Start> {
             sla_hours: settings.sla_hours(),
             demo: settings.is_demo(),
             workstation: store.local_workstation()?.prefix,
+            done_without_reference: settings.done_without_reference(),
         },
         staff: store.staff()?,
         last_user: settings.get(LAST_USER).map(String::from),
@@ -272,17 +278,30 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             back_up_in_background(store, now);
             Ok(Some(Msg::Voided { reference }))
         })(),
-        Effect::LoadQueue { query } => (|| {
-            let (queue, progress) = crate::queue::build_with_progress(store, &query, now)?;
-            Ok(Some(Msg::Queue { queue, progress }))
-        })(),
+        Effect::LoadQueue { query, progress: true } => crate::queue::build_with_progress(store, &query, now)
+            .map(|(queue, progress)| Some(Msg::Queue { queue, progress: Some(progress) })),
+        Effect::LoadQueue { query, progress: false } => {
+            crate::queue::build(store, &query, now).map(|queue| Some(Msg::Queue { queue, progress: None }))
+        }
         Effect::OpenQueueItem(id) => open_entry(store, &id).map(|d| Some(Msg::QueueItem(Box::new(d)))),
-        Effect::Act { entry_id, request } => (|| {
-            let actor = store.actor(user.as_deref())?;
-            let outcome = crate::queue::act(store, &actor, &entry_id, &request, now)?;
-            back_up_in_background(store, now);
-            Ok(Some(Msg::Acted { text: acted(&outcome) }))
-        })(),
+        Effect::CheckChange { change, entry_id, reference } => {
+            Ok(Some(check_change(store, user.as_deref(), change, entry_id, reference, now)))
+        }
+        Effect::Act { entry_id, request, confirmed } => {
+            let made = store
+                .actor(user.as_deref())
+                .and_then(|actor| crate::queue::act_confirmed(store, &actor, &entry_id, &request, now, confirmed));
+            Ok(Some(match made {
+                Ok(outcome) => {
+                    back_up_in_background(store, now);
+                    Msg::Acted { text: acted(&outcome, &request) }
+                }
+                Err(Error::NeedsConfirmation(warnings)) => {
+                    Msg::ActQuestions(warnings.iter().map(|w| queue_words::capitalised(&w.to_string())).collect())
+                }
+                Err(e) => Msg::NotActed(queue_words::refusal(&e)),
+            }))
+        }
         Effect::Copy(text) => {
             copy_to_clipboard(&text);
             Ok(None)
@@ -427,19 +446,64 @@ pub fn finish_backups(store: &Store, app: &mut App) {
     }
 }
 
+/// Whether a change to a queue item would be allowed now, asked before its questions: a done is
+/// asked about with a stand-in reference, so that only what the reference cannot change refuses it.
+fn check_change(
+    store: &Store,
+    user: Option<&str>,
+    change: Change,
+    entry_id: String,
+    reference: String,
+    now: chrono::DateTime<Utc>,
+) -> Msg {
+    use crate::error::Reentry;
+    use crate::queue::Request;
+    let request = match change {
+        Change::Done => Request::Done {
+            new_system_ref: Some("?".into()),
+            note: None,
+            nhs_number: None,
+            waive_nhs: None,
+            take_over: false,
+        },
+        Change::Query => Request::Query { note: "?".into(), to: None },
+        Change::Answer => Request::Answer { note: "?".into() },
+        Change::NotRequired => Request::NotRequired { reason: "?".into() },
+        Change::Waive => Request::WaiveNhs { reason: "?".into() },
+        Change::TakeOver => Request::Claim { take_over: true },
+    };
+    let checked = store.actor(user).and_then(|actor| crate::queue::check(store, &actor, &entry_id, &request, now));
+    match checked {
+        Ok(()) => Msg::Checked { change, entry_id, reference, needs_nhs: false },
+        Err(Error::Reentry(Reentry::RegistrationNeedsNhsNumber { .. })) => {
+            Msg::Checked { change, entry_id, reference, needs_nhs: true }
+        }
+        Err(e) => Msg::NotActed(queue_words::refusal(&e)),
+    }
+}
+
 /// What a queue action did, in a sentence.
-fn acted(outcome: &crate::queue::Outcome) -> String {
+fn acted(outcome: &crate::queue::Outcome, request: &crate::queue::Request) -> String {
+    use crate::queue::Request;
     use crate::store::ReentryStatus;
     let reference = &outcome.reference;
-    match outcome.status {
-        ReentryStatus::Claimed => match outcome.claimed_until {
-            Some(until) => format!("{reference} is yours until {}.", time::format_uk(until)),
-            None => format!("{reference} is yours."),
-        },
-        ReentryStatus::Done => format!("{reference} done: it is in the new system."),
-        ReentryStatus::Query => format!("{reference} is waiting for a clinician."),
-        ReentryStatus::NotRequired => format!("{reference} set aside as not required."),
-        ReentryStatus::Open => format!("{reference} is open again."),
+    match (request, outcome.status) {
+        (Request::Release, _) => format!("{reference} released: it is back in the queue for anyone."),
+        (Request::Answer { .. }, _) => format!("{reference} answered: it is back in the queue for the admin staff."),
+        (Request::WaiveNhs { .. }, _) => {
+            format!("{reference} may be keyed without an NHS number: the reason is recorded.")
+        }
+        (_, ReentryStatus::Claimed) => {
+            let until = outcome.claimed_until.map(|u| format!(" until {}", time::format_uk(u))).unwrap_or_default();
+            match &outcome.taken_from {
+                Some(from) => format!("{reference} taken over from {from}: it is yours{until}. Tell {from}."),
+                None => format!("{reference} is yours{until}."),
+            }
+        }
+        (_, ReentryStatus::Done) => format!("{reference} done: it is in the new system."),
+        (_, ReentryStatus::Query) => format!("{reference} is waiting for a clinician."),
+        (_, ReentryStatus::NotRequired) => format!("{reference} set aside as not required."),
+        (_, ReentryStatus::Open) => format!("{reference} is open again."),
     }
 }
 
@@ -469,7 +533,7 @@ fn open_entry(store: &Store, id: &str) -> Result<app::EntryDetail> {
         revisions: revisions.len() as i64,
         header,
     };
-    Ok(app::EntryDetail { row, revisions, patient })
+    Ok(app::EntryDetail { row, revisions, patient, scroll: 0 })
 }
 
 /// Saves a checked form through the entry service in one transaction, with the draft's removal,

@@ -4,12 +4,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TableRow, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, EntriesList, EntryDetail, Overlay, Screen, Tone, UserPicker};
 use super::field::FormField;
 use super::form::{EntryForm, Row};
 use super::keys::{self, KIND_KEYS};
+use super::lists;
 use super::setup::SetupForm;
 use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
@@ -63,16 +64,17 @@ fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let status_text = status_paragraph(app, theme);
+    let status_text = status_paragraph(app, theme, area.width);
     let status_lines = status_text.as_ref().map_or(1, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
     let alert = alert_paragraph(app, theme);
     let alert_lines = alert.as_ref().map_or(0, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
+    let footer_lines = footer_lines(app, theme, area.width);
     let [header, alert_area, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(alert_lines as u16),
         Constraint::Fill(1),
         Constraint::Length(status_lines as u16),
-        Constraint::Length(1),
+        Constraint::Length(footer_lines.len() as u16),
     ])
     .areas(area);
     draw_header(app, theme, frame, header);
@@ -88,15 +90,17 @@ fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Form(form) => draw_form(form, live_notice(app, form, theme), theme, frame, body),
         Screen::Entries(list) => draw_entries(list, theme, frame, body),
         Screen::Detail(detail) => draw_detail(detail, theme, frame, body),
-        Screen::Queue(queue) => draw_queue(queue, theme, frame, body),
+        Screen::Queue(queue) => {
+            super::queue_view::draw_queue(queue, app.cutover.done_without_reference, theme, frame, body)
+        }
         Screen::Runbook(screen) => screen.draw(theme, frame, body, app.now),
     }
     if let Some(text) = status_text {
         frame.render_widget(text, status);
     }
-    draw_footer(app, theme, frame, footer);
+    frame.render_widget(Paragraph::new(footer_lines), footer);
     match &app.overlay {
-        Some(Overlay::Help) => draw_help(app, theme, frame, body),
+        Some(Overlay::Help(scroll)) => draw_help(app, *scroll, theme, frame, body),
         Some(Overlay::ConfirmDiscardDraft { .. }) => popup(
             frame,
             body,
@@ -182,15 +186,27 @@ fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).style(theme.header()), area);
 }
 
-/// The status line, wrapped at words: the layout gives it as many lines as it needs.
-fn status_paragraph(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
+/// The status line, wrapped at words: the layout gives it as many lines as it needs, up to
+/// `STATUS_LINES`; a message longer still ends in "…" where it is cut, never silently.
+fn status_paragraph(app: &App, theme: &Theme, width: u16) -> Option<Paragraph<'static>> {
     let status = app.status.as_ref()?;
     let style = match status.tone {
         Tone::Info => theme.label(),
         Tone::Success => theme.success(),
         Tone::Problem => theme.problem(),
     };
-    Some(Paragraph::new(escape_inline(&status.text).into_owned()).style(style).wrap(Wrap { trim: true }))
+    let wrapped = |text: String| Paragraph::new(text).style(style).wrap(Wrap { trim: true });
+    let text = escape_inline(&status.text).into_owned();
+    if wrapped(text.clone()).line_count(width) <= STATUS_LINES as usize {
+        return Some(wrapped(text));
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let fits = |n: usize| wrapped(format!("{} …", words[..n].join(" "))).line_count(width) <= STATUS_LINES as usize;
+    let mut n = words.len();
+    while n > 0 && !fits(n) {
+        n -= 1;
+    }
+    Some(wrapped(format!("{} …", words[..n].join(" "))))
 }
 
 /// Why no rolling backup is being made, under the header on every screen: reversed, so that it
@@ -201,19 +217,59 @@ fn alert_paragraph(app: &App, theme: &Theme) -> Option<Paragraph<'static>> {
     Some(Paragraph::new(escape_inline(&alert.text).into_owned()).style(style).wrap(Wrap { trim: true }))
 }
 
-fn draw_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut spans = Vec::new();
-    let mut used = 0usize;
-    for b in app.bindings().iter().chain(keys::EVERYWHERE) {
-        let piece = format!("{} {}  ", b.label(), b.does);
-        used += width(&piece);
-        if used > area.width as usize {
-            break;
+/// The most lines the footer takes.
+const FOOTER_LINES: usize = 2;
+
+/// The footer: each key of the screen and a word or two on what it does, on as many lines as they
+/// need up to `FOOTER_LINES`, help last. Keys that do not fit are in the help, and the footer then
+/// ends "F1 more" so that they can be found.
+fn footer_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let shown: Vec<(String, &str)> = app
+        .bindings()
+        .iter()
+        .chain(keys::EVERYWHERE)
+        .filter(|b| !b.short.is_empty() && b.command != Some(keys::Command::Help))
+        .map(|b| (b.label(), b.short))
+        .collect();
+    let width = width as usize;
+    // Lays out the first `n` keys and the help; None if they take more than FOOTER_LINES.
+    let lay_out = |n: usize, help: &'static str| -> Option<Vec<Vec<(String, &str)>>> {
+        let mut lines: Vec<Vec<(String, &str)>> = vec![Vec::new()];
+        let mut used = 0;
+        for (label, short) in shown.iter().take(n).cloned().chain([("F1".to_string(), help)]) {
+            let piece = width_of(&label, short);
+            let line = lines.last_mut()?;
+            if !line.is_empty() && used + 2 + piece > width {
+                lines.push(vec![(label, short)]);
+                used = piece;
+            } else {
+                used += if line.is_empty() { piece } else { piece + 2 };
+                line.push((label, short));
+            }
         }
-        spans.push(Span::styled(b.label(), theme.label()));
-        spans.push(Span::raw(format!(" {}  ", b.does)));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        (lines.len() <= FOOTER_LINES).then_some(lines)
+    };
+    let lines = lay_out(shown.len(), "Help")
+        .or_else(|| (0..shown.len()).rev().find_map(|n| lay_out(n, "more")))
+        .unwrap_or_default();
+    lines
+        .into_iter()
+        .map(|line| {
+            let mut spans = Vec::new();
+            for (i, (label, short)) in line.into_iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::raw("  "));
+                }
+                spans.push(Span::styled(label, theme.label()));
+                spans.push(Span::raw(format!(" {short}")));
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+fn width_of(label: &str, short: &str) -> usize {
+    width(label) + 1 + width(short)
 }
 
 fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -263,38 +319,37 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         today,
     );
 
-    let rows: Vec<TableRow> = app
-        .home
-        .recent
-        .iter()
-        .map(|r| {
-            TableRow::new(vec![
-                r.reference.clone(),
-                time::format_uk_as(r.recorded_at, "%d/%m %H:%M"),
-                r.kind.label().to_string(),
-                escape_inline(r.patient.as_deref().unwrap_or("")).into_owned(),
-                escape_inline(&r.summary).into_owned(),
-            ])
-        })
-        .collect();
-    let empty = rows.is_empty();
-    let table = Table::new(
-        rows,
-        [
+    let block = Block::default().borders(Borders::ALL).title(" Last saved on this computer ");
+    let inner = block.inner(bottom);
+    frame.render_widget(block, bottom);
+    let narrow = inner.width < 90;
+    let widths = lists::widths(
+        inner.width,
+        &[
             Constraint::Length(8),
             Constraint::Length(11),
-            Constraint::Length(15),
-            Constraint::Length(22),
-            Constraint::Fill(1),
+            Constraint::Length(lists::kind_width(narrow)),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
         ],
-    )
-    .header(TableRow::new(vec!["Ref", "Saved", "Kind", "Patient", "Summary"]).style(theme.label()))
-    .block(Block::default().borders(Borders::ALL).title(" Last saved on this computer "));
-    frame.render_widget(table, bottom);
-    if empty {
-        let inner = Rect { x: bottom.x + 2, y: bottom.y + 2, width: bottom.width.saturating_sub(4), height: 1 };
-        frame.render_widget(Paragraph::new("Nothing saved here yet.").style(theme.dim()), inner);
+    );
+    let header = ["Ref", "Saved", "Kind", "Patient", "Summary"].map(String::from);
+    let mut lines = vec![Line::styled(lists::cells(&header, &widths), theme.label())];
+    for r in &app.home.recent {
+        let patient = escape_inline(r.patient.as_deref().unwrap_or("")).into_owned();
+        let values = [
+            r.reference.clone(),
+            time::format_uk_as(r.recorded_at, "%d/%m %H:%M"),
+            lists::kind_label(r.kind, narrow).to_string(),
+            lists::person(&patient, widths[3]),
+            escape_inline(&r.summary).into_owned(),
+        ];
+        lines.push(Line::raw(lists::cells(&values, &widths)));
     }
+    if app.home.recent.is_empty() {
+        lines.push(Line::styled(" Nothing saved here yet.", theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// One line per field: label, value, and any problem underneath. Keeps the focused row in view.
@@ -550,7 +605,7 @@ fn draw_lookup(
         .take(super::form::LOOKUP_ROWS)
         .enumerate()
         .map(|(i, p)| {
-            let text = escape_inline(&p.describe()).into_owned();
+            let text = lists::person(&escape_inline(&p.describe()), area.width.saturating_sub(2) as usize);
             if i == form.patient.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) }
         })
         .collect();
@@ -598,10 +653,9 @@ fn draw_setup(form: &SetupForm, title: &str, theme: &Theme, frame: &mut Frame, a
         );
         draw_value(field, focused, theme, frame, Rect { height: 1, ..value });
         if let Some(error) = &field.error {
-            frame.render_widget(
-                Paragraph::new(format!("↳ {error}")).style(theme.problem()),
-                Rect { y: y + 1, height: 1, ..value },
-            );
+            let r = Rect { y: y + 1, height: 1, ..value };
+            let shown = truncate(&format!("↳ {error}"), r.width as usize).into_owned();
+            frame.render_widget(Paragraph::new(shown).style(theme.problem()), r);
         }
         y += h;
     }
@@ -625,7 +679,8 @@ fn draw_choose_user(app: &App, picker: &UserPicker, theme: &Theme, frame: &mut F
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let text = format!(" {:<6} {} {}", s.id, pad(&escape_inline(&s.name), 30), s.role.name());
+                let text =
+                    format!(" {:<6} {} {}", s.id, crate::domain::text::fit(&escape_inline(&s.name), 30), s.role.name());
                 if i == picker.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) }
             })
             .collect()
@@ -668,7 +723,10 @@ fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect
     if !list.filter.text.is_empty() {
         filters.push(format!("\"{}\"", escape_inline(&list.filter.text)));
     }
-    let title = format!(" Entries, newest first: {} ", filters.join(" · "));
+    let title = format!(
+        " {} ",
+        truncate(&format!("Entries, newest first: {}", filters.join(" · ")), area.width.saturating_sub(6) as usize)
+    );
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -681,47 +739,54 @@ fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect
     }
     let visible = table_area.height.saturating_sub(1) as usize;
     let first = list.selected.saturating_sub(visible.saturating_sub(1));
-    let rows: Vec<TableRow> = list
-        .rows
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(visible)
-        .map(|(i, r)| {
-            let patient = r.patient.as_ref().map(|p| p.describe()).unwrap_or_default();
-            let void = if r.header.voided { "[VOID] " } else { "" };
-            let row = TableRow::new(vec![
-                r.header.reference.clone(),
-                time::format_uk_as(r.content.occurred_at, "%d/%m %H:%M"),
-                r.header.kind.label().to_string(),
-                escape_inline(&patient).into_owned(),
-                format!("{void}{}", escape_inline(&r.content.summary)),
-                r.header.recorded_by.clone(),
-            ]);
-            if i == list.selected { row.style(theme.focused()) } else { row }
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [
+    let narrow = table_area.width < 90;
+    let widths = lists::widths(
+        table_area.width,
+        &[
             Constraint::Length(8),
             Constraint::Length(11),
-            Constraint::Length(13),
-            Constraint::Length(24),
+            Constraint::Length(lists::kind_width(narrow)),
+            // The patient with their NHS number after the date of birth: room for the name and
+            // date at 80 columns.
+            Constraint::Fill(2),
             Constraint::Fill(1),
             Constraint::Length(3),
         ],
-    )
-    .header(TableRow::new(vec!["Ref", "When", "Kind", "Patient", "Summary", "By"]).style(theme.label()));
-    frame.render_widget(table, table_area);
+    );
+    let header = ["Ref", "When", "Kind", "Patient", "Summary", "By"].map(String::from);
+    let mut lines = vec![Line::styled(lists::cells(&header, &widths), theme.label())];
+    for (i, r) in list.rows.iter().enumerate().skip(first).take(visible) {
+        let patient = escape_inline(&r.patient.as_ref().map(|p| p.describe()).unwrap_or_default()).into_owned();
+        let void = if r.header.voided { "[VOID] " } else { "" };
+        let values = [
+            r.header.reference.clone(),
+            time::format_uk_as(r.content.occurred_at, "%d/%m %H:%M"),
+            lists::kind_label(r.header.kind, narrow).to_string(),
+            lists::person(&patient, widths[3]),
+            format!("{void}{}", escape_inline(&r.content.summary)),
+            r.header.recorded_by.clone(),
+        ];
+        let text = lists::cells(&values, &widths);
+        lines.push(if i == list.selected { Line::styled(text, theme.focused()) } else { Line::raw(text) });
+    }
+    frame.render_widget(Paragraph::new(lines), table_area);
 }
 
 /// The entry as someone keying it into the new system wants it: one field a line, in form order.
-pub fn rekey_text(detail: &EntryDetail) -> String {
+/// `traced`: the NHS number the new system traced when the patient's registration was keyed, for
+/// a patient whose record has none (it is what the new system knows them by).
+pub fn rekey_text(detail: &EntryDetail, traced: Option<&str>) -> String {
     let row = &detail.row;
     let mut lines = vec![format!("{} {}", row.header.kind.label(), row.header.reference)];
     if let Some(p) = &detail.patient {
-        lines.push(format!("Patient: {}", p.describe()));
+        match traced.filter(|_| p.nhs_number.is_none()) {
+            Some(traced) => {
+                let shown =
+                    crate::domain::nhs::NhsNumber::parse(traced).map(|n| n.to_string()).unwrap_or(traced.into());
+                lines.push(format!("Patient: {} {shown} (traced at registration)", p.name_and_birth()));
+            }
+            None => lines.push(format!("Patient: {}", p.describe())),
+        }
     }
     for (spec, value) in row.content.filled_fields() {
         lines.push(format!("{}: {}", spec.label, display_value(spec, &value)));
@@ -733,118 +798,34 @@ pub fn rekey_text(detail: &EntryDetail) -> String {
     escape_multiline(&lines.join("\n")).into_owned()
 }
 
-/// The patient's name, or their NHS number when no name was given.
-fn queue_patient(item: &crate::queue::ReentryItem) -> String {
-    let named = !item.patient.is_empty() && !item.patient.starts_with("(name not given)");
-    match (&item.nhs_number, named) {
-        (Some(nhs), false) => crate::domain::nhs::NhsNumber::parse(nhs).map(|n| n.to_string()).unwrap_or(nhs.clone()),
-        _ => item.patient.clone(),
-    }
-}
-
-fn draw_queue(queue: &super::app::QueueScreen, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut filters = vec![queue.kind.map_or("all kinds".to_string(), |k| k.label().to_string())];
-    if let Some(tier) = queue.tier {
-        filters.push(format!("tier {}", tier.number()));
-    }
-    if queue.mine {
-        filters.push("mine".into());
-    }
-    let title = format!(" Re-entry queue: {} of {} open · {} ", queue.items.len(), queue.matched, filters.join(" · "));
-    let block = Block::default().borders(Borders::ALL).title(title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [progress, list, detail] =
-        Layout::vertical([Constraint::Length(1), Constraint::Percentage(45), Constraint::Fill(1)]).areas(inner);
-
-    if let Some(p) = &queue.progress {
-        let mut spans = Vec::new();
-        for (i, t) in p.by_tier.iter().enumerate() {
-            spans.push(Span::styled(format!("Tier {}: ", i + 1), theme.label()));
-            spans.push(Span::raw(format!("{}/{} done  ", t.finished, t.total)));
-        }
-        let overdue: usize = p.by_tier.iter().map(|t| t.overdue).sum();
-        spans.push(Span::styled(format!("{overdue} overdue"), if overdue > 0 { theme.warning() } else { theme.dim() }));
-        frame.render_widget(Paragraph::new(Line::from(spans)), progress);
-    }
-
-    let visible = list.height.saturating_sub(1) as usize;
-    let first = queue.selected.saturating_sub(visible.saturating_sub(1));
-    let rows: Vec<TableRow> = queue
-        .items
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(visible)
-        .map(|(i, item)| {
-            let status = match (&item.blocker, &item.assignee) {
-                (Some(_), _) => "blocked".to_string(),
-                (None, Some(who)) => format!("{} {who}", item.status.name()),
-                (None, None) => item.status.name().to_string(),
-            };
-            let due = time::format_uk_as(item.due, "%d/%m %H:%M");
-            let due = if item.overdue { format!("{due}!") } else { due };
-            let row = TableRow::new(vec![
-                item.rank.to_string(),
-                item.tier.number().to_string(),
-                due,
-                item.kind.label().to_string(),
-                escape_inline(&queue_patient(item)).into_owned(),
-                escape_inline(&item.summary).into_owned(),
-                status,
-            ]);
-            if i == queue.selected { row.style(theme.focused()) } else { row }
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(4),
-            Constraint::Length(1),
-            Constraint::Length(12),
-            Constraint::Length(13),
-            Constraint::Length(22),
-            Constraint::Fill(1),
-            Constraint::Length(10),
-        ],
-    )
-    .header(TableRow::new(vec!["#", "T", "Due", "Kind", "Patient", "Summary", "Status"]).style(theme.label()));
-    frame.render_widget(table, list);
-    if queue.items.is_empty() {
-        frame.render_widget(
-            Paragraph::new("Nothing left to key in for this view.").style(theme.dim()),
-            Rect { y: list.y + 1, height: 1, ..list },
-        );
-    }
-
-    let mut lines: Vec<Line> = Vec::new();
-    if let Some(prompt) = &queue.prompt {
-        lines.push(Line::styled(prompt.question, theme.label()));
-        lines.push(Line::styled(format!("> {}▏", escape_inline(&prompt.answer.lines().join(" "))), theme.focused()));
-        lines.push(Line::raw(""));
-    }
-    if let Some(item) = queue.items.get(queue.selected) {
-        let why = item.reasons.iter().map(|r| escape_inline(r).into_owned()).collect::<Vec<_>>().join("; ");
-        lines.push(Line::from(vec![Span::styled("Why here: ", theme.label()), Span::raw(why)]));
-        if let Some(blocker) = &item.blocker {
-            lines.push(Line::styled(capitalised(&blocker.describe()), theme.warning()));
-        }
-    }
-    if let Some(detail) = &queue.detail {
-        for l in rekey_text(detail).lines() {
-            lines.push(Line::raw(l.to_string()));
-        }
-    }
-    let block = Block::default().borders(Borders::TOP).title(" To key in ");
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), detail);
+/// How many lines an entry shown whole takes (before wrapping): as far as it can be scrolled.
+pub(super) fn detail_line_count(detail: &EntryDetail) -> usize {
+    detail_lines(detail, &Theme::plain()).len()
 }
 
 fn draw_detail(detail: &EntryDetail, theme: &Theme, frame: &mut Frame, area: Rect) {
     let row = &detail.row;
-    let title = format!(" {} {} ", row.header.kind.label(), row.header.reference);
-    let block = Block::default().borders(Borders::ALL).title(title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let text = Paragraph::new(Text::from(detail_lines(detail, theme))).wrap(Wrap { trim: false });
+    let inner_width = area.width.saturating_sub(2);
+    let room = area.height.saturating_sub(2) as usize;
+    let most = text.line_count(inner_width).saturating_sub(room) as u16;
+    let scroll = detail.scroll.min(most);
+    let mut title = vec![Span::raw(format!(" {} {} ", row.header.kind.label(), row.header.reference))];
+    if most > 0 {
+        let more = match (scroll > 0, scroll < most) {
+            (_, true) => "▼ more below: ↓ scrolls ",
+            (true, false) => "▲ more above: ↑ scrolls ",
+            (false, false) => "",
+        };
+        title.push(Span::styled(more, theme.warning()));
+    }
+    let block = Block::default().borders(Borders::ALL).title(Line::from(title));
+    frame.render_widget(text.scroll((scroll, 0)).block(block), area);
+}
+
+/// An entry shown whole: every field, its flags, and its history.
+fn detail_lines(detail: &EntryDetail, theme: &Theme) -> Vec<Line<'static>> {
+    let row = &detail.row;
     let mut lines: Vec<Line> = Vec::new();
     if row.header.voided {
         let reason = detail.revisions.last().and_then(|r| r.reason.clone()).unwrap_or_default();
@@ -890,10 +871,10 @@ fn draw_detail(detail: &EntryDetail, theme: &Theme, frame: &mut Frame, area: Rec
             r.workstation_prefix
         )));
     }
-    frame.render_widget(Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false }), inner);
+    lines
 }
 
-fn draw_help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn draw_help(app: &App, scroll: u16, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     if matches!(app.screen, Screen::Home) {
         lines.push(Line::styled("A new entry: press its letter", theme.label()));
@@ -908,21 +889,47 @@ fn draw_help(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(""));
     }
     for b in app.bindings().iter().chain(keys::EVERYWHERE) {
-        lines.push(Line::from(vec![Span::styled(format!("{:<12}", b.label()), theme.label()), Span::raw(b.does)]));
+        lines.push(Line::from(vec![Span::styled(format!("{:<14}", b.label()), theme.label()), Span::raw(b.does)]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Any key closes this help.", theme.dim()));
-    popup(frame, area, "Keys on this screen", lines);
+    lines.push(Line::styled("Any other key closes this help.", theme.dim()));
+    // Taller than the window: it scrolls, and says so.
+    let room = area.height.saturating_sub(2) as usize;
+    let title = if lines.len() > room {
+        let most = (lines.len() - room) as u16;
+        let scroll = scroll.min(most);
+        lines.drain(..scroll as usize);
+        match (scroll > 0, scroll < most) {
+            (_, true) => "Keys on this screen (▼ more: ↓ scrolls)",
+            (true, false) => "Keys on this screen (▲ ↑ scrolls back)",
+            (false, false) => "Keys on this screen",
+        }
+    } else {
+        "Keys on this screen"
+    };
+    popup(frame, area, title, lines);
 }
 
 /// A box in the middle of `area`, sized to its text.
 fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
-    let widest = lines.iter().map(|l| l.width() as u16).max().unwrap_or(20).max(width(title) as u16 + 4);
+    boxed(frame, area, title, lines, false)
+}
+
+/// A box at the foot of `area`, sized to its text: what is above it stays in view.
+pub(super) fn popup_at_bottom(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
+    boxed(frame, area, title, lines, true)
+}
+
+fn boxed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, at_bottom: bool) {
+    let title = truncate(title, area.width.saturating_sub(8) as usize).into_owned();
+    let widest = lines.iter().map(|l| l.width() as u16).max().unwrap_or(20).max(width(&title) as u16 + 4);
     let width = (widest + 4).min(area.width.saturating_sub(4)).max(10);
     let inner_width = (width - 2).max(1) as usize;
-    let wrapped: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_width)).sum();
+    let paragraph = Paragraph::new(lines.clone()).wrap(Wrap { trim: false });
+    let wrapped = paragraph.line_count(inner_width as u16).max(lines.len());
     let height = (wrapped as u16 + 2).min(area.height);
-    let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
+    let y = if at_bottom { area.y + area.height - height } else { area.y + (area.height - height) / 2 };
+    let rect = Rect { x: area.x + (area.width - width) / 2, y, width, height };
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
