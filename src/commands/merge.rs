@@ -78,6 +78,20 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             )?;
         }
     }
+    let voids: Vec<_> = merged.iter().flat_map(|m| &m.outcome.voids_standing).collect();
+    if !voids.is_empty() {
+        writeln!(
+            ctx.out,
+            "Entries voided on one workstation and amended on another that did not know (the void stands; the amendment is kept in the history; check each with `cutover show REF` and log it again if it is still needed):"
+        )?;
+        for v in voids {
+            writeln!(
+                ctx.out,
+                "  {}  voided on workstation {}, amended on workstation {}",
+                v.reference, v.voided_on, v.amended_on
+            )?;
+        }
+    }
     let conflicts = store.conflicts()?;
     if !conflicts.is_empty() {
         writeln!(

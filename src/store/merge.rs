@@ -11,6 +11,7 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::json;
 
+use super::entries::CURRENT_REVISION_FIRST;
 use super::migrate::{APPLICATION_ID, LATEST_VERSION, user_version};
 use super::patients::{self, Patient};
 use super::queue::{ReentryAction, ReentryStatus};
@@ -121,6 +122,18 @@ pub struct MergeOutcome {
     pub setting_differences: Vec<(String, String, String)>,
     /// Tables of the file that hold rows this version of merge does not bring across.
     pub not_merged: Vec<(String, i64)>,
+    /// Entries voided on one workstation and amended on another that did not know: the void stands.
+    pub voids_standing: Vec<VoidStanding>,
+}
+
+/// An entry voided on one workstation and amended on another from a version before the void: the
+/// void stands, and the amendment is kept in its history for a person to look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidStanding {
+    pub reference: String,
+    /// Reference prefixes (or ids, if not known here) of the workstations that voided and amended it.
+    pub voided_on: String,
+    pub amended_on: String,
 }
 
 impl MergeOutcome {
@@ -508,15 +521,18 @@ impl Merging<'_, '_> {
         for (entry_id, _) in &entries_of_revisions {
             self.conn().execute("INSERT OR IGNORE INTO temp.merge_touched (entry_id) VALUES (?1)", [entry_id])?;
         }
-        // Each touched entry shows its newest revision (by time recorded, then id), as `insert_revision` does.
+        // Each touched entry shows its current revision by the one rule (`CURRENT_REVISION_FIRST`).
         self.run(
-            "UPDATE main.entry SET (current_revision_id, current_recorded_at, patient_id, occurred_at, summary, flags,
-                                    voided) =
-                 (SELECT r.id, r.recorded_at, r.patient_id, r.occurred_at, r.summary, r.flags, r.voided
-                  FROM main.revision r WHERE r.entry_id = entry.id ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1)
-             WHERE id IN (SELECT entry_id FROM temp.merge_touched)",
+            &format!(
+                "UPDATE main.entry SET (current_revision_id, current_recorded_at, patient_id, occurred_at, summary,
+                                        flags, voided) =
+                     (SELECT r.id, r.recorded_at, r.patient_id, r.occurred_at, r.summary, r.flags, r.voided
+                      FROM main.revision r WHERE r.entry_id = entry.id ORDER BY {CURRENT_REVISION_FIRST} LIMIT 1)
+                 WHERE id IN (SELECT entry_id FROM temp.merge_touched)"
+            ),
             [],
         )?;
+        out.voids_standing = self.voids_standing(revisions_before)?;
         if self.source_has("reentry_event")? {
             (out.reentry_events, out.reentry_clashes) = self.merge_reentry_events()?;
         }
@@ -540,6 +556,26 @@ impl Merging<'_, '_> {
             self.record_merge(actor, &out)?;
         }
         Ok(out)
+    }
+
+    /// Touched entries that are voided yet hold an amendment nothing came after (made apart from the
+    /// void), where the void or the amendment is new in this merge: each is reported once.
+    fn voids_standing(&self, revisions_before: i64) -> Result<Vec<VoidStanding>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT e.ref, coalesce(wv.prefix, v.workstation_id), coalesce(wa.prefix, a.workstation_id)
+             FROM temp.merge_touched t JOIN main.entry e ON e.id = t.entry_id
+             JOIN main.revision v ON v.id = e.current_revision_id
+             JOIN main.revision a ON a.entry_id = e.id AND a.voided = 0
+             LEFT JOIN main.workstation wv ON wv.id = v.workstation_id
+             LEFT JOIN main.workstation wa ON wa.id = a.workstation_id
+             WHERE e.voided = 1 AND (v.rowid > ?1 OR a.rowid > ?1)
+               AND NOT EXISTS (SELECT 1 FROM main.revision c WHERE c.parent_id = a.id)
+             GROUP BY e.id ORDER BY e.ref",
+        )?;
+        let rows = stmt.query_map([revisions_before], |r| {
+            Ok(VoidStanding { reference: r.get(0)?, voided_on: r.get(1)?, amended_on: r.get(2)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Rows with the same key here and there whose `column` differs: (key, here, there).

@@ -32,7 +32,7 @@ pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
 pub use import::{EarlierImport, ImportKind, ListConflict, ListOutcome, ListPatient};
 pub use merge::{
-    Conflict, DuplicateEntries, MergeOutcome, MergeSource, ReentryChange, ReentryClash, check_for_damage,
+    Conflict, DuplicateEntries, MergeOutcome, MergeSource, ReentryChange, ReentryClash, VoidStanding, check_for_damage,
     inspect as inspect_merge_source,
 };
 pub use migrate::{APPLICATION_ID, LATEST_VERSION};

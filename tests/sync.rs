@@ -1,0 +1,215 @@
+//! Several PCs, one log: what a person expects when workstations' logs meet (by `export` and
+//! `merge`, and by `sync` through a shared folder), on the real binary with real database files.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Practice, stderr_of, stdout_of};
+
+fn count(p: &Practice, sql: &str) -> i64 {
+    p.sqlite().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn text(p: &Practice, sql: &str) -> String {
+    p.sqlite().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// A workstation of the practice: its own new database, the same staff ids.
+fn workstation(prefix: &str) -> Practice {
+    let p = Practice::empty();
+    p.run(&["init", "--practice", "Riverside Surgery", "--fdp", "20/11/2026 17:00", "--prefix", prefix]).success();
+    p.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
+    p.run_as("JS", &["staff", "add", "AB", "--name", "Dr Aled Bevan", "--role", "clinician"]).success();
+    p
+}
+
+fn export(p: &Practice, name: &str) -> PathBuf {
+    let out = p.dir.path().join(name);
+    let _ = std::fs::remove_file(&out);
+    p.run_as("JS", &["export", "--out", out.to_str().unwrap()]).success();
+    out
+}
+
+fn merge(p: &Practice, files: &[&Path]) -> assert_cmd::assert::Assert {
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    p.run_as("JS", &args).success()
+}
+
+/// `from`'s log merged into `to` by an export.
+fn carry(from: &Practice, to: &Practice) -> assert_cmd::assert::Assert {
+    let file = export(from, "carried.cutover");
+    merge(to, &[&file])
+}
+
+fn headline(p: &Practice, id: &str) -> (String, i64, String) {
+    p.sqlite()
+        .query_row(&format!("SELECT summary, voided, current_revision_id FROM entry WHERE id = '{id}'"), [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap()
+}
+
+// ----- Item 3 of issue 14: what a person expects when logs meet -----
+
+#[test]
+fn a_void_stands_when_another_pc_later_amends_its_older_copy() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    let id = front.log(&["note", "--patient", "9992345675", "--summary", "logged at the front desk"]);
+    carry(&front, &room);
+    // The front desk voids it; the room, not knowing, amends its copy afterwards.
+    front.run_as("JS", &["void", &id, "--reason", "wrong patient"]).success();
+    room.run_as("JS", &["amend", &id, "--set", "summary=amended in the room"]).success();
+
+    let out = carry(&room, &front);
+    let said = stdout_of(&out);
+    assert!(said.contains("R1-0001"), "{said}");
+    assert!(said.contains("voided on workstation R1") && said.contains("amended on workstation C1"), "{said}");
+    assert!(said.contains("the void stands"), "{said}");
+    carry(&front, &room);
+    for p in [&front, &room] {
+        let (summary, voided, _) = headline(p, &id);
+        assert_eq!(voided, 1, "voided on every PC ({summary})");
+        assert_eq!(count(p, &format!("SELECT count(*) FROM revision WHERE entry_id = '{id}'")), 3, "all kept");
+        p.run(&["check"]).success();
+    }
+    assert_eq!(headline(&front, &id), headline(&room, &id));
+    // Nothing further can be done to it anywhere.
+    let refused = room.run_as("JS", &["amend", &id, "--set", "summary=again"]).failure();
+    assert!(stderr_of(&refused).contains("void"), "{}", stderr_of(&refused));
+}
+
+#[test]
+fn after_restoring_a_backup_and_merging_the_damaged_files_export_saves_carry_on() {
+    let front = workstation("R1");
+    for n in 1..=3 {
+        front.log(&["note", "--patient", "9992345675", "--summary", &format!("before the backup {n}")]);
+    }
+    let backup = front.dir.path().join("backup.db");
+    front.run(&["backup", "--out", backup.to_str().unwrap()]).success();
+    for n in 4..=5 {
+        front.log(&["note", "--patient", "9992345675", "--summary", &format!("after the backup {n}")]);
+    }
+    // The database is damaged; its export is made; the backup is restored; the export merged in.
+    let saved = export(&front, "damaged.cutover");
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", front.db.display()));
+    }
+    std::fs::copy(&backup, &front.db).unwrap();
+    merge(&front, &[&saved]);
+    front.run(&["check"]).success();
+    let out = front.run_as("JS", &["log", "note", "--patient", "9992345675", "--summary", "after the restore"]);
+    let err = stderr_of(&out);
+    assert!(!err.contains("UNIQUE"), "{err}");
+    out.success();
+    assert_eq!(count(&front, "SELECT count(*) FROM entry WHERE ref = 'R1-0006' AND summary = 'after the restore'"), 1);
+}
+
+#[test]
+fn the_same_prefix_on_two_workstations_is_warned_about_at_set_up_and_at_merge() {
+    let front = workstation("R1");
+    let other = workstation("R1");
+    front.log(&["note", "--patient", "9992345675", "--summary", "front desk"]);
+    other.log(&["note", "--patient", "9992345675", "--summary", "the other desk"]);
+    let out = carry(&other, &front);
+    let err = stderr_of(&out);
+    assert!(err.contains("R1") && err.contains("same prefix"), "{err}");
+    assert!(err.contains("cutover init --prefix"), "says what to do: {err}");
+    // Setting up a prefix another workstation already uses is warned about too (and still saved).
+    let desk = workstation("C1");
+    carry(&front, &desk);
+    let set = desk.run(&["init", "--prefix", "R1"]).success();
+    assert!(stderr_of(&set).contains("same prefix"), "{}", stderr_of(&set));
+}
+
+#[test]
+fn a_pc_set_up_by_copying_another_pcs_database_is_told_so_and_can_take_its_own_identity() {
+    let original = workstation("R1");
+    original.log(&["note", "--patient", "9992345675", "--summary", "before the copy"]);
+    let copy = Practice::empty();
+    std::fs::copy(&original.db, &copy.db).unwrap();
+    // The copy is told so, in a plain sentence with the command to run.
+    let info = copy.run(&["info"]).success();
+    let said = format!("{}{}", stdout_of(&info), stderr_of(&info));
+    assert!(said.contains("copy of"), "{said}");
+    assert!(said.contains("cutover init --new-identity"), "{said}");
+    // The original is not.
+    let info = original.run(&["info"]).success();
+    assert!(!format!("{}{}", stdout_of(&info), stderr_of(&info)).contains("copy of"));
+
+    // Both are used before anyone notices: their references collide.
+    original.log(&["note", "--patient", "9992345675", "--summary", "on the original"]);
+    let logged_on_copy = copy.log(&["note", "--patient", "9992345675", "--summary", "on the copy"]);
+    let file = export(&copy, "copy.cutover");
+    original.run_as("JS", &["merge", file.to_str().unwrap()]).code(1);
+
+    // The copy takes its own identity, keeping everything logged on it.
+    let out = copy.run_as("JS", &["init", "--new-identity", "--workstation", "Desk 3", "--prefix", "D3"]).success();
+    assert!(stderr_of(&out).contains("D3-0001"), "{}", stderr_of(&out));
+    assert_eq!(text(&copy, &format!("SELECT ref FROM entry WHERE id = '{logged_on_copy}'")), "D3-0001");
+    copy.run(&["check"]).success();
+    let info = copy.run(&["info"]).success();
+    assert!(!format!("{}{}", stdout_of(&info), stderr_of(&info)).contains("copy of"));
+    let next = copy.log(&["note", "--patient", "9992345675", "--summary", "after"]);
+    assert_eq!(text(&copy, &format!("SELECT ref FROM entry WHERE id = '{next}'")), "D3-0002");
+    // Now the logs meet without a clash, and nothing is lost on either side.
+    carry(&copy, &original);
+    carry(&original, &copy);
+    for p in [&original, &copy] {
+        assert_eq!(count(p, "SELECT count(*) FROM entry"), 4);
+        p.run(&["check"]).success();
+    }
+    assert_eq!(text(&original, &format!("SELECT ref FROM entry WHERE id = '{logged_on_copy}'")), "D3-0001");
+}
+
+#[test]
+fn one_staff_id_for_two_people_is_warned_about_with_what_to_do() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    front.run_as("JS", &["staff", "add", "KL", "--name", "Kim Lee", "--role", "admin"]).success();
+    room.run_as("JS", &["staff", "add", "KL", "--name", "Kate Long", "--role", "reception"]).success();
+    let out = carry(&room, &front);
+    let err = stderr_of(&out);
+    assert!(err.contains("KL") && err.contains("Kim Lee") && err.contains("Kate Long"), "{err}");
+    assert!(err.contains("cutover staff add"), "says what to do: {err}");
+}
+
+#[test]
+fn staff_added_on_one_pc_reach_the_others() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    carry(&front, &room);
+    front.run_as("JS", &["staff", "add", "MN", "--name", "Mo Nasser", "--role", "admin"]).success();
+    carry(&front, &room);
+    let list = room.run(&["staff", "list"]).success();
+    assert!(stdout_of(&list).contains("Mo Nasser"), "{}", stdout_of(&list));
+}
+
+/// The test clock moved by `minutes`: a PC whose clock is wrong.
+fn clock_off_by(minutes: i64) -> String {
+    (common::clock_now() + chrono::Duration::minutes(minutes)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+#[test]
+fn an_amendment_shows_on_every_pc_even_from_a_pc_whose_clock_is_behind() {
+    let front = workstation("R1");
+    let room = workstation("C1");
+    // The front desk's clock is ten minutes fast.
+    let logged = front
+        .cmd()
+        .env("CUTOVER_NOW", clock_off_by(10))
+        .env("CUTOVER_USER", "JS")
+        .args(["log", "note", "--patient", "9992345675", "--summary", "logged at the front desk"])
+        .assert()
+        .success();
+    let id = stdout_of(&logged).trim().to_string();
+    carry(&front, &room);
+    room.run_as("JS", &["amend", &id, "--set", "summary=amended in the room"]).success();
+    carry(&room, &front);
+    for p in [&front, &room] {
+        assert_eq!(headline(p, &id).0, "amended in the room");
+        p.run(&["check"]).success();
+    }
+}
