@@ -108,6 +108,15 @@ fn after_restoring_a_backup_and_merging_the_damaged_files_export_saves_carry_on(
 }
 
 #[test]
+fn check_names_a_reference_counter_behind_the_references_held() {
+    let front = workstation("R1");
+    front.log(&["note", "--patient", "9992345675", "--summary", "one"]);
+    front.sqlite().execute("UPDATE workstation SET next_ref = 1 WHERE is_local = 1", []).unwrap();
+    let found = front.run(&["check"]).failure();
+    assert!(stderr_of(&found).contains("next reference is already held"), "{}", stderr_of(&found));
+}
+
+#[test]
 fn the_same_prefix_on_two_workstations_is_warned_about_at_set_up_and_at_merge() {
     let front = workstation("R1");
     let other = workstation("R1");

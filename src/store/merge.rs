@@ -39,6 +39,9 @@ const HANDLED: &[&str] = &[
     "queue_basis",
     "reentry_event",
     "export_info",
+    "local_setting",
+    "share_published",
+    "share_source",
     "sqlite_sequence",
     "sqlite_stat1",
 ];
@@ -49,6 +52,9 @@ const HANDLED: &[&str] = &[
 /// ten files of 10,000 entries: 0.4 s less system time and faster in each of four alternating runs;
 /// peak memory 310 MB instead of 166 MB).
 const MERGE_CACHE_KIB: i64 = -262_144;
+
+/// The number at the end of an entry `e`'s reference ("R2-0147" → 147).
+pub(super) const REFERENCE_NUMBER: &str = "CAST(substr(e.ref, length(rtrim(e.ref, '0123456789')) + 1) AS INTEGER)";
 
 /// Entries with two or more revisions amended from one: amendments are few, so they are found from
 /// the parent index alone rather than by reading every revision.
@@ -499,6 +505,17 @@ impl Merging<'_, '_> {
              FROM src.entry s LEFT JOIN main.revision_facts f ON f.id = s.current_revision_id
              WHERE true ON CONFLICT (id) DO NOTHING",
             [],
+        )?;
+        // A workstation's counter continues after the highest reference its entries hold, whatever
+        // arrived: this database's own entries, restored from a backup and merged back, included.
+        self.run(
+            &format!(
+                "UPDATE main.workstation SET next_ref = max(next_ref, coalesce((
+                     SELECT max({REFERENCE_NUMBER}) + 1 FROM main.entry e
+                     WHERE e.workstation_id = workstation.id AND e.rowid > ?1), 0))
+                 WHERE id IN (SELECT workstation_id FROM main.entry WHERE rowid > ?1)"
+            ),
+            [entries_before],
         )?;
         // One pass over the revisions this file brought. Each must belong to an entry that is here
         // now: one whose entry is in no file, or only in a file merged after this one, is refused, as

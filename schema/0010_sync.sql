@@ -1,0 +1,40 @@
+-- cutover schema 10: sharing the log through the practice's shared folder (issue 14), and reference
+-- counters that always continue after the highest reference their workstation's entries hold.
+
+-- This PC's own settings and state: never merged, exported to another PC's log, or shared. The
+-- shared folder's path is one (PCs may map one share differently), and where this file was set up
+-- (so that a copy of it used on another PC is noticed).
+CREATE TABLE local_setting (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+) STRICT;
+
+-- What this PC has put in the shared folder: each piece (`seq`) of a series (`epoch`), with the
+-- highest row of each table it holds ("marks", JSON), so that the next piece holds only what is new.
+CREATE TABLE share_published (
+    epoch        TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    first_seq    INTEGER NOT NULL,
+    marks        TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    PRIMARY KEY (epoch, seq)
+) STRICT;
+
+-- What this PC has taken from each other PC's pieces in the shared folder, and when it last heard
+-- from it: so that a round reads only pieces it has not read.
+CREATE TABLE share_source (
+    workstation_id TEXT PRIMARY KEY,
+    epoch          TEXT NOT NULL,
+    seq            INTEGER NOT NULL,
+    name           TEXT NOT NULL,
+    prefix         TEXT NOT NULL,
+    heard_at       TEXT,
+    entries_taken  INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- A database restored from a backup and then given back its later entries by a merge kept its old
+-- counter, and every save then failed on a reference already taken: counters move past them.
+UPDATE workstation SET next_ref = max(next_ref, coalesce((
+    SELECT max(CAST(substr(e.ref, length(rtrim(e.ref, '0123456789')) + 1) AS INTEGER)) + 1
+    FROM entry e WHERE e.workstation_id = workstation.id), 0));
