@@ -34,11 +34,7 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             writeln!(ctx.err, "Merged {}: nothing new (it had been merged already).", m.source.file_name)?;
         }
         for (id, here, there) in &o.staff_clashes {
-            writeln!(
-                ctx.err,
-                "Check: staff id {id} is \"{here}\" here but \"{there}\" in {}. Entries keep the id; make sure it is the same person.",
-                m.source.file_name
-            )?;
+            super::staff_clash_warning(ctx.err, id, here, there, &m.source.file_name)?;
         }
         for (key, here, there) in &o.setting_differences {
             writeln!(
@@ -55,6 +51,7 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             )?;
         }
     }
+    super::workstation_warnings(&store, ctx.err)?;
     let clashes: Vec<_> = merged.iter().flat_map(|m| &m.outcome.reentry_clashes).collect();
     if !clashes.is_empty() {
         writeln!(

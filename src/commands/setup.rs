@@ -94,6 +94,7 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
             "Note: {id} is not on the staff list yet, so this was recorded without a name. Add yourself next: cutover staff add {id} --name \"Your name\" --role manager"
         )?;
     }
+    super::workstation_warnings(&store, ctx.err)?;
     describe(&store, ctx)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -233,6 +234,7 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
 
 pub fn info(ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
+    super::workstation_warnings(&store, ctx.err)?;
     describe(&store, ctx)?;
     writeln!(ctx.out, "Schema version:  {} (this program: {})", store.schema_version()?, crate::store::LATEST_VERSION)?;
     for (name, n) in store.counts()? {

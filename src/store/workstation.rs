@@ -38,6 +38,31 @@ impl Store {
             })?)
         })
     }
+
+    /// Workstations known here that share a reference prefix (compared without regard to case, as
+    /// references are looked up), in groups, this one first in its group: their paper references
+    /// are ambiguous.
+    pub fn workstations_sharing_a_prefix(&self) -> Result<Vec<Vec<(Workstation, bool)>>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, prefix, name, is_local FROM workstation
+                 WHERE upper(prefix) IN (SELECT upper(prefix) FROM workstation GROUP BY upper(prefix) HAVING count(*) > 1)
+                 ORDER BY upper(prefix), is_local DESC, name, id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((Workstation { id: r.get(0)?, prefix: r.get(1)?, name: r.get(2)? }, r.get::<_, bool>(3)?))
+            })?;
+            let mut groups: Vec<Vec<(Workstation, bool)>> = Vec::new();
+            for row in rows {
+                let row = row?;
+                match groups.last_mut() {
+                    Some(group) if group[0].0.prefix.eq_ignore_ascii_case(&row.0.prefix) => group.push(row),
+                    _ => groups.push(vec![row]),
+                }
+            }
+            Ok(groups)
+        })
+    }
 }
 
 impl Tx<'_> {
