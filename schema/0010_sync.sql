@@ -38,3 +38,37 @@ CREATE TABLE share_source (
 UPDATE workstation SET next_ref = max(next_ref, coalesce((
     SELECT max(CAST(substr(e.ref, length(rtrim(e.ref, '0123456789')) + 1) AS INTEGER)) + 1
     FROM entry e WHERE e.workstation_id = workstation.id), 0));
+
+-- A database copied from another PC's shares its workstation identity, so both give the same
+-- references to different entries. `cutover init --new-identity` gives the copy its own: each entry
+-- logged on the copy takes a reference of the new workstation, recorded here. Merged to every PC,
+-- where the same entry takes the same new reference. Append-only.
+CREATE TABLE entry_renumbered (
+    id                 TEXT PRIMARY KEY,
+    entry_id           TEXT NOT NULL REFERENCES entry (id),
+    old_workstation_id TEXT NOT NULL,
+    old_ref            TEXT NOT NULL,
+    new_workstation_id TEXT NOT NULL REFERENCES workstation (id),
+    new_ref            TEXT NOT NULL,
+    at                 TEXT NOT NULL,
+    staff_id           TEXT REFERENCES staff (id),
+    workstation_id     TEXT NOT NULL REFERENCES workstation (id)
+) STRICT;
+CREATE INDEX entry_renumbered_by_entry ON entry_renumbered (entry_id);
+CREATE TRIGGER entry_renumbered_is_append_only_update BEFORE UPDATE ON entry_renumbered
+BEGIN SELECT RAISE(ABORT, 'a renumbering is never changed'); END;
+CREATE TRIGGER entry_renumbered_is_append_only_delete BEFORE DELETE ON entry_renumbered
+BEGIN SELECT RAISE(ABORT, 'a renumbering is never deleted'); END;
+
+-- An entry's identity still never changes, except its reference and workstation, and only as a
+-- renumbering recorded above says.
+DROP TRIGGER entry_identity_is_fixed;
+CREATE TRIGGER entry_identity_is_fixed
+BEFORE UPDATE OF id, kind, recorded_at, recorded_by ON entry
+BEGIN SELECT RAISE(ABORT, 'an entry''s identity never changes'); END;
+CREATE TRIGGER entry_reference_changes_only_as_recorded
+BEFORE UPDATE OF ref, workstation_id ON entry
+WHEN NOT EXISTS (SELECT 1 FROM entry_renumbered n WHERE n.entry_id = NEW.id
+                 AND n.old_workstation_id = OLD.workstation_id AND n.old_ref = OLD.ref
+                 AND n.new_workstation_id = NEW.workstation_id AND n.new_ref = NEW.ref)
+BEGIN SELECT RAISE(ABORT, 'an entry''s identity never changes'); END;

@@ -259,6 +259,17 @@ pub struct InitArgs {
     /// The prefix of references made on this workstation, such as R2 (for R2-0001)
     #[arg(long, value_name = "PREFIX")]
     pub prefix: Option<String>,
+    /// This PC's path to the practice's shared folder, through which the PCs share their logs
+    /// (`off` stops sharing). A setting of this PC only
+    #[arg(long = "share-folder", value_name = "PATH|off")]
+    pub share_folder: Option<String>,
+    /// This database is a copy of another PC's: give it its own workstation identity, keeping
+    /// everything logged on it (with --workstation and --prefix for its new name and prefix)
+    #[arg(long = "new-identity", conflicts_with = "moved")]
+    pub new_identity: bool,
+    /// This database was moved here from another folder or PC, not copied: it keeps its identity
+    #[arg(long)]
+    pub moved: bool,
 }
 
 #[derive(Debug, Subcommand)]

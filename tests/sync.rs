@@ -153,6 +153,9 @@ fn a_pc_set_up_by_copying_another_pcs_database_is_told_so_and_can_take_its_own_i
     let logged_on_copy = copy.log(&["note", "--patient", "9992345675", "--summary", "on the copy"]);
     let file = export(&copy, "copy.cutover");
     original.run_as("JS", &["merge", file.to_str().unwrap()]).code(1);
+    // A third PC took the copy's log before anyone noticed.
+    let desk = workstation("C1");
+    merge(&desk, &[&file]);
 
     // The copy takes its own identity, keeping everything logged on it.
     let out = copy.run_as("JS", &["init", "--new-identity", "--workstation", "Desk 3", "--prefix", "D3"]).success();
@@ -171,6 +174,12 @@ fn a_pc_set_up_by_copying_another_pcs_database_is_told_so_and_can_take_its_own_i
         p.run(&["check"]).success();
     }
     assert_eq!(text(&original, &format!("SELECT ref FROM entry WHERE id = '{logged_on_copy}'")), "D3-0001");
+    // The third PC's copy of the entry takes its new reference too, and the original's log then meets it.
+    carry(&copy, &desk);
+    assert_eq!(text(&desk, &format!("SELECT ref FROM entry WHERE id = '{logged_on_copy}'")), "D3-0001");
+    carry(&original, &desk);
+    assert_eq!(count(&desk, "SELECT count(*) FROM entry"), 4);
+    desk.run(&["check"]).success();
 }
 
 #[test]
@@ -221,4 +230,25 @@ fn an_amendment_shows_on_every_pc_even_from_a_pc_whose_clock_is_behind() {
         assert_eq!(headline(p, &id).0, "amended in the room");
         p.run(&["check"]).success();
     }
+}
+
+#[test]
+fn a_database_moved_rather_than_copied_is_said_so_once_and_keeps_its_identity() {
+    let front = workstation("R1");
+    let id = front.log(&["note", "--patient", "9992345675", "--summary", "before the move"]);
+    let moved = Practice::empty();
+    std::fs::copy(&front.db, &moved.db).unwrap();
+    drop(front);
+    let info = moved.run(&["info"]).success();
+    assert!(stderr_of(&info).contains("cutover init --moved"), "{}", stderr_of(&info));
+    // --new-identity on a file where it was set up is refused; --moved is taken.
+    let refused = Practice::empty();
+    refused.run(&["init", "--practice", "Riverside Surgery"]).success();
+    refused.run(&["init", "--new-identity"]).code(2);
+    moved.run(&["init", "--moved"]).success();
+    let info = moved.run(&["info"]).success();
+    assert!(!stderr_of(&info).contains("copy"), "{}", stderr_of(&info));
+    assert_eq!(text(&moved, &format!("SELECT ref FROM entry WHERE id = '{id}'")), "R1-0001");
+    let next = moved.log(&["note", "--patient", "9992345675", "--summary", "after the move"]);
+    assert_eq!(text(&moved, &format!("SELECT ref FROM entry WHERE id = '{next}'")), "R1-0002");
 }

@@ -47,10 +47,15 @@ impl Context<'_> {
     }
 }
 
-/// What needs saying about the workstations this database knows: two sharing a reference prefix.
+/// What needs saying about the workstations this database knows: this one a copy of another PC's,
+/// or two sharing a reference prefix.
 /// Said by `init`, `info`, `merge` and `sync`, on stderr.
 pub(super) fn workstation_warnings(store: &Store, err: &mut dyn Write) -> Result<()> {
     use crate::domain::text::escape_inline;
+    if let Some(moved) = store.moved_from()? {
+        let copied = crate::error::Sharing::Copied { home: moved.home.describe(), now: moved.now.describe() };
+        writeln!(err, "Check: {copied}")?;
+    }
     for group in store.workstations_sharing_a_prefix()? {
         let names: Vec<String> = group
             .iter()

@@ -48,6 +48,9 @@ fn valid_prefix(prefix: &str) -> Result<String> {
 }
 
 pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
+    if args.new_identity || args.moved {
+        return identity(args, ctx);
+    }
     // Check everything typed before the database is created or touched.
     let practice = text_setting("practice", &args.practice, 200)?;
     let ods = text_setting("ods", &args.ods, 20)?.map(|s| s.to_ascii_uppercase());
@@ -96,6 +99,62 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     }
     super::workstation_warnings(&store, ctx.err)?;
     describe(&store, ctx)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `init --new-identity` (a copy of another PC's database takes its own identity) or `init --moved`
+/// (it was moved, not copied), each on its own.
+fn identity(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
+    use crate::error::Sharing;
+    let others = args.practice.is_some()
+        || args.ods.is_some()
+        || args.fdp.is_some()
+        || args.go_live.is_some()
+        || args.old_system.is_some()
+        || args.new_system.is_some()
+        || args.read_only_days.is_some()
+        || args.share_folder.is_some();
+    if others || (args.moved && (args.workstation.is_some() || args.prefix.is_some())) {
+        return Err(Error::Sharing(Sharing::NewIdentityAlone));
+    }
+    let workstation = text_setting("workstation", &args.workstation, 100)?;
+    let prefix = args.prefix.as_deref().map(valid_prefix).transpose()?;
+    let store = ctx.open(OpenMode::Existing)?;
+    let actor = store.setup_actor(ctx.as_staff.as_deref())?;
+    if args.moved {
+        let here = crate::store::Home::of(store.path());
+        let was_moved = store.write_at(ctx.now, |tx| tx.confirm_moved(&actor, &here))?;
+        if was_moved {
+            writeln!(ctx.err, "Noted: this database was moved to {}; it keeps its identity.", here.describe())?;
+        } else {
+            writeln!(ctx.err, "Nothing changed: this database is where it was set up.")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(moved) = store.moved_from()? else {
+        return Err(Error::Sharing(Sharing::NotACopy));
+    };
+    let new = store
+        .write_at(ctx.now, |tx| tx.take_new_identity(&actor, &moved, workstation.as_deref(), prefix.as_deref()))?;
+    writeln!(
+        ctx.err,
+        "This PC now has its own identity: workstation \"{}\", references {}-0001 onwards.",
+        escape_inline(&new.workstation.name),
+        new.workstation.prefix
+    )?;
+    if new.renumbered.is_empty() {
+        writeln!(ctx.err, "Nothing had been logged on it since it was copied, so no reference changed.")?;
+    } else {
+        writeln!(
+            ctx.err,
+            "{} entries logged on it since it was copied have new references (write the new one on any paper form that carries the old):",
+            new.renumbered.len()
+        )?;
+        for (old, new) in &new.renumbered {
+            writeln!(ctx.err, "  {old} is now {new}")?;
+        }
+    }
+    super::workstation_warnings(&store, ctx.err)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -259,6 +318,7 @@ pub fn welcome(ctx: &mut Context) -> Result<ExitCode> {
     }
     let store = ctx.open(if ctx.location.is_default { OpenMode::Create } else { OpenMode::Existing })?;
     writeln!(ctx.out, "cutover — logging patient interactions while the clinical system is down\n")?;
+    super::workstation_warnings(&store, ctx.err)?;
     describe(&store, ctx)?;
     let counts = store.counts()?;
     let entries = counts.iter().find(|(n, _)| *n == "entries").map_or(0, |(_, n)| *n);

@@ -30,6 +30,7 @@ const HANDLED: &[&str] = &[
     "staff",
     "patient",
     "entry",
+    "entry_renumbered",
     "revision",
     "audit",
     "import_file",
@@ -437,6 +438,11 @@ impl Merging<'_, '_> {
     fn merge(&self, actor: &Actor) -> Result<MergeOutcome> {
         let source = self.source;
         let schema = &self.schema;
+        // A copy given its own identity renumbered its entries: an entry held here under its old
+        // reference takes the new one first, so it is not taken for a clash.
+        if self.source_has("entry_renumbered")? {
+            self.merge_renumberings()?;
+        }
         // Two files started from one copied database share a workstation: their references clash.
         let shared: i64 = self.conn().query_row(
             &format!(
@@ -573,6 +579,28 @@ impl Merging<'_, '_> {
             self.record_merge(actor, &out)?;
         }
         Ok(out)
+    }
+
+    /// Renumberings made on a copied database given its own identity (`init --new-identity`): each
+    /// comes across, and an entry held here under its old reference takes the new one, as there.
+    fn merge_renumberings(&self) -> Result<u64> {
+        self.run(
+            "INSERT INTO main.entry_renumbered (id, entry_id, old_workstation_id, old_ref, new_workstation_id, new_ref,
+                                                at, staff_id, workstation_id)
+             SELECT s.id, s.entry_id, s.old_workstation_id, s.old_ref, s.new_workstation_id, s.new_ref, s.at,
+                    s.staff_id, s.workstation_id
+             FROM src.entry_renumbered s WHERE NOT EXISTS (SELECT 1 FROM main.entry_renumbered m WHERE m.id = s.id)",
+            [],
+        )?;
+        self.run(
+            "UPDATE main.entry SET (ref, workstation_id) = (
+                 SELECT n.new_ref, n.new_workstation_id FROM main.entry_renumbered n
+                 WHERE n.entry_id = entry.id AND n.old_ref = entry.ref AND n.old_workstation_id = entry.workstation_id)
+             WHERE id IN (SELECT entry_id FROM src.entry_renumbered)
+               AND EXISTS (SELECT 1 FROM main.entry_renumbered n WHERE n.entry_id = entry.id AND n.old_ref = entry.ref
+                           AND n.old_workstation_id = entry.workstation_id)",
+            [],
+        )
     }
 
     /// Touched entries that are voided yet hold an amendment nothing came after (made apart from the

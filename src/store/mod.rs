@@ -47,7 +47,7 @@ pub use queue::{
 pub use report::ReportCounts;
 pub use settings::{Settings, key as settings_key};
 pub use staff::{Role, StaffMember};
-pub use workstation::Workstation;
+pub use workstation::{Home, MovedFrom, NewIdentity, Workstation};
 
 /// Who is writing, and on which machine: recorded with every change.
 #[derive(Debug, Clone, PartialEq, Eq)]
