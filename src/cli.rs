@@ -68,6 +68,7 @@ pub fn command_name(command: Option<&Command>) -> &'static str {
         Some(Command::Import(ImportCommand::Entries(_))) => "import entries",
         Some(Command::Export(_)) => "export",
         Some(Command::Merge(_)) => "merge",
+        Some(Command::Sync(_)) => "sync",
         Some(Command::Report(_)) => "report",
         Some(Command::Backup(_)) => "backup",
         Some(Command::Patients(PatientsCommand::Duplicates { .. })) => "patients duplicates",
@@ -126,6 +127,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Bring other workstations' exports (or databases) into this one; merging twice changes nothing
     Merge(MergeArgs),
+    /// Share this PC's log through the practice's shared folder and take every other PC's (one round)
+    Sync(SyncArgs),
     /// The cutover in numbers: entries by kind, hour and staff; time against the target; re-entry progress
     Report(ReportArgs),
     /// A consistent copy of the database, safe to take while others are saving
@@ -202,6 +205,13 @@ pub struct MergeArgs {
     /// Export files (or other cutover databases) to merge into this one
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The practice's shared folder, this time only (otherwise the one set with `init --share-folder`)
+    #[arg(long, value_name = "PATH")]
+    pub folder: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

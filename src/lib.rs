@@ -17,6 +17,7 @@ pub mod merge;
 pub mod queue;
 pub mod report;
 pub mod store;
+pub mod sync;
 pub mod tui;
 
 use std::io::Write;

@@ -252,3 +252,90 @@ fn a_database_moved_rather_than_copied_is_said_so_once_and_keeps_its_identity() 
     let next = moved.log(&["note", "--patient", "9992345675", "--summary", "after the move"]);
     assert_eq!(text(&moved, &format!("SELECT ref FROM entry WHERE id = '{next}'")), "R1-0002");
 }
+
+// ----- The contract: `init --share-folder`, `sync` -----
+
+fn sync_in(p: &Practice, folder: &Path) -> assert_cmd::assert::Assert {
+    p.run_as("JS", &["sync", "--folder", folder.to_str().unwrap()])
+}
+
+/// Entry ids a database holds, sorted.
+fn entry_ids(p: &Practice) -> Vec<String> {
+    let c = p.sqlite();
+    let mut s = c.prepare("SELECT id FROM entry ORDER BY id").unwrap();
+    s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn three_pcs_share_one_folder_and_each_ends_with_every_entry() {
+    let shared = tempfile::tempdir().unwrap();
+    let pcs = [workstation("R1"), workstation("R2"), workstation("C1")];
+    for (n, pc) in pcs.iter().enumerate() {
+        pc.run(&["init", "--workstation", &format!("Desk {n}")]).success();
+        pc.log(&["note", "--patient", "9992345675", "--summary", &format!("logged at desk {n}")]);
+    }
+    // The folder is a setting of each PC; then a round needs no --folder.
+    pcs[0].run(&["init", "--share-folder", shared.path().to_str().unwrap()]).success();
+    let first = pcs[0].run_as("JS", &["sync"]).success();
+    assert!(
+        stdout_of(&first).contains("R1  Desk 0 (this PC): its new entries and changes shared"),
+        "{}",
+        stdout_of(&first)
+    );
+    for pc in &pcs[1..] {
+        sync_in(pc, shared.path()).success();
+    }
+    let round = sync_in(&pcs[0], shared.path()).success();
+    let said = stdout_of(&round);
+    // Desk 1 shared its own entry and desk 0's; desk 2 all three: what is new here is one from each.
+    assert!(said.contains("R2  Desk 1: 1 new entry taken; last heard from 30/11/2026 09:0"), "{said}");
+    assert!(said.contains("C1  Desk 2: 1 new entry taken; last heard from "), "{said}");
+    assert_eq!(said.lines().count(), 3, "one line per PC: {said}");
+    for pc in &pcs {
+        sync_in(pc, shared.path()).success();
+    }
+    let all = entry_ids(&pcs[0]);
+    assert_eq!(all.len(), 3);
+    for pc in &pcs {
+        assert_eq!(entry_ids(pc), all);
+        pc.run(&["check"]).success();
+    }
+    // With nothing new logged, the PCs fall quiet within a round or two (each round that took
+    // something is audited, and that audit row is shared once more), and then stay quiet.
+    let quiet_round = || {
+        let said: Vec<String> = pcs.iter().map(|pc| stdout_of(&sync_in(pc, shared.path()).success())).collect();
+        said.iter().all(|s| s.contains("nothing new to share"))
+    };
+    assert!((0..4).any(|_| quiet_round()), "the PCs never fell quiet");
+    let counts: Vec<i64> = pcs.iter().map(|p| count(p, "SELECT count(*) FROM audit")).collect();
+    assert!(quiet_round());
+    assert_eq!(counts, pcs.iter().map(|p| count(p, "SELECT count(*) FROM audit")).collect::<Vec<_>>());
+    // --share-folder off stops it.
+    pcs[0].run(&["init", "--share-folder", "off"]).success();
+    let none = pcs[0].run_as("JS", &["sync"]).code(2);
+    assert!(stderr_of(&none).contains("cutover init --share-folder"), "{}", stderr_of(&none));
+}
+
+#[test]
+fn a_folder_that_cannot_be_reached_or_written_changes_nothing_here() {
+    let front = workstation("R1");
+    front.log(&["note", "--patient", "9992345675", "--summary", "logged while the share is down"]);
+    let shared = tempfile::tempdir().unwrap();
+    let gone = shared.path().join("not-mapped");
+    front.run(&["info"]).success();
+    let before = front.bytes();
+    let out = sync_in(&front, &gone).code(1);
+    let err = stderr_of(&out);
+    assert!(err.contains("cannot be reached") && err.contains("Nothing was changed on this PC"), "{err}");
+    assert_eq!(before, front.bytes());
+    // This PC's place in the folder cannot be written (taken by a file).
+    let id = text(&front, "SELECT id FROM workstation WHERE is_local = 1");
+    std::fs::write(shared.path().join(format!("cutover-{id}")), b"not a folder").unwrap();
+    let out = sync_in(&front, shared.path()).code(1);
+    let err = stderr_of(&out);
+    assert!(err.contains("cannot write its file into the shared folder"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+    assert_eq!(before, front.bytes());
+    // Logging goes on.
+    front.log(&["note", "--patient", "9992345675", "--summary", "still logging"]);
+}

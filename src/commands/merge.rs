@@ -52,6 +52,14 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
         }
     }
     super::workstation_warnings(&store, ctx.err)?;
+    report(&store, &merged, ctx)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What needs a person's eye after files were merged, on stdout: what these files brought (voids
+/// standing, queue items changed on two PCs), and what the whole log holds (conflicting amendments,
+/// possible duplicate entries and patients). Used by `merge` and `sync`.
+pub(super) fn report(store: &crate::store::Store, merged: &[crate::merge::Merged], ctx: &mut Context) -> Result<()> {
     let clashes: Vec<_> = merged.iter().flat_map(|m| &m.outcome.reentry_clashes).collect();
     if !clashes.is_empty() {
         writeln!(
@@ -122,5 +130,5 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             writeln!(ctx.out, "  {}", described.join("  |  "))?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

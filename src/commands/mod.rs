@@ -13,6 +13,7 @@ mod patients;
 mod queue;
 mod report;
 mod setup;
+mod sync;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -148,6 +149,7 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Import(ImportCommand::Entries(args))) => import::entries(args, ctx),
         Some(Command::Export(args)) => export::export(args, ctx),
         Some(Command::Merge(args)) => merge::merge(args, ctx),
+        Some(Command::Sync(args)) => sync::sync(args, ctx),
         Some(Command::Report(args)) => report::report(args, ctx),
         Some(Command::Backup(args)) => backup::backup(args, ctx),
         Some(Command::Patients(PatientsCommand::Duplicates { format })) => patients::duplicates(format, ctx),

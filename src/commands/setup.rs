@@ -60,6 +60,12 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     let fdp = time_setting("--fdp", &args.fdp, ctx)?;
     let go_live = time_setting("--go-live", &args.go_live, ctx)?;
     let prefix = args.prefix.as_deref().map(valid_prefix).transpose()?;
+    let share_folder = match args.share_folder.as_deref().map(str::trim) {
+        None => None,
+        Some(off) if off.eq_ignore_ascii_case("off") => Some(None),
+        Some("") => return Err(invalid("share-folder", Problem::Required)),
+        Some(path) => Some(Some(path.to_string())),
+    };
     check_go_live_after_fdp(fdp, go_live)?;
 
     let is_new = !ctx.location.path.exists();
@@ -79,7 +85,8 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     add(key::FDP, fdp.map(time::to_storage));
     add(key::GO_LIVE, go_live.map(time::to_storage));
     add(key::READ_ONLY_DAYS, args.read_only_days.map(|d| d.to_string()));
-    let settings = NewSettings { practice_given: practice.is_some(), fdp, go_live, changes, workstation, prefix };
+    let settings =
+        NewSettings { practice_given: practice.is_some(), fdp, go_live, changes, workstation, prefix, share_folder };
     let saved = save_settings(&settings, ctx);
     if is_new && saved.is_err() {
         // Nothing was saved: a database left behind empty would only have to be found and removed.
@@ -95,6 +102,14 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
         writeln!(
             ctx.err,
             "Note: {id} is not on the staff list yet, so this was recorded without a name. Add yourself next: cutover staff add {id} --name \"Your name\" --role manager"
+        )?;
+    }
+    if let Some(Some(folder)) = &settings.share_folder
+        && !std::path::Path::new(folder).is_dir()
+    {
+        writeln!(
+            ctx.err,
+            "Note: the shared folder {folder} cannot be reached from this PC just now. It is set all the same; each round tries it again (check the path as this PC reaches it)."
         )?;
     }
     super::workstation_warnings(&store, ctx.err)?;
@@ -166,6 +181,8 @@ struct NewSettings<'a> {
     changes: Vec<(&'a str, String)>,
     workstation: Option<String>,
     prefix: Option<String>,
+    /// `Some(None)`: stop sharing.
+    share_folder: Option<Option<String>>,
 }
 
 fn check_go_live_after_fdp(
@@ -207,6 +224,18 @@ fn save_settings(new: &NewSettings, ctx: &Context) -> Result<(Store, usize, Opti
                 serde_json::json!({ "name": new.workstation, "prefix": new.prefix }),
             )?;
             n += 1;
+        }
+        if let Some(folder) = &new.share_folder {
+            let key = crate::sync::SHARE_FOLDER;
+            let was: Option<String> = tx.local_setting(key)?;
+            if was != *folder {
+                match folder {
+                    Some(path) => tx.set_local_setting(key, path)?,
+                    None => tx.clear_local_setting(key)?,
+                }
+                tx.audit(&actor, "share_folder", None, serde_json::json!({ "folder": folder }))?;
+                n += 1;
+            }
         }
         Ok(n)
     })?;

@@ -144,6 +144,20 @@ pub struct VoidStanding {
 }
 
 impl MergeOutcome {
+    /// Whether it brought anything a person logged or changed (not only other PCs' audit rows, such
+    /// as their own records of merging): what a sharing round records, so that two PCs taking each
+    /// other's records of taking never go on writing new ones.
+    pub fn brought_news(&self) -> bool {
+        self.workstations
+            + self.staff
+            + self.settings
+            + self.patients
+            + self.entries
+            + self.revisions
+            + self.reentry_events
+            > 0
+    }
+
     pub fn added_anything(&self) -> bool {
         self.workstations
             + self.staff
@@ -287,6 +301,20 @@ impl Store {
         now: DateTime<Utc>,
         before_commit: impl FnOnce() -> Result<()>,
     ) -> Result<Vec<MergeOutcome>> {
+        self.merge_with(sources, actor, now, true, |_, _| before_commit())
+    }
+
+    /// `merge`, recording each file that brought anything (`record_each`: a `merge_file` row and an
+    /// audit row) or not (a sharing round records what it took its own way), and with
+    /// `before_commit` given the transaction and each file's outcome, to record alongside.
+    pub fn merge_with(
+        &self,
+        sources: &[MergeSource],
+        actor: &Actor,
+        now: DateTime<Utc>,
+        record_each: bool,
+        before_commit: impl FnOnce(&Tx, &[MergeOutcome]) -> Result<()>,
+    ) -> Result<Vec<MergeOutcome>> {
         // `can_merge` was asked before the files were read; a file too many would still be refused
         // by SQLite's ATTACH, with nothing merged.
         self.use_memory_for_temporary_data()?;
@@ -301,7 +329,7 @@ impl Store {
             tx.conn().pragma_update(None, "defer_foreign_keys", true)?;
             let mut outcomes = Vec::with_capacity(sources.len());
             for (n, source) in sources.iter().enumerate() {
-                let merging = Merging { tx, schema: format!("{SOURCE}_{n}"), source };
+                let merging = Merging { tx, schema: format!("{SOURCE}_{n}"), source, record: record_each };
                 // A database error is told with the file being merged when it happened.
                 outcomes.push(merging.attach().and_then(|()| merging.merge(actor)).map_err(|e| match e {
                     Error::Sqlite(_) => Error::Exchange(Exchange::MergeFailed {
@@ -311,7 +339,7 @@ impl Store {
                     other => other,
                 })?);
             }
-            before_commit()?;
+            before_commit(tx, &outcomes)?;
             Ok(outcomes)
         });
         let _ = self.conn.pragma_update(None, "cache_size", cache);
@@ -388,6 +416,8 @@ struct Merging<'t, 'c> {
     tx: &'t Tx<'c>,
     schema: String,
     source: &'t MergeSource,
+    /// Whether a file that brought anything is recorded (`merge_file` and an audit row).
+    record: bool,
 }
 
 impl Merging<'_, '_> {
@@ -575,7 +605,7 @@ impl Merging<'_, '_> {
         out.not_merged = self.unmerged_tables()?;
         self.run("DROP TABLE IF EXISTS temp.merge_touched", [])?;
         self.run("DROP TABLE IF EXISTS temp.merge_patient_map", [])?;
-        if out.added_anything() {
+        if self.record && out.added_anything() {
             self.record_merge(actor, &out)?;
         }
         Ok(out)

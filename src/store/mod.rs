@@ -15,6 +15,7 @@ mod patients;
 mod queue;
 mod report;
 mod settings;
+mod share;
 mod staff;
 mod workstation;
 
@@ -46,6 +47,7 @@ pub use queue::{
 };
 pub use report::ReportCounts;
 pub use settings::{Settings, key as settings_key};
+pub use share::{Marks, PieceLabel, Published, SourceState};
 pub use staff::{Role, StaffMember};
 pub use workstation::{Home, MovedFrom, NewIdentity, Workstation};
 

@@ -164,6 +164,11 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// One of this PC's own settings, read inside the transaction.
+    pub fn local_setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn().query_row("SELECT value FROM local_setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
     pub fn set_local_setting(&self, key: &str, value: &str) -> Result<()> {
         self.exec(
             "INSERT INTO local_setting (key, value, changed_at) VALUES (?1, ?2, ?3)
