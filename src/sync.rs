@@ -320,6 +320,7 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
     });
     let _ = std::fs::remove_file(&made);
     let reached = placed?;
+    tracing::info!(seq, first, bytes = std::fs::metadata(pc_dir.join(&epoch).join(&name)).map_or(0, |m| m.len()), "sync: piece published");
     store.write_at(now, |tx| tx.record_published(&Published { epoch: epoch.clone(), seq, first, marks: reached }))?;
     tidy(&pc_dir, &epoch, seq);
     Ok(true)
@@ -449,6 +450,10 @@ fn take(
                     break;
                 }
             }
+        }
+        let bytes: u64 = ready.iter().filter_map(|(_, s)| std::fs::metadata(&s.path).ok()).map(|m| m.len()).sum();
+        if !ready.is_empty() {
+            tracing::info!(pieces = ready.len(), bytes, "sync: read pieces from another PC");
         }
         for chunk in ready.chunks(PIECES_AT_ONCE) {
             let sources: Vec<_> = chunk.iter().map(|(_, s)| s.clone()).collect();

@@ -339,3 +339,38 @@ fn a_folder_that_cannot_be_reached_or_written_changes_nothing_here() {
     // Logging goes on.
     front.log(&["note", "--patient", "9992345675", "--summary", "still logging"]);
 }
+
+/// The bytes of pieces each round read from other PCs, and of each piece published, from the
+/// diagnostic log beside the database.
+fn logged_bytes(p: &Practice, what: &str) -> Vec<u64> {
+    p.diagnostic_log()
+        .lines()
+        .filter(|l| l.contains(what))
+        .filter_map(|l| l.split("bytes=").nth(1)?.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn a_round_with_one_new_entry_writes_and_reads_only_what_is_new() {
+    let shared = tempfile::tempdir().unwrap();
+    let big = Practice::empty();
+    big.run(&["demo", "--entries", "1500", "--seed", "7"]).success();
+    let room = workstation("C1");
+    big.run_as("HP", &["sync", "--folder", shared.path().to_str().unwrap()]).success();
+    sync_in(&room, shared.path()).success();
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 1500);
+    let whole = std::fs::metadata(&big.db).unwrap().len();
+
+    big.run_as("HP", &["log", "note", "--patient", "9992345675", "--summary", "one more"]).success();
+    big.run_as("HP", &["sync", "--folder", shared.path().to_str().unwrap()]).success();
+    let out = sync_in(&room, shared.path()).success();
+    assert!(stdout_of(&out).contains("1 new entry taken"), "{}", stdout_of(&out));
+    let published = logged_bytes(&big, "sync: piece published");
+    let read = logged_bytes(&room, "sync: read pieces");
+    assert_eq!((published.len(), read.len()), (2, 2), "{published:?} {read:?}");
+    // The first piece holds everything; the next holds the one entry and what it refers to.
+    assert!(published[0] > whole / 2, "{published:?} of {whole}");
+    assert!(published[1] * 20 < whole, "{published:?} of {whole}");
+    assert!(read[1] * 20 < whole, "{read:?} of {whole}");
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 1501);
+}
