@@ -320,7 +320,12 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
     });
     let _ = std::fs::remove_file(&made);
     let reached = placed?;
-    tracing::info!(seq, first, bytes = std::fs::metadata(pc_dir.join(&epoch).join(&name)).map_or(0, |m| m.len()), "sync: piece published");
+    tracing::info!(
+        seq,
+        first,
+        bytes = std::fs::metadata(pc_dir.join(&epoch).join(&name)).map_or(0, |m| m.len()),
+        "sync: piece published"
+    );
     store.write_at(now, |tx| tx.record_published(&Published { epoch: epoch.clone(), seq, first, marks: reached }))?;
     tidy(&pc_dir, &epoch, seq);
     Ok(true)

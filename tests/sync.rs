@@ -374,3 +374,122 @@ fn a_round_with_one_new_entry_writes_and_reads_only_what_is_new() {
     assert!(read[1] * 20 < whole, "{read:?} of {whole}");
     assert_eq!(count(&room, "SELECT count(*) FROM entry"), 1501);
 }
+
+// ----- Item 4 of issue 14: the queue across PCs -----
+
+/// Two PCs sharing one folder, with go-live set, an admin (KL) and an entry logged on the first.
+fn two_pcs_after_go_live() -> (tempfile::TempDir, Practice, Practice) {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    for p in [&front, &room] {
+        p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+        p.run_as("JS", &["staff", "add", "KL", "--name", "Kim Lee", "--role", "admin"]).success();
+    }
+    (shared, front, room)
+}
+
+fn round_all(folder: &Path, pcs: &[&Practice]) -> Vec<String> {
+    pcs.iter().map(|p| format!("{}{}", stdout_of(&sync_in(p, folder).success()), "")).collect()
+}
+
+fn item(p: &Practice, id: &str) -> (String, Option<String>) {
+    p.sqlite()
+        .query_row(&format!("SELECT reentry_status, reentry_assignee FROM entry WHERE id = '{id}'"), [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_claim_made_on_one_pc_reaches_the_others_in_the_next_round() {
+    let (shared, front, room) = two_pcs_after_go_live();
+    let id = front.log(&[
+        "telephone",
+        "--patient",
+        "9992345675",
+        "--at",
+        "21/11/2026 10:00",
+        "--summary",
+        "Asked for results",
+    ]);
+    round_all(shared.path(), &[&front, &room]);
+    front.run_as("KL", &["claim", &id]).success();
+    round_all(shared.path(), &[&front, &room]);
+    assert_eq!(item(&room, &id), ("claimed".to_string(), Some("KL".to_string())));
+    let refused = room.run_as("JS", &["done", &id, "--ref", "S1-9"]).code(1);
+    assert!(stderr_of(&refused).contains("claimed by KL"), "{}", stderr_of(&refused));
+}
+
+#[test]
+fn two_claims_made_at_once_on_two_pcs_leave_one_holder_everywhere_and_the_other_is_told() {
+    let (shared, front, room) = two_pcs_after_go_live();
+    let id = front.log(&[
+        "telephone",
+        "--patient",
+        "9992345675",
+        "--at",
+        "21/11/2026 10:00",
+        "--summary",
+        "Asked for results",
+    ]);
+    round_all(shared.path(), &[&front, &room]);
+    // Both claim before either has seen the other's claim; the front desk's clock is well ahead,
+    // so its claim is the later by the clocks: the clocks must not decide.
+    front.cmd().env("CUTOVER_NOW", clock_off_by(5)).env("CUTOVER_USER", "KL").args(["claim", &id]).assert().success();
+    room.run_as("JS", &["claim", &id]).success();
+    let said = round_all(shared.path(), &[&front, &room, &front]).join("\n");
+    assert!(said.contains("claimed on two workstations at once"), "{said}");
+    assert!(said.contains("claimed by KL on workstation R1 and by JS on workstation C1: it is JS's"), "{said}");
+    for p in [&front, &room] {
+        assert_eq!(item(p, &id), ("claimed".to_string(), Some("JS".to_string())));
+    }
+    // KL is told before marking it done.
+    let refused = front.run_as("KL", &["done", &id, "--ref", "S1-1"]).code(1);
+    assert!(stderr_of(&refused).contains("claimed by JS"), "{}", stderr_of(&refused));
+}
+
+#[test]
+fn an_item_done_on_two_pcs_is_reported_as_possibly_keyed_twice_with_both_references() {
+    let (shared, front, room) = two_pcs_after_go_live();
+    let id = front.log(&[
+        "telephone",
+        "--patient",
+        "9992345675",
+        "--at",
+        "21/11/2026 10:00",
+        "--summary",
+        "Asked for results",
+    ]);
+    round_all(shared.path(), &[&front, &room]);
+    front.run_as("KL", &["done", &id, "--ref", "S1-100"]).success();
+    room.run_as("JS", &["done", &id, "--ref", "S1-200"]).success();
+    let said = round_all(shared.path(), &[&front, &room, &front]).join("\n");
+    assert!(said.contains("possibly keyed into the new system twice"), "{said}");
+    assert!(said.contains("new system reference S1-100") && said.contains("new system reference S1-200"), "{said}");
+    assert_eq!(item(&front, &id), item(&room, &id));
+}
+
+#[test]
+fn answers_skips_and_reopenings_travel_between_pcs() {
+    let (shared, front, room) = two_pcs_after_go_live();
+    let asked =
+        front.log(&["telephone", "--patient", "9992345675", "--at", "21/11/2026 10:00", "--summary", "Which dose?"]);
+    let skipped =
+        front.log(&["telephone", "--patient", "9994691341", "--at", "21/11/2026 11:00", "--summary", "Chased"]);
+    front.run_as("KL", &["query", &asked, "--note", "Which dose was it?", "--to", "AB"]).success();
+    round_all(shared.path(), &[&front, &room]);
+    assert_eq!(item(&room, &asked).0, "query");
+    room.run_as("AB", &["answer", &asked, "--note", "5 mg"]).success();
+    room.run_as("JS", &["skip", &skipped, "--reason", "Already on the new system"]).success();
+    round_all(shared.path(), &[&room, &front]);
+    assert_eq!(item(&front, &asked).0, "open");
+    assert_eq!(item(&front, &skipped).0, "not_required");
+    let shown = front.run(&["show", &asked]).success();
+    assert!(stdout_of(&shown).contains("5 mg"), "{}", stdout_of(&shown));
+    front.run_as("JS", &["reopen", &skipped]).success();
+    round_all(shared.path(), &[&front, &room]);
+    assert_eq!(item(&room, &skipped).0, "open");
+    for p in [&front, &room] {
+        p.run(&["check"]).success();
+    }
+}

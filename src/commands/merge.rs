@@ -60,6 +60,48 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
 /// standing, queue items changed on two PCs), and what the whole log holds (conflicting amendments,
 /// possible duplicate entries and patients). Used by `merge` and `sync`.
 pub(super) fn report(store: &crate::store::Store, merged: &[crate::merge::Merged], ctx: &mut Context) -> Result<()> {
+    let lost: Vec<_> = merged.iter().flat_map(|m| &m.outcome.lost_claims).collect();
+    if !lost.is_empty() {
+        writeln!(
+            ctx.out,
+            "Queue items claimed on two workstations at once (neither knew of the other; one claim stands, the same on every PC: the other person should leave the item to its holder):"
+        )?;
+        for c in lost {
+            writeln!(
+                ctx.out,
+                "  {}  claimed by {} on workstation {} and by {} on workstation {}: it is {}'s",
+                c.reference,
+                c.later.staff_id,
+                c.later.workstation,
+                c.earlier.staff_id,
+                c.earlier.workstation,
+                c.earlier.staff_id
+            )?;
+        }
+    }
+    let twice: Vec<_> = merged.iter().flat_map(|m| &m.outcome.done_twice).collect();
+    if !twice.is_empty() {
+        writeln!(
+            ctx.out,
+            "Queue items possibly keyed into the new system twice (marked done on two workstations; check the new system and remove the copy there):"
+        )?;
+        let new_ref = |r: &Option<String>| {
+            r.as_deref().map_or_else(|| "no reference given".to_string(), |r| format!("new system reference {r}"))
+        };
+        for c in twice {
+            writeln!(
+                ctx.out,
+                "  {}  done by {} on workstation {} ({}) and by {} on workstation {} ({})",
+                c.reference,
+                c.earlier.staff_id,
+                c.earlier.workstation,
+                new_ref(&c.earlier.new_system_ref),
+                c.later.staff_id,
+                c.later.workstation,
+                new_ref(&c.later.new_system_ref),
+            )?;
+        }
+    }
     let clashes: Vec<_> = merged.iter().flat_map(|m| &m.outcome.reentry_clashes).collect();
     if !clashes.is_empty() {
         writeln!(

@@ -131,6 +131,21 @@ pub struct MergeOutcome {
     pub not_merged: Vec<(String, i64)>,
     /// Entries voided on one workstation and amended on another that did not know: the void stands.
     pub voids_standing: Vec<VoidStanding>,
+    /// Items marked done on two workstations with no reopening between: possibly keyed twice
+    /// (`earlier` and `later` are the two "done"s, with the new system's references).
+    pub done_twice: Vec<ReentryClash>,
+    /// Items claimed on two workstations by people who did not know of each other: `earlier` is the
+    /// claim that stands, `later` the one that lost.
+    pub lost_claims: Vec<ReentryClash>,
+}
+
+/// What re-entry events a file brought, and what a person should hear of them.
+#[derive(Debug, Default)]
+struct ReentryNews {
+    added: u64,
+    clashes: Vec<ReentryClash>,
+    done_twice: Vec<ReentryClash>,
+    lost_claims: Vec<ReentryClash>,
 }
 
 /// An entry voided on one workstation and amended on another from a version before the void: the
@@ -179,6 +194,8 @@ pub struct ReentryChange {
     /// The workstation's reference prefix ("R1"), or its id if it is not known here.
     pub workstation: String,
     pub at: DateTime<Utc>,
+    /// A "done": the record's reference in the new system, as typed.
+    pub new_system_ref: Option<String>,
 }
 
 /// An item finished on one workstation and then changed on another that did not know: both events
@@ -189,8 +206,9 @@ pub struct ReentryClash {
     pub reference: String,
     pub earlier: ReentryChange,
     pub later: ReentryChange,
-    /// Where the item stands after the merge.
+    /// Where the item stands after the merge, and who holds it.
     pub now: ReentryStatus,
+    pub holder: Option<String>,
 }
 
 /// Two or more revisions of one entry made from the same version: amendments made apart.
@@ -587,7 +605,9 @@ impl Merging<'_, '_> {
         )?;
         out.voids_standing = self.voids_standing(revisions_before)?;
         if self.source_has("reentry_event")? {
-            (out.reentry_events, out.reentry_clashes) = self.merge_reentry_events()?;
+            let news = self.merge_reentry_events()?;
+            (out.reentry_events, out.reentry_clashes) = (news.added, news.clashes);
+            (out.done_twice, out.lost_claims) = (news.done_twice, news.lost_claims);
         }
         let merged_from =
             if self.source_column("audit", "merged_from")? { "coalesce(s.merged_from, ?1)" } else { "?1" };
@@ -710,7 +730,7 @@ impl Merging<'_, '_> {
 
     /// Re-entry events by id, for entries that are here now; then every entry that gained one has
     /// its current state rebuilt from all its events, from every workstation, in order.
-    fn merge_reentry_events(&self) -> Result<(u64, Vec<ReentryClash>)> {
+    fn merge_reentry_events(&self) -> Result<ReentryNews> {
         self.run("CREATE TEMP TABLE IF NOT EXISTS merge_reentry (id TEXT PRIMARY KEY, entry_id TEXT NOT NULL)", [])?;
         self.run("DELETE FROM temp.merge_reentry", [])?;
         let added = self.run(
@@ -720,7 +740,7 @@ impl Merging<'_, '_> {
             [],
         )?;
         if added == 0 {
-            return Ok((0, Vec::new()));
+            return Ok(ReentryNews::default());
         }
         // A query's addressee, from a workstation on schema 9 or later.
         let for_staff = if self.source_column("reentry_event", "for_staff")? { "s.for_staff" } else { "NULL" };
@@ -744,40 +764,56 @@ impl Merging<'_, '_> {
             (entries, new_events)
         };
         let mut clashes = Vec::new();
+        let mut done_twice = Vec::new();
+        let mut lost_claims = Vec::new();
         for (entry_id, (events, replayed)) in entries.iter().zip(self.tx.rebuild_reentry_copies(&entries)?) {
-            // A clash already reported by an earlier merge is not reported again.
-            for (earlier, later) in replayed.clashes {
-                if !new_events.contains(&earlier) && !new_events.contains(&later) {
-                    continue;
-                }
-                let change = |id: &str| -> Result<Option<ReentryChange>> {
-                    let Some(e) = events.iter().find(|e| e.id == id) else { return Ok(None) };
-                    let Some(action) = e.action else { return Ok(None) };
-                    let workstation = self
-                        .conn()
-                        .query_row("SELECT prefix FROM main.workstation WHERE id = ?1", [&e.workstation_id], |r| {
-                            r.get(0)
-                        })
-                        .optional()?
-                        .unwrap_or_else(|| e.workstation_id.clone());
-                    Ok(Some(ReentryChange { action, staff_id: e.staff_id.clone(), workstation, at: e.at }))
-                };
-                if let (Some(earlier), Some(later)) = (change(&earlier)?, change(&later)?) {
-                    let reference: String =
-                        self.conn().query_row("SELECT ref FROM main.entry WHERE id = ?1", [entry_id], |r| r.get(0))?;
-                    clashes.push(ReentryClash {
-                        entry_id: entry_id.clone(),
-                        reference,
-                        earlier,
-                        later,
-                        now: replayed.state.status,
-                    });
+            let change = |id: &str| -> Result<Option<ReentryChange>> {
+                let Some(e) = events.iter().find(|e| e.id == id) else { return Ok(None) };
+                let Some(action) = e.action else { return Ok(None) };
+                let workstation = self
+                    .conn()
+                    .query_row("SELECT prefix FROM main.workstation WHERE id = ?1", [&e.workstation_id], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or_else(|| e.workstation_id.clone());
+                Ok(Some(ReentryChange {
+                    action,
+                    staff_id: e.staff_id.clone(),
+                    workstation,
+                    at: e.at,
+                    new_system_ref: e.new_system_ref.clone(),
+                }))
+            };
+            // Each pair once: reported by the merge that brings it together, not again.
+            for (pairs, into) in [
+                (&replayed.clashes, &mut clashes),
+                (&replayed.done_twice, &mut done_twice),
+                (&replayed.lost_claims, &mut lost_claims),
+            ] {
+                for (earlier, later) in pairs {
+                    if !new_events.contains(earlier) && !new_events.contains(later) {
+                        continue;
+                    }
+                    if let (Some(earlier), Some(later)) = (change(earlier)?, change(later)?) {
+                        let reference: String =
+                            self.conn()
+                                .query_row("SELECT ref FROM main.entry WHERE id = ?1", [entry_id], |r| r.get(0))?;
+                        into.push(ReentryClash {
+                            entry_id: entry_id.clone(),
+                            reference,
+                            earlier,
+                            later,
+                            now: replayed.state.status,
+                            holder: replayed.state.assignee.clone(),
+                        });
+                    }
                 }
             }
         }
-        clashes.sort_by(|a, b| a.reference.cmp(&b.reference));
+        for list in [&mut clashes, &mut done_twice, &mut lost_claims] {
+            list.sort_by(|a, b| a.reference.cmp(&b.reference));
+        }
         self.run("DROP TABLE IF EXISTS temp.merge_reentry", [])?;
-        Ok((added, clashes))
+        Ok(ReentryNews { added, clashes, done_twice, lost_claims })
     }
 
     /// Imported files, imported entries' lines and earlier merges, where the file has them.
