@@ -11,12 +11,14 @@ CREATE TABLE local_setting (
 ) STRICT;
 
 -- What this PC has put in the shared folder: each piece (`seq`) of a series (`epoch`), with the
--- highest row of each table it holds ("marks", JSON), so that the next piece holds only what is new.
+-- highest row of each table it holds ("marks", JSON), so that the next piece holds only what is new,
+-- and its length, so that a piece damaged or cut short in the folder is noticed and replaced.
 CREATE TABLE share_published (
     epoch        TEXT NOT NULL,
     seq          INTEGER NOT NULL,
     first_seq    INTEGER NOT NULL,
     marks        TEXT NOT NULL,
+    bytes        INTEGER NOT NULL,
     published_at TEXT NOT NULL,
     PRIMARY KEY (epoch, seq)
 ) STRICT;

@@ -258,12 +258,22 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
             other: format!("{} on {}", h.path, h.computer),
         }));
     }
-    let series_intact = |l: &Published| {
+    // Every piece still there as this PC wrote it (as long as it was), and enough of them to read
+    // the series from its start: otherwise the folder was damaged or changed, and a new series starts.
+    let series_intact = |l: &Published| -> Result<bool> {
         let dir = pc_dir.join(&l.epoch);
-        pieces_in(&dir).is_ok_and(|pieces| !plan(&pieces, -1, l.seq).is_empty())
+        let Ok(pieces) = pieces_in(&dir) else { return Ok(false) };
+        for &(f, s) in &pieces {
+            let length = std::fs::metadata(dir.join(piece_name(f, s))).map(|m| m.len()).ok();
+            match store.published(&l.epoch, s)? {
+                Some(p) if p.first == f && Some(p.bytes) == length => {}
+                _ => return Ok(false),
+            }
+        }
+        Ok(!plan(&pieces, -1, l.seq).is_empty())
     };
     let continuing = match (&head, &last) {
-        (Some(h), Some(l)) if ours(h, &last) && series_intact(l) => Some(l.clone()),
+        (Some(h), Some(l)) if ours(h, &last) && series_intact(l)? => Some(l.clone()),
         _ => None,
     };
     let marks = store.share_marks()?;
@@ -312,21 +322,19 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
     let label = PieceLabel { epoch: &epoch, first, seq, made_at: now };
     let reached = store.write_piece(&made, &label, &from);
     let placed = reached.and_then(|reached| {
+        let bytes = std::fs::metadata(&made).map_err(|e| Error::file(&made, e))?.len();
         let series = pc_dir.join(&epoch);
         std::fs::create_dir_all(&series).map_err(|e| not_writable(folder, &e))?;
         copy_beside(&made, &series.join(&name)).map_err(|e| not_writable(folder, &e))?;
         write_head(&epoch, seq)?;
-        Ok(reached)
+        Ok((reached, bytes))
     });
     let _ = std::fs::remove_file(&made);
-    let reached = placed?;
-    tracing::info!(
-        seq,
-        first,
-        bytes = std::fs::metadata(pc_dir.join(&epoch).join(&name)).map_or(0, |m| m.len()),
-        "sync: piece published"
-    );
-    store.write_at(now, |tx| tx.record_published(&Published { epoch: epoch.clone(), seq, first, marks: reached }))?;
+    let (reached, bytes) = placed?;
+    tracing::info!(seq, first, bytes, "sync: piece published");
+    store.write_at(now, |tx| {
+        tx.record_published(&Published { epoch: epoch.clone(), seq, first, marks: reached, bytes })
+    })?;
     tidy(&pc_dir, &epoch, seq);
     Ok(true)
 }
@@ -399,6 +407,10 @@ fn take(
             continue;
         }
         let Some(head) = read_head(&dir).filter(|h| h.workstation_id == id) else {
+            // A PC whose first round has not finished yet has no head: nothing to take, nothing wrong.
+            if !dir.join(HEAD).exists() {
+                continue;
+            }
             let known = known.get(&id);
             others.push(OtherPc {
                 workstation_id: id.clone(),

@@ -355,7 +355,7 @@ fn a_round_with_one_new_entry_writes_and_reads_only_what_is_new() {
     let shared = tempfile::tempdir().unwrap();
     let big = Practice::empty();
     big.run(&["demo", "--entries", "1500", "--seed", "7"]).success();
-    let room = workstation("C1");
+    let room = workstation("X1");
     big.run_as("HP", &["sync", "--folder", shared.path().to_str().unwrap()]).success();
     sync_in(&room, shared.path()).success();
     assert_eq!(count(&room, "SELECT count(*) FROM entry"), 1500);
@@ -491,5 +491,182 @@ fn answers_skips_and_reopenings_travel_between_pcs() {
     assert_eq!(item(&room, &skipped).0, "open");
     for p in [&front, &room] {
         p.run(&["check"]).success();
+    }
+}
+
+// ----- Item 2 of issue 14: nothing lost under faults -----
+
+/// The binary for `p`, as a child process that can be killed.
+fn spawn(p: &Practice, staff: &str, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin!("cutover"))
+        .args(args)
+        .env("CUTOVER_DB", &p.db)
+        .env("CUTOVER_USER", staff)
+        .env("CUTOVER_NOW", common::clock())
+        .env("HOME", p.dir.path())
+        .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
+        .env_remove("CUTOVER_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start cutover")
+}
+
+/// Every file in the folder whose name says it is finished (not `.partial-…`).
+fn finished_files(folder: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![folder.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if !path.to_string_lossy().contains(".partial-") {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_pc_killed_mid_round_leaves_no_broken_file_in_the_folder() {
+    let shared = tempfile::tempdir().unwrap();
+    let big = Practice::empty();
+    big.run(&["demo", "--entries", "2000", "--seed", "3"]).success();
+    // The demo practice's own workstations use R1, R2, C1...: this one has a prefix of its own.
+    let room = workstation("X1");
+    let folder = shared.path().to_str().unwrap();
+    for delay_ms in [5, 40, 120, 250, 500] {
+        big.run_as("HP", &["log", "note", "--patient", "9992345675", "--summary", &format!("before {delay_ms}")])
+            .success();
+        // The first rounds write the whole log (a new series), so there is time to be killed mid-way.
+        if delay_ms < 200 {
+            let _ = std::fs::remove_dir_all(shared.path().join("gone"));
+            for f in std::fs::read_dir(shared.path()).unwrap().flatten() {
+                let _ = std::fs::remove_dir_all(f.path());
+            }
+        }
+        let mut child = spawn(&big, "HP", &["sync", "--folder", folder]);
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        for file in finished_files(shared.path()) {
+            if file.extension().is_some_and(|e| e == "cutover") {
+                let ok: String = rusqlite::Connection::open(&file)
+                    .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+                    .unwrap_or_else(|e| format!("{e}"));
+                assert_eq!(ok, "ok", "{} after a kill at {delay_ms} ms", file.display());
+            } else {
+                let head: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap())
+                    .unwrap_or_else(|e| panic!("{} after a kill at {delay_ms} ms: {e}", file.display()));
+                assert!(head["last"].is_i64());
+            }
+        }
+        // Whatever the kill left, the other PC's round is clean, and the next round of this one too.
+        let out = sync_in(&room, shared.path()).success();
+        assert!(!stderr_of(&out).contains("damaged"), "{}", stderr_of(&out));
+        big.run_as("HP", &["sync", "--folder", folder]).success();
+        let out = sync_in(&room, shared.path()).success();
+        assert!(stderr_of(&out).is_empty(), "{}", stderr_of(&out));
+        assert_eq!(count(&room, "SELECT count(*) FROM entry"), count(&big, "SELECT count(*) FROM entry"));
+    }
+    big.run(&["check"]).success();
+    room.run(&["check"]).success();
+}
+
+#[test]
+fn a_damaged_or_half_written_piece_is_skipped_and_the_pc_that_wrote_it_replaces_it() {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    front.log(&["note", "--patient", "9992345675", "--summary", "first"]);
+    sync_in(&front, shared.path()).success();
+    sync_in(&room, shared.path()).success();
+    front.log(&["note", "--patient", "9992345675", "--summary", "second"]);
+    sync_in(&front, shared.path()).success();
+    // The newest piece is cut short on the server, and a half-written file lies beside it.
+    let newest = finished_files(shared.path())
+        .into_iter()
+        .filter(|f| f.to_string_lossy().ends_with("00000001-00000001.cutover"))
+        .next()
+        .expect("the second piece");
+    let bytes = std::fs::read(&newest).unwrap();
+    std::fs::write(&newest, &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(newest.with_file_name("00000002-00000002.cutover.partial-99999"), &bytes[..100]).unwrap();
+    let before = count(&room, "SELECT count(*) FROM entry");
+    let out = sync_in(&room, shared.path()).success();
+    let err = stderr_of(&out);
+    assert!(err.contains("Skipped for now from") && err.contains("tried again next round"), "{err}");
+    assert!(stdout_of(&out).contains("(some left for the next round)"), "{}", stdout_of(&out));
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), before, "nothing of the damaged piece taken");
+    room.run(&["check"]).success();
+    // The front desk notices its piece is not as it wrote it and starts a new series; all is taken.
+    sync_in(&front, shared.path()).success();
+    let out = sync_in(&room, shared.path()).success();
+    assert!(stderr_of(&out).is_empty(), "{}", stderr_of(&out));
+    assert_eq!(entry_ids(&room), entry_ids(&front));
+}
+
+#[test]
+fn a_pcs_folder_replaced_by_an_older_copy_takes_nothing_away() {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    front.log(&["note", "--patient", "9992345675", "--summary", "first"]);
+    sync_in(&front, shared.path()).success();
+    let id = text(&front, "SELECT id FROM workstation WHERE is_local = 1");
+    let pc_dir = shared.path().join(format!("cutover-{id}"));
+    let old = tempfile::tempdir().unwrap();
+    copy_dir(&pc_dir, old.path());
+    for n in 0..3 {
+        front.log(&["note", "--patient", "9992345675", "--summary", &format!("later {n}")]);
+        sync_in(&front, shared.path()).success();
+    }
+    sync_in(&room, shared.path()).success();
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 4);
+    // Someone restores last week's copy of the front desk's folder over it.
+    std::fs::remove_dir_all(&pc_dir).unwrap();
+    copy_dir(old.path(), &pc_dir);
+    sync_in(&room, shared.path()).success();
+    assert_eq!(count(&room, "SELECT count(*) FROM entry"), 4, "nothing taken away");
+    // The front desk notices and shares everything again; nothing is doubled.
+    front.log(&["note", "--patient", "9992345675", "--summary", "after the restore"]);
+    sync_in(&front, shared.path()).success();
+    sync_in(&room, shared.path()).success();
+    assert_eq!(entry_ids(&room), entry_ids(&front));
+    room.run(&["check"]).success();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn when_the_folder_goes_away_logging_goes_on_and_the_next_round_catches_up() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = shared.path().join("practice-share");
+    std::fs::create_dir(&folder).unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    sync_in(&front, &folder).success();
+    sync_in(&room, &folder).success();
+    // The server goes down (the mapped folder vanishes).
+    let away = shared.path().join("offline");
+    std::fs::rename(&folder, &away).unwrap();
+    let ids: Vec<String> =
+        (0..3).map(|n| front.log(&["note", "--patient", "9992345675", "--summary", &format!("offline {n}")])).collect();
+    let out = sync_in(&front, &folder).code(1);
+    assert!(stderr_of(&out).contains("logging carries on here"), "{}", stderr_of(&out));
+    std::fs::rename(&away, &folder).unwrap();
+    sync_in(&front, &folder).success();
+    sync_in(&room, &folder).success();
+    for id in ids {
+        assert_eq!(count(&room, &format!("SELECT count(*) FROM entry WHERE id = '{id}'")), 1);
     }
 }

@@ -53,6 +53,8 @@ pub struct Published {
     pub seq: i64,
     pub first: i64,
     pub marks: Marks,
+    /// The piece's length in bytes.
+    pub bytes: u64,
 }
 
 /// What this PC has taken from another PC's pieces, and when it last heard from it.
@@ -104,7 +106,7 @@ impl Store {
     pub fn last_published(&self) -> Result<Option<Published>> {
         self.read(|c| {
             Ok(c.query_row(
-                "SELECT epoch, seq, first_seq, marks FROM share_published ORDER BY published_at DESC, seq DESC LIMIT 1",
+                "SELECT epoch, seq, first_seq, marks, bytes FROM share_published ORDER BY rowid DESC LIMIT 1",
                 [],
                 published_row,
             )
@@ -116,7 +118,7 @@ impl Store {
     pub fn published(&self, epoch: &str, seq: i64) -> Result<Option<Published>> {
         self.read(|c| {
             Ok(c.query_row(
-                "SELECT epoch, seq, first_seq, marks FROM share_published WHERE epoch = ?1 AND seq = ?2",
+                "SELECT epoch, seq, first_seq, marks, bytes FROM share_published WHERE epoch = ?1 AND seq = ?2",
                 params![epoch, seq],
                 published_row,
             )
@@ -182,6 +184,7 @@ fn published_row(r: &rusqlite::Row) -> rusqlite::Result<Published> {
         seq: r.get(1)?,
         first: r.get(2)?,
         marks: serde_json::from_str(&marks).unwrap_or_default(),
+        bytes: r.get::<_, i64>(4)?.try_into().unwrap_or(0),
     })
 }
 
@@ -310,14 +313,15 @@ impl Tx<'_> {
     /// Remembers a piece this PC has put in the shared folder.
     pub fn record_published(&self, piece: &Published) -> Result<()> {
         self.exec(
-            "INSERT INTO share_published (epoch, seq, first_seq, marks, published_at) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO share_published (epoch, seq, first_seq, marks, bytes, published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (epoch, seq) DO UPDATE SET first_seq = excluded.first_seq, marks = excluded.marks,
-                                                    published_at = excluded.published_at",
+                                                    bytes = excluded.bytes, published_at = excluded.published_at",
             params![
                 piece.epoch,
                 piece.seq,
                 piece.first,
                 serde_json::to_string(&piece.marks).unwrap_or_default(),
+                i64::try_from(piece.bytes).unwrap_or(i64::MAX),
                 time::to_storage(self.now())
             ],
         )?;
