@@ -587,8 +587,7 @@ fn a_damaged_or_half_written_piece_is_skipped_and_the_pc_that_wrote_it_replaces_
     // The newest piece is cut short on the server, and a half-written file lies beside it.
     let newest = finished_files(shared.path())
         .into_iter()
-        .filter(|f| f.to_string_lossy().ends_with("00000001-00000001.cutover"))
-        .next()
+        .find(|f| f.to_string_lossy().ends_with("00000001-00000001.cutover"))
         .expect("the second piece");
     let bytes = std::fs::read(&newest).unwrap();
     std::fs::write(&newest, &bytes[..bytes.len() / 2]).unwrap();
