@@ -669,3 +669,166 @@ fn when_the_folder_goes_away_logging_goes_on_and_the_next_round_catches_up() {
         assert_eq!(count(&room, &format!("SELECT count(*) FROM entry WHERE id = '{id}'")), 1);
     }
 }
+
+// ----- Convergence: three PCs logging at once -----
+
+/// Everything that must agree on every PC: entries with their headline and queue state,
+/// revisions, audit events and re-entry events, by id.
+fn state(p: &Practice) -> Vec<String> {
+    let c = p.sqlite();
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT 'entry ' || id || ' ' || ref || ' ' || current_revision_id || ' ' || voided || ' ' || summary || ' '
+                || reentry_status || ' ' || coalesce(reentry_assignee, '-') FROM entry ORDER BY id",
+        "SELECT 'revision ' || id FROM revision ORDER BY id",
+        "SELECT 'audit ' || id FROM audit ORDER BY id",
+        "SELECT 'event ' || id FROM reentry_event ORDER BY id",
+    ] {
+        let mut s = c.prepare(sql).unwrap();
+        out.extend(s.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap));
+    }
+    out
+}
+
+/// One PC's day: log, now and then amend or claim and finish an item, and share every `every`.
+/// `pid` holds the process running now, for a test that kills it.
+fn working(
+    p: &Practice,
+    folder: &Path,
+    skew_minutes: i64,
+    until: std::time::Instant,
+    every: std::time::Duration,
+    pid: &std::sync::atomic::AtomicU32,
+) -> usize {
+    use std::sync::atomic::Ordering;
+    let run = |args: &[&str], staff: &str| -> Option<String> {
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("cutover"))
+            .args(args)
+            .env("CUTOVER_DB", &p.db)
+            .env("CUTOVER_USER", staff)
+            .env("CUTOVER_NOW", clock_off_by(skew_minutes))
+            .env("HOME", p.dir.path())
+            .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
+            .env_remove("CUTOVER_LOG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start cutover");
+        pid.store(child.id(), Ordering::SeqCst);
+        let out = child.wait_with_output().expect("wait");
+        pid.store(0, Ordering::SeqCst);
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let folder = folder.to_str().unwrap();
+    let mut last_round = std::time::Instant::now();
+    let mut logged = 0;
+    let mut n = 0;
+    while std::time::Instant::now() < until {
+        n += 1;
+        if run(&["log", "note", "--patient", "9992345675", "--summary", &format!("note {n} ({skew_minutes})")], "JS")
+            .is_some()
+        {
+            logged += 1;
+        }
+        let some: Option<String> = p
+            .sqlite()
+            .query_row("SELECT id FROM entry WHERE voided = 0 ORDER BY random() LIMIT 1", [], |r| r.get(0))
+            .ok();
+        if let Some(id) = some {
+            match n % 5 {
+                0 => drop(run(&["amend", &id, "--set", &format!("summary=amended {n} ({skew_minutes})")], "JS")),
+                1 => drop(run(&["claim", &id], "KL")),
+                2 => drop(run(&["done", &id, "--ref", &format!("S{skew_minutes}-{n}"), "--take-over"], "KL")),
+                3 if n % 15 == 3 => drop(run(&["void", &id, "--reason", "logged in error"], "JS")),
+                _ => {}
+            }
+        }
+        if last_round.elapsed() >= every {
+            run(&["sync", "--folder", folder], "JS");
+            last_round = std::time::Instant::now();
+        }
+    }
+    logged
+}
+
+fn three_pcs_working(seconds: u64, round_every: std::time::Duration, kill_one: bool) {
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    let shared = tempfile::tempdir().unwrap();
+    let pcs: Vec<Practice> = ["R1", "R2", "C1"]
+        .iter()
+        .map(|prefix| {
+            let p = workstation(prefix);
+            p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+            p.run_as("JS", &["staff", "add", "KL", "--name", "Kim Lee", "--role", "admin"]).success();
+            p
+        })
+        .collect();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let pids: Vec<AtomicU32> = (0..3).map(|_| AtomicU32::new(0)).collect();
+    let done = AtomicBool::new(false);
+    let mut kills = 0;
+    let folder = shared.path();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = pcs
+            .iter()
+            .zip([-3i64, 0, 4])
+            .zip(&pids)
+            .map(|((p, skew), pid)| scope.spawn(move || working(p, folder, skew, until, round_every, pid)))
+            .collect();
+        if kill_one {
+            // Now and then the second PC's running command (a save or a round) is killed without warning.
+            let mut seed = 0x9e37_79b9_u32;
+            while std::time::Instant::now() < until {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                std::thread::sleep(std::time::Duration::from_millis(1500 + u64::from(seed % 4000)));
+                let pid = pids[1].load(Ordering::SeqCst);
+                if pid != 0 {
+                    // SAFETY: kill(2) on the id of a child this test started and has not yet waited for.
+                    if unsafe { libc::kill(pid as i32, libc::SIGKILL) } == 0 {
+                        kills += 1;
+                    }
+                }
+            }
+        }
+        for w in workers {
+            assert!(w.join().unwrap() > 0, "each PC logged something");
+        }
+        done.store(true, Ordering::SeqCst);
+    });
+    if kill_one {
+        assert!(kills > 0, "the test killed nothing");
+    }
+    // They stop, and share until every PC has nothing new to share.
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let quiet: Vec<bool> = pcs
+            .iter()
+            .map(|p| stdout_of(&sync_in(p, shared.path()).success()).contains("nothing new to share"))
+            .collect();
+        if quiet.iter().all(|q| *q) {
+            break;
+        }
+        assert!(rounds < 8, "the PCs did not fall quiet");
+    }
+    let first = state(&pcs[0]);
+    assert!(first.iter().filter(|l| l.starts_with("entry ")).count() > 3);
+    for p in &pcs {
+        assert_eq!(state(p), first, "every PC holds exactly the same");
+        p.run(&["check"]).success();
+    }
+}
+
+#[test]
+fn three_pcs_logging_at_once_with_different_clocks_end_with_the_same_log() {
+    three_pcs_working(8, std::time::Duration::from_millis(700), false);
+}
+
+/// The soak test of issue 14: three PCs for about a minute, a round every 2 seconds, the second PC's
+/// running command killed at random moments and the PC carrying on. About 70 s on two cores.
+#[test]
+fn soak_three_pcs_for_a_minute_with_one_killed_at_random() {
+    three_pcs_working(60, std::time::Duration::from_secs(2), true);
+}
