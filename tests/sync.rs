@@ -832,3 +832,52 @@ fn three_pcs_logging_at_once_with_different_clocks_end_with_the_same_log() {
 fn soak_three_pcs_for_a_minute_with_one_killed_at_random() {
     three_pcs_working(60, std::time::Duration::from_secs(2), true);
 }
+
+// ----- Item 5 of issue 14: duplicates across PCs -----
+
+#[test]
+fn the_same_paper_forms_imported_on_two_pcs_are_reported_as_likely_duplicates_after_the_round() {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    let forms = "kind,occurred_at,summary,recorded_by,nhs_number\n\
+                 telephone,21/11/2026 10:00,Asked for blood results,JS,9434765919\n\
+                 note,21/11/2026 10:30,Left a message for the district nurse,JS,9992345675\n";
+    for p in [&front, &room] {
+        let file = p.dir.path().join("forms.csv");
+        std::fs::write(&file, forms).unwrap();
+        p.run_as("JS", &["import", "entries", file.to_str().unwrap()]).success();
+    }
+    sync_in(&front, shared.path()).success();
+    let out = sync_in(&room, shared.path()).success();
+    let said = stdout_of(&out);
+    assert!(said.contains("Possible duplicate entries"), "{said}");
+    assert!(said.contains("C1-0001 and R1-0001") && said.contains("C1-0002 and R1-0002"), "{said}");
+}
+
+#[test]
+fn info_and_the_report_list_every_pc_with_its_entries_and_when_it_was_last_heard_from() {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    room.run(&["init", "--workstation", "Consulting room"]).success();
+    front.run(&["init", "--workstation", "Front desk", "--share-folder", shared.path().to_str().unwrap()]).success();
+    front.log(&["note", "--patient", "9992345675", "--summary", "one"]);
+    for _ in 0..2 {
+        room.log(&["note", "--patient", "9992345675", "--summary", "two"]);
+    }
+    sync_in(&room, shared.path()).success();
+    front.run_as("JS", &["sync"]).success();
+    let info = stdout_of(&front.run(&["info"]).success());
+    assert!(info.contains(&format!("Shared folder:   {}", shared.path().display())), "{info}");
+    let lines: Vec<&str> = info.lines().skip_while(|l| !l.starts_with("PCs in this log:")).collect();
+    assert_eq!(lines.len(), 3, "{info}");
+    assert!(lines[1].starts_with("  R1    Front desk") && lines[1].contains("1 entries  this PC"), "{info}");
+    assert!(
+        lines[2].starts_with("  C1    Consulting room") && lines[2].contains("2 entries  last heard from 30/11/2026"),
+        "{info}"
+    );
+    let report = stdout_of(&front.run(&["report"]).success());
+    assert!(report.contains("By PC\n  Front desk (R1)") && report.contains("Consulting room (C1)"), "{report}");
+    assert!(report.contains("last heard from 30/11/2026"), "{report}");
+    let csv = stdout_of(&front.run(&["report", "--format", "csv"]).success());
+    assert!(csv.contains("by_pc,C1,2"), "{csv}");
+}

@@ -328,6 +328,21 @@ pub fn info(ctx: &mut Context) -> Result<ExitCode> {
     for (name, n) in store.counts()? {
         writeln!(ctx.out, "{:<33}{n}", format!("{}:", capitalise(name)))?;
     }
+    let folder = crate::sync::folder_setting(&store)?;
+    writeln!(
+        ctx.out,
+        "Shared folder:   {}",
+        folder.map_or_else(|| "not set (cutover init --share-folder PATH)".to_string(), |f| f.display().to_string())
+    )?;
+    writeln!(ctx.out, "PCs in this log:")?;
+    for pc in store.pcs_in_log()? {
+        let heard = match (pc.this_pc, pc.heard_at) {
+            (true, _) => "this PC".to_string(),
+            (false, Some(at)) => format!("last heard from {}", time::format_uk(at)),
+            (false, None) => "not heard from through the shared folder".to_string(),
+        };
+        writeln!(ctx.out, "  {:<6}{}{:>8} entries  {heard}", pc.prefix, pad(&escape_inline(&pc.name), 28), pc.entries)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -47,7 +47,7 @@ pub use queue::{
 };
 pub use report::ReportCounts;
 pub use settings::{Settings, key as settings_key};
-pub use share::{Marks, PieceLabel, Published, SourceState};
+pub use share::{Marks, PcInLog, PieceLabel, Published, SourceState};
 pub use staff::{Role, StaffMember};
 pub use workstation::{Home, MovedFrom, NewIdentity, Workstation};
 

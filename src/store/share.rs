@@ -69,6 +69,18 @@ pub struct SourceState {
     pub entries_taken: i64,
 }
 
+/// One PC whose entries this log holds: for `info`, the report and the screens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PcInLog {
+    pub workstation_id: String,
+    pub name: String,
+    pub prefix: String,
+    pub this_pc: bool,
+    pub entries: i64,
+    /// When a round last found its file in the shared folder (its own clock's time).
+    pub heard_at: Option<DateTime<Utc>>,
+}
+
 /// What a piece says about itself, in its `export_info`.
 #[derive(Debug, Clone)]
 pub struct PieceLabel<'a> {
@@ -111,6 +123,31 @@ impl Store {
                 published_row,
             )
             .optional()?)
+        })
+    }
+
+    /// Every PC this log knows, this one first, then by prefix: its entries (from the index by
+    /// workstation alone) and when it was last heard from through the shared folder.
+    pub fn pcs_in_log(&self) -> Result<Vec<PcInLog>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT w.id, coalesce(s.name, w.name), coalesce(s.prefix, w.prefix), w.is_local,
+                        (SELECT count(*) FROM entry e WHERE e.workstation_id = w.id), s.heard_at
+                 FROM workstation w LEFT JOIN share_source s ON s.workstation_id = w.id
+                 ORDER BY w.is_local DESC, upper(coalesce(s.prefix, w.prefix)), w.name",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let heard: Option<String> = r.get(5)?;
+                Ok(PcInLog {
+                    workstation_id: r.get(0)?,
+                    name: r.get(1)?,
+                    prefix: r.get(2)?,
+                    this_pc: r.get(3)?,
+                    entries: r.get(4)?,
+                    heard_at: heard.as_deref().and_then(time::from_storage),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
 
