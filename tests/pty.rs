@@ -431,3 +431,45 @@ fn a_registration_typed_with_its_nhs_number_is_saved_with_it() {
     let items: serde_json::Value = serde_json::from_str(&queue).unwrap();
     assert_eq!(items[0]["nhs_number"], "9994691341", "{queue}");
 }
+
+#[test]
+fn the_screens_share_the_log_by_themselves_after_a_save_and_the_home_screen_says_so() {
+    let p = practice_with_patients();
+    let shared = tempfile::tempdir().unwrap();
+    p.run(&["init", "--share-folder", shared.path().to_str().unwrap()]).success();
+    // Another PC of the practice, sharing through the same folder.
+    let room = Practice::empty();
+    room.run(&["init", "--practice", "Riverside Surgery", "--prefix", "C1", "--workstation", "Consulting room"])
+        .success();
+    room.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
+    room.run_as("JS", &["sync", "--folder", shared.path().to_str().unwrap()]).success();
+
+    let mut ui = start(&p);
+    sign_in(&mut ui);
+    // The first round runs by itself as the screens open, and the home screen says so.
+    ui.wait_for("with 2 PCs");
+    ui.send("n");
+    ui.wait_for("New note");
+    ui.typed("evans");
+    ui.wait_for("EVANS, Rhys");
+    ui.send(ENTER);
+    ui.typed("Shared by itself");
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0003 (Note)");
+    // A round follows the save, without a key pressed: the other PC's next round takes the entry.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        room.run_as("JS", &["sync", "--folder", shared.path().to_str().unwrap()]).success();
+        let found: i64 = room
+            .sqlite()
+            .query_row("SELECT count(*) FROM entry WHERE summary = 'Shared by itself'", [], |r| r.get(0))
+            .unwrap();
+        if found == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the entry never reached the other PC");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    ui.send("q");
+    ui.wait_exit();
+}

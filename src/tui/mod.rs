@@ -7,6 +7,7 @@ mod form;
 mod keys;
 mod paste;
 mod setup;
+mod sharing;
 mod theme;
 mod view;
 
@@ -20,6 +21,7 @@ use chrono::Utc;
 use ratatui::crossterm::event::{self, Event};
 
 pub use app::{App, Cutover, Effect, HomeData, Msg, Screen, Start};
+pub use sharing::SharingStatus;
 pub use theme::Theme;
 pub use view::view;
 
@@ -64,6 +66,7 @@ pub fn run(store: Store) -> Result<()> {
     watch_for_hang_up(Arc::clone(&stop));
     let now = crate::config::now();
     let mut app = App::new(load_start(&store, now)?, now);
+    sharing::start(&store);
     let theme = Theme::from_env();
     // Installs a panic hook that puts the terminal back before any message is printed.
     let mut terminal = ratatui::init();
@@ -158,6 +161,9 @@ fn event_loop(
         let Some(first) = msgs.first() else { continue }; // a resize redraws at the top of the loop
         if last_tick.elapsed() >= TICK && !matches!(first, Msg::Tick(_)) {
             dispatch(store, app, Msg::Tick(crate::config::now()));
+        }
+        if let Some(shared) = sharing::newer_than(app.sharing.as_ref().map_or(0, |s| s.round)) {
+            dispatch(store, app, Msg::Shared(shared));
         }
         last_tick = Instant::now();
         // The whole batch, then one drawing: a long paste is drawn once it is in, not key by key.
@@ -275,6 +281,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::SaveEntry(request) => match save_entry(store, user.as_deref(), &request, now) {
             Ok(saved) => {
                 back_up_in_background(store, now);
+                sharing::nudge(user.as_deref());
                 Ok(Some(saved))
             }
             Err(Error::NeedsConfirmation(warnings)) => Ok(Some(Msg::NeedsConfirmation { warnings, request })),
@@ -284,6 +291,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::Void { entry_id, reason } => (|| {
             let actor = store.actor(user.as_deref())?;
             let reference = store.write_at(now, |tx| crate::entries::void(tx, &actor, &entry_id, &reason))?;
+            sharing::nudge(user.as_deref());
             Ok(Some(Msg::Voided { reference }))
         })(),
         Effect::LoadQueue { query } => (|| {
@@ -294,6 +302,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::Act { entry_id, request } => (|| {
             let actor = store.actor(user.as_deref())?;
             let outcome = crate::queue::act(store, &actor, &entry_id, &request, now)?;
+            sharing::nudge(user.as_deref());
             Ok(Some(Msg::Acted { text: acted(&outcome) }))
         })(),
         Effect::Copy(text) => {
