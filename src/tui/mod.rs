@@ -67,6 +67,11 @@ pub fn run(store: Store) -> Result<()> {
     let now = crate::config::now();
     let mut app = App::new(load_start(&store, now)?, now);
     sharing::start(&store);
+    // A database copied from another PC is said so at start-up, whether or not it shares.
+    if let Some(moved) = store.moved_from()? {
+        let copied = crate::error::Sharing::Copied { home: moved.home.describe(), now: moved.now.describe() };
+        dispatch(&store, &mut app, Msg::Failed(copied.to_string()));
+    }
     let theme = Theme::from_env();
     // Installs a panic hook that puts the terminal back before any message is printed.
     let mut terminal = ratatui::init();
