@@ -473,3 +473,16 @@ fn the_screens_share_the_log_by_themselves_after_a_save_and_the_home_screen_says
     ui.send("q");
     ui.wait_exit();
 }
+
+#[test]
+fn a_database_copied_from_another_pc_is_said_so_when_the_screens_start() {
+    let original = practice_with_patients();
+    let copy = Practice::empty();
+    std::fs::copy(&original.db, &copy.db).unwrap();
+    let mut ui = start(&copy);
+    ui.wait_for("This database looks like a copy of another PC's");
+    ui.send("\x1b");
+    sign_in(&mut ui);
+    ui.send("q");
+    ui.wait_exit();
+}
