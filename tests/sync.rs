@@ -870,7 +870,7 @@ fn info_and_the_report_list_every_pc_with_its_entries_and_when_it_was_last_heard
     assert!(info.contains(&format!("Shared folder:   {}", shared.path().display())), "{info}");
     let lines: Vec<&str> = info.lines().skip_while(|l| !l.starts_with("PCs in this log:")).collect();
     assert_eq!(lines.len(), 3, "{info}");
-    assert!(lines[1].starts_with("  R1    Front desk") && lines[1].contains("1 entries  this PC"), "{info}");
+    assert!(lines[1].starts_with("  R1    Front desk") && lines[1].contains("1 entry    this PC"), "{info}");
     assert!(
         lines[2].starts_with("  C1    Consulting room") && lines[2].contains("2 entries  last heard from 30/11/2026"),
         "{info}"

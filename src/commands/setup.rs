@@ -341,7 +341,8 @@ pub fn info(ctx: &mut Context) -> Result<ExitCode> {
             (false, Some(at)) => format!("last heard from {}", time::format_uk(at)),
             (false, None) => "not heard from through the shared folder".to_string(),
         };
-        writeln!(ctx.out, "  {:<6}{}{:>8} entries  {heard}", pc.prefix, pad(&escape_inline(&pc.name), 28), pc.entries)?;
+        let entries = if pc.entries == 1 { "entry  " } else { "entries" };
+        writeln!(ctx.out, "  {:<6}{}{:>8} {entries}  {heard}", pc.prefix, pad(&escape_inline(&pc.name), 28), pc.entries)?;
     }
     Ok(ExitCode::SUCCESS)
 }
