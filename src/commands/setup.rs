@@ -342,7 +342,13 @@ pub fn info(ctx: &mut Context) -> Result<ExitCode> {
             (false, None) => "not heard from through the shared folder".to_string(),
         };
         let entries = if pc.entries == 1 { "entry  " } else { "entries" };
-        writeln!(ctx.out, "  {:<6}{}{:>8} {entries}  {heard}", pc.prefix, pad(&escape_inline(&pc.name), 28), pc.entries)?;
+        writeln!(
+            ctx.out,
+            "  {:<6}{}{:>8} {entries}  {heard}",
+            pc.prefix,
+            pad(&escape_inline(&pc.name), 28),
+            pc.entries
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
