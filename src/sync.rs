@@ -458,12 +458,17 @@ fn take(
                     source.file_name = format!("the shared folder ({}, {})", head.prefix, head.name);
                     Ok(source)
                 });
+            let damaged =
+                || format!("its piece {name} is damaged or was not copied whole; it is tried again next round");
             match checked {
                 Ok(source) if source.workstation_id.as_deref() == Some(id.as_str()) => ready.push((last, source)),
+                // A piece from a newer version of cutover says so, with what to do.
+                Err(e @ Error::Exchange(crate::error::Exchange::MergeNewer { .. })) => {
+                    pc.skipped = Some(e.to_string());
+                    break;
+                }
                 Ok(_) | Err(_) => {
-                    pc.skipped = Some(format!(
-                        "its piece {name} is damaged or was not copied whole; it is tried again next round"
-                    ));
+                    pc.skipped = Some(damaged());
                     break;
                 }
             }
