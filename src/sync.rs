@@ -76,6 +76,9 @@ pub struct Round {
     pub others: Vec<OtherPc>,
     /// Every piece merged, with what it brought (for the reports a merge makes).
     pub merged: Vec<Merged>,
+    /// Where this database's tables had reached before the round took anything: what is above
+    /// is what the round brought.
+    pub before: Marks,
 }
 
 /// The shared folder this PC is set to use, if any.
@@ -232,9 +235,10 @@ pub fn round(store: &Store, folder: &Path, actor: &Actor, now: DateTime<Utc>) ->
     }
     let this = store.local_workstation()?;
     let published = publish(store, folder, &local, &this, now)?;
+    let before = store.share_marks()?;
     let (others, merged) = take(store, folder, &local, &this, actor, now)?;
     drop(lock);
-    Ok(Round { this, published, others, merged })
+    Ok(Round { this, published, others, merged, before })
 }
 
 /// Puts this PC's new piece in the folder and says so in its `head.json`; only the head when

@@ -52,14 +52,22 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
         }
     }
     super::workstation_warnings(&store, ctx.err)?;
-    report(&store, &merged, ctx)?;
+    report(&store, &merged, None, ctx)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// What needs a person's eye after files were merged, on stdout: what these files brought (voids
-/// standing, queue items changed on two PCs), and what the whole log holds (conflicting amendments,
-/// possible duplicate entries and patients). Used by `merge` and `sync`.
-pub(super) fn report(store: &crate::store::Store, merged: &[crate::merge::Merged], ctx: &mut Context) -> Result<()> {
+/// standing, queue items changed on two PCs), and conflicting amendments and possible duplicates:
+/// in the whole log (`merge`), or among what was added after `since` (a sharing round, whose cost
+/// must follow what it brought, not the size of the log; duplicate patients are left to `merge`
+/// and `patients duplicates`).
+pub(super) fn report(
+    store: &crate::store::Store,
+    merged: &[crate::merge::Merged],
+    since: Option<&crate::store::Marks>,
+    ctx: &mut Context,
+) -> Result<()> {
+    let mark = |table: &str| since.map(|m| m.get(table).copied().unwrap_or(0));
     let lost: Vec<_> = merged.iter().flat_map(|m| &m.outcome.lost_claims).collect();
     if !lost.is_empty() {
         writeln!(
@@ -139,7 +147,10 @@ pub(super) fn report(store: &crate::store::Store, merged: &[crate::merge::Merged
             )?;
         }
     }
-    let conflicts = store.conflicts()?;
+    let conflicts = match mark("revision") {
+        Some(since) => store.conflicts_since(since)?,
+        None => store.conflicts()?,
+    };
     if !conflicts.is_empty() {
         writeln!(
             ctx.out,
@@ -149,7 +160,10 @@ pub(super) fn report(store: &crate::store::Store, merged: &[crate::merge::Merged
             writeln!(ctx.out, "  {}  {} versions made from one earlier version", c.reference, c.revisions)?;
         }
     }
-    let twice = store.possible_duplicate_entries()?;
+    let twice = match mark("entry") {
+        Some(since) => store.possible_duplicate_entries_since(since)?,
+        None => store.possible_duplicate_entries()?,
+    };
     if !twice.is_empty() {
         writeln!(
             ctx.out,
@@ -161,7 +175,7 @@ pub(super) fn report(store: &crate::store::Store, merged: &[crate::merge::Merged
             writeln!(ctx.out, "  {} and {}  {kind}, {at}", d.first, d.second)?;
         }
     }
-    let duplicates = store.possible_duplicates()?;
+    let duplicates = if since.is_some() { Vec::new() } else { store.possible_duplicates()? };
     if !duplicates.is_empty() {
         writeln!(
             ctx.out,

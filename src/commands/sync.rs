@@ -49,7 +49,7 @@ pub fn sync(args: SyncArgs, ctx: &mut Context) -> Result<ExitCode> {
     }
     super::workstation_warnings(&store, ctx.err)?;
     if round.merged.iter().any(|m| m.outcome.brought_news()) {
-        super::merge::report(&store, &round.merged, ctx)?;
+        super::merge::report(&store, &round.merged, Some(&round.before), ctx)?;
     }
     Ok(ExitCode::SUCCESS)
 }

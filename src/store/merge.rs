@@ -66,6 +66,21 @@ const CONFLICTS: &str = "
                           GROUP BY parent_id HAVING count(*) > 1)
     GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref";
 
+/// `CONFLICTS` among revisions added after row ?1 only: what a sharing round brought.
+const CONFLICTS_SINCE: &str = "
+    SELECT r.entry_id, e.ref, r.parent_id, count(*) FROM revision r JOIN entry e ON e.id = r.entry_id
+    WHERE r.parent_id IN (SELECT parent_id FROM revision WHERE rowid > ?1 AND parent_id IS NOT NULL)
+    GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref";
+
+/// `POSSIBLE_DUPLICATE_ENTRIES` with one of the pair added after row ?1: from the new entries (CROSS
+/// JOIN keeps that order), each looked up in the patient index.
+const POSSIBLE_DUPLICATE_ENTRIES_SINCE: &str = "
+    SELECT min(n.ref, o.ref), max(n.ref, o.ref), n.kind, n.occurred_at FROM entry n
+    CROSS JOIN entry o ON o.patient_id = n.patient_id AND o.occurred_at = n.occurred_at AND o.id <> n.id
+    WHERE n.rowid > ?1 AND n.patient_id IS NOT NULL AND o.kind = n.kind AND o.summary = n.summary
+      AND o.workstation_id <> n.workstation_id AND n.voided = 0 AND o.voided = 0
+    GROUP BY 1, 2 ORDER BY 1, 2";
+
 /// Patients sharing a name and date of birth, one of them at least without an NHS number. The shared
 /// names are found from the name index alone; only those patients' records are read. A record
 /// already joined into another (`cutover patients join`) is no longer a duplicate.
@@ -396,6 +411,28 @@ impl Store {
         })
     }
 
+    /// `conflicts`, among revisions added after row `since` only.
+    pub fn conflicts_since(&self, since: i64) -> Result<Vec<Conflict>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(CONFLICTS_SINCE)?;
+            let rows = stmt.query_map([since], |r| {
+                Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// `possible_duplicate_entries`, with at least one of each pair added after row `since`.
+    pub fn possible_duplicate_entries_since(&self, since: i64) -> Result<Vec<DuplicateEntries>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(POSSIBLE_DUPLICATE_ENTRIES_SINCE)?;
+            let rows = stmt.query_map([since], |r| {
+                Ok(DuplicateEntries { first: r.get(0)?, second: r.get(1)?, kind: r.get(2)?, occurred_at: r.get(3)? })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
     /// Pairs of entries (not voided) made on different workstations with the same patient, time,
     /// kind and summary, by reference: likely one interaction logged twice. Pointed out, never voided.
     pub fn possible_duplicate_entries(&self) -> Result<Vec<DuplicateEntries>> {
@@ -657,10 +694,11 @@ impl Merging<'_, '_> {
     /// void), where the void or the amendment is new in this merge: each is reported once.
     fn voids_standing(&self, revisions_before: i64) -> Result<Vec<VoidStanding>> {
         let mut stmt = self.conn().prepare(
+            // CROSS JOIN keeps this order: from the few entries touched, never from every revision.
             "SELECT e.ref, coalesce(wv.prefix, v.workstation_id), coalesce(wa.prefix, a.workstation_id)
-             FROM temp.merge_touched t JOIN main.entry e ON e.id = t.entry_id
-             JOIN main.revision v ON v.id = e.current_revision_id
-             JOIN main.revision a ON a.entry_id = e.id AND a.voided = 0
+             FROM temp.merge_touched t CROSS JOIN main.entry e ON e.id = t.entry_id
+             CROSS JOIN main.revision v ON v.id = e.current_revision_id
+             CROSS JOIN main.revision a ON a.entry_id = e.id AND a.voided = 0
              LEFT JOIN main.workstation wv ON wv.id = v.workstation_id
              LEFT JOIN main.workstation wa ON wa.id = a.workstation_id
              WHERE e.voided = 1 AND (v.rowid > ?1 OR a.rowid > ?1)
@@ -915,6 +953,11 @@ mod tests {
         let duplicates = plan(&store, POSSIBLE_DUPLICATES);
         assert!(duplicates.contains("COVERING INDEX patient_by_name"), "{duplicates}");
         assert!(duplicates.contains("SEARCH patient USING INDEX patient_by_name"), "{duplicates}");
+        let since = plan(&store, &CONFLICTS_SINCE.replace("?1", "0"));
+        assert!(since.contains("SEARCH revision USING INTEGER PRIMARY KEY (rowid>?)"), "{since}");
+        let since = plan(&store, &POSSIBLE_DUPLICATE_ENTRIES_SINCE.replace("?1", "0"));
+        assert!(since.contains("SEARCH n USING INTEGER PRIMARY KEY (rowid>?)"), "{since}");
+        assert!(since.contains("SEARCH o USING INDEX entry_by_patient"), "{since}");
         let entries = plan(&store, POSSIBLE_DUPLICATE_ENTRIES);
         assert!(entries.contains("COVERING INDEX entry_by_patient"), "{entries}");
         assert!(!entries.lines().any(|l| l.starts_with("SCAN a") || l.starts_with("SCAN b")), "{entries}");

@@ -258,26 +258,26 @@ fn fill_piece(conn: &Connection, from: &Marks, label: &PieceLabel) -> rusqlite::
         // from) and its audit trail, which every revision must have.
         copy("revision", "entry_id IN (SELECT id FROM temp.piece_entry)", &[])?;
         copy("entry", "id IN (SELECT id FROM temp.piece_entry)", &[])?;
+        // Each condition its own statement: an OR of a row range and a look-up reads the whole table.
         let (lo, hi) = range("audit");
-        copy("audit", "(rowid > ?1 AND rowid <= ?2) OR subject IN (SELECT id FROM temp.piece_entry)", &[lo, hi])?;
+        copy("audit", "rowid > ?1 AND rowid <= ?2", &[lo, hi])?;
+        copy("audit", "subject IN (SELECT id FROM temp.piece_entry)", &[])?;
         for table in ["reentry_event", "entry_source", "merge_file", "entry_renumbered"] {
             let (lo, hi) = range(table);
             copy(table, "rowid > ?1 AND rowid <= ?2", &[lo, hi])?;
         }
         let (lo, hi) = range("import_file");
-        copy(
-            "import_file",
-            "(rowid > ?1 AND rowid <= ?2) OR id IN (SELECT import_id FROM main.entry_source)",
-            &[lo, hi],
-        )?;
+        copy("import_file", "rowid > ?1 AND rowid <= ?2", &[lo, hi])?;
+        copy("import_file", "id IN (SELECT import_id FROM main.entry_source)", &[])?;
         // Patients: new ones, those the piece's rows are about (a change to a patient is audited
         // with the patient as its subject), and any they were joined into.
         let (lo, hi) = range("patient");
+        copy("patient", "rowid > ?1 AND rowid <= ?2", &[lo, hi])?;
         copy(
             "patient",
-            "(rowid > ?1 AND rowid <= ?2) OR id IN (SELECT patient_id FROM main.revision UNION SELECT patient_id FROM main.entry
-                                                   UNION SELECT subject FROM main.audit)",
-            &[lo, hi],
+            "id IN (SELECT patient_id FROM main.revision UNION SELECT patient_id FROM main.entry
+                    UNION SELECT subject FROM main.audit)",
+            &[],
         )?;
         while copy(
             "patient",
