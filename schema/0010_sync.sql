@@ -10,7 +10,8 @@ CREATE TABLE local_setting (
     changed_at TEXT NOT NULL
 ) STRICT;
 
--- What this PC has put in the shared folder: each piece (`seq`) of a series (`epoch`), with the
+-- What this PC has put in the shared folder: each piece (pieces `first_seq` to `seq`) of a series
+-- (`epoch`), with the
 -- highest row of each table it holds ("marks", JSON), so that the next piece holds only what is new,
 -- and its length, so that a piece damaged or cut short in the folder is noticed and replaced.
 CREATE TABLE share_published (
@@ -20,7 +21,7 @@ CREATE TABLE share_published (
     marks        TEXT NOT NULL,
     bytes        INTEGER NOT NULL,
     published_at TEXT NOT NULL,
-    PRIMARY KEY (epoch, seq)
+    PRIMARY KEY (epoch, first_seq, seq)
 ) STRICT;
 
 -- What this PC has taken from each other PC's pieces in the shared folder, and when it last heard

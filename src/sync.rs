@@ -32,11 +32,14 @@ const HEAD_FORMAT: &str = "cutover shared log 1";
 const HEAD: &str = "head.json";
 /// A piece's name: `FIRST-LAST.cutover`, the pieces of the series it stands for.
 const PIECE_SUFFIX: &str = ".cutover";
-/// Pieces are combined so a PC that has been away reads a few files, not thousands: piece N stands
-/// for the last 16, 256 or 4096 pieces when N is a multiple of that (never for the first, which
-/// holds everything). The small pieces it stands for are kept this many pieces longer, so a PC
-/// that is a few rounds behind reads them rather than the combined one.
+/// Pieces are combined so a PC that has been away reads a few files, not thousands: beside piece N,
+/// one piece stands for the last 16, 256 or 4096 when N is a multiple of that (never the first,
+/// which holds everything), if none of them holds more than `COMBINE_AT_MOST_ROWS` rows (so the
+/// bulk of a log, as a PC's first piece after taking another's whole log holds, is never written
+/// again). The small pieces it stands for are kept this many pieces longer,
+/// so a PC a few rounds behind reads them rather than the combined one.
 const COMBINE: [i64; 3] = [4096, 256, 16];
+const COMBINE_AT_MOST_ROWS: i64 = 2_000;
 const KEEP_SMALL_PIECES: i64 = 64;
 /// Pieces taken in one transaction at most (SQLite attaches so many files at once).
 const PIECES_AT_ONCE: usize = 8;
@@ -189,12 +192,9 @@ fn pieces_in(dir: &Path) -> std::io::Result<Vec<(i64, i64)>> {
     Ok(out)
 }
 
-/// The first piece piece `seq` stands for.
-fn first_of(seq: i64) -> i64 {
-    if seq == 0 {
-        return 0;
-    }
-    COMBINE.iter().find(|span| seq % **span == 0).map_or(seq, |span| seq - span + 1)
+/// The first piece a combined piece ending at `seq` stands for, when one is due.
+fn combine_from(seq: i64) -> Option<i64> {
+    COMBINE.iter().find(|span| seq > 0 && seq % **span == 0).map(|span| seq - span + 1)
 }
 
 /// The pieces to read, in order, to go from having read up to `have` (-1: nothing) to `last`:
@@ -269,7 +269,7 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
         let Ok(pieces) = pieces_in(&dir) else { return Ok(false) };
         for &(f, s) in &pieces {
             let length = std::fs::metadata(dir.join(piece_name(f, s))).map(|m| m.len()).ok();
-            match store.published(&l.epoch, s)? {
+            match store.published(&l.epoch, f, s)? {
                 Some(p) if p.first == f && Some(p.bytes) == length => {}
                 _ => return Ok(false),
             }
@@ -306,41 +306,69 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
         Some(l) => (l.epoch.clone(), l.seq + 1),
         None => (uuid::Uuid::new_v4().simple().to_string(), 0),
     };
-    let mut first = first_of(seq);
-    let from = if seq == 0 {
-        Marks::new()
-    } else {
-        match store.published(&epoch, first - 1)? {
-            Some(p) => p.marks,
-            None => {
-                first = seq;
-                continuing.as_ref().map(|l| l.marks.clone()).unwrap_or_default()
-            }
+    let from = continuing.as_ref().map(|l| l.marks.clone()).unwrap_or_default();
+    let series = pc_dir.join(&epoch);
+    let piece = place_piece(store, folder, local, &series, (&epoch, seq, seq), &from, None, now)?;
+    write_head(&epoch, seq)?;
+    store.write_at(now, |tx| tx.record_published(&piece))?;
+    // Now and then the last 16, 256 or 4096 pieces also go in one, for a PC that has been away:
+    // only when they hold few rows (the first pieces after a PC took another's whole log do not).
+    if let Some(first) = combine_from(seq)
+        && let Some(start) = combinable(store, &epoch, first, seq)?
+    {
+        let combined =
+            place_piece(store, folder, local, &series, (&epoch, first, seq), &start, Some(&piece.marks), now)?;
+        store.write_at(now, |tx| tx.record_published(&combined))?;
+    }
+    tidy(&pc_dir, &epoch, seq);
+    Ok(true)
+}
+
+/// Where pieces `first..=seq` start (the marks of the piece before), if each of them holds at most
+/// `COMBINE_AT_MOST_ROWS` rows: small pieces are combined, never one that carried a log's bulk.
+fn combinable(store: &Store, epoch: &str, first: i64, seq: i64) -> Result<Option<Marks>> {
+    let Some(start) = store.published(epoch, first - 1, first - 1)? else { return Ok(None) };
+    let mut before = start.marks.clone();
+    for s in first..=seq {
+        let Some(piece) = store.published(epoch, s, s)? else { return Ok(None) };
+        let rows: i64 = piece.marks.iter().map(|(t, n)| n - before.get(t).copied().unwrap_or(0)).sum();
+        if rows > COMBINE_AT_MOST_ROWS {
+            return Ok(None);
         }
-    };
+        before = piece.marks;
+    }
+    Ok(Some(start.marks))
+}
+
+/// Writes pieces `first..=seq` of series `epoch` (the rows after `from`, up to `upto` or now) here,
+/// then copies it into the series' folder beside its name and renames it into place.
+#[allow(clippy::too_many_arguments)]
+fn place_piece(
+    store: &Store,
+    folder: &Path,
+    local: &Path,
+    series: &Path,
+    (epoch, first, seq): (&str, i64, i64),
+    from: &Marks,
+    upto: Option<&Marks>,
+    now: DateTime<Utc>,
+) -> Result<Published> {
     let name = piece_name(first, seq);
     let out_dir = local.join("out");
     private_dir(&out_dir).map_err(|e| Error::file(&out_dir, e))?;
     let made = out_dir.join(&name);
     let _ = std::fs::remove_file(&made);
-    let label = PieceLabel { epoch: &epoch, first, seq, made_at: now };
-    let reached = store.write_piece(&made, &label, &from);
-    let placed = reached.and_then(|reached| {
+    let label = PieceLabel { epoch, first, seq, made_at: now };
+    let placed = store.write_piece(&made, &label, from, upto).and_then(|marks| {
         let bytes = std::fs::metadata(&made).map_err(|e| Error::file(&made, e))?.len();
-        let series = pc_dir.join(&epoch);
-        std::fs::create_dir_all(&series).map_err(|e| not_writable(folder, &e))?;
+        std::fs::create_dir_all(series).map_err(|e| not_writable(folder, &e))?;
         copy_beside(&made, &series.join(&name)).map_err(|e| not_writable(folder, &e))?;
-        write_head(&epoch, seq)?;
-        Ok((reached, bytes))
+        Ok(Published { epoch: epoch.to_string(), seq, first, marks, bytes })
     });
     let _ = std::fs::remove_file(&made);
-    let (reached, bytes) = placed?;
-    tracing::info!(seq, first, bytes, "sync: piece published");
-    store.write_at(now, |tx| {
-        tx.record_published(&Published { epoch: epoch.clone(), seq, first, marks: reached, bytes })
-    })?;
-    tidy(&pc_dir, &epoch, seq);
-    Ok(true)
+    let piece = placed?;
+    tracing::info!(seq, first, bytes = piece.bytes, "sync: piece published");
+    Ok(piece)
 }
 
 /// Removes what no reader needs any more: earlier series, and small pieces long since combined.
@@ -539,15 +567,15 @@ mod tests {
 
     #[test]
     fn pieces_combine_every_16_256_and_4096_never_the_first() {
-        assert_eq!(first_of(0), 0);
-        assert_eq!(first_of(1), 1);
-        assert_eq!(first_of(15), 15);
-        assert_eq!(first_of(16), 1);
-        assert_eq!(first_of(32), 17);
-        assert_eq!(first_of(256), 1);
-        assert_eq!(first_of(512), 257);
-        assert_eq!(first_of(4096), 1);
-        assert_eq!(first_of(8192), 4097);
+        assert_eq!(combine_from(0), None);
+        assert_eq!(combine_from(1), None);
+        assert_eq!(combine_from(15), None);
+        assert_eq!(combine_from(16), Some(1));
+        assert_eq!(combine_from(32), Some(17));
+        assert_eq!(combine_from(256), Some(1));
+        assert_eq!(combine_from(512), Some(257));
+        assert_eq!(combine_from(4096), Some(1));
+        assert_eq!(combine_from(8192), Some(4097));
     }
 
     #[test]

@@ -373,6 +373,35 @@ fn a_round_with_one_new_entry_writes_and_reads_only_what_is_new() {
     assert!(published[1] * 20 < whole, "{published:?} of {whole}");
     assert!(read[1] * 20 < whole, "{read:?} of {whole}");
     assert_eq!(count(&room, "SELECT count(*) FROM entry"), 1501);
+
+    // Round after round, past the 16th (when pieces are combined too, for PCs that were away), a
+    // PC that keeps up reads only small pieces, the room's first piece having carried the whole log.
+    for n in 0..17 {
+        big.run_as("HP", &["log", "note", "--patient", "9992345675", "--summary", &format!("round {n}")]).success();
+        big.run_as("HP", &["sync", "--folder", shared.path().to_str().unwrap()]).success();
+        sync_in(&room, shared.path()).success();
+    }
+    let large = |bytes: &[u64]| bytes.iter().filter(|b| **b * 20 >= whole).count();
+    let read_by_big = logged_bytes(&big, "sync: read pieces");
+    assert_eq!(large(&read_by_big), 1, "only the room's piece carrying the log back: {read_by_big:?} of {whole}");
+    let published_by_room = logged_bytes(&room, "sync: piece published");
+    assert_eq!(large(&published_by_room), 1, "{published_by_room:?} of {whole}");
+    assert_eq!(entry_ids(&room), entry_ids(&big));
+    // Small pieces were combined for a PC that was away, which reads that one instead of sixteen.
+    let combined = finished_files(shared.path());
+    assert!(combined.iter().any(|f| f.ends_with("00000001-00000016.cutover")), "{combined:?}");
+    let late = workstation("X2");
+    sync_in(&late, shared.path()).success();
+    assert_eq!(entry_ids(&late), entry_ids(&big));
+    let pieces: Vec<u64> = late
+        .diagnostic_log()
+        .lines()
+        .filter(|l| l.contains("sync: read pieces"))
+        .filter_map(|l| l.split("pieces=").nth(1)?.split_whitespace().next()?.parse().ok())
+        .collect();
+    // From the big PC: its first piece, the combined one and the two after (not 19); from the
+    // room, whose piece 1 carried the whole log back and so was not combined, each piece.
+    assert!(pieces.contains(&4) && pieces.contains(&19), "{pieces:?}");
 }
 
 // ----- Item 4 of issue 14: the queue across PCs -----

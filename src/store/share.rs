@@ -151,12 +151,13 @@ impl Store {
         })
     }
 
-    /// One piece this PC published.
-    pub fn published(&self, epoch: &str, seq: i64) -> Result<Option<Published>> {
+    /// One piece this PC published: pieces `first` to `seq` (`first == seq` for a piece of its own).
+    pub fn published(&self, epoch: &str, first: i64, seq: i64) -> Result<Option<Published>> {
         self.read(|c| {
             Ok(c.query_row(
-                "SELECT epoch, seq, first_seq, marks, bytes FROM share_published WHERE epoch = ?1 AND seq = ?2",
-                params![epoch, seq],
+                "SELECT epoch, seq, first_seq, marks, bytes FROM share_published
+                 WHERE epoch = ?1 AND first_seq = ?2 AND seq = ?3",
+                params![epoch, first, seq],
                 published_row,
             )
             .optional()?)
@@ -186,10 +187,11 @@ impl Store {
         })
     }
 
-    /// Writes a piece to `dest` (which must not exist): every row added after `from` up to now,
-    /// with all it refers to, read in one snapshot of this database. Returns where it reached.
+    /// Writes a piece to `dest` (which must not exist): every row added after `from` up to now (or
+    /// up to `upto`), with all it refers to, read in one snapshot of this database. Returns where
+    /// it reached.
     /// The file is complete, checked by SQLite and on the disk when this returns.
-    pub fn write_piece(&self, dest: &Path, label: &PieceLabel, from: &Marks) -> Result<Marks> {
+    pub fn write_piece(&self, dest: &Path, label: &PieceLabel, from: &Marks, upto: Option<&Marks>) -> Result<Marks> {
         let at = |e: rusqlite::Error| Error::Sqlite(e).at(dest);
         crate::files::create_private(dest, crate::files::Existing::Refuse).map_err(|e| Error::file(dest, e))?;
         let mut conn = Connection::open(dest).map_err(at)?;
@@ -200,7 +202,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", false).map_err(at)?;
         conn.execute("ATTACH DATABASE ?1 AS live", [super::open::file_uri(&self.path, "mode=ro")])
             .map_err(|e| Error::Sqlite(e).at(&self.path))?;
-        let marks = fill_piece(&conn, from, label).map_err(at);
+        let marks = fill_piece(&conn, from, upto, label).map_err(at);
         let detached = conn.execute_batch("DETACH DATABASE live").map_err(at);
         let marks = marks?;
         detached?;
@@ -226,10 +228,13 @@ fn published_row(r: &rusqlite::Row) -> rusqlite::Result<Published> {
 }
 
 /// The piece's rows, in one read of the live database (attached as `live`).
-fn fill_piece(conn: &Connection, from: &Marks, label: &PieceLabel) -> rusqlite::Result<Marks> {
+fn fill_piece(conn: &Connection, from: &Marks, upto: Option<&Marks>, label: &PieceLabel) -> rusqlite::Result<Marks> {
     conn.execute_batch("BEGIN")?;
     let result = (|| {
-        let to = marks_of(conn, "live")?;
+        let to = match upto {
+            Some(upto) => upto.clone(),
+            None => marks_of(conn, "live")?,
+        };
         let range = |table: &str| (from.get(table).copied().unwrap_or(0), to.get(table).copied().unwrap_or(0));
         let copy = |table: &str, filter: &str, args: &[i64]| -> rusqlite::Result<usize> {
             let cols = columns(conn, table)?;
@@ -351,8 +356,8 @@ impl Tx<'_> {
     pub fn record_published(&self, piece: &Published) -> Result<()> {
         self.exec(
             "INSERT INTO share_published (epoch, seq, first_seq, marks, bytes, published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (epoch, seq) DO UPDATE SET first_seq = excluded.first_seq, marks = excluded.marks,
-                                                    bytes = excluded.bytes, published_at = excluded.published_at",
+             ON CONFLICT (epoch, first_seq, seq) DO UPDATE SET marks = excluded.marks, bytes = excluded.bytes,
+                                                               published_at = excluded.published_at",
             params![
                 piece.epoch,
                 piece.seq,
