@@ -81,6 +81,7 @@ pub fn command_name(command: Option<&Command>) -> &'static str {
         Some(Command::Import(ImportCommand::Entries(_))) => "import entries",
         Some(Command::Export(_)) => "export",
         Some(Command::Merge(_)) => "merge",
+        Some(Command::Sync(_)) => "sync",
         Some(Command::Report(_)) => "report",
         Some(Command::Backup(_)) => "backup",
         Some(Command::Patients(PatientsCommand::Duplicates { .. })) => "patients duplicates",
@@ -158,6 +159,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Bring other workstations' exports (or databases) into this one; merging twice changes nothing
     Merge(MergeArgs),
+    /// Share this PC's log through the practice's shared folder and take every other PC's (one round)
+    Sync(SyncArgs),
     /// The cutover in numbers: entries by kind, hour and staff; time against the target; re-entry progress
     Report(ReportArgs),
     /// A consistent copy of the database, safe to take while others are saving
@@ -389,6 +392,13 @@ pub struct MergeArgs {
     pub files: Vec<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The practice's shared folder, this time only (otherwise the one set with `init --share-folder`)
+    #[arg(long, value_name = "PATH")]
+    pub folder: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Text,
@@ -447,6 +457,17 @@ pub struct InitArgs {
     /// Whether a queue item may be marked done without its reference in the new system [default: no]
     #[arg(long = "done-without-ref", value_name = "yes|no", value_parser = ["yes", "no"])]
     pub done_without_ref: Option<String>,
+    /// This PC's path to the practice's shared folder, through which the PCs share their logs
+    /// (`off` stops sharing). A setting of this PC only
+    #[arg(long = "share-folder", value_name = "PATH|off")]
+    pub share_folder: Option<String>,
+    /// This database is a copy of another PC's: give it its own workstation identity, keeping
+    /// everything logged on it (with --workstation and --prefix for its new name and prefix)
+    #[arg(long = "new-identity", conflicts_with = "moved")]
+    pub new_identity: bool,
+    /// This database was moved here from another folder or PC, not copied: it keeps its identity
+    #[arg(long)]
+    pub moved: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -142,6 +142,8 @@ pub enum Error {
     /// The practice manager's runbook (plan, checklists, services, re-check): its wording lives with it.
     #[error("{0}")]
     Runbook(crate::runbook::Refusal),
+    #[error("{0}")]
+    Sharing(Sharing),
 }
 
 /// What can go wrong bringing files in and out: imports, exports, merges and backups.
@@ -610,7 +612,7 @@ impl Display for Exchange {
             ),
             Exchange::MergeSharedWorkstation { path, entries } => write!(
                 f,
-                "{} and this database were copied from one database file, so {entries} of its entries have the same reference as different entries here. Nothing was changed. Ask your IT support: each workstation must start from its own new database (`cutover init`).",
+                "{} and this database were copied from one database file, so {entries} of its entries have the same reference as different entries here. Nothing was changed. On the PC whose database is the copy, run `cutover init --new-identity --workstation \"NAME\" --prefix PREFIX`: it takes its own identity and keeps everything logged on it; then merge again.",
                 path.display()
             ),
             Exchange::MergeTooMany { given, most } => write!(
@@ -1252,6 +1254,7 @@ impl Error {
             Error::Reentry(e) => e.for_the_log(),
             Error::Exchange(e) => e.for_the_log(),
             Error::Runbook(e) => e.for_the_log(),
+            Error::Sharing(e) => e.for_the_log(),
             // What was typed, refused (the list is in `exit_code`): its message can quote a patient's
             // details, so only the exit code is logged. A variant added later lands here too, the
             // safe side, until someone decides it may say more.
@@ -1283,6 +1286,7 @@ impl Error {
             | Error::Reentry(_) => 2,
             Error::Exchange(e) => e.exit_code(),
             Error::Runbook(e) => e.exit_code(),
+            Error::Sharing(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -1738,5 +1742,81 @@ mod tests {
         });
         assert_eq!(e.for_the_log(), "queue item left as it was: claimed by someone else (exit code 2)");
         assert_eq!(e.exit_code(), 2);
+    }
+}
+
+/// Sharing the log with the practice's other PCs: the shared folder, and a database's identity.
+#[derive(Debug)]
+pub enum Sharing {
+    /// `init --new-identity` on a database that cutover has not seen copied.
+    NotACopy,
+    /// `init --new-identity` with `--moved`, or with settings to change in the same command.
+    NewIdentityAlone,
+    /// `sync` with no folder given and none set.
+    NoFolder,
+    /// The shared folder is not there (not mapped, the server down, a stick not plugged in).
+    FolderUnreachable { folder: PathBuf },
+    /// The shared folder is there but this PC cannot write its file into it.
+    FolderNotWritable { folder: PathBuf, detail: String },
+    /// This database looks like a copy of another PC's: it does not share until it has its own identity.
+    Copied { home: String, now: String },
+    /// Another database with this workstation's identity writes its file in the folder.
+    TwinInFolder { folder: PathBuf, other: String },
+}
+
+impl Sharing {
+    fn for_the_log(&self) -> String {
+        let why = match self {
+            Sharing::NotACopy => "new identity refused: not a copy",
+            Sharing::NewIdentityAlone => "new identity refused: given with other changes",
+            Sharing::NoFolder => "no shared folder set",
+            Sharing::FolderUnreachable { .. } => "shared folder unreachable",
+            Sharing::FolderNotWritable { .. } => "shared folder not writable",
+            Sharing::Copied { .. } => "database looks copied from another PC",
+            Sharing::TwinInFolder { .. } => "another database with this identity shares into the folder",
+        };
+        format!("{why} (exit code {})", self.exit_code())
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            Sharing::NotACopy | Sharing::NewIdentityAlone | Sharing::NoFolder => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl Display for Sharing {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Sharing::NotACopy => f.write_str(
+                "Nothing was changed: this database has not been copied from another PC as far as cutover can tell (it is where it was set up), so it keeps its identity. If two PCs do share one identity, run this on the one that is the copy.",
+            ),
+            Sharing::NewIdentityAlone => f.write_str(
+                "Nothing was changed: --new-identity can only be given with --workstation and --prefix (the copy's new name and prefix). Run any other change as a second command.",
+            ),
+            Sharing::NoFolder => f.write_str(
+                "No shared folder is set for this PC. Set it once with `cutover init --share-folder PATH` (the practice's shared folder as this PC reaches it), or give it with --folder.",
+            ),
+            Sharing::FolderUnreachable { folder } => write!(
+                f,
+                "The shared folder {} cannot be reached (the network, the server or the drive may be down), so nothing was shared this time. Nothing was changed on this PC and logging carries on here; the next round catches up by itself once the folder is back.",
+                folder.display()
+            ),
+            Sharing::FolderNotWritable { folder, detail } => write!(
+                f,
+                "This PC cannot write its file into the shared folder {} ({detail}), so nothing was shared this time. Nothing was changed on this PC and logging carries on here. Ask your IT support to check the folder has room and that this PC's user may write to it.",
+                folder.display()
+            ),
+            Sharing::Copied { home, now } => write!(
+                f,
+                "This database looks like a copy of another PC's: it was set up at {home} and is now at {now}. A copy shares that PC's identity, so the two give the same references to different entries and their logs cannot be brought together. If it is a copy, give it its own identity (everything logged on it is kept): cutover init --new-identity --workstation \"NAME\" --prefix PREFIX. If the file was moved here rather than copied, say so: cutover init --moved."
+            ),
+            Sharing::TwinInFolder { folder, other } => write!(
+                f,
+                "Another database with this PC's identity ({other}) shares its log in {}: one of the two is a copy of the other. Nothing was shared from this PC. On the PC that is the copy, run `cutover init --new-identity --workstation \"NAME\" --prefix PREFIX`; if this is the copy and cutover does not know it, ask your IT support.",
+                folder.display()
+            ),
+        }
     }
 }

@@ -20,6 +20,7 @@ pub mod queue;
 pub mod report;
 pub mod runbook;
 pub mod store;
+pub mod sync;
 pub mod tui;
 
 use std::io::Write;

@@ -542,3 +542,58 @@ fn saving_into_a_damaged_database_keeps_the_save_and_the_last_good_backup_and_sa
         cutover::backup::list(&folder).unwrap().into_iter().map(|b| (b.clone(), std::fs::read(&b).unwrap())).collect();
     assert_eq!(now, good, "the last good backup is kept as it was");
 }
+
+#[test]
+fn the_screens_share_the_log_by_themselves_after_a_save_and_the_home_screen_says_so() {
+    let p = practice_with_patients();
+    let shared = tempfile::tempdir().unwrap();
+    p.run(&["init", "--share-folder", shared.path().to_str().unwrap()]).success();
+    // Another PC of the practice, sharing through the same folder.
+    let room = Practice::empty();
+    room.run(&["init", "--practice", "Riverside Surgery", "--prefix", "C1", "--workstation", "Consulting room"])
+        .success();
+    room.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
+    room.run_as("JS", &["sync", "--folder", shared.path().to_str().unwrap()]).success();
+
+    let mut ui = start(&p);
+    sign_in(&mut ui);
+    // The first round runs by itself as the screens open, and the home screen says so.
+    ui.wait_for("with 2 PCs");
+    ui.send("n");
+    ui.wait_for("New note");
+    ui.typed("evans");
+    ui.wait_for("EVANS, Rhys");
+    ui.send(ENTER);
+    ui.typed("Shared by itself");
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0003 (Note)");
+    // A round follows the save, without a key pressed: the other PC's next round takes the entry.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        room.run_as("JS", &["sync", "--folder", shared.path().to_str().unwrap()]).success();
+        let found: i64 = room
+            .sqlite()
+            .query_row("SELECT count(*) FROM entry WHERE summary = 'Shared by itself'", [], |r| r.get(0))
+            .unwrap();
+        if found == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the entry never reached the other PC");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    ui.send("q");
+    ui.wait_exit();
+}
+
+#[test]
+fn a_database_copied_from_another_pc_is_said_so_when_the_screens_start() {
+    let original = practice_with_patients();
+    let copy = Practice::empty();
+    std::fs::copy(&original.db, &copy.db).unwrap();
+    let mut ui = start(&copy);
+    ui.wait_for("This database looks like a copy of another PC's");
+    ui.send("\x1b");
+    sign_in(&mut ui);
+    ui.send("q");
+    ui.wait_exit();
+}

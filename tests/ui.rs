@@ -1970,3 +1970,38 @@ fn a_long_entry_shown_whole_scrolls_to_its_end() {
     assert!(screen.contains("Line 40 of the notes") && screen.contains("History"), "{screen}");
     assert!(screen.contains("▲ more above: ↑ scrolls"), "{screen}");
 }
+
+#[test]
+fn the_home_screen_says_when_the_log_was_last_shared_how_many_pcs_and_which_is_quiet() {
+    use cutover::tui::SharingStatus;
+    let store = practice();
+    let mut ui = Ui::sized(store, 160, 30);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    assert!(!ui.screen().contains("Shared"), "no line while this PC does not share");
+    let minutes_ago = |m| now() - chrono::Duration::minutes(m);
+    let shared = SharingStatus {
+        round: 1,
+        last_shared: Some(minutes_ago(1)),
+        pcs: 3,
+        quiet: vec![("C1".into(), "Consulting room".into(), Some(minutes_ago(20)))],
+        ..Default::default()
+    };
+    dispatch(&ui.store, &mut ui.app, Msg::Shared(shared.clone()));
+    let screen = ui.screen();
+    assert!(
+        screen.contains("Shared at 10:29 with 3 PCs. Not heard from: Consulting room (C1) since 10:10."),
+        "{screen}"
+    );
+    // The folder goes away: said plainly, and logging goes on.
+    let away = SharingStatus { round: 2, unreachable_since: Some(minutes_ago(5)), ..shared.clone() };
+    dispatch(&ui.store, &mut ui.app, Msg::Shared(away));
+    let screen = ui.screen();
+    assert!(screen.contains("The shared folder cannot be reached (since 10:25): logging goes on here"), "{screen}");
+    assert!(screen.contains("New entry: press a key"), "{screen}");
+    // Entries taken from other PCs show in today's counts straight away.
+    log(&ui.store, Kind::Note, "9434765919", "Jones", "Ann", "from another PC");
+    assert!(ui.screen().contains("Today: 0 entries"), "{}", ui.screen());
+    dispatch(&ui.store, &mut ui.app, Msg::Shared(SharingStatus { round: 3, took: 1, ..shared }));
+    assert!(ui.screen().contains("Today: 1 entries"), "{}", ui.screen());
+}

@@ -38,11 +38,7 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             writeln!(ctx.err, "Merged {}: nothing new (it had been merged already).", m.source.file_name)?;
         }
         for (id, here, there) in &o.staff_clashes {
-            writeln!(
-                ctx.err,
-                "Check: staff id {id} is \"{here}\" here but \"{there}\" in {}. Entries keep the id; make sure it is the same person.",
-                m.source.file_name
-            )?;
+            super::staff_clash_warning(&mut ctx.err, id, here, there, &m.source.file_name)?;
         }
         for (key, here, there) in &o.setting_differences {
             writeln!(
@@ -56,6 +52,65 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
                 ctx.err,
                 "Note: {} holds {rows} rows of {table}, which merge does not bring across.",
                 m.source.file_name
+            )?;
+        }
+    }
+    super::workstation_warnings(&store, &mut ctx.err)?;
+    report(&store, &merged, None, ctx)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What needs a person's eye after files were merged, on stdout: what these files brought (voids
+/// standing, queue items changed on two PCs), and conflicting amendments and possible duplicates:
+/// in the whole log (`merge`), or among what was added after `since` (a sharing round, whose cost
+/// must follow what it brought, not the size of the log; duplicate patients are left to `merge`
+/// and `patients duplicates`).
+pub(super) fn report(
+    store: &crate::store::Store,
+    merged: &[crate::merge::Merged],
+    since: Option<&crate::store::Marks>,
+    ctx: &mut Context,
+) -> Result<()> {
+    let mark = |table: &str| since.map(|m| m.get(table).copied().unwrap_or(0));
+    let lost: Vec<_> = merged.iter().flat_map(|m| &m.outcome.lost_claims).collect();
+    if !lost.is_empty() {
+        writeln!(
+            ctx.out,
+            "Queue items claimed on two workstations at once (neither knew of the other; one claim stands, the same on every PC: the other person should leave the item to its holder):"
+        )?;
+        for c in lost {
+            writeln!(
+                ctx.out,
+                "  {}  claimed by {} on workstation {} and by {} on workstation {}: it is {}'s",
+                c.reference,
+                c.later.staff_id,
+                c.later.workstation,
+                c.earlier.staff_id,
+                c.earlier.workstation,
+                c.earlier.staff_id
+            )?;
+        }
+    }
+    let twice: Vec<_> = merged.iter().flat_map(|m| &m.outcome.done_twice).collect();
+    if !twice.is_empty() {
+        writeln!(
+            ctx.out,
+            "Queue items possibly keyed into the new system twice (marked done on two workstations; check the new system and remove the copy there):"
+        )?;
+        let new_ref = |r: &Option<String>| {
+            r.as_deref().map_or_else(|| "no reference given".to_string(), |r| format!("new system reference {r}"))
+        };
+        for c in twice {
+            writeln!(
+                ctx.out,
+                "  {}  done by {} on workstation {} ({}) and by {} on workstation {} ({})",
+                c.reference,
+                c.earlier.staff_id,
+                c.earlier.workstation,
+                new_ref(&c.earlier.new_system_ref),
+                c.later.staff_id,
+                c.later.workstation,
+                new_ref(&c.later.new_system_ref),
             )?;
         }
     }
@@ -82,7 +137,24 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             )?;
         }
     }
-    let conflicts = store.conflicts()?;
+    let voids: Vec<_> = merged.iter().flat_map(|m| &m.outcome.voids_standing).collect();
+    if !voids.is_empty() {
+        writeln!(
+            ctx.out,
+            "Entries voided on one workstation and amended on another that did not know (the void stands; the amendment is kept in the history; check each with `cutover show REF` and log it again if it is still needed):"
+        )?;
+        for v in voids {
+            writeln!(
+                ctx.out,
+                "  {}  voided on workstation {}, amended on workstation {}",
+                v.reference, v.voided_on, v.amended_on
+            )?;
+        }
+    }
+    let conflicts = match mark("revision") {
+        Some(since) => store.conflicts_since(since)?,
+        None => store.conflicts()?,
+    };
     if !conflicts.is_empty() {
         writeln!(
             ctx.out,
@@ -92,7 +164,10 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             writeln!(ctx.out, "  {}  {} versions made from one earlier version", c.reference, c.revisions)?;
         }
     }
-    let twice = store.possible_duplicate_entries()?;
+    let twice = match mark("entry") {
+        Some(since) => store.possible_duplicate_entries_since(since)?,
+        None => store.possible_duplicate_entries()?,
+    };
     if !twice.is_empty() {
         writeln!(
             ctx.out,
@@ -104,7 +179,7 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             writeln!(ctx.out, "  {} and {}  {kind}, {at}", d.first, d.second)?;
         }
     }
-    let duplicates = store.possible_duplicates()?;
+    let duplicates = if since.is_some() { Vec::new() } else { store.possible_duplicates()? };
     if !duplicates.is_empty() {
         writeln!(
             ctx.out,
@@ -115,5 +190,5 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
             writeln!(ctx.out, "  {}", described.join("  |  "))?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -14,6 +14,7 @@ mod queue;
 mod report;
 mod runbook;
 mod setup;
+mod sync;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -49,6 +50,45 @@ impl Context<'_> {
         }
         Ok(())
     }
+}
+
+/// What needs saying about the workstations this database knows: this one a copy of another PC's,
+/// or two sharing a reference prefix.
+/// Said by `init`, `info`, `merge` and `sync`, on stderr.
+pub(super) fn workstation_warnings(store: &Store, err: &mut dyn Write) -> Result<()> {
+    use crate::domain::text::escape_inline;
+    if let Some(moved) = store.moved_from()? {
+        let copied = crate::error::Sharing::Copied { home: moved.home.describe(), now: moved.now.describe() };
+        writeln!(err, "Check: {copied}")?;
+    }
+    for group in store.workstations_sharing_a_prefix()? {
+        let names: Vec<String> = group
+            .iter()
+            .map(
+                |(w, here)| {
+                    if *here { "this workstation".to_string() } else { format!("\"{}\"", escape_inline(&w.name)) }
+                },
+            )
+            .collect();
+        let prefix = &group[0].0.prefix;
+        writeln!(
+            err,
+            "Check: {} use the same prefix {prefix}, so a paper reference such as {prefix}-0001 could mean an entry of either. Give each its own prefix: on all but one of them run `cutover init --prefix NEW` (new entries take the new prefix; references already written stay as they are).",
+            names.join(" and ")
+        )?;
+    }
+    Ok(())
+}
+
+/// One staff id with two names: entries keep the id, so a person must say whether it is one person.
+pub(super) fn staff_clash_warning(err: &mut dyn Write, id: &str, here: &str, there: &str, source: &str) -> Result<()> {
+    use crate::domain::text::escape_inline;
+    let (here, there) = (escape_inline(here), escape_inline(there));
+    writeln!(
+        err,
+        "Check: staff id {id} is \"{here}\" here but \"{there}\" in {source}. If they are one person, nothing needs doing. If they are two people, what each logs would look like the other's: on the PC where {id} is \"{there}\", add them under a new id (`cutover staff add NEWID --name \"{there}\" --role ROLE`) and have them use it from now on; entries already logged keep showing {id}."
+    )?;
+    Ok(())
 }
 
 /// Checks an `--out` file before anything is built: never the database in use or one of its
@@ -123,6 +163,7 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Import(ImportCommand::Entries(args))) => import::entries(args, ctx),
         Some(Command::Export(args)) => export::export(args, ctx),
         Some(Command::Merge(args)) => merge::merge(args, ctx),
+        Some(Command::Sync(args)) => sync::sync(args, ctx),
         Some(Command::Report(args)) => report::report(args, ctx),
         Some(Command::Backup(args)) => backup::backup(args, ctx),
         Some(Command::Patients(PatientsCommand::Duplicates { format })) => patients::duplicates(format, ctx),

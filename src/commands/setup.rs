@@ -49,6 +49,9 @@ fn valid_prefix(prefix: &str) -> Result<String> {
 }
 
 pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
+    if args.new_identity || args.moved {
+        return identity(args, ctx);
+    }
     // Check everything typed before the database is created or touched.
     let practice = text_setting("practice", &args.practice, 200)?;
     let ods = text_setting("ods", &args.ods, 20)?.map(|s| s.to_ascii_uppercase());
@@ -58,6 +61,12 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     let fdp = time_setting("--fdp", &args.fdp, ctx)?;
     let go_live = time_setting("--go-live", &args.go_live, ctx)?;
     let prefix = args.prefix.as_deref().map(valid_prefix).transpose()?;
+    let share_folder = match args.share_folder.as_deref().map(str::trim) {
+        None => None,
+        Some(off) if off.eq_ignore_ascii_case("off") => Some(None),
+        Some("") => return Err(invalid("share-folder", Problem::Required)),
+        Some(path) => Some(Some(path.to_string())),
+    };
     check_go_live_after_fdp(fdp, go_live)?;
 
     let is_new = !ctx.location.path.exists();
@@ -78,7 +87,8 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     add(key::GO_LIVE, go_live.map(time::to_storage));
     add(key::READ_ONLY_DAYS, args.read_only_days.map(|d| d.to_string()));
     add(key::DONE_WITHOUT_REF, args.done_without_ref.clone());
-    let settings = NewSettings { practice_given: practice.is_some(), fdp, go_live, changes, workstation, prefix };
+    let settings =
+        NewSettings { practice_given: practice.is_some(), fdp, go_live, changes, workstation, prefix, share_folder };
     let saved = save_settings(&settings, ctx);
     if is_new && saved.is_err() {
         // Nothing was saved: a database left behind empty would only have to be found and removed.
@@ -96,7 +106,72 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
             "Note: {id} is not on the staff list yet, so this was recorded without a name. Add yourself next: cutover staff add {id} --name \"Your name\" --role manager"
         )?;
     }
+    if let Some(Some(folder)) = &settings.share_folder
+        && !std::path::Path::new(folder).is_dir()
+    {
+        writeln!(
+            ctx.err,
+            "Note: the shared folder {folder} cannot be reached from this PC just now. It is set all the same; each round tries it again (check the path as this PC reaches it)."
+        )?;
+    }
+    super::workstation_warnings(&store, &mut ctx.err)?;
     describe(&store, ctx)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `init --new-identity` (a copy of another PC's database takes its own identity) or `init --moved`
+/// (it was moved, not copied), each on its own.
+fn identity(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
+    use crate::error::Sharing;
+    let others = args.practice.is_some()
+        || args.ods.is_some()
+        || args.fdp.is_some()
+        || args.go_live.is_some()
+        || args.old_system.is_some()
+        || args.new_system.is_some()
+        || args.read_only_days.is_some()
+        || args.share_folder.is_some();
+    if others || (args.moved && (args.workstation.is_some() || args.prefix.is_some())) {
+        return Err(Error::Sharing(Sharing::NewIdentityAlone));
+    }
+    let workstation = text_setting("workstation", &args.workstation, 100)?;
+    let prefix = args.prefix.as_deref().map(valid_prefix).transpose()?;
+    let store = ctx.open(OpenMode::Existing)?;
+    let actor = store.setup_actor(ctx.as_staff.as_deref())?;
+    if args.moved {
+        let here = crate::store::Home::of(store.path());
+        let was_moved = store.write_at(ctx.now, |tx| tx.confirm_moved(&actor, &here))?;
+        if was_moved {
+            writeln!(ctx.err, "Noted: this database was moved to {}; it keeps its identity.", here.describe())?;
+        } else {
+            writeln!(ctx.err, "Nothing changed: this database is where it was set up.")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(moved) = store.moved_from()? else {
+        return Err(Error::Sharing(Sharing::NotACopy));
+    };
+    let new = store
+        .write_at(ctx.now, |tx| tx.take_new_identity(&actor, &moved, workstation.as_deref(), prefix.as_deref()))?;
+    writeln!(
+        ctx.err,
+        "This PC now has its own identity: workstation \"{}\", references {}-0001 onwards.",
+        escape_inline(&new.workstation.name),
+        new.workstation.prefix
+    )?;
+    if new.renumbered.is_empty() {
+        writeln!(ctx.err, "Nothing had been logged on it since it was copied, so no reference changed.")?;
+    } else {
+        writeln!(
+            ctx.err,
+            "{} entries logged on it since it was copied have new references (write the new one on any paper form that carries the old):",
+            new.renumbered.len()
+        )?;
+        for (old, new) in &new.renumbered {
+            writeln!(ctx.err, "  {old} is now {new}")?;
+        }
+    }
+    super::workstation_warnings(&store, &mut ctx.err)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -108,6 +183,8 @@ struct NewSettings<'a> {
     changes: Vec<(&'a str, String)>,
     workstation: Option<String>,
     prefix: Option<String>,
+    /// `Some(None)`: stop sharing.
+    share_folder: Option<Option<String>>,
 }
 
 fn check_go_live_after_fdp(
@@ -149,6 +226,18 @@ fn save_settings(new: &NewSettings, ctx: &Context) -> Result<(Store, usize, Opti
                 serde_json::json!({ "name": new.workstation, "prefix": new.prefix }),
             )?;
             n += 1;
+        }
+        if let Some(folder) = &new.share_folder {
+            let key = crate::sync::SHARE_FOLDER;
+            let was: Option<String> = tx.local_setting(key)?;
+            if was != *folder {
+                match folder {
+                    Some(path) => tx.set_local_setting(key, path)?,
+                    None => tx.clear_local_setting(key)?,
+                }
+                tx.audit(&actor, "share_folder", None, serde_json::json!({ "folder": folder }))?;
+                n += 1;
+            }
         }
         Ok(n)
     })?;
@@ -235,10 +324,33 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
 
 pub fn info(ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
+    super::workstation_warnings(&store, &mut ctx.err)?;
     describe(&store, ctx)?;
     writeln!(ctx.out, "Schema version:  {} (this program: {})", store.schema_version()?, crate::store::LATEST_VERSION)?;
     for (name, n) in store.counts()? {
         writeln!(ctx.out, "{:<33}{n}", format!("{}:", capitalise(name)))?;
+    }
+    let folder = crate::sync::folder_setting(&store)?;
+    writeln!(
+        ctx.out,
+        "Shared folder:   {}",
+        folder.map_or_else(|| "not set (cutover init --share-folder PATH)".to_string(), |f| f.display().to_string())
+    )?;
+    writeln!(ctx.out, "PCs in this log:")?;
+    for pc in store.pcs_in_log()? {
+        let heard = match (pc.this_pc, pc.heard_at) {
+            (true, _) => "this PC".to_string(),
+            (false, Some(at)) => format!("last heard from {}", time::format_uk(at)),
+            (false, None) => "not heard from through the shared folder".to_string(),
+        };
+        let entries = if pc.entries == 1 { "entry  " } else { "entries" };
+        writeln!(
+            ctx.out,
+            "  {:<6}{}{:>8} {entries}  {heard}",
+            pc.prefix,
+            pad(&escape_inline(&pc.name), 28),
+            pc.entries
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -259,6 +371,7 @@ pub fn welcome(ctx: &mut Context) -> Result<ExitCode> {
     }
     let store = ctx.open(if ctx.location.is_default { OpenMode::Create } else { OpenMode::Existing })?;
     writeln!(ctx.out, "cutover — logging patient interactions while the clinical system is down\n")?;
+    super::workstation_warnings(&store, &mut ctx.err)?;
     describe(&store, ctx)?;
     let counts = store.counts()?;
     let entries = counts.iter().find(|(n, _)| *n == "entries").map_or(0, |(_, n)| *n);

@@ -36,6 +36,9 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     for (id, _, n) in &r.by_staff {
         row("by_staff", id, n.to_string()).map_err(io)?;
     }
+    for pc in &r.pcs {
+        row("by_pc", &pc.prefix, pc.entries.to_string()).map_err(io)?;
+    }
     for (hour, n) in &r.by_hour {
         row("by_hour", &time::format_iso_local(*hour), n.to_string()).map_err(io)?;
     }

@@ -96,6 +96,23 @@ fn page(r: &Report, h: &mut String) -> std::fmt::Result {
         writeln!(h, "<tr><td>{} ({})</td><td class=\"n\">{n}</td></tr>", escape(name), escape(id))?;
     }
     writeln!(h, "</table>")?;
+    writeln!(h, "<h2>By PC</h2><table><tr><th>PC</th><th>Entries</th><th>Last heard from</th></tr>")?;
+    for pc in &r.pcs {
+        let heard = match (pc.this_pc, pc.heard_at) {
+            (true, _) => "this PC".to_string(),
+            (false, Some(at)) => time::format_uk(at),
+            (false, None) => String::new(),
+        };
+        writeln!(
+            h,
+            "<tr><td>{} ({})</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            escape(&pc.name),
+            escape(&pc.prefix),
+            pc.entries,
+            escape(&heard)
+        )?;
+    }
+    writeln!(h, "</table>")?;
 
     writeln!(h, "<h2>Re-entry progress</h2>")?;
     match &r.reentry_by_status {

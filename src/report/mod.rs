@@ -43,6 +43,8 @@ pub struct Report {
     pub by_hour: Vec<(DateTime<Utc>, i64)>,
     /// (staff id, name, entries), most first.
     pub by_staff: Vec<(String, String, i64)>,
+    /// Every PC whose entries this log holds, this one first, with when it was last heard from.
+    pub pcs: Vec<crate::store::PcInLog>,
     pub without_nhs_number: i64,
     pub imported: i64,
     pub workstations: i64,
@@ -101,6 +103,7 @@ pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
         by_kind,
         by_hour: hours(&counts.by_utc_hour),
         by_staff: counts.by_staff,
+        pcs: store.pcs_in_log()?,
         without_nhs_number: counts.without_nhs_number,
         imported: counts.imported,
         workstations: counts.workstations,

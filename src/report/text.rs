@@ -50,6 +50,21 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "  {}{n:>7}", pad(&escape_inline(&format!("{name} ({id})")), 28))?;
     }
     writeln!(out)?;
+    writeln!(out, "By PC")?;
+    for pc in &r.pcs {
+        let heard = match (pc.this_pc, pc.heard_at) {
+            (true, _) => "  this PC".to_string(),
+            (false, Some(at)) => format!("  last heard from {}", time::format_uk(at)),
+            (false, None) => String::new(),
+        };
+        writeln!(
+            out,
+            "  {}{:>7}{heard}",
+            pad(&escape_inline(&format!("{} ({})", pc.name, pc.prefix)), 28),
+            pc.entries
+        )?;
+    }
+    writeln!(out)?;
     writeln!(out, "By hour (UK time)")?;
     for (hour, n) in &r.by_hour {
         writeln!(out, "  {}{n:>7}", pad(&hour_label(*hour), 28))?;

@@ -183,6 +183,23 @@ impl Store {
     /// Everything wrong with this database; empty when all is well.
     pub fn check(&self) -> Result<Vec<Finding>> {
         let mut findings = self.check_file()?;
+        let behind: i64 = self.read(|c| {
+            Ok(c.query_row(
+                &format!(
+                    "SELECT count(*) FROM workstation w WHERE is_local = 1 AND next_ref <= (
+                         SELECT max({}) FROM entry e WHERE e.workstation_id = w.id)",
+                    super::merge::REFERENCE_NUMBER
+                ),
+                [],
+                |r| r.get(0),
+            )?)
+        })?;
+        if behind > 0 {
+            findings.push(Finding(
+                "this workstation's next reference is already held by one of its entries, so the next save would fail"
+                    .to_string(),
+            ));
+        }
         let misplaced = crate::queue::placement::misplaced(self)?;
         if misplaced > 0 {
             findings.push(Finding(format!(

@@ -273,6 +273,14 @@ impl Store {
     }
 }
 
+/// Which of an entry's revisions it shows, as an `ORDER BY` over its revisions `r`: the one rule,
+/// for a save here and for revisions arriving by merge. A void first: nothing is ever made from a
+/// voided version, so another revision beside it was made apart from the void (on a PC that did not
+/// know), and the void stands. Otherwise the newest. A revision is always recorded after its parent
+/// (`insert_revision`), so an amendment shows over the version it amends whatever the PCs' clocks
+/// say; only between amendments made apart from one version does the time recorded decide.
+pub(super) const CURRENT_REVISION_FIRST: &str = "r.voided DESC, r.recorded_at DESC, r.id DESC";
+
 /// The SQL (" AND e.rowid IN (…)") that keeps the entries `e` holding every word of `text`, any
 /// case, in their summary, their reference, or their patient's NHS number or name: the one rule
 /// by which the entries list and the re-entry queue search. Its values are added to `args`.
@@ -488,7 +496,17 @@ impl Tx<'_> {
         content: &EntryContent,
         voided: bool,
     ) -> Result<()> {
-        let now = time::to_storage(self.now());
+        // Recorded after its parent, even when this PC's clock is behind the one that made the parent.
+        let parent_at: Option<String> = match parent_id {
+            Some(parent) => {
+                self.conn().query_row("SELECT recorded_at FROM revision WHERE id = ?1", [parent], |r| r.get(0))?
+            }
+            None => None,
+        };
+        let now = match parent_at.as_deref().and_then(time::from_storage) {
+            Some(at) if at >= self.now() => time::to_storage(at + chrono::Duration::milliseconds(1)),
+            _ => time::to_storage(self.now()),
+        };
         let flags = flags_to_column(&content.flags);
         self.exec(
             "INSERT INTO revision (id, entry_id, parent_id, recorded_at, recorded_by, workstation_id, reason, patient_id,
@@ -518,13 +536,14 @@ impl Tx<'_> {
             // A first revision: `insert_entry` gave the entry its headline already.
             return Ok(());
         }
-        // The headline follows a revision that amends the current one, whatever the clocks say; between
-        // two branches (from different workstations, by merge) the later one shows.
+        // The headline follows a revision that amends the current one; between two branches (from
+        // different workstations, by merge) the later one shows; a void stands (`CURRENT_REVISION_FIRST`).
         self.exec(
             "UPDATE entry SET current_revision_id = ?2, current_recorded_at = ?3, patient_id = ?4, occurred_at = ?5,
                               summary = ?6, flags = ?7, voided = ?8
-             WHERE id = ?1 AND (current_revision_id IS ?9 OR current_recorded_at < ?3
-                                OR (current_recorded_at = ?3 AND current_revision_id <= ?2))",
+             WHERE id = ?1 AND (voided = 0 OR ?8)
+               AND (current_revision_id IS ?9 OR current_recorded_at < ?3
+                    OR (current_recorded_at = ?3 AND current_revision_id <= ?2))",
             params![
                 entry_id,
                 revision_id,

@@ -11,6 +11,7 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::json;
 
+use super::entries::CURRENT_REVISION_FIRST;
 use super::migrate::{APPLICATION_ID, LATEST_VERSION, user_version};
 use super::patients::{self, Patient};
 use super::queue::{ReentryAction, ReentryStatus};
@@ -29,6 +30,7 @@ const HANDLED: &[&str] = &[
     "staff",
     "patient",
     "entry",
+    "entry_renumbered",
     "revision",
     "audit",
     "import_file",
@@ -46,16 +48,23 @@ const HANDLED: &[&str] = &[
     "recheck_patient",
     "recheck_event",
     "recheck_signoff",
+    "local_setting",
+    "share_published",
+    "share_source",
     "sqlite_sequence",
     "sqlite_stat1",
 ];
 
-/// The page cache while merging, in KiB as `PRAGMA cache_size` takes it when negative: 256 MiB.
-/// All the files go in one transaction, so every page it changes stays dirty until the commit; a
-/// cache that holds them all saves writing them to the journal early (measured against 64 MiB for
-/// ten files of 10,000 entries: 0.4 s less system time and faster in each of four alternating runs;
-/// peak memory 310 MB instead of 166 MB).
-const MERGE_CACHE_KIB: i64 = -262_144;
+/// The page cache while merging, in KiB as `PRAGMA cache_size` takes it when negative: 16 MiB, and
+/// temporary data on disk (SQLite's default), not in memory. All the files go in one transaction,
+/// so a small cache writes dirty pages to the journal before the commit; measured on 07/12/2026
+/// (release build, ten exports of 10,000 entries into a new database, three runs): 256 MiB of cache
+/// with temporary data in memory peaked at 422 MB in 5.5 s; 16 MiB with temporary data on disk at
+/// 144 MB in 4.8 to 5.7 s. Most of what is left is the queue placing every new item at the commit.
+const MERGE_CACHE_KIB: i64 = -16_384;
+
+/// The number at the end of an entry `e`'s reference ("R2-0147" → 147).
+pub(super) const REFERENCE_NUMBER: &str = "CAST(substr(e.ref, length(rtrim(e.ref, '0123456789')) + 1) AS INTEGER)";
 
 /// Entries with two or more revisions amended from one: amendments are few, so they are found from
 /// the parent index alone rather than by reading every revision.
@@ -64,6 +73,21 @@ const CONFLICTS: &str = "
     WHERE r.parent_id IN (SELECT parent_id FROM revision WHERE parent_id IS NOT NULL
                           GROUP BY parent_id HAVING count(*) > 1)
     GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref";
+
+/// `CONFLICTS` among revisions added after row ?1 only: what a sharing round brought.
+const CONFLICTS_SINCE: &str = "
+    SELECT r.entry_id, e.ref, r.parent_id, count(*) FROM revision r JOIN entry e ON e.id = r.entry_id
+    WHERE r.parent_id IN (SELECT parent_id FROM revision WHERE rowid > ?1 AND parent_id IS NOT NULL)
+    GROUP BY r.entry_id, r.parent_id HAVING count(*) > 1 ORDER BY e.ref";
+
+/// `POSSIBLE_DUPLICATE_ENTRIES` with one of the pair added after row ?1: from the new entries (CROSS
+/// JOIN keeps that order), each looked up in the patient index.
+const POSSIBLE_DUPLICATE_ENTRIES_SINCE: &str = "
+    SELECT min(n.ref, o.ref), max(n.ref, o.ref), n.kind, n.occurred_at FROM entry n
+    CROSS JOIN entry o ON o.patient_id = n.patient_id AND o.occurred_at = n.occurred_at AND o.id <> n.id
+    WHERE n.rowid > ?1 AND n.patient_id IS NOT NULL AND o.kind = n.kind AND o.summary = n.summary
+      AND o.workstation_id <> n.workstation_id AND n.voided = 0 AND o.voided = 0
+    GROUP BY 1, 2 ORDER BY 1, 2";
 
 /// Patients sharing a name and date of birth, one of them at least without an NHS number. The shared
 /// names are found from the name index alone; only those patients' records are read. A record
@@ -132,9 +156,50 @@ pub struct MergeOutcome {
     pub setting_differences: Vec<(String, String, String)>,
     /// Tables of the file that hold rows this version of merge does not bring across.
     pub not_merged: Vec<(String, i64)>,
+    /// Entries voided on one workstation and amended on another that did not know: the void stands.
+    pub voids_standing: Vec<VoidStanding>,
+    /// Items marked done on two workstations with no reopening between: possibly keyed twice
+    /// (`earlier` and `later` are the two "done"s, with the new system's references).
+    pub done_twice: Vec<ReentryClash>,
+    /// Items claimed on two workstations by people who did not know of each other: `earlier` is the
+    /// claim that stands, `later` the one that lost.
+    pub lost_claims: Vec<ReentryClash>,
+}
+
+/// What re-entry events a file brought, and what a person should hear of them.
+#[derive(Debug, Default)]
+struct ReentryNews {
+    added: u64,
+    clashes: Vec<ReentryClash>,
+    done_twice: Vec<ReentryClash>,
+    lost_claims: Vec<ReentryClash>,
+}
+
+/// An entry voided on one workstation and amended on another from a version before the void: the
+/// void stands, and the amendment is kept in its history for a person to look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidStanding {
+    pub reference: String,
+    /// Reference prefixes (or ids, if not known here) of the workstations that voided and amended it.
+    pub voided_on: String,
+    pub amended_on: String,
 }
 
 impl MergeOutcome {
+    /// Whether it brought anything a person logged or changed (not only other PCs' audit rows, such
+    /// as their own records of merging): what a sharing round records, so that two PCs taking each
+    /// other's records of taking never go on writing new ones.
+    pub fn brought_news(&self) -> bool {
+        self.workstations
+            + self.staff
+            + self.settings
+            + self.patients
+            + self.entries
+            + self.revisions
+            + self.reentry_events
+            > 0
+    }
+
     pub fn added_anything(&self) -> bool {
         self.workstations
             + self.staff
@@ -157,6 +222,8 @@ pub struct ReentryChange {
     /// The workstation's reference prefix ("R1"), or its id if it is not known here.
     pub workstation: String,
     pub at: DateTime<Utc>,
+    /// A "done": the record's reference in the new system, as typed.
+    pub new_system_ref: Option<String>,
 }
 
 /// An item finished on one workstation and then changed on another that did not know: both events
@@ -167,8 +234,9 @@ pub struct ReentryClash {
     pub reference: String,
     pub earlier: ReentryChange,
     pub later: ReentryChange,
-    /// Where the item stands after the merge.
+    /// Where the item stands after the merge, and who holds it.
     pub now: ReentryStatus,
+    pub holder: Option<String>,
 }
 
 /// Two or more revisions of one entry made from the same version: amendments made apart.
@@ -279,9 +347,22 @@ impl Store {
         now: DateTime<Utc>,
         before_commit: impl FnOnce() -> Result<()>,
     ) -> Result<Vec<MergeOutcome>> {
+        self.merge_with(sources, actor, now, true, |_, _| before_commit())
+    }
+
+    /// `merge`, recording each file that brought anything (`record_each`: a `merge_file` row and an
+    /// audit row) or not (a sharing round records what it took its own way), and with
+    /// `before_commit` given the transaction and each file's outcome, to record alongside.
+    pub fn merge_with(
+        &self,
+        sources: &[MergeSource],
+        actor: &Actor,
+        now: DateTime<Utc>,
+        record_each: bool,
+        before_commit: impl FnOnce(&Tx, &[MergeOutcome]) -> Result<()>,
+    ) -> Result<Vec<MergeOutcome>> {
         // `can_merge` was asked before the files were read; a file too many would still be refused
         // by SQLite's ATTACH, with nothing merged.
-        self.use_memory_for_temporary_data()?;
         // A merge reads and writes tens of megabytes in one transaction: with SQLite's default 2 MB
         // cache it would read pages back from disk again and again.
         let cache: i64 =
@@ -293,7 +374,7 @@ impl Store {
             tx.conn().pragma_update(None, "defer_foreign_keys", true)?;
             let mut outcomes = Vec::with_capacity(sources.len());
             for (n, source) in sources.iter().enumerate() {
-                let merging = Merging { tx, schema: format!("{SOURCE}_{n}"), source };
+                let merging = Merging { tx, schema: format!("{SOURCE}_{n}"), source, record: record_each };
                 // A database error is told with the file being merged when it happened.
                 outcomes.push(merging.attach().and_then(|()| merging.merge(actor)).map_err(|e| match e {
                     Error::Sqlite(_) => Error::Exchange(Exchange::MergeFailed {
@@ -303,7 +384,7 @@ impl Store {
                     other => other,
                 })?);
             }
-            before_commit()?;
+            before_commit(tx, &outcomes)?;
             Ok(outcomes)
         });
         let _ = self.conn.pragma_update(None, "cache_size", cache);
@@ -337,6 +418,28 @@ impl Store {
             let mut stmt = c.prepare(CONFLICTS)?;
             let rows = stmt.query_map([], |r| {
                 Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// `conflicts`, among revisions added after row `since` only.
+    pub fn conflicts_since(&self, since: i64) -> Result<Vec<Conflict>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(CONFLICTS_SINCE)?;
+            let rows = stmt.query_map([since], |r| {
+                Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// `possible_duplicate_entries`, with at least one of each pair added after row `since`.
+    pub fn possible_duplicate_entries_since(&self, since: i64) -> Result<Vec<DuplicateEntries>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(POSSIBLE_DUPLICATE_ENTRIES_SINCE)?;
+            let rows = stmt.query_map([since], |r| {
+                Ok(DuplicateEntries { first: r.get(0)?, second: r.get(1)?, kind: r.get(2)?, occurred_at: r.get(3)? })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
@@ -380,6 +483,8 @@ struct Merging<'t, 'c> {
     tx: &'t Tx<'c>,
     schema: String,
     source: &'t MergeSource,
+    /// Whether a file that brought anything is recorded (`merge_file` and an audit row).
+    record: bool,
 }
 
 impl Merging<'_, '_> {
@@ -430,6 +535,11 @@ impl Merging<'_, '_> {
     fn merge(&self, actor: &Actor) -> Result<MergeOutcome> {
         let source = self.source;
         let schema = &self.schema;
+        // A copy given its own identity renumbered its entries: an entry held here under its old
+        // reference takes the new one first, so it is not taken for a clash.
+        if self.source_has("entry_renumbered")? {
+            self.merge_renumberings()?;
+        }
         // Two files started from one copied database share a workstation: their references clash.
         let shared: i64 = self.conn().query_row(
             &format!(
@@ -499,6 +609,17 @@ impl Merging<'_, '_> {
              WHERE true ON CONFLICT (id) DO NOTHING",
             [],
         )?;
+        // A workstation's counter continues after the highest reference its entries hold, whatever
+        // arrived: this database's own entries, restored from a backup and merged back, included.
+        self.run(
+            &format!(
+                "UPDATE main.workstation SET next_ref = max(next_ref, coalesce((
+                     SELECT max({REFERENCE_NUMBER}) + 1 FROM main.entry e
+                     WHERE e.workstation_id = workstation.id AND e.rowid > ?1), 0))
+                 WHERE id IN (SELECT workstation_id FROM main.entry WHERE rowid > ?1)"
+            ),
+            [entries_before],
+        )?;
         // One pass over the revisions this file brought. Each must belong to an entry that is here
         // now: one whose entry is in no file, or only in a file merged after this one, is refused, as
         // it was when foreign keys were checked row by row (the entry would keep the other file's
@@ -520,17 +641,22 @@ impl Merging<'_, '_> {
         for (entry_id, _) in &entries_of_revisions {
             self.conn().execute("INSERT OR IGNORE INTO temp.merge_touched (entry_id) VALUES (?1)", [entry_id])?;
         }
-        // Each touched entry shows its newest revision (by time recorded, then id), as `insert_revision` does.
+        // Each touched entry shows its current revision by the one rule (`CURRENT_REVISION_FIRST`).
         self.run(
-            "UPDATE main.entry SET (current_revision_id, current_recorded_at, patient_id, occurred_at, summary, flags,
-                                    voided) =
-                 (SELECT r.id, r.recorded_at, r.patient_id, r.occurred_at, r.summary, r.flags, r.voided
-                  FROM main.revision r WHERE r.entry_id = entry.id ORDER BY r.recorded_at DESC, r.id DESC LIMIT 1)
-             WHERE id IN (SELECT entry_id FROM temp.merge_touched)",
+            &format!(
+                "UPDATE main.entry SET (current_revision_id, current_recorded_at, patient_id, occurred_at, summary,
+                                        flags, voided) =
+                     (SELECT r.id, r.recorded_at, r.patient_id, r.occurred_at, r.summary, r.flags, r.voided
+                      FROM main.revision r WHERE r.entry_id = entry.id ORDER BY {CURRENT_REVISION_FIRST} LIMIT 1)
+                 WHERE id IN (SELECT entry_id FROM temp.merge_touched)"
+            ),
             [],
         )?;
+        out.voids_standing = self.voids_standing(revisions_before)?;
         if self.source_has("reentry_event")? {
-            (out.reentry_events, out.reentry_clashes) = self.merge_reentry_events()?;
+            let news = self.merge_reentry_events()?;
+            (out.reentry_events, out.reentry_clashes) = (news.added, news.clashes);
+            (out.done_twice, out.lost_claims) = (news.done_twice, news.lost_claims);
         }
         let merged_from =
             if self.source_column("audit", "merged_from")? { "coalesce(s.merged_from, ?1)" } else { "?1" };
@@ -549,10 +675,53 @@ impl Merging<'_, '_> {
         out.not_merged = self.unmerged_tables()?;
         self.run("DROP TABLE IF EXISTS temp.merge_touched", [])?;
         self.run("DROP TABLE IF EXISTS temp.merge_patient_map", [])?;
-        if out.added_anything() {
+        if self.record && out.added_anything() {
             self.record_merge(actor, &out)?;
         }
         Ok(out)
+    }
+
+    /// Renumberings made on a copied database given its own identity (`init --new-identity`): each
+    /// comes across, and an entry held here under its old reference takes the new one, as there.
+    fn merge_renumberings(&self) -> Result<u64> {
+        self.run(
+            "INSERT INTO main.entry_renumbered (id, entry_id, old_workstation_id, old_ref, new_workstation_id, new_ref,
+                                                at, staff_id, workstation_id)
+             SELECT s.id, s.entry_id, s.old_workstation_id, s.old_ref, s.new_workstation_id, s.new_ref, s.at,
+                    s.staff_id, s.workstation_id
+             FROM src.entry_renumbered s WHERE NOT EXISTS (SELECT 1 FROM main.entry_renumbered m WHERE m.id = s.id)",
+            [],
+        )?;
+        self.run(
+            "UPDATE main.entry SET (ref, workstation_id) = (
+                 SELECT n.new_ref, n.new_workstation_id FROM main.entry_renumbered n
+                 WHERE n.entry_id = entry.id AND n.old_ref = entry.ref AND n.old_workstation_id = entry.workstation_id)
+             WHERE id IN (SELECT entry_id FROM src.entry_renumbered)
+               AND EXISTS (SELECT 1 FROM main.entry_renumbered n WHERE n.entry_id = entry.id AND n.old_ref = entry.ref
+                           AND n.old_workstation_id = entry.workstation_id)",
+            [],
+        )
+    }
+
+    /// Touched entries that are voided yet hold an amendment nothing came after (made apart from the
+    /// void), where the void or the amendment is new in this merge: each is reported once.
+    fn voids_standing(&self, revisions_before: i64) -> Result<Vec<VoidStanding>> {
+        let mut stmt = self.conn().prepare(
+            // CROSS JOIN keeps this order: from the few entries touched, never from every revision.
+            "SELECT e.ref, coalesce(wv.prefix, v.workstation_id), coalesce(wa.prefix, a.workstation_id)
+             FROM temp.merge_touched t CROSS JOIN main.entry e ON e.id = t.entry_id
+             CROSS JOIN main.revision v ON v.id = e.current_revision_id
+             CROSS JOIN main.revision a ON a.entry_id = e.id AND a.voided = 0
+             LEFT JOIN main.workstation wv ON wv.id = v.workstation_id
+             LEFT JOIN main.workstation wa ON wa.id = a.workstation_id
+             WHERE e.voided = 1 AND (v.rowid > ?1 OR a.rowid > ?1)
+               AND NOT EXISTS (SELECT 1 FROM main.revision c WHERE c.parent_id = a.id)
+             GROUP BY e.id ORDER BY e.ref",
+        )?;
+        let rows = stmt.query_map([revisions_before], |r| {
+            Ok(VoidStanding { reference: r.get(0)?, voided_on: r.get(1)?, amended_on: r.get(2)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Rows with the same key here and there whose `column` differs: (key, here, there).
@@ -612,7 +781,7 @@ impl Merging<'_, '_> {
 
     /// Re-entry events by id, for entries that are here now; then every entry that gained one has
     /// its current state rebuilt from all its events, from every workstation, in order.
-    fn merge_reentry_events(&self) -> Result<(u64, Vec<ReentryClash>)> {
+    fn merge_reentry_events(&self) -> Result<ReentryNews> {
         self.run("CREATE TEMP TABLE IF NOT EXISTS merge_reentry (id TEXT PRIMARY KEY, entry_id TEXT NOT NULL)", [])?;
         self.run("DELETE FROM temp.merge_reentry", [])?;
         let added = self.run(
@@ -622,7 +791,7 @@ impl Merging<'_, '_> {
             [],
         )?;
         if added == 0 {
-            return Ok((0, Vec::new()));
+            return Ok(ReentryNews::default());
         }
         // A query's addressee, from a workstation on schema 9 or later.
         let for_staff = if self.source_column("reentry_event", "for_staff")? { "s.for_staff" } else { "NULL" };
@@ -646,40 +815,56 @@ impl Merging<'_, '_> {
             (entries, new_events)
         };
         let mut clashes = Vec::new();
+        let mut done_twice = Vec::new();
+        let mut lost_claims = Vec::new();
         for (entry_id, (events, replayed)) in entries.iter().zip(self.tx.rebuild_reentry_copies(&entries)?) {
-            // A clash already reported by an earlier merge is not reported again.
-            for (earlier, later) in replayed.clashes {
-                if !new_events.contains(&earlier) && !new_events.contains(&later) {
-                    continue;
-                }
-                let change = |id: &str| -> Result<Option<ReentryChange>> {
-                    let Some(e) = events.iter().find(|e| e.id == id) else { return Ok(None) };
-                    let Some(action) = e.action else { return Ok(None) };
-                    let workstation = self
-                        .conn()
-                        .query_row("SELECT prefix FROM main.workstation WHERE id = ?1", [&e.workstation_id], |r| {
-                            r.get(0)
-                        })
-                        .optional()?
-                        .unwrap_or_else(|| e.workstation_id.clone());
-                    Ok(Some(ReentryChange { action, staff_id: e.staff_id.clone(), workstation, at: e.at }))
-                };
-                if let (Some(earlier), Some(later)) = (change(&earlier)?, change(&later)?) {
-                    let reference: String =
-                        self.conn().query_row("SELECT ref FROM main.entry WHERE id = ?1", [entry_id], |r| r.get(0))?;
-                    clashes.push(ReentryClash {
-                        entry_id: entry_id.clone(),
-                        reference,
-                        earlier,
-                        later,
-                        now: replayed.state.status,
-                    });
+            let change = |id: &str| -> Result<Option<ReentryChange>> {
+                let Some(e) = events.iter().find(|e| e.id == id) else { return Ok(None) };
+                let Some(action) = e.action else { return Ok(None) };
+                let workstation = self
+                    .conn()
+                    .query_row("SELECT prefix FROM main.workstation WHERE id = ?1", [&e.workstation_id], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or_else(|| e.workstation_id.clone());
+                Ok(Some(ReentryChange {
+                    action,
+                    staff_id: e.staff_id.clone(),
+                    workstation,
+                    at: e.at,
+                    new_system_ref: e.new_system_ref.clone(),
+                }))
+            };
+            // Each pair once: reported by the merge that brings it together, not again.
+            for (pairs, into) in [
+                (&replayed.clashes, &mut clashes),
+                (&replayed.done_twice, &mut done_twice),
+                (&replayed.lost_claims, &mut lost_claims),
+            ] {
+                for (earlier, later) in pairs {
+                    if !new_events.contains(earlier) && !new_events.contains(later) {
+                        continue;
+                    }
+                    if let (Some(earlier), Some(later)) = (change(earlier)?, change(later)?) {
+                        let reference: String =
+                            self.conn()
+                                .query_row("SELECT ref FROM main.entry WHERE id = ?1", [entry_id], |r| r.get(0))?;
+                        into.push(ReentryClash {
+                            entry_id: entry_id.clone(),
+                            reference,
+                            earlier,
+                            later,
+                            now: replayed.state.status,
+                            holder: replayed.state.assignee.clone(),
+                        });
+                    }
                 }
             }
         }
-        clashes.sort_by(|a, b| a.reference.cmp(&b.reference));
+        for list in [&mut clashes, &mut done_twice, &mut lost_claims] {
+            list.sort_by(|a, b| a.reference.cmp(&b.reference));
+        }
         self.run("DROP TABLE IF EXISTS temp.merge_reentry", [])?;
-        Ok((added, clashes))
+        Ok(ReentryNews { added, clashes, done_twice, lost_claims })
     }
 
     /// Imported files, imported entries' lines and earlier merges, where the file has them.
@@ -814,6 +999,11 @@ mod tests {
         let duplicates = plan(&store, POSSIBLE_DUPLICATES);
         assert!(duplicates.contains("COVERING INDEX patient_by_name"), "{duplicates}");
         assert!(duplicates.contains("SEARCH patient USING INDEX patient_by_name"), "{duplicates}");
+        let since = plan(&store, &CONFLICTS_SINCE.replace("?1", "0"));
+        assert!(since.contains("SEARCH revision USING INTEGER PRIMARY KEY (rowid>?)"), "{since}");
+        let since = plan(&store, &POSSIBLE_DUPLICATE_ENTRIES_SINCE.replace("?1", "0"));
+        assert!(since.contains("SEARCH n USING INTEGER PRIMARY KEY (rowid>?)"), "{since}");
+        assert!(since.contains("SEARCH o USING INDEX entry_by_patient"), "{since}");
         let entries = plan(&store, POSSIBLE_DUPLICATE_ENTRIES);
         assert!(entries.contains("COVERING INDEX entry_by_patient"), "{entries}");
         assert!(!entries.lines().any(|l| l.starts_with("SCAN a") || l.starts_with("SCAN b")), "{entries}");

@@ -17,6 +17,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0009_query_answers.sql"),
     include_str!("../../schema/0010_runbook.sql"),
     include_str!("../../schema/0011_entry_words.sql"),
+    include_str!("../../schema/0012_sync.sql"),
 ];
 
 /// The schema version this program writes; a database with a higher `user_version` is refused.
@@ -63,6 +64,37 @@ mod tests {
             .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'entry'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(tables, 1);
+    }
+
+    #[test]
+    fn schema_12_moves_each_reference_counter_past_the_references_its_entries_hold() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..9] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 9).unwrap();
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        conn.execute_batch(
+            "INSERT INTO workstation (id, prefix, name, is_local, next_ref, created_at)
+             VALUES ('w1', 'R2', 'Front', 1, 4, '2026-11-20T10:00:00.000Z'),
+                    ('w2', 'C1', 'Room', 0, 9, '2026-11-20T10:00:00.000Z');
+             INSERT INTO entry (id, ref, kind, workstation_id, recorded_at, recorded_by, current_revision_id,
+                                current_recorded_at, occurred_at, summary)
+             VALUES ('a', 'R1-0011', 'note', 'w1', '', 'JS', 'r', '', '', ''),
+                    ('b', 'R2-0006', 'note', 'w1', '', 'JS', 'r', '', '', ''),
+                    ('c', 'C1-0003', 'note', 'w2', '', 'JS', 'r', '', '', '');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let counters: Vec<i64> = conn
+            .prepare("SELECT next_ref FROM workstation ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        // After the highest number whatever the prefix was then; a counter already ahead stays.
+        assert_eq!(counters, [12, 9]);
     }
 
     #[test]

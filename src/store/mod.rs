@@ -16,6 +16,7 @@ mod queue;
 mod report;
 mod runbook;
 mod settings;
+mod share;
 mod staff;
 mod workstation;
 
@@ -33,7 +34,7 @@ pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
 pub use import::{EarlierImport, ImportKind, ListConflict, ListOutcome, ListPatient};
 pub use merge::{
-    Conflict, DuplicateEntries, MergeOutcome, MergeSource, ReentryChange, ReentryClash, check_for_damage,
+    Conflict, DuplicateEntries, MergeOutcome, MergeSource, ReentryChange, ReentryClash, VoidStanding, check_for_damage,
     inspect as inspect_merge_source,
 };
 pub use migrate::{APPLICATION_ID, LATEST_VERSION};
@@ -52,8 +53,9 @@ pub use runbook::{
     Ticked,
 };
 pub use settings::{Settings, key as settings_key};
+pub use share::{Marks, PcInLog, PieceLabel, Published, SourceState};
 pub use staff::{Role, StaffMember};
-pub use workstation::Workstation;
+pub use workstation::{Home, MovedFrom, NewIdentity, Workstation};
 
 /// Who is writing, and on which machine: recorded with every change.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -100,6 +100,9 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     if store.read_only.is_none() && store.local_workstation_id()?.is_none() {
         store.write(|tx| tx.ensure_local_workstation().map(|_| ()))?;
     }
+    if store.read_only.is_none() {
+        store.note_home()?;
+    }
     Ok(store)
 }
 

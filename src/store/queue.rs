@@ -1149,6 +1149,14 @@ pub struct Replayed {
     /// Pairs of event ids: an item finished (done or not required) on one workstation, then changed
     /// on another without being reopened first, which the queue never allows on one database.
     pub clashes: Vec<(String, String)>,
+    /// Pairs of event ids: marked done on one workstation and done again on another with no reopening
+    /// between: possibly keyed into the new system twice.
+    pub done_twice: Vec<(String, String)>,
+    /// Pairs of event ids (the claim that stands, the claim that lost): two claims made while neither
+    /// knew of the other, on different PCs. One rule decides, the same on every PC and whatever
+    /// their clocks say: the claim by the staff id first in the alphabet (then the workstation's id,
+    /// then the event's) stands.
+    pub lost_claims: Vec<(String, String)>,
 }
 
 /// Replays an item's events in the order the schema keeps them (`at`, then `id`), each through
@@ -1156,11 +1164,43 @@ pub struct Replayed {
 pub fn replay(events: &[ReentryEvent]) -> Replayed {
     let mut ordered: Vec<&ReentryEvent> = events.iter().collect();
     ordered.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    let mut out = Replayed { state: CurrentState::initial(), changed_at: None, clashes: Vec::new() };
+    let mut out = Replayed {
+        state: CurrentState::initial(),
+        changed_at: None,
+        clashes: Vec::new(),
+        done_twice: Vec::new(),
+        lost_claims: Vec::new(),
+    };
     // The event that finished the item, while it stays finished.
     let mut finished_by: Option<&ReentryEvent> = None;
+    // The last "done", until the item is reopened.
+    let mut done_by: Option<&ReentryEvent> = None;
+    // The claim the item stands claimed by, while it does.
+    let mut claimed_by: Option<&ReentryEvent> = None;
     for event in ordered {
         let Some(change) = event.change() else { continue };
+        // A claim on an item someone else holds is refused on any one PC unless taken over (which
+        // records whose claim it took): one without is a claim made elsewhere by someone who did not
+        // know of the other. Not the time (PC clocks differ) but a fixed rule decides which stands.
+        if change.action == ReentryAction::Claim
+            && change.taken_from.is_none()
+            && let Some(holder) = claimed_by
+            && !holder.staff_id.eq_ignore_ascii_case(&event.staff_id)
+            && out.state.claimed_until.is_some_and(|until| until > event.at)
+        {
+            let key = |e: &ReentryEvent| (e.staff_id.to_ascii_uppercase(), e.workstation_id.clone(), e.id.clone());
+            if key(holder) < key(event) {
+                out.lost_claims.push((holder.id.clone(), event.id.clone()));
+                continue;
+            }
+            out.lost_claims.push((event.id.clone(), holder.id.clone()));
+        }
+        if change.action == ReentryAction::Done
+            && let Some(earlier) = done_by
+            && earlier.workstation_id != event.workstation_id
+        {
+            out.done_twice.push((earlier.id.clone(), event.id.clone()));
+        }
         if let Some(finisher) = finished_by
             && change.action != ReentryAction::Reopen
             && finisher.workstation_id != event.workstation_id
@@ -1169,6 +1209,16 @@ pub fn replay(events: &[ReentryEvent]) -> Replayed {
         }
         out.state = out.state.after(&change, &event.staff_id);
         out.changed_at = Some(event.at);
+        claimed_by = match (out.state.status, change.action) {
+            (ReentryStatus::Claimed, ReentryAction::Claim) => Some(event),
+            (ReentryStatus::Claimed, _) => claimed_by,
+            _ => None,
+        };
+        match change.action {
+            ReentryAction::Done => done_by = Some(event),
+            ReentryAction::Reopen => done_by = None,
+            _ => {}
+        }
         if out.state.status.is_open() {
             finished_by = None;
         } else if matches!(change.action, ReentryAction::Done | ReentryAction::NotRequired) {
@@ -1481,5 +1531,37 @@ mod tests {
         assert_eq!(twice.state.new_system_ref.as_deref(), Some("S1-c"));
         let same_pc = replay(&[ev("a", 1, "R1", "KL", Done), ev("b", 2, "R1", "JS", NotRequired)]);
         assert!(same_pc.clashes.is_empty(), "one database's own history is never a clash");
+    }
+
+    #[test]
+    fn two_claims_made_apart_leave_one_holder_by_a_fixed_rule_whatever_the_clocks_say() {
+        use ReentryAction::*;
+        // KL claims on R1 and JS on C1, neither knowing: JS's stands (J before K), in either time order.
+        for (kl_at, js_at) in [(1, 2), (2, 1)] {
+            let r = replay(&[ev("k", kl_at, "R1", "KL", Claim), ev("j", js_at, "C1", "JS", Claim)]);
+            assert_eq!(r.state.assignee.as_deref(), Some("JS"), "KL at {kl_at}, JS at {js_at}");
+            assert_eq!(r.state.status, ReentryStatus::Claimed);
+            assert_eq!(r.lost_claims, [("j".to_string(), "k".to_string())]);
+        }
+        // A claim taken over knowingly is no clash, and it stands.
+        let mut taken = ev("k", 2, "R1", "KL", Claim);
+        taken.taken_from = Some("JS".into());
+        let r = replay(&[ev("j", 1, "C1", "JS", Claim), taken]);
+        assert_eq!((r.state.assignee.as_deref(), r.lost_claims.len()), (Some("KL"), 0));
+        // Nor is a claim made after the other had lapsed.
+        let mut short = ev("j", 1, "C1", "JS", Claim);
+        short.claimed_until = Some(at(5));
+        let r = replay(&[short, ev("k", 10, "R1", "KL", Claim)]);
+        assert_eq!((r.state.assignee.as_deref(), r.lost_claims.len()), (Some("KL"), 0));
+    }
+
+    #[test]
+    fn done_on_two_workstations_with_no_reopening_between_is_possibly_keyed_twice() {
+        use ReentryAction::*;
+        let r = replay(&[ev("a", 1, "R1", "KL", Done), ev("b", 2, "C1", "KL", Claim), ev("c", 3, "C1", "KL", Done)]);
+        assert_eq!(r.done_twice, [("a".to_string(), "c".to_string())]);
+        let reopened =
+            replay(&[ev("a", 1, "R1", "KL", Done), ev("b", 2, "C1", "JS", Reopen), ev("c", 3, "C1", "KL", Done)]);
+        assert!(reopened.done_twice.is_empty());
     }
 }

@@ -230,6 +230,8 @@ pub enum Msg {
     SetupDone(Box<Start>),
     StaffAdded(StaffMember),
     Home(HomeData),
+    /// A sharing round finished (on its own thread): what it found.
+    Shared(super::sharing::SharingStatus),
     Entries {
         offset: u64,
         rows: Vec<EntryRow>,
@@ -329,6 +331,8 @@ pub struct App {
     /// The entry list's filter, kept while an entry from it is open.
     pub entries_filter: EntriesFilter,
     pub quit: bool,
+    /// What the last sharing round found, when this PC shares through a folder.
+    pub sharing: Option<super::sharing::SharingStatus>,
 }
 
 /// "Not saved: please check …", naming each field with a problem once, in the form's words.
@@ -374,6 +378,7 @@ impl App {
             window: new_id(),
             entries_filter: EntriesFilter::default(),
             quit: false,
+            sharing: None,
         }
     }
 
@@ -434,6 +439,12 @@ impl App {
             Msg::Home(home) => {
                 self.home = home;
                 Vec::new()
+            }
+            Msg::Shared(status) => {
+                // Entries from other PCs arrived: the home screen's counts follow.
+                let reload = status.took > 0 && matches!(self.screen, Screen::Home);
+                self.sharing = Some(status);
+                if reload { vec![Effect::LoadHome] } else { Vec::new() }
             }
             Msg::Entries { offset, rows } => {
                 if let Screen::Entries(list) = &mut self.screen {

@@ -12,6 +12,7 @@ mod queue_view;
 mod queue_words;
 mod runbook;
 mod setup;
+mod sharing;
 mod theme;
 mod view;
 
@@ -26,6 +27,7 @@ use ratatui::crossterm::event::{self, Event};
 
 pub use app::{App, BackupAlert, Cutover, Effect, HomeData, Msg, Screen, Start};
 use queue_screen::Change;
+pub use sharing::SharingStatus;
 pub use theme::Theme;
 pub use view::view;
 
@@ -75,6 +77,12 @@ pub fn run(store: Store) -> Result<()> {
     watch_for_hang_up(Arc::clone(&stop));
     let now = crate::config::now();
     let mut app = App::new(load_start(&store, now)?, now);
+    sharing::start(&store);
+    // A database copied from another PC is said so at start-up, whether or not it shares.
+    if let Some(moved) = store.moved_from()? {
+        let copied = crate::error::Sharing::Copied { home: moved.home.describe(), now: moved.now.describe() };
+        dispatch(&store, &mut app, Msg::Failed(copied.to_string()));
+    }
     let theme = Theme::from_env();
     // Installs a panic hook that puts the terminal back before any message is printed.
     let mut terminal = ratatui::init();
@@ -172,6 +180,9 @@ fn event_loop(
         if last_tick.elapsed() >= TICK && !matches!(first, Msg::Tick(_)) {
             dispatch(store, app, Msg::Tick(crate::config::now()));
         }
+        if let Some(shared) = sharing::newer_than(app.sharing.as_ref().map_or(0, |s| s.round)) {
+            dispatch(store, app, Msg::Shared(shared));
+        }
         last_tick = Instant::now();
         // The whole batch, then one drawing: a long paste is drawn once it is in, not key by key.
         for msg in msgs {
@@ -266,6 +277,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::SaveEntry(request) => match save_entry(store, user.as_deref(), &request, now) {
             Ok(saved) => {
                 back_up_in_background(store, now);
+                sharing::nudge(user.as_deref());
                 Ok(Some(saved))
             }
             Err(Error::NeedsConfirmation(warnings)) => Ok(Some(Msg::NeedsConfirmation { warnings, request })),
@@ -276,6 +288,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             let actor = store.actor(user.as_deref())?;
             let reference = store.write_at(now, |tx| crate::entries::void(tx, &actor, &entry_id, &reason))?;
             back_up_in_background(store, now);
+            sharing::nudge(user.as_deref());
             Ok(Some(Msg::Voided { reference }))
         })(),
         Effect::LoadQueue { query, progress: true } => crate::queue::build_with_progress(store, &query, now)
@@ -294,6 +307,7 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
             Ok(Some(match made {
                 Ok(outcome) => {
                     back_up_in_background(store, now);
+                    sharing::nudge(user.as_deref());
                     Msg::Acted { text: acted(&outcome, &request) }
                 }
                 Err(Error::NeedsConfirmation(warnings)) => {

@@ -290,6 +290,21 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Line::styled(escape_inline(&text).into_owned(), theme.warning())), warning);
     }
     let [top, bottom] = Layout::vertical([Constraint::Length(10), Constraint::Fill(1)]).areas(area);
+    // A line on sharing through the practice's folder, when this PC shares.
+    let bottom = match &app.sharing {
+        Some(status) => {
+            let [line, rest] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(bottom);
+            let style = if status.unreachable_since.is_some() || status.problem.is_some() || !status.quiet.is_empty() {
+                theme.warning()
+            } else {
+                theme.dim()
+            };
+            let text = super::sharing::describe(status, app.now);
+            frame.render_widget(Paragraph::new(Line::styled(format!(" {}", escape_inline(&text)), style)), line);
+            rest
+        }
+        None => bottom,
+    };
     let [kinds, today] = Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(top);
 
     let key_cells: Vec<Line> = KIND_KEYS
