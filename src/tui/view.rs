@@ -287,7 +287,8 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             },
             awaiting.join(", ")
         );
-        frame.render_widget(Paragraph::new(Line::styled(escape_inline(&text).into_owned(), theme.warning())), warning);
+        let shown = crate::domain::text::truncate(&escape_inline(&text), warning.width.into()).into_owned();
+        frame.render_widget(Paragraph::new(Line::styled(shown, theme.warning())), warning);
     }
     let [top, bottom] = Layout::vertical([Constraint::Length(10), Constraint::Fill(1)]).areas(area);
     // A line on sharing through the practice's folder, when this PC shares.
