@@ -1,5 +1,8 @@
 //! The re-entry queue screen end to end (issue 12): the real binary in real pseudo-terminals,
-//! keys in, screen text out, and afterwards what the database holds.
+//! keys in, screen text out, and afterwards what the database holds. Unix only: it needs a Unix
+//! pseudo-terminal (the Windows console's keys and close are tested in the platform module and
+//! the Windows scenario).
+#![cfg(unix)]
 
 mod common;
 
