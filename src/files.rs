@@ -8,6 +8,12 @@ use std::path::Path;
 use crate::error::{Error, Result};
 pub use crate::platform::{marked_read_only, on_read_only_disk, same_file};
 
+/// Flushes the file at `path` to the disk. It is opened for writing: Windows flushes only a file
+/// it may write, and refuses a read-only handle with "permission denied".
+pub fn flush_to_disk(path: &Path) -> std::io::Result<()> {
+    OpenOptions::new().write(true).open(path)?.sync_all()
+}
+
 /// What to do when the file is already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Existing {

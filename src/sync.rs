@@ -143,7 +143,7 @@ fn write_beside(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// `from` copied in full beside `to` and then renamed into place, flushed to the disk.
 fn copy_beside(from: &Path, to: &Path) -> std::io::Result<()> {
     let partial = partial_name(to);
-    let copied = std::fs::copy(from, &partial).and_then(|_| std::fs::File::open(&partial)?.sync_all());
+    let copied = std::fs::copy(from, &partial).and_then(|_| crate::files::flush_to_disk(&partial));
     match copied.and_then(|()| std::fs::rename(&partial, to)) {
         Ok(()) => Ok(()),
         Err(e) => {

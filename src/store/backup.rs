@@ -235,9 +235,7 @@ fn copy_into(
     let copy = reading(copy, dest);
     let found = problems(&copy)?;
     copy.conn.close().map_err(|(_, e)| at_copy(e))?;
-    // Opened for writing: Windows flushes only a file it may write.
-    let file = std::fs::OpenOptions::new().write(true).open(partial).map_err(|e| Error::file(dest, e))?;
-    file.sync_all().map_err(|e| Error::file(dest, e))?;
+    crate::files::flush_to_disk(partial).map_err(|e| Error::file(dest, e))?;
     Ok(found)
 }
 

@@ -211,7 +211,7 @@ impl Store {
             return Err(Error::Corrupt { path: dest.to_path_buf(), detail: ok });
         }
         conn.close().map_err(|(_, e)| at(e))?;
-        std::fs::File::open(dest).and_then(|f| f.sync_all()).map_err(|e| Error::file(dest, e))?;
+        crate::files::flush_to_disk(dest).map_err(|e| Error::file(dest, e))?;
         Ok(marks)
     }
 }
