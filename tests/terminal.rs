@@ -50,6 +50,7 @@ fn assert_safe(what: &str, assert: &assert_cmd::assert::Assert, shown: bool) {
     }
 }
 
+#[cfg(unix)]
 fn file(p: &Practice, name: &str, text: &str) -> String {
     let path = p.dir.path().join(name);
     std::fs::write(&path, text).unwrap();
