@@ -97,14 +97,9 @@ fn local_dir(store: &Store) -> PathBuf {
     db.with_file_name(name)
 }
 
+/// This PC's own working folder beside its database (0700 on Unix), with its parents.
 fn private_dir(path: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
+    crate::platform::create_private_dir(path, true)
 }
 
 /// A failure to write into the shared folder, in words.
