@@ -416,9 +416,7 @@ impl Store {
     pub fn conflicts(&self) -> Result<Vec<Conflict>> {
         self.read(|c| {
             let mut stmt = c.prepare(CONFLICTS)?;
-            let rows = stmt.query_map([], |r| {
-                Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
-            })?;
+            let rows = stmt.query_map([], conflict_of_row)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
@@ -427,9 +425,7 @@ impl Store {
     pub fn conflicts_since(&self, since: i64) -> Result<Vec<Conflict>> {
         self.read(|c| {
             let mut stmt = c.prepare(CONFLICTS_SINCE)?;
-            let rows = stmt.query_map([since], |r| {
-                Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
-            })?;
+            let rows = stmt.query_map([since], conflict_of_row)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
@@ -973,6 +969,11 @@ impl Merging<'_, '_> {
         )?;
         self.tx.audit(actor, "merge", Some(&id), detail)
     }
+}
+
+/// One row of `CONFLICTS` or `CONFLICTS_SINCE`.
+fn conflict_of_row(r: &rusqlite::Row) -> rusqlite::Result<Conflict> {
+    Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
 }
 
 #[cfg(test)]
