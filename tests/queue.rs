@@ -429,17 +429,17 @@ fn two_admins_claiming_one_item_at_once_never_both_win() {
     let bin = assert_cmd::cargo::cargo_bin!("cutover");
     for id in &items {
         let spawn = |who: &str| {
-            Command::new(bin)
-                .env("CUTOVER_DB", &p.db)
-                .env("CUTOVER_NOW", common::clock())
-                .env("CUTOVER_USER", who)
-                .env("HOME", p.dir.path())
-                .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
-                .args(["claim", id])
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("start cutover")
+            common::spawn(
+                Command::new(bin)
+                    .env("CUTOVER_DB", &p.db)
+                    .env("CUTOVER_NOW", common::clock())
+                    .env("CUTOVER_USER", who)
+                    .env("HOME", p.dir.path())
+                    .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
+                    .args(["claim", id])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped()),
+            )
         };
         let (one, two) = (spawn("JS"), spawn("KL"));
         let (one, two) = (one.wait_with_output().unwrap(), two.wait_with_output().unwrap());

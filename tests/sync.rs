@@ -527,18 +527,18 @@ fn answers_skips_and_reopenings_travel_between_pcs() {
 
 /// The binary for `p`, as a child process that can be killed.
 fn spawn(p: &Practice, staff: &str, args: &[&str]) -> std::process::Child {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin!("cutover"))
-        .args(args)
-        .env("CUTOVER_DB", &p.db)
-        .env("CUTOVER_USER", staff)
-        .env("CUTOVER_NOW", common::clock())
-        .env("HOME", p.dir.path())
-        .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
-        .env_remove("CUTOVER_LOG")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start cutover")
+    common::spawn(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin!("cutover"))
+            .args(args)
+            .env("CUTOVER_DB", &p.db)
+            .env("CUTOVER_USER", staff)
+            .env("CUTOVER_NOW", common::clock())
+            .env("HOME", p.dir.path())
+            .env("XDG_DATA_HOME", p.dir.path().join("xdg"))
+            .env_remove("CUTOVER_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null()),
+    )
 }
 
 /// Every file in the folder whose name says it is finished (not `.partial-…`).

@@ -150,3 +150,21 @@ pub fn mark_read_only(path: &Path, read_only: bool) {
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }
+
+/// Starts a process, trying again a few times if the system cannot start it. Wine sometimes fails
+/// to start two processes at the same moment ("Internal error", Windows error 1359); that is the
+/// test machine's fault, not the program's, and a test of what the program does must not fail on it.
+pub fn spawn(command: &mut std::process::Command) -> std::process::Child {
+    let mut tries = 0;
+    loop {
+        match command.spawn() {
+            Ok(child) => return child,
+            Err(e) if tries < 5 => {
+                tries += 1;
+                eprintln!("could not start the program ({e}); trying again");
+                std::thread::sleep(std::time::Duration::from_millis(100 * tries));
+            }
+            Err(e) => panic!("start cutover: {e}"),
+        }
+    }
+}
