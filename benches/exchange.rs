@@ -90,8 +90,7 @@ fn merge_exports(c: &mut Criterion) {
     let exports: Vec<PathBuf> = (0..EXPORTS)
         .map(|seed| {
             let db = dir.path().join(format!("workstation-{seed}.db"));
-            let store =
-                Store::open(&DatabaseLocation { path: db.clone(), is_default: false }, OpenMode::Create).unwrap();
+            let store = Store::open(&DatabaseLocation::at(db.clone()), OpenMode::Create).unwrap();
             cutover::demo::generate(&store, ENTRIES_EACH, seed + 1).unwrap();
             let out = dir.path().join(format!("workstation-{seed}.cutover"));
             store.copy_to(&out).unwrap();

@@ -23,11 +23,11 @@ fn entries() -> u32 {
 /// The database to measure, and the folder that holds it if it was made here.
 fn database() -> (Store, Option<tempfile::TempDir>) {
     if let Ok(path) = std::env::var("CUTOVER_BENCH_DB") {
-        let location = DatabaseLocation { path: PathBuf::from(path), is_default: false };
+        let location = DatabaseLocation::at(PathBuf::from(path));
         return (Store::open(&location, OpenMode::Existing).expect("open CUTOVER_BENCH_DB"), None);
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let location = DatabaseLocation { path: dir.path().join("cutover.db"), is_default: false };
+    let location = DatabaseLocation::at(dir.path().join("cutover.db"));
     let store = Store::open(&location, OpenMode::Create).expect("create the benchmark database");
     cutover::demo::generate(&store, entries(), 1).expect("demo data");
     (store, Some(dir))

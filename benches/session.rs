@@ -54,7 +54,7 @@ fn main() {
     let entries: u32 = std::env::var("CUTOVER_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
-    let store = Store::open(&DatabaseLocation { path: db.clone(), is_default: false }, OpenMode::Create).unwrap();
+    let store = Store::open(&DatabaseLocation::at(db.clone()), OpenMode::Create).unwrap();
     cutover::demo::generate(&store, entries, 1).unwrap();
     drop(store);
 

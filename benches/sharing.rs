@@ -33,8 +33,7 @@ fn one_new_entry(c: &mut Criterion) {
         let folder = share.to_str().unwrap().to_string();
         // A PC with its log, and another that has taken it all: both hold `entries`.
         let front = dir.path().join("front.db");
-        let store =
-            Store::open(&DatabaseLocation { path: front.clone(), is_default: false }, OpenMode::Create).unwrap();
+        let store = Store::open(&DatabaseLocation::at(front.clone()), OpenMode::Create).unwrap();
         cutover::demo::generate(&store, entries, 7).unwrap();
         drop(store);
         let room = dir.path().join("room.db");

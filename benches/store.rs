@@ -23,8 +23,7 @@ fn entries() -> u32 {
 }
 
 fn open(path: &Path) -> Store {
-    Store::open(&DatabaseLocation { path: path.to_path_buf(), is_default: false }, OpenMode::Create)
-        .expect("open the benchmark database")
+    Store::open(&DatabaseLocation::at(path.to_path_buf()), OpenMode::Create).expect("open the benchmark database")
 }
 
 /// A bare table with the same durability settings as cutover: WAL and synchronous=FULL.
@@ -85,7 +84,7 @@ fn save_one_entry(c: &mut Criterion) {
     group.bench_function("through the entry service, then the rolling backups' turn", |b| {
         b.iter(|| {
             store.write(|tx| entries::log(tx, &actor, &typed, true)).map(black_box).unwrap();
-            black_box(cutover::backup::keep_rolling(&db, Utc::now())).unwrap();
+            black_box(cutover::backup::keep_rolling(&db, None, Utc::now())).unwrap();
         })
     });
     group.bench_function("bare SQLite insert and commit", |b| {
@@ -122,7 +121,7 @@ fn rolling_backup(c: &mut Criterion) {
     group.bench_function("taken again after a save: copy, check, rename", |b| {
         b.iter_batched(
             || store.write(|tx| entries::log(tx, &actor, &typed, true)).unwrap(),
-            |_| cutover::backup::keep_rolling_within(&db, Utc::now(), 1, 60).unwrap(),
+            |_| cutover::backup::keep_rolling_within(&db, None, Utc::now(), 1, 60).unwrap(),
             criterion::BatchSize::PerIteration,
         )
     });

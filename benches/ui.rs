@@ -32,7 +32,7 @@ fn signed_in(store: &Store) -> App {
 
 fn ui(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let location = DatabaseLocation { path: dir.path().join("demo.db"), is_default: false };
+    let location = DatabaseLocation::at(dir.path().join("demo.db"));
     let store = Store::open(&location, OpenMode::Create).unwrap();
     cutover::demo::generate(&store, entries(), 1).unwrap();
     drop(store);

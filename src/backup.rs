@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::time;
 use crate::error::{BackupCopy, Error, Result};
 use crate::files::Existing;
-use crate::store::{self, SinceCopy};
+use crate::store::{self, Passphrase, SinceCopy};
 
 /// How many rolling backups are kept.
 pub const KEEP: usize = 24;
@@ -61,17 +61,30 @@ pub enum Rolling {
 /// again when it is `REFRESH_AFTER_CHANGES` changes or `REFRESH_AFTER_MINUTES` behind.
 /// A failure says the save stands: `Error::DamagedNotCopied` when the database is damaged,
 /// `Error::RollingBackupNotMade` for anything else.
-pub fn keep_rolling(db: &Path, now: DateTime<Utc>) -> Result<Rolling> {
-    keep_rolling_within(db, now, REFRESH_AFTER_CHANGES, REFRESH_AFTER_MINUTES)
+pub fn keep_rolling(db: &Path, passphrase: Option<&Passphrase>, now: DateTime<Utc>) -> Result<Rolling> {
+    keep_rolling_within(db, passphrase, now, REFRESH_AFTER_CHANGES, REFRESH_AFTER_MINUTES)
 }
 
 /// `keep_rolling`, with the newest backup refreshed after `changes` changes or `minutes` minutes.
-pub fn keep_rolling_within(db: &Path, now: DateTime<Utc>, changes: u64, minutes: i64) -> Result<Rolling> {
+pub fn keep_rolling_within(
+    db: &Path,
+    passphrase: Option<&Passphrase>,
+    now: DateTime<Utc>,
+    changes: u64,
+    minutes: i64,
+) -> Result<Rolling> {
     let folder = folder_for(db);
-    take_turn(db, &folder, now, changes, minutes).map_err(|cause| after_save(cause, &folder))
+    take_turn(db, passphrase, &folder, now, changes, minutes).map_err(|cause| after_save(cause, &folder, passphrase))
 }
 
-fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, changes: u64, minutes: i64) -> Result<Rolling> {
+fn take_turn(
+    db: &Path,
+    passphrase: Option<&Passphrase>,
+    folder: &Path,
+    now: DateTime<Utc>,
+    changes: u64,
+    minutes: i64,
+) -> Result<Rolling> {
     if !folder.exists() {
         crate::platform::create_private_dir(folder, false).map_err(|source| Error::file(folder, source))?;
     }
@@ -79,10 +92,10 @@ fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, changes: u64, minutes
     let this_hours = dest.exists();
     let base = if this_hours { Some(dest.clone()) } else { list(folder)?.pop() };
     // A backup that cannot be read is no base: a new copy is due (and takes this hour's place).
-    let last_in_base = base.as_deref().map(store::last_change_in);
+    let last_in_base = base.as_deref().map(|b| store::last_change_in(b, passphrase));
     let due = match last_in_base {
         None | Some(Err(_)) => true,
-        Some(Ok(last)) => match store::since_copy(db, last.as_ref())? {
+        Some(Ok(last)) => match store::since_copy(db, passphrase, last.as_ref())? {
             SinceCopy::Changes { changes: 0, .. } => false,
             SinceCopy::Changes { changes: behind, first } => {
                 !this_hours || behind >= changes || first.is_some_and(|t| now - t >= chrono::Duration::minutes(minutes))
@@ -103,25 +116,25 @@ fn take_turn(db: &Path, folder: &Path, now: DateTime<Utc>, changes: u64, minutes
     // A backup killed part-way, in any hour, left its partial copy in this folder.
     store::remove_stale_partials(folder, |copy_of| copy_of.starts_with(PREFIX) && copy_of.ends_with(SUFFIX));
     if this_hours {
-        store::copy_file(db, &dest, Existing::Replace)?;
+        store::copy_file(db, passphrase, &dest, Existing::Replace)?;
         return Ok(Rolling::Refreshed(dest));
     }
-    store::copy_file(db, &dest, Existing::Refuse)?;
+    store::copy_file(db, passphrase, &dest, Existing::Refuse)?;
     prune(folder)?;
     Ok(Rolling::Made(dest))
 }
 
 /// A failure after the save: said as one that leaves the save standing, with the newest backup.
-fn after_save(cause: Error, folder: &Path) -> Error {
+fn after_save(cause: Error, folder: &Path, passphrase: Option<&Passphrase>) -> Error {
     match cause {
-        damaged @ Error::DamagedNotCopied(_) => naming(damaged, newest(folder)),
-        cause => Error::RollingBackupNotMade { cause: Box::new(cause), newest: newest(folder) },
+        damaged @ Error::DamagedNotCopied(_) => naming(damaged, newest(folder, passphrase)),
+        cause => Error::RollingBackupNotMade { cause: Box::new(cause), newest: newest(folder, passphrase) },
     }
 }
 
 /// Names the newest rolling backup in a refusal to copy a damaged database, as the one to restore.
-pub fn point_to_newest(e: Error, db: &Path) -> Error {
-    naming(e, newest(&folder_for(db)))
+pub fn point_to_newest(e: Error, db: &Path, passphrase: Option<&Passphrase>) -> Error {
+    naming(e, newest(&folder_for(db), passphrase))
 }
 
 fn naming(e: Error, newest: Option<BackupCopy>) -> Error {
@@ -135,9 +148,9 @@ fn naming(e: Error, newest: Option<BackupCopy>) -> Error {
 }
 
 /// The newest rolling backup in `folder`, and what it holds: the one to restore.
-fn newest(folder: &Path) -> Option<BackupCopy> {
+fn newest(folder: &Path, passphrase: Option<&Passphrase>) -> Option<BackupCopy> {
     let path = list(folder).ok()?.pop()?;
-    let holds_up_to = store::last_change_in(&path).ok().flatten().and_then(|c| c.at);
+    let holds_up_to = store::last_change_in(&path, passphrase).ok().flatten().and_then(|c| c.at);
     Some(BackupCopy { path, holds_up_to })
 }
 

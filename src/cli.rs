@@ -46,6 +46,10 @@ pub struct Cli {
     #[arg(long, env = "CUTOVER_DB", global = true, value_name = "PATH", value_parser = database_path())]
     pub db: Option<PathBuf>,
 
+    /// A file whose first line is the practice's passphrase, for an encrypted database
+    #[arg(long, env = "CUTOVER_PASSPHRASE_FILE", global = true, value_name = "PATH")]
+    pub passphrase_file: Option<PathBuf>,
+
     /// The member of staff this command acts as (their short id, such as JS)
     #[arg(long = "as", env = "CUTOVER_USER", global = true, value_name = "STAFF")]
     pub as_staff: Option<String>,
@@ -84,6 +88,8 @@ pub fn command_name(command: Option<&Command>) -> &'static str {
         Some(Command::Sync(_)) => "sync",
         Some(Command::Report(_)) => "report",
         Some(Command::Backup(_)) => "backup",
+        Some(Command::Encrypt) => "encrypt",
+        Some(Command::Rekey(_)) => "rekey",
         Some(Command::Patients(PatientsCommand::Duplicates { .. })) => "patients duplicates",
         Some(Command::Patients(PatientsCommand::Join { .. })) => "patients join",
         Some(Command::Plan(PlanArgs { action: None })) => "plan",
@@ -165,6 +171,10 @@ pub enum Command {
     Report(ReportArgs),
     /// A consistent copy of the database, safe to take while others are saving
     Backup(BackupArgs),
+    /// Encrypt an unencrypted database (and its rolling backups) with the passphrase given by --passphrase-file
+    Encrypt,
+    /// Change the passphrase of an encrypted database (and its rolling backups)
+    Rekey(RekeyArgs),
     /// Find patient records that may be one person, and join them
     #[command(subcommand)]
     Patients(PatientsCommand),
@@ -423,6 +433,13 @@ pub struct BackupArgs {
     /// The file to write (it must not exist yet)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    /// A file whose first line is the new passphrase (the current one is given by --passphrase-file)
+    #[arg(long, value_name = "FILE")]
+    pub new_passphrase_file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -22,15 +22,25 @@ pub struct DatabaseLocation {
     /// The per-user default: its folder is created if missing. A path the user gave is not,
     /// because a missing folder there is more likely a typing slip or an unplugged drive.
     pub is_default: bool,
+    /// The practice's passphrase, when one was given (`--passphrase-file`, or typed at the start
+    /// screen): needed to open an encrypted database, and makes a new database encrypted.
+    pub passphrase: Option<crate::store::Passphrase>,
+}
+
+impl DatabaseLocation {
+    /// A database file the user named, with no passphrase.
+    pub fn at(path: impl Into<PathBuf>) -> DatabaseLocation {
+        DatabaseLocation { path: path.into(), is_default: false, passphrase: None }
+    }
 }
 
 /// `--db` (or `CUTOVER_DB`, which clap reads into the same option), else the per-user data folder.
 pub fn database_location(given: Option<PathBuf>) -> DatabaseLocation {
     match given {
-        Some(path) => DatabaseLocation { path, is_default: false },
+        Some(path) => DatabaseLocation::at(path),
         None => {
             let folder = crate::platform::data_folder().unwrap_or_else(|| PathBuf::from("cutover"));
-            DatabaseLocation { path: folder.join(DEFAULT_FILE_NAME), is_default: true }
+            DatabaseLocation { path: folder.join(DEFAULT_FILE_NAME), is_default: true, passphrase: None }
         }
     }
 }

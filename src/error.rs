@@ -72,6 +72,24 @@ pub enum Error {
     NotADatabase(PathBuf),
     #[error("{} is an SQLite database, but it belongs to another program, not cutover. Check the path given with --db.", .0.display())]
     ForeignDatabase(PathBuf),
+    #[error("{} is encrypted, or it is not a cutover database. Nothing was changed. If it is the practice's encrypted log, give the practice's passphrase with --passphrase-file (or CUTOVER_PASSPHRASE_FILE).", .0.display())]
+    PassphraseNeeded(PathBuf),
+    #[error("The passphrase is not right for this database ({}), or the file is damaged. Nothing was changed. Check the file given with --passphrase-file holds the practice's passphrase on its first line; if it does, keep this file for your IT support and restore the latest backup.", .0.display())]
+    WrongPassphrase(PathBuf),
+    #[error("The passphrase file {} could not be read: {}. Nothing was changed.", .path.display(), io_reason(source))]
+    PassphraseFile { path: PathBuf, source: std::io::Error },
+    #[error("The passphrase file {} has nothing on its first line: the passphrase must be there. Nothing was changed.", .0.display())]
+    PassphraseEmpty(PathBuf),
+    #[error("{} is already encrypted. Nothing was changed. To change its passphrase: cutover rekey --new-passphrase-file FILE (with the current passphrase given by --passphrase-file).", .0.display())]
+    AlreadyEncrypted(PathBuf),
+    #[error("{} is not encrypted, so it has no passphrase to change. Nothing was changed. To encrypt it: cutover encrypt --passphrase-file FILE.", .0.display())]
+    NotEncrypted(PathBuf),
+    #[error("The new passphrase is the same as the current one. Nothing was changed.")]
+    SamePassphrase,
+    #[error(
+        "To encrypt the database, give the passphrase to encrypt it with: cutover encrypt --passphrase-file FILE (the file's first line is the passphrase). Nothing was changed."
+    )]
+    NoPassphraseGiven,
     #[error("{} is empty (0 bytes): it is not a cutover database, and cutover has not changed it. If it should hold the practice's log, it was cut short (a failed copy, a full disk): keep it for your IT support and restore the latest backup. If it was never used, delete it, then run `cutover init`.", .0.display())]
     EmptyDatabaseFile(PathBuf),
     #[error("The database {} is damaged ({detail}). Nothing was changed. Stop using it, keep a copy of the file for your IT support, and restore the latest backup.", .path.display())]
@@ -214,6 +232,10 @@ pub enum Exchange {
     MergeSelf(PathBuf),
     MergeMissing(PathBuf),
     MergeNotSqlite(PathBuf),
+    /// An encrypted file, and this database has no passphrase.
+    MergeEncrypted(PathBuf),
+    /// An encrypted file that this database's passphrase does not open.
+    MergeOtherPassphrase(PathBuf),
     MergeForeign(PathBuf),
     MergeNewer {
         path: PathBuf,
@@ -593,6 +615,16 @@ impl Display for Exchange {
             Exchange::MergeNotSqlite(path) => write!(
                 f,
                 "{} is not a cutover export or database (it is not an SQLite database at all, or it is damaged). Nothing was changed. Make the export again with `cutover export --out FILE` on the workstation it came from.",
+                path.display()
+            ),
+            Exchange::MergeEncrypted(path) => write!(
+                f,
+                "{} is encrypted (or it is not a cutover file at all), and this database has no passphrase to open it. Nothing was changed. Give the practice's passphrase with --passphrase-file.",
+                path.display()
+            ),
+            Exchange::MergeOtherPassphrase(path) => write!(
+                f,
+                "{} is encrypted with another passphrase than this database's (or it is damaged). Nothing was changed. Files from another practice cannot be merged; if it is this practice's, it was made before the passphrase was changed: export it again with the current passphrase.",
                 path.display()
             ),
             Exchange::MergeForeign(path) => write!(
@@ -1047,6 +1079,8 @@ impl Exchange {
         match self {
             Exchange::MergeMissing(_) => "merge file not found".to_string(),
             Exchange::MergeNotSqlite(_) => "merge file is not an SQLite database".to_string(),
+            Exchange::MergeEncrypted(_) => "merge file encrypted and no passphrase given".to_string(),
+            Exchange::MergeOtherPassphrase(_) => "merge file encrypted with another passphrase".to_string(),
             Exchange::MergeCorrupt { detail, .. } => format!("merge file damaged: {}", integrity_detail(detail)),
             Exchange::MergeNewer { found, known, .. } => {
                 format!("merge file made by a newer version (format {found}; this program knows up to {known})")
@@ -1065,6 +1099,8 @@ impl Exchange {
         match self {
             Exchange::MergeMissing(_)
             | Exchange::MergeNotSqlite(_)
+            | Exchange::MergeEncrypted(_)
+            | Exchange::MergeOtherPassphrase(_)
             | Exchange::MergeCorrupt { .. }
             | Exchange::MergeNewer { .. }
             | Exchange::MergeSharedWorkstation { .. }
@@ -1220,6 +1256,14 @@ impl Error {
             Error::FolderMissing(_) => "the database's folder does not exist".to_string(),
             Error::NotADatabase(_) => "the database file is not an SQLite database".to_string(),
             Error::ForeignDatabase(_) => "the database file belongs to another program".to_string(),
+            Error::PassphraseNeeded(_) => "the database is encrypted and no passphrase was given".to_string(),
+            Error::WrongPassphrase(_) => "the passphrase is not right for the database".to_string(),
+            Error::PassphraseFile { source, .. } => format!("passphrase file not read: {}", io_reason(source)),
+            Error::PassphraseEmpty(_) => "passphrase file empty".to_string(),
+            Error::AlreadyEncrypted(_) => "database already encrypted".to_string(),
+            Error::NotEncrypted(_) => "database not encrypted".to_string(),
+            Error::SamePassphrase => "new passphrase same as the current one".to_string(),
+            Error::NoPassphraseGiven => "no passphrase given to encrypt with".to_string(),
             Error::EmptyDatabaseFile(_) => "the database file is empty".to_string(),
             Error::Corrupt { detail, .. } => format!("database damaged: {}", integrity_detail(detail)),
             Error::NewerSchema { found, known, .. } => {
@@ -1281,6 +1325,10 @@ impl Error {
             | Error::ChangedMeanwhile { .. }
             | Error::InvalidOption(_)
             | Error::Usage(_)
+            | Error::AlreadyEncrypted(_)
+            | Error::NotEncrypted(_)
+            | Error::SamePassphrase
+            | Error::NoPassphraseGiven
             | Error::Setting(_)
             // Refused by where the item stands: what was asked, not a fault (see user-guide §8).
             | Error::Reentry(_) => 2,

@@ -35,7 +35,8 @@ pub fn run<'a>(cli: cli::Cli, out: output::Out<'a>, mut err: output::Text<'a>) -
     for note in config::check_environment()? {
         writeln!(err, "Note: {note}")?;
     }
-    let location = config::database_location(cli.db);
+    let mut location = config::database_location(cli.db);
+    location.passphrase = cli.passphrase_file.as_deref().map(store::Passphrase::from_file).transpose()?;
     // Only for a database that already exists: a mistyped --db leaves no log folder behind.
     diagnostics::start(&location.path);
     let command = cli::command_name(cli.command.as_ref());

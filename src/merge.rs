@@ -29,11 +29,12 @@ pub fn merge_files(store: &Store, paths: &[PathBuf], actor: &Actor, now: DateTim
         return Err(Error::Exchange(Exchange::NothingToMerge));
     }
     store.can_merge(paths.len())?;
-    let sources = paths.iter().map(|p| inspect_merge_source(store.path(), p)).collect::<Result<Vec<_>>>()?;
+    let sources =
+        paths.iter().map(|p| inspect_merge_source(store.path(), store.passphrase(), p)).collect::<Result<Vec<_>>>()?;
     let outcomes = std::thread::scope(|scope| {
         // Reading every file whole is a good part of a merge's time: it runs beside the merge,
         // which is one thread's work, and the first damaged file in the order given is reported.
-        let checking = scope.spawn(|| sources.iter().try_for_each(|s| check_for_damage(&s.path)));
+        let checking = scope.spawn(|| sources.iter().try_for_each(check_for_damage));
         let checking = RefCell::new(Some(checking));
         let checked = || match checking.borrow_mut().take() {
             // A check that panicked is reported as the panic it was, by the program's panic hook.

@@ -56,6 +56,10 @@ struct Head {
     epoch: String,
     last: i64,
     heard_at: String,
+    /// Which sealing of the database the series was written under (see `SEALING`); empty for a
+    /// head written before there was one.
+    #[serde(default)]
+    sealing: String,
 }
 
 /// Another PC found in the folder, and what this round took from it.
@@ -85,6 +89,17 @@ pub struct Round {
 }
 
 /// The shared folder this PC is set to use, if any.
+/// This PC's setting naming the sealing its files are written under: not the passphrase, but a new
+/// random id each time `cutover encrypt` or `cutover rekey` writes the database again under another
+/// key. A series written under another sealing is not continued: the next round starts a new one
+/// under the new key, and the old pieces (plain, or under the old passphrase) leave the folder.
+const SEALING: &str = "share_sealing";
+
+/// After the database was written again under another key: the next round publishes a new series.
+pub fn start_new_series(tx: &crate::store::Tx) -> Result<()> {
+    tx.set_local_setting(SEALING, &uuid::Uuid::new_v4().simple().to_string())
+}
+
 pub fn folder_setting(store: &Store) -> Result<Option<PathBuf>> {
     Ok(store.local_setting(SHARE_FOLDER)?.map(PathBuf::from))
 }
@@ -271,8 +286,9 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
         }
         Ok(!plan(&pieces, -1, l.seq).is_empty())
     };
+    let sealing = store.local_setting(SEALING)?.unwrap_or_default();
     let continuing = match (&head, &last) {
-        (Some(h), Some(l)) if ours(h, &last) && series_intact(l)? => Some(l.clone()),
+        (Some(h), Some(l)) if ours(h, &last) && h.sealing == sealing && series_intact(l)? => Some(l.clone()),
         _ => None,
     };
     let marks = store.share_marks()?;
@@ -287,6 +303,7 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
             epoch: epoch.to_string(),
             last,
             heard_at: crate::domain::time::to_storage(now),
+            sealing: sealing.clone(),
         };
         let bytes = serde_json::to_vec_pretty(&head).unwrap_or_default();
         write_beside(&pc_dir.join(HEAD), &bytes).map_err(|e| not_writable(folder, &e))
@@ -479,9 +496,9 @@ fn take(
             let copy = incoming.join(format!("{id}-{}-{name}", head.epoch));
             let checked = std::fs::copy(series.join(&name), &copy)
                 .map_err(|e| Error::file(&copy, e))
-                .and_then(|_| inspect_merge_source(store.path(), &copy))
+                .and_then(|_| inspect_merge_source(store.path(), store.passphrase(), &copy))
                 .and_then(|mut source| {
-                    check_for_damage(&copy)?;
+                    check_for_damage(&source)?;
                     source.file_name = format!("the shared folder ({}, {})", head.prefix, head.name);
                     Ok(source)
                 });
@@ -489,8 +506,15 @@ fn take(
                 || format!("its piece {name} is damaged or was not copied whole; it is tried again next round");
             match checked {
                 Ok(source) if source.workstation_id.as_deref() == Some(id.as_str()) => ready.push((last, source)),
-                // A piece from a newer version of cutover says so, with what to do.
-                Err(e @ Error::Exchange(crate::error::Exchange::MergeNewer { .. })) => {
+                // A piece from a newer version of cutover, or under another passphrase (or none
+                // while this PC has one), says so, with what to do.
+                Err(
+                    e @ Error::Exchange(
+                        crate::error::Exchange::MergeNewer { .. }
+                        | crate::error::Exchange::MergeEncrypted(_)
+                        | crate::error::Exchange::MergeOtherPassphrase(_),
+                    ),
+                ) => {
                     pc.skipped = Some(e.to_string());
                     break;
                 }

@@ -74,10 +74,10 @@ fn only_the_newest_24_rolling_backups_are_kept() {
     let newest = kept.last().unwrap().file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(newest, "cutover-2026-12-01-22.db");
     // Its turn again in the same hour, with nothing saved since: nothing new.
-    let again = cutover::backup::keep_rolling(&p.db, start + Duration::hours(29)).unwrap();
+    let again = cutover::backup::keep_rolling(&p.db, None, start + Duration::hours(29)).unwrap();
     assert_eq!(again, cutover::backup::Rolling::NotDue);
     // Nor in the next hour: a copy of the same would push a different one out.
-    let next_hour = cutover::backup::keep_rolling(&p.db, start + Duration::hours(30)).unwrap();
+    let next_hour = cutover::backup::keep_rolling(&p.db, None, start + Duration::hours(30)).unwrap();
     assert_eq!(next_hour, cutover::backup::Rolling::NotDue);
 }
 
@@ -135,7 +135,7 @@ fn a_backup_removes_copies_left_by_a_backup_killed_part_way_but_never_a_live_one
     let rolling = leftover(&folder, "cutover-2026-11-20-17.db", gone, 60);
     let rolling_live = leftover(&folder, "cutover-2026-11-20-18.db", alive, 60);
     let later = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
-    assert!(matches!(cutover::backup::keep_rolling(&p.db, later).unwrap(), cutover::backup::Rolling::Made(_)));
+    assert!(matches!(cutover::backup::keep_rolling(&p.db, None, later).unwrap(), cutover::backup::Rolling::Made(_)));
     assert!(!rolling.exists());
     assert!(rolling_live.exists());
 }

@@ -213,9 +213,7 @@ fn the_burn_down_follows_items_out_of_the_queue_and_back_in() {
     p.run_as("JS", &["void", &voided, "--reason", "wrong patient"]).success();
 
     // Work the queue at chosen times, through the queue's own rules.
-    let store =
-        Store::open(&cutover::config::DatabaseLocation { path: p.db.clone(), is_default: false }, OpenMode::Existing)
-            .unwrap();
+    let store = Store::open(&cutover::config::DatabaseLocation::at(p.db.clone()), OpenMode::Existing).unwrap();
     let actor = store.actor(Some("JS")).unwrap();
     let after = |minutes: i64| go_live + chrono::Duration::minutes(minutes);
     let done = || Request::Done {

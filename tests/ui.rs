@@ -26,7 +26,7 @@ fn practice() -> Store {
 
 /// `practice()` in a file on disk: rolling backups are kept only beside a file.
 fn practice_on_disk(db: &std::path::Path) -> Store {
-    let location = cutover::config::DatabaseLocation { path: db.to_path_buf(), is_default: false };
+    let location = cutover::config::DatabaseLocation::at(db.to_path_buf());
     set_up(Store::open(&location, cutover::store::OpenMode::Create).unwrap())
 }
 
@@ -1726,7 +1726,7 @@ fn a_damaged_database_gets_no_backup_and_every_screen_says_so() {
     log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "x");
     drop(store);
     let earlier = now() - chrono::Duration::hours(1);
-    cutover::backup::keep_rolling(&db, earlier).unwrap();
+    cutover::backup::keep_rolling(&db, None, earlier).unwrap();
     let backups = || -> Vec<(std::path::PathBuf, Vec<u8>)> {
         let listed = cutover::backup::list(&cutover::backup::folder_for(&db)).unwrap();
         listed.into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect()
@@ -1742,7 +1742,7 @@ fn a_damaged_database_gets_no_backup_and_every_screen_says_so() {
               WHERE name = 'entry_by_kind';",
         )
         .unwrap();
-    let location = cutover::config::DatabaseLocation { path: db.clone(), is_default: false };
+    let location = cutover::config::DatabaseLocation::at(db.clone());
     let mut ui = Ui::signed_in(Store::open(&location, cutover::store::OpenMode::Existing).unwrap());
 
     ui.key(KeyCode::Char('c'));

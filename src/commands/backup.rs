@@ -11,7 +11,7 @@ use crate::store::OpenMode;
 pub fn backup(args: BackupArgs, ctx: &mut Context) -> Result<ExitCode> {
     super::check_out_path(&args.out)?;
     let store = ctx.open(OpenMode::Existing)?;
-    store.copy_to(&args.out).map_err(|e| crate::backup::point_to_newest(e, store.path()))?;
+    store.copy_to(&args.out).map_err(|e| crate::backup::point_to_newest(e, store.path(), store.passphrase()))?;
     writeln!(
         ctx.err,
         "Backed up {} to {} (checked as `cutover check` checks). To restore it, see \"Backups and restoring one\" in docs/practice-manager.md.",
@@ -46,7 +46,7 @@ pub fn after_write(ctx: &mut Context) {
     if !ctx.location.path.exists() {
         return;
     }
-    match crate::backup::keep_rolling(&ctx.location.path, ctx.now) {
+    match crate::backup::keep_rolling(&ctx.location.path, ctx.location.passphrase.as_ref(), ctx.now) {
         Ok(_) => {}
         Err(e) => {
             tracing::warn!("{}", e.for_the_log());

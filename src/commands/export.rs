@@ -13,7 +13,9 @@ pub fn export(args: ExportArgs, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let actor = store.actor(ctx.as_staff.as_deref())?;
     let label = ExportLabel { exported_by: actor.staff_id.as_deref(), exported_at: ctx.now };
-    store.export_to(&args.out, Some(&actor), &label).map_err(|e| crate::backup::point_to_newest(e, store.path()))?;
+    store
+        .export_to(&args.out, Some(&actor), &label)
+        .map_err(|e| crate::backup::point_to_newest(e, store.path(), store.passphrase()))?;
     let counts = store.counts()?;
     let count = |name: &str| counts.iter().find(|(n, _)| *n == name).map_or(0, |(_, c)| *c);
     writeln!(

@@ -3,6 +3,7 @@
 mod backup;
 mod check;
 mod demo;
+mod encryption;
 mod export;
 mod import;
 mod listing;
@@ -166,6 +167,8 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Sync(args)) => sync::sync(args, ctx),
         Some(Command::Report(args)) => report::report(args, ctx),
         Some(Command::Backup(args)) => backup::backup(args, ctx),
+        Some(Command::Encrypt) => encryption::encrypt(ctx),
+        Some(Command::Rekey(args)) => encryption::rekey(args, ctx),
         Some(Command::Patients(PatientsCommand::Duplicates { format })) => patients::duplicates(format, ctx),
         Some(Command::Patients(PatientsCommand::Join { keep, other, reason })) => {
             patients::join(&keep, &other, &reason, ctx)

@@ -299,6 +299,12 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
     let here = store.local_workstation()?;
     let out = &mut ctx.out;
     writeln!(out, "Database:        {}", store.path().display())?;
+    let encrypted = if store.is_encrypted() {
+        "yes: unreadable without the practice's passphrase (SQLCipher 4)"
+    } else {
+        "no: anyone with the file can read it (cutover encrypt --passphrase-file FILE)"
+    };
+    writeln!(out, "Encrypted:       {encrypted}")?;
     if settings.is_demo() {
         writeln!(out, "                 DEMO DATA: fictitious patients, not for clinical use")?;
     }

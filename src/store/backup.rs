@@ -1,4 +1,5 @@
-//! Consistent copies of the database with SQLite's online backup API: for `backup`, for `export`
+//! Consistent copies of the database with SQLCipher's `sqlcipher_export()`, encrypted as the
+//! database is: for `backup`, for `export`
 //! (a copy that also describes itself) and for the rolling backups kept beside the database.
 //! Copying reads one snapshot; in WAL mode others carry on saving while it is taken. Every copy
 //! passes the check `cutover check` makes before it is given its name: a copy of a damaged
@@ -8,17 +9,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
+use super::cipher::{self, Passphrase, Sealing};
 use super::{Actor, Finding, Store};
 use crate::domain::time;
 use crate::error::{CopyKind, DamagedCopy, Error, Exchange, Result};
 use crate::files::{self, Existing};
-
-/// How many times a copy step that finds the database locked is retried, 50 ms apart.
-const LOCKED_RETRIES: u32 = 200;
 
 /// What an export says about itself, in its `export_info` table.
 #[derive(Debug, Clone)]
@@ -78,34 +76,43 @@ impl Store {
 }
 
 /// A database or copy opened for reading only, as a store, so that `check` can be asked of it.
-fn reading(conn: Connection, path: &Path) -> Store {
-    Store { conn, path: path.to_path_buf(), read_only: Some(Error::ReadOnlyFile(path.to_path_buf())) }
+fn reading(conn: Connection, path: &Path, key: Option<Passphrase>) -> Store {
+    Store { conn, path: path.to_path_buf(), read_only: Some(Error::ReadOnlyFile(path.to_path_buf())), key }
 }
 
-/// A backup (one file, no journal) opened to be read.
-fn open_for_reading(path: &Path) -> Result<Connection> {
-    open_with(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+/// A backup (one file, no journal) opened to be read, with the practice's passphrase if it is
+/// encrypted.
+fn open_for_reading(path: &Path, passphrase: Option<&Passphrase>) -> Result<(Connection, Option<Passphrase>)> {
+    open_with(path, passphrase, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
 }
 
 /// The database, opened to be read after a save. Not read-only: a read-only connection cannot tidy
 /// the journal files away when it is the last to close (as after a command), and would leave them
 /// beside the file after every save. Nothing is written through it.
-fn open_database(path: &Path) -> Result<Connection> {
-    open_with(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+fn open_database(path: &Path, passphrase: Option<&Passphrase>) -> Result<(Connection, Option<Passphrase>)> {
+    open_with(path, passphrase, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
 }
 
-fn open_with(path: &Path, flags: rusqlite::OpenFlags) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, flags | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| Error::Sqlite(e).at(path))?;
-    conn.busy_timeout(crate::config::busy_timeout()).map_err(|e| Error::Sqlite(e).at(path))?;
-    Ok(conn)
+fn open_with(
+    path: &Path,
+    passphrase: Option<&Passphrase>,
+    flags: rusqlite::OpenFlags,
+) -> Result<(Connection, Option<Passphrase>)> {
+    let key = cipher::key_for(path, passphrase)?;
+    let at = |e| Error::Sqlite(e).at(path);
+    let conn = Connection::open_with_flags(path, flags | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(at)?;
+    cipher::unlock(&conn, key.as_ref()).map_err(at)?;
+    conn.busy_timeout(crate::config::busy_timeout()).map_err(at)?;
+    Ok((conn, key))
 }
 
 /// Copies the database file at `db` to `dest` on a connection of its own, which only reads: for the
 /// rolling backups, which may be taken on another thread while the program carries on saving.
-/// `Existing::Replace` puts a newer copy in the place of an older one, once it has passed.
-pub fn copy_file(db: &Path, dest: &Path, existing: Existing) -> Result<()> {
-    let source = reading(open_database(db)?, db);
+/// `Existing::Replace` puts a newer copy in the place of an older one, once it has passed. An
+/// encrypted database is opened, and copied, with `passphrase`.
+pub fn copy_file(db: &Path, passphrase: Option<&Passphrase>, dest: &Path, existing: Existing) -> Result<()> {
+    let (conn, key) = open_database(db, passphrase)?;
+    let source = reading(conn, db, key);
     copy_checked(&source, dest, existing, CopyKind::Rolling, |_| Ok(()))
 }
 
@@ -156,11 +163,15 @@ fn copy_checked(
     let partial = partial_name(dest);
     // The copy is named after what was asked for: the partial name means nothing to anyone.
     files::create_private(&partial, Existing::Refuse).map_err(|e| Error::file(dest, e))?;
-    let found = match copy_into(source, &partial, dest, finish) {
+    let found = match copy_into(source, &partial, dest, source.key.as_ref(), finish) {
         Ok(found) => found,
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
-            return Err(refused_if_damaged(e, &source.path, refused));
+            // SQLCipher's export reports damage it reads as a plain error: the check says which.
+            return Err(match problems(source) {
+                Ok(found) if !found.is_empty() => damaged(&source.path, found, refused),
+                _ => refused_if_damaged(e, &source.path, refused),
+            });
         }
     };
     if !found.is_empty() {
@@ -202,45 +213,91 @@ fn give_name(partial: &Path, dest: &Path) -> Result<()> {
     }
 }
 
-/// Copies `source` into the empty file `partial`, and returns what `check` finds in the copy.
-/// Faults in writing the copy are said of `dest`, the name that was asked for.
+/// Copies `source` into the empty file `partial`, encrypted with `key` (or plain), and returns what
+/// `check` finds in the copy. Faults in writing the copy are said of `dest`, the name that was asked for.
 fn copy_into(
     source: &Store,
     partial: &Path,
     dest: &Path,
+    key: Option<&Passphrase>,
     finish: impl FnOnce(&Connection) -> rusqlite::Result<()>,
 ) -> Result<Vec<Finding>> {
     let at_copy = |e: rusqlite::Error| Error::Sqlite(e).at_copy(dest);
-    let mut copy = Connection::open(partial).map_err(at_copy)?;
-    {
-        let backup = Backup::new(&source.conn, &mut copy).map_err(|e| Error::Sqlite(e).at(&source.path))?;
-        let mut waits = 0;
-        loop {
-            match backup.step(-1).map_err(|e| step_fault(e, &source.path, dest))? {
-                StepResult::Done => break,
-                StepResult::More => {}
-                StepResult::Busy | StepResult::Locked if waits < LOCKED_RETRIES => {
-                    waits += 1;
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                _ => {
-                    return Err(Error::Busy { path: source.path.clone(), waited_ms: u64::from(LOCKED_RETRIES) * 50 });
-                }
-            }
-        }
-    }
+    cipher::export(&source.conn, partial, key).map_err(|e| copy_fault(e, &source.path, dest))?;
+    let copy = Connection::open(partial).map_err(at_copy)?;
+    cipher::unlock(&copy, key).map_err(at_copy)?;
     // One self-contained file: no journal beside it to lose when it is copied.
     copy.pragma_update_and_check(None, "journal_mode", "DELETE", |_| Ok(())).map_err(at_copy)?;
     finish(&copy).map_err(at_copy)?;
-    let copy = reading(copy, dest);
+    let copy = reading(copy, dest, key.cloned());
     let found = problems(&copy)?;
     copy.conn.close().map_err(|(_, e)| at_copy(e))?;
     crate::files::flush_to_disk(partial).map_err(|e| Error::file(dest, e))?;
     Ok(found)
 }
 
-/// A copy step reads the database and writes the copy: a full or read-only disk is the copy's.
-fn step_fault(e: rusqlite::Error, source: &Path, dest: &Path) -> Error {
+/// The database (or a backup) at `path`, opened with `current` if it is encrypted, written again
+/// in its place encrypted with `new`: for `cutover encrypt` and `cutover rekey`. The new file is
+/// made beside it, checked as `cutover check` checks, and its counts compared with the old one's;
+/// only then does it take the old one's name, in one step, so that a power cut at any moment
+/// leaves either the old file or the new one, whole. Errors: the file is open in another window
+/// (`Busy`: a file with a journal beside it cannot be replaced), damage, or a disk fault; the old
+/// file is then as it was.
+pub fn reseal(path: &Path, current: Option<&Passphrase>, new: &Passphrase) -> Result<()> {
+    let (conn, key) = open_database(path, current)?;
+    if key.is_none() && cipher::sealing(path).map_err(|e| Error::file(path, e))? == Sealing::Sealed {
+        return Err(Error::WrongPassphrase(path.to_path_buf()));
+    }
+    let at = |e| Error::Sqlite(e).at(path);
+    // One self-contained file, which no other connection holds: SQLite changes the journal only
+    // when no other connection has the database open.
+    let journal: String =
+        conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0)).map_err(|e| match at(e) {
+            Error::NotADatabase(_) if key.is_some() => Error::WrongPassphrase(path.to_path_buf()),
+            other => other,
+        })?;
+    if !journal.eq_ignore_ascii_case("delete") {
+        return Err(Error::Busy {
+            path: path.to_path_buf(),
+            waited_ms: crate::config::busy_timeout().as_millis() as u64,
+        });
+    }
+    let source = reading(conn, path, key);
+    let found = problems(&source)?;
+    if !found.is_empty() {
+        return Err(damaged(path, found, CopyKind::Backup(path.to_path_buf())));
+    }
+    let before = source.counts()?;
+    remove_stale_partials(path.parent().unwrap_or(Path::new(".")), |copy_of| {
+        Some(copy_of) == path.file_name().and_then(|n| n.to_str())
+    });
+    let partial = partial_name(path);
+    files::create_private(&partial, Existing::Refuse).map_err(|e| Error::file(path, e))?;
+    let made = copy_into(&source, &partial, path, Some(new), |_| Ok(())).and_then(|found| {
+        if let Some(f) = found.first() {
+            return Err(Error::CopyUnsound { out: path.to_path_buf(), detail: f.0.clone() });
+        }
+        let (copy, _) = open_for_reading(&partial, Some(new))?;
+        let after = reading(copy, &partial, Some(new.clone())).counts()?;
+        if after != before {
+            return Err(Error::CopyUnsound {
+                out: path.to_path_buf(),
+                detail: "the new file does not hold all that the old one does".to_string(),
+            });
+        }
+        Ok(())
+    });
+    let Store { conn, .. } = source;
+    let closed = conn.close().map_err(|(_, e)| at(e));
+    let replaced = made.and(closed).and_then(|()| std::fs::rename(&partial, path).map_err(|e| Error::file(path, e)));
+    if replaced.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    replaced
+}
+
+/// A copy reads the database and writes the copy: a full or read-only disk is the copy's.
+fn copy_fault(e: rusqlite::Error, source: &Path, dest: &Path) -> Error {
     use rusqlite::ErrorCode;
     match e.sqlite_error_code() {
         Some(ErrorCode::DiskFull | ErrorCode::ReadOnly) => Error::Sqlite(e).at_copy(dest),
@@ -257,8 +314,8 @@ pub struct LastChange {
 }
 
 /// The newest change in the database or backup at `path`; `None` for one with no change at all.
-pub fn last_change_in(path: &Path) -> Result<Option<LastChange>> {
-    let conn = open_for_reading(path)?;
+pub fn last_change_in(path: &Path, passphrase: Option<&Passphrase>) -> Result<Option<LastChange>> {
+    let (conn, _) = open_for_reading(path, passphrase)?;
     let row: Option<(i64, String, String)> = conn
         .query_row("SELECT seq, id, at FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -281,8 +338,8 @@ pub enum SinceCopy {
 
 /// How far the database at `db` has moved on since `copy` (its newest change) was taken, for the
 /// rolling backups: a database found damaged here is refused as `copy_file` refuses it.
-pub fn since_copy(db: &Path, copy: Option<&LastChange>) -> Result<SinceCopy> {
-    let conn = open_database(db)?;
+pub fn since_copy(db: &Path, passphrase: Option<&Passphrase>, copy: Option<&LastChange>) -> Result<SinceCopy> {
+    let (conn, _) = open_database(db, passphrase)?;
     let at_db = |e| refused_if_damaged(Error::Sqlite(e).at(db), db, CopyKind::Rolling);
     let after = match copy {
         None => 0,
@@ -310,9 +367,6 @@ pub fn since_copy(db: &Path, copy: Option<&LastChange>) -> Result<SinceCopy> {
 /// written changes every moment, so one untouched this long is written by nobody, on this computer
 /// or on another one sharing the folder (whose process ids this computer cannot see).
 const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
-
-/// The first bytes of every SQLite database file.
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// Removes the `NAME.partial-PID` files in `folder` that a copy killed part-way (a power cut, a
 /// closed window) left behind, for the names `copy_of` accepts, when the process that wrote one has
@@ -345,19 +399,15 @@ fn parse_partial_name(name: &str) -> Option<(&str, u32)> {
     Some((base, pid.parse().ok()?))
 }
 
-/// A regular file, untouched for `STALE_AFTER`, that is empty or an SQLite database.
+/// A regular file, untouched for `STALE_AFTER`, that is empty or an SQLite database (plain or
+/// encrypted).
 fn is_abandoned_copy(path: &Path) -> bool {
     let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
     let untouched = meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age >= STALE_AFTER);
     if !meta.is_file() || !untouched {
         return false;
     }
-    if meta.len() == 0 {
-        return true;
-    }
-    let mut header = [0u8; 16];
-    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header)).is_ok()
-        && &header == SQLITE_HEADER
+    matches!(cipher::sealing(path), Ok(Sealing::Empty | Sealing::Plain | Sealing::Sealed))
 }
 
 /// `FILE.partial-PID` beside `FILE`.

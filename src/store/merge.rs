@@ -11,6 +11,7 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::json;
 
+use super::cipher::{self, Passphrase};
 use super::entries::CURRENT_REVISION_FIRST;
 use super::migrate::{APPLICATION_ID, LATEST_VERSION, user_version};
 use super::patients::{self, Patient};
@@ -130,6 +131,8 @@ pub struct MergeSource {
     pub path: PathBuf,
     pub file_name: String,
     pub workstation_id: Option<String>,
+    /// The passphrase the file opens with: `None` for a plain file.
+    key: Option<Passphrase>,
 }
 
 /// What merging one file added, and what a person should look at.
@@ -253,21 +256,36 @@ fn read_only_uri(path: &Path) -> String {
     super::open::file_uri(path, "mode=ro")
 }
 
-/// Opens a file to be merged, read-only; an error means it is no SQLite file this program can read.
-fn open_source(path: &Path) -> Result<Connection> {
-    Connection::open_with_flags(
+/// Opens a file to be merged, read-only, with `key` (`None` for a plain file); an error means it is
+/// no SQLite file this program can read.
+fn open_source(path: &Path, key: Option<&Passphrase>) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
         read_only_uri(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| refused(path, e))
+    .map_err(|e| refused(path, key, e))?;
+    cipher::unlock(&conn, key).map_err(|e| refused(path, key, e))?;
+    Ok(conn)
 }
 
-/// Why a file to be merged could not be read.
-fn refused(path: &Path, e: rusqlite::Error) -> Error {
+/// The key a file to be merged is read with: this database's passphrase for an encrypted file,
+/// none for a plain one. An encrypted file is refused when this database has no passphrase.
+fn key_of_source(path: &Path, ours: Option<&Passphrase>) -> Result<Option<Passphrase>> {
+    cipher::key_for(path, ours).map_err(|e| match e {
+        Error::PassphraseNeeded(_) => Error::Exchange(Exchange::MergeEncrypted(path.to_path_buf())),
+        other => other,
+    })
+}
+
+/// Why a file to be merged (read with `key`) could not be read.
+fn refused(path: &Path, key: Option<&Passphrase>, e: rusqlite::Error) -> Error {
     let detail = e.to_string();
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
             Error::Exchange(Exchange::MergeCorrupt { path: path.to_path_buf(), detail })
+        }
+        Some(rusqlite::ErrorCode::NotADatabase) if key.is_some() => {
+            Error::Exchange(Exchange::MergeOtherPassphrase(path.to_path_buf()))
         }
         _ => Error::Exchange(Exchange::MergeNotSqlite(path.to_path_buf())),
     }
@@ -275,15 +293,17 @@ fn refused(path: &Path, e: rusqlite::Error) -> Error {
 
 /// Reads only, and only the start of the file: is `path` a cutover file this program can merge?
 /// Whether it is damaged is `check_for_damage`'s question, which reads the whole file.
-pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
+/// An encrypted file is read with `passphrase`, this database's.
+pub fn inspect(this: &Path, passphrase: Option<&Passphrase>, path: &Path) -> Result<MergeSource> {
     if !path.is_file() {
         return Err(Error::Exchange(Exchange::MergeMissing(path.to_path_buf())));
     }
     if crate::files::same_file(this, path) {
         return Err(Error::Exchange(Exchange::MergeSelf(path.to_path_buf())));
     }
-    let conn = open_source(path)?;
-    let refused = |e| refused(path, e);
+    let key = key_of_source(path, passphrase)?;
+    let conn = open_source(path, key.as_ref())?;
+    let refused = |e| refused(path, key.as_ref(), e);
     let application_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(refused)?;
     if application_id != APPLICATION_ID {
         return Err(Error::Exchange(Exchange::MergeForeign(path.to_path_buf())));
@@ -305,16 +325,17 @@ pub fn inspect(this: &Path, path: &Path) -> Result<MergeSource> {
         .optional()
         .map_err(refused)?;
     let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    Ok(MergeSource { path: path.to_path_buf(), file_name, workstation_id })
+    Ok(MergeSource { path: path.to_path_buf(), file_name, workstation_id, key })
 }
 
 /// Reads the whole file for damage: every check `cutover check` makes of a file (see
 /// `check_other_file`). After `inspect`, this is what any file from another workstation passes
 /// before anything of it is taken in.
-pub fn check_for_damage(path: &Path) -> Result<()> {
+pub fn check_for_damage(source: &MergeSource) -> Result<()> {
     let started = std::time::Instant::now();
-    let conn = open_source(path)?;
-    let findings = super::check::check_other_file(&conn, path).map_err(|e| refused(path, e))?;
+    let path = &source.path;
+    let conn = open_source(path, source.key.as_ref())?;
+    let findings = super::check::check_other_file(&conn, path).map_err(|e| refused(path, source.key.as_ref(), e))?;
     tracing::debug!(ms = started.elapsed().as_millis(), findings = findings.len(), "merge: checked a file for damage");
     if findings.is_empty() {
         return Ok(());
@@ -486,14 +507,14 @@ struct Merging<'t, 'c> {
 impl Merging<'_, '_> {
     fn attach(&self) -> Result<()> {
         let path = &self.source.path;
-        self.tx.conn().execute(&format!("ATTACH DATABASE ?1 AS {}", self.schema), [read_only_uri(path)]).map_err(
-            |e| match e.sqlite_error_code() {
+        cipher::attach(self.tx.conn(), &read_only_uri(path), &self.schema, self.source.key.as_ref()).map_err(|e| {
+            match e.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
                     Error::Exchange(Exchange::MergeCorrupt { path: path.clone(), detail: e.to_string() })
                 }
                 _ => Error::Sqlite(e),
-            },
-        )?;
+            }
+        })?;
         Ok(())
     }
 

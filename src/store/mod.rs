@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod check;
+mod cipher;
 mod demo_support;
 mod digest;
 mod drafts;
@@ -28,8 +29,11 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::config::DatabaseLocation;
 use crate::error::{Error, Result};
 
-pub use backup::{ExportLabel, LastChange, SinceCopy, copy_file, last_change_in, remove_stale_partials, since_copy};
+pub use backup::{
+    ExportLabel, LastChange, SinceCopy, copy_file, last_change_in, remove_stale_partials, reseal, since_copy,
+};
 pub use check::Finding;
+pub use cipher::Passphrase;
 pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
 pub use import::{EarlierImport, ImportKind, ListConflict, ListOutcome, ListPatient};
@@ -71,6 +75,9 @@ pub struct Store {
     path: PathBuf,
     /// Set when the file or its folder cannot be written: writes are refused before they start.
     read_only: Option<Error>,
+    /// The passphrase the file was opened with: `None` for a plain (unencrypted) database. Every
+    /// copy made of it is encrypted with the same one.
+    key: Option<Passphrase>,
 }
 
 impl Store {
@@ -83,13 +90,23 @@ impl Store {
         let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", true)?;
         migrate::migrate(&mut conn)?;
-        let store = Store { conn, path: PathBuf::from(":memory:"), read_only: None };
+        let store = Store { conn, path: PathBuf::from(":memory:"), read_only: None, key: None };
         store.write_at(Utc::now(), |tx| tx.ensure_local_workstation().map(|_| ()))?;
         Ok(store)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the file is encrypted with the practice's passphrase.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The passphrase the file was opened with, for another connection to it (the rolling backups').
+    pub fn passphrase(&self) -> Option<&Passphrase> {
+        self.key.as_ref()
     }
 
     /// Runs `f` in one write transaction (begun IMMEDIATE, so a second writer waits rather than

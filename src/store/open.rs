@@ -7,6 +7,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 
 use super::Store;
+use super::cipher;
 use super::migrate::{self, APPLICATION_ID, LATEST_VERSION};
 use crate::config::{self, DatabaseLocation};
 use crate::error::{Error, Result};
@@ -64,14 +65,20 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     // superuser may write anything: a file a manager marked read-only should stay unwritten
     // whoever runs cutover. On a read-only disk SQLite could not even make the files it reads with.
     let read_only = crate::error::read_only_at(path);
+    let key =
+        if made_here { location.passphrase.clone() } else { cipher::key_for(path, location.passphrase.as_ref())? };
     let mut conn = match &read_only {
         None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?,
         Some(refusal) => open_untouchable(path, &folder, refusal)?,
     };
+    cipher::unlock(&conn, key.as_ref())?;
     conn.busy_timeout(config::busy_timeout())?;
 
     // Reads only, until we know the file is ours and not from a newer version.
-    let identity = identify(&conn, path)?;
+    let identity = identify(&conn, path).map_err(|e| match e.at(path) {
+        Error::NotADatabase(_) if key.is_some() => Error::WrongPassphrase(path.to_path_buf()),
+        other => other,
+    })?;
     if identity.is_new && !made_here {
         let empty = fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false);
         return Err(if empty {
@@ -96,7 +103,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     if needs_setup {
         migrate::migrate(&mut conn)?;
     }
-    let store = Store { conn, path: path.to_path_buf(), read_only };
+    let store = Store { conn, path: path.to_path_buf(), read_only, key };
     if store.read_only.is_none() && store.local_workstation_id()?.is_none() {
         store.write(|tx| tx.ensure_local_workstation().map(|_| ()))?;
     }

@@ -195,12 +195,16 @@ impl Store {
         let at = |e: rusqlite::Error| Error::Sqlite(e).at(dest);
         crate::files::create_private(dest, crate::files::Existing::Refuse).map_err(|e| Error::file(dest, e))?;
         let mut conn = Connection::open(dest).map_err(at)?;
-        // Small pages: a piece is mostly empty tables, each at least a page.
-        conn.pragma_update(None, "page_size", 1024).map_err(at)?;
+        super::cipher::unlock(&conn, self.key.as_ref()).map_err(at)?;
+        if self.key.is_none() {
+            // Small pages: a piece is mostly empty tables, each at least a page. (An encrypted
+            // file keeps SQLCipher's page size, which every reader assumes.)
+            conn.pragma_update(None, "page_size", 1024).map_err(at)?;
+        }
         super::migrate::migrate(&mut conn).map_err(|e| e.at(dest))?;
         // What the rows refer to is checked whole when the piece is read, not row by row as it is made.
         conn.pragma_update(None, "foreign_keys", false).map_err(at)?;
-        conn.execute("ATTACH DATABASE ?1 AS live", [super::open::file_uri(&self.path, "mode=ro")])
+        super::cipher::attach(&conn, &super::open::file_uri(&self.path, "mode=ro"), "live", self.key.as_ref())
             .map_err(|e| Error::Sqlite(e).at(&self.path))?;
         let marks = fill_piece(&conn, from, upto, label).map_err(at);
         let detached = conn.execute_batch("DETACH DATABASE live").map_err(at);

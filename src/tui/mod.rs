@@ -391,6 +391,7 @@ fn save_runbook(
 /// `backup_news`: a backup not made is shown, and stays shown, until one is made.
 fn back_up_in_background(store: &Store, now: chrono::DateTime<Utc>) {
     let path = store.path().to_path_buf();
+    let passphrase = store.passphrase().cloned();
     if !path.exists() {
         return;
     }
@@ -405,7 +406,7 @@ fn back_up_in_background(store: &Store, now: chrono::DateTime<Utc>) {
     std::thread::spawn(move || {
         let mut now = now;
         loop {
-            let news = match crate::backup::keep_rolling(&path, now) {
+            let news = match crate::backup::keep_rolling(&path, passphrase.as_ref(), now) {
                 Ok(crate::backup::Rolling::NotDue) => None,
                 Ok(crate::backup::Rolling::Made(made) | crate::backup::Rolling::Refreshed(made)) => {
                     tracing::info!(backup = %made.display(), "rolling backup made");

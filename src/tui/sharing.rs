@@ -70,7 +70,7 @@ pub fn newer_than(seen: u64) -> Option<SharingStatus> {
 }
 
 fn share(db: PathBuf, folder: PathBuf, nudges: Receiver<Option<String>>) {
-    let location = DatabaseLocation { path: db, is_default: false };
+    let location = DatabaseLocation::at(db);
     let store = match Store::open(&location, OpenMode::Existing) {
         Ok(store) => store,
         Err(e) => {
