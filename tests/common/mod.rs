@@ -51,6 +51,9 @@ pub fn clock() -> String {
 pub struct Practice {
     pub dir: TempDir,
     pub db: PathBuf,
+    /// The file holding the practice's passphrase, for an encrypted practice: given to every
+    /// command (`CUTOVER_PASSPHRASE_FILE`) and to `sqlite()`.
+    pub passphrase_file: Option<PathBuf>,
 }
 
 impl Practice {
@@ -58,30 +61,59 @@ impl Practice {
     pub fn empty() -> Practice {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("cutover.db");
-        Practice { dir, db }
+        Practice { dir, db, passphrase_file: None }
     }
 
     /// A database set up as a practice would: settings, a manager and a clinician.
     pub fn new() -> Practice {
-        let p = Practice::empty();
-        p.run(&["init", "--practice", "Riverside Surgery", "--fdp", "20/11/2026 17:00", "--prefix", "R2"]).success();
-        p.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
-        p.run_as("JS", &["staff", "add", "AB", "--name", "Dr Aled Bevan", "--role", "clinician"]).success();
+        Practice::empty().set_up("R2")
+    }
+
+    /// This folder's database made and set up as `new` does, its references starting `prefix`.
+    pub fn set_up(self, prefix: &str) -> Practice {
+        self.run(&["init", "--practice", "Riverside Surgery", "--fdp", "20/11/2026 17:00", "--prefix", prefix])
+            .success();
+        self.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
+        self.run_as("JS", &["staff", "add", "AB", "--name", "Dr Aled Bevan", "--role", "clinician"]).success();
+        self
+    }
+
+    /// An empty folder whose database, once made, is encrypted with `passphrase`.
+    pub fn empty_encrypted(passphrase: &str) -> Practice {
+        let mut p = Practice::empty();
+        let file = p.dir.path().join("passphrase.txt");
+        std::fs::write(&file, format!("{passphrase}\n")).expect("passphrase file");
+        p.passphrase_file = Some(file);
         p
+    }
+
+    /// The passphrase, as the file gives it.
+    pub fn passphrase(&self) -> Option<String> {
+        let file = self.passphrase_file.as_ref()?;
+        Some(std::fs::read_to_string(file).expect("passphrase file").lines().next().unwrap_or("").to_string())
     }
 
     /// The binary, pointed at this database, with no user, no inherited settings and the test
     /// clock (see `clock`).
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
+        Command::from_std(self.std_cmd())
+    }
+
+    /// `cmd` as a standard library command: for a test that starts it and waits (or kills it).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("cutover"));
         cmd.env("CUTOVER_DB", &self.db)
             .env_remove("CUTOVER_USER")
             .env_remove("CUTOVER_BUSY_TIMEOUT_MS")
             .env_remove("CUTOVER_LOG")
             .env_remove("CUTOVER_LOG_DIR")
+            .env_remove("CUTOVER_PASSPHRASE_FILE")
             .env("CUTOVER_NOW", clock())
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .env("HOME", self.dir.path());
+        if let Some(file) = &self.passphrase_file {
+            cmd.env("CUTOVER_PASSPHRASE_FILE", file);
+        }
         cmd
     }
 
@@ -116,8 +148,14 @@ impl Practice {
         std::fs::read(&self.db).expect("database file")
     }
 
+    /// The database, opened directly (with the passphrase, for an encrypted practice).
     pub fn sqlite(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(&self.db).expect("open database")
+        let c = rusqlite::Connection::open(&self.db).expect("open database");
+        let plain = std::fs::read(&self.db).is_ok_and(|b| b.is_empty() || b.starts_with(b"SQLite format 3\0"));
+        if let Some(passphrase) = self.passphrase().filter(|_| !plain) {
+            c.pragma_update(None, "key", passphrase).expect("key");
+        }
+        c
     }
 }
 
