@@ -137,6 +137,14 @@ fn checklist_items_are_ticked_with_who_and_when_and_progress_shows_by_phase() {
     assert!(stderr_of(&role).contains("The roles are: practice, project, commissioner."), "{}", stderr_of(&role));
     let phase = p.run(&["checklist", "--phase", "someday"]).code(2);
     assert!(stderr_of(&phase).contains("The phases are: early, idp, planning, cutover, after."));
+
+    // The project manager and the commissioner have their own questions after go-live too.
+    let icb = stdout_of(&p.run(&["checklist", "--role", "commissioner", "--phase", "after"]).success());
+    assert!(icb.contains("Commissioning body (ICB): After go-live (0 of 3 ticked)"), "{icb}");
+    assert!(icb.contains("[ ] CB-A1   Has the practice signed off Go Live Data"), "{icb}");
+    p.run_as("JS", &["checklist", "tick", "PJ-A7", "--note", "EPS and pathology chased"])
+        .success()
+        .stderr(contains("After go-live (Project manager and GP IT delivery partner): 1 of 8 ticked."));
 }
 
 #[test]
