@@ -434,6 +434,45 @@ fn a_registration_typed_with_its_nhs_number_is_saved_with_it() {
     assert_eq!(items[0]["nhs_number"], "9994691341", "{queue}");
 }
 
+/// Issue 16, item 2: a new patient asked at the desk to come back after go-live is typed on the
+/// registration form with "To come back after go-live" set to yes; the database holds it on the
+/// registration, and the call-back list has them, with their phone number.
+#[test]
+fn a_new_patient_asked_to_come_back_is_saved_so_from_the_registration_form() {
+    let p = Practice::new();
+    let mut ui = start(&p);
+    sign_in(&mut ui);
+    ui.send("r");
+    ui.wait_for("New registration");
+    ui.typed("New patient, to come back after go-live");
+    ui.send(TAB);
+    for typed in ["Nowak", "Zofia", "03/04/1990", "", "", "", "", "07700 900123", "", "", ""] {
+        ui.send(TAB);
+        ui.typed(typed);
+    }
+    ui.send(TAB);
+    ui.wait_for("▶ To come back after go-live");
+    ui.send("y");
+    ui.wait_for("▶ To come back after go-live  ◀ Yes ▶");
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0001 (New registration");
+    ui.send("q");
+    ui.wait_exit();
+
+    let held: (Option<bool>, String) = p
+        .sqlite()
+        .query_row(
+            "SELECT r.fields ->> '$.asked_to_come_back', r.fields ->> '$.phone' FROM entry e
+             JOIN revision r ON r.id = e.current_revision_id WHERE e.ref = 'R2-0001'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(held, (Some(true), "07700 900123".to_string()));
+    let callbacks = common::stdout_of(&p.run(&["callbacks"]).success());
+    assert!(callbacks.contains("R2-0001") && callbacks.contains("NOWAK, Zofia"), "{callbacks}");
+}
+
 /// Issue 11, item 6: what the real binary writes to a real terminal, byte for byte.
 mod terminal_safety {
     use super::*;
