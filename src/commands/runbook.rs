@@ -326,10 +326,7 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
     let actor = store.actor(ctx.as_staff.as_deref())?;
     match action {
         RecheckAction::Sample { size, seed } => {
-            // A short seed is easy to read out to someone who wants to draw the same sample.
-            let seed = seed.unwrap_or_else(|| {
-                u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default()) % 1_000_000
-            });
+            let seed = seed.unwrap_or_else(crate::runbook::recheck::new_seed);
             let drawn = store.write_at(ctx.now, |tx| tx.recheck_sample(&actor, size as usize, seed))?;
             for nhs in &drawn.drawn {
                 let shown = NhsNumber::parse_held(nhs).map_or_else(|_| nhs.clone(), |n| n.to_string());
