@@ -318,6 +318,8 @@ fn the_manager_rechecks_patients_and_reports_and_signs_off_go_live_data_on_the_s
     // Signing off is refused while anything is open, in the store's words, and nothing is written;
     // it asks for the reason, and signs off with it.
     ui.key(KeyCode::Char('s'));
+    let asked = ui.screen();
+    assert!(asked.contains("Sign off Go Live Data in your name") && asked.contains("Esc to leave it."), "{asked}");
     ui.key(KeyCode::Enter);
     let held = ui.screen();
     assert!(
@@ -418,4 +420,19 @@ fn the_call_back_list_shows_new_patients_asked_to_come_back_and_d_marks_one_regi
     let back = ui.screen();
     assert!(back.contains("0 to call back; 1 registered in the new system"), "{back}");
     assert!(back.contains("yes, 24/11"), "{back}");
+}
+
+/// A sample asked for with no patient list: the store's refusal, and nothing written.
+#[test]
+fn a_sample_with_no_patient_list_is_refused_on_the_screen_and_nothing_is_written() {
+    let store = practice("23/11/2026 08:00");
+    let mut ui = Ui::signed_in(store);
+    ui.runbook_list(3);
+    ui.key(KeyCode::Char('n'));
+    ui.answer("5");
+    ui.answer("");
+    let screen = ui.screen();
+    assert!(screen.contains("There is no patient list to draw a sample from: nothing was drawn."), "{screen}");
+    let rows = ui.store.runbook_rows().unwrap();
+    assert!(rows.samples.is_empty() && rows.recheck_patients.is_empty());
 }

@@ -15,7 +15,7 @@ use ratatui_textarea::TextArea;
 use super::keys::{self, Binding, Command};
 use super::theme::Theme;
 use crate::domain::nhs::NhsNumber;
-use crate::domain::text::{escape_inline, fit};
+use crate::domain::text::{escape_inline, fit, truncate, width};
 use crate::domain::time;
 use crate::runbook::Overview;
 use crate::runbook::guide::guide;
@@ -429,7 +429,9 @@ impl RunbookScreen {
     }
 
     pub fn draw(&self, theme: &Theme, frame: &mut Frame, area: Rect, now: DateTime<Utc>) {
-        let prompt_rows = if self.prompt.is_some() { 2 } else { 0 };
+        // A question too long for one line goes on two or three, so none of it is cut.
+        let question = self.prompt.as_ref().map(|p| wrap(&p.question, area.width.saturating_sub(1) as usize));
+        let prompt_rows = question.as_ref().map_or(0, |q| q.len() as u16 + 1);
         let [tabs, list, foot] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(prompt_rows)]).areas(area);
         let (Some(o), Some(callbacks)) = (&self.overview, &self.callbacks) else {
@@ -492,12 +494,11 @@ impl RunbookScreen {
         let lines: Vec<Line> = rows.into_iter().skip(skip).take(height).map(|(l, _)| l).collect();
         frame.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)), list);
 
-        if let Some(prompt) = &self.prompt {
+        if let (Some(prompt), Some(question)) = (&self.prompt, question) {
             let answer = escape_inline(&prompt.answer.lines().join(" ")).into_owned();
-            let lines = vec![
-                Line::styled(fit(&format!(" {}", prompt.question), area.width as usize), theme.label()),
-                Line::styled(format!(" > {answer}▏"), theme.focused()),
-            ];
+            let mut lines: Vec<Line> =
+                question.into_iter().map(|q| Line::styled(format!(" {q}"), theme.label())).collect();
+            lines.push(Line::styled(format!(" > {answer}▏"), theme.focused()));
             frame.render_widget(Paragraph::new(lines), foot);
         }
     }
@@ -703,7 +704,42 @@ impl RunbookScreen {
     }
 }
 
+/// `text` in lines of at most `columns`, broken between words (a word longer than a line is cut),
+/// at most three.
+fn wrap(text: &str, columns: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in escape_inline(text).split(' ') {
+        let Some(line) = lines.last_mut() else { break };
+        if !line.is_empty() && width(line) + 1 + width(word) > columns {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.truncate(3);
+    lines.into_iter().map(|l| truncate(&l, columns).into_owned()).collect()
+}
+
 /// The new patients still to call back: not yet registered in the new system, nor set aside.
 fn waiting(callbacks: &Callbacks) -> usize {
     callbacks.asked.iter().filter(|c| !matches!(c.status.as_str(), "done" | "not_required")).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn a_long_question_is_broken_between_words_and_nothing_is_lost() {
+        let question =
+            "Sign off Go Live Data in your name: Enter (type a note or reason first if you want one); Esc to leave it.";
+        let lines = wrap(question, 40);
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:?}");
+        assert_eq!(lines.join(" "), question);
+        assert_eq!(wrap("short", 40), ["short"]);
+        assert_eq!(wrap(&"word ".repeat(100), 10).len(), 3, "at most three lines");
+    }
 }
