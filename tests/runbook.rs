@@ -260,6 +260,46 @@ fn two_workstations_runbook_work_merges_once_and_merging_again_changes_nothing()
     office.run(&["check"]).success();
 }
 
+/// Issue 16's "done means": the runbook travels between PCs by `sync` through the shared folder as
+/// it does by export and merge, the re-check's issue and sign-off included, and a second round
+/// changes nothing.
+#[test]
+fn the_runbook_is_shared_between_pcs_by_sync_like_entries() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = shared.path().to_str().unwrap();
+    let office = workstation("M1");
+    let desk = workstation("R1");
+    office
+        .run_as("JS", &["plan", "set", "scanning", "--how", "Held in the tray, scanned after go-live", "--lead", "JS"])
+        .success();
+    office.run_as("JS", &["checklist", "tick", "CB-C1", "--note", "ICB told of the dates"]).success();
+    office.run_as("JS", &["recheck", "add", "9434765919"]).success();
+    desk.run_as("AB", &["services", "set", "EPS", "--state", "confirmed-off"]).success();
+    desk.run_as("AB", &["checklist", "tick", "PJ-C5"]).success();
+    for _ in 0..2 {
+        for pc in [&office, &desk] {
+            pc.run_as("JS", &["sync", "--folder", folder]).success();
+        }
+    }
+    desk.run_as("AB", &["recheck", "mark", "9434765919", "--issue", "Allergy missing"]).success();
+    desk.run_as("AB", &["recheck", "signoff", "--reason", "Supplier fixing it"]).success();
+    for _ in 0..2 {
+        for pc in [&desk, &office] {
+            pc.run_as("JS", &["sync", "--folder", folder]).success();
+        }
+    }
+    let runbook_only = |p: &Practice| dump(p).into_iter().filter(|r| !r.starts_with("audit:")).collect::<Vec<_>>();
+    assert_eq!(runbook_only(&office), runbook_only(&desk));
+    let recheck = stdout_of(&office.run(&["recheck"]).success());
+    assert!(recheck.contains("Allergy missing") && recheck.contains("signed off by AB"), "{recheck}");
+    let checklist = stdout_of(&office.run(&["checklist", "--phase", "cutover"]).success());
+    assert!(checklist.contains("[x] CB-C1") && checklist.contains("[x] PJ-C5"), "{checklist}");
+    let before = dump(&office);
+    office.run_as("JS", &["sync", "--folder", folder]).success();
+    assert_eq!(before, dump(&office), "a round with nothing new changes nothing");
+    office.run(&["check"]).success();
+}
+
 /// The NHS number with `first_nine` and its modulus 11 check digit, if it has one: an oracle
 /// written apart from the program's own.
 fn nhs(first_nine: u32) -> Option<String> {
