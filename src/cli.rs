@@ -287,7 +287,7 @@ pub enum RecheckAction {
     /// Draw a random sample of the patient list to re-check; the seed is recorded so the same sample can be drawn again
     Sample {
         /// How many patients
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=crate::runbook::recheck::SAMPLE_MAX as i64))]
         size: u32,
         /// The seed (any whole number) [default: a new one, printed]
         #[arg(long, value_name = "S")]

@@ -2124,6 +2124,8 @@ impl<'t, 'c> Demo<'t, 'c> {
         sets.set("previous_practice", from);
         sets.set("registration_type", registration_type);
         sets.set("form_received", if self.chance(80) { "yes" } else { "no" });
+        // A new permanent patient cannot finish registering until go-live: they are asked back.
+        sets.set("asked_to_come_back", if registration_type == "permanent" { "yes" } else { "no" });
         Ok(())
     }
 

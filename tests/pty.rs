@@ -434,6 +434,103 @@ fn a_registration_typed_with_its_nhs_number_is_saved_with_it() {
     assert_eq!(items[0]["nhs_number"], "9994691341", "{queue}");
 }
 
+/// Issue 16, item 2: a new patient asked at the desk to come back after go-live is typed on the
+/// registration form with "To come back after go-live" set to yes; the database holds it on the
+/// registration, and the call-back list has them, with their phone number.
+#[test]
+fn a_new_patient_asked_to_come_back_is_saved_so_from_the_registration_form() {
+    let p = Practice::new();
+    let mut ui = start(&p);
+    sign_in(&mut ui);
+    ui.send("r");
+    ui.wait_for("New registration");
+    ui.typed("New patient, to come back after go-live");
+    ui.send(TAB);
+    for typed in ["Nowak", "Zofia", "03/04/1990", "", "", "", "", "07700 900123", "", "", ""] {
+        ui.send(TAB);
+        ui.typed(typed);
+    }
+    ui.send(TAB);
+    ui.wait_for("▶ To come back after go-live");
+    ui.send("y");
+    ui.wait_for("▶ To come back after go-live  ◀ Yes ▶");
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0001 (New registration");
+    // On the runbook's call-back list at once.
+    ui.send("b");
+    ui.wait_for("Plan 0/13");
+    ui.send(&TAB.repeat(4));
+    ui.wait_for("›R2-0001  ");
+    ui.wait_for("NOWAK, Zofia");
+    ui.send("\x1b");
+    ui.wait_for("New entry: press a key");
+    ui.send("q");
+    ui.wait_exit();
+
+    let held: (Option<bool>, String) = p
+        .sqlite()
+        .query_row(
+            "SELECT r.fields ->> '$.asked_to_come_back', r.fields ->> '$.phone' FROM entry e
+             JOIN revision r ON r.id = e.current_revision_id WHERE e.ref = 'R2-0001'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(held, (Some(true), "07700 900123".to_string()));
+    let callbacks = common::stdout_of(&p.run(&["callbacks"]).success());
+    assert!(callbacks.contains("R2-0001") && callbacks.contains("NOWAK, Zofia"), "{callbacks}");
+}
+
+/// Issue 16, item 1: the go-live re-check worked in the real binary: an issue recorded for a
+/// patient tested at IDP, the sign-off refused while it is open and then given with a reason; the
+/// database holds each, as `cutover recheck` shows them.
+#[test]
+fn a_recheck_issue_and_the_sign_off_typed_on_the_runbook_screen_are_saved() {
+    let p = Practice::new();
+    p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+    p.run_as("JS", &["recheck", "add", "943 476 5919"]).success();
+    let mut ui = start(&p);
+    sign_in(&mut ui);
+    ui.send("b");
+    ui.wait_for("Plan 0/13");
+    ui.send(&TAB.repeat(3));
+    ui.wait_for("›943 476 5919");
+    ui.send("i");
+    ui.wait_for("What is wrong with 943 476 5919 in the new system?");
+    ui.typed("Penicillin allergy missing");
+    ui.send(ENTER);
+    ui.wait_for("↳ Penicillin allergy missing");
+    ui.send("s");
+    ui.wait_for("Sign off Go Live Data in your name");
+    ui.send(ENTER);
+    ui.wait_for("To sign off all the same, type the reason");
+    let none: i64 = p.sqlite().query_row("SELECT count(*) FROM recheck_signoff", [], |r| r.get(0)).unwrap();
+    assert_eq!(none, 0, "refused while the issue is open");
+    ui.typed("Supplier fixing it today");
+    ui.send(ENTER);
+    ui.wait_for("Go Live Data signed off by JS");
+    ui.send("\x1b");
+    ui.wait_for("New entry: press a key");
+    ui.send("q");
+    ui.wait_exit();
+
+    let issue: (String, String, String) = p
+        .sqlite()
+        .query_row("SELECT subject, state, note FROM recheck_event", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    assert_eq!(issue, ("9434765919".into(), "issue".into(), "Penicillin allergy missing".into()));
+    let signoff: (String, i64, i64, String) = p
+        .sqlite()
+        .query_row("SELECT staff_id, open_issues, unchecked, reason FROM recheck_signoff", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap();
+    assert_eq!(signoff, ("JS".into(), 1, 5, "Supplier fixing it today".into()));
+    let recheck = common::stdout_of(&p.run(&["recheck"]).success());
+    assert!(recheck.contains("JS on 30/11/2026") && recheck.contains("Penicillin allergy missing"), "{recheck}");
+    assert!(recheck.contains("with 1 issue open and 5 items not checked: Supplier fixing it today"), "{recheck}");
+}
+
 /// Issue 11, item 6: what the real binary writes to a real terminal, byte for byte.
 mod terminal_safety {
     use super::*;

@@ -137,6 +137,14 @@ fn checklist_items_are_ticked_with_who_and_when_and_progress_shows_by_phase() {
     assert!(stderr_of(&role).contains("The roles are: practice, project, commissioner."), "{}", stderr_of(&role));
     let phase = p.run(&["checklist", "--phase", "someday"]).code(2);
     assert!(stderr_of(&phase).contains("The phases are: early, idp, planning, cutover, after."));
+
+    // The project manager and the commissioner have their own questions after go-live too.
+    let icb = stdout_of(&p.run(&["checklist", "--role", "commissioner", "--phase", "after"]).success());
+    assert!(icb.contains("Commissioning body (ICB): After go-live (0 of 3 ticked)"), "{icb}");
+    assert!(icb.contains("[ ] CB-A1   Has the practice signed off Go Live Data"), "{icb}");
+    p.run_as("JS", &["checklist", "tick", "PJ-A7", "--note", "EPS and pathology chased"])
+        .success()
+        .stderr(contains("After go-live (Project manager and GP IT delivery partner): 1 of 8 ticked."));
 }
 
 #[test]
@@ -249,6 +257,46 @@ fn two_workstations_runbook_work_merges_once_and_merging_again_changes_nothing()
     merge(&desk, &from_office).stderr(contains("nothing new"));
     assert_eq!(office_before, dump(&office));
     assert_eq!(desk_before, dump(&desk));
+    office.run(&["check"]).success();
+}
+
+/// Issue 16's "done means": the runbook travels between PCs by `sync` through the shared folder as
+/// it does by export and merge, the re-check's issue and sign-off included, and a second round
+/// changes nothing.
+#[test]
+fn the_runbook_is_shared_between_pcs_by_sync_like_entries() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = shared.path().to_str().unwrap();
+    let office = workstation("M1");
+    let desk = workstation("R1");
+    office
+        .run_as("JS", &["plan", "set", "scanning", "--how", "Held in the tray, scanned after go-live", "--lead", "JS"])
+        .success();
+    office.run_as("JS", &["checklist", "tick", "CB-C1", "--note", "ICB told of the dates"]).success();
+    office.run_as("JS", &["recheck", "add", "9434765919"]).success();
+    desk.run_as("AB", &["services", "set", "EPS", "--state", "confirmed-off"]).success();
+    desk.run_as("AB", &["checklist", "tick", "PJ-C5"]).success();
+    for _ in 0..2 {
+        for pc in [&office, &desk] {
+            pc.run_as("JS", &["sync", "--folder", folder]).success();
+        }
+    }
+    desk.run_as("AB", &["recheck", "mark", "9434765919", "--issue", "Allergy missing"]).success();
+    desk.run_as("AB", &["recheck", "signoff", "--reason", "Supplier fixing it"]).success();
+    for _ in 0..2 {
+        for pc in [&desk, &office] {
+            pc.run_as("JS", &["sync", "--folder", folder]).success();
+        }
+    }
+    let runbook_only = |p: &Practice| dump(p).into_iter().filter(|r| !r.starts_with("audit:")).collect::<Vec<_>>();
+    assert_eq!(runbook_only(&office), runbook_only(&desk));
+    let recheck = stdout_of(&office.run(&["recheck"]).success());
+    assert!(recheck.contains("Allergy missing") && recheck.contains("signed off by AB"), "{recheck}");
+    let checklist = stdout_of(&office.run(&["checklist", "--phase", "cutover"]).success());
+    assert!(checklist.contains("[x] CB-C1") && checklist.contains("[x] PJ-C5"), "{checklist}");
+    let before = dump(&office);
+    office.run_as("JS", &["sync", "--folder", folder]).success();
+    assert_eq!(before, dump(&office), "a round with nothing new changes nothing");
     office.run(&["check"]).success();
 }
 
@@ -370,7 +418,27 @@ fn new_patients_asked_to_come_back_are_listed_with_their_details_until_registere
     let reference = |id: &str| -> String {
         p.sqlite().query_row("SELECT ref FROM entry WHERE id = ?1", [id], |r| r.get(0)).unwrap()
     };
-    let zofia = p.log(&[
+    let registration = |family: &str, given: &str, at: &str, asked: Option<&str>| -> String {
+        let mut args = vec![
+            "registration",
+            "--family",
+            family,
+            "--given",
+            given,
+            "--dob",
+            "03/04/1990",
+            "--summary",
+            "New patient at the desk",
+            "--at",
+            at,
+        ];
+        let set = asked.map(|a| format!("asked_to_come_back={a}"));
+        if let Some(set) = &set {
+            args.extend(["--set", set.as_str()]);
+        }
+        reference(&p.log(&args))
+    };
+    let zofia = reference(&p.log(&[
         "registration",
         "--family",
         "Nowak",
@@ -382,34 +450,59 @@ fn new_patients_asked_to_come_back_are_listed_with_their_details_until_registere
         "phone=07700 900123",
         "--set",
         "postcode=LS1 4AP",
+        "--set",
+        "asked_to_come_back=yes",
         "--summary",
         "New patient, asked to come back",
         "--at",
         "21/11/2026 10:00",
-    ]);
-    let (zofia, other) = (
-        reference(&zofia),
-        reference(&p.log(&[
-            "registration",
-            "--family",
-            "Okafor",
-            "--given",
-            "Chidi",
-            "--dob",
-            "12/12/1985",
-            "--summary",
-            "Moved to the area",
-            "--at",
-            "21/11/2026 11:30",
-        ])),
-    );
+    ]));
+    // Registered on paper at the desk: not asked to come back, so not on the call-back list.
+    let paper = registration("Okafor", "Chidi", "21/11/2026 11:30", Some("no"));
+    // Logged without saying: not listed either, but counted so that someone asks.
+    let unsaid = registration("Hughes", "Megan", "21/11/2026 11:45", None);
     p.log(&["note", "--patient", "9992345675", "--summary", "Not a registration", "--at", "21/11/2026 12:00"]);
     let table = p.run(&["callbacks"]).success();
     let out = stdout_of(&table);
-    assert_eq!(out.lines().count(), 3, "a header and two registrations: {out}");
+    assert_eq!(out.lines().count(), 2, "a header and the one patient asked to come back: {out}");
     assert!(out.contains("NOWAK, Zofia") && out.contains("03/04/1990") && out.contains("07700 900123"), "{out}");
     assert!(out.contains(&format!("no: cutover done {zofia}")), "{out}");
-    assert!(stderr_of(&table).contains("2 to call back"));
+    assert!(!out.contains(&paper) && !out.contains(&unsaid), "{out}");
+    let said = stderr_of(&table);
+    assert!(said.contains("1 to call back"), "{said}");
+    assert!(
+        said.contains("1 other new registration does not say whether the patient was asked to come back"),
+        "{said}"
+    );
+
+    // Amended to say they were asked: listed from then on.
+    p.run_as("JS", &["amend", &unsaid, "--set", "asked_to_come_back=yes", "--reason", "Asked at the desk"]).success();
+    let out = stdout_of(&p.run(&["callbacks"]).success());
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(out.contains("HUGHES, Megan"), "{out}");
+    // A value that is not yes or no is refused by name, and nothing is logged.
+    let before = count(&p, "SELECT count(*) FROM entry");
+    let wrong = p
+        .run_as(
+            "JS",
+            &[
+                "log",
+                "registration",
+                "--family",
+                "Ward",
+                "--given",
+                "Tom",
+                "--dob",
+                "01/01/1980",
+                "--summary",
+                "x",
+                "--set",
+                "asked_to_come_back=maybe",
+            ],
+        )
+        .code(2);
+    assert!(stderr_of(&wrong).contains("asked_to_come_back"), "{}", stderr_of(&wrong));
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), before);
 
     p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
     p.run_as("JS", &["done", &zofia, "--ref", "EMIS-77", "--nhs-number", "9434765919"]).success();
@@ -432,7 +525,53 @@ fn new_patients_asked_to_come_back_are_listed_with_their_details_until_registere
         "{first}"
     );
     assert!(first.ends_with(",JS"), "{first}");
-    assert!(rows.next().unwrap().starts_with(&format!("{other},")), "{csv}");
+    assert!(rows.next().unwrap().starts_with(&format!("{unsaid},")), "{csv}");
+    assert_eq!(rows.next(), None, "{csv}");
+}
+
+/// The same field from paper forms: an entries CSV with an `asked_to_come_back` column.
+#[test]
+fn registrations_imported_from_paper_say_whether_the_patient_was_asked_to_come_back() {
+    let p = Practice::new();
+    let file = p.dir.path().join("desk.csv");
+    std::fs::write(
+        &file,
+        "kind,occurred_at,summary,recorded_by,family_name,given_name,date_of_birth,phone,asked_to_come_back\n\
+         registration,21/11/2026 10:00,New patient,JS,Jones,Ann,01/01/1990,07700 900123,yes\n\
+         registration,21/11/2026 10:30,New patient,JS,Evans,Bethan,05/06/2001,07700 900124,no\n\
+         registration,21/11/2026 11:00,New patient,JS,Price,Huw,07/08/1975,07700 900125,\n",
+    )
+    .unwrap();
+    p.run_as("JS", &["import", "entries", file.to_str().unwrap()]).success();
+    let table = p.run(&["callbacks"]).success();
+    let out = stdout_of(&table);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.contains("JONES, Ann") && out.contains("07700 900123"), "{out}");
+    assert!(stderr_of(&table).contains("1 other new registration does not say"), "{}", stderr_of(&table));
+    let held: Vec<Option<bool>> = {
+        let c = p.sqlite();
+        let mut s = c
+            .prepare(
+                "SELECT r.fields ->> '$.asked_to_come_back' FROM entry e JOIN revision r ON r.id = e.current_revision_id
+                 ORDER BY e.occurred_at",
+            )
+            .unwrap();
+        s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(held, [Some(true), Some(false), None]);
+
+    // A cell that is not yes or no stops the file, naming its line and column; nothing loads.
+    let bad = p.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "kind,occurred_at,summary,recorded_by,family_name,given_name,date_of_birth,asked_to_come_back\n\
+         registration,21/11/2026 12:00,New patient,JS,Ward,Tom,01/01/1980,perhaps\n",
+    )
+    .unwrap();
+    let refused = p.run_as("JS", &["import", "entries", bad.to_str().unwrap()]).code(2);
+    let said = stderr_of(&refused);
+    assert!(said.contains("line 2") && said.contains("asked_to_come_back"), "{said}");
+    assert_eq!(count(&p, "SELECT count(*) FROM entry"), 3);
 }
 
 #[test]

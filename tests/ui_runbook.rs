@@ -202,3 +202,237 @@ fn the_manager_plans_ticks_and_moves_services_on_from_the_runbook_screen() {
     ui.key(KeyCode::Esc);
     assert!(ui.screen().contains("New entry: press a key"));
 }
+
+/// The practice's patient list of three, for the re-check's sample.
+fn patient_list(store: &Store) {
+    use cutover::store::ListPatient;
+    let actor = js(store);
+    let patients: Vec<ListPatient> = [
+        ("9434765919", "Jones", "Siân", "1950-04-03"),
+        ("9992345675", "Evans", "Rhys", "1970-06-05"),
+        ("9994691341", "Kowalski", "Anna", "1988-02-14"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (nhs, family, given, dob))| ListPatient {
+        line: i as u64 + 2,
+        nhs_number: nhs.into(),
+        family_name: family.into(),
+        given_name: given.into(),
+        date_of_birth: dob.into(),
+        sex: None,
+        postcode: None,
+        usual_gp: None,
+    })
+    .collect();
+    store.write_at(at("20/11/2026 10:00"), |tx| tx.import_list_patients(&actor, &patients)).unwrap();
+}
+
+/// Each re-check event: subject, state and note, by subject and then in the order made (the
+/// screen's clock stands still, so events of two subjects share a time).
+fn recheck_states(store: &Store) -> Vec<(String, String, Option<String>)> {
+    let mut rows = store.runbook_rows().unwrap().recheck_events;
+    rows.sort_by(|a, b| (&a.subject, a.at).cmp(&(&b.subject, b.at)));
+    rows.into_iter().map(|e| (e.subject, e.what.unwrap_or_default(), e.note)).collect()
+}
+
+impl Ui {
+    /// The runbook's list `n` (0: the plan), as Tab reaches it.
+    fn runbook_list(&mut self, n: usize) {
+        self.key(KeyCode::Char('b'));
+        for _ in 0..n {
+            self.key(KeyCode::Tab);
+        }
+    }
+
+    fn answer(&mut self, text: &str) {
+        self.keys(text);
+        self.key(KeyCode::Enter);
+    }
+}
+
+/// Issue 16, item 1: the whole go-live re-check on the screen: the patients tested at IDP and a
+/// sample drawn with its seed, each marked matches or issue, the issues' progress, and the sign-off
+/// refused while issues are open unless a reason is given, by the store's one rule.
+#[test]
+fn the_manager_rechecks_patients_and_reports_and_signs_off_go_live_data_on_the_screen() {
+    let store = practice("23/11/2026 08:00");
+    patient_list(&store);
+    store.write_at(at("21/11/2026 09:00"), |tx| tx.recheck_add(&js(&store), "9434765919")).unwrap();
+    let mut ui = Ui::signed_in(store);
+    ui.runbook_list(3);
+    let first = ui.screen();
+    assert!(first.contains("Re-check 0/6"), "{first}");
+    assert!(first.contains("1 patient and 5 reports: 0 match, 0 issues open, 6 not checked yet."), "{first}");
+    assert!(first.contains("›943 476 5919"), "{first}");
+    assert!(first.contains("Go Live Data is not signed off yet"), "{first}");
+
+    // A sample of two, with a recorded seed: the store draws it as `recheck sample` does.
+    ui.key(KeyCode::Char('n'));
+    ui.answer("0");
+    assert!(ui.screen().contains("Type how many patients, from 1 to 10000"), "{}", ui.screen());
+    ui.key(KeyCode::Backspace);
+    ui.answer("2");
+    ui.answer("4021");
+    let rows = ui.store.runbook_rows().unwrap();
+    assert_eq!(rows.samples.len(), 1);
+    assert_eq!((rows.samples[0].seed, rows.samples[0].size, rows.samples[0].population), (4021, 2, 3));
+    let drawn = ui.screen();
+    assert!(drawn.contains("Drew 2 patients of the 3 patients on the patient list with seed 4021"), "{drawn}");
+    assert!(drawn.contains("Sample: 2 of 3 on the patient list, seed 4021, by JS on 24/11/2026 09:30."), "{drawn}");
+
+    // An NHS number mistyped is refused before anything is written, the number kept to correct.
+    ui.key(KeyCode::Char('a'));
+    ui.answer("999 234 5676");
+    assert!(ui.screen().contains("NHS number:"), "{}", ui.screen());
+    assert_eq!(ui.store.runbook_rows().unwrap().recheck_patients.len(), rows.recheck_patients.len());
+    ui.key(KeyCode::Esc);
+
+    // The first matches; the next has an issue, which holds up the sign-off.
+    ui.key(KeyCode::Char('m'));
+    ui.key(KeyCode::Down);
+    let (second, second_label) = {
+        let rows = ui.store.runbook_rows().unwrap();
+        let nhs = rows.recheck_patients[1].nhs_number.clone();
+        let label = cutover::domain::nhs::NhsNumber::parse(&nhs).unwrap().to_string();
+        (nhs, label)
+    };
+    ui.key(KeyCode::Char('i'));
+    ui.key(KeyCode::Enter);
+    assert!(ui.screen().contains("What is wrong is needed"), "{}", ui.screen());
+    ui.answer("Penicillin allergy missing");
+    assert_eq!(second, "9994691341", "the sample's other patient, drawn by the seed");
+    assert_eq!(
+        recheck_states(&ui.store),
+        [
+            ("9434765919".to_string(), "matches".to_string(), None),
+            (second.clone(), "issue".to_string(), Some("Penicillin allergy missing".to_string()))
+        ]
+    );
+    let marked = ui.screen();
+    assert!(marked.contains(&format!("Recorded an issue for {second_label}")), "{marked}");
+    assert!(marked.contains("↳ Penicillin allergy missing"), "{marked}");
+    assert!(marked.contains("1 match, 1 issue open, 5 not checked yet"), "{marked}");
+    insta::assert_snapshot!("runbook_recheck", marked);
+
+    // Signing off is refused while anything is open, in the store's words, and nothing is written;
+    // it asks for the reason, and signs off with it.
+    ui.key(KeyCode::Char('s'));
+    let asked = ui.screen();
+    assert!(asked.contains("Sign off Go Live Data in your name") && asked.contains("Esc to leave it."), "{asked}");
+    ui.key(KeyCode::Enter);
+    let held = ui.screen();
+    assert!(
+        held.contains(
+            "Go Live Data was not signed off: 1 issue is still open and 5 re-check items are\nnot checked yet."
+        ),
+        "{held}"
+    );
+    assert!(held.contains("To sign off all the same, type the reason"), "{held}");
+    assert!(ui.store.runbook_rows().unwrap().signoffs.is_empty());
+    ui.key(KeyCode::Enter);
+    assert!(ui.store.runbook_rows().unwrap().signoffs.is_empty(), "an empty reason is no reason");
+    ui.answer("Supplier fixing the allergy today; reports checked on Monday");
+    let signoffs = ui.store.runbook_rows().unwrap().signoffs;
+    assert_eq!(signoffs.len(), 1);
+    assert_eq!((signoffs[0].open_issues, signoffs[0].unchecked, signoffs[0].staff_id.as_str()), (1, 5, "JS"));
+    assert_eq!(signoffs[0].reason.as_deref(), Some("Supplier fixing the allergy today; reports checked on Monday"));
+    assert!(ui.screen().contains("Go Live Data signed off by JS on 24/11/2026 09:30, with 1 issue open"));
+
+    // The issue reported, then fixed: each with its note, as `recheck issue` records them.
+    ui.key(KeyCode::Char('p'));
+    ui.answer("mended");
+    assert!(ui.screen().contains("Type reported, fixed or accepted"), "{}", ui.screen());
+    for _ in 0.."mended".len() {
+        ui.key(KeyCode::Backspace);
+    }
+    ui.answer("reported");
+    ui.answer("Ticket 4411");
+    ui.key(KeyCode::Char('p'));
+    ui.answer("fixed");
+    ui.answer("");
+    let states = recheck_states(&ui.store);
+    assert_eq!(states[2], (second.clone(), "reported".to_string(), Some("Ticket 4411".to_string())));
+    assert_eq!(states[3], (second, "fixed".to_string(), None));
+    // An issue fixed, or a patient who matches, has no issue to move on: refused, nothing asked.
+    ui.key(KeyCode::Char('p'));
+    assert!(ui.screen().contains("999 469 1341 has no open issue (issue, fixed): record one first with i."));
+    ui.key(KeyCode::Up);
+    ui.key(KeyCode::Char('p'));
+    assert!(ui.screen().contains("943 476 5919 has no open issue (matches)"), "{}", ui.screen());
+    assert_eq!(recheck_states(&ui.store).len(), 4);
+}
+
+/// Issue 16, items 1 and 2: the call-back list on the screen holds the new patients asked to come
+/// back, and `d` marks one registered through the queue's own questions.
+#[test]
+fn the_call_back_list_shows_new_patients_asked_to_come_back_and_d_marks_one_registered() {
+    use cutover::domain::fields::Kind;
+    use cutover::entries;
+    let store = practice("23/11/2026 08:00");
+    let actor = js(&store);
+    let register = |family: &str, given: &str, asked: Option<&str>| {
+        let mut values = vec![
+            ("summary", "New patient at the desk"),
+            ("family_name", family),
+            ("given_name", given),
+            ("date_of_birth", "03/04/1990"),
+            ("phone", "07700 900123"),
+        ];
+        if let Some(asked) = asked {
+            values.push(("asked_to_come_back", asked));
+        }
+        let entry = entries::NewEntry {
+            kind: Kind::Registration,
+            values: values.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            flags: Vec::new(),
+            patient: entries::PatientGiven::default(),
+        };
+        store.write_at(at("21/11/2026 10:00"), |tx| entries::log(tx, &actor, &entry, false)).unwrap().reference
+    };
+    let zofia = register("Nowak", "Zofia", Some("yes"));
+    register("Okafor", "Chidi", Some("no"));
+    register("Hughes", "Megan", None);
+    let mut ui = Ui::signed_in(store);
+    ui.runbook_list(4);
+    let list = ui.screen();
+    assert!(list.contains("Call-backs 1"), "{list}");
+    assert!(
+        list.contains(&format!("›{zofia}")) && list.contains("NOWAK, Zofia") && list.contains("07700 900123"),
+        "{list}"
+    );
+    assert!(!list.contains("OKAFOR") && !list.contains("HUGHES"), "{list}");
+    assert!(list.contains("1 other new registration does not say whether they were asked to come back"), "{list}");
+    insta::assert_snapshot!("runbook_callbacks", list);
+
+    // d: the queue's questions for a registration done, then back to the list.
+    ui.key(KeyCode::Char('d'));
+    assert!(ui.screen().contains("Its reference in the new system"), "{}", ui.screen());
+    ui.answer("EMIS-77");
+    ui.answer("943 476 5919");
+    ui.key(KeyCode::Char('y'));
+    let done = ui.screen();
+    assert!(done.contains(&format!("{zofia} done: it is in the new system.")), "{done}");
+    let held = ui.store.callbacks().unwrap();
+    assert_eq!((held.asked[0].reference.as_str(), held.asked[0].status.as_str()), (zofia.as_str(), "done"));
+    assert_eq!(held.asked[0].status_by.as_deref(), Some("JS"));
+    ui.key(KeyCode::Esc);
+    let back = ui.screen();
+    assert!(back.contains("0 to call back; 1 registered in the new system"), "{back}");
+    assert!(back.contains("yes, 24/11"), "{back}");
+}
+
+/// A sample asked for with no patient list: the store's refusal, and nothing written.
+#[test]
+fn a_sample_with_no_patient_list_is_refused_on_the_screen_and_nothing_is_written() {
+    let store = practice("23/11/2026 08:00");
+    let mut ui = Ui::signed_in(store);
+    ui.runbook_list(3);
+    ui.key(KeyCode::Char('n'));
+    ui.answer("5");
+    ui.answer("");
+    let screen = ui.screen();
+    assert!(screen.contains("There is no patient list to draw a sample from: nothing was drawn."), "{screen}");
+    let rows = ui.store.runbook_rows().unwrap();
+    assert!(rows.samples.is_empty() && rows.recheck_patients.is_empty());
+}

@@ -326,10 +326,7 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
     let actor = store.actor(ctx.as_staff.as_deref())?;
     match action {
         RecheckAction::Sample { size, seed } => {
-            // A short seed is easy to read out to someone who wants to draw the same sample.
-            let seed = seed.unwrap_or_else(|| {
-                u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default()) % 1_000_000
-            });
+            let seed = seed.unwrap_or_else(crate::runbook::recheck::new_seed);
             let drawn = store.write_at(ctx.now, |tx| tx.recheck_sample(&actor, size as usize, seed))?;
             for nhs in &drawn.drawn {
                 let shown = NhsNumber::parse_held(nhs).map_or_else(|_| nhs.clone(), |n| n.to_string());
@@ -486,9 +483,19 @@ fn born(dob: Option<&str>) -> String {
         .map_or_else(String::new, time::format_uk_date)
 }
 
+/// Registrations that do not say whether the patient was asked to come back are not on the list:
+/// said, so that someone finds out.
+fn unsaid(n: usize) -> String {
+    format!(
+        "{} not say whether the patient was asked to come back after go-live: see them with `cutover list --kind registration`, and amend them with --set asked_to_come_back=yes or no.",
+        plural(n, "other new registration does", "other new registrations do")
+    )
+}
+
 pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
-    let callbacks = store.callbacks()?;
+    let list = store.callbacks()?;
+    let callbacks = &list.asked;
     let registered = |c: &crate::store::Callback| match c.status.as_str() {
         "done" => "yes",
         "not_required" => "not required",
@@ -498,7 +505,7 @@ pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> 
         CallbackFormat::Table => {
             let widths = CALLBACK_COLUMNS.map(|(_, w)| w);
             write_table_row(&mut ctx.out, &widths, &CALLBACK_COLUMNS.map(|(n, _)| n.to_string()))?;
-            for c in &callbacks {
+            for c in callbacks {
                 let status = match (registered(c), c.status_changed_at) {
                     ("no", _) => format!("no: cutover done {}", c.reference),
                     (said, Some(at)) => {
@@ -524,6 +531,9 @@ pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> 
                 waiting,
                 callbacks.len() - waiting
             )?;
+            if list.unsaid > 0 {
+                writeln!(ctx.err, "{}", unsaid(list.unsaid))?;
+            }
         }
         CallbackFormat::Csv => {
             let mut csv = csv::Writer::from_writer(ctx.out.csv()?);
@@ -532,7 +542,7 @@ pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> 
                 other => Error::Csv(format!("{other:?}")),
             };
             csv.write_record(CALLBACK_CSV).map_err(io)?;
-            for c in &callbacks {
+            for c in callbacks {
                 let cells = [
                     c.reference.clone(),
                     time::format_iso_local(c.occurred_at),
@@ -552,6 +562,9 @@ pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> 
                 csv.write_record(cells.iter().map(|v| spreadsheet_safe(v).into_owned())).map_err(io)?;
             }
             csv.flush()?;
+            if list.unsaid > 0 {
+                writeln!(ctx.err, "{}", unsaid(list.unsaid))?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

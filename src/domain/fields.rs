@@ -230,6 +230,9 @@ const REGISTRATION: &[FieldSpec] = &[
     opt("previous_practice", "Previous practice", SHORT),
     opt("registration_type", "Registration type", Pick(REGISTRATION_TYPES)),
     opt("form_received", "Registration form received", YesNo),
+    // "New patients cannot complete registration until after the cut-off period so you will need
+    // to ask them to come back after Go Live" (Cut-over and Go Live): the call-back list.
+    opt("asked_to_come_back", "To come back after go-live", YesNo),
 ];
 
 const PATHOLOGY: &[FieldSpec] = &[

@@ -150,6 +150,15 @@ mod tests {
 
     use super::*;
 
+    /// The guide's pages kept in `../shared/reference/`, by the titles `source` uses.
+    const PAGES: [&str; 5] = [
+        "Checklists by role",
+        "Planning for cutover",
+        "Final data production and cutover",
+        "Initial data production",
+        "Cut-over and Go Live",
+    ];
+
     #[test]
     fn the_data_file_reads_and_every_item_has_a_role_a_phase_and_a_source() {
         let g = parse(DATA).unwrap();
@@ -157,7 +166,20 @@ mod tests {
         assert_eq!(g.phases.len(), 5);
         for item in &g.items {
             assert!(g.placed(item).is_some(), "{} names no known role and phase", item.id);
-            assert!(!item.question.trim().is_empty() && !item.source.trim().is_empty(), "{}", item.id);
+            assert!(!item.question.trim().is_empty(), "{}", item.id);
+            assert!(PAGES.iter().any(|page| item.source.contains(page)), "{} names none of the guide's pages", item.id);
+        }
+        // Every role has questions before FDP (early, IDP, planning), during the cutover and after
+        // go-live: the practice, its project manager or GP IT delivery partner, and the ICB.
+        for role in &g.roles {
+            for phase in &g.phases {
+                assert!(
+                    g.items_for(Some(role), Some(phase)).next().is_some(),
+                    "{} has no items in the phase {}",
+                    role.name,
+                    phase.name
+                );
+            }
         }
         for c in &g.categories {
             assert!(!c.source.trim().is_empty(), "{}", c.id);

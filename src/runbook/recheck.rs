@@ -101,6 +101,15 @@ impl SignoffHold {
     }
 }
 
+/// The most patients one sample may draw.
+pub const SAMPLE_MAX: u32 = 10_000;
+
+/// A seed for a sample drawn without one: short, so it is easy to read out to someone who wants
+/// to draw the same sample again.
+pub fn new_seed() -> u64 {
+    u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default()) % 1_000_000
+}
+
 /// Draws `size` of `population` (NHS numbers, in the order given: sort them first) with `seed`:
 /// the same list, size and seed always give the same patients, in the same order.
 pub fn draw_sample(population: &[String], size: usize, seed: u64) -> Vec<String> {

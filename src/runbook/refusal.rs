@@ -136,20 +136,24 @@ impl Display for Refusal {
                 f,
                 "--state: \"{given}\" is not an issue's state. Use reported (to the supplier), fixed or accepted."
             ),
-            Refusal::SignoffHeld { open_issues, unchecked } => {
-                let mut held = Vec::new();
-                if *open_issues > 0 {
-                    held.push(format!("{open_issues} issue{} still open", if *open_issues == 1 { " is" } else { "s are" }));
-                }
-                if *unchecked > 0 {
-                    held.push(format!("{unchecked} re-check item{} not checked yet", if *unchecked == 1 { " is" } else { "s are" }));
-                }
-                write!(
-                    f,
-                    "Go Live Data was not signed off: {}. See them with `cutover recheck`. To sign off all the same, give the reason: cutover recheck signoff --reason TEXT.",
-                    held.join(" and ")
-                )
-            }
+            Refusal::SignoffHeld { open_issues, unchecked } => write!(
+                f,
+                "{} See them with `cutover recheck`. To sign off all the same, give the reason: cutover recheck signoff --reason TEXT.",
+                signoff_held(*open_issues, *unchecked)
+            ),
         }
     }
+}
+
+/// "Go Live Data was not signed off: 1 issue is still open and 5 re-check items are not checked
+/// yet.": the refusal as the command line and the screen both say it.
+pub fn signoff_held(open_issues: usize, unchecked: usize) -> String {
+    let mut held = Vec::new();
+    if open_issues > 0 {
+        held.push(format!("{open_issues} issue{} still open", if open_issues == 1 { " is" } else { "s are" }));
+    }
+    if unchecked > 0 {
+        held.push(format!("{unchecked} re-check item{} not checked yet", if unchecked == 1 { " is" } else { "s are" }));
+    }
+    format!("Go Live Data was not signed off: {}.", held.join(" and "))
 }

@@ -53,8 +53,8 @@ pub use queue::{
 };
 pub use report::ReportCounts;
 pub use runbook::{
-    AddedService, Callback, Drawn, PlanVersion, RecheckPatient, RecheckSample, RunbookEvent, RunbookRows, Signoff,
-    Ticked,
+    AddedService, Callback, Callbacks, Drawn, PlanVersion, RecheckPatient, RecheckSample, RunbookEvent, RunbookRows,
+    Signoff, Ticked,
 };
 pub use settings::{Settings, key as settings_key};
 pub use share::{Marks, PcInLog, PieceLabel, Published, SourceState};

@@ -279,6 +279,7 @@ fn given(text: Option<&str>) -> Option<&str> {
 /// (the registration's re-entry marked done).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Callback {
+    pub entry_id: String,
     pub reference: String,
     pub occurred_at: DateTime<Utc>,
     pub family_name: String,
@@ -294,34 +295,55 @@ pub struct Callback {
     pub status_by: Option<String>,
 }
 
+/// The call-back list: the new patients asked to come back, and how many other registrations
+/// do not say whether they were (so that someone asks).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Callbacks {
+    pub asked: Vec<Callback>,
+    pub unsaid: usize,
+}
+
 impl Store {
-    /// Every registration logged (not voided), oldest first, with its contact details.
-    pub fn callbacks(&self) -> Result<Vec<Callback>> {
-        self.read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT e.ref, e.occurred_at, coalesce(r.fields ->> '$.family_name', ''),
-                        coalesce(r.fields ->> '$.given_name', ''), r.fields ->> '$.date_of_birth',
-                        r.fields ->> '$.phone', r.fields ->> '$.address', r.fields ->> '$.postcode',
-                        e.reentry_status, e.reentry_changed_at, e.reentry_assignee
-                 FROM entry e JOIN revision r ON r.id = e.current_revision_id
-                 WHERE e.kind = 'registration' AND e.voided = 0 ORDER BY e.occurred_at, e.ref",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok(Callback {
-                    reference: r.get(0)?,
-                    occurred_at: at(r.get(1)?)?,
-                    family_name: r.get(2)?,
-                    given_name: r.get(3)?,
-                    date_of_birth: r.get(4)?,
-                    phone: r.get(5)?,
-                    address: r.get(6)?,
-                    postcode: r.get(7)?,
-                    status: r.get(8)?,
-                    status_changed_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(time::from_storage),
-                    status_by: r.get(10)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Every registration logged (not voided) whose patient was asked to come back after go-live,
+    /// oldest first, with its contact details; and the count of those that do not say.
+    pub fn callbacks(&self) -> Result<Callbacks> {
+        self.snapshot(|| {
+            self.read(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT e.id, e.ref, e.occurred_at, coalesce(r.fields ->> '$.family_name', ''),
+                            coalesce(r.fields ->> '$.given_name', ''), r.fields ->> '$.date_of_birth',
+                            r.fields ->> '$.phone', r.fields ->> '$.address', r.fields ->> '$.postcode',
+                            e.reentry_status, e.reentry_changed_at, e.reentry_assignee
+                     FROM entry e JOIN revision r ON r.id = e.current_revision_id
+                     WHERE e.kind = 'registration' AND e.voided = 0
+                       AND r.fields ->> '$.asked_to_come_back' = 1
+                     ORDER BY e.occurred_at, e.ref",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(Callback {
+                        entry_id: r.get(0)?,
+                        reference: r.get(1)?,
+                        occurred_at: at(r.get(2)?)?,
+                        family_name: r.get(3)?,
+                        given_name: r.get(4)?,
+                        date_of_birth: r.get(5)?,
+                        phone: r.get(6)?,
+                        address: r.get(7)?,
+                        postcode: r.get(8)?,
+                        status: r.get(9)?,
+                        status_changed_at: r.get::<_, Option<String>>(10)?.as_deref().and_then(time::from_storage),
+                        status_by: r.get(11)?,
+                    })
+                })?;
+                let asked = rows.collect::<rusqlite::Result<_>>()?;
+                let unsaid: i64 = c.query_row(
+                    "SELECT count(*) FROM entry e JOIN revision r ON r.id = e.current_revision_id
+                     WHERE e.kind = 'registration' AND e.voided = 0 AND r.fields ->> '$.asked_to_come_back' IS NULL",
+                    [],
+                    |r| r.get(0),
+                )?;
+                Ok(Callbacks { asked, unsaid: unsaid as usize })
+            })
         })
     }
 

@@ -287,9 +287,12 @@ pub enum Msg {
     },
     Runbook {
         overview: Box<crate::runbook::Overview>,
+        callbacks: crate::store::Callbacks,
         go_live: Option<DateTime<Utc>>,
     },
     RunbookSaved(String),
+    /// The store refused to sign off Go Live Data: this holds it up.
+    SignoffHeld(crate::runbook::recheck::SignoffHold),
     /// A change to a queue item was not made, and why, in the screen's words.
     NotActed(String),
     /// The database asks before making the change: these need a yes.
@@ -402,7 +405,7 @@ impl App {
             Screen::Entries(_) => keys::ENTRIES,
             Screen::Detail(_) => keys::DETAIL,
             Screen::Queue(_) => keys::QUEUE,
-            Screen::Runbook(_) => keys::RUNBOOK,
+            Screen::Runbook(screen) => screen.bindings(),
         }
     }
 
@@ -549,11 +552,18 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Runbook { overview, go_live } => {
+            Msg::Runbook { overview, callbacks, go_live } => {
                 if let Screen::Runbook(screen) = &mut self.screen {
-                    screen.loaded(*overview, go_live);
+                    screen.loaded(*overview, callbacks, go_live);
                 }
                 Vec::new()
+            }
+            Msg::SignoffHeld(hold) => {
+                if let Screen::Runbook(screen) = &mut self.screen {
+                    let held = screen.signoff_held(hold);
+                    self.say(held, Tone::Problem);
+                }
+                vec![Effect::LoadRunbook]
             }
             Msg::RunbookSaved(text) => {
                 self.say(text, Tone::Success);
@@ -940,6 +950,21 @@ impl App {
             Outcome::Say(text) => {
                 self.say(text, Tone::Info);
                 Vec::new()
+            }
+            Outcome::Problem(text) => {
+                self.say(text, Tone::Problem);
+                Vec::new()
+            }
+            // The queue's own questions (its reference in the new system, the NHS number traced)
+            // mark the registration done; Esc there comes back to the call-backs.
+            Outcome::Registered { entry_id, reference } => {
+                let mut queue = QueueScreen::opening(false);
+                queue.filter.search = reference.clone();
+                queue.from_callbacks = true;
+                self.screen = Screen::Queue(Box::new(queue));
+                let mut effects = self.reload_queue();
+                effects.push(Effect::CheckChange { change: Change::Done, entry_id, reference });
+                effects
             }
         }
     }

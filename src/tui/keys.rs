@@ -44,6 +44,20 @@ pub enum Command {
     PreviousPage,
     ScrollDown,
     ScrollUp,
+    /// The runbook: the next list, or the one before.
+    NextList,
+    PreviousList,
+    /// The runbook: plan a kind of work, tick an item, move a service on a step.
+    Step,
+    Chase,
+    Role,
+    Matches,
+    Issue,
+    IssueProgress,
+    AddPatient,
+    Sample,
+    Signoff,
+    Registered,
 }
 
 /// One key: how it is written in the footer and help, and what it does.
@@ -112,7 +126,7 @@ pub const HOME: &[Binding] = &[
     key('e', "Entries", "Find and correct entries", Command::Entries),
     key('g', "Queue", "Re-entry queue (after go-live)", Command::Queue),
     key('o', "Drafts", "Open unsaved drafts", Command::Drafts),
-    key('b', "Runbook", "Runbook: plan, checklists, services", Command::Runbook),
+    key('b', "Runbook", "Runbook: plan to sign-off, call-backs", Command::Runbook),
     key('w', "Switch user", "Switch user", Command::SwitchUser),
     key('q', "Quit", "Quit", Command::Quit),
     HELP,
@@ -169,14 +183,87 @@ pub const QUEUE: &[Binding] = &[
     ALSO_HELP,
 ];
 
-pub const RUNBOOK: &[Binding] = &[
-    named(KeyCode::Tab, "Tab", "Next list", "Next list", None),
-    named(KeyCode::Enter, "Enter", "Plan/tick/step", "Plan, tick, or next step", None),
-    named(KeyCode::Char('c'), "c", "Chase note", "Chase note (services)", None),
-    named(KeyCode::Char('r'), "r", "Role", "Role (checklists)", None),
+/// The runbook's keys, one table per list: what each list's keys do, its footer and its help.
+const NEXT_LIST: Binding =
+    named(KeyCode::Tab, "Tab", "Next list", "Next list (Shift-Tab, ← or →: the others)", Some(Command::NextList));
+const RUNBOOK_MOVES: [Binding; 6] = [
+    named(KeyCode::BackTab, "Shift-Tab", "", "The list before", Some(Command::PreviousList)),
+    named(KeyCode::Right, "→", "", "Next list", Some(Command::NextList)),
+    named(KeyCode::Left, "←", "", "The list before", Some(Command::PreviousList)),
     named(KeyCode::Down, "↑/↓", "Choose", "Choose a row", None),
     named(KeyCode::Esc, "Esc", "Back", "Back", Some(Command::Back)),
     HELP,
+];
+
+pub const RUNBOOK_PLAN: &[Binding] = &[
+    named(KeyCode::Enter, "Enter", "Plan", "Plan this kind of work: how, and who leads it", Some(Command::Step)),
+    NEXT_LIST,
+    RUNBOOK_MOVES[0],
+    RUNBOOK_MOVES[1],
+    RUNBOOK_MOVES[2],
+    RUNBOOK_MOVES[3],
+    RUNBOOK_MOVES[4],
+    RUNBOOK_MOVES[5],
+    ALSO_HELP,
+];
+
+pub const RUNBOOK_CHECKLISTS: &[Binding] = &[
+    named(KeyCode::Enter, "Enter", "Tick", "Tick the item, with a note if you type one", Some(Command::Step)),
+    key('r', "Role", "Another role's checklist", Command::Role),
+    NEXT_LIST,
+    RUNBOOK_MOVES[0],
+    RUNBOOK_MOVES[1],
+    RUNBOOK_MOVES[2],
+    RUNBOOK_MOVES[3],
+    RUNBOOK_MOVES[4],
+    RUNBOOK_MOVES[5],
+    ALSO_HELP,
+];
+
+pub const RUNBOOK_SERVICES: &[Binding] = &[
+    named(KeyCode::Enter, "Enter", "Next step", "Move the service on one step", Some(Command::Step)),
+    key('c', "Chase note", "Chase note: who you spoke to, what they said", Command::Chase),
+    NEXT_LIST,
+    RUNBOOK_MOVES[0],
+    RUNBOOK_MOVES[1],
+    RUNBOOK_MOVES[2],
+    RUNBOOK_MOVES[3],
+    RUNBOOK_MOVES[4],
+    RUNBOOK_MOVES[5],
+    ALSO_HELP,
+];
+
+pub const RUNBOOK_RECHECK: &[Binding] = &[
+    key('m', "Matches", "Matches: it is the same in the new system", Command::Matches),
+    key('i', "Issue", "Issue: record what is wrong (it holds up the sign-off)", Command::Issue),
+    key('p', "Progress", "An issue's progress: reported (to the supplier), fixed or accepted", Command::IssueProgress),
+    key('s', "Sign off", "Sign off Go Live Data", Command::Signoff),
+    key('a', "Add patient", "Add a patient tested at the initial data production", Command::AddPatient),
+    key('n', "Sample", "Draw a random sample of the patient list", Command::Sample),
+    NEXT_LIST,
+    RUNBOOK_MOVES[0],
+    RUNBOOK_MOVES[1],
+    RUNBOOK_MOVES[2],
+    RUNBOOK_MOVES[3],
+    RUNBOOK_MOVES[4],
+    RUNBOOK_MOVES[5],
+    ALSO_HELP,
+];
+
+pub const RUNBOOK_CALLBACKS: &[Binding] = &[
+    key(
+        'd',
+        "Registered",
+        "Registered in the new system: mark their registration done in the re-entry queue",
+        Command::Registered,
+    ),
+    NEXT_LIST,
+    RUNBOOK_MOVES[0],
+    RUNBOOK_MOVES[1],
+    RUNBOOK_MOVES[2],
+    RUNBOOK_MOVES[3],
+    RUNBOOK_MOVES[4],
+    RUNBOOK_MOVES[5],
     ALSO_HELP,
 ];
 
@@ -269,6 +356,20 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count);
+    }
+
+    #[test]
+    fn no_key_means_two_things_on_any_of_the_runbooks_lists() {
+        for table in [RUNBOOK_PLAN, RUNBOOK_CHECKLISTS, RUNBOOK_SERVICES, RUNBOOK_RECHECK, RUNBOOK_CALLBACKS] {
+            let mut keys: Vec<String> = table.iter().map(|b| format!("{:?}{}", b.code, b.ctrl)).collect();
+            let count = keys.len();
+            keys.sort();
+            keys.dedup();
+            assert_eq!(keys.len(), count, "{keys:?}");
+            assert!(
+                table.iter().any(|b| b.command == Some(Command::Back)) && table.iter().any(|b| b.code == KeyCode::F(1))
+            );
+        }
     }
 
     #[test]

@@ -331,11 +331,22 @@ fn perform(store: &Store, app: &App, effect: Effect) -> Option<Msg> {
         Effect::LoadDrafts => store.drafts_free_at(now).map(|drafts| Some(Msg::Drafts(drafts))),
         Effect::LoadRunbook => (|| {
             let go_live = store.settings()?.go_live();
-            Ok(Some(Msg::Runbook { overview: Box::new(crate::runbook::load(store)?), go_live }))
+            let overview = Box::new(crate::runbook::load(store)?);
+            Ok(Some(Msg::Runbook { overview, callbacks: store.callbacks()?, go_live }))
         })(),
         Effect::Runbook(change) => (|| {
             let actor = store.actor(user.as_deref())?;
-            Ok(Some(Msg::RunbookSaved(save_runbook(store, &actor, &change, now)?)))
+            match save_runbook(store, &actor, &change, now) {
+                Ok(text) => {
+                    back_up_in_background(store, now);
+                    sharing::nudge(user.as_deref());
+                    Ok(Some(Msg::RunbookSaved(text)))
+                }
+                Err(Error::Runbook(crate::runbook::Refusal::SignoffHeld { open_issues, unchecked })) => {
+                    Ok(Some(Msg::SignoffHeld(crate::runbook::recheck::SignoffHold { open_issues, unchecked })))
+                }
+                Err(e) => Err(e),
+            }
         })(),
     };
     result.unwrap_or_else(|e| {
@@ -354,6 +365,7 @@ fn save_runbook(
 ) -> Result<String> {
     use crate::error::Error;
     use crate::runbook::Refusal;
+    use crate::runbook::recheck::RecheckState;
     let g = crate::runbook::guide();
     match change {
         runbook::Change::Plan { category, how, lead } => {
@@ -381,6 +393,51 @@ fn save_runbook(
                 Some(_) => format!("{name}: {}.", now_in.words()),
                 None => format!("Note added to {name}; it is still {}.", now_in.words()),
             })
+        }
+        runbook::Change::RecheckMark { subject, label, state, note } => {
+            store.write_at(now, |tx| tx.recheck_mark(actor, subject, *state, note.as_deref()))?;
+            Ok(match state {
+                RecheckState::Matches => format!("Marked {label}: matches."),
+                RecheckState::Issue => {
+                    format!(
+                        "Recorded an issue for {label}. It holds up the sign-off until it is fixed or accepted (p)."
+                    )
+                }
+                _ => format!("{label}: {}.", state.words()),
+            })
+        }
+        runbook::Change::RecheckAdd { nhs_number } => {
+            let shown = crate::domain::nhs::NhsNumber::parse_held(nhs_number)
+                .map_or_else(|_| nhs_number.clone(), |n| n.to_string());
+            Ok(if store.write_at(now, |tx| tx.recheck_add(actor, nhs_number))? {
+                format!("Added {shown} to the go-live re-check (tested at the initial data production).")
+            } else {
+                format!("{shown} is already in the go-live re-check; nothing was changed.")
+            })
+        }
+        runbook::Change::RecheckSample { size, seed } => {
+            let seed = seed.unwrap_or_else(crate::runbook::recheck::new_seed);
+            let drawn = store.write_at(now, |tx| tx.recheck_sample(actor, *size, seed))?;
+            let already = if drawn.already.is_empty() {
+                String::new()
+            } else {
+                format!(" {} already in the re-check.", drawn.already.len())
+            };
+            let patients = |n: usize| format!("{n} patient{}", if n == 1 { "" } else { "s" });
+            Ok(format!(
+                "Drew {} of the {} on the patient list with seed {seed}: the same seed draws the same sample again.{already}",
+                patients(drawn.drawn.len()),
+                patients(drawn.sample.population)
+            ))
+        }
+        runbook::Change::Signoff { reason } => {
+            let signed = store.write_at(now, |tx| tx.signoff(actor, reason.as_deref()))?;
+            let with = if signed.open_issues + signed.unchecked > 0 { ", with the reason recorded" } else { "" };
+            Ok(format!(
+                "Go Live Data signed off by {} on {}{with}. Confirm it to the new supplier.",
+                signed.staff_id,
+                time::format_uk(signed.at)
+            ))
         }
     }
 }

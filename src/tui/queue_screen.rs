@@ -109,6 +109,8 @@ pub struct QueueScreen {
     pub prompt: Option<QueuePrompt>,
     /// When the page was last read from the database.
     pub loaded_at: Option<DateTime<Utc>>,
+    /// Opened from the runbook's call-back list to mark a registration done: Esc goes back there.
+    pub from_callbacks: bool,
 }
 
 impl QueueScreen {
@@ -650,6 +652,11 @@ impl App {
                 reload = true;
             }
             (_, Some(Command::Refresh)) => return self.reload_queue(),
+            (_, Some(Command::Back)) if screen.from_callbacks => {
+                self.screen =
+                    Screen::Runbook(Box::new(super::runbook::RunbookScreen::on(super::runbook::Tab::Callbacks)));
+                return vec![Effect::LoadRunbook];
+            }
             // Esc first clears a search, then leaves.
             (_, Some(Command::Back)) if !screen.filter.search.is_empty() => {
                 screen.filter.search.clear();
