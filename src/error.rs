@@ -619,7 +619,7 @@ impl Display for Exchange {
             ),
             Exchange::MergeEncrypted(path) => write!(
                 f,
-                "{} is encrypted (or it is not a cutover file at all), and this database has no passphrase to open it. Nothing was changed. Give the practice's passphrase with --passphrase-file.",
+                "{} is encrypted (or it is not a cutover file at all), and this database is not. Nothing was changed. Encrypt this database first with the practice's passphrase (cutover encrypt --passphrase-file FILE), then merge: an encrypted file's entries are never copied into an unencrypted database.",
                 path.display()
             ),
             Exchange::MergeOtherPassphrase(path) => write!(

@@ -164,7 +164,7 @@ fn a_file_under_another_passphrase_or_none_is_refused_by_merge_and_changes_nothi
     let export = theirs.dir.path().join("theirs.cutover");
     theirs.run_as("JS", &["export", "--out", export.to_str().unwrap()]).success();
 
-    for (pc, words) in [(&ours, "encrypted with another passphrase"), (&plain_pc, "this database has no passphrase")] {
+    for (pc, words) in [(&ours, "encrypted with another passphrase"), (&plain_pc, "and this database is not")] {
         let before = database_files(pc);
         let said = stderr_of(&pc.run_as("JS", &["merge", export.to_str().unwrap()]).code(1));
         assert!(said.contains(words) && said.contains("Nothing was changed"), "{said}");

@@ -245,9 +245,6 @@ fn copy_into(
 /// file is then as it was.
 pub fn reseal(path: &Path, current: Option<&Passphrase>, new: &Passphrase) -> Result<()> {
     let (conn, key) = open_database(path, current)?;
-    if key.is_none() && cipher::sealing(path).map_err(|e| Error::file(path, e))? == Sealing::Sealed {
-        return Err(Error::WrongPassphrase(path.to_path_buf()));
-    }
     let at = |e| Error::Sqlite(e).at(path);
     // One self-contained file, which no other connection holds: SQLite changes the journal only
     // when no other connection has the database open.
