@@ -566,6 +566,9 @@ impl App {
                 vec![Effect::LoadRunbook]
             }
             Msg::RunbookSaved(text) => {
+                if let Screen::Runbook(screen) = &mut self.screen {
+                    screen.saved();
+                }
                 self.say(text, Tone::Success);
                 vec![Effect::LoadRunbook]
             }
