@@ -98,53 +98,24 @@ pub struct Prompt {
     pub answer: TextArea<'static>,
 }
 
+/// What a question asks. `NewState` is any state for a service, as `services set --state` takes
+/// (`from`: where it stands), and `StateNote` the note that goes with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Asks {
-    PlanHow {
-        category: String,
-    },
-    PlanLead {
-        category: String,
-        how: String,
-    },
-    TickNote {
-        item: String,
-    },
-    UntickReason {
-        item: String,
-    },
-    ChaseNote {
-        service: String,
-    },
-    /// Any state for a service (`services set --state`); `from` is where it stands.
-    NewState {
-        service: String,
-        from: ServiceState,
-    },
-    /// The note that goes with a service's new state, if any.
-    StateNote {
-        service: String,
-        state: ServiceState,
-    },
+    PlanHow { category: String },
+    PlanLead { category: String, how: String },
+    TickNote { item: String },
+    UntickReason { item: String },
+    ChaseNote { service: String },
+    NewState { service: String, from: ServiceState },
+    StateNote { service: String, state: ServiceState },
     AddService,
-    Issue {
-        subject: String,
-        label: String,
-    },
-    Progress {
-        subject: String,
-        label: String,
-    },
-    ProgressNote {
-        subject: String,
-        label: String,
-        state: RecheckState,
-    },
+    Issue { subject: String, label: String },
+    Progress { subject: String, label: String },
+    ProgressNote { subject: String, label: String, state: RecheckState },
     AddPatient,
     SampleSize,
-    SampleSeed {
-        size: usize,
-    },
+    SampleSeed { size: usize },
     Signoff,
 }
 
@@ -309,14 +280,7 @@ impl RunbookScreen {
             Some(Command::Untick) => return self.untick(),
             Some(Command::ServiceState) => {
                 if let Some(s) = self.overview.as_ref().and_then(|o| o.services.get(self.selected)) {
-                    let states: Vec<&str> = ServiceState::ALL.iter().map(|s| s.words()).collect();
-                    let question = format!(
-                        "{} is {}. Set it to: {} or {}? Then Enter:",
-                        s.name,
-                        s.state.words(),
-                        states[..states.len() - 1].join(", "),
-                        states[states.len() - 1]
-                    );
+                    let question = format!("{} is {}. Set it to: {}? Then Enter:", s.name, s.state.words(), states());
                     self.prompt = Some(ask(Asks::NewState { service: s.name.clone(), from: s.state }, question, ""));
                 }
             }
@@ -475,12 +439,7 @@ impl RunbookScreen {
             Asks::AddService => Outcome::Save(Change::AddService { name: answer }),
             Asks::NewState { service, from } => {
                 let Some(state) = ServiceState::parse(&answer) else {
-                    let states: Vec<&str> = ServiceState::ALL.iter().map(|s| s.words()).collect();
-                    return Outcome::Problem(format!(
-                        "Type one of: {} or {} (Esc to leave it).",
-                        states[..states.len() - 1].join(", "),
-                        states[states.len() - 1]
-                    ));
+                    return Outcome::Problem(format!("Type one of: {} (Esc to leave it).", states()));
                 };
                 // The store's rule, checked again when it writes; asked here before the note is typed.
                 if let Err(refused) = refusal::service_step(&service, from, state) {
@@ -860,6 +819,16 @@ fn wrap(text: &str, columns: usize) -> Vec<String> {
     }
     lines.truncate(3);
     lines.into_iter().map(|l| truncate(&l, columns).into_owned()).collect()
+}
+
+/// "to switch off, confirmed off, …, confirmed back on or not used here": every state a service
+/// can be set to, as people read them.
+fn states() -> String {
+    let words: Vec<&str> = ServiceState::ALL.iter().map(|s| s.words()).collect();
+    match words.split_last() {
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// Text under a row, marked "↳" and broken between words (at most three lines, as `wrap`).
