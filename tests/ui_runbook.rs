@@ -678,3 +678,49 @@ fn a_plan_set_on_two_pcs_at_the_same_time_is_pointed_out_on_the_screen_as_by_the
     let said = common::stdout_of(&office.run(&["plan"]).success());
     assert!(!said.contains("at the same time") && said.contains("2 earlier versions kept"), "{said}");
 }
+
+/// The footer of every runbook list ends "F1 Help": F1 opens the help of that list, even while a
+/// question is being answered (where ? is typed), and it names every key the list has, the new ones
+/// included, from the same table that runs them.
+#[test]
+fn f1_opens_the_help_of_each_runbook_list_with_all_its_keys() {
+    let store = practice("30/11/2026 08:00");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('b'));
+    for (list, keys) in [
+        ("Plan", &["Plan this kind of work"][..]),
+        ("Checklists", &["Untick an item ticked in error, giving the reason", "Another role's checklist"]),
+        (
+            "Services",
+            &[
+                "Set any state, such as a step back or not used, with a note",
+                "Add a service the practice uses",
+                "Chase note",
+            ],
+        ),
+        ("Re-check", &["Matches: it is the same in the new system", "Draw a random sample"]),
+        ("Call-backs", &["Registered in the new system"]),
+    ] {
+        ui.key(KeyCode::F(1));
+        let help = ui.screen();
+        assert!(help.contains("Keys on this screen"), "{list}: {help}");
+        for does in keys {
+            assert!(help.contains(does), "{list}: {does:?} in {help}");
+        }
+        if list == "Services" {
+            insta::assert_snapshot!("runbook_services_help", help);
+        }
+        ui.key(KeyCode::Esc);
+        ui.key(KeyCode::Tab);
+    }
+    // While a question is open, ? is typed into it and F1 still opens the help.
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Char('a'));
+    ui.key(KeyCode::Char('?'));
+    assert!(ui.screen().contains("> ?"), "{}", ui.screen());
+    ui.key(KeyCode::F(1));
+    assert!(ui.screen().contains("Keys on this screen"), "{}", ui.screen());
+    ui.key(KeyCode::Esc);
+    assert!(ui.screen().contains("> ?"), "the question and its answer are still there: {}", ui.screen());
+}

@@ -214,12 +214,7 @@ pub const RUNBOOK_PLAN: &[Binding] = &[
 
 pub const RUNBOOK_CHECKLISTS: &[Binding] = &[
     named(KeyCode::Enter, "Enter", "Tick", "Tick the item, with a note if you type one", Some(Command::Step)),
-    key(
-        'u',
-        "Untick",
-        "Untick an item ticked in error, with the reason (the tick stays in its history)",
-        Command::Untick,
-    ),
+    key('u', "Untick", "Untick an item ticked in error, giving the reason", Command::Untick),
     key('r', "Role", "Another role's checklist", Command::Role),
     NEXT_LIST,
     RUNBOOK_MOVES[0],
@@ -233,12 +228,7 @@ pub const RUNBOOK_CHECKLISTS: &[Binding] = &[
 
 pub const RUNBOOK_SERVICES: &[Binding] = &[
     named(KeyCode::Enter, "Enter", "Next step", "Move the service on one step", Some(Command::Step)),
-    key(
-        's',
-        "State",
-        "Set its state: any of them, such as a step back or not used here, with a note",
-        Command::ServiceState,
-    ),
+    key('s', "State", "Set any state, such as a step back or not used, with a note", Command::ServiceState),
     key('c', "Chase note", "Chase note: who you spoke to, what they said", Command::Chase),
     key('a', "Add service", "Add a service the practice uses that is not on the list", Command::AddService),
     NEXT_LIST,
