@@ -531,6 +531,60 @@ fn a_recheck_issue_and_the_sign_off_typed_on_the_runbook_screen_are_saved() {
     assert!(recheck.contains("with 1 issue open and 5 items not checked: Supplier fixing it today"), "{recheck}");
 }
 
+/// Issue 16, item 3, in the real binary: the practice's own service added on the runbook screen,
+/// confirmed off, then set back a step with a note (the same store operations as `services add`
+/// and `services set`); the database holds each, and `cutover services` shows them.
+#[test]
+fn a_service_added_and_set_back_a_step_on_the_runbook_screen_is_saved() {
+    let p = Practice::new();
+    let mut ui = start(&p);
+    sign_in(&mut ui);
+    ui.send("b");
+    ui.wait_for("Plan 0/13");
+    ui.send(&TAB.repeat(2));
+    ui.wait_for("Services 0/14");
+    ui.send("a");
+    ui.wait_for("The name of a service the practice uses");
+    ui.typed("Local hospice link");
+    ui.send(ENTER);
+    ui.wait_for("Added Local hospice link to the services list (to switch off).");
+    ui.wait_for("›Local hospice link");
+    ui.send(ENTER);
+    ui.wait_for("Local hospice link: confirmed off.");
+    ui.send("s");
+    ui.wait_for("Set it to:");
+    ui.typed("to switch off");
+    ui.send(ENTER);
+    ui.wait_for("a note if you want one");
+    ui.typed("Confirmed in error");
+    ui.send(ENTER);
+    ui.wait_for("Local hospice link: to switch off.");
+    ui.send("\x1b");
+    ui.wait_for("New entry: press a key");
+    ui.send("q");
+    ui.wait_exit();
+
+    let added: (String, String) =
+        p.sqlite().query_row("SELECT name, added_by FROM service", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(added, ("Local hospice link".into(), "JS".into()));
+    let events: Vec<(String, Option<String>, String)> = {
+        let c = p.sqlite();
+        let mut s = c.prepare("SELECT state, note, staff_id FROM service_event ORDER BY at, id").unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(
+        events,
+        [
+            ("confirmed_off".into(), None, "JS".into()),
+            ("to_switch_off".into(), Some("Confirmed in error".into()), "JS".into())
+        ]
+    );
+    let services = common::stdout_of(&p.run(&["services"]).success());
+    let line = services.lines().find(|l| l.starts_with("Local hospice link")).expect("listed");
+    assert!(line.contains("to switch off") && line.contains("JS"), "{services}");
+    assert!(services.contains("Confirmed in error"), "{services}");
+}
+
 /// Issue 11, item 6: what the real binary writes to a real terminal, byte for byte.
 mod terminal_safety {
     use super::*;

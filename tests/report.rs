@@ -360,3 +360,55 @@ fn no_csv_cutover_writes_has_a_cell_a_spreadsheet_would_run() {
     let summaries: Vec<&str> = json.as_array().unwrap().iter().map(|e| e["summary"].as_str().unwrap()).collect();
     assert!(summaries.contains(&FORMULA) && summaries.contains(&"+44 7700 900123 rang"), "{summaries:?}");
 }
+
+/// Issue 16, item 6: the call-back list in the report: how many new patients were asked to come
+/// back after go-live, how many are not registered in the new system yet, and how many
+/// registrations do not say; in text, HTML and CSV alike.
+#[test]
+fn the_report_counts_new_patients_asked_to_come_back_and_those_not_registered_yet() {
+    let p = practice();
+    let register = |family: &str, asked: Option<&str>| -> String {
+        let set = asked.map(|a| format!("asked_to_come_back={a}"));
+        let mut args = vec!["registration", "--family", family, "--given", "Ann", "--dob", "03/04/1990"];
+        args.extend(["--summary", "New patient at the desk", "--at", "21/11/2026 10:30"]);
+        if let Some(set) = &set {
+            args.extend(["--set", set.as_str()]);
+        }
+        let id = p.log(&args);
+        p.sqlite().query_row("SELECT ref FROM entry WHERE id = ?1", [&id], |r| r.get(0)).unwrap()
+    };
+    let registered = register("Nowak", Some("yes"));
+    register("Okafor", Some("yes"));
+    register("Price", Some("yes"));
+    register("Evans", Some("no"));
+    register("Hughes", None);
+    p.run_as("JS", &["done", &registered, "--ref", "EMIS-77", "--nhs-number", "9994691341"]).success();
+
+    let text = report(&p, "text");
+    assert!(
+        text.contains(
+            "Call-backs: 3 new patients asked to come back after go-live; 1 registered in the new system or not required, 2 NOT REGISTERED YET"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  1 other new registration does not say whether the patient was asked to come back"),
+        "{text}"
+    );
+    let csv = report(&p, "csv");
+    for line in
+        ["callbacks,asked,3\n", "callbacks,registered,1\n", "callbacks,not_registered,2\n", "callbacks,unsaid,1\n"]
+    {
+        assert!(csv.contains(line), "{line:?} in\n{csv}");
+    }
+    let html = report(&p, "html");
+    assert!(html.contains("<h2>New patients asked to come back after go-live</h2>"), "{html}");
+    assert!(html.contains("<tr><th>Asked to come back</th><td>3</td></tr>"), "{html}");
+    assert!(
+        html.contains("<tr><th>Not registered in the new system yet</th><td><span class=\"over\">2</span></td></tr>"),
+        "{html}"
+    );
+    assert!(html.contains("<tr><th>New registrations that do not say</th><td>1</td></tr>"), "{html}");
+    // No names: the report counts them; `cutover callbacks` lists them.
+    assert!(!text.contains("OKAFOR") && !text.contains("Okafor") && !html.contains("Okafor"), "{text}");
+}

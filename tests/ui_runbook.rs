@@ -10,6 +10,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+mod common;
+
 fn at(s: &str) -> DateTime<Utc> {
     time::parse_uk_datetime(s, Utc::now()).unwrap()
 }
@@ -168,6 +170,9 @@ fn the_manager_plans_ticks_and_moves_services_on_from_the_runbook_screen() {
     ui.key(KeyCode::Enter);
     assert!(ui.screen().contains("no member of staff with the id \"ZZ\""), "{}", ui.screen());
     assert_eq!(count(&ui.store, "plan"), 1);
+    // What was typed stays, to be corrected; Esc leaves it.
+    assert!(ui.screen().contains("> ZZ"), "{}", ui.screen());
+    ui.key(KeyCode::Esc);
 
     ui.key(KeyCode::Tab);
     let checklists = ui.screen();
@@ -435,4 +440,287 @@ fn a_sample_with_no_patient_list_is_refused_on_the_screen_and_nothing_is_written
     assert!(screen.contains("There is no patient list to draw a sample from: nothing was drawn."), "{screen}");
     let rows = ui.store.runbook_rows().unwrap();
     assert!(rows.samples.is_empty() && rows.recheck_patients.is_empty());
+}
+
+/// The screen's lines joined, for a sentence the screen breaks over lines.
+fn flat(screen: &str) -> String {
+    screen.lines().map(|l| l.trim_matches(|c| c == ' ' || c == '│')).collect::<Vec<_>>().join(" ")
+}
+
+/// A service event: the service's key, the state it went to, the note.
+type ServiceEvent = (String, Option<String>, Option<String>);
+
+/// The services list's rows as the store holds them: each added service's name and who added it,
+/// and each event's service, state and note, in the order made.
+fn services_held(store: &Store) -> (Vec<(String, String)>, Vec<ServiceEvent>) {
+    let rows = store.runbook_rows().unwrap();
+    let added = rows.added_services.into_iter().map(|s| (s.name, s.added_by)).collect();
+    let mut events = rows.service_events;
+    events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    (added, events.into_iter().map(|e| (e.subject, e.what, e.note)).collect())
+}
+
+/// Issue 16, item 3: `cutover services add NAME` on the screen: `a` on the services list adds the
+/// practice's own service by the store's one operation; one already listed (under its name or
+/// another it answers to) or an empty name is refused, nothing is written, and what was typed
+/// stays to be corrected.
+#[test]
+fn the_manager_adds_the_practices_own_service_on_the_screen() {
+    let store = practice("30/11/2026 08:00");
+    let mut ui = Ui::signed_in(store);
+    ui.runbook_list(2);
+    ui.key(KeyCode::Char('a'));
+    let asked = ui.screen();
+    assert!(asked.contains("The name of a service the practice uses that is not on the list"), "{asked}");
+    ui.key(KeyCode::Enter);
+    assert!(ui.screen().contains("The service's name is needed"), "{}", ui.screen());
+    ui.answer("Local hospice link");
+    let (added, events) = services_held(&ui.store);
+    assert_eq!(added, [("Local hospice link".to_string(), "JS".to_string())]);
+    assert!(events.is_empty());
+    let shown = ui.screen();
+    assert!(shown.contains("Added Local hospice link to the services list (to switch off)."), "{shown}");
+    assert!(shown.contains("Services 0/15"), "{shown}");
+    assert!(shown.contains("›Local hospice link"), "the new service is chosen: {shown}");
+    insta::assert_snapshot!("runbook_service_added", shown);
+
+    // Already on the list, seeded (by another name it answers to) or added: refused in the store's
+    // words, nothing written, and the name typed stays on screen.
+    for (typed, listed) in
+        [("EPS", "Electronic Prescription Service (EPS)"), ("local HOSPICE link", "Local hospice link")]
+    {
+        ui.key(KeyCode::Char('a'));
+        ui.answer(typed);
+        let refused = ui.screen();
+        assert!(
+            flat(&refused).contains(&format!("\"{listed}\" is already on the services list, so nothing was added.")),
+            "{refused}"
+        );
+        assert!(refused.contains(&format!("> {typed}")), "what was typed stays: {refused}");
+        ui.key(KeyCode::Esc);
+    }
+    assert_eq!(services_held(&ui.store).0.len(), 1);
+
+    // The new service goes through its steps like the seeded ones.
+    ui.key(KeyCode::Enter);
+    assert_eq!(services_held(&ui.store).1, [("localhospicelink".to_string(), Some("confirmed_off".to_string()), None)]);
+}
+
+/// Issue 16, item 2: `cutover checklist untick ITEM --reason TEXT` on the screen: `u` takes back a
+/// tick made by mistake, with the reason; the tick stays in the item's history, both are audited,
+/// and the screen shows that history under the item. An item not ticked, or no reason, is refused
+/// and nothing is written.
+#[test]
+fn a_tick_made_by_mistake_is_taken_back_on_the_screen_with_the_reason_and_its_history_kept() {
+    let store = practice("30/11/2026 08:00");
+    let mut ui = Ui::signed_in(store);
+    ui.runbook_list(1);
+    ui.key(KeyCode::Down);
+    ui.key(KeyCode::Char('u'));
+    assert!(ui.screen().contains("PM-E2 is not ticked, so there is nothing to untick."), "{}", ui.screen());
+    assert!(!ui.screen().contains("why was it ticked"), "nothing asked: {}", ui.screen());
+    ui.key(KeyCode::Up);
+    ui.key(KeyCode::Enter);
+    ui.answer("Agreed with the ICB");
+    assert!(ui.screen().contains("›[x] PM-E1"), "{}", ui.screen());
+
+    ui.key(KeyCode::Char('u'));
+    assert!(ui.screen().contains("Untick PM-E1: why was it ticked in error?"), "{}", ui.screen());
+    ui.key(KeyCode::Enter);
+    assert!(ui.screen().contains("The reason is needed"), "{}", ui.screen());
+    assert_eq!(ui.store.runbook_rows().unwrap().checklist.len(), 1, "an empty reason writes nothing");
+    ui.answer("Ticked for the wrong practice");
+    let rows = ui.store.runbook_rows().unwrap();
+    let held: Vec<(&str, Option<&str>, Option<&str>, &str)> = rows
+        .checklist
+        .iter()
+        .map(|e| (e.subject.as_str(), e.what.as_deref(), e.note.as_deref(), e.staff_id.as_str()))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            ("PM-E1", Some("tick"), Some("Agreed with the ICB"), "JS"),
+            ("PM-E1", Some("untick"), Some("Ticked for the wrong practice"), "JS")
+        ]
+    );
+    let actions: Vec<String> =
+        rows.checklist.iter().flat_map(|e| ui.store.audit_of(&e.id).unwrap()).map(|a| a.action).collect();
+    assert_eq!(actions, ["checklist_tick", "checklist_untick"]);
+    let shown = ui.screen();
+    assert!(shown.contains("Unticked PM-E1; its tick and your reason stay in its history."), "{shown}");
+    assert!(shown.contains("›[ ] PM-E1"), "{shown}");
+    assert!(shown.contains("Note (JS on 24/11/2026 09:30): Agreed with the ICB"), "{shown}");
+    assert!(shown.contains("Unticked (JS on 24/11/2026 09:30): Ticked for the wrong practice"), "{shown}");
+    insta::assert_snapshot!("runbook_unticked", shown);
+
+    // Unticked, it is not ticked: a second untick is refused without asking.
+    ui.key(KeyCode::Char('u'));
+    assert!(ui.screen().contains("PM-E1 is not ticked, so there is nothing to untick."), "{}", ui.screen());
+    assert_eq!(ui.store.runbook_rows().unwrap().checklist.len(), 2);
+}
+
+/// Issue 16, item 3: `cutover services set NAME --state S [--note TEXT]` on the screen: `s` offers
+/// every state the command takes (a step back, not used, and out of not used), with a note, and
+/// refuses by the same rule and in the same words: a step skipped, the state it is already at.
+/// A refusal writes nothing and keeps what was typed.
+#[test]
+fn every_service_state_the_command_offers_is_offered_on_the_screen_with_the_same_refusals() {
+    let store = practice("23/11/2026 08:00");
+    let mut ui = Ui::signed_in(store);
+    ui.runbook_list(2);
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('s'));
+    let asked = flat(&ui.screen());
+    assert!(
+        asked.contains("is confirmed off. Set it to: to switch off, confirmed off, to switch on, confirmed back on or not used here?"),
+        "{asked}"
+    );
+    ui.answer("sideways");
+    let said = flat(&ui.screen());
+    assert!(said.contains("Type one of: to switch off, confirmed off, to switch on, confirmed back on or not used here (Esc to leave it)."), "{said}");
+    ui.key(KeyCode::Esc);
+
+    // Each refusal in the words `services set` uses, nothing written, the state typed kept.
+    for (typed, said) in [
+        (
+            "confirmed-on",
+            "Electronic Prescription Service (EPS) is at \"confirmed off\", so it cannot go to \"confirmed back on\" yet: nothing was changed.",
+        ),
+        ("off", "Electronic Prescription Service (EPS) is already at \"confirmed off\", so nothing was changed."),
+    ] {
+        ui.key(KeyCode::Char('s'));
+        ui.answer(typed);
+        let refused = ui.screen();
+        assert!(flat(&refused).contains(said), "{typed}: {refused}");
+        assert!(refused.contains(&format!("> {typed}")), "{refused}");
+        ui.key(KeyCode::Esc);
+    }
+    assert_eq!(services_held(&ui.store).1.len(), 1);
+
+    // A step back, with a note; then not used; then back from not used.
+    ui.key(KeyCode::Char('s'));
+    ui.answer("to switch off");
+    assert!(ui.screen().contains("a note if you want one"), "{}", ui.screen());
+    ui.answer("Confirmed in error: the helpdesk had the wrong practice");
+    ui.key(KeyCode::Char('s'));
+    ui.answer("not used");
+    ui.answer("");
+    let shown = ui.screen();
+    assert!(shown.contains("Electronic Prescription Service (EPS): not used here."), "{shown}");
+    assert!(shown.contains("JS on 24/11/2026 09:30: Confirmed in error"), "its notes show under it: {shown}");
+    insta::assert_snapshot!("runbook_service_not_used", shown);
+    ui.key(KeyCode::Char('s'));
+    ui.answer("to-switch-on");
+    ui.answer("Dispensing starts in January");
+    let eps = "electronicprescriptionserviceeps".to_string();
+    assert_eq!(
+        services_held(&ui.store).1,
+        [
+            (eps.clone(), Some("confirmed_off".to_string()), None),
+            (
+                eps.clone(),
+                Some("to_switch_off".to_string()),
+                Some("Confirmed in error: the helpdesk had the wrong practice".to_string())
+            ),
+            (eps.clone(), Some("not_used".to_string()), None),
+            (eps, Some("to_switch_on".to_string()), Some("Dispensing starts in January".to_string())),
+        ]
+    );
+}
+
+/// Issue 16, item 1: a plan set on two PCs at the same time (before their logs met) shows on the
+/// screen as `cutover plan` shows it: both kept, the other pointed out in the same words. Setting
+/// the plan again on the screen, even to the same words, settles it, on the screen and the command.
+#[test]
+fn a_plan_set_on_two_pcs_at_the_same_time_is_pointed_out_on_the_screen_as_by_the_command() {
+    let workstation = |prefix: &str| {
+        let p = common::Practice::empty();
+        p.run(&["init", "--practice", "Riverside Surgery", "--fdp", "20/11/2026 17:00", "--prefix", prefix]).success();
+        p.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
+        p.run_as("JS", &["staff", "add", "AB", "--name", "Dr Aled Bevan", "--role", "clinician"]).success();
+        p
+    };
+    let office = workstation("M1");
+    let desk = workstation("R1");
+    office.run_as("JS", &["plan", "set", "appointments", "--how", "Paper book at the desk", "--lead", "JS"]).success();
+    desk.run_as("AB", &["plan", "set", "appointments", "--how", "Logged in cutover as booked", "--lead", "AB"])
+        .success();
+    let file = desk.dir.path().join("desk.cutover");
+    desk.run_as("AB", &["export", "--out", file.to_str().unwrap()]).success();
+    office.run_as("JS", &["merge", file.to_str().unwrap()]).success();
+    let said = common::stdout_of(&office.run(&["plan"]).success());
+    let note = said.lines().find(|l| l.contains("at the same time")).expect("the command points it out").trim();
+
+    let location = cutover::config::DatabaseLocation::at(office.db.clone());
+    let store = Store::open(&location, cutover::store::OpenMode::Existing).unwrap();
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('b'));
+    let shown = ui.screen();
+    let on_screen: String = shown
+        .lines()
+        .skip_while(|l| !l.contains("↳"))
+        .take_while(|l| !l.contains("Consultations"))
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' ').trim_start_matches("↳ "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(on_screen, note, "{shown}");
+    insta::assert_snapshot!("runbook_plan_set_apart", shown);
+
+    // Enter, and the plan as it shows saved again: that settles it, here and on the command line.
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Enter);
+    let settled = ui.screen();
+    assert!(settled.contains("Plan for Appointments saved; lead "), "{settled}");
+    assert!(!settled.contains("at the same time"), "{settled}");
+    assert_eq!(ui.store.runbook_rows().unwrap().plan.len(), 3, "every version kept");
+    drop(ui);
+    let said = common::stdout_of(&office.run(&["plan"]).success());
+    assert!(!said.contains("at the same time") && said.contains("2 earlier versions kept"), "{said}");
+}
+
+/// The footer of every runbook list ends "F1 Help": F1 opens the help of that list, even while a
+/// question is being answered (where ? is typed), and it names every key the list has, the new ones
+/// included, from the same table that runs them.
+#[test]
+fn f1_opens_the_help_of_each_runbook_list_with_all_its_keys() {
+    let store = practice("30/11/2026 08:00");
+    let mut ui = Ui::signed_in(store);
+    ui.key(KeyCode::Char('b'));
+    for (list, keys) in [
+        ("Plan", &["Plan this kind of work"][..]),
+        ("Checklists", &["Untick an item ticked in error, giving the reason", "Another role's checklist"]),
+        (
+            "Services",
+            &[
+                "Set any state, such as a step back or not used, with a note",
+                "Add a service the practice uses",
+                "Chase note",
+            ],
+        ),
+        ("Re-check", &["Matches: it is the same in the new system", "Draw a random sample"]),
+        ("Call-backs", &["Registered in the new system"]),
+    ] {
+        ui.key(KeyCode::F(1));
+        let help = ui.screen();
+        assert!(help.contains("Keys on this screen"), "{list}: {help}");
+        for does in keys {
+            assert!(help.contains(does), "{list}: {does:?} in {help}");
+        }
+        if list == "Services" {
+            insta::assert_snapshot!("runbook_services_help", help);
+        }
+        ui.key(KeyCode::Esc);
+        ui.key(KeyCode::Tab);
+    }
+    // While a question is open, ? is typed into it and F1 still opens the help.
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Char('a'));
+    ui.key(KeyCode::Char('?'));
+    assert!(ui.screen().contains("> ?"), "{}", ui.screen());
+    ui.key(KeyCode::F(1));
+    assert!(ui.screen().contains("Keys on this screen"), "{}", ui.screen());
+    ui.key(KeyCode::Esc);
+    assert!(ui.screen().contains("> ?"), "the question and its answer are still there: {}", ui.screen());
 }

@@ -17,9 +17,9 @@ use crate::domain::time;
 use crate::error::{Error, Result, Usage};
 use crate::runbook::recheck::RecheckState;
 use crate::runbook::services::ServiceState;
-use crate::runbook::view::{ItemLine, Overview};
+use crate::runbook::view::{ItemLine, Overview, by_on, set_apart_words};
 use crate::runbook::{Refusal, guide};
-use crate::store::{OpenMode, RunbookEvent, Store, Ticked};
+use crate::store::{OpenMode, Store, Ticked};
 
 fn refused(r: Refusal) -> Error {
     Error::Runbook(r)
@@ -35,11 +35,6 @@ fn who(names: &HashMap<String, String>, id: &str) -> String {
         Some(name) => format!("{} ({id})", escape_inline(name)),
         None => id.to_string(),
     }
-}
-
-/// "JS on 20/11/2026 09:14".
-fn by_on(e: &RunbookEvent) -> String {
-    format!("{} on {}", e.staff_id, time::format_uk(e.at))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -95,14 +90,7 @@ fn show_plan(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
                 };
                 writeln!(out, "  Set by {} on {}{earlier}.", v.recorded_by, time::format_uk(v.recorded_at))?;
                 for other in &line.made_apart {
-                    writeln!(
-                        out,
-                        "  Also set on another workstation at the same time (both kept; check which is right): \"{}\" (lead {}, by {} on {}).",
-                        escape_inline(&other.how),
-                        other.lead,
-                        other.recorded_by,
-                        time::format_uk(other.recorded_at)
-                    )?;
+                    writeln!(out, "  {}", escape_inline(&set_apart_words(other)))?;
                 }
             }
             None => {
@@ -205,23 +193,11 @@ fn show_checklist(overview: &Overview, role: Option<&str>, phase: Option<&str>, 
         for line in lines {
             let mark = if line.ticked.is_some() { "[x]" } else { "[ ]" };
             writeln!(out, "  {mark} {:<7} {}", line.item.id, line.item.question)?;
-            match (&line.ticked, &line.item.hint) {
-                (Some(tick), _) => writeln!(out, "{:14}Ticked by {}.", "", by_on(tick))?,
-                (None, Some(hint)) => writeln!(out, "{:14}{hint}", "")?,
-                (None, None) => {}
+            if let (None, Some(hint)) = (&line.ticked, &line.item.hint) {
+                writeln!(out, "{:14}{hint}", "")?;
             }
-            for note in &line.notes {
-                let said = match note.what.as_deref() {
-                    Some("untick") => "Unticked",
-                    _ => "Note",
-                };
-                writeln!(
-                    out,
-                    "{:14}{said} ({}): {}",
-                    "",
-                    by_on(note),
-                    escape_inline(note.note.as_deref().unwrap_or_default())
-                )?;
+            for said in line.history() {
+                writeln!(out, "{:14}{}", "", escape_inline(&said))?;
             }
         }
     }
@@ -524,7 +500,7 @@ pub fn callbacks(format: CallbackFormat, ctx: &mut Context) -> Result<ExitCode> 
                 write_table_row(&mut ctx.out, &widths, &cells)?;
             }
             ctx.out.flush()?;
-            let waiting = callbacks.iter().filter(|c| registered(c) == "no").count();
+            let waiting = list.waiting();
             writeln!(
                 ctx.err,
                 "{} to call back; {} registered in the new system or not required. Mark one registered with `cutover done REF`.",

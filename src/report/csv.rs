@@ -89,5 +89,10 @@ pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     row("signoff", "at", signed.map(|s| time::format_iso_local(s.at)).unwrap_or_default()).map_err(io)?;
     row("signoff", "by", signed.map(|s| s.staff_id.clone()).unwrap_or_default()).map_err(io)?;
     row("signoff", "reason", signed.and_then(|s| s.reason.clone()).unwrap_or_default()).map_err(io)?;
+    let cb = r.callbacks;
+    row("callbacks", "asked", cb.asked.to_string()).map_err(io)?;
+    row("callbacks", "registered", (cb.asked - cb.waiting).to_string()).map_err(io)?;
+    row("callbacks", "not_registered", cb.waiting.to_string()).map_err(io)?;
+    row("callbacks", "unsaid", cb.unsaid.to_string()).map_err(io)?;
     csv.flush()
 }

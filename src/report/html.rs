@@ -396,10 +396,23 @@ fn runbook(r: &Report, h: &mut String) -> std::fmt::Result {
                 }
                 None => String::new(),
             };
-            writeln!(h, "<p>Signed off by {} on {}{reason}.</p>", escape(&s.staff_id), escape(&time::format_uk(s.at)))
+            writeln!(h, "<p>Signed off by {} on {}{reason}.</p>", escape(&s.staff_id), escape(&time::format_uk(s.at)))?
         }
-        None => writeln!(h, "<p class=\"over\">Not signed off yet.</p>"),
+        None => writeln!(h, "<p class=\"over\">Not signed off yet.</p>")?,
     }
+    let cb = r.callbacks;
+    writeln!(h, "<h2>New patients asked to come back after go-live</h2><table>")?;
+    row(h, "Asked to come back", &cb.asked.to_string())?;
+    row(h, "Registered in the new system, or not required", &(cb.asked - cb.waiting).to_string())?;
+    let waiting = match cb.waiting {
+        0 => "0".to_string(),
+        n => format!("<span class=\"over\">{n}</span>"),
+    };
+    row(h, "Not registered in the new system yet", &waiting)?;
+    if cb.unsaid > 0 {
+        row(h, "New registrations that do not say", &cb.unsaid.to_string())?;
+    }
+    writeln!(h, "</table>")
 }
 
 #[cfg(test)]

@@ -59,6 +59,18 @@ pub struct Report {
     pub burn_down: Option<Vec<(DateTime<Utc>, i64)>>,
     /// The practice manager's runbook: plan, checklists, services, re-check and sign-off.
     pub runbook: crate::runbook::Overview,
+    pub callbacks: CallbackCounts,
+}
+
+/// The call-back list in numbers (no names: `cutover callbacks` lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallbackCounts {
+    /// New patients asked to come back after go-live.
+    pub asked: usize,
+    /// Of those, the ones not yet registered in the new system (nor set aside).
+    pub waiting: usize,
+    /// Other new registrations that do not say whether the patient was asked.
+    pub unsaid: usize,
 }
 
 impl Report {
@@ -119,6 +131,10 @@ pub fn build(store: &Store, now: DateTime<Utc>) -> Result<Report> {
             .filter(|g| *g <= now)
             .map(|g| burn_down(g, now, counts.entries, &counts.reentry_open_changes)),
         runbook: crate::runbook::load(store)?,
+        callbacks: {
+            let list = store.callbacks()?;
+            CallbackCounts { asked: list.asked.len(), waiting: list.waiting(), unsaid: list.unsaid }
+        },
     })
 }
 

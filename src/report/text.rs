@@ -206,12 +206,36 @@ fn runbook(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                     plural(s.open_issues, "issue"),
                     s.unchecked,
                     escape_inline(reason)
-                ),
-                None => writeln!(out),
+                )?,
+                None => writeln!(out)?,
             }
         }
-        None => writeln!(out, "Go Live Data: NOT SIGNED OFF"),
+        None => writeln!(out, "Go Live Data: NOT SIGNED OFF")?,
     }
+    let cb = r.callbacks;
+    writeln!(out)?;
+    write!(
+        out,
+        "Call-backs: {} asked to come back after go-live; {} registered in the new system or not required, ",
+        plural(cb.asked, "new patient"),
+        cb.asked - cb.waiting
+    )?;
+    match cb.waiting {
+        0 => writeln!(out, "none still to register")?,
+        n => writeln!(out, "{n} NOT REGISTERED YET")?,
+    }
+    if cb.unsaid > 0 {
+        writeln!(
+            out,
+            "  {} not say whether the patient was asked to come back",
+            if cb.unsaid == 1 {
+                "1 other new registration does".to_string()
+            } else {
+                format!("{} other new registrations do", cb.unsaid)
+            }
+        )?;
+    }
+    Ok(())
 }
 
 /// "1 patient", "2 patients".

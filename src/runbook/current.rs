@@ -13,6 +13,13 @@ pub fn plan_version(versions: &[PlanVersion]) -> Option<&PlanVersion> {
     versions.iter().max_by(|a, b| (a.recorded_at, &a.id).cmp(&(b.recorded_at, &b.id)))
 }
 
+/// The other versions made from the same one as `current` (or, for a first version, the other
+/// first versions): the plan set on two workstations apart, before their logs met. Shown beside
+/// the current one until a version made from it settles them.
+pub fn set_apart<'a>(versions: &'a [PlanVersion], current: &'a PlanVersion) -> impl Iterator<Item = &'a PlanVersion> {
+    versions.iter().filter(move |v| v.parent_id == current.parent_id && v.id != current.id)
+}
+
 /// Two or more versions made from the same one (or two first versions): the plan was changed on
 /// two workstations apart. Both are kept; a person should look.
 pub fn plan_changed_apart(versions: &[PlanVersion]) -> bool {

@@ -4,7 +4,7 @@
 use std::fmt::{self, Display, Formatter};
 
 use super::recheck::RecheckState;
-use super::services::ServiceState;
+use super::services::{ServiceState, StepRefused};
 
 #[derive(Debug)]
 pub enum Refusal {
@@ -156,4 +156,13 @@ pub fn signoff_held(open_issues: usize, unchecked: usize) -> String {
         held.push(format!("{unchecked} re-check item{} not checked yet", if unchecked == 1 { " is" } else { "s are" }));
     }
     format!("Go Live Data was not signed off: {}.", held.join(" and "))
+}
+
+/// Whether `service`, at `from`, may go to `to` (`ServiceState::step_to`), refused in the words
+/// above: the store's check before it writes, and the screen's before it asks for a note.
+pub fn service_step(service: &str, from: ServiceState, to: ServiceState) -> Result<(), Refusal> {
+    from.step_to(to).map_err(|refused| match refused {
+        StepRefused::Already(state) => Refusal::ServiceAlready { service: service.to_string(), state },
+        StepRefused::Skips { next } => Refusal::ServiceSkips { service: service.to_string(), from, to, next },
+    })
 }

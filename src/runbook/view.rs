@@ -9,6 +9,7 @@ use super::recheck::{RecheckState, SignoffHold};
 use super::services::ServiceState;
 use crate::domain::nhs::NhsNumber;
 use crate::domain::text::fold;
+use crate::domain::time;
 use crate::store::{PlanVersion, RecheckSample, RunbookEvent, RunbookRows, Signoff};
 
 #[derive(Debug, Clone)]
@@ -30,6 +31,39 @@ pub struct ItemLine {
     pub ticked: Option<RunbookEvent>,
     /// Every note given with it (ticks, notes, unticks), oldest first.
     pub notes: Vec<RunbookEvent>,
+}
+
+impl ItemLine {
+    /// Who ticked it and every note given with it (an untick's reason among them), as the
+    /// checklist shows them under the item on the command line and the screen.
+    pub fn history(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.ticked.iter().map(|tick| format!("Ticked by {}.", by_on(tick))).collect();
+        for note in &self.notes {
+            let said = match note.what.as_deref() {
+                Some("untick") => "Unticked",
+                _ => "Note",
+            };
+            out.push(format!("{said} ({}): {}", by_on(note), note.note.as_deref().unwrap_or_default()));
+        }
+        out
+    }
+}
+
+/// "JS on 20/11/2026 09:14": who made a change, and when.
+pub fn by_on(e: &RunbookEvent) -> String {
+    format!("{} on {}", e.staff_id, time::format_uk(e.at))
+}
+
+/// What `plan` and the screen say of another version of a plan set on another workstation at the
+/// same time as the one that shows (see `current::set_apart`). Not escaped: each face escapes it.
+pub fn set_apart_words(other: &PlanVersion) -> String {
+    format!(
+        "Also set on another workstation at the same time (both kept; check which is right): \"{}\" (lead {}, by {} on {}).",
+        other.how,
+        other.lead,
+        other.recorded_by,
+        time::format_uk(other.recorded_at)
+    )
 }
 
 /// A role's items of one phase: how many are ticked.
@@ -151,7 +185,7 @@ pub fn overview(rows: &RunbookRows) -> Overview {
             let versions: Vec<PlanVersion> = rows.plan.iter().filter(|v| v.category == category.id).cloned().collect();
             let current = current::plan_version(&versions).cloned();
             let made_apart = match &current {
-                Some(c) => versions.iter().filter(|v| v.parent_id == c.parent_id && v.id != c.id).cloned().collect(),
+                Some(c) => current::set_apart(&versions, c).cloned().collect(),
                 None => Vec::new(),
             };
             PlanLine { category, versions: versions.len(), current, made_apart }

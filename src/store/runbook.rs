@@ -12,7 +12,7 @@ use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::runbook::guide::{Category, Item, guide};
 use crate::runbook::recheck::{MarkRefused, RecheckState, SignoffHold, draw_sample};
-use crate::runbook::services::{ServiceState, StepRefused};
+use crate::runbook::services::ServiceState;
 use crate::runbook::{Refusal, current};
 
 /// One version of how a kind of work is handled during cutover.
@@ -303,6 +303,20 @@ pub struct Callbacks {
     pub unsaid: usize,
 }
 
+impl Callback {
+    /// Off the list to call back: registered in the new system, or set aside as not required.
+    pub fn settled(&self) -> bool {
+        matches!(self.status.as_str(), "done" | "not_required")
+    }
+}
+
+impl Callbacks {
+    /// How many are still to call back: not yet registered in the new system, nor set aside.
+    pub fn waiting(&self) -> usize {
+        self.asked.iter().filter(|c| !c.settled()).count()
+    }
+}
+
 impl Store {
     /// Every registration logged (not voided) whose patient was asked to come back after go-live,
     /// oldest first, with its contact details; and the count of those that do not say.
@@ -418,7 +432,10 @@ impl Tx<'_> {
         // As for events (`next_at`): a new version always comes after the one it replaces.
         let recorded_at =
             parent.map_or(self.now(), |p| (p.recorded_at + chrono::Duration::milliseconds(1)).max(self.now()));
-        if parent.is_some_and(|p| p.how == how && p.lead == lead_id) {
+        // Saying it again settles a plan set on two workstations apart: the version saved replaces
+        // both, so that neither is pointed out any more.
+        let set_apart = parent.is_some_and(|p| current::set_apart(&versions, p).next().is_some());
+        if parent.is_some_and(|p| p.how == how && p.lead == lead_id) && !set_apart {
             return Ok(None);
         }
         let version = PlanVersion {
@@ -544,14 +561,7 @@ impl Tx<'_> {
         let history = events(self.conn(), Events::Service, Some(&key))?;
         let now_in = current::service_state(&history);
         match state {
-            Some(to) => now_in.step_to(to).map_err(|refused| {
-                Error::Runbook(match refused {
-                    StepRefused::Already(state) => Refusal::ServiceAlready { service: name.clone(), state },
-                    StepRefused::Skips { next } => {
-                        Refusal::ServiceSkips { service: name.clone(), from: now_in, to, next }
-                    }
-                })
-            })?,
+            Some(to) => crate::runbook::refusal::service_step(&name, now_in, to).map_err(Error::Runbook)?,
             None if note.is_none() => return Err(Error::Runbook(Refusal::NothingToRecord)),
             None => {}
         }
@@ -786,6 +796,42 @@ mod tests {
         let empty = store.write_at(minute(4), |tx| tx.set_plan(&js, visits, "  ", "JS")).unwrap_err();
         assert!(matches!(refusal(empty), Refusal::EmptyText(_)));
         assert_eq!(store.audit_of(&second.id).unwrap()[0].action, "plan_set");
+    }
+
+    /// Issue 16: two versions made apart (as a merge brings them) are both kept and pointed out
+    /// until a version is saved over the one that shows; saying that one again settles it.
+    #[test]
+    fn a_plan_set_on_two_workstations_apart_is_settled_by_saying_the_one_that_shows_again() {
+        let (store, js) = practice();
+        let visits = guide().category("home visits").unwrap();
+        let ours = store.write_at(minute(1), |tx| tx.set_plan(&js, visits, "Paper form", "JS")).unwrap().unwrap();
+        // The other workstation's first version, as a merge adds it: made from nothing, like ours.
+        store
+            .write_at(minute(2), |tx| {
+                tx.exec(
+                    "INSERT INTO plan_revision (id, category, parent_id, how, lead, recorded_at, recorded_by, workstation_id)
+                     VALUES ('ffffffff-0000-4000-8000-000000000000', ?1, NULL, 'Logged in cutover', 'JS', ?2, 'JS', ?3)",
+                    params![visits.id, time::to_storage(minute(2)), ours.workstation_id],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let apart = |store: &Store| {
+            crate::runbook::load(store).unwrap().plan.into_iter().find(|l| l.category.id == visits.id).unwrap()
+        };
+        let line = apart(&store);
+        assert_eq!(line.current.as_ref().unwrap().how, "Logged in cutover");
+        assert_eq!(line.made_apart.len(), 1, "ours is pointed out");
+        let settled = store.write_at(minute(3), |tx| tx.set_plan(&js, visits, "Logged in cutover", "JS")).unwrap();
+        assert!(settled.is_some(), "saying it again is a version, when it settles two made apart");
+        let line = apart(&store);
+        assert!(line.made_apart.is_empty());
+        assert_eq!(line.versions, 3, "every version kept");
+        assert_eq!(
+            store.write_at(minute(4), |tx| tx.set_plan(&js, visits, "Logged in cutover", "JS")).unwrap(),
+            None,
+            "once settled, saying it again writes nothing"
+        );
     }
 
     #[test]

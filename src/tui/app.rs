@@ -566,6 +566,9 @@ impl App {
                 vec![Effect::LoadRunbook]
             }
             Msg::RunbookSaved(text) => {
+                if let Screen::Runbook(screen) = &mut self.screen {
+                    screen.saved();
+                }
                 self.say(text, Tone::Success);
                 vec![Effect::LoadRunbook]
             }
@@ -936,7 +939,8 @@ impl App {
     fn on_runbook_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         use super::runbook::Outcome;
         let Screen::Runbook(screen) = &mut self.screen else { return Vec::new() };
-        if screen.prompt.is_none() && key.code == KeyCode::Char('?') {
+        // F1 always (as on a form); ? only where it is not being typed into a question.
+        if key.code == KeyCode::F(1) || (screen.prompt.is_none() && key.code == KeyCode::Char('?')) {
             self.overlay = Some(Overlay::Help(0));
             return Vec::new();
         }

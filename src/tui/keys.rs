@@ -58,6 +58,11 @@ pub enum Command {
     Sample,
     Signoff,
     Registered,
+    /// The runbook: take back a tick made in error, with the reason.
+    Untick,
+    /// The runbook: set a service to any state the command offers, with a note.
+    ServiceState,
+    AddService,
 }
 
 /// One key: how it is written in the footer and help, and what it does.
@@ -209,6 +214,7 @@ pub const RUNBOOK_PLAN: &[Binding] = &[
 
 pub const RUNBOOK_CHECKLISTS: &[Binding] = &[
     named(KeyCode::Enter, "Enter", "Tick", "Tick the item, with a note if you type one", Some(Command::Step)),
+    key('u', "Untick", "Untick an item ticked in error, giving the reason", Command::Untick),
     key('r', "Role", "Another role's checklist", Command::Role),
     NEXT_LIST,
     RUNBOOK_MOVES[0],
@@ -222,7 +228,9 @@ pub const RUNBOOK_CHECKLISTS: &[Binding] = &[
 
 pub const RUNBOOK_SERVICES: &[Binding] = &[
     named(KeyCode::Enter, "Enter", "Next step", "Move the service on one step", Some(Command::Step)),
+    key('s', "State", "Set any state, such as a step back or not used, with a note", Command::ServiceState),
     key('c', "Chase note", "Chase note: who you spoke to, what they said", Command::Chase),
+    key('a', "Add service", "Add a service the practice uses that is not on the list", Command::AddService),
     NEXT_LIST,
     RUNBOOK_MOVES[0],
     RUNBOOK_MOVES[1],

@@ -387,6 +387,19 @@ fn save_runbook(
                 _ => format!("Ticked {}.", found.id),
             })
         }
+        runbook::Change::Untick { item, reason } => {
+            let found = g.item(item).ok_or_else(|| Error::Runbook(Refusal::UnknownItem(item.clone())))?;
+            store.write_at(now, |tx| tx.untick(actor, found, reason))?;
+            Ok(format!("Unticked {}; its tick and your reason stay in its history.", found.id))
+        }
+        runbook::Change::AddService { name } => {
+            store.write_at(now, |tx| tx.add_service(actor, name))?;
+            Ok(format!(
+                "Added {} to the services list ({}).",
+                name.trim(),
+                crate::runbook::services::ServiceState::ToSwitchOff.words()
+            ))
+        }
         runbook::Change::Service { name, state, note } => {
             let now_in = store.write_at(now, |tx| tx.service_update(actor, name, *state, note.as_deref()))?;
             Ok(match state {

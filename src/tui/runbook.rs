@@ -17,11 +17,11 @@ use super::theme::Theme;
 use crate::domain::nhs::NhsNumber;
 use crate::domain::text::{escape_inline, fit, truncate, width};
 use crate::domain::time;
-use crate::runbook::Overview;
 use crate::runbook::guide::guide;
 use crate::runbook::recheck::{RecheckState, SAMPLE_MAX, SignoffHold};
 use crate::runbook::services::ServiceState;
-use crate::runbook::view::RecheckLine;
+use crate::runbook::view::{RecheckLine, by_on, set_apart_words};
+use crate::runbook::{Overview, Refusal, refusal};
 use crate::store::{Callback, Callbacks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,6 +54,15 @@ pub enum Change {
     Tick {
         item: String,
         note: Option<String>,
+    },
+    /// A tick taken back, with the reason: the tick stays in the item's history.
+    Untick {
+        item: String,
+        reason: String,
+    },
+    /// The practice's own service, added to the list.
+    AddService {
+        name: String,
     },
     Service {
         name: String,
@@ -89,12 +98,18 @@ pub struct Prompt {
     pub answer: TextArea<'static>,
 }
 
+/// What a question asks. `NewState` is any state for a service, as `services set --state` takes
+/// (`from`: where it stands), and `StateNote` the note that goes with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Asks {
     PlanHow { category: String },
     PlanLead { category: String, how: String },
     TickNote { item: String },
+    UntickReason { item: String },
     ChaseNote { service: String },
+    NewState { service: String, from: ServiceState },
+    StateNote { service: String, state: ServiceState },
+    AddService,
     Issue { subject: String, label: String },
     Progress { subject: String, label: String },
     ProgressNote { subject: String, label: String, state: RecheckState },
@@ -131,7 +146,11 @@ pub struct RunbookScreen {
     pub overview: Option<Box<Overview>>,
     pub callbacks: Option<Callbacks>,
     pub go_live: Option<DateTime<Utc>>,
+    /// The question being answered. It stays, with what was typed, while its change is being
+    /// saved, and after a refusal, so that the answer can be corrected; `saved` closes it.
     pub prompt: Option<Prompt>,
+    /// A service was just added: choose it (the last on the list) once the list is read again.
+    choose_added: bool,
 }
 
 fn ask(asks: Asks, question: impl Into<String>, start: &str) -> Prompt {
@@ -199,7 +218,17 @@ impl RunbookScreen {
         self.overview = Some(Box::new(overview));
         self.callbacks = Some(callbacks);
         self.go_live = go_live;
+        if std::mem::take(&mut self.choose_added) && self.tab == Tab::Services {
+            self.selected = self.rows().saturating_sub(1);
+        }
         self.selected = self.selected.min(self.rows().saturating_sub(1));
+    }
+
+    /// The change asked for was saved: its question is answered.
+    pub fn saved(&mut self) {
+        if let Some(prompt) = self.prompt.take() {
+            self.choose_added = prompt.asks == Asks::AddService;
+        }
     }
 
     /// The store refused the sign-off: what holds it up, and the question that signs off all the
@@ -248,6 +277,17 @@ impl RunbookScreen {
                 }
             }
             Some(Command::Step) => return self.step(),
+            Some(Command::Untick) => return self.untick(),
+            Some(Command::ServiceState) => {
+                if let Some(s) = self.overview.as_ref().and_then(|o| o.services.get(self.selected)) {
+                    let question = format!("{} is {}. Set it to: {}? Then Enter:", s.name, s.state.words(), states());
+                    self.prompt = Some(ask(Asks::NewState { service: s.name.clone(), from: s.state }, question, ""));
+                }
+            }
+            Some(Command::AddService) => {
+                let question = "The name of a service the practice uses that is not on the list, then Enter:";
+                self.prompt = Some(ask(Asks::AddService, question, ""));
+            }
             Some(command) if self.tab == Tab::Recheck => return self.recheck(command),
             Some(Command::Registered) => {
                 if let Some(c) = self.callback() {
@@ -298,6 +338,21 @@ impl RunbookScreen {
             }
             Tab::Recheck | Tab::Callbacks => {}
         }
+        Outcome::Nothing
+    }
+
+    /// `u` on a checklist item: asks why it was ticked in error.
+    fn untick(&mut self) -> Outcome {
+        let Some(line) = self.items().nth(self.selected) else { return Outcome::Nothing };
+        if line.ticked.is_none() {
+            // The store refuses it too (`Tx::untick`); said here, in its words, before a reason is typed.
+            return Outcome::Problem(Refusal::NotTicked(line.item.id.clone()).to_string());
+        }
+        let question = format!(
+            "Untick {}: why was it ticked in error? The tick and your reason stay in its history. Then Enter:",
+            line.item.id
+        );
+        self.prompt = Some(ask(Asks::UntickReason { item: line.item.id.clone() }, question, ""));
         Outcome::Nothing
     }
 
@@ -378,6 +433,30 @@ impl RunbookScreen {
             Asks::TickNote { item } => {
                 Outcome::Save(Change::Tick { item, note: Some(answer).filter(|a| !a.is_empty()) })
             }
+            Asks::UntickReason { .. } if answer.is_empty() => return needed("The reason"),
+            Asks::UntickReason { item } => Outcome::Save(Change::Untick { item, reason: answer }),
+            Asks::AddService if answer.is_empty() => return needed("The service's name"),
+            Asks::AddService => Outcome::Save(Change::AddService { name: answer }),
+            Asks::NewState { service, from } => {
+                let Some(state) = ServiceState::parse(&answer) else {
+                    return Outcome::Problem(format!("Type one of: {} (Esc to leave it).", states()));
+                };
+                // The store's rule, checked again when it writes; asked here before the note is typed.
+                if let Err(refused) = refusal::service_step(&service, from, state) {
+                    return Outcome::Problem(refused.to_string());
+                }
+                let question = format!(
+                    "{service}, {}: a note if you want one (who confirmed it, or why), then Enter:",
+                    state.words()
+                );
+                self.prompt = Some(ask(Asks::StateNote { service, state }, question, ""));
+                return Outcome::Nothing;
+            }
+            Asks::StateNote { service, state } => Outcome::Save(Change::Service {
+                name: service,
+                state: Some(state),
+                note: Some(answer).filter(|a| !a.is_empty()),
+            }),
             Asks::ChaseNote { .. } if answer.is_empty() => Outcome::Say("Nothing noted: the note was empty.".into()),
             Asks::ChaseNote { service } => {
                 Outcome::Save(Change::Service { name: service, state: None, note: Some(answer) })
@@ -424,7 +503,10 @@ impl RunbookScreen {
             },
             Asks::Signoff => Outcome::Save(Change::Signoff { reason: Some(answer).filter(|a| !a.is_empty()) }),
         };
-        self.prompt = None;
+        // A change to save keeps its question until it is saved (`saved`): refused, it can be corrected.
+        if !matches!(outcome, Outcome::Save(_)) {
+            self.prompt = None;
+        }
         outcome
     }
 
@@ -455,7 +537,7 @@ impl RunbookScreen {
                     let settled = r.lines.len() - r.hold.open_issues - r.hold.unchecked;
                     format!(" Re-check {settled}/{} ", r.lines.len())
                 }
-                Tab::Callbacks => format!(" Call-backs {} ", waiting(callbacks)),
+                Tab::Callbacks => format!(" Call-backs {} ", callbacks.waiting()),
             };
             spans.push(Span::styled(title, if tab == self.tab { theme.focused() } else { theme.label() }));
             spans.push(Span::raw(" "));
@@ -470,10 +552,10 @@ impl RunbookScreen {
             ),
             Tab::Checklists => {
                 let role = guide().roles.get(self.role).map(|r| r.name.as_str()).unwrap_or_default();
-                (format!(" {role}: Enter to tick, r for another role "), self.checklist_rows(theme, width))
+                (format!(" {role}: Enter to tick, u to untick, r another role "), self.checklist_rows(theme, width))
             }
             Tab::Services => (
-                " Back on (or not used) after go-live · Enter: next step · c: chase note ".to_string(),
+                " Back on (or not used) after go-live · Enter next step · s state · a add ".to_string(),
                 self.service_rows(o, theme, width, now),
             ),
             Tab::Recheck => (
@@ -517,11 +599,12 @@ impl RunbookScreen {
         (Line::styled(line, style), Some(index))
     }
 
+    /// Each kind of work with its lead and how; under one set on two PCs at the same time, the
+    /// other version, in the words `cutover plan` uses.
     fn plan_rows<'a>(&self, o: &Overview, theme: &Theme, width: usize) -> Vec<(Line<'a>, Option<usize>)> {
-        o.plan
-            .iter()
-            .enumerate()
-            .map(|(i, line)| match &line.current {
+        let mut out = Vec::new();
+        for (i, line) in o.plan.iter().enumerate() {
+            out.push(match &line.current {
                 Some(v) => {
                     let text = format!("{} {:<4} {}", fit(&line.category.name, 28), v.lead, escape_inline(&v.how));
                     self.row(i, text, theme, width, None)
@@ -533,8 +616,12 @@ impl RunbookScreen {
                     width,
                     Some(theme.warning()),
                 ),
-            })
-            .collect()
+            });
+            for other in &line.made_apart {
+                out.extend(under(&set_apart_words(other), width, theme.warning()));
+            }
+        }
+        out
     }
 
     fn checklist_rows<'a>(&self, theme: &Theme, width: usize) -> Vec<(Line<'a>, Option<usize>)> {
@@ -547,6 +634,12 @@ impl RunbookScreen {
             }
             let mark = if line.ticked.is_some() { "[x]" } else { "[ ]" };
             out.push(self.row(i, format!("{mark} {:<7}{}", line.item.id, line.item.question), theme, width, None));
+            // The chosen item's tick, notes and unticks, as `cutover checklist` shows them.
+            if i == self.selected {
+                for said in line.history() {
+                    out.extend(under(&said, width, theme.dim()));
+                }
+            }
         }
         out
     }
@@ -559,20 +652,25 @@ impl RunbookScreen {
         now: DateTime<Utc>,
     ) -> Vec<(Line<'a>, Option<usize>)> {
         let awaiting = o.awaiting_back_on(self.go_live, now);
-        o.services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let by = s
-                    .changed
-                    .as_ref()
-                    .map(|e| format!("{} {}", e.staff_id, time::format_uk_as(e.at, "%d/%m %H:%M")))
-                    .unwrap_or_default();
-                let text = format!("{} {} {by}", fit(&escape_inline(&s.name), 40), fit(s.state.words(), 17));
-                let late = awaiting.iter().any(|a| a.key == s.key);
-                self.row(i, text, theme, width, late.then(|| theme.warning()))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for (i, s) in o.services.iter().enumerate() {
+            let by = s
+                .changed
+                .as_ref()
+                .map(|e| format!("{} {}", e.staff_id, time::format_uk_as(e.at, "%d/%m %H:%M")))
+                .unwrap_or_default();
+            let text = format!("{} {} {by}", fit(&escape_inline(&s.name), 40), fit(s.state.words(), 17));
+            let late = awaiting.iter().any(|a| a.key == s.key);
+            out.push(self.row(i, text, theme, width, late.then(|| theme.warning())));
+            // The chosen service's notes (chases, and notes given with a state), as `cutover services` shows them.
+            if i == self.selected {
+                for note in &s.notes {
+                    let said = format!("{}: {}", by_on(note), note.note.as_deref().unwrap_or_default());
+                    out.extend(under(&said, width, theme.dim()));
+                }
+            }
+        }
+        out
     }
 
     /// Where the re-check stands, its samples and its sign-off; then each patient and report, an
@@ -652,7 +750,7 @@ impl RunbookScreen {
 
     fn callback_rows<'a>(&self, callbacks: &Callbacks, theme: &Theme, width: usize) -> Vec<(Line<'a>, Option<usize>)> {
         let said = |text: String, style: Style| (Line::styled(fit(&format!(" {text}"), width), style), None);
-        let waiting = waiting(callbacks);
+        let waiting = callbacks.waiting();
         let mut out = vec![said(
             format!(
                 "{waiting} to call back; {} registered in the new system or not required.",
@@ -723,9 +821,26 @@ fn wrap(text: &str, columns: usize) -> Vec<String> {
     lines.into_iter().map(|l| truncate(&l, columns).into_owned()).collect()
 }
 
-/// The new patients still to call back: not yet registered in the new system, nor set aside.
-fn waiting(callbacks: &Callbacks) -> usize {
-    callbacks.asked.iter().filter(|c| !matches!(c.status.as_str(), "done" | "not_required")).count()
+/// "to switch off, confirmed off, …, confirmed back on or not used here": every state a service
+/// can be set to, as people read them.
+fn states() -> String {
+    let words: Vec<&str> = ServiceState::ALL.iter().map(|s| s.words()).collect();
+    match words.split_last() {
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Text under a row, marked "↳" and broken between words (at most three lines, as `wrap`).
+fn under<'a>(text: &str, width: usize, style: Style) -> Vec<(Line<'a>, Option<usize>)> {
+    wrap(text, width.saturating_sub(4))
+        .into_iter()
+        .enumerate()
+        .map(|(n, part)| {
+            let mark = if n == 0 { "  ↳ " } else { "    " };
+            (Line::styled(fit(&format!("{mark}{part}"), width), style), None)
+        })
+        .collect()
 }
 
 #[cfg(test)]
