@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Practice, stderr_of};
+use common::{Practice, dump, stderr_of};
 
 const PASSPHRASE: &str = "Riverside kettle 42 lamplight";
 
@@ -193,35 +193,6 @@ fn sync_skips_a_pc_under_another_passphrase_with_a_sentence_and_takes_the_rest()
     let said = format!("{}{}", common::stdout_of(&round), stderr_of(&round));
     assert!(said.contains("another passphrase"), "{said}");
     assert_eq!(a.list_json().as_array().unwrap().len(), 2, "its own and R2's, not the stranger's");
-}
-
-/// Every row of every table, in order, as text: what must be the same before and after.
-fn dump(p: &Practice) -> Vec<String> {
-    let c = p.sqlite();
-    let tables: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut rows = Vec::new();
-    for table in tables {
-        let mut stmt = c.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-        let n = stmt.column_count();
-        let mut q = stmt.query([]).unwrap();
-        while let Some(r) = q.next().unwrap() {
-            let cells: Vec<String> = (0..n)
-                .map(|i| match r.get_ref(i).unwrap() {
-                    rusqlite::types::ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
-                    other => format!("{other:?}"),
-                })
-                .collect();
-            rows.push(format!("{table}: {}", cells.join(" | ")));
-        }
-    }
-    rows.sort();
-    rows
 }
 
 /// Fails with the rows one dump has and the other lacks (a few of each), not both dumps whole.

@@ -206,3 +206,43 @@ pub fn spawn(command: &mut std::process::Command) -> std::process::Child {
         }
     }
 }
+
+/// Every column of every row `sql` returns, one line a row as `column=value`: a column added to the
+/// schema is compared without anyone remembering to list it.
+pub fn rows(c: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut s = c.prepare(sql).unwrap();
+    let names: Vec<String> = s.column_names().map(String::from).collect();
+    s.query_map([], |r| {
+        let cells: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| format!("{name}={:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+            .collect();
+        Ok(cells.join(" "))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// Everything the database holds: every column of every row of every table (entries, revisions
+/// with their fields, notes, codes and flags, patients, the audit trail, ...), table by table.
+pub fn dump(p: &Practice) -> Vec<String> {
+    let c = p.sqlite();
+    let mut tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tables.retain(|t| t != "sqlite_stat1");
+    assert!(["entry", "revision", "patient", "audit"].iter().all(|t| tables.iter().any(|n| n == t)), "{tables:?}");
+    let mut out = Vec::new();
+    for table in tables {
+        let mut table_rows = rows(&c, &format!("SELECT * FROM \"{table}\""));
+        table_rows.sort();
+        out.extend(table_rows.into_iter().map(|r| format!("{table}: {r}")));
+    }
+    out
+}
