@@ -352,7 +352,7 @@ fn a_sample_of_the_patient_list_is_drawn_again_the_same_from_its_recorded_seed()
     let shown = stdout_of(&p.run(&["recheck"]).success());
     assert!(shown.contains("Sample: 5 of 30 on the patient list, seed 2026, drawn by JS on 30/11/2026"), "{shown}");
     assert!(
-        shown.starts_with("Go-live re-check: 5 patients and 5 reports; 0 match, 0 issues open, 10 not checked yet."),
+        shown.starts_with("Go-live re-check: 5 patients and 5 reports: 0 match, 0 issues open, 10 not checked yet."),
         "{shown}"
     );
     // A seed not given is made up and printed, so the sample can still be drawn again.
@@ -591,7 +591,7 @@ fn the_report_records_the_runbook_and_names_services_not_back_on_after_go_live()
     assert!(text.contains("  Appointments: NO PLAN"), "{text}");
     assert!(text.contains("Early phases: decision to migrate, pre-migration tasks    1 of 7"), "{text}");
     assert!(!text.contains("NOT CONFIRMED BACK ON"), "{text}");
-    assert!(text.contains("Go-live re-check: 1 patient and 5 reports; 0 match, 1 issue open, 5 not checked"), "{text}");
+    assert!(text.contains("Go-live re-check: 1 patient and 5 reports: 0 match, 1 issue open, 5 not checked"), "{text}");
     assert!(text.contains("  Issue: 943 476 5919: Allergy missing (issue, open)"), "{text}");
     assert!(text.contains("Go Live Data: NOT SIGNED OFF"), "{text}");
 

@@ -17,7 +17,7 @@ use crate::domain::time;
 use crate::error::{Error, Result, Usage};
 use crate::runbook::recheck::RecheckState;
 use crate::runbook::services::ServiceState;
-use crate::runbook::view::{ItemLine, Overview, by_on, set_apart_words};
+use crate::runbook::view::{ItemLine, Overview, by_on, plural, set_apart_words};
 use crate::runbook::{Refusal, guide};
 use crate::store::{OpenMode, Store, Ticked};
 
@@ -35,10 +35,6 @@ fn who(names: &HashMap<String, String>, id: &str) -> String {
         Some(name) => format!("{} ({id})", escape_inline(name)),
         None => id.to_string(),
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn plan(args: PlanArgs, ctx: &mut Context) -> Result<ExitCode> {
@@ -371,17 +367,7 @@ fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     let overview = crate::runbook::load(store)?;
     let r = &overview.recheck;
     let out = &mut ctx.out;
-    let patients = r.lines.iter().filter(|l| l.why != "report").count();
-    let matching = r.lines.iter().filter(|l| l.state == RecheckState::Matches).count();
-    writeln!(
-        out,
-        "Go-live re-check: {} and {}; {} match, {} open, {} not checked yet.",
-        plural(patients, "patient", "patients"),
-        plural(r.lines.len() - patients, "report", "reports"),
-        matching,
-        plural(r.hold.open_issues, "issue", "issues"),
-        r.hold.unchecked
-    )?;
+    writeln!(out, "Go-live re-check: {}.", r.summary())?;
     for s in &r.samples {
         writeln!(
             out,

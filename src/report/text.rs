@@ -5,7 +5,6 @@ use std::io::Write;
 use super::{Report, burn_down_not_yet, hour_label, hours_text, point_label, when};
 use crate::domain::text::{escape_inline, pad};
 use crate::domain::time;
-use crate::runbook::recheck::RecheckState;
 use crate::runbook::services::ServiceState;
 
 pub fn write(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
@@ -166,16 +165,7 @@ fn runbook(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(out)?;
     let rc = &rb.recheck;
-    let patients = rc.lines.iter().filter(|l| l.why != "report").count();
-    let matching = rc.lines.iter().filter(|l| l.state == RecheckState::Matches).count();
-    writeln!(
-        out,
-        "Go-live re-check: {} and {}; {matching} match, {} open, {} not checked",
-        plural(patients, "patient"),
-        plural(rc.lines.len() - patients, "report"),
-        plural(rc.hold.open_issues, "issue"),
-        rc.hold.unchecked
-    )?;
+    writeln!(out, "Go-live re-check: {}", rc.summary())?;
     for sample in &rc.samples {
         writeln!(
             out,

@@ -129,6 +129,26 @@ impl RecheckView {
     pub fn signed_off(&self) -> Option<&Signoff> {
         self.signoffs.last()
     }
+
+    /// "12 patients and 5 reports: 9 match, 1 issue open, 7 not checked yet", as the command and
+    /// the screen both say it.
+    pub fn summary(&self) -> String {
+        let patients = self.lines.iter().filter(|l| l.why != "report").count();
+        let matching = self.lines.iter().filter(|l| l.state == RecheckState::Matches).count();
+        format!(
+            "{} and {}: {} match, {} open, {} not checked yet",
+            plural(patients, "patient", "patients"),
+            plural(self.lines.len() - patients, "report", "reports"),
+            matching,
+            plural(self.hold.open_issues, "issue", "issues"),
+            self.hold.unchecked
+        )
+    }
+}
+
+/// "1 issue", "2 issues".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[derive(Debug, Clone, Default)]

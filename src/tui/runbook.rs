@@ -20,7 +20,7 @@ use crate::domain::time;
 use crate::runbook::guide::guide;
 use crate::runbook::recheck::{RecheckState, SAMPLE_MAX, SignoffHold};
 use crate::runbook::services::ServiceState;
-use crate::runbook::view::{RecheckLine, by_on, set_apart_words};
+use crate::runbook::view::{RecheckLine, by_on, plural, set_apart_words};
 use crate::runbook::{Overview, Refusal, refusal};
 use crate::store::{Callback, Callbacks};
 
@@ -157,10 +157,6 @@ fn ask(asks: Asks, question: impl Into<String>, start: &str) -> Prompt {
     let mut answer = TextArea::default();
     answer.insert_str(start);
     Prompt { asks, question: question.into(), answer }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The re-check's "why", short enough for the list: its column is headed WHY.
@@ -678,19 +674,7 @@ impl RunbookScreen {
     fn recheck_rows<'a>(&self, o: &Overview, theme: &Theme, width: usize) -> Vec<(Line<'a>, Option<usize>)> {
         let r = &o.recheck;
         let said = |text: String, style: Style| (Line::styled(fit(&format!(" {text}"), width), style), None);
-        let patients = r.lines.iter().filter(|l| l.why != "report").count();
-        let matching = r.lines.iter().filter(|l| l.state == RecheckState::Matches).count();
-        let mut out = vec![said(
-            format!(
-                "{} and {}: {} match, {} open, {} not checked yet.",
-                plural(patients, "patient", "patients"),
-                plural(r.lines.len() - patients, "report", "reports"),
-                matching,
-                plural(r.hold.open_issues, "issue", "issues"),
-                r.hold.unchecked
-            ),
-            Style::default(),
-        )];
+        let mut out = vec![said(format!("{}.", r.summary()), Style::default())];
         for s in &r.samples {
             out.push(said(
                 format!(
