@@ -2,6 +2,7 @@
 //! prioritised re-entry of what was logged once the new system is live.
 
 pub mod backup;
+pub mod clashes;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -921,3 +921,71 @@ fn info_and_the_report_list_every_pc_with_its_entries_and_when_it_was_last_heard
     let csv = stdout_of(&front.run(&["report", "--format", "csv"]).success());
     assert!(csv.contains("by_pc,C1,2"), "{csv}");
 }
+
+// ----- Clashes between PCs reach the people who must look at them -----
+
+/// Every kind of clash a round finds (issue 14, items 3 to 5) is kept on each PC for someone there
+/// to look at (`info` lists them, the home screen counts them), and the entry itself says what
+/// happened wherever it is shown (`show`), on every PC, whenever it is asked.
+#[test]
+fn every_clash_a_round_finds_is_kept_to_look_at_and_told_with_its_entry() {
+    let (shared, front, room) = two_pcs_after_go_live();
+    let log = |p: &Practice, summary: &str| {
+        p.log(&["telephone", "--patient", "9992345675", "--at", "21/11/2026 10:00", "--summary", summary])
+    };
+    let claimed = log(&front, "Claimed on both");
+    let done = log(&front, "Done on both");
+    let changed = log(&front, "Done here, set aside there");
+    let voided = log(&front, "Voided here, amended there");
+    let amended = log(&front, "Amended on both");
+    round_all(shared.path(), &[&front, &room]);
+    // Apart: each PC does its part, not knowing of the other's.
+    front.run_as("KL", &["claim", &claimed]).success();
+    room.run_as("JS", &["claim", &claimed]).success();
+    front.run_as("KL", &["done", &done, "--ref", "S1-100"]).success();
+    room.run_as("JS", &["done", &done, "--ref", "S1-200"]).success();
+    front.run_as("KL", &["done", &changed, "--ref", "S1-300"]).success();
+    room.run_as("JS", &["skip", &changed, "--reason", "Keyed already"]).success();
+    front.run_as("JS", &["void", &voided, "--reason", "wrong patient"]).success();
+    room.run_as("JS", &["amend", &voided, "--set", "summary=amended in the room"]).success();
+    front.run_as("JS", &["amend", &amended, "--set", "summary=amended at the front"]).success();
+    room.run_as("JS", &["amend", &amended, "--set", "summary=amended in the room"]).success();
+    let twice = log(&front, "Logged on both");
+    let copy = log(&room, "Logged on both");
+    round_all(shared.path(), &[&front, &room, &front]);
+
+    let reference = |p: &Practice, id: &str| text(p, &format!("SELECT ref FROM entry WHERE id = '{id}'"));
+    for p in [&front, &room] {
+        let info = stdout_of(&p.run(&["info"]).success());
+        for (id, words) in [
+            (&claimed, "claimed on two PCs"),
+            (&done, "possibly keyed twice"),
+            (&changed, "changed after it was finished"),
+            (&voided, "voided while amended on another PC"),
+            (&amended, "amended on two PCs"),
+            (&twice, "possibly logged twice"),
+            (&copy, "possibly logged twice"),
+        ] {
+            assert!(info.contains(&format!("  {}  {words}", reference(p, id))), "{words}:\n{info}");
+        }
+        let shown = |id: &str| stdout_of(&p.run(&["show", id]).success());
+        for (id, told) in [
+            (&claimed, "It is JS's on every PC: KL, leave it to JS."),
+            (&done, "Possibly keyed into the new system twice"),
+            (&changed, "then set aside as not required by JS on C1"),
+            (&voided, "Voided on R1 while it was amended on C1"),
+            (&amended, "Amended on two PCs (R1 and C1) from the same version"),
+            (&twice, &format!("Possibly logged twice: {}", reference(p, &copy))),
+        ] {
+            let shown = shown(id);
+            assert!(shown.split_whitespace().collect::<Vec<_>>().join(" ").contains(told), "{told}:\n{shown}");
+        }
+        p.run(&["check"]).success();
+    }
+    // Rounds that bring nothing new bring nothing more to look at.
+    let clashes = |p: &Practice| count(p, "SELECT count(*) FROM local_setting WHERE key LIKE 'clash:%'");
+    let before = (clashes(&front), clashes(&room));
+    assert_eq!(before, (7, 7));
+    round_all(shared.path(), &[&front, &room, &front, &room]);
+    assert_eq!(before, (clashes(&front), clashes(&room)));
+}

@@ -233,15 +233,24 @@ pub fn show(args: ShowArgs, ctx: &mut Context) -> Result<ExitCode> {
     let patient = store.patient_of(current)?;
     let prefix = revisions.first().map(|r| r.workstation_prefix.clone()).unwrap_or_default();
     let reentry = store.reentry_history(&entry.id)?;
+    let clashes = crate::clashes::of_entry(&store, &entry, &revisions)?;
     match args.format {
         Format::Table => {
             show_text(&mut ctx.out, &store, &entry, current, patient.as_ref(), &revisions)?;
+            if !clashes.is_empty() {
+                writeln!(ctx.out, "\nBetween PCs")?;
+                for told in &clashes {
+                    writeln!(ctx.out, "  {}", escape_inline(&told.text))?;
+                }
+            }
             show_reentry(&mut ctx.out, &store, &reentry)?;
         }
         Format::Json => {
             let mut value = entry_json(&entry, &prefix, &current.content, patient.as_ref(), revisions.len() as i64);
             value["history"] = history(&revisions).into_iter().map(|h| h.json).collect::<Vec<_>>().into();
             value["reentry"] = reentry_json(&store, &reentry)?;
+            value["clashes"] =
+                clashes.iter().map(|t| json!({ "clash": t.clash.name(), "told": t.text })).collect::<Vec<_>>().into();
             let pretty = serde_json::to_string_pretty(&value).map_err(|e| Error::Output(e.into()))?;
             ctx.out.json(&format!("{pretty}\n"))?;
         }

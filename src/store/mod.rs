@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod check;
+mod clashes;
 mod demo_support;
 mod digest;
 mod drafts;
@@ -30,6 +31,7 @@ use crate::error::{Error, Result};
 
 pub use backup::{ExportLabel, LastChange, SinceCopy, copy_file, last_change_in, remove_stale_partials, since_copy};
 pub use check::Finding;
+pub use clashes::NotedClash;
 pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
 pub use import::{EarlierImport, ImportKind, ListConflict, ListOutcome, ListPatient};
