@@ -989,3 +989,163 @@ fn every_clash_a_round_finds_is_kept_to_look_at_and_told_with_its_entry() {
     round_all(shared.path(), &[&front, &room, &front, &room]);
     assert_eq!(before, (clashes(&front), clashes(&room)));
 }
+
+// ----- A round whose writing into the folder fails part-way (the folder full, or turned read-only) -----
+
+/// What this PC's `head.json` says: its series and last piece.
+fn head_of(folder: &Path, p: &Practice) -> (String, i64) {
+    let id = text(p, "SELECT id FROM workstation WHERE is_local = 1");
+    let head: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join(format!("cutover-{id}")).join("head.json")).unwrap())
+            .unwrap();
+    (head["epoch"].as_str().unwrap().to_string(), head["last"].as_i64().unwrap())
+}
+
+/// Files of the folder with a final name (not being written), by name.
+fn piece_names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        finished_files(folder).iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// One round of `p` in this test's own process, with the name that this process writes `name` under
+/// beside its final name (in `dir`, the shared folder's) taken by a folder: the write that fails part-way.
+fn round_refused_at(p: &Practice, folder: &Path, dir: &Path, name: &str) -> String {
+    use cutover::config::DatabaseLocation;
+    use cutover::store::{OpenMode, Store};
+    let in_the_way = dir.join(format!("{name}.partial-{}", std::process::id()));
+    std::fs::create_dir_all(in_the_way.join("in the way")).unwrap();
+    let store = Store::open(&DatabaseLocation { path: p.db.clone(), is_default: false }, OpenMode::Existing).unwrap();
+    let actor = store.actor(Some("JS")).unwrap();
+    let refused = cutover::sync::round(&store, folder, &actor, common::clock_now()).unwrap_err();
+    drop(store);
+    std::fs::remove_dir_all(&in_the_way).unwrap();
+    refused.to_string()
+}
+
+/// The folder refuses a file in the middle of a round (here the combined piece that every 16th
+/// round writes after the small one): the round fails with a sentence, leaves nothing new in the
+/// folder under a final name, and changes nothing on this PC; once the folder takes files again,
+/// the next round carries on with the same series, so no PC reads the whole log again.
+#[test]
+fn a_round_whose_writing_fails_part_way_changes_nothing_here_and_the_next_carries_on() {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    for n in 0..16 {
+        front.log(&["note", "--patient", "9992345675", "--summary", &format!("note {n}")]);
+        sync_in(&front, shared.path()).success();
+    }
+    let (epoch, last) = head_of(shared.path(), &front);
+    assert_eq!(last, 15);
+    let id = text(&front, "SELECT id FROM workstation WHERE is_local = 1");
+    let series = shared.path().join(format!("cutover-{id}")).join(&epoch);
+    front.log(&["note", "--patient", "9992345675", "--summary", "the 17th"]);
+    let before = front.bytes();
+    let names = piece_names(shared.path());
+    let refused = round_refused_at(&front, shared.path(), &series, "00000001-00000016.cutover");
+    assert!(refused.contains("cannot write its file into the shared folder"), "{refused}");
+    assert!(refused.contains("Nothing was changed on this PC") && !refused.contains("os error"), "{refused}");
+    assert!(before == front.bytes(), "the round changed this PC's database");
+    assert_eq!(piece_names(shared.path()), names, "nothing new under a final name");
+    assert_eq!(head_of(shared.path(), &front), (epoch.clone(), 15));
+
+    sync_in(&front, shared.path()).success();
+    assert_eq!(head_of(shared.path(), &front), (epoch, 16), "the same series carries on");
+    assert!(piece_names(shared.path()).contains(&"00000001-00000016.cutover".to_string()));
+    sync_in(&room, shared.path()).success();
+    assert_eq!(entry_ids(&room), entry_ids(&front));
+    front.run(&["check"]).success();
+}
+
+/// The folder takes this round's piece but then refuses its `head.json` (it filled up, or turned
+/// read-only, in between): nothing changes here, and the piece left beyond the head does not make
+/// the next round start a new series (which would have every PC read this PC's whole log again).
+#[test]
+fn a_piece_left_beyond_the_head_by_a_failed_round_does_not_start_a_new_series() {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    front.log(&["note", "--patient", "9992345675", "--summary", "first"]);
+    sync_in(&front, shared.path()).success();
+    let (epoch, _) = head_of(shared.path(), &front);
+    front.log(&["note", "--patient", "9992345675", "--summary", "second"]);
+    let before = front.bytes();
+    let id = text(&front, "SELECT id FROM workstation WHERE is_local = 1");
+    let refused = round_refused_at(&front, shared.path(), &shared.path().join(format!("cutover-{id}")), "head.json");
+    assert!(refused.contains("cannot write its file into the shared folder"), "{refused}");
+    assert!(before == front.bytes(), "the round changed this PC's database");
+    assert_eq!(head_of(shared.path(), &front), (epoch.clone(), 0));
+    // Where the folder would not even let the round take its piece back (it turned read-only), the
+    // piece stays beyond the head: here, one made up in its place.
+    let series = shared.path().join(format!("cutover-{id}")).join(&epoch);
+    std::fs::copy(series.join("00000000-00000000.cutover"), series.join("00000001-00000001.cutover")).unwrap();
+    sync_in(&front, shared.path()).success();
+    assert_eq!(head_of(shared.path(), &front), (epoch, 1), "the same series carries on");
+    sync_in(&room, shared.path()).success();
+    assert_eq!(entry_ids(&room), entry_ids(&front));
+}
+
+/// A real full disk under the folder (a 1 MiB memory disk, where this computer lets the tests mount
+/// one): `sync` says the folder is full, leaves no half file there and changes nothing here; once
+/// there is room the next round carries on.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_folder_is_said_plainly_and_changes_nothing_here() {
+    struct Tiny(PathBuf);
+    impl Drop for Tiny {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).output();
+        }
+    }
+    let shared = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(shared.path())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: this computer does not let the tests mount a small disk");
+        return;
+    }
+    let _disk = Tiny(shared.path().to_path_buf());
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    front.log(&["note", "--patient", "9992345675", "--summary", "first"]);
+    sync_in(&front, shared.path()).success();
+    let (epoch, _) = head_of(shared.path(), &front);
+    // Everything left on the disk taken by another file.
+    let filler = shared.path().join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        while f.write_all(&[0u8; 4096]).is_ok() {}
+    }
+    front.log(&["note", "--patient", "9992345675", "--summary", "second"]);
+    let before = front.bytes();
+    let names = piece_names(shared.path());
+    let out = sync_in(&front, shared.path()).code(1);
+    let err = stderr_of(&out);
+    assert!(err.contains("(the folder is full)") && err.contains("Nothing was changed on this PC"), "{err}");
+    assert!(before == front.bytes(), "the round changed this PC's database");
+    assert_eq!(piece_names(shared.path()), names);
+    assert!(!finished_files(shared.path()).is_empty());
+    let partials = |dir: &Path| -> usize {
+        let mut n = 0;
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.path().is_dir() {
+                    dirs.push(e.path());
+                } else if e.file_name().to_string_lossy().contains(".partial-") {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    assert_eq!(partials(shared.path()), 0, "no half-written file left");
+    std::fs::remove_file(&filler).unwrap();
+    sync_in(&front, shared.path()).success();
+    assert_eq!(head_of(shared.path(), &front).0, epoch, "the same series carries on");
+    sync_in(&room, shared.path()).success();
+    assert_eq!(entry_ids(&room), entry_ids(&front));
+}
