@@ -15,6 +15,7 @@ pub mod files;
 pub mod fnv;
 pub mod import;
 pub mod merge;
+pub mod notices;
 pub mod output;
 pub mod platform;
 pub mod queue;

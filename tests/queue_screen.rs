@@ -805,3 +805,49 @@ fn a_claim_lost_to_another_pc_is_shown_on_the_home_screen_and_on_the_item() {
     let screen = jo.screen();
     assert!(screen.contains("New entry: press a key") && !screen.contains("clash"), "{screen}");
 }
+
+/// Issue 14: a PC set up by copying another's database takes its own identity, and the entries
+/// logged on it since the copy take new references. Their paper forms carry the old ones: the
+/// searches of the entries list and of the queue find them by it, and the entry says it was renumbered.
+#[test]
+fn an_entry_renumbered_when_its_pc_took_its_own_identity_is_found_by_its_old_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = pc(dir.path(), "Reception 2", "R2");
+    prescription(&original, "943 476 5919", "Before the copy");
+    let path = original.path().to_path_buf();
+    drop(original);
+    let copied = dir.path().join("copied");
+    std::fs::create_dir(&copied).unwrap();
+    std::fs::copy(&path, copied.join("R2.db")).unwrap();
+    let location = cutover::config::DatabaseLocation { path: copied.join("R2.db"), is_default: false };
+    let copy = Store::open(&location, cutover::store::OpenMode::Existing).unwrap();
+    let on_copy = prescription(&copy, "999 234 5675", "Logged on the copy");
+    assert_eq!(on_copy, "R2-0002");
+    let moved = copy.moved_from().unwrap().expect("the copy knows it is one");
+    let actor = copy.setup_actor(Some("JS")).unwrap();
+    copy.write_at(now(), |tx| tx.take_new_identity(&actor, &moved, Some("Desk 3"), Some("D3"))).unwrap();
+    let told = "This entry was renumbered from R2-0002 to D3-0001";
+    let flat = |screen: &str| screen.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+
+    let mut jo = Desk {
+        app: App::new(load_start(&copy, now()).unwrap(), now()),
+        terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+    };
+    jo.keys(&copy, "jo");
+    jo.key(&copy, KeyCode::Enter);
+    jo.keys(&copy, "e/r2-0002");
+    jo.key(&copy, KeyCode::Enter);
+    let screen = jo.screen();
+    assert!(screen.contains("D3-0001") && !screen.contains("Before the copy"), "{screen}");
+    jo.key(&copy, KeyCode::Enter);
+    assert!(flat(&jo.screen()).contains(told), "{}", jo.screen());
+    jo.key(&copy, KeyCode::Esc);
+    jo.key(&copy, KeyCode::Esc);
+    jo.key(&copy, KeyCode::Esc);
+    jo.keys(&copy, "g/R2-0002");
+    jo.key(&copy, KeyCode::Enter);
+    let screen = jo.screen();
+    insta::assert_snapshot!("renumbered_found_by_its_old_reference_80x24", screen);
+    assert!(screen.contains("1–1 of 1") && screen.contains("Logged on the copy"), "{screen}");
+    assert!(flat(&screen).contains(told), "{screen}");
+}

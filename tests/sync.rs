@@ -1149,3 +1149,46 @@ fn a_full_folder_is_said_plainly_and_changes_nothing_here() {
     sync_in(&room, shared.path()).success();
     assert_eq!(entry_ids(&room), entry_ids(&front));
 }
+
+// ----- Entries renumbered by `init --new-identity` are found by the reference on their paper -----
+
+/// A copied PC's entries take new references when it takes its own identity, but their paper forms
+/// carry the old ones: `show OLDREF` finds the entry and says it was renumbered, on every PC the
+/// renumbering reaches; where the old reference is now another entry's too (the original PC's own),
+/// cutover says so and names both rather than guessing.
+#[test]
+fn an_entry_renumbered_by_new_identity_is_found_by_the_reference_on_its_paper() {
+    let original = workstation("R1");
+    original.log(&["note", "--patient", "9992345675", "--summary", "before the copy"]);
+    let copy = Practice::empty();
+    std::fs::copy(&original.db, &copy.db).unwrap();
+    let on_copy = copy.log(&["note", "--patient", "9992345675", "--summary", "on the copy"]);
+    assert_eq!(text(&copy, &format!("SELECT ref FROM entry WHERE id = '{on_copy}'")), "R1-0002");
+    copy.run_as("JS", &["init", "--new-identity", "--workstation", "Desk 3", "--prefix", "D3"]).success();
+    let flat = |out: &assert_cmd::assert::Assert| stdout_of(out).split_whitespace().collect::<Vec<_>>().join(" ");
+
+    let shown = copy.run(&["show", "r1-0002"]).success();
+    assert!(stdout_of(&shown).starts_with("Note D3-0001"), "{}", stdout_of(&shown));
+    assert!(flat(&shown).contains("This entry was renumbered from R1-0002 to D3-0001"), "{}", stdout_of(&shown));
+    let json: serde_json::Value =
+        serde_json::from_slice(&copy.run(&["show", "R1-0002", "--format", "json"]).success().get_output().stdout)
+            .unwrap();
+    assert_eq!(json["renumbered_from"], serde_json::json!(["R1-0002"]));
+    // The paper reference works wherever a reference does.
+    copy.run_as("JS", &["amend", "R1-0002", "--set", "summary=on the copy, amended"]).success();
+    assert_eq!(text(&copy, &format!("SELECT summary FROM entry WHERE id = '{on_copy}'")), "on the copy, amended");
+
+    // The original logs its own R1-0002; the logs meet.
+    let own = original.log(&["note", "--patient", "9992345675", "--summary", "on the original"]);
+    assert_eq!(text(&original, &format!("SELECT ref FROM entry WHERE id = '{own}'")), "R1-0002");
+    carry(&copy, &original);
+    let shown = original.run(&["show", "D3-0001"]).success();
+    assert!(flat(&shown).contains("This entry was renumbered from R1-0002 to D3-0001"), "{}", stdout_of(&shown));
+    let refused = original.run(&["show", "R1-0002"]).code(2);
+    let err = stderr_of(&refused);
+    assert!(err.contains("\"R1-0002\" is the reference of 2 entries: R1-0002"), "{err}");
+    assert!(err.contains("D3-0001, which was R1-0002 until the PC it was logged on took its own identity"), "{err}");
+    assert!(err.contains("cutover show"), "{err}");
+    // The whole id still finds either.
+    original.run(&["show", &own]).success();
+}

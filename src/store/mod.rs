@@ -57,7 +57,7 @@ pub use runbook::{
 pub use settings::{Settings, key as settings_key};
 pub use share::{Marks, PcInLog, PieceLabel, Published, SourceState};
 pub use staff::{Role, StaffMember};
-pub use workstation::{Home, MovedFrom, NewIdentity, Workstation};
+pub use workstation::{Home, MovedFrom, NewIdentity, Renumbered, Workstation};
 
 /// Who is writing, and on which machine: recorded with every change.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1464,7 +1464,10 @@ mod tests {
                 let plan = plan(c, &found);
                 assert!(plan.contains("SCAN entry USING COVERING INDEX entry_words"), "{plan}");
                 assert!(plan.contains("patient_name_search VIRTUAL TABLE"), "{plan}");
-                for line in plan.lines() {
+                // The renumberings (entries logged on a copied PC before it took its own identity)
+                // are few, and read whole: a paper form may carry a reference an entry had before.
+                assert!(plan.contains("SCAN entry_renumbered"), "{plan}");
+                for line in plan.lines().filter(|l| *l != "SCAN entry_renumbered") {
                     let scan = line.starts_with("SCAN entry")
                         || line.starts_with("SCAN patient")
                         || line.starts_with("SCAN p");

@@ -548,7 +548,7 @@ fn open_entry(store: &Store, id: &str) -> Result<app::EntryDetail> {
         revisions: revisions.len() as i64,
         header,
     };
-    let notices = crate::clashes::of_entry(store, &row.header, &revisions)?.into_iter().map(|t| t.text).collect();
+    let notices = crate::notices::of_entry(store, &row.header, &revisions)?;
     // Shown now: no longer counted on the home screen as waiting to be looked at.
     if let Err(e) = store.looked_at(&row.header.id) {
         tracing::warn!("a clash looked at was not noted: {}", e.for_the_log());
