@@ -46,8 +46,8 @@ pub use patients::{
 };
 pub use queue::{
     CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, PlacedSelect, Placement, QueryThread,
-    QueueDetail, QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Remark, Replayed,
-    replay,
+    QueueBatch, QueueDetail, QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Remark,
+    Replayed, replay,
 };
 pub use report::ReportCounts;
 pub use runbook::{
