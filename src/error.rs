@@ -34,6 +34,13 @@ pub enum Error {
     EntryNotFound(String),
     #[error("\"{given}\" matches more than one entry ({}). Give more of the id.", .matches.join(", "))]
     AmbiguousEntry { given: String, matches: Vec<String> },
+    /// A reference held by one entry now and by another before it was renumbered (`init
+    /// --new-identity`), or by two renumbered ones: `entries` says each, with its reference now.
+    #[error(
+        "\"{given}\" is the reference of {} entries: {}. Look at each with `cutover show` and the reference it has now, and give the one you mean.",
+        .entries.len(), .entries.join("; ")
+    )]
+    ReferenceOfSeveral { given: String, entries: Vec<String> },
     #[error(
         "Nothing was saved: the name and date of birth typed match {} patient records, so cutover cannot tell which is meant:{}\nGive the NHS number with --patient, or the record's id with --patient-id. If they are one person, `cutover patients join` makes them one record.",
         .matches.len(), list_lines(.matches)
@@ -1316,6 +1323,7 @@ impl Error {
             | Error::StaffExists { .. }
             | Error::EntryNotFound(_)
             | Error::AmbiguousEntry { .. }
+            | Error::ReferenceOfSeveral { .. }
             | Error::AmbiguousPatient { .. }
             | Error::PatientRecordNotFound(_)
             | Error::CannotJoin(_)

@@ -2,6 +2,7 @@
 //! prioritised re-entry of what was logged once the new system is live.
 
 pub mod backup;
+pub mod clashes;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod files;
 pub mod fnv;
 pub mod import;
 pub mod merge;
+pub mod notices;
 pub mod output;
 pub mod platform;
 pub mod queue;

@@ -274,10 +274,16 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
     }
     // Every piece still there as this PC wrote it (as long as it was), and enough of them to read
     // the series from its start: otherwise the folder was damaged or changed, and a new series starts.
+    // A piece beyond the last this database recorded was left by a round that failed part-way (the
+    // folder filled up, say): no reader takes it (the head does not name it), and it goes.
     let series_intact = |l: &Published| -> Result<bool> {
         let dir = pc_dir.join(&l.epoch);
         let Ok(pieces) = pieces_in(&dir) else { return Ok(false) };
         for &(f, s) in &pieces {
+            if s > l.seq {
+                let _ = std::fs::remove_file(dir.join(piece_name(f, s)));
+                continue;
+            }
             let length = std::fs::metadata(dir.join(piece_name(f, s))).map(|m| m.len()).ok();
             match store.published(&l.epoch, f, s)? {
                 Some(p) if p.first == f && Some(p.bytes) == length => {}
@@ -320,29 +326,42 @@ fn publish(store: &Store, folder: &Path, local: &Path, this: &Workstation, now: 
     };
     let from = continuing.as_ref().map(|l| l.marks.clone()).unwrap_or_default();
     let series = pc_dir.join(&epoch);
+    // Everything goes into the folder before anything is recorded here: a write the folder refuses
+    // part-way (full, or turned read-only) leaves this database as it was, and takes back what this
+    // round placed, so the head still names the last piece and the next round carries on the series.
     let piece = place_piece(store, folder, local, &series, (&epoch, seq, seq), &from, None, now)?;
-    write_head(&epoch, seq)?;
-    store.write_at(now, |tx| tx.record_published(&piece))?;
-    // Now and then the last 16, 256 or 4096 pieces also go in one, for a PC that has been away:
-    // only when they hold few rows (the first pieces after a PC took another's whole log do not).
-    if let Some(first) = combine_from(seq)
-        && let Some(start) = combinable(store, &epoch, first, seq)?
-    {
-        let combined =
-            place_piece(store, folder, local, &series, (&epoch, first, seq), &start, Some(&piece.marks), now)?;
-        store.write_at(now, |tx| tx.record_published(&combined))?;
+    let mut placed = vec![piece];
+    let placed_all = (|| -> Result<()> {
+        // Now and then the last 16, 256 or 4096 pieces also go in one, for a PC that has been away:
+        // only when they hold few rows (the first pieces after a PC took another's whole log do not).
+        if let Some(first) = combine_from(seq)
+            && let Some(start) = combinable(store, &epoch, first, &placed[0])?
+        {
+            let upto = placed[0].marks.clone();
+            placed.push(place_piece(store, folder, local, &series, (&epoch, first, seq), &start, Some(&upto), now)?);
+        }
+        write_head(&epoch, seq)
+    })();
+    if let Err(e) = placed_all {
+        for p in &placed {
+            let _ = std::fs::remove_file(series.join(piece_name(p.first, p.seq)));
+        }
+        return Err(e);
     }
+    store.write_at(now, |tx| placed.iter().try_for_each(|p| tx.record_published(p)))?;
     tidy(&pc_dir, &epoch, seq);
     Ok(true)
 }
 
-/// Where pieces `first..=seq` start (the marks of the piece before), if each of them holds at most
-/// `COMBINE_AT_MOST_ROWS` rows: small pieces are combined, never one that carried a log's bulk.
-fn combinable(store: &Store, epoch: &str, first: i64, seq: i64) -> Result<Option<Marks>> {
+/// Where pieces `first` to `newest` (the piece just placed, not yet recorded) start (the marks of the
+/// piece before), if each of them holds at most `COMBINE_AT_MOST_ROWS` rows: small pieces are
+/// combined, never one that carried a log's bulk.
+fn combinable(store: &Store, epoch: &str, first: i64, newest: &Published) -> Result<Option<Marks>> {
     let Some(start) = store.published(epoch, first - 1, first - 1)? else { return Ok(None) };
     let mut before = start.marks.clone();
-    for s in first..=seq {
-        let Some(piece) = store.published(epoch, s, s)? else { return Ok(None) };
+    for s in first..=newest.seq {
+        let recorded = if s == newest.seq { Some(newest.clone()) } else { store.published(epoch, s, s)? };
+        let Some(piece) = recorded else { return Ok(None) };
         let rows: i64 = piece.marks.iter().map(|(t, n)| n - before.get(t).copied().unwrap_or(0)).sum();
         if rows > COMBINE_AT_MOST_ROWS {
             return Ok(None);

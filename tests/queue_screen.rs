@@ -709,3 +709,145 @@ fn a_query_is_asked_answered_by_its_clinician_and_comes_back_with_the_answer() {
         assert_eq!(stored(&store, &rx).0, "open");
     }
 }
+
+// ----- Issue 14: what two PCs did apart reaches the screens where staff work -----
+
+/// A PC of the practice: its own database file, set up as `practice` sets one up.
+fn pc(dir: &std::path::Path, name: &str, prefix: &str) -> Store {
+    let location = cutover::config::DatabaseLocation { path: dir.join(format!("{prefix}.db")), is_default: false };
+    let store = Store::open(&location, cutover::store::OpenMode::Create).unwrap();
+    let actor = store.setup_actor(None).unwrap();
+    store
+        .write_at(now(), |tx| {
+            tx.set_local_workstation(Some(name), Some(prefix))?;
+            tx.set_settings(
+                &actor,
+                &[
+                    (settings_key::PRACTICE, "Riverside Surgery".into()),
+                    (settings_key::FDP, time::to_storage(at("20/11/2026 17:00"))),
+                    (settings_key::GO_LIVE, time::to_storage(at("23/11/2026 08:00"))),
+                ],
+            )?;
+            tx.add_staff(&actor, &StaffMember { id: "JS".into(), name: "Jo Smith".into(), role: Role::Admin })?;
+            tx.add_staff(&actor, &StaffMember { id: "KL".into(), name: "Kim Lowe".into(), role: Role::Admin })
+        })
+        .unwrap();
+    store
+}
+
+/// One sharing round on each PC in turn, through `folder`, at `when`.
+fn rounds(folder: &std::path::Path, pcs: &[&Store], when: DateTime<Utc>) {
+    for store in pcs {
+        let actor = store.actor(Some("JS")).unwrap();
+        cutover::sync::round(store, folder, &actor, when).unwrap();
+    }
+}
+
+/// Issue 14, item 4 on the screens: two admins claim one item on two PCs before either has seen the
+/// other's claim. The sharing rounds settle it (JS's claim stands); the admin whose claim was lost
+/// (KL, at the front desk) is told on the home screen and on the item itself, not only by a claim
+/// that vanished; once the item has been looked at, the home screen no longer counts it.
+#[test]
+fn a_claim_lost_to_another_pc_is_shown_on_the_home_screen_and_on_the_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("share");
+    std::fs::create_dir(&folder).unwrap();
+    let front = pc(dir.path(), "Reception 1", "R1");
+    let room = pc(dir.path(), "Consulting room 1", "C1");
+    let rx = prescription(&front, "943 476 5919", "Amoxicillin issued on FP10");
+    rounds(&folder, &[&front, &room], now());
+    let claim = Request::Claim { take_over: false };
+    queue::act(&front, &front.actor(Some("KL")).unwrap(), &rx, &claim, now()).unwrap();
+    queue::act(&room, &room.actor(Some("JS")).unwrap(), &rx, &claim, now() + Duration::minutes(1)).unwrap();
+    let signed_in = |store: &Store, who: &str, (width, height): (u16, u16)| {
+        let mut desk = Desk {
+            app: App::new(load_start(store, now()).unwrap(), now()),
+            terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
+        };
+        desk.keys(store, who);
+        desk.key(store, KeyCode::Enter);
+        desk
+    };
+    let flat = |screen: &str| screen.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    // Kim is at the front desk's home screen while the PCs share, by themselves, in the background.
+    let mut kim = signed_in(&front, "kl", SIZES[0]);
+    rounds(&folder, &[&front, &room], now() + Duration::minutes(2));
+    let later = now() + Duration::minutes(3);
+    let status = cutover::tui::sharing_round(&front, &folder, Some("KL"), later, Default::default());
+    dispatch(&front, &mut kim.app, Msg::Shared(status));
+    assert_eq!(stored(&front, &rx).2.as_deref(), Some("JS"), "JS's claim stands on every PC");
+    let screen = kim.screen();
+    insta::assert_snapshot!("clash_home_80x24", screen);
+    assert!(screen.contains(&format!("1 clash between PCs to look at: {rx} (claimed on two PCs)")), "{screen}");
+    kim.keys(&front, "g");
+    let told = "Claimed on two PCs at once, neither knowing of the other: KL on R1 and JS on C1. It is JS's on every PC: KL, leave it to JS.";
+    assert!(flat(&kim.screen()).contains(told), "{}", kim.screen());
+    kim.key(&front, KeyCode::Esc);
+    let screen = kim.screen();
+    assert!(!screen.contains("clash"), "looked at: no longer counted\n{screen}");
+    // The item still says so, whenever it is opened, at any size.
+    for size in SIZES {
+        let mut kim = signed_in(&front, "kl", size);
+        kim.keys(&front, "g");
+        let screen = kim.screen();
+        insta::assert_snapshot!(format!("clash_on_the_item_{}x{}", size.0, size.1), screen);
+        assert!(flat(&screen).contains(told), "{screen}");
+    }
+    // The other PC counts it too, until someone there looks at the entry: from the entries list too.
+    let mut jo = signed_in(&room, "jo", SIZES[1]);
+    let screen = jo.screen();
+    assert!(screen.contains(&format!("1 clash between PCs to look at: {rx} (claimed on two PCs)")), "{screen}");
+    jo.keys(&room, "e");
+    jo.key(&room, KeyCode::Enter);
+    assert!(flat(&jo.screen()).contains(told), "{}", jo.screen());
+    jo.key(&room, KeyCode::Esc);
+    jo.key(&room, KeyCode::Esc);
+    let screen = jo.screen();
+    assert!(screen.contains("New entry: press a key") && !screen.contains("clash"), "{screen}");
+}
+
+/// Issue 14: a PC set up by copying another's database takes its own identity, and the entries
+/// logged on it since the copy take new references. Their paper forms carry the old ones: the
+/// searches of the entries list and of the queue find them by it, and the entry says it was renumbered.
+#[test]
+fn an_entry_renumbered_when_its_pc_took_its_own_identity_is_found_by_its_old_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = pc(dir.path(), "Reception 2", "R2");
+    prescription(&original, "943 476 5919", "Before the copy");
+    let path = original.path().to_path_buf();
+    drop(original);
+    let copied = dir.path().join("copied");
+    std::fs::create_dir(&copied).unwrap();
+    std::fs::copy(&path, copied.join("R2.db")).unwrap();
+    let location = cutover::config::DatabaseLocation { path: copied.join("R2.db"), is_default: false };
+    let copy = Store::open(&location, cutover::store::OpenMode::Existing).unwrap();
+    let on_copy = prescription(&copy, "999 234 5675", "Logged on the copy");
+    assert_eq!(on_copy, "R2-0002");
+    let moved = copy.moved_from().unwrap().expect("the copy knows it is one");
+    let actor = copy.setup_actor(Some("JS")).unwrap();
+    copy.write_at(now(), |tx| tx.take_new_identity(&actor, &moved, Some("Desk 3"), Some("D3"))).unwrap();
+    let told = "This entry was renumbered from R2-0002 to D3-0001";
+    let flat = |screen: &str| screen.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+
+    let mut jo = Desk {
+        app: App::new(load_start(&copy, now()).unwrap(), now()),
+        terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+    };
+    jo.keys(&copy, "jo");
+    jo.key(&copy, KeyCode::Enter);
+    jo.keys(&copy, "e/r2-0002");
+    jo.key(&copy, KeyCode::Enter);
+    let screen = jo.screen();
+    assert!(screen.contains("D3-0001") && !screen.contains("Before the copy"), "{screen}");
+    jo.key(&copy, KeyCode::Enter);
+    assert!(flat(&jo.screen()).contains(told), "{}", jo.screen());
+    jo.key(&copy, KeyCode::Esc);
+    jo.key(&copy, KeyCode::Esc);
+    jo.key(&copy, KeyCode::Esc);
+    jo.keys(&copy, "g/R2-0002");
+    jo.key(&copy, KeyCode::Enter);
+    let screen = jo.screen();
+    insta::assert_snapshot!("renumbered_found_by_its_old_reference_80x24", screen);
+    assert!(screen.contains("1–1 of 1") && screen.contains("Logged on the copy"), "{screen}");
+    assert!(flat(&screen).contains(told), "{screen}");
+}

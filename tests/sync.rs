@@ -921,3 +921,274 @@ fn info_and_the_report_list_every_pc_with_its_entries_and_when_it_was_last_heard
     let csv = stdout_of(&front.run(&["report", "--format", "csv"]).success());
     assert!(csv.contains("by_pc,C1,2"), "{csv}");
 }
+
+// ----- Clashes between PCs reach the people who must look at them -----
+
+/// Every kind of clash a round finds (issue 14, items 3 to 5) is kept on each PC for someone there
+/// to look at (`info` lists them, the home screen counts them), and the entry itself says what
+/// happened wherever it is shown (`show`), on every PC, whenever it is asked.
+#[test]
+fn every_clash_a_round_finds_is_kept_to_look_at_and_told_with_its_entry() {
+    let (shared, front, room) = two_pcs_after_go_live();
+    let log = |p: &Practice, summary: &str| {
+        p.log(&["telephone", "--patient", "9992345675", "--at", "21/11/2026 10:00", "--summary", summary])
+    };
+    let claimed = log(&front, "Claimed on both");
+    let done = log(&front, "Done on both");
+    let changed = log(&front, "Done here, set aside there");
+    let voided = log(&front, "Voided here, amended there");
+    let amended = log(&front, "Amended on both");
+    round_all(shared.path(), &[&front, &room]);
+    // Apart: each PC does its part, not knowing of the other's.
+    front.run_as("KL", &["claim", &claimed]).success();
+    room.run_as("JS", &["claim", &claimed]).success();
+    front.run_as("KL", &["done", &done, "--ref", "S1-100"]).success();
+    room.run_as("JS", &["done", &done, "--ref", "S1-200"]).success();
+    front.run_as("KL", &["done", &changed, "--ref", "S1-300"]).success();
+    room.run_as("JS", &["skip", &changed, "--reason", "Keyed already"]).success();
+    front.run_as("JS", &["void", &voided, "--reason", "wrong patient"]).success();
+    room.run_as("JS", &["amend", &voided, "--set", "summary=amended in the room"]).success();
+    front.run_as("JS", &["amend", &amended, "--set", "summary=amended at the front"]).success();
+    room.run_as("JS", &["amend", &amended, "--set", "summary=amended in the room"]).success();
+    let twice = log(&front, "Logged on both");
+    let copy = log(&room, "Logged on both");
+    round_all(shared.path(), &[&front, &room, &front]);
+
+    let reference = |p: &Practice, id: &str| text(p, &format!("SELECT ref FROM entry WHERE id = '{id}'"));
+    for p in [&front, &room] {
+        let info = stdout_of(&p.run(&["info"]).success());
+        for (id, words) in [
+            (&claimed, "claimed on two PCs"),
+            (&done, "possibly keyed twice"),
+            (&changed, "changed after it was finished"),
+            (&voided, "voided while amended on another PC"),
+            (&amended, "amended on two PCs"),
+            (&twice, "possibly logged twice"),
+            (&copy, "possibly logged twice"),
+        ] {
+            assert!(info.contains(&format!("  {}  {words}", reference(p, id))), "{words}:\n{info}");
+        }
+        let shown = |id: &str| stdout_of(&p.run(&["show", id]).success());
+        for (id, told) in [
+            (&claimed, "It is JS's on every PC: KL, leave it to JS."),
+            (&done, "Possibly keyed into the new system twice"),
+            (&changed, "then set aside as not required by JS on C1"),
+            (&voided, "Voided on R1 while it was amended on C1"),
+            (&amended, "Amended on two PCs (R1 and C1) from the same version"),
+            (&twice, &format!("Possibly logged twice: {}", reference(p, &copy))),
+        ] {
+            let shown = shown(id);
+            assert!(shown.split_whitespace().collect::<Vec<_>>().join(" ").contains(told), "{told}:\n{shown}");
+        }
+        p.run(&["check"]).success();
+    }
+    // Rounds that bring nothing new bring nothing more to look at.
+    let clashes = |p: &Practice| count(p, "SELECT count(*) FROM local_setting WHERE key LIKE 'clash:%'");
+    let before = (clashes(&front), clashes(&room));
+    assert_eq!(before, (7, 7));
+    round_all(shared.path(), &[&front, &room, &front, &room]);
+    assert_eq!(before, (clashes(&front), clashes(&room)));
+}
+
+// ----- A round whose writing into the folder fails part-way (the folder full, or turned read-only) -----
+
+/// What this PC's `head.json` says: its series and last piece.
+fn head_of(folder: &Path, p: &Practice) -> (String, i64) {
+    let id = text(p, "SELECT id FROM workstation WHERE is_local = 1");
+    let head: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join(format!("cutover-{id}")).join("head.json")).unwrap())
+            .unwrap();
+    (head["epoch"].as_str().unwrap().to_string(), head["last"].as_i64().unwrap())
+}
+
+/// Files of the folder with a final name (not being written), by name.
+fn piece_names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        finished_files(folder).iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// One round of `p` in this test's own process, with the name that this process writes `name` under
+/// beside its final name (in `dir`, the shared folder's) taken by a folder: the write that fails part-way.
+fn round_refused_at(p: &Practice, folder: &Path, dir: &Path, name: &str) -> String {
+    use cutover::config::DatabaseLocation;
+    use cutover::store::{OpenMode, Store};
+    let in_the_way = dir.join(format!("{name}.partial-{}", std::process::id()));
+    std::fs::create_dir_all(in_the_way.join("in the way")).unwrap();
+    let store = Store::open(&DatabaseLocation { path: p.db.clone(), is_default: false }, OpenMode::Existing).unwrap();
+    let actor = store.actor(Some("JS")).unwrap();
+    let refused = cutover::sync::round(&store, folder, &actor, common::clock_now()).unwrap_err();
+    drop(store);
+    std::fs::remove_dir_all(&in_the_way).unwrap();
+    refused.to_string()
+}
+
+/// The folder refuses a file in the middle of a round (here the combined piece that every 16th
+/// round writes after the small one): the round fails with a sentence, leaves nothing new in the
+/// folder under a final name, and changes nothing on this PC; once the folder takes files again,
+/// the next round carries on with the same series, so no PC reads the whole log again.
+#[test]
+fn a_round_whose_writing_fails_part_way_changes_nothing_here_and_the_next_carries_on() {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    for n in 0..16 {
+        front.log(&["note", "--patient", "9992345675", "--summary", &format!("note {n}")]);
+        sync_in(&front, shared.path()).success();
+    }
+    let (epoch, last) = head_of(shared.path(), &front);
+    assert_eq!(last, 15);
+    let id = text(&front, "SELECT id FROM workstation WHERE is_local = 1");
+    let series = shared.path().join(format!("cutover-{id}")).join(&epoch);
+    front.log(&["note", "--patient", "9992345675", "--summary", "the 17th"]);
+    let before = front.bytes();
+    let names = piece_names(shared.path());
+    let refused = round_refused_at(&front, shared.path(), &series, "00000001-00000016.cutover");
+    assert!(refused.contains("cannot write its file into the shared folder"), "{refused}");
+    assert!(refused.contains("Nothing was changed on this PC") && !refused.contains("os error"), "{refused}");
+    assert!(before == front.bytes(), "the round changed this PC's database");
+    assert_eq!(piece_names(shared.path()), names, "nothing new under a final name");
+    assert_eq!(head_of(shared.path(), &front), (epoch.clone(), 15));
+
+    sync_in(&front, shared.path()).success();
+    assert_eq!(head_of(shared.path(), &front), (epoch, 16), "the same series carries on");
+    assert!(piece_names(shared.path()).contains(&"00000001-00000016.cutover".to_string()));
+    sync_in(&room, shared.path()).success();
+    assert_eq!(entry_ids(&room), entry_ids(&front));
+    front.run(&["check"]).success();
+}
+
+/// The folder takes this round's piece but then refuses its `head.json` (it filled up, or turned
+/// read-only, in between): nothing changes here, and the piece left beyond the head does not make
+/// the next round start a new series (which would have every PC read this PC's whole log again).
+#[test]
+fn a_piece_left_beyond_the_head_by_a_failed_round_does_not_start_a_new_series() {
+    let shared = tempfile::tempdir().unwrap();
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    front.log(&["note", "--patient", "9992345675", "--summary", "first"]);
+    sync_in(&front, shared.path()).success();
+    let (epoch, _) = head_of(shared.path(), &front);
+    front.log(&["note", "--patient", "9992345675", "--summary", "second"]);
+    let before = front.bytes();
+    let id = text(&front, "SELECT id FROM workstation WHERE is_local = 1");
+    let refused = round_refused_at(&front, shared.path(), &shared.path().join(format!("cutover-{id}")), "head.json");
+    assert!(refused.contains("cannot write its file into the shared folder"), "{refused}");
+    assert!(before == front.bytes(), "the round changed this PC's database");
+    assert_eq!(head_of(shared.path(), &front), (epoch.clone(), 0));
+    // Where the folder would not even let the round take its piece back (it turned read-only), the
+    // piece stays beyond the head: here, one made up in its place.
+    let series = shared.path().join(format!("cutover-{id}")).join(&epoch);
+    std::fs::copy(series.join("00000000-00000000.cutover"), series.join("00000001-00000001.cutover")).unwrap();
+    sync_in(&front, shared.path()).success();
+    assert_eq!(head_of(shared.path(), &front), (epoch, 1), "the same series carries on");
+    sync_in(&room, shared.path()).success();
+    assert_eq!(entry_ids(&room), entry_ids(&front));
+}
+
+/// A real full disk under the folder (a 1 MiB memory disk, where this computer lets the tests mount
+/// one): `sync` says the folder is full, leaves no half file there and changes nothing here; once
+/// there is room the next round carries on.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_folder_is_said_plainly_and_changes_nothing_here() {
+    struct Tiny(PathBuf);
+    impl Drop for Tiny {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).output();
+        }
+    }
+    let shared = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(shared.path())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: this computer does not let the tests mount a small disk");
+        return;
+    }
+    let _disk = Tiny(shared.path().to_path_buf());
+    let (front, room) = (workstation("R1"), workstation("C1"));
+    front.log(&["note", "--patient", "9992345675", "--summary", "first"]);
+    sync_in(&front, shared.path()).success();
+    let (epoch, _) = head_of(shared.path(), &front);
+    // Everything left on the disk taken by another file.
+    let filler = shared.path().join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        while f.write_all(&[0u8; 4096]).is_ok() {}
+    }
+    front.log(&["note", "--patient", "9992345675", "--summary", "second"]);
+    let before = front.bytes();
+    let names = piece_names(shared.path());
+    let out = sync_in(&front, shared.path()).code(1);
+    let err = stderr_of(&out);
+    assert!(err.contains("(the folder is full)") && err.contains("Nothing was changed on this PC"), "{err}");
+    assert!(before == front.bytes(), "the round changed this PC's database");
+    assert_eq!(piece_names(shared.path()), names);
+    assert!(!finished_files(shared.path()).is_empty());
+    let partials = |dir: &Path| -> usize {
+        let mut n = 0;
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.path().is_dir() {
+                    dirs.push(e.path());
+                } else if e.file_name().to_string_lossy().contains(".partial-") {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    assert_eq!(partials(shared.path()), 0, "no half-written file left");
+    std::fs::remove_file(&filler).unwrap();
+    sync_in(&front, shared.path()).success();
+    assert_eq!(head_of(shared.path(), &front).0, epoch, "the same series carries on");
+    sync_in(&room, shared.path()).success();
+    assert_eq!(entry_ids(&room), entry_ids(&front));
+}
+
+// ----- Entries renumbered by `init --new-identity` are found by the reference on their paper -----
+
+/// A copied PC's entries take new references when it takes its own identity, but their paper forms
+/// carry the old ones: `show OLDREF` finds the entry and says it was renumbered, on every PC the
+/// renumbering reaches; where the old reference is now another entry's too (the original PC's own),
+/// cutover says so and names both rather than guessing.
+#[test]
+fn an_entry_renumbered_by_new_identity_is_found_by_the_reference_on_its_paper() {
+    let original = workstation("R1");
+    original.log(&["note", "--patient", "9992345675", "--summary", "before the copy"]);
+    let copy = Practice::empty();
+    std::fs::copy(&original.db, &copy.db).unwrap();
+    let on_copy = copy.log(&["note", "--patient", "9992345675", "--summary", "on the copy"]);
+    assert_eq!(text(&copy, &format!("SELECT ref FROM entry WHERE id = '{on_copy}'")), "R1-0002");
+    copy.run_as("JS", &["init", "--new-identity", "--workstation", "Desk 3", "--prefix", "D3"]).success();
+    let flat = |out: &assert_cmd::assert::Assert| stdout_of(out).split_whitespace().collect::<Vec<_>>().join(" ");
+
+    let shown = copy.run(&["show", "r1-0002"]).success();
+    assert!(stdout_of(&shown).starts_with("Note D3-0001"), "{}", stdout_of(&shown));
+    assert!(flat(&shown).contains("This entry was renumbered from R1-0002 to D3-0001"), "{}", stdout_of(&shown));
+    let json: serde_json::Value =
+        serde_json::from_slice(&copy.run(&["show", "R1-0002", "--format", "json"]).success().get_output().stdout)
+            .unwrap();
+    assert_eq!(json["renumbered_from"], serde_json::json!(["R1-0002"]));
+    // The paper reference works wherever a reference does.
+    copy.run_as("JS", &["amend", "R1-0002", "--set", "summary=on the copy, amended"]).success();
+    assert_eq!(text(&copy, &format!("SELECT summary FROM entry WHERE id = '{on_copy}'")), "on the copy, amended");
+
+    // The original logs its own R1-0002; the logs meet.
+    let own = original.log(&["note", "--patient", "9992345675", "--summary", "on the original"]);
+    assert_eq!(text(&original, &format!("SELECT ref FROM entry WHERE id = '{own}'")), "R1-0002");
+    carry(&copy, &original);
+    let shown = original.run(&["show", "D3-0001"]).success();
+    assert!(flat(&shown).contains("This entry was renumbered from R1-0002 to D3-0001"), "{}", stdout_of(&shown));
+    let refused = original.run(&["show", "R1-0002"]).code(2);
+    let err = stderr_of(&refused);
+    assert!(err.contains("\"R1-0002\" is the reference of 2 entries: R1-0002"), "{err}");
+    assert!(err.contains("D3-0001, which was R1-0002 until the PC it was logged on took its own identity"), "{err}");
+    assert!(err.contains("cutover show"), "{err}");
+    // The whole id still finds either.
+    original.run(&["show", &own]).success();
+}

@@ -233,15 +233,26 @@ pub fn show(args: ShowArgs, ctx: &mut Context) -> Result<ExitCode> {
     let patient = store.patient_of(current)?;
     let prefix = revisions.first().map(|r| r.workstation_prefix.clone()).unwrap_or_default();
     let reentry = store.reentry_history(&entry.id)?;
+    let clashes = crate::clashes::of_entry(&store, &entry, &revisions)?;
+    let renumbered = store.renumbered(&entry.id)?;
     match args.format {
         Format::Table => {
-            show_text(&mut ctx.out, &store, &entry, current, patient.as_ref(), &revisions)?;
+            show_text(&mut ctx.out, &store, &entry, current, patient.as_ref(), &revisions, &renumbered)?;
+            if !clashes.is_empty() {
+                writeln!(ctx.out, "\nBetween PCs")?;
+                for told in &clashes {
+                    writeln!(ctx.out, "  {}", escape_inline(&told.text))?;
+                }
+            }
             show_reentry(&mut ctx.out, &store, &reentry)?;
         }
         Format::Json => {
             let mut value = entry_json(&entry, &prefix, &current.content, patient.as_ref(), revisions.len() as i64);
             value["history"] = history(&revisions).into_iter().map(|h| h.json).collect::<Vec<_>>().into();
             value["reentry"] = reentry_json(&store, &reentry)?;
+            value["renumbered_from"] = renumbered.iter().map(|r| r.old_ref.clone()).collect::<Vec<_>>().into();
+            value["clashes"] =
+                clashes.iter().map(|t| json!({ "clash": t.clash.name(), "told": t.text })).collect::<Vec<_>>().into();
             let pretty = serde_json::to_string_pretty(&value).map_err(|e| Error::Output(e.into()))?;
             ctx.out.json(&format!("{pretty}\n"))?;
         }
@@ -321,6 +332,7 @@ fn show_text(
     current: &Revision,
     patient: Option<&Patient>,
     revisions: &[Revision],
+    renumbered: &[crate::store::Renumbered],
 ) -> Result<()> {
     let line = |out: &mut dyn Write, label: &str, value: &str| -> Result<()> {
         if value.contains('\n') {
@@ -338,6 +350,9 @@ fn show_text(
     if entry.voided {
         let reason = current.reason.as_deref().unwrap_or("");
         writeln!(out, "VOIDED (logged in error): {}", escape_inline(reason))?;
+    }
+    for r in renumbered {
+        writeln!(out, "{}", escape_inline(&crate::notices::renumbered_words(r)))?;
     }
     line(out, "Patient", &patient.map(Patient::describe).unwrap_or_else(|| "(none)".into()))?;
     line(out, "When it happened", &time::format_uk(content.occurred_at))?;

@@ -358,6 +358,17 @@ pub fn info(ctx: &mut Context) -> Result<ExitCode> {
             pc.entries
         )?;
     }
+    let clashes = store.clashes_to_look_at()?;
+    if !clashes.is_empty() {
+        writeln!(
+            ctx.out,
+            "Clashes between PCs to look at (each is told with its entry: open it on the screens, or `cutover show REF`):"
+        )?;
+        for c in clashes {
+            let words: Vec<&str> = c.clashes.iter().map(|k| k.words()).collect();
+            writeln!(ctx.out, "  {}  {}", c.reference, words.join(", "))?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

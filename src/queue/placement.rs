@@ -13,10 +13,13 @@ use std::collections::{HashMap, HashSet};
 use super::Placed;
 use super::policy::{POLICY_VERSION, PolicyContext};
 use crate::error::Result;
-use crate::store::{Placement, QueueScope, Store, Tx};
+use crate::store::{Placement, QueueBatch, Store, Tx};
 
 /// From this many items to place, one pass over every item beats a look-up per patient.
 const WHOLE_QUEUE_FROM: usize = 500;
+/// How many patients' items the pass over every item reads and places at a time: a merge of
+/// 100,000 entries placed all at once held them all in memory twice over (rows, then places).
+const BATCH_PATIENTS: usize = 2_000;
 
 /// Places what the transaction left unplaced. It never fails the transaction it ends: a clinical
 /// save must not be lost to the queue's cache. Anything it could not place stays unplaced, and the
@@ -52,9 +55,20 @@ pub fn place_unplaced(tx: &Tx) -> Result<usize> {
     }
     // Placement does not depend on the time it is looked at, only on go-live.
     let ctx = PolicyContext::new(Some(go_live), go_live);
-    let placed = if unplaced.len() >= WHOLE_QUEUE_FROM {
-        super::place(tx.all_queue_rows()?, &tx.open_registrations(None)?, &ctx)
-    } else {
+    if unplaced.len() >= WHOLE_QUEUE_FROM {
+        drop(unplaced);
+        let mut written = 0;
+        in_batches(
+            |after| tx.queue_batch(after, BATCH_PATIENTS),
+            &ctx,
+            |placed| {
+                written += write_placements(tx, &placed)?;
+                Ok(())
+            },
+        )?;
+        return Ok(written);
+    }
+    let placed = {
         let mut placed = Vec::new();
         let mut patients_placed = HashSet::new();
         for (rowid, patient) in unplaced {
@@ -74,6 +88,11 @@ pub fn place_unplaced(tx: &Tx) -> Result<usize> {
         }
         placed
     };
+    write_placements(tx, &placed)
+}
+
+/// Keeps each place that changed; returns how many did.
+fn write_placements(tx: &Tx, placed: &[Placed]) -> Result<usize> {
     let mut written = 0;
     for p in placed.iter().filter(|p| !p.row.voided) {
         let placement = placement_of(p);
@@ -83,6 +102,25 @@ pub fn place_unplaced(tx: &Tx) -> Result<usize> {
         }
     }
     Ok(written)
+}
+
+/// Places every item, a batch of patients at a time (`read` gives the batch after a patient),
+/// handing each batch's places to `each`: the same places as placing them all at once, since only
+/// a patient's own items depend on each other, in a batch's memory rather than the whole queue's.
+fn in_batches(
+    read: impl Fn(Option<&str>) -> Result<QueueBatch>,
+    ctx: &PolicyContext,
+    mut each: impl FnMut(Vec<Placed>) -> Result<()>,
+) -> Result<()> {
+    let mut after: Option<String> = None;
+    loop {
+        let batch = read(after.as_deref())?;
+        each(super::place(batch.rows, &batch.registrations, ctx))?;
+        match batch.next {
+            Some(next) => after = Some(next),
+            None => return Ok(()),
+        }
+    }
 }
 
 fn placement_of(p: &Placed) -> Placement {
@@ -103,7 +141,51 @@ pub fn misplaced(store: &Store) -> Result<usize> {
         return Ok(0);
     }
     let ctx = PolicyContext::new(Some(go_live), go_live);
-    let rows = store.queue_rows(&QueueScope { include_closed: true })?;
-    let placed = super::place(rows, &store.open_registrations()?, &ctx);
-    Ok(placed.iter().filter(|p| !p.row.voided && p.row.placement != Some(placement_of(p))).count())
+    let mut misplaced = 0;
+    in_batches(
+        |after| store.queue_batch(after, BATCH_PATIENTS),
+        &ctx,
+        |placed| {
+            misplaced += placed.iter().filter(|p| !p.row.voided && p.row.placement != Some(placement_of(p))).count();
+            Ok(())
+        },
+    )?;
+    Ok(misplaced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::QueueScope;
+
+    /// A batch at a time, of any size, places every item where placing them all at once does:
+    /// registrations others wait for included.
+    #[test]
+    fn placing_a_batch_of_patients_at_a_time_gives_the_places_of_placing_all_at_once() {
+        let store = Store::open_in_memory().unwrap();
+        crate::demo::generate(&store, 1_500, 7).unwrap();
+        let go_live = store.settings().unwrap().go_live().expect("the demo practice has gone live");
+        let ctx = PolicyContext::new(Some(go_live), go_live);
+        let all = super::super::place(
+            store.queue_rows(&QueueScope { include_closed: true }).unwrap(),
+            &store.open_registrations().unwrap(),
+            &ctx,
+        );
+        assert!(all.iter().any(|p| p.inherited.is_some()), "a registration others wait for");
+        let whole: HashMap<i64, Placement> = all.iter().map(|p| (p.row.rowid, placement_of(p))).collect();
+        for patients in [1, 7, BATCH_PATIENTS] {
+            let mut batched = HashMap::new();
+            in_batches(
+                |after| store.queue_batch(after, patients),
+                &ctx,
+                |placed| {
+                    batched.extend(placed.iter().map(|p| (p.row.rowid, placement_of(p))));
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(batched, whole, "{patients} patients a batch");
+        }
+        assert_eq!(misplaced(&store).unwrap(), 0);
+    }
 }

@@ -127,6 +127,27 @@ fn find(c: &Connection, given: &str) -> Result<EntryHeader> {
     let mut by_ref =
         c.prepare(&format!("SELECT {HEADER_COLUMNS} FROM entry e WHERE e.ref = ?1 COLLATE NOCASE LIMIT 5"))?;
     matches.extend(by_ref.query_map([given], |r| header(r, 0))?.collect::<rusqlite::Result<Vec<_>>>()?);
+    // A reference an entry had before its PC took its own identity: still on its paper form.
+    let mut by_old_ref = c.prepare(&format!(
+        "SELECT {HEADER_COLUMNS} FROM entry e WHERE e.id IN
+             (SELECT entry_id FROM entry_renumbered WHERE old_ref = ?1 COLLATE NOCASE) LIMIT 5"
+    ))?;
+    let renumbered: Vec<EntryHeader> = by_old_ref
+        .query_map([given], |r| header(r, 0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|h| !matches.iter().any(|m| m.id == h.id))
+        .collect();
+    if !renumbered.is_empty() {
+        if matches.is_empty() && renumbered.len() == 1 {
+            return Ok(renumbered.into_iter().next().expect("one entry"));
+        }
+        let was = |h: &EntryHeader| {
+            format!("{}, which was {given} until the PC it was logged on took its own identity", h.reference)
+        };
+        let entries = matches.iter().map(|h| h.reference.clone()).chain(renumbered.iter().map(was)).collect();
+        return Err(Error::ReferenceOfSeveral { given: given.to_string(), entries });
+    }
     if matches.is_empty() && given.len() >= 8 {
         let mut by_prefix =
             c.prepare(&format!("SELECT {HEADER_COLUMNS} FROM entry e WHERE e.id >= ?1 AND e.id < ?1 || 'g' LIMIT 5"))?;
@@ -305,7 +326,7 @@ pub(crate) fn words_found(text: &str, args: &mut Vec<Box<dyn rusqlite::ToSql>>) 
         .map(|word| {
             let (n, patients) = word_values(word, args);
             let names = patients.map(|p| format!(" OR c.patient_id IN ({p})")).unwrap_or_default();
-            format!("(c.summary LIKE ?{n} OR c.ref LIKE ?{n}{names})")
+            format!("(c.summary LIKE ?{n} OR c.ref LIKE ?{n} OR c.id IN ({}){names})", renumbered_from(n))
         })
         .collect();
     Some(format!("SELECT c.rowid FROM entry c WHERE c.rowid IN ({candidates}) AND {}", others.join(" AND ")))
@@ -341,13 +362,23 @@ fn search_words(text: &str) -> Vec<String> {
 /// NHS number holds it, each found by its own index, so that no search reads the whole table.
 fn entries_holding(word: &str, args: &mut Vec<Box<dyn rusqlite::ToSql>>) -> String {
     let (n, patients) = word_values(word, args);
-    let mut sql = format!("SELECT rowid FROM entry INDEXED BY entry_words WHERE summary LIKE ?{n} OR ref LIKE ?{n}");
+    let mut sql = format!(
+        "SELECT rowid FROM entry INDEXED BY entry_words WHERE summary LIKE ?{n} OR ref LIKE ?{n}
+         UNION SELECT rowid FROM entry WHERE id IN ({})",
+        renumbered_from(n)
+    );
     if let Some(patients) = patients {
         sql.push_str(&format!(
             " UNION SELECT rowid FROM entry INDEXED BY entry_by_patient WHERE patient_id IN ({patients})"
         ));
     }
     sql
+}
+
+/// The entries that had a reference holding the word `?n` before they were renumbered (`init
+/// --new-identity`): a paper form carries the reference an entry had when it was written. Few rows.
+fn renumbered_from(n: usize) -> String {
+    format!("SELECT entry_id FROM entry_renumbered WHERE old_ref LIKE ?{n}")
 }
 
 /// Adds `word`'s values to `args`: the number of its `%word%` for the summary and reference, and

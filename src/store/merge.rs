@@ -84,7 +84,8 @@ const CONFLICTS_SINCE: &str = "
 /// `POSSIBLE_DUPLICATE_ENTRIES` with one of the pair added after row ?1: from the new entries (CROSS
 /// JOIN keeps that order), each looked up in the patient index.
 const POSSIBLE_DUPLICATE_ENTRIES_SINCE: &str = "
-    SELECT min(n.ref, o.ref), max(n.ref, o.ref), n.kind, n.occurred_at FROM entry n
+    SELECT min(n.ref, o.ref), max(n.ref, o.ref), n.kind, n.occurred_at,
+           iif(n.ref <= o.ref, n.id, o.id), iif(n.ref <= o.ref, o.id, n.id) FROM entry n
     CROSS JOIN entry o ON o.patient_id = n.patient_id AND o.occurred_at = n.occurred_at AND o.id <> n.id
     WHERE n.rowid > ?1 AND n.patient_id IS NOT NULL AND o.kind = n.kind AND o.summary = n.summary
       AND o.workstation_id <> n.workstation_id AND n.voided = 0 AND o.voided = 0
@@ -107,7 +108,7 @@ const POSSIBLE_DUPLICATES: &str = "
 /// or call logged on both (or imported on both). Pairs sharing a patient and a time are found from
 /// the patient index alone; only those entries are read.
 const POSSIBLE_DUPLICATE_ENTRIES: &str = "
-    SELECT a.ref, b.ref, a.kind, a.occurred_at FROM entry a
+    SELECT a.ref, b.ref, a.kind, a.occurred_at, a.id, b.id FROM entry a
     JOIN entry b ON b.patient_id = a.patient_id AND b.occurred_at = a.occurred_at AND b.id <> a.id
     WHERE (a.patient_id, a.occurred_at) IN (
         SELECT patient_id, occurred_at FROM entry WHERE patient_id IS NOT NULL
@@ -123,6 +124,9 @@ pub struct DuplicateEntries {
     pub second: String,
     pub kind: String,
     pub occurred_at: String,
+    /// The two entries' ids, in the order of their references.
+    pub first_id: String,
+    pub second_id: String,
 }
 
 /// A file that has passed the checks and can be merged.
@@ -182,6 +186,7 @@ struct ReentryNews {
 /// void stands, and the amendment is kept in its history for a person to look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoidStanding {
+    pub entry_id: String,
     pub reference: String,
     /// Reference prefixes (or ids, if not known here) of the workstations that voided and amended it.
     pub voided_on: String,
@@ -393,6 +398,12 @@ impl Store {
             // Foreign keys are checked once, at the commit, instead of row by row: revisions come
             // across before their entries. SQLite turns this off again when the transaction ends.
             tx.conn().pragma_update(None, "defer_foreign_keys", true)?;
+            let last_row = |table: &str| -> Result<i64> {
+                Ok(tx
+                    .conn()
+                    .query_row(&format!("SELECT coalesce(max(rowid), 0) FROM main.{table}"), [], |r| r.get(0))?)
+            };
+            let (revisions_before, entries_before) = (last_row("revision")?, last_row("entry")?);
             let mut outcomes = Vec::with_capacity(sources.len());
             for (n, source) in sources.iter().enumerate() {
                 let merging = Merging { tx, schema: format!("{SOURCE}_{n}"), source, record: record_each };
@@ -405,6 +416,7 @@ impl Store {
                     other => other,
                 })?);
             }
+            note_clashes(tx, &outcomes, revisions_before, entries_before)?;
             before_commit(tx, &outcomes)?;
             Ok(outcomes)
         });
@@ -444,22 +456,12 @@ impl Store {
 
     /// `conflicts`, among revisions added after row `since` only.
     pub fn conflicts_since(&self, since: i64) -> Result<Vec<Conflict>> {
-        self.read(|c| {
-            let mut stmt = c.prepare(CONFLICTS_SINCE)?;
-            let rows = stmt.query_map([since], conflict_of_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        self.read(|c| Ok(conflicts_since(c, since)?))
     }
 
     /// `possible_duplicate_entries`, with at least one of each pair added after row `since`.
     pub fn possible_duplicate_entries_since(&self, since: i64) -> Result<Vec<DuplicateEntries>> {
-        self.read(|c| {
-            let mut stmt = c.prepare(POSSIBLE_DUPLICATE_ENTRIES_SINCE)?;
-            let rows = stmt.query_map([since], |r| {
-                Ok(DuplicateEntries { first: r.get(0)?, second: r.get(1)?, kind: r.get(2)?, occurred_at: r.get(3)? })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        self.read(|c| Ok(possible_duplicate_entries_since(c, since)?))
     }
 
     /// Pairs of entries (not voided) made on different workstations with the same patient, time,
@@ -467,9 +469,7 @@ impl Store {
     pub fn possible_duplicate_entries(&self) -> Result<Vec<DuplicateEntries>> {
         self.read(|c| {
             let mut stmt = c.prepare(POSSIBLE_DUPLICATE_ENTRIES)?;
-            let rows = stmt.query_map([], |r| {
-                Ok(DuplicateEntries { first: r.get(0)?, second: r.get(1)?, kind: r.get(2)?, occurred_at: r.get(3)? })
-            })?;
+            let rows = stmt.query_map([], duplicates_of_row)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
@@ -725,7 +725,7 @@ impl Merging<'_, '_> {
     fn voids_standing(&self, revisions_before: i64) -> Result<Vec<VoidStanding>> {
         let mut stmt = self.conn().prepare(
             // CROSS JOIN keeps this order: from the few entries touched, never from every revision.
-            "SELECT e.ref, coalesce(wv.prefix, v.workstation_id), coalesce(wa.prefix, a.workstation_id)
+            "SELECT e.ref, coalesce(wv.prefix, v.workstation_id), coalesce(wa.prefix, a.workstation_id), e.id
              FROM temp.merge_touched t CROSS JOIN main.entry e ON e.id = t.entry_id
              CROSS JOIN main.revision v ON v.id = e.current_revision_id
              CROSS JOIN main.revision a ON a.entry_id = e.id AND a.voided = 0
@@ -736,7 +736,7 @@ impl Merging<'_, '_> {
              GROUP BY e.id ORDER BY e.ref",
         )?;
         let rows = stmt.query_map([revisions_before], |r| {
-            Ok(VoidStanding { reference: r.get(0)?, voided_on: r.get(1)?, amended_on: r.get(2)? })
+            Ok(VoidStanding { entry_id: r.get(3)?, reference: r.get(0)?, voided_on: r.get(1)?, amended_on: r.get(2)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -995,6 +995,62 @@ impl Merging<'_, '_> {
 /// One row of `CONFLICTS` or `CONFLICTS_SINCE`.
 fn conflict_of_row(r: &rusqlite::Row) -> rusqlite::Result<Conflict> {
     Ok(Conflict { entry_id: r.get(0)?, reference: r.get(1)?, parent_id: r.get(2)?, revisions: r.get(3)? })
+}
+
+/// `CONFLICTS_SINCE`: for `Store::conflicts_since`, and inside a merge's transaction.
+fn conflicts_since(c: &Connection, since: i64) -> rusqlite::Result<Vec<Conflict>> {
+    let mut stmt = c.prepare_cached(CONFLICTS_SINCE)?;
+    let rows = stmt.query_map([since], conflict_of_row)?;
+    rows.collect()
+}
+
+/// One row of `POSSIBLE_DUPLICATE_ENTRIES` or `POSSIBLE_DUPLICATE_ENTRIES_SINCE`.
+fn duplicates_of_row(r: &rusqlite::Row) -> rusqlite::Result<DuplicateEntries> {
+    Ok(DuplicateEntries {
+        first: r.get(0)?,
+        second: r.get(1)?,
+        kind: r.get(2)?,
+        occurred_at: r.get(3)?,
+        first_id: r.get(4)?,
+        second_id: r.get(5)?,
+    })
+}
+
+/// `POSSIBLE_DUPLICATE_ENTRIES_SINCE`: for the store's reader, and inside a merge's transaction.
+fn possible_duplicate_entries_since(c: &Connection, since: i64) -> rusqlite::Result<Vec<DuplicateEntries>> {
+    let mut stmt = c.prepare_cached(POSSIBLE_DUPLICATE_ENTRIES_SINCE)?;
+    let rows = stmt.query_map([since], duplicates_of_row)?;
+    rows.collect()
+}
+
+/// Notes, for someone on this PC to look at (`Store::clashes_to_look_at`), every clash a merge
+/// brought: what each file's merge found, and the conflicting amendments and likely duplicate
+/// entries among the rows added after `revisions_before` and `entries_before`, from the same
+/// readers `sync` and `merge` print them with.
+fn note_clashes(tx: &Tx, outcomes: &[MergeOutcome], revisions_before: i64, entries_before: i64) -> Result<()> {
+    use crate::domain::clash::Clash;
+    let mut found: Vec<(String, Clash)> = Vec::new();
+    for o in outcomes {
+        found.extend(o.lost_claims.iter().map(|c| (c.entry_id.clone(), Clash::ClaimedTwice)));
+        found.extend(o.done_twice.iter().map(|c| (c.entry_id.clone(), Clash::DoneTwice)));
+        found.extend(o.reentry_clashes.iter().map(|c| (c.entry_id.clone(), Clash::ChangedWhenFinished)));
+        found.extend(o.voids_standing.iter().map(|v| (v.entry_id.clone(), Clash::VoidOverAmendment)));
+    }
+    if outcomes.iter().any(|o| o.revisions > 0) {
+        found.extend(
+            conflicts_since(tx.conn(), revisions_before)?.into_iter().map(|c| (c.entry_id, Clash::AmendedApart)),
+        );
+    }
+    if outcomes.iter().any(|o| o.entries > 0) {
+        for d in possible_duplicate_entries_since(tx.conn(), entries_before)? {
+            found.push((d.first_id, Clash::LoggedTwice));
+            found.push((d.second_id, Clash::LoggedTwice));
+        }
+    }
+    for (entry_id, clash) in found {
+        tx.note_clash(&entry_id, clash)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod check;
 mod cipher;
+mod clashes;
 mod demo_support;
 mod digest;
 mod drafts;
@@ -34,6 +35,7 @@ pub use backup::{
 };
 pub use check::Finding;
 pub use cipher::Passphrase;
+pub use clashes::NotedClash;
 pub use drafts::Draft;
 pub use entries::{EntryHeader, EntryRow, ListFilter, RecentEntry, Revision, SavedEntry};
 pub use import::{EarlierImport, ImportKind, ListConflict, ListOutcome, ListPatient};
@@ -48,8 +50,8 @@ pub use patients::{
 };
 pub use queue::{
     CurrentState, ItemFacts, NewReentryEvent, OpenRegistration, PlacedCount, PlacedSelect, Placement, QueryThread,
-    QueueDetail, QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Remark, Replayed,
-    replay,
+    QueueBatch, QueueDetail, QueueRow, QueueScope, ReentryAction, ReentryEvent, ReentryState, ReentryStatus, Remark,
+    Replayed, replay,
 };
 pub use report::ReportCounts;
 pub use runbook::{
@@ -59,7 +61,7 @@ pub use runbook::{
 pub use settings::{Settings, key as settings_key};
 pub use share::{Marks, PcInLog, PieceLabel, Published, SourceState};
 pub use staff::{Role, StaffMember};
-pub use workstation::{Home, MovedFrom, NewIdentity, Workstation};
+pub use workstation::{Home, MovedFrom, NewIdentity, Renumbered, Workstation};
 
 /// Who is writing, and on which machine: recorded with every change.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -114,6 +114,14 @@ pub struct MovedFrom {
     pub at_number: i64,
 }
 
+/// An entry given a new reference when the PC it was logged on took its own identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renumbered {
+    pub old_ref: String,
+    pub new_ref: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
 /// A copy's new identity: its workstation, and each entry given a new reference (old, new).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewIdentity {
@@ -132,6 +140,24 @@ impl Store {
             return Ok(None);
         };
         Ok(Some(MovedFrom { home: Home::parse(&home), now: Home::of(&self.path), at_number: at.parse().unwrap_or(1) }))
+    }
+
+    /// The references the entry had before, oldest first (`entry_renumbered`, by its index).
+    pub fn renumbered(&self, entry_id: &str) -> Result<Vec<Renumbered>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT old_ref, new_ref, at FROM entry_renumbered WHERE entry_id = ?1 ORDER BY at, id",
+            )?;
+            let rows = stmt.query_map([entry_id], |r| {
+                let at: String = r.get(2)?;
+                Ok(Renumbered {
+                    old_ref: r.get(0)?,
+                    new_ref: r.get(1)?,
+                    at: time::from_storage(&at).unwrap_or_default(),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
     }
 
     /// One of this PC's own settings (`local_setting`).

@@ -47,6 +47,8 @@ pub struct HomeData {
     pub recent: Vec<RecentEntry>,
     /// After go-live, the third-party services not yet confirmed back on (issue 16).
     pub services_awaiting: Vec<String>,
+    /// Entries with clashes between PCs that no one here has looked at yet (issue 14).
+    pub clashes: Vec<crate::store::NotedClash>,
 }
 
 /// Everything the UI needs at start, read by the runner.
@@ -98,6 +100,8 @@ pub struct EntryDetail {
     pub patient: Option<Patient>,
     /// How many lines of it are scrolled past, on the screen that shows it whole.
     pub scroll: u16,
+    /// What a person must know before working on it: clashes between PCs, a reference it had before.
+    pub notices: Vec<String>,
 }
 
 // One screen at a time, so the size of the largest variant costs nothing worth boxing for.
@@ -444,8 +448,8 @@ impl App {
                 Vec::new()
             }
             Msg::Shared(status) => {
-                // Entries from other PCs arrived: the home screen's counts follow.
-                let reload = status.took > 0 && matches!(self.screen, Screen::Home);
+                // Entries or clashes from other PCs arrived: the home screen follows.
+                let reload = (status.took > 0 || status.news) && matches!(self.screen, Screen::Home);
                 self.sharing = Some(status);
                 if reload { vec![Effect::LoadHome] } else { Vec::new() }
             }

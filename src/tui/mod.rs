@@ -27,7 +27,7 @@ use ratatui::crossterm::event::{self, Event};
 
 pub use app::{App, BackupAlert, Cutover, Effect, HomeData, Msg, Screen, Start};
 use queue_screen::Change;
-pub use sharing::SharingStatus;
+pub use sharing::{SharingStatus, round as sharing_round};
 pub use theme::Theme;
 pub use view::view;
 
@@ -67,6 +67,7 @@ fn load_home(store: &Store, now: chrono::DateTime<Utc>) -> Result<HomeData> {
         today: store.counts_by_kind_since(app::start_of_day(now))?,
         recent: store.recent_here(8)?,
         services_awaiting: runbook.awaiting_back_on(go_live, now).into_iter().map(|s| s.name.clone()).collect(),
+        clashes: store.clashes_to_look_at()?,
     })
 }
 
@@ -618,7 +619,12 @@ fn open_entry(store: &Store, id: &str) -> Result<app::EntryDetail> {
         revisions: revisions.len() as i64,
         header,
     };
-    Ok(app::EntryDetail { row, revisions, patient, scroll: 0 })
+    let notices = crate::notices::of_entry(store, &row.header, &revisions)?;
+    // Shown now: no longer counted on the home screen as waiting to be looked at.
+    if let Err(e) = store.looked_at(&row.header.id) {
+        tracing::warn!("a clash looked at was not noted: {}", e.for_the_log());
+    }
+    Ok(app::EntryDetail { row, revisions, patient, scroll: 0, notices })
 }
 
 /// Saves a checked form through the entry service in one transaction, with the draft's removal,

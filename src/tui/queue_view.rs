@@ -211,6 +211,12 @@ fn detail_lines(queue: &QueueScreen, theme: &Theme) -> Vec<Line<'static>> {
     if let Some(standing) = standing {
         lines.push(Line::styled(standing, theme.label()));
     }
+    // Only once the item's own details are read: they are of this item.
+    if let Some(detail) = queue.detail.as_ref().filter(|d| d.row.header.id == item.entry_id) {
+        for notice in &detail.notices {
+            lines.push(Line::styled(escape_inline(notice).into_owned(), theme.warning()));
+        }
+    }
     if let Some(thread) = &item.query {
         for line in crate::queue::conversation(thread) {
             lines.push(Line::styled(escape_inline(&line).into_owned(), theme.warning()));

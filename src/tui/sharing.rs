@@ -34,6 +34,9 @@ pub struct SharingStatus {
     pub problem: Option<String>,
     /// Entries the last round took from other PCs.
     pub took: u64,
+    /// Whether the last round took anything someone logged or changed (entries, amendments, queue
+    /// work, staff), so that what the screens show of it is read again.
+    pub news: bool,
 }
 
 struct Sharer {
@@ -103,8 +106,9 @@ fn share(db: PathBuf, folder: PathBuf, nudges: Receiver<Option<String>>) {
     }
 }
 
-/// One round, and what the home screen should say after it.
-fn round(
+/// One round, and what the home screen should say after it: what the background thread does every
+/// 30 seconds and after each save.
+pub fn round(
     store: &Store,
     folder: &std::path::Path,
     user: Option<&str>,
@@ -112,7 +116,7 @@ fn round(
     before: SharingStatus,
 ) -> SharingStatus {
     use crate::error::{Error, Sharing};
-    let next = SharingStatus { round: before.round + 1, took: 0, ..before };
+    let next = SharingStatus { round: before.round + 1, took: 0, news: false, ..before };
     let actor = match user.map(|u| store.actor(Some(u))).unwrap_or_else(|| store.setup_actor(None)) {
         Ok(actor) => actor,
         Err(e) => return SharingStatus { problem: Some(e.to_string()), ..next },
@@ -132,6 +136,7 @@ fn round(
                 unreachable_since: None,
                 problem: None,
                 took: done.others.iter().map(|pc| pc.entries_taken).sum(),
+                news: done.merged.iter().any(|m| m.outcome.brought_news()),
                 ..next
             }
         }

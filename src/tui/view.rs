@@ -272,11 +272,31 @@ fn width_of(label: &str, short: &str) -> usize {
     width(label) + 1 + width(short)
 }
 
+/// The home screen's line on clashes between PCs no one here has looked at yet: how many, and which.
+fn clashes_line(clashes: &[crate::store::NotedClash]) -> String {
+    let which: Vec<String> = clashes
+        .iter()
+        .map(|c| format!("{} ({})", c.reference, c.clashes.iter().map(|k| k.words()).collect::<Vec<_>>().join(", ")))
+        .collect();
+    let count = if clashes.len() == 1 { "1 clash".to_string() } else { format!("{} clashes", clashes.len()) };
+    format!("{count} between PCs to look at: {}. Open each to see what happened.", which.join(", "))
+}
+
 fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     // After go-live, services not back on are the first thing the manager sees (issue 16).
     let awaiting = &app.home.services_awaiting;
-    let [warning, area] =
-        Layout::vertical([Constraint::Length(u16::from(!awaiting.is_empty())), Constraint::Fill(1)]).areas(area);
+    let clashes = &app.home.clashes;
+    let [warning, clash_line, area] = Layout::vertical([
+        Constraint::Length(u16::from(!awaiting.is_empty())),
+        Constraint::Length(u16::from(!clashes.is_empty())),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    if !clashes.is_empty() {
+        let text = format!(" {}", clashes_line(clashes));
+        let shown = crate::domain::text::truncate(&escape_inline(&text), clash_line.width.into()).into_owned();
+        frame.render_widget(Paragraph::new(Line::styled(shown, theme.warning())), clash_line);
+    }
     if !awaiting.is_empty() {
         let text = format!(
             " {} not confirmed back on since go-live: {}",
@@ -846,6 +866,9 @@ fn detail_lines(detail: &EntryDetail, theme: &Theme) -> Vec<Line<'static>> {
     if row.header.voided {
         let reason = detail.revisions.last().and_then(|r| r.reason.clone()).unwrap_or_default();
         lines.push(Line::styled(format!("VOIDED (logged in error): {}", escape_inline(&reason)), theme.warning()));
+    }
+    for notice in &detail.notices {
+        lines.push(Line::styled(escape_inline(notice).into_owned(), theme.warning()));
     }
     let pair = |label: &str, value: &str| {
         Line::from(vec![
