@@ -714,7 +714,7 @@ fn a_query_is_asked_answered_by_its_clinician_and_comes_back_with_the_answer() {
 
 /// A PC of the practice: its own database file, set up as `practice` sets one up.
 fn pc(dir: &std::path::Path, name: &str, prefix: &str) -> Store {
-    let location = cutover::config::DatabaseLocation { path: dir.join(format!("{prefix}.db")), is_default: false };
+    let location = cutover::config::DatabaseLocation::at(dir.join(format!("{prefix}.db")));
     let store = Store::open(&location, cutover::store::OpenMode::Create).unwrap();
     let actor = store.setup_actor(None).unwrap();
     store
@@ -819,7 +819,7 @@ fn an_entry_renumbered_when_its_pc_took_its_own_identity_is_found_by_its_old_ref
     let copied = dir.path().join("copied");
     std::fs::create_dir(&copied).unwrap();
     std::fs::copy(&path, copied.join("R2.db")).unwrap();
-    let location = cutover::config::DatabaseLocation { path: copied.join("R2.db"), is_default: false };
+    let location = cutover::config::DatabaseLocation::at(copied.join("R2.db"));
     let copy = Store::open(&location, cutover::store::OpenMode::Existing).unwrap();
     let on_copy = prescription(&copy, "999 234 5675", "Logged on the copy");
     assert_eq!(on_copy, "R2-0002");

@@ -1016,7 +1016,7 @@ fn round_refused_at(p: &Practice, folder: &Path, dir: &Path, name: &str) -> Stri
     use cutover::store::{OpenMode, Store};
     let in_the_way = dir.join(format!("{name}.partial-{}", std::process::id()));
     std::fs::create_dir_all(in_the_way.join("in the way")).unwrap();
-    let store = Store::open(&DatabaseLocation { path: p.db.clone(), is_default: false }, OpenMode::Existing).unwrap();
+    let store = Store::open(&DatabaseLocation::at(p.db.clone()), OpenMode::Existing).unwrap();
     let actor = store.actor(Some("JS")).unwrap();
     let refused = cutover::sync::round(&store, folder, &actor, common::clock_now()).unwrap_err();
     drop(store);
