@@ -39,6 +39,8 @@ pub struct Cutover {
     pub workstation: String,
     /// The practice lets an item be marked done with no reference from the new system.
     pub done_without_reference: bool,
+    /// The database is encrypted with the practice's passphrase.
+    pub encrypted: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -47,6 +49,8 @@ pub struct HomeData {
     pub recent: Vec<RecentEntry>,
     /// After go-live, the third-party services not yet confirmed back on (issue 16).
     pub services_awaiting: Vec<String>,
+    /// Any entry is logged in the database (an unencrypted one then warns: issue 15).
+    pub holds_entries: bool,
 }
 
 /// Everything the UI needs at start, read by the runner.
