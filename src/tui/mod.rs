@@ -27,10 +27,10 @@ use chrono::Utc;
 use ratatui::crossterm::event::{self, Event};
 
 pub use app::{App, BackupAlert, Cutover, Effect, HomeData, Msg, Screen, Start};
+pub use passphrase::{Gate, Outcome};
 use queue_screen::Change;
 pub use sharing::SharingStatus;
 pub use theme::Theme;
-pub use passphrase::{Gate, Outcome};
 pub use view::{view, view_gate};
 
 use crate::config::DatabaseLocation;

@@ -35,7 +35,8 @@ impl Masked {
     /// the last one out. Every other key is the screen's.
     fn input(&mut self, key: &KeyEvent) -> bool {
         let m = key.modifiers;
-        let typing = m.difference(KeyModifiers::SHIFT).is_empty() || m.contains(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let typing =
+            m.difference(KeyModifiers::SHIFT).is_empty() || m.contains(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match key.code {
             KeyCode::Char(c) if typing => self.0.push(c),
             KeyCode::Backspace => {
@@ -205,7 +206,9 @@ impl Unlock {
 
     fn draw(&self, theme: &Theme, frame: &mut Frame, area: Rect) {
         let mut lines = vec![
-            Line::raw("The practice's log on this computer is encrypted. Type the practice's passphrase to open it: the practice manager has it."),
+            Line::raw(
+                "The practice's log on this computer is encrypted. Type the practice's passphrase to open it: the practice manager has it.",
+            ),
             Line::raw(""),
             masked_line("Passphrase", &self.typed, true, area.width, theme),
             Line::raw(""),
@@ -278,7 +281,8 @@ impl Choose {
             return Outcome::Nothing;
         }
         if self.again.is_empty() {
-            self.problem = Some("Type the passphrase again in the second box, to be sure it is the one you meant.".into());
+            self.problem =
+                Some("Type the passphrase again in the second box, to be sure it is the one you meant.".into());
             return Outcome::Nothing;
         }
         if self.first != self.again {
@@ -295,10 +299,18 @@ impl Choose {
 
     fn draw(&self, theme: &Theme, frame: &mut Frame, area: Rect) {
         let mut lines = vec![
-            Line::raw("The log will hold patients' names, NHS numbers and notes. A passphrase encrypts it: the file, its backups and the copies in the shared folder cannot be read without it."),
+            Line::raw(
+                "Welcome. First, choose the practice's passphrase. The log will hold patients' names, NHS numbers and notes: the passphrase encrypts it, so that the file, its backups and the copies in the shared folder cannot be read without it.",
+            ),
             Line::raw(""),
-            Line::styled("If the passphrase is lost, nobody can read the log: not you, not IT support, not the makers of cutover. There is no way round it.", theme.label()),
-            Line::raw("Write it down and keep it where the practice keeps its other secrets. Every PC that shares this log needs the same one. Choose several words that are easy to type."),
+            Line::styled(
+                "If the passphrase is lost, nobody can read the log: not you, not IT support, not the makers of cutover. There is no way round it.",
+                theme.label(),
+            ),
+            Line::raw(""),
+            Line::raw(
+                "Choose several words that are easy to type. Write it down and keep it where the practice keeps its other secrets. Every PC that shares this log needs the same one.",
+            ),
             Line::raw(""),
             masked_line("Passphrase", &self.first, !self.on_again, area.width, theme),
             masked_line("Type it again", &self.again, self.on_again, area.width, theme),

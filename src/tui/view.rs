@@ -62,9 +62,12 @@ pub fn view_gate(gate: &Gate, now: DateTime<Utc>, theme: &Theme, frame: &mut Fra
     if !too_small(frame) {
         let area = frame.area();
         let footer_lines = footer_lines(gate.bindings(), false, theme, area.width);
-        let [header, body, footer] =
-            Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(footer_lines.len() as u16)])
-                .areas(area);
+        let [header, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(footer_lines.len() as u16),
+        ])
+        .areas(area);
         header_bar(" cutover".to_string(), now, theme, frame, header);
         gate.draw(theme, frame, body);
         frame.render_widget(Paragraph::new(footer_lines), footer);
