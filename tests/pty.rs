@@ -606,6 +606,11 @@ const PASSPHRASE: &str = "Quartz lantern 42";
 /// A practice as `Practice::new` makes it, but encrypted with `PASSPHRASE` from the start
 /// (`init --passphrase-file`), with one patient's note logged.
 fn encrypted_practice() -> Practice {
+    encrypted_practice_sharing(None)
+}
+
+/// `encrypted_practice`, sharing through `folder` when one is given.
+fn encrypted_practice_sharing(folder: Option<&std::path::Path>) -> Practice {
     let p = Practice::empty();
     let file = p.dir.path().join("passphrase.txt");
     std::fs::write(&file, format!("{PASSPHRASE}\n")).unwrap();
@@ -619,6 +624,9 @@ fn encrypted_practice() -> Practice {
     };
     run(None, &["init", "--practice", "Riverside Surgery", "--fdp", "20/11/2026 17:00", "--prefix", "R2"]);
     run(None, &["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]);
+    if let Some(folder) = folder {
+        run(None, &["init", "--share-folder", folder.to_str().unwrap()]);
+    }
     let jones = ["--patient", "943 476 5919", "--family", "Jones", "--given", "Siân", "--dob", "03/04/1950"];
     run(Some("JS"), &[&["log", "note"], &jones[..], &["--summary", "Registered list"]].concat());
     assert_ne!(&p.bytes()[..16], b"SQLite format 3\0", "the practice's database is encrypted");
@@ -628,6 +636,8 @@ fn encrypted_practice() -> Practice {
 /// The database, opened as any SQLCipher program would, with this key.
 fn keyed_sqlite(p: &Practice, passphrase: &str) -> rusqlite::Connection {
     let conn = p.sqlite();
+    // SQLCipher writes its own complaint about a wrong key to stderr: the test says what it means.
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(())).ok();
     conn.pragma_update(None, "key", passphrase).unwrap();
     conn
 }
@@ -665,6 +675,13 @@ fn unlock_and_log(give: impl Fn(&mut Session)) {
     ui.send(CTRL_S);
     ui.wait_for("Saved R2-0002 (Note)");
     ui.wait_for("Encrypted: the log cannot be read without the practice's passphrase.");
+    // The save's rolling backup, taken on a thread of its own with the same passphrase.
+    let backups = p.dir.path().join("cutover.db.backups");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while files_under(&backups).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_all_sealed(&files_under(&backups));
     ui.send("q");
     ui.wait_exit();
     assert!(!shown_anywhere(&ui), "the passphrase reached the screen");
@@ -744,4 +761,44 @@ fn first_run_chooses_a_passphrase_and_the_database_is_made_encrypted_with_it() {
     let read = |conn: rusqlite::Connection| conn.query_row("SELECT count(*) FROM setting", [], |r| r.get::<_, i64>(0));
     assert!(read(p.sqlite()).is_err(), "opens without a passphrase");
     assert!(read(keyed_sqlite(&p, "Quartz lantern 43")).is_err(), "opens with another passphrase");
+}
+
+/// Every file under `dir`, however deep.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flat_map(|e| {
+            let path = e.unwrap().path();
+            if path.is_dir() { files_under(&path) } else { vec![path] }
+        })
+        .collect()
+}
+
+/// At least one database file among `files`, and every one encrypted: no plain SQLite header, and
+/// no patient's name in its bytes.
+fn assert_all_sealed(files: &[std::path::PathBuf]) {
+    let databases: Vec<_> = files.iter().filter(|f| std::fs::metadata(f).unwrap().len() >= 512).collect();
+    assert!(!databases.is_empty(), "no database file among {files:?}");
+    for file in databases {
+        let bytes = std::fs::read(file).unwrap();
+        assert_ne!(&bytes[..16], b"SQLite format 3\0", "{} is not encrypted", file.display());
+        assert!(!bytes.windows(5).any(|w| w == b"Jones" || w == b"JONES"), "{} shows a name", file.display());
+    }
+}
+
+#[test]
+fn an_encrypted_log_is_shared_from_the_screens_encrypted() {
+    // The sharing round runs on a thread with its own connection: it too must have the passphrase.
+    let folder = tempfile::tempdir().unwrap();
+    let p = encrypted_practice_sharing(Some(folder.path()));
+    let mut ui = start(&p);
+    ui.wait_for("This log is encrypted");
+    ui.typed(PASSPHRASE);
+    ui.send(ENTER);
+    sign_in(&mut ui);
+    ui.wait_for("Shared at ");
+    assert!(!ui.text().contains("Not shared"), "{}", ui.text());
+    ui.send("q");
+    ui.wait_exit();
+    assert_all_sealed(&files_under(folder.path()));
 }
