@@ -126,7 +126,9 @@ fn encryption(c: &mut Criterion) {
     group.bench_function("encrypted: cutover through the entry service (as typed)", |b| {
         b.iter(|| save(&sealed, &typed))
     });
-    group.bench_function("encrypted: bare SQLCipher insert and commit, same key", |b| b.iter(|| bare_insert(&bare_sealed)));
+    group.bench_function("encrypted: bare SQLCipher insert and commit, same key", |b| {
+        b.iter(|| bare_insert(&bare_sealed))
+    });
     group.bench_function("plain: cutover through the entry service (as typed)", |b| b.iter(|| save(&plain, &typed)));
     group.bench_function("plain: bare insert and commit", |b| b.iter(|| bare_insert(&bare_plain)));
     group.finish();

@@ -2056,7 +2056,7 @@ impl GateUi {
     /// Enter, which must open the database.
     fn opened(&mut self) -> Store {
         match self.key(KeyCode::Enter) {
-            cutover::tui::Passed::Open(store) => store,
+            cutover::tui::Passed::Open(store) => *store,
             _ => panic!("not opened; the screen shows:\n{}", self.screen()),
         }
     }

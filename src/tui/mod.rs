@@ -149,7 +149,7 @@ fn never_set_up_plain(store: &Store) -> Result<bool> {
 pub enum Passed {
     Stay,
     Leave,
-    Open(Store),
+    Open(Box<Store>),
 }
 
 /// Feeds a message to a passphrase screen and carries out what it asks for (see `carry_out`).
@@ -168,7 +168,7 @@ fn carry_out(gate: &mut Gate, location: &DatabaseLocation, outcome: Outcome) -> 
         Outcome::Unlock(passphrase) => {
             let keyed = DatabaseLocation { passphrase: Some(passphrase), ..location.clone() };
             match Store::open(&keyed, OpenMode::Existing) {
-                Ok(store) => Ok(Passed::Open(store)),
+                Ok(store) => Ok(Passed::Open(Box::new(store))),
                 Err(Error::WrongPassphrase(_)) => {
                     gate.wrong();
                     Ok(Passed::Stay)
@@ -176,7 +176,7 @@ fn carry_out(gate: &mut Gate, location: &DatabaseLocation, outcome: Outcome) -> 
                 Err(e) => Err(e),
             }
         }
-        Outcome::Chosen(passphrase) => new_practice(location, passphrase).map(Passed::Open),
+        Outcome::Chosen(passphrase) => new_practice(location, passphrase).map(|store| Passed::Open(Box::new(store))),
     }
 }
 
@@ -235,7 +235,7 @@ fn through_the_gate(
             match carry_out(&mut gate, location, outcome)? {
                 Passed::Stay => {}
                 Passed::Leave => return Ok(None),
-                Passed::Open(store) => return Ok(Some(store)),
+                Passed::Open(store) => return Ok(Some(*store)),
             }
         }
     }
