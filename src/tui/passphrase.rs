@@ -18,7 +18,7 @@ use crate::store::Passphrase;
 
 /// Said when the passphrase typed does not open the log: `Error::WrongPassphrase` in the screen's
 /// words (the file cannot be damaged by a try: nothing is written until the key is right).
-pub const WRONG: &str = "That passphrase does not open this log. Nothing was changed. Check Caps Lock and type it again. If you are sure it is right, ask the practice manager: the file may be damaged.";
+const WRONG: &str = "That passphrase does not open this log. Nothing was changed. Check Caps Lock and type it again. If you are sure it is right, ask the practice manager: the file may be damaged.";
 
 /// Text typed into a masked box. Its `Debug` says nothing of it.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -33,7 +33,7 @@ impl fmt::Debug for Masked {
 impl Masked {
     /// A character typed goes in (AltGr's too: Ctrl and Alt together on Windows); Backspace takes
     /// the last one out. Every other key is the screen's.
-    fn input(&mut self, key: &KeyEvent) -> bool {
+    fn input(&mut self, key: &KeyEvent) {
         let m = key.modifiers;
         let typing =
             m.difference(KeyModifiers::SHIFT).is_empty() || m.contains(KeyModifiers::CONTROL | KeyModifiers::ALT);
@@ -42,9 +42,8 @@ impl Masked {
             KeyCode::Backspace => {
                 self.0.pop();
             }
-            _ => return false,
+            _ => {}
         }
-        true
     }
 
     /// A paste is the passphrase as the file holds it: its first line, without the line ending
@@ -253,9 +252,7 @@ impl Choose {
                 }
             },
             KeyCode::Enter => return self.finish(),
-            _ => {
-                self.focused().input(key);
-            }
+            _ => self.focused().input(key),
         }
         Outcome::Nothing
     }
@@ -436,6 +433,42 @@ mod tests {
         assert!(matches!(gate.update(key(KeyCode::Char('n'))), Outcome::Nothing), "any other key: back");
         gate.update(ctrl_n);
         assert!(matches!(gate.update(key(KeyCode::Char('y'))), Outcome::Chosen(None)));
+    }
+
+    #[test]
+    fn on_the_windows_console_each_key_counts_once_and_a_paste_of_keys_is_text() {
+        use ratatui::crossterm::event::{Event, KeyEventKind};
+        use std::time::Duration;
+        let mut bursts = super::super::paste::Bursts::default();
+        let mut gate = Gate::unlock();
+        let mut feed = |events: Vec<Event>, gate: &mut Gate| -> Vec<Outcome> {
+            bursts.sort(events, Duration::from_millis(200)).into_iter().map(|m| gate.update(m)).collect()
+        };
+        let event = |code, kind| Event::Key(KeyEvent::new_with_kind(code, KeyModifiers::NONE, kind));
+        // Typed: each key pressed, then let go, read one at a time.
+        for c in "Blue".chars() {
+            for kind in [KeyEventKind::Press, KeyEventKind::Release] {
+                feed(vec![event(KeyCode::Char(c), kind)], &mut gate);
+            }
+        }
+        // Pasted: the console types it out, presses and releases, its line break with it.
+        let pasted: Vec<Event> = " kettle 9\r"
+            .chars()
+            .flat_map(|c| {
+                let code = if c == '\r' { KeyCode::Enter } else { KeyCode::Char(c) };
+                [event(code, KeyEventKind::Press), event(code, KeyEventKind::Release)]
+            })
+            .collect();
+        let outcomes = feed(pasted, &mut gate);
+        assert!(
+            outcomes.iter().all(|o| matches!(o, Outcome::Nothing)),
+            "the paste's line break tried it: {outcomes:?}"
+        );
+        let outcomes = feed(vec![event(KeyCode::Enter, KeyEventKind::Press)], &mut gate);
+        match outcomes.as_slice() {
+            [Outcome::Unlock(p)] => assert_eq!(p, &Passphrase::new("Blue kettle 9").unwrap()),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
