@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod diagnostics;
 pub mod domain;
+pub mod encryption;
 pub mod entries;
 pub mod error;
 pub mod files;

@@ -32,6 +32,7 @@ fn start_with(p: &Practice, env: &[(&str, &str)]) -> Session {
     cmd.env("NO_COLOR", "1");
     cmd.env("HOME", p.dir.path());
     cmd.env_remove("CUTOVER_USER");
+    cmd.env_remove("CUTOVER_PASSPHRASE_FILE");
     Session::start(cmd, ROWS, COLS)
 }
 
@@ -747,4 +748,208 @@ fn a_database_copied_from_another_pc_is_said_so_when_the_screens_start() {
     sign_in(&mut ui);
     ui.send("q");
     ui.wait_exit();
+}
+
+// Encryption at rest (issue 15): the passphrase typed at the start, and chosen on first run.
+
+const PASSPHRASE: &str = "Quartz lantern 42";
+
+/// A practice as `Practice::new` makes it, but encrypted with `PASSPHRASE` from the start
+/// (`init --passphrase-file`), with one patient's note logged.
+fn encrypted_practice() -> Practice {
+    encrypted_practice_sharing(None)
+}
+
+/// `encrypted_practice`, sharing through `folder` when one is given.
+fn encrypted_practice_sharing(folder: Option<&std::path::Path>) -> Practice {
+    let p = Practice::empty();
+    let file = p.dir.path().join("passphrase.txt");
+    std::fs::write(&file, format!("{PASSPHRASE}\n")).unwrap();
+    let run = |staff: Option<&str>, args: &[&str]| {
+        let mut cmd = p.cmd();
+        cmd.env("CUTOVER_PASSPHRASE_FILE", &file);
+        if let Some(id) = staff {
+            cmd.env("CUTOVER_USER", id);
+        }
+        cmd.args(args).assert().success();
+    };
+    run(None, &["init", "--practice", "Riverside Surgery", "--fdp", "20/11/2026 17:00", "--prefix", "R2"]);
+    run(None, &["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]);
+    if let Some(folder) = folder {
+        run(None, &["init", "--share-folder", folder.to_str().unwrap()]);
+    }
+    let jones = ["--patient", "943 476 5919", "--family", "Jones", "--given", "Siân", "--dob", "03/04/1950"];
+    run(Some("JS"), &[&["log", "note"], &jones[..], &["--summary", "Registered list"]].concat());
+    assert_ne!(&p.bytes()[..16], b"SQLite format 3\0", "the practice's database is encrypted");
+    p
+}
+
+/// The database, opened as any SQLCipher program would, with this key.
+fn keyed_sqlite(p: &Practice, passphrase: &str) -> rusqlite::Connection {
+    let conn = p.sqlite();
+    // SQLCipher writes its own complaint about a wrong key to stderr: the test says what it means.
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(())).ok();
+    conn.pragma_update(None, "key", passphrase).unwrap();
+    conn
+}
+
+/// Whether the terminal was ever sent the passphrase, or a word of it.
+fn shown_anywhere(ui: &Session) -> bool {
+    let written = String::from_utf8_lossy(&ui.written);
+    written.contains(PASSPHRASE) || written.contains("Quartz") || written.contains("lantern")
+}
+
+/// Starts the UI on the encrypted practice with no passphrase given, gets a wrong one refused,
+/// gives the right one with `give`, logs a note for Jones and checks the database holds it.
+fn unlock_and_log(give: impl Fn(&mut Session)) {
+    let p = encrypted_practice();
+    let mut ui = start(&p);
+    ui.wait_for("This log is encrypted");
+    assert!(!ui.text().contains("Riverside") && !ui.text().contains("JONES"), "{}", ui.text());
+    ui.typed("Quartz lantern 24");
+    ui.wait_for(&"•".repeat(17));
+    let before = p.bytes();
+    ui.send(ENTER);
+    ui.wait_for("That passphrase does not open this log");
+    assert_eq!(p.bytes(), before, "a wrong passphrase changed the database");
+    give(&mut ui);
+    ui.wait_for(&"•".repeat(PASSPHRASE.chars().count()));
+    ui.send(ENTER);
+    sign_in(&mut ui);
+    ui.send("n");
+    ui.wait_for("New note");
+    ui.typed("943 476");
+    ui.wait_for("JONES, Siân (03/04/1950) 943 476 5919");
+    ui.send(ENTER);
+    ui.wait_for("▶ Summary");
+    ui.typed("Phoned about results");
+    ui.send(CTRL_S);
+    ui.wait_for("Saved R2-0002 (Note)");
+    ui.wait_for("Encrypted: the log cannot be read without the practice's passphrase.");
+    // The save's rolling backup, taken on a thread of its own with the same passphrase.
+    let backups = p.dir.path().join("cutover.db.backups");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while files_under(&backups).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_all_sealed(&files_under(&backups));
+    ui.send("q");
+    ui.wait_exit();
+    assert!(!shown_anywhere(&ui), "the passphrase reached the screen");
+
+    let db = keyed_sqlite(&p, PASSPHRASE);
+    let (summary, recorded_by): (String, String) = db
+        .query_row("SELECT summary, recorded_by FROM entry WHERE ref = 'R2-0002'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("the note is in the database");
+    assert_eq!((summary.as_str(), recorded_by.as_str()), ("Phoned about results", "JS"));
+    assert!(p.sqlite().query_row("SELECT count(*) FROM entry", [], |r| r.get::<_, i64>(0)).is_err());
+}
+
+#[test]
+fn an_encrypted_log_opens_with_the_passphrase_typed_and_what_is_logged_is_saved_in_it() {
+    unlock_and_log(|ui| ui.typed(PASSPHRASE));
+}
+
+#[test]
+fn an_encrypted_log_opens_with_the_passphrase_pasted() {
+    unlock_and_log(|ui| paste(ui, &bracketed(PASSPHRASE), &"•".repeat(PASSPHRASE.chars().count())));
+}
+
+#[test]
+fn an_encrypted_log_opens_with_the_passphrase_pasted_without_bracketed_paste() {
+    // As the Windows console pastes: the characters typed out in one write, a line break with them.
+    unlock_and_log(|ui| paste(ui, &format!("{PASSPHRASE}{ENTER}"), &"•".repeat(PASSPHRASE.chars().count())));
+}
+
+#[test]
+fn esc_at_the_passphrase_leaves_and_changes_nothing() {
+    let p = encrypted_practice();
+    let before = p.bytes();
+    let mut ui = start(&p);
+    ui.wait_for("This log is encrypted");
+    ui.typed("Quartz");
+    ui.send("\x1b");
+    ui.wait_exit();
+    assert_eq!(p.bytes(), before);
+}
+
+#[test]
+fn first_run_chooses_a_passphrase_and_the_database_is_made_encrypted_with_it() {
+    let p = Practice::empty();
+    let mut ui = start(&p);
+    ui.wait_for("Choose the practice's passphrase");
+    ui.wait_for("If the passphrase is lost, nobody can read the log");
+    ui.typed(PASSPHRASE);
+    ui.send(TAB);
+    ui.typed("Quartz lantern 43");
+    ui.send(ENTER);
+    ui.wait_for("The two were not the same");
+    assert!(!p.db.exists(), "a database was made before the passphrase was chosen");
+    ui.typed(PASSPHRASE);
+    ui.send(ENTER);
+    ui.typed(PASSPHRASE);
+    ui.send(ENTER);
+    ui.wait_for("Set up cutover on this computer");
+    ui.typed("Riverside Surgery");
+    ui.send(TAB);
+    ui.send(TAB);
+    ui.send(TAB);
+    ui.typed("Jo Smith");
+    ui.send(TAB);
+    ui.typed("js");
+    ui.send(CTRL_S);
+    ui.wait_for("New entry: press a key");
+    ui.wait_for("Encrypted: the log cannot be read without the practice's passphrase.");
+    ui.send("q");
+    ui.wait_exit();
+    assert!(!shown_anywhere(&ui), "the passphrase reached the screen");
+
+    assert_ne!(&p.bytes()[..16], b"SQLite format 3\0", "the database is not encrypted");
+    let practice: String = keyed_sqlite(&p, PASSPHRASE)
+        .query_row("SELECT value FROM setting WHERE key = 'practice_name'", [], |r| r.get(0))
+        .expect("opens with the passphrase chosen");
+    assert_eq!(practice, "Riverside Surgery");
+    let read = |conn: rusqlite::Connection| conn.query_row("SELECT count(*) FROM setting", [], |r| r.get::<_, i64>(0));
+    assert!(read(p.sqlite()).is_err(), "opens without a passphrase");
+    assert!(read(keyed_sqlite(&p, "Quartz lantern 43")).is_err(), "opens with another passphrase");
+}
+
+/// Every file under `dir`, however deep.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flat_map(|e| {
+            let path = e.unwrap().path();
+            if path.is_dir() { files_under(&path) } else { vec![path] }
+        })
+        .collect()
+}
+
+/// At least one database file among `files`, and every one encrypted: no plain SQLite header, and
+/// no patient's name in its bytes.
+fn assert_all_sealed(files: &[std::path::PathBuf]) {
+    let databases: Vec<_> = files.iter().filter(|f| std::fs::metadata(f).unwrap().len() >= 512).collect();
+    assert!(!databases.is_empty(), "no database file among {files:?}");
+    for file in databases {
+        let bytes = std::fs::read(file).unwrap();
+        assert_ne!(&bytes[..16], b"SQLite format 3\0", "{} is not encrypted", file.display());
+        assert!(!bytes.windows(5).any(|w| w == b"Jones" || w == b"JONES"), "{} shows a name", file.display());
+    }
+}
+
+#[test]
+fn an_encrypted_log_is_shared_from_the_screens_encrypted() {
+    // The sharing round runs on a thread with its own connection: it too must have the passphrase.
+    let folder = tempfile::tempdir().unwrap();
+    let p = encrypted_practice_sharing(Some(folder.path()));
+    let mut ui = start(&p);
+    ui.wait_for("This log is encrypted");
+    ui.typed(PASSPHRASE);
+    ui.send(ENTER);
+    sign_in(&mut ui);
+    ui.wait_for("Shared at ");
+    assert!(!ui.text().contains("Not shared"), "{}", ui.text());
+    ui.send("q");
+    ui.wait_exit();
+    assert_all_sealed(&files_under(folder.path()));
 }

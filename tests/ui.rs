@@ -2005,3 +2005,247 @@ fn the_home_screen_says_when_the_log_was_last_shared_how_many_pcs_and_which_is_q
     dispatch(&ui.store, &mut ui.app, Msg::Shared(SharingStatus { round: 3, took: 1, ..shared }));
     assert!(ui.screen().contains("Today: 1 entries"), "{}", ui.screen());
 }
+
+// Encryption at rest (issue 15): the passphrase screens before the log, and the home screen's line.
+
+const PASSPHRASE: &str = "Quartz lantern 42";
+
+fn keyed(db: &std::path::Path, passphrase: Option<&str>) -> cutover::config::DatabaseLocation {
+    let location = cutover::config::DatabaseLocation::at(db.to_path_buf());
+    cutover::config::DatabaseLocation { passphrase: passphrase.and_then(cutover::store::Passphrase::new), ..location }
+}
+
+/// `practice()` in a file encrypted with `PASSPHRASE`, with one entry logged.
+fn encrypted_practice(db: &std::path::Path) -> Store {
+    let store = set_up(Store::open(&keyed(db, Some(PASSPHRASE)), cutover::store::OpenMode::Create).unwrap());
+    log(&store, Kind::Telephone, "943 476 5919", "Jones", "Siân", "Asked for blood results");
+    store
+}
+
+/// A passphrase screen in a terminal of 80 × 24, driven as the runner drives it.
+struct GateUi {
+    gate: cutover::tui::Gate,
+    location: cutover::config::DatabaseLocation,
+    terminal: Terminal<TestBackend>,
+}
+
+impl GateUi {
+    /// The screen the UI opens with on `location`: it must be a passphrase screen.
+    fn start(location: cutover::config::DatabaseLocation) -> GateUi {
+        let gate = match cutover::tui::opening(&location).unwrap() {
+            cutover::tui::Opening::Gate(gate) => gate,
+            cutover::tui::Opening::Open(_) => panic!("the database opened without a passphrase screen"),
+        };
+        GateUi { gate, location, terminal: Terminal::new(TestBackend::new(80, 24)).unwrap() }
+    }
+
+    fn send(&mut self, msg: Msg) -> cutover::tui::Passed {
+        cutover::tui::pass(&mut self.gate, &self.location, msg).unwrap()
+    }
+
+    fn key(&mut self, code: KeyCode) -> cutover::tui::Passed {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            assert!(matches!(self.key(KeyCode::Char(c)), cutover::tui::Passed::Stay));
+        }
+    }
+
+    /// Enter, which must open the database.
+    fn opened(&mut self) -> Store {
+        match self.key(KeyCode::Enter) {
+            cutover::tui::Passed::Open(store) => *store,
+            _ => panic!("not opened; the screen shows:\n{}", self.screen()),
+        }
+    }
+
+    fn screen(&mut self) -> String {
+        let theme = Theme::plain();
+        self.terminal.draw(|f| cutover::tui::view_gate(&self.gate, now(), &theme, f)).unwrap();
+        let buffer = self.terminal.backend().buffer();
+        (0..buffer.area.height)
+            .map(|y| {
+                let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect();
+                format!("{}\n", line.trim_end())
+            })
+            .collect()
+    }
+}
+
+/// Every byte of the database and of SQLite's files beside it.
+fn files_of(db: &std::path::Path) -> Vec<Option<Vec<u8>>> {
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            std::fs::read(std::path::PathBuf::from(name)).ok()
+        })
+        .collect()
+}
+
+#[test]
+fn an_encrypted_database_asks_for_its_passphrase_and_shows_nothing_from_the_log_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    drop(encrypted_practice(&db));
+    let mut ui = GateUi::start(keyed(&db, None));
+    let screen = ui.screen();
+    insta::assert_snapshot!("passphrase_prompt", screen);
+    for secret in ["Riverside", "JONES", "Jones", "Siân", "blood", "Jo Smith", "R2-"] {
+        assert!(!screen.contains(secret), "{secret} is shown before the passphrase: {screen}");
+    }
+    ui.keys(PASSPHRASE);
+    let screen = ui.screen();
+    assert!(!screen.contains("Quartz") && !screen.contains("lantern"), "the passphrase is drawn: {screen}");
+    assert!(screen.contains(&"•".repeat(PASSPHRASE.chars().count())), "a dot for each character: {screen}");
+    let store = ui.opened();
+    assert!(store.is_encrypted());
+    let mut ui = Ui::start(store);
+    ui.keys("jo");
+    ui.key(KeyCode::Enter);
+    assert!(ui.screen().contains("JONES, Siân"), "{}", ui.screen());
+}
+
+#[test]
+fn a_wrong_passphrase_is_said_plainly_changes_no_byte_and_the_right_one_then_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    drop(encrypted_practice(&db));
+    let before = files_of(&db);
+    let mut ui = GateUi::start(keyed(&db, None));
+    ui.keys("Quartz lantern 24");
+    assert!(matches!(ui.key(KeyCode::Enter), cutover::tui::Passed::Stay));
+    insta::assert_snapshot!("passphrase_wrong", ui.screen());
+    assert_eq!(files_of(&db), before, "a wrong passphrase changed the database's files");
+    // Pasted, as from a password manager, with the line break it brought along.
+    assert!(matches!(ui.send(Msg::Paste(format!("{PASSPHRASE}\r\n"))), cutover::tui::Passed::Stay));
+    assert!(ui.opened().is_encrypted());
+}
+
+#[test]
+fn esc_on_the_passphrase_screen_leaves_having_changed_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    drop(encrypted_practice(&db));
+    let before = files_of(&db);
+    let mut ui = GateUi::start(keyed(&db, None));
+    ui.keys("half typed");
+    assert!(matches!(ui.key(KeyCode::Esc), cutover::tui::Passed::Leave));
+    assert_eq!(files_of(&db), before);
+}
+
+#[test]
+fn first_run_chooses_a_passphrase_typed_twice_and_makes_the_database_encrypted_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    let mut ui = GateUi::start(keyed(&db, None));
+    insta::assert_snapshot!("first_run_passphrase", ui.screen());
+    assert!(!db.exists(), "nothing is made before the passphrase is chosen");
+    ui.keys(PASSPHRASE);
+    ui.key(KeyCode::Enter);
+    ui.keys("Quartz lantern 43");
+    assert!(matches!(ui.key(KeyCode::Enter), cutover::tui::Passed::Stay));
+    let screen = ui.screen();
+    assert!(screen.contains("The two were not the same"), "{screen}");
+    assert!(!db.exists());
+    ui.keys(PASSPHRASE);
+    ui.key(KeyCode::Tab);
+    ui.keys(PASSPHRASE);
+    let store = ui.opened();
+    assert!(store.is_encrypted());
+    assert_ne!(&std::fs::read(&db).unwrap()[..16], b"SQLite format 3\0");
+    // Then the practice is set up as on any first run, in the encrypted database.
+    let mut ui = Ui::start(store);
+    assert!(ui.screen().contains("Set up cutover on this computer"), "{}", ui.screen());
+    ui.keys("Riverside Surgery");
+    ui.tab(3);
+    ui.keys("Jo Smith");
+    ui.tab(1);
+    ui.keys("js");
+    ui.ctrl('s');
+    assert!(ui.screen().contains("Encrypted: the log cannot be read without the practice's passphrase."));
+    drop(ui);
+    let reopened = Store::open(&keyed(&db, Some(PASSPHRASE)), cutover::store::OpenMode::Existing).unwrap();
+    assert_eq!(reopened.settings().unwrap().practice(), Some("Riverside Surgery"));
+    let without = Store::open(&keyed(&db, None), cutover::store::OpenMode::Existing);
+    assert!(matches!(without, Err(cutover::Error::PassphraseNeeded(_))), "{:?}", without.err());
+}
+
+#[test]
+fn first_run_goes_on_without_a_passphrase_only_after_the_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    let mut ui = GateUi::start(keyed(&db, None));
+    assert!(matches!(ui.key(KeyCode::Enter), cutover::tui::Passed::Stay), "nothing typed is no choice");
+    assert!(ui.screen().contains("Type a passphrase, or press Ctrl-N to go on without one."), "{}", ui.screen());
+    ui.send(Msg::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)));
+    insta::assert_snapshot!("first_run_no_passphrase_warning", ui.screen());
+    assert!(matches!(ui.key(KeyCode::Char('x')), cutover::tui::Passed::Stay), "any other key goes back");
+    assert!(!ui.screen().contains("Go on without a passphrase?"));
+    assert!(!db.exists());
+    ui.send(Msg::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)));
+    let store = match ui.key(KeyCode::Char('y')) {
+        cutover::tui::Passed::Open(store) => store,
+        _ => panic!("not opened: {}", ui.screen()),
+    };
+    assert!(!store.is_encrypted());
+    assert_eq!(&std::fs::read(&db).unwrap()[..16], b"SQLite format 3\0");
+}
+
+#[test]
+fn a_plain_database_nobody_set_up_is_encrypted_by_the_first_run_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cutover.db");
+    // Made by a command, or left by a first run that was left: plain, nothing set up.
+    let store = Store::open(&keyed(&db, None), cutover::store::OpenMode::Create).unwrap();
+    let workstation = store.local_workstation().unwrap();
+    drop(store);
+    let mut ui = GateUi::start(keyed(&db, None));
+    ui.keys(PASSPHRASE);
+    ui.key(KeyCode::Tab);
+    ui.keys(PASSPHRASE);
+    let store = ui.opened();
+    assert!(store.is_encrypted());
+    assert_eq!(store.local_workstation().unwrap().prefix, workstation.prefix, "what it held is kept");
+    assert_ne!(&std::fs::read(&db).unwrap()[..16], b"SQLite format 3\0");
+    drop(store);
+    // Set up since, or given a passphrase: it opens as it is.
+    let plain_set_up = dir.path().join("plain.db");
+    drop(practice_on_disk(&plain_set_up));
+    assert!(matches!(cutover::tui::opening(&keyed(&plain_set_up, None)).unwrap(), cutover::tui::Opening::Open(_)));
+    assert!(matches!(cutover::tui::opening(&keyed(&db, Some(PASSPHRASE))).unwrap(), cutover::tui::Opening::Open(_)));
+}
+
+#[test]
+fn the_home_screen_says_whether_the_log_is_encrypted_and_warns_when_it_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ui = Ui::signed_in(encrypted_practice(&dir.path().join("cutover.db")));
+    let screen = ui.screen();
+    insta::assert_snapshot!("home_encrypted", screen);
+    assert!(!screen.contains("Not encrypted"), "{screen}");
+
+    // Unencrypted, holding the practice's entries: a warning, with what to do.
+    let store = practice();
+    let mut ui = Ui::signed_in(store);
+    let warning = "Not encrypted: anyone who copies this file can read every patient in it.";
+    assert!(!ui.screen().contains(warning), "no entries yet: {}", ui.screen());
+    assert!(ui.screen().contains("Not encrypted yet: cutover encrypt --passphrase-file FILE"), "{}", ui.screen());
+    log(&ui.store, Kind::Note, "943 476 5919", "Jones", "Siân", "Change of address");
+    dispatch(&ui.store, &mut ui.app, Msg::Key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE)));
+    dispatch(&ui.store, &mut ui.app, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    let screen = ui.screen();
+    insta::assert_snapshot!("home_unencrypted_warning", screen);
+    assert!(screen.contains(warning) && screen.contains("cutover encrypt --passphrase-file FILE"), "{screen}");
+
+    // A demo's patients are fictitious: said, not warned about.
+    let store = practice();
+    let actor = store.setup_actor(None).unwrap();
+    store.write_at(now(), |tx| tx.set_settings(&actor, &[(settings_key::DEMO, "yes".into())])).unwrap();
+    log(&store, Kind::Note, "943 476 5919", "Jones", "Siân", "Change of address");
+    let screen = Ui::signed_in(store).screen();
+    assert!(!screen.contains(warning), "{screen}");
+    assert!(screen.contains("Not encrypted: demo data (fictitious patients)."), "{screen}");
+}

@@ -5,8 +5,6 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use serde_json::json;
-
 use super::Context;
 use crate::cli::RekeyArgs;
 use crate::error::{Error, Result};
@@ -50,9 +48,8 @@ pub fn rekey(args: RekeyArgs, ctx: &mut Context) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The database, then each rolling backup, written again under `new`; then the change audited and
-/// the next sync told to publish a new series. A backup that cannot be done is named, not fatal:
-/// the database itself is done by then.
+/// The database and its rolling backups written again under `new` (see `crate::encryption`),
+/// then each backup that could not be named.
 fn reseal_all(
     store: Store,
     current: Option<&Passphrase>,
@@ -61,24 +58,9 @@ fn reseal_all(
     action: &str,
     ctx: &mut Context,
 ) -> Result<()> {
-    let path = store.path().to_path_buf();
-    drop(store);
-    crate::store::reseal(&path, current, new)?;
+    let resealed = crate::encryption::reseal_all(store, &ctx.location, current, new, actor, action)?;
     ctx.location.passphrase = Some(new.clone());
-    let mut left = Vec::new();
-    let backups = crate::backup::list(&crate::backup::folder_for(&path)).unwrap_or_default();
-    for backup in &backups {
-        if let Err(e) = crate::store::reseal(backup, current, new) {
-            tracing::warn!("{action}: a rolling backup was not written again: {}", e.for_the_log());
-            left.push(backup.clone());
-        }
-    }
-    let store = ctx.open(OpenMode::Existing)?;
-    store.write(|tx| {
-        tx.audit(actor, action, None, json!({ "backups": backups.len() - left.len(), "backups_left": left.len() }))?;
-        crate::sync::start_new_series(tx)
-    })?;
-    for backup in &left {
+    for backup in &resealed.backups_left {
         say_backup_left(backup, current.is_some(), ctx)?;
     }
     Ok(())

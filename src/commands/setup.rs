@@ -382,8 +382,9 @@ fn capitalise(s: &str) -> String {
 pub fn welcome(ctx: &mut Context) -> Result<ExitCode> {
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        // In the UI a new database opens on its set-up screen, so a mistyped path is plain to see.
-        crate::tui::run(ctx.open(OpenMode::Create)?)?;
+        // In the UI a new database opens on its set-up screen, so a mistyped path is plain to see;
+        // an encrypted one asks for its passphrase if none was given.
+        crate::tui::run(ctx.location.clone())?;
         return Ok(ExitCode::SUCCESS);
     }
     let store = ctx.open(if ctx.location.is_default { OpenMode::Create } else { OpenMode::Existing })?;

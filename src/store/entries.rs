@@ -624,6 +624,11 @@ impl Store {
         })
     }
 
+    /// Whether any entry has been logged in this database, on any PC.
+    pub fn holds_entries(&self) -> Result<bool> {
+        self.read(|c| Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM entry)", [], |r| r.get(0))?))
+    }
+
     /// The last entries saved on this workstation, newest first.
     pub fn recent_here(&self, limit: usize) -> Result<Vec<RecentEntry>> {
         self.read(|c| {

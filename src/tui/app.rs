@@ -39,6 +39,8 @@ pub struct Cutover {
     pub workstation: String,
     /// The practice lets an item be marked done with no reference from the new system.
     pub done_without_reference: bool,
+    /// The database is encrypted with the practice's passphrase.
+    pub encrypted: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +51,8 @@ pub struct HomeData {
     pub services_awaiting: Vec<String>,
     /// Entries with clashes between PCs that no one here has looked at yet (issue 14).
     pub clashes: Vec<crate::store::NotedClash>,
+    /// Any entry is logged in the database (an unencrypted one then warns: issue 15).
+    pub holds_entries: bool,
 }
 
 /// Everything the UI needs at start, read by the runner.

@@ -317,6 +317,21 @@ pub const ADD_STAFF: &[Binding] = &[
     named(KeyCode::Enter, "Enter", "", "Next field; on the last, finish", None),
 ];
 
+/// The passphrase of an encrypted database, asked before anything from it is shown. Only keys
+/// that cannot be part of a passphrase: every character typed goes into it.
+pub const UNLOCK: &[Binding] = &[
+    named(KeyCode::Enter, "Enter", "Open", "Open the log with the passphrase typed", None),
+    named(KeyCode::Esc, "Esc", "Leave", "Leave without opening the log", None),
+];
+
+/// Choosing the practice's passphrase on first run.
+pub const CHOOSE_PASSPHRASE: &[Binding] = &[
+    named(KeyCode::Tab, "Tab", "Next box", "Next box", None),
+    named(KeyCode::Enter, "Enter", "Next / done", "Next box; on the second, done", None),
+    ctrl('n', "Ctrl-N", "No passphrase", "Go on without a passphrase (asks first)", None),
+    named(KeyCode::Esc, "Esc", "Leave", "Leave: nothing is set up", None),
+];
+
 /// Everywhere: Ctrl-C leaves, keeping any half-typed form as a draft. In the help only.
 pub const EVERYWHERE: &[Binding] = &[ctrl('c', "Ctrl-C", "", "Quit (a half-typed form is kept as a draft)", None)];
 

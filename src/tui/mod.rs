@@ -6,6 +6,7 @@ mod field;
 mod form;
 mod keys;
 mod lists;
+mod passphrase;
 mod paste;
 mod queue_screen;
 mod queue_view;
@@ -26,14 +27,16 @@ use chrono::Utc;
 use ratatui::crossterm::event::{self, Event};
 
 pub use app::{App, BackupAlert, Cutover, Effect, HomeData, Msg, Screen, Start};
+pub use passphrase::{Gate, Outcome};
 use queue_screen::Change;
 pub use sharing::{SharingStatus, round as sharing_round};
 pub use theme::Theme;
-pub use view::view;
+pub use view::{view, view_gate};
 
+use crate::config::DatabaseLocation;
 use crate::domain::time;
 use crate::error::{Error, Result};
-use crate::store::{EntryRow, ListFilter, Store, settings_key};
+use crate::store::{EntryRow, ListFilter, OpenMode, Passphrase, Store, settings_key};
 
 /// The setting that remembers who last worked on this computer.
 const LAST_USER: &str = "last_user";
@@ -52,6 +55,7 @@ pub fn load_start(store: &Store, now: chrono::DateTime<Utc>) -> Result<Start> {
             demo: settings.is_demo(),
             workstation: store.local_workstation()?.prefix,
             done_without_reference: settings.done_without_reference(),
+            encrypted: store.is_encrypted(),
         },
         staff: store.staff()?,
         last_user: settings.get(LAST_USER).map(String::from),
@@ -68,31 +72,174 @@ fn load_home(store: &Store, now: chrono::DateTime<Utc>) -> Result<HomeData> {
         recent: store.recent_here(8)?,
         services_awaiting: runbook.awaiting_back_on(go_live, now).into_iter().map(|s| s.name.clone()).collect(),
         clashes: store.clashes_to_look_at()?,
+        holds_entries: store.holds_entries()?,
     })
 }
 
-/// Runs the UI on `store` until the user leaves or a signal asks it to stop.
-pub fn run(store: Store) -> Result<()> {
+/// Runs the UI on the database at `location` until the user leaves or a signal asks it to stop:
+/// first the passphrase screen when one is needed (see `opening`), then the log's screens.
+pub fn run(location: DatabaseLocation) -> Result<()> {
+    // Before the terminal is taken: a database that cannot be opened is said as by any command.
+    let opening = opening(&location)?;
     let stop = Arc::new(AtomicBool::new(false));
     let left = crate::platform::on_termination(Arc::clone(&stop)).map_err(Error::Output)?;
     watch_for_hang_up(Arc::clone(&stop));
-    let now = crate::config::now();
-    let mut app = App::new(load_start(&store, now)?, now);
-    sharing::start(&store);
-    // A database copied from another PC is said so at start-up, whether or not it shares.
-    if let Some(moved) = store.moved_from()? {
-        let copied = crate::error::Sharing::Copied { home: moved.home.describe(), now: moved.now.describe() };
-        dispatch(&store, &mut app, Msg::Failed(copied.to_string()));
-    }
     let theme = Theme::from_env();
     // Installs a panic hook that puts the terminal back before any message is printed.
     let mut terminal = ratatui::init();
     marked_pastes(true);
-    let result = event_loop(&mut terminal, &store, &mut app, &theme, &stop);
+    let store = match opening {
+        Opening::Open(store) => Ok(Some(store)),
+        Opening::Gate(gate) => through_the_gate(&mut terminal, gate, &location, &theme, &stop),
+    };
+    let result = match store {
+        Ok(Some(store)) => session(&mut terminal, &store, &theme, &stop),
+        Ok(None) => Ok(()),
+        Err(e) => Err(e),
+    };
     marked_pastes(false);
     ratatui::restore();
     drop(left);
     result
+}
+
+/// The log's screens on `store`, from "who is working?" (or setting up) until the user leaves.
+fn session(terminal: &mut ratatui::DefaultTerminal, store: &Store, theme: &Theme, stop: &AtomicBool) -> Result<()> {
+    let now = crate::config::now();
+    let mut app = App::new(load_start(store, now)?, now);
+    sharing::start(store);
+    // A database copied from another PC is said so at start-up, whether or not it shares.
+    if let Some(moved) = store.moved_from()? {
+        let copied = crate::error::Sharing::Copied { home: moved.home.describe(), now: moved.now.describe() };
+        dispatch(store, &mut app, Msg::Failed(copied.to_string()));
+    }
+    event_loop(terminal, store, &mut app, theme, stop)
+}
+
+/// How the screens open the database: straight away, or after a passphrase screen.
+pub enum Opening {
+    Open(Store),
+    Gate(Gate),
+}
+
+/// How the UI opens the database at `location`. An encrypted database, and no passphrase given: its
+/// passphrase is asked for, and nothing from it is shown until it opens. A new practice (no
+/// database yet, or a plain one nobody has set up) with no passphrase given: the manager chooses
+/// one, and the database is made encrypted with it. Otherwise the database opens as for any
+/// command; a fault is returned as it would be there.
+pub fn opening(location: &DatabaseLocation) -> Result<Opening> {
+    if location.passphrase.is_none() && !location.path.exists() {
+        return Ok(Opening::Gate(Gate::choose()));
+    }
+    match Store::open(location, OpenMode::Create) {
+        Ok(store) if location.passphrase.is_none() && never_set_up_plain(&store)? => Ok(Opening::Gate(Gate::choose())),
+        Ok(store) => Ok(Opening::Open(store)),
+        Err(Error::PassphraseNeeded(_)) => Ok(Opening::Gate(Gate::unlock())),
+        Err(e) => Err(e),
+    }
+}
+
+/// A plain database that no practice has been set up in: one the first-run screen was left on
+/// before, or that a command made.
+fn never_set_up_plain(store: &Store) -> Result<bool> {
+    let settings = store.settings()?;
+    Ok(!store.is_encrypted() && settings.practice().is_none() && !settings.is_demo())
+}
+
+/// What a message on a passphrase screen led to.
+pub enum Passed {
+    Stay,
+    Leave,
+    Open(Box<Store>),
+}
+
+/// Feeds a message to a passphrase screen and carries out what it asks for (see `carry_out`).
+pub fn pass(gate: &mut Gate, location: &DatabaseLocation, msg: Msg) -> Result<Passed> {
+    let outcome = gate.update(msg);
+    carry_out(gate, location, outcome)
+}
+
+/// A passphrase typed is tried on the database: a wrong one is said on the screen, which asks
+/// again, and the file is not changed (nothing is written before the key is found right). A
+/// passphrase chosen (or none) makes the new practice's database. Other faults are returned.
+fn carry_out(gate: &mut Gate, location: &DatabaseLocation, outcome: Outcome) -> Result<Passed> {
+    match outcome {
+        Outcome::Nothing => Ok(Passed::Stay),
+        Outcome::Leave => Ok(Passed::Leave),
+        Outcome::Unlock(passphrase) => {
+            let keyed = DatabaseLocation { passphrase: Some(passphrase), ..location.clone() };
+            match Store::open(&keyed, OpenMode::Existing) {
+                Ok(store) => Ok(Passed::Open(Box::new(store))),
+                Err(Error::WrongPassphrase(_)) => {
+                    gate.wrong();
+                    Ok(Passed::Stay)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Outcome::Chosen(passphrase) => new_practice(location, passphrase).map(|store| Passed::Open(Box::new(store))),
+    }
+}
+
+/// The new practice's database, encrypted with the passphrase chosen (or plain, with none): made
+/// now if there is none yet, so that no byte of it is ever written unencrypted; a plain one made
+/// before anyone set it up is written again encrypted, as `cutover encrypt` does.
+fn new_practice(location: &DatabaseLocation, passphrase: Option<Passphrase>) -> Result<Store> {
+    if !location.path.exists() {
+        return Store::open(&DatabaseLocation { passphrase, ..location.clone() }, OpenMode::Create);
+    }
+    let store = Store::open(location, OpenMode::Existing)?;
+    let Some(new) = passphrase else { return Ok(store) };
+    let actor = store.setup_actor(None)?;
+    Ok(crate::encryption::reseal_all(store, location, None, &new, &actor, "encrypt")?.store)
+}
+
+/// The passphrase screen, until the database opens (`Some`) or the person leaves (`None`).
+fn through_the_gate(
+    terminal: &mut ratatui::DefaultTerminal,
+    mut gate: Gate,
+    location: &DatabaseLocation,
+    theme: &Theme,
+    stop: &AtomicBool,
+) -> Result<Option<Store>> {
+    let draw = |terminal: &mut ratatui::DefaultTerminal, gate: &Gate| {
+        terminal.draw(|frame| view_gate(gate, crate::config::now(), theme, frame)).map(|_| ()).map_err(Error::Output)
+    };
+    let mut bursts = paste::Bursts::default();
+    // As in `event_loop`: how soon keys follow the last drawing tells the rest of a paste.
+    let mut ready = Instant::now();
+    let mut after_keys = true;
+    loop {
+        draw(terminal, &gate)?;
+        if after_keys {
+            ready = Instant::now();
+        }
+        after_keys = false;
+        let msgs = if stop.load(Ordering::Relaxed) {
+            vec![Msg::Stop]
+        } else if event::poll(TICK).map_err(Error::Output)? {
+            if !std::io::stdin().is_terminal() {
+                vec![Msg::Stop]
+            } else {
+                after_keys = true;
+                bursts.sort(read_waiting()?, ready.elapsed())
+            }
+        } else {
+            continue; // the clock in the header moves on
+        };
+        for msg in msgs {
+            let outcome = gate.update(msg);
+            if matches!(outcome, Outcome::Unlock(_) | Outcome::Chosen(_)) {
+                // Deriving the key takes a moment: the screen says what is happening meanwhile.
+                draw(terminal, &gate)?;
+            }
+            match carry_out(&mut gate, location, outcome)? {
+                Passed::Stay => {}
+                Passed::Leave => return Ok(None),
+                Passed::Open(store) => return Ok(Some(*store)),
+            }
+        }
+    }
 }
 
 /// Asks the terminal to mark pasted text (bracketed paste), so a paste arrives whole rather than as

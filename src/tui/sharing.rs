@@ -49,12 +49,13 @@ static SHARER: OnceLock<Sharer> = OnceLock::new();
 /// Starts sharing in the background if this PC has a shared folder set. Once per process.
 pub fn start(store: &Store) {
     let Ok(Some(folder)) = crate::sync::folder_setting(store) else { return };
-    let path = store.path().to_path_buf();
+    // Its own connection, keyed as the screens' is: an encrypted database opens with nothing else.
+    let location = DatabaseLocation { passphrase: store.passphrase().cloned(), ..DatabaseLocation::at(store.path()) };
     let (tx, rx) = channel();
     if SHARER.set(Sharer { nudge: Mutex::new(tx), latest: Mutex::new(SharingStatus::default()) }).is_err() {
         return;
     }
-    std::thread::spawn(move || share(path, folder, rx));
+    std::thread::spawn(move || share(location, folder, rx));
 }
 
 /// Asks for a round soon (after a save), as `user` if given.
@@ -72,8 +73,7 @@ pub fn newer_than(seen: u64) -> Option<SharingStatus> {
     (latest.round > seen).then(|| latest.clone())
 }
 
-fn share(db: PathBuf, folder: PathBuf, nudges: Receiver<Option<String>>) {
-    let location = DatabaseLocation::at(db);
+fn share(location: DatabaseLocation, folder: PathBuf, nudges: Receiver<Option<String>>) {
     let store = match Store::open(&location, OpenMode::Existing) {
         Ok(store) => store,
         Err(e) => {

@@ -1,6 +1,7 @@
 //! Drawing the state: no side effects, so every screen can be tested on a `TestBackend`.
 //! Every piece of stored text passes through `escape_inline`/`escape_multiline` before it is drawn.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
@@ -11,6 +12,7 @@ use super::field::FormField;
 use super::form::{EntryForm, Row};
 use super::keys::{self, KIND_KEYS};
 use super::lists;
+use super::passphrase::Gate;
 use super::setup::SetupForm;
 use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
@@ -54,21 +56,49 @@ fn last_guard(buffer: &mut ratatui::buffer::Buffer) {
     }
 }
 
-fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
+/// The passphrase screens (`passphrase::Gate`), before the log is open: a header with the time and
+/// nothing from the log, the screen, and its keys.
+pub fn view_gate(gate: &Gate, now: DateTime<Utc>, theme: &Theme, frame: &mut Frame) {
+    if !too_small(frame) {
+        let area = frame.area();
+        let footer_lines = footer_lines(gate.bindings(), false, theme, area.width);
+        let [header, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(footer_lines.len() as u16),
+        ])
+        .areas(area);
+        header_bar(" cutover".to_string(), now, theme, frame, header);
+        gate.draw(theme, frame, body);
+        frame.render_widget(Paragraph::new(footer_lines), footer);
+    }
+    last_guard(frame.buffer_mut());
+}
+
+/// Says so, and draws nothing else, in a window smaller than the screens need.
+fn too_small(frame: &mut Frame) -> bool {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let text = format!(
-            "This window is too small for cutover.\nMake it at least {MIN_WIDTH} × {MIN_HEIGHT} (it is {} × {}).\nNothing is lost: your work is still here.",
-            area.width, area.height
-        );
-        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+    if area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT {
+        return false;
+    }
+    let text = format!(
+        "This window is too small for cutover.\nMake it at least {MIN_WIDTH} × {MIN_HEIGHT} (it is {} × {}).\nNothing is lost: your work is still here.",
+        area.width, area.height
+    );
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+    true
+}
+
+fn draw(app: &App, theme: &Theme, frame: &mut Frame) {
+    if too_small(frame) {
         return;
     }
+    let area = frame.area();
     let status_text = status_paragraph(app, theme, area.width);
     let status_lines = status_text.as_ref().map_or(1, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
     let alert = alert_paragraph(app, theme);
     let alert_lines = alert.as_ref().map_or(0, |p| p.line_count(area.width).clamp(1, STATUS_LINES.into()));
-    let footer_lines = footer_lines(app, theme, area.width);
+    let footer_lines = footer_lines(app.bindings(), true, theme, area.width);
     let [header, alert_area, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(alert_lines as u16),
@@ -177,10 +207,14 @@ fn draw_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(CutoverClock::Finished { hours }) => parts.push(format!("FDP to go-live {hours:.0}h of {target}h")),
         Some(CutoverClock::NotStarted) | None => {}
     }
-    let clock = time::format_uk(app.now);
+    header_bar(parts.join(" · "), app.now, theme, frame, area);
+}
+
+/// The bar at the top: `parts` on the left, the time on the right.
+fn header_bar(parts: String, now: DateTime<Utc>, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let clock = time::format_uk(now);
     // By display width, so that a name in CJK or with emoji still leaves the clock at the right edge.
     let room = (area.width as usize).saturating_sub(width(&clock) + 2);
-    let parts = parts.join(" · ");
     let left = truncate(&parts, room);
     let text = format!("{}{clock} ", pad(&left, (area.width as usize).saturating_sub(width(&clock) + 1)));
     frame.render_widget(Paragraph::new(text).style(theme.header()), area);
@@ -223,9 +257,9 @@ const FOOTER_LINES: usize = 2;
 /// The footer: each key of the screen and a word or two on what it does, on as many lines as they
 /// need up to `FOOTER_LINES`, help last. Keys that do not fit are in the help, and the footer then
 /// ends "F1 more" so that they can be found.
-fn footer_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
-    let shown: Vec<(String, &str)> = app
-        .bindings()
+/// `help`: the screen has the F1 help (the passphrase screens show every key in the footer).
+fn footer_lines(bindings: &[keys::Binding], help: bool, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let shown: Vec<(String, &str)> = bindings
         .iter()
         .chain(keys::EVERYWHERE)
         .filter(|b| !b.short.is_empty() && b.command != Some(keys::Command::Help))
@@ -233,10 +267,11 @@ fn footer_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
         .collect();
     let width = width as usize;
     // Lays out the first `n` keys and the help; None if they take more than FOOTER_LINES.
-    let lay_out = |n: usize, help: &'static str| -> Option<Vec<Vec<(String, &str)>>> {
+    let lay_out = |n: usize, more: &'static str| -> Option<Vec<Vec<(String, &str)>>> {
         let mut lines: Vec<Vec<(String, &str)>> = vec![Vec::new()];
         let mut used = 0;
-        for (label, short) in shown.iter().take(n).cloned().chain([("F1".to_string(), help)]) {
+        let f1 = help.then(|| ("F1".to_string(), more));
+        for (label, short) in shown.iter().take(n).cloned().chain(f1) {
             let piece = width_of(&label, short);
             let line = lines.last_mut()?;
             if !line.is_empty() && used + 2 + piece > width {
@@ -282,13 +317,35 @@ fn clashes_line(clashes: &[crate::store::NotedClash]) -> String {
     format!("{count} between PCs to look at: {}. Open each to see what happened.", which.join(", "))
 }
 
+/// Whether the log is encrypted, in a line; a warning, with what to do, when it is not and holds
+/// the practice's entries (a demo's patients are fictitious).
+fn encryption_paragraph(app: &App, theme: &Theme) -> Paragraph<'static> {
+    let (text, style) = if app.cutover.encrypted {
+        ("Encrypted: the log cannot be read without the practice's passphrase.", theme.dim())
+    } else if app.cutover.demo {
+        ("Not encrypted: demo data (fictitious patients).", theme.dim())
+    } else if app.home.holds_entries {
+        (
+            "Not encrypted: anyone who copies this file can read every patient in it. To encrypt it, close cutover and run: cutover encrypt --passphrase-file FILE",
+            theme.warning(),
+        )
+    } else {
+        ("Not encrypted yet: cutover encrypt --passphrase-file FILE encrypts it.", theme.dim())
+    };
+    Paragraph::new(text).style(style).wrap(Wrap { trim: true })
+}
+
 fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let encryption = encryption_paragraph(app, theme);
+    let indented = |r: Rect| Rect { x: r.x + 1, width: r.width.saturating_sub(1), ..r };
+    let encryption_lines = encryption.line_count(area.width.saturating_sub(1)).clamp(1, 3) as u16;
     // After go-live, services not back on are the first thing the manager sees (issue 16).
     let awaiting = &app.home.services_awaiting;
     let clashes = &app.home.clashes;
-    let [warning, clash_line, area] = Layout::vertical([
+    let [warning, clash_line, encryption_area, area] = Layout::vertical([
         Constraint::Length(u16::from(!awaiting.is_empty())),
         Constraint::Length(u16::from(!clashes.is_empty())),
+        Constraint::Length(encryption_lines),
         Constraint::Fill(1),
     ])
     .areas(area);
@@ -297,6 +354,7 @@ fn draw_home(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let shown = crate::domain::text::truncate(&escape_inline(&text), clash_line.width.into()).into_owned();
         frame.render_widget(Paragraph::new(Line::styled(shown, theme.warning())), clash_line);
     }
+    frame.render_widget(encryption, indented(encryption_area));
     if !awaiting.is_empty() {
         let text = format!(
             " {} not confirmed back on since go-live: {}",
@@ -950,7 +1008,7 @@ fn draw_help(app: &App, scroll: u16, theme: &Theme, frame: &mut Frame, area: Rec
 }
 
 /// A box in the middle of `area`, sized to its text.
-fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
+pub(super) fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
     boxed(frame, area, title, lines, false)
 }
 
