@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::Context;
 use crate::cli::{BackupArgs, Command};
+use crate::domain::text::path_inline;
 use crate::error::Result;
 use crate::store::OpenMode;
 
@@ -15,8 +16,8 @@ pub fn backup(args: BackupArgs, ctx: &mut Context) -> Result<ExitCode> {
     writeln!(
         ctx.err,
         "Backed up {} to {} (checked as `cutover check` checks). To restore it, see \"Backups and restoring one\" in docs/practice-manager.md.",
-        store.path().display(),
-        args.out.display()
+        path_inline(store.path()),
+        path_inline(&args.out)
     )?;
     Ok(ExitCode::SUCCESS)
 }

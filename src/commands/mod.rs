@@ -57,7 +57,7 @@ impl Context<'_> {
 /// or two sharing a reference prefix.
 /// Said by `init`, `info`, `merge` and `sync`, on stderr.
 pub(super) fn workstation_warnings(store: &Store, err: &mut dyn Write) -> Result<()> {
-    use crate::domain::text::escape_inline;
+    use crate::domain::text::{escape_inline, quoted};
     if let Some(moved) = store.moved_from()? {
         let copied = crate::error::Sharing::Copied { home: moved.home.describe(), now: moved.now.describe() };
         writeln!(err, "Check: {copied}")?;
@@ -65,13 +65,9 @@ pub(super) fn workstation_warnings(store: &Store, err: &mut dyn Write) -> Result
     for group in store.workstations_sharing_a_prefix()? {
         let names: Vec<String> = group
             .iter()
-            .map(
-                |(w, here)| {
-                    if *here { "this workstation".to_string() } else { format!("\"{}\"", escape_inline(&w.name)) }
-                },
-            )
+            .map(|(w, here)| if *here { "this workstation".to_string() } else { quoted(&w.name) })
             .collect();
-        let prefix = &group[0].0.prefix;
+        let prefix = escape_inline(&group[0].0.prefix);
         writeln!(
             err,
             "Check: {} use the same prefix {prefix}, so a paper reference such as {prefix}-0001 could mean an entry of either. Give each its own prefix: on all but one of them run `cutover init --prefix NEW` (new entries take the new prefix; references already written stay as they are).",
@@ -83,11 +79,11 @@ pub(super) fn workstation_warnings(store: &Store, err: &mut dyn Write) -> Result
 
 /// One staff id with two names: entries keep the id, so a person must say whether it is one person.
 pub(super) fn staff_clash_warning(err: &mut dyn Write, id: &str, here: &str, there: &str, source: &str) -> Result<()> {
-    use crate::domain::text::escape_inline;
-    let (here, there) = (escape_inline(here), escape_inline(there));
+    use crate::domain::text::{escape_inline, quoted};
+    let (id, here, there, source) = (escape_inline(id), quoted(here), quoted(there), escape_inline(source));
     writeln!(
         err,
-        "Check: staff id {id} is \"{here}\" here but \"{there}\" in {source}. If they are one person, nothing needs doing. If they are two people, what each logs would look like the other's: on the PC where {id} is \"{there}\", add them under a new id (`cutover staff add NEWID --name \"{there}\" --role ROLE`) and have them use it from now on; entries already logged keep showing {id}."
+        "Check: staff id {id} is {here} here but {there} in {source}. If they are one person, nothing needs doing. If they are two people, what each logs would look like the other's: on the PC where {id} is {there}, add them under a new id (`cutover staff add NEWID --name {there} --role ROLE`) and have them use it from now on; entries already logged keep showing {id}."
     )?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::cli::{
     ServicesArgs,
 };
 use crate::domain::nhs::NhsNumber;
-use crate::domain::text::{escape_inline, spreadsheet_safe};
+use crate::domain::text::{escape_inline, quoted, spreadsheet_safe};
 use crate::domain::time;
 use crate::error::{Error, Result, Usage};
 use crate::runbook::recheck::RecheckState;
@@ -32,14 +32,14 @@ fn names(store: &Store) -> Result<HashMap<String, String>> {
 
 fn who(names: &HashMap<String, String>, id: &str) -> String {
     match names.get(id) {
-        Some(name) => format!("{} ({id})", escape_inline(name)),
-        None => id.to_string(),
+        Some(name) => format!("{} ({})", escape_inline(name), escape_inline(id)),
+        None => escape_inline(id).into_owned(),
     }
 }
 
 /// "JS on 20/11/2026 09:14".
 fn by_on(e: &RunbookEvent) -> String {
-    format!("{} on {}", e.staff_id, time::format_uk(e.at))
+    format!("{} on {}", escape_inline(&e.staff_id), time::format_uk(e.at))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -93,14 +93,19 @@ fn show_plan(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
                 } else {
                     String::new()
                 };
-                writeln!(out, "  Set by {} on {}{earlier}.", v.recorded_by, time::format_uk(v.recorded_at))?;
+                writeln!(
+                    out,
+                    "  Set by {} on {}{earlier}.",
+                    escape_inline(&v.recorded_by),
+                    time::format_uk(v.recorded_at)
+                )?;
                 for other in &line.made_apart {
                     writeln!(
                         out,
-                        "  Also set on another workstation at the same time (both kept; check which is right): \"{}\" (lead {}, by {} on {}).",
-                        escape_inline(&other.how),
-                        other.lead,
-                        other.recorded_by,
+                        "  Also set on another workstation at the same time (both kept; check which is right): {} (lead {}, by {} on {}).",
+                        quoted(&other.how),
+                        escape_inline(&other.lead),
+                        escape_inline(&other.recorded_by),
                         time::format_uk(other.recorded_at)
                     )?;
                 }
@@ -148,8 +153,9 @@ pub fn checklist(args: ChecklistArgs, ctx: &mut Context) -> Result<ExitCode> {
             match outcome {
                 Ticked::AlreadyTicked { by, at } => writeln!(
                     ctx.err,
-                    "{} was already ticked by {by} on {}; nothing was changed. Add a note with --note.",
+                    "{} was already ticked by {} on {}; nothing was changed. Add a note with --note.",
                     found.id,
+                    escape_inline(&by),
                     time::format_uk(at)
                 )?,
                 Ticked::Noted => writeln!(ctx.err, "Added the note to {}.", found.id)?,
@@ -256,6 +262,7 @@ pub fn services(args: ServicesArgs, ctx: &mut Context) -> Result<ExitCode> {
                 let (_, service) = tx.find_service(&name)?;
                 Ok((service, tx.service_update(&actor, &name, state, note.as_deref())?))
             })?;
+            let service = escape_inline(&service);
             match state {
                 Some(_) => writeln!(ctx.err, "{service}: {}.", now_in.words())?,
                 None => writeln!(ctx.err, "Note added to {service}; it is still {}.", now_in.words())?,
@@ -329,7 +336,8 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
             let seed = seed.unwrap_or_else(crate::runbook::recheck::new_seed);
             let drawn = store.write_at(ctx.now, |tx| tx.recheck_sample(&actor, size as usize, seed))?;
             for nhs in &drawn.drawn {
-                let shown = NhsNumber::parse_held(nhs).map_or_else(|_| nhs.clone(), |n| n.to_string());
+                let shown =
+                    NhsNumber::parse_held(nhs).map_or_else(|_| escape_inline(nhs).into_owned(), |n| n.to_string());
                 writeln!(ctx.out, "{shown}")?;
             }
             ctx.out.flush()?;
@@ -359,7 +367,7 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
                 RecheckState::Issue => writeln!(
                     ctx.err,
                     "Recorded an issue for {shown}. It holds up the sign-off until it is fixed or accepted: cutover recheck issue {} --state reported|fixed|accepted",
-                    given.trim()
+                    escape_inline(given.trim())
                 )?,
                 _ => writeln!(ctx.err, "Marked {shown}: matches.")?,
             }
@@ -373,7 +381,12 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
         }
         RecheckAction::Signoff { reason } => {
             let signed = store.write_at(ctx.now, |tx| tx.signoff(&actor, reason.as_deref()))?;
-            write!(ctx.err, "Go Live Data signed off by {} on {}", signed.staff_id, time::format_uk(signed.at))?;
+            write!(
+                ctx.err,
+                "Go Live Data signed off by {} on {}",
+                escape_inline(&signed.staff_id),
+                time::format_uk(signed.at)
+            )?;
             if signed.open_issues + signed.unchecked > 0 {
                 write!(
                     ctx.err,
@@ -413,7 +426,7 @@ fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
             s.size,
             s.population,
             s.seed,
-            s.staff_id,
+            escape_inline(&s.staff_id),
             time::format_uk(s.drawn_at)
         )?;
     }
@@ -433,7 +446,7 @@ fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     if !issues.is_empty() {
         writeln!(out, "\nIssue log")?;
         for line in issues {
-            writeln!(out, "  {}: {}", line.label, line.state.words())?;
+            writeln!(out, "  {}: {}", escape_inline(&line.label), line.state.words())?;
             for e in &line.history {
                 let what = e.what.as_deref().and_then(RecheckState::from_name).map_or("", |s| s.words());
                 let note = e.note.as_deref().map(|n| format!(": {}", escape_inline(n))).unwrap_or_default();
@@ -444,7 +457,7 @@ fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     writeln!(out)?;
     match r.signed_off() {
         Some(s) => {
-            write!(out, "Go Live Data signed off by {} on {}", s.staff_id, time::format_uk(s.at))?;
+            write!(out, "Go Live Data signed off by {} on {}", escape_inline(&s.staff_id), time::format_uk(s.at))?;
             match &s.reason {
                 Some(reason) => writeln!(
                     out,
