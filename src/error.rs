@@ -100,6 +100,13 @@ pub enum Error {
     Corrupt { path: PathBuf, detail: String },
     #[error("The database {} was made by a newer version of cutover (its format is version {found}; this program understands up to version {known}). Nothing was changed. Use the newer version of cutover on this file.", path_inline(.path))]
     NewerSchema { path: PathBuf, found: i64, known: i64 },
+    /// A file of an older format, opened by a command that only reads: bringing it up to date
+    /// would change it.
+    #[error("{} was made by an older version of cutover (its format is version {found}; this program's is {known}), and this command only reads, so it does not bring the file up to date: a backup or an export stays exactly as it was made. Nothing was changed. `cutover --db {} check` checks it as it is. To read it, bring it up to date first: if it is a working database, any command that saves does (`cutover init` changes nothing else); if it is a backup, restore it to a working copy first, as \"Backups and restoring one\" in docs/practice-manager.md says.", path_inline(.path), path_inline(.path))]
+    OlderFormat { path: PathBuf, found: i64, known: i64 },
+    /// A save asked of a database opened by a command that only reads: a fault in the program.
+    #[error("cutover opened {} only to read it, so nothing was saved to it and nothing was changed. This is a fault in the program: please tell your IT support what you were doing.", path_inline(.0))]
+    OnlyReading(PathBuf),
     #[error("The database {} is read-only, so nothing can be saved to it. Nothing was changed. Ask your IT support to make the file writable, or use another --db file.", path_inline(.0))]
     ReadOnlyFile(PathBuf),
     #[error("The folder {} is read-only, so the database in it cannot be written (cutover keeps its journal beside the file). Nothing was changed. Ask your IT support to make the folder writable, or use a database in another folder.", path_inline(.0))]
@@ -1352,6 +1359,12 @@ impl Error {
             Error::NewerSchema { found, known, .. } => {
                 format!("database made by a newer version (format {found}; this program knows up to {known})")
             }
+            Error::OlderFormat { found, known, .. } => {
+                format!(
+                    "database of an older format refused by a reading command (format {found}; this program's is {known})"
+                )
+            }
+            Error::OnlyReading(_) => "a save asked of a database opened only to read".to_string(),
             Error::ReadOnlyFile(_) => "database file read-only".to_string(),
             Error::ReadOnlyFolder(_) => "database folder read-only".to_string(),
             Error::ReadOnlyDisk(_) => "database on a read-only disk".to_string(),
@@ -1494,6 +1507,7 @@ impl Error {
             Error::ReadOnlyFile(p) => Some(Error::ReadOnlyFile(p.clone())),
             Error::ReadOnlyFolder(p) => Some(Error::ReadOnlyFolder(p.clone())),
             Error::ReadOnlyDisk(p) => Some(Error::ReadOnlyDisk(p.clone())),
+            Error::OnlyReading(p) => Some(Error::OnlyReading(p.clone())),
             _ => None,
         }
     }
@@ -1928,6 +1942,8 @@ mod tests {
             ("EmptyDatabaseFile", Error::EmptyDatabaseFile(p())),
             ("Corrupt", Error::Corrupt { path: p(), detail: s() }),
             ("NewerSchema", Error::NewerSchema { path: p(), found: 9, known: 8 }),
+            ("OlderFormat", Error::OlderFormat { path: p(), found: 11, known: 12 }),
+            ("OnlyReading", Error::OnlyReading(p())),
             ("ReadOnlyFile", Error::ReadOnlyFile(p())),
             ("ReadOnlyFolder", Error::ReadOnlyFolder(p())),
             ("ReadOnlyDisk", Error::ReadOnlyDisk(p())),

@@ -28,6 +28,8 @@ use crate::error::{Result, Warning};
 use crate::output::{Out, Text};
 use crate::store::{OpenMode, Store};
 
+pub use backup::only_reads;
+
 /// What every command gets: where the database is, who is acting, the time, and where to write.
 pub struct Context<'a> {
     pub location: DatabaseLocation,
@@ -37,10 +39,18 @@ pub struct Context<'a> {
     pub out: Out<'a>,
     /// Standard error: messages, escaped for the terminal.
     pub err: Text<'a>,
+    /// The command only reads (`only_reads`, the one list): whatever it asks for, it opens the
+    /// database only to read, and no rolling backup follows it.
+    pub only_reads: bool,
 }
 
 impl Context<'_> {
+    /// The database, opened as `mode` says, or only to read for a command that only reads.
     pub fn open(&self, mode: OpenMode) -> Result<Store> {
+        let mode = match mode {
+            OpenMode::Create | OpenMode::Existing if self.only_reads => OpenMode::Read,
+            mode => mode,
+        };
         Store::open(&self.location, mode)
     }
 
@@ -133,7 +143,8 @@ fn write_table_row(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> R
 }
 
 pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode> {
-    let writes = !backup::only_reads(&command);
+    // The screens keep their own rolling backups as they save.
+    let screens = command.is_none();
     let result = match command {
         None => setup::welcome(ctx),
         Some(Command::Init(args)) => setup::init(args, ctx),
@@ -175,7 +186,7 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Recheck(args)) => runbook::recheck(args, ctx),
         Some(Command::Callbacks { format }) => runbook::callbacks(format, ctx),
     };
-    if writes && result.is_ok() {
+    if !ctx.only_reads && !screens && result.is_ok() {
         backup::after_write(ctx);
     }
     result
