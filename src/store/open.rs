@@ -20,7 +20,7 @@ pub enum OpenMode {
     Create,
     /// The database must already exist, and is brought up to date to be written.
     Existing,
-    /// For a command that only reads (`commands::backup::only_reads`): the file is read as it
+    /// For a command that only reads (`commands::only_reads`): the file is read as it
     /// stands and nothing of it changes, so that a backup or an export checked or looked into is
     /// still the copy that was taken. Not switched to the write-ahead log, not brought up to this
     /// program's format, no row of this PC's added, no write taken. A file of an older format is
