@@ -15,7 +15,8 @@ fn free_text(value: &str) -> Result<String, String> {
         && !value.contains(' ')
     {
         return Err(format!(
-            "\"{value}\" looks like an option, not text: was the text left out? Give the text straight after the option, in quotes"
+            "{} looks like an option, not text: was the text left out? Give the text straight after the option, in quotes",
+            crate::domain::text::quoted(value)
         ));
     }
     Ok(value.to_string())

@@ -59,17 +59,19 @@ pub fn parse_level(given: &str) -> Option<Option<Level>> {
 }
 
 /// Starts the log for this process, only when the database file already exists: a mistyped --db
-/// must leave nothing behind, so the `init` that creates a database is not logged. Anything in the
-/// way (no such folder, no permission) leaves the program without a log, never without its work: a
-/// log is never worth a failed command.
-pub fn start(database: &Path) {
+/// must leave nothing behind, so the `init` that creates a database is not logged. The folder is
+/// made only if `make_folder`: a command that only reads logs into one that is there already, so
+/// that reading a backup leaves nothing beside it. Anything in the way (no such folder, no
+/// permission) leaves the program without a log, never without its work: a log is never worth a
+/// failed command.
+pub fn start(database: &Path, make_folder: bool) {
     let Some(level) = level() else { return };
     if !database.is_file() {
         return;
     }
     let dir = folder(database);
     // Only ever one folder deep: a log folder whose parent is missing is not made.
-    if !dir.is_dir() && crate::platform::create_private_dir(&dir, false).is_err() {
+    if !dir.is_dir() && (!make_folder || crate::platform::create_private_dir(&dir, false).is_err()) {
         return;
     }
     let subscriber = tracing_subscriber::fmt()

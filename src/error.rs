@@ -7,6 +7,7 @@ use rusqlite::ErrorCode;
 
 use crate::domain::Problem;
 use crate::domain::fields::FieldProblem;
+use crate::domain::text::{escape_inline, escape_list, path_inline, quoted};
 
 /// Said instead of a panic's own text, which is for programmers and might hold patient details.
 pub const PANIC_MESSAGE: &str = "cutover stopped because of a fault in the program. Everything it reported as saved is safe. \
@@ -22,17 +23,19 @@ pub enum Error {
     NeedsConfirmation(Vec<Warning>),
     #[error("Say who you are: add --as followed by your staff id (for example --as JS), or set CUTOVER_USER.{}", known_staff(.known))]
     NoStaffGiven { known: Vec<String> },
-    #[error("There is no member of staff with the id \"{id}\" (given with --as or CUTOVER_USER) in this database.{}", known_staff(.known))]
+    #[error("There is no member of staff with the id {} (given with --as or CUTOVER_USER) in this database.{}", quoted(.id), known_staff(.known))]
     UnknownStaff { id: String, known: Vec<String> },
     #[error(
-        "A member of staff with the id \"{id}\" already exists ({name}). Choose other initials, for example with a digit added."
+        "A member of staff with the id {} already exists ({}). Choose other initials, for example with a digit added.",
+        quoted(.id), escape_inline(.name)
     )]
     StaffExists { id: String, name: String },
     #[error(
-        "No entry matches \"{0}\". Give the id that `cutover log` printed, or the reference written on paper (like R2-0147); `cutover list` shows them."
+        "No entry matches {}. Give the id that `cutover log` printed, or the reference written on paper (like R2-0147); `cutover list` shows them.",
+        quoted(.0)
     )]
     EntryNotFound(String),
-    #[error("\"{given}\" matches more than one entry ({}). Give more of the id.", .matches.join(", "))]
+    #[error("{} matches more than one entry ({}). Give more of the id.", quoted(.given), escape_list(.matches))]
     AmbiguousEntry { given: String, matches: Vec<String> },
     /// A reference held by one entry now and by another before it was renumbered (`init
     /// --new-identity`), or by two renumbered ones: `entries` says each, with its reference now.
@@ -46,12 +49,13 @@ pub enum Error {
         .matches.len(), list_lines(.matches)
     )]
     AmbiguousPatient { matches: Vec<String> },
-    #[error("No patient record has the id \"{0}\". `cutover patients duplicates` and the look-up show record ids.")]
+    #[error("No patient record has the id {}. `cutover patients duplicates` and the look-up show record ids.", quoted(.0))]
     PatientRecordNotFound(String),
     #[error("Nothing was changed: {0}")]
     CannotJoin(JoinRefusal),
     #[error(
-        "No patient with NHS number {0} has been logged or imported. Check the number, or use --family, --given and --dob."
+        "No patient with NHS number {} has been logged or imported. Check the number, or use --family, --given and --dob.",
+        escape_inline(.0)
     )]
     PatientNotFound(String),
     #[error(
@@ -59,37 +63,37 @@ pub enum Error {
     )]
     DraftGone,
     #[error(
-        "Nothing was saved: someone changed {reference} while you were typing ({}). Open it again to see what it says now, then make your change.",
-        .fields.join(", ")
+        "Nothing was saved: someone changed {} while you were typing ({}). Open it again to see what it says now, then make your change.",
+        escape_inline(.reference), .fields.join(", ")
     )]
     ChangedMeanwhile { reference: String, fields: Vec<&'static str> },
-    #[error("Entry {reference} was voided, so it cannot be changed. Log a new entry if something needs recording.")]
+    #[error("Entry {} was voided, so it cannot be changed. Log a new entry if something needs recording.", escape_inline(.reference))]
     EntryVoided { reference: String },
-    #[error("{}: {}", .0.field, .0.problem)]
+    #[error("{}: {}", escape_inline(&.0.field), .0.problem)]
     InvalidOption(FieldProblem),
     #[error("{0}")]
     Usage(Usage),
 
     // --- the database file and the disk: exit code 1 ---
-    #[error("There is no cutover database at {}. Check the path (given with --db or CUTOVER_DB), or create one with `cutover init --practice \"Practice name\"`.", .0.display())]
+    #[error("There is no cutover database at {}. Check the path (given with --db or CUTOVER_DB), or create one with `cutover init --practice \"Practice name\"`.", path_inline(.0))]
     DatabaseMissing(PathBuf),
-    #[error("The folder {} does not exist, so the database cannot be created there. Check the path given with --db (or CUTOVER_DB), or create the folder first.", .0.display())]
+    #[error("The folder {} does not exist, so the database cannot be created there. Check the path given with --db (or CUTOVER_DB), or create the folder first.", path_inline(.0))]
     FolderMissing(PathBuf),
-    #[error("{} is not a cutover database (it is not an SQLite database at all). Check the path given with --db; if this was a cutover database it may be damaged: restore the latest backup.", .0.display())]
+    #[error("{} is not a cutover database (it is not an SQLite database at all). Check the path given with --db; if this was a cutover database it may be damaged: restore the latest backup.", path_inline(.0))]
     NotADatabase(PathBuf),
-    #[error("{} is an SQLite database, but it belongs to another program, not cutover. Check the path given with --db.", .0.display())]
+    #[error("{} is an SQLite database, but it belongs to another program, not cutover. Check the path given with --db.", path_inline(.0))]
     ForeignDatabase(PathBuf),
-    #[error("{} is encrypted, or it is not a cutover database. Nothing was changed. If it is the practice's encrypted log, give the practice's passphrase with --passphrase-file (or CUTOVER_PASSPHRASE_FILE).", .0.display())]
+    #[error("{} is encrypted, or it is not a cutover database. Nothing was changed. If it is the practice's encrypted log, give the practice's passphrase with --passphrase-file (or CUTOVER_PASSPHRASE_FILE).", path_inline(.0))]
     PassphraseNeeded(PathBuf),
-    #[error("The passphrase is not right for this database ({}), or the file is damaged. Nothing was changed. Check the file given with --passphrase-file holds the practice's passphrase on its first line; if it does, keep this file for your IT support and restore the latest backup.", .0.display())]
+    #[error("The passphrase is not right for this database ({}), or the file is damaged. Nothing was changed. Check the file given with --passphrase-file holds the practice's passphrase on its first line; if it does, keep this file for your IT support and restore the latest backup.", path_inline(.0))]
     WrongPassphrase(PathBuf),
-    #[error("The passphrase file {} could not be read: {}. Nothing was changed.", .path.display(), io_reason(source))]
+    #[error("The passphrase file {} could not be read: {}. Nothing was changed.", path_inline(.path), io_reason(source))]
     PassphraseFile { path: PathBuf, source: std::io::Error },
-    #[error("The passphrase file {} has nothing on its first line: the passphrase must be there. Nothing was changed.", .0.display())]
+    #[error("The passphrase file {} has nothing on its first line: the passphrase must be there. Nothing was changed.", path_inline(.0))]
     PassphraseEmpty(PathBuf),
-    #[error("{} is already encrypted. Nothing was changed. To change its passphrase: cutover rekey --new-passphrase-file FILE (with the current passphrase given by --passphrase-file).", .0.display())]
+    #[error("{} is already encrypted. Nothing was changed. To change its passphrase: cutover rekey --new-passphrase-file FILE (with the current passphrase given by --passphrase-file).", path_inline(.0))]
     AlreadyEncrypted(PathBuf),
-    #[error("{} is not encrypted, so it has no passphrase to change. Nothing was changed. To encrypt it: cutover encrypt --passphrase-file FILE.", .0.display())]
+    #[error("{} is not encrypted, so it has no passphrase to change. Nothing was changed. To encrypt it: cutover encrypt --passphrase-file FILE.", path_inline(.0))]
     NotEncrypted(PathBuf),
     #[error("The new passphrase is the same as the current one. Nothing was changed.")]
     SamePassphrase,
@@ -97,44 +101,51 @@ pub enum Error {
         "To encrypt the database, give the passphrase to encrypt it with: cutover encrypt --passphrase-file FILE (the file's first line is the passphrase). Nothing was changed."
     )]
     NoPassphraseGiven,
-    #[error("{} is empty (0 bytes): it is not a cutover database, and cutover has not changed it. If it should hold the practice's log, it was cut short (a failed copy, a full disk): keep it for your IT support and restore the latest backup. If it was never used, delete it, then run `cutover init`.", .0.display())]
+    #[error("{} is empty (0 bytes): it is not a cutover database, and cutover has not changed it. If it should hold the practice's log, it was cut short (a failed copy, a full disk): keep it for your IT support and restore the latest backup. If it was never used, delete it, then run `cutover init`.", path_inline(.0))]
     EmptyDatabaseFile(PathBuf),
-    #[error("The database {} is damaged ({detail}). Nothing was changed. Stop using it, keep a copy of the file for your IT support, and restore the latest backup.", .path.display())]
+    #[error("The database {} is damaged ({}). Nothing was changed. Stop using it, keep a copy of the file for your IT support, and restore the latest backup.", path_inline(.path), escape_inline(.detail))]
     Corrupt { path: PathBuf, detail: String },
-    #[error("The database {} was made by a newer version of cutover (its format is version {found}; this program understands up to version {known}). Nothing was changed. Use the newer version of cutover on this file.", .path.display())]
+    #[error("The database {} was made by a newer version of cutover (its format is version {found}; this program understands up to version {known}). Nothing was changed. Use the newer version of cutover on this file.", path_inline(.path))]
     NewerSchema { path: PathBuf, found: i64, known: i64 },
-    #[error("The database {} is read-only, so nothing can be saved to it. Nothing was changed. Ask your IT support to make the file writable, or use another --db file.", .0.display())]
+    /// A file of an older format, opened by a command that only reads: bringing it up to date
+    /// would change it.
+    #[error("{} was made by an older version of cutover (its format is version {found}; this program's is {known}), and this command only reads, so it does not bring the file up to date: a backup or an export stays exactly as it was made. Nothing was changed. `cutover --db {} check` checks it as it is. To read it, bring it up to date first: if it is a working database, any command that saves does (`cutover init` changes nothing else); if it is a backup, restore it to a working copy first, as \"Backups and restoring one\" in docs/practice-manager.md says.", path_inline(.path), path_inline(.path))]
+    OlderFormat { path: PathBuf, found: i64, known: i64 },
+    /// A save asked of a database opened by a command that only reads: a fault in the program.
+    #[error("cutover opened {} only to read it, so nothing was saved to it and nothing was changed. This is a fault in the program: please tell your IT support what you were doing.", path_inline(.0))]
+    OnlyReading(PathBuf),
+    #[error("The database {} is read-only, so nothing can be saved to it. Nothing was changed. Ask your IT support to make the file writable, or use another --db file.", path_inline(.0))]
     ReadOnlyFile(PathBuf),
-    #[error("The folder {} is read-only, so the database in it cannot be written (cutover keeps its journal beside the file). Nothing was changed. Ask your IT support to make the folder writable, or use a database in another folder.", .0.display())]
+    #[error("The folder {} is read-only, so the database in it cannot be written (cutover keeps its journal beside the file). Nothing was changed. Ask your IT support to make the folder writable, or use a database in another folder.", path_inline(.0))]
     ReadOnlyFolder(PathBuf),
-    #[error("cutover cannot save to {}: the disk or folder is read-only. Nothing was saved. If it is on a USB stick or memory card, check its lock switch; otherwise ask your IT support to make it writable, or use a database on another disk.", .0.display())]
+    #[error("cutover cannot save to {}: the disk or folder is read-only. Nothing was saved. If it is on a USB stick or memory card, check its lock switch; otherwise ask your IT support to make it writable, or use a database on another disk.", path_inline(.0))]
     ReadOnlyDisk(PathBuf),
     /// A file other than the database (a report, a copy, a rejects file) on a read-only disk.
-    #[error("cutover cannot save to {}: the disk or folder is read-only, so the file was not written. Choose a folder on another disk, or ask your IT support to make this one writable (a USB stick may have a lock switch).", .0.display())]
+    #[error("cutover cannot save to {}: the disk or folder is read-only, so the file was not written. Choose a folder on another disk, or ask your IT support to make this one writable (a USB stick may have a lock switch).", path_inline(.0))]
     ReadOnlyOutput(PathBuf),
-    #[error("The database {} is busy: another cutover window or program {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", .path.display(), busy_for(*.waited_ms))]
+    #[error("The database {} is busy: another cutover window or program {}. Nothing was changed. Try again in a moment; if it keeps happening, close other cutover windows on this file.", path_inline(.path), busy_for(*.waited_ms))]
     Busy { path: PathBuf, waited_ms: u64 },
-    #[error("{} is open in another program (a spreadsheet, or antivirus or backup software){}, so cutover cannot use it. Nothing was changed. Close it in that program, or wait a moment and try again; if it keeps happening, ask your IT support to stop antivirus or backup software holding the cutover folder while cutover is in use.", .path.display(), held_for(*.waited_ms))]
+    #[error("{} is open in another program (a spreadsheet, or antivirus or backup software){}, so cutover cannot use it. Nothing was changed. Close it in that program, or wait a moment and try again; if it keeps happening, ask your IT support to stop antivirus or backup software holding the cutover folder while cutover is in use.", path_inline(.path), held_for(*.waited_ms))]
     LockedByAnotherProgram { path: PathBuf, waited_ms: u64 },
-    #[error("The database {} is on a network drive or shared folder. cutover will not keep a live database there: SQLite's locks do not hold across a network, so two computers saving at once could damage it. Nothing was changed. Keep the database on this computer's own disk (leave out --db to use your own folder); a shared folder is for passing exports and backups between computers, never for the database in use.", .0.display())]
+    #[error("The database {} is on a network drive or shared folder. cutover will not keep a live database there: SQLite's locks do not hold across a network, so two computers saving at once could damage it. Nothing was changed. Keep the database on this computer's own disk (leave out --db to use your own folder); a shared folder is for passing exports and backups between computers, never for the database in use.", path_inline(.0))]
     NetworkDrive(PathBuf),
-    #[error("The path {} is too long for Windows ({length} characters; cutover can use at most {longest}, with room for the files it keeps beside it). Nothing was changed. Use a folder with a shorter path, such as C:\\cutover, or a shorter file name.", .path.display())]
+    #[error("The path {} is too long for Windows ({length} characters; cutover can use at most {longest}, with room for the files it keeps beside it). Nothing was changed. Use a folder with a shorter path, such as C:\\cutover, or a shorter file name.", path_inline(.path))]
     PathTooLong { path: PathBuf, length: usize, longest: usize },
-    #[error("The disk holding {} is full, so nothing more can be saved. The last save did not happen. Free some space (or move the database to another disk) and try again.", .0.display())]
+    #[error("The disk holding {} is full, so nothing more can be saved. The last save did not happen. Free some space (or move the database to another disk) and try again.", path_inline(.0))]
     DiskFull(PathBuf),
-    #[error("cutover could not use {}: {}. Check the path and its permissions.", .path.display(), io_reason(.source))]
+    #[error("cutover could not use {}: {}. Check the path and its permissions.", path_inline(.path), io_reason(.source))]
     File { path: PathBuf, source: std::io::Error },
     /// `code` is SQLite's extended result code, for the diagnostic log (its words stay out of it).
-    #[error("The database {} refused this change: {detail}. Nothing was changed.", .path.display())]
+    #[error("The database {} refused this change: {}. Nothing was changed.", path_inline(.path), escape_inline(.detail))]
     Refused { path: PathBuf, detail: String, code: Option<i32> },
-    #[error("Something went wrong with the database {} ({detail}). Nothing was changed. Try again; if it happens again, run `cutover check` and tell your IT support.", .path.display())]
+    #[error("Something went wrong with the database {} ({}). Nothing was changed. Try again; if it happens again, run `cutover check` and tell your IT support.", path_inline(.path), escape_inline(.detail))]
     Database { path: PathBuf, detail: String, code: Option<i32> },
     /// A database error not yet placed at its file; `Error::at` turns it into one of the above.
-    #[error("Something went wrong with the database ({0}).")]
+    #[error("Something went wrong with the database ({}).", escape_inline(&.0.to_string()))]
     Sqlite(#[from] rusqlite::Error),
     #[error("cutover could not write its output: {}.", io_reason(.0))]
     Output(#[from] std::io::Error),
-    #[error("{0}")]
+    #[error("{}", escape_inline(.0))]
     Csv(String),
     #[error("{}", check_findings(.0))]
     CheckFailed(Vec<crate::store::Finding>),
@@ -148,10 +159,10 @@ pub enum Error {
     #[error("{}", damaged_not_copied(.0))]
     DamagedNotCopied(Box<DamagedCopy>),
     /// The copy failed the check although the database passes it: the disk it was written to.
-    #[error("The copy written to {} did not read back whole ({detail}) although the database passes its check, so the disk or stick it went to may be faulty. Nothing was written to {}. Copy to another folder or disk, and tell your IT support.", .out.display(), .out.display())]
+    #[error("The copy written to {} did not read back whole ({}) although the database passes its check, so the disk or stick it went to may be faulty. Nothing was written to {}. Copy to another folder or disk, and tell your IT support.", path_inline(.out), escape_inline(.detail), path_inline(.out))]
     CopyUnsound { out: PathBuf, detail: String },
     /// A file other than the database (a copy, a report) that does not fit on its disk.
-    #[error("The disk holding {} is full, so the file was not written. Free some space on that disk, or choose a folder on another disk.", .0.display())]
+    #[error("The disk holding {} is full, so the file was not written. Free some space on that disk, or choose a folder on another disk.", path_inline(.0))]
     OutputDiskFull(PathBuf),
     /// A rolling backup not made after a command or a screen saved: the save stands.
     #[error("{}", rolling_not_made(.cause, .newest.as_ref()))]
@@ -301,15 +312,15 @@ pub struct DamagedCopy {
 const FINDINGS_SHOWN: usize = 5;
 
 fn damaged_not_copied(d: &DamagedCopy) -> String {
-    let db = d.database.display();
+    let db = path_inline(&d.database);
     let mut out = match &d.refused {
         CopyKind::Backup(to) => format!(
             "The database {db} is damaged, so no backup was made: a copy would carry the damage over a good backup. Nothing was written to {}.",
-            to.display()
+            path_inline(to)
         ),
         CopyKind::Export(to) => format!(
             "The database {db} is damaged, so it was not exported: the export would carry the damage into the database it is merged into. Nothing was written to {}, and nothing was recorded in the database.",
-            to.display()
+            path_inline(to)
         ),
         CopyKind::Rolling => format!(
             "WARNING: the database {db} is damaged, so no rolling backup was made from it, and the rolling backups already made were kept as they are. What you just did is saved in the database."
@@ -317,7 +328,7 @@ fn damaged_not_copied(d: &DamagedCopy) -> String {
     };
     out.push_str(" `cutover check` finds:");
     for f in d.findings.iter().take(FINDINGS_SHOWN) {
-        out.push_str(&format!("\n  - {}", f.0));
+        out.push_str(&format!("\n  - {}", escape_inline(&f.0)));
     }
     if d.findings.len() > FINDINGS_SHOWN {
         out.push_str(&format!("\n  - and {} more", d.findings.len() - FINDINGS_SHOWN));
@@ -333,9 +344,9 @@ fn restore_advice(newest: Option<&BackupCopy>) -> String {
     match newest {
         Some(b) => format!(
             "The newest rolling backup is {}{}: make sure it is sound with `cutover --db {} check`, then restore it {GUIDE}.",
-            b.path.display(),
+            path_inline(&b.path),
             holds_up_to(b),
-            b.path.display()
+            path_inline(&b.path)
         ),
         None => format!("Restore the newest backup that `cutover --db BACKUP check` calls healthy, {GUIDE}."),
     }
@@ -352,15 +363,15 @@ fn holds_up_to(b: &BackupCopy) -> String {
 fn backup_trouble(cause: &Error) -> (String, &'static str) {
     match cause {
         Error::OutputDiskFull(p) => (
-            format!("the disk holding {} is full", folder_of(p).display()),
+            format!("the disk holding {} is full", path_inline(&folder_of(p))),
             "Free some space on that disk (or ask your IT support to); the next save makes the backup.",
         ),
         Error::ReadOnlyOutput(p) | Error::ReadOnlyFile(p) | Error::ReadOnlyDisk(p) => (
-            format!("{} cannot be written (it is read-only)", folder_of(p).display()),
+            format!("{} cannot be written (it is read-only)", path_inline(&folder_of(p))),
             "Ask your IT support to make it writable; the next save makes the backup.",
         ),
         Error::ReadOnlyFolder(folder) => (
-            format!("{} cannot be written (it is read-only)", folder.display()),
+            format!("{} cannot be written (it is read-only)", path_inline(folder)),
             "Ask your IT support to make it writable; the next save makes the backup.",
         ),
         Error::Busy { waited_ms, .. } => (
@@ -369,13 +380,14 @@ fn backup_trouble(cause: &Error) -> (String, &'static str) {
         ),
         Error::CopyUnsound { out, detail } => (
             format!(
-                "the copy written to {} did not read back whole ({detail}), so that disk may be faulty",
-                out.display()
+                "the copy written to {} did not read back whole ({}), so that disk may be faulty",
+                path_inline(out),
+                escape_inline(detail)
             ),
             "Tell your IT support; the next save tries again.",
         ),
         Error::File { path, source } => (
-            format!("cutover could not use {}: {}", path.display(), io_reason(source)),
+            format!("cutover could not use {}: {}", path_inline(path), io_reason(source)),
             "Check that folder and its permissions; the next save tries again.",
         ),
         other => (
@@ -388,7 +400,7 @@ fn backup_trouble(cause: &Error) -> (String, &'static str) {
 fn rolling_not_made(cause: &Error, newest: Option<&BackupCopy>) -> String {
     let (why, what_to_do) = backup_trouble(cause);
     let until = match newest {
-        Some(b) => format!(" Until then the newest rolling backup is {}{}.", b.path.display(), holds_up_to(b)),
+        Some(b) => format!(" Until then the newest rolling backup is {}{}.", path_inline(&b.path), holds_up_to(b)),
         None => String::new(),
     };
     format!(
@@ -405,7 +417,10 @@ impl Error {
                 let restore = match &d.newest {
                     Some(b) => format!(
                         " The newest backup to restore is {}{}.",
-                        b.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                        b.path
+                            .file_name()
+                            .map(|n| escape_inline(&n.to_string_lossy()).into_owned())
+                            .unwrap_or_default(),
                         holds_up_to(b)
                     ),
                     None => String::new(),
@@ -461,7 +476,7 @@ impl Display for RowReason {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             RowReason::Field(problem) => write!(f, "{problem}"),
-            RowReason::Refused(text) => f.write_str(text),
+            RowReason::Refused(text) => f.write_str(&escape_inline(text)),
             RowReason::WrongLength { found, expected } => write!(
                 f,
                 "this row has {found} values but the header has {expected} columns (is a comma inside a value missing its quotes?)"
@@ -471,7 +486,8 @@ impl Display for RowReason {
             }
             RowReason::MisEncoded { value } => write!(
                 f,
-                "\"{value}\" has garbled letters: the file looks re-saved with the wrong encoding (a spreadsheet opened it as Windows text and saved it again). Open the original file, or type the letters again, and save as \"CSV UTF-8 (Comma delimited)\""
+                "{} has garbled letters: the file looks re-saved with the wrong encoding (a spreadsheet opened it as Windows text and saved it again). Open the original file, or type the letters again, and save as \"CSV UTF-8 (Comma delimited)\"",
+                quoted(value)
             ),
             RowReason::NeedsConfirmation(w) => write!(f, "{w}"),
         }
@@ -480,7 +496,7 @@ impl Display for RowReason {
 
 impl Display for RowProblem {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.reason)
+        write!(f, "line {}, column {}: {}", self.line, escape_inline(&self.column), self.reason)
     }
 }
 
@@ -490,12 +506,12 @@ impl Display for Exchange {
             Exchange::NotUtf8 { path, line } => write!(
                 f,
                 "{} is not saved as UTF-8 text: line {line} has a character in another encoding (probably Windows-1252, which Excel calls \"CSV (Comma delimited)\"). Nothing was imported. Save the file again as UTF-8: in Excel, File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\"; in LibreOffice Calc, Save As > Text CSV, tick \"Edit filter settings\" and choose \"Unicode (UTF-8)\". Then import it again.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::WrongDelimiter { path, delimiter } => write!(
                 f,
                 "{} separates its columns with {}, not commas. Nothing was imported. Save it again as \"CSV UTF-8 (Comma delimited)\" so that columns are separated by commas.",
-                path.display(),
+                path_inline(path),
                 match delimiter {
                     ';' => "semicolons".to_string(),
                     '\t' => "tabs".to_string(),
@@ -506,55 +522,63 @@ impl Display for Exchange {
             Exchange::Workbook(path) => write!(
                 f,
                 "{} is an Excel workbook, not a CSV file. Nothing was imported, and the file is not recorded as imported. Open it in Excel and save a copy as CSV: File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\" (in LibreOffice Calc, Save As > Text CSV, tick \"Edit filter settings\" and choose \"Unicode (UTF-8)\"). Then import the .csv file.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::Utf16(path) => write!(
                 f,
                 "{} is saved as UTF-16 text (what Excel calls \"Unicode Text\"), not as UTF-8 CSV. Nothing was imported, and the file is not recorded as imported. Save it again as UTF-8: in Excel, File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\"; in LibreOffice Calc, Save As > Text CSV, tick \"Edit filter settings\" and choose \"Unicode (UTF-8)\". Then import it again.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::NulByte { path, line, column, header } => write!(
                 f,
                 "{} has a NUL character (a zero byte, which no spreadsheet saves) at line {line}, column {column}{}. Nothing was imported, and the file is not recorded as imported. The file is damaged or is not a CSV file: save it again from the spreadsheet as \"CSV UTF-8 (Comma delimited)\", or ask for it again, then import it again.",
-                path.display(),
-                header.as_deref().map(|h| format!(" ({h})")).unwrap_or_default()
+                path_inline(path),
+                header.as_deref().map(|h| format!(" ({})", escape_inline(h))).unwrap_or_default()
             ),
             Exchange::EmptyFile(path) => write!(
                 f,
                 "{} is empty: it has no header row and no rows. Nothing was imported, and the file is not recorded as imported. Check it is the file you meant; a file cut short by a copy that did not finish, or saved before anything was typed, looks like this.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::NoRows(path) => write!(
                 f,
                 "{} has a header row but no rows under it. Nothing was imported, and the file is not recorded as imported. Check it is the file you meant, and that it was saved after the rows were typed; then import it again.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MissingColumns { path, missing, found } => write!(
                 f,
                 "{} has no column for {}. Nothing was imported. Its columns are: {}. Rename a column, or say which one it is with --map 'Their Header=field'.",
-                path.display(),
+                path_inline(path),
                 missing.join(", "),
-                found.join(", ")
+                escape_list(found)
             ),
             Exchange::UnknownColumns { path, unknown, allowed } => write!(
                 f,
                 "{} has {} cutover does not know: {}. Nothing was imported. The columns allowed are: {}.",
-                path.display(),
+                path_inline(path),
                 if unknown.len() == 1 { "a column" } else { "columns" },
-                unknown.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "),
+                unknown.iter().map(|c| quoted(c)).collect::<Vec<_>>().join(", "),
                 allowed.join(", ")
             ),
             Exchange::RepeatedColumn { path, field, first, second } => write!(
                 f,
-                "{} has two columns for {field}: \"{first}\" and \"{second}\". Nothing was imported. Remove one, or map one to another field with --map.",
-                path.display()
+                "{} has two columns for {field}: {} and {}. Nothing was imported. Remove one, or map one to another field with --map.",
+                path_inline(path),
+                quoted(first),
+                quoted(second)
             ),
             Exchange::BadMap(given) => write!(
                 f,
-                "--map needs 'Their Header=field', for example --map 'Patient Surname=family_name'; \"{given}\" has no '='."
+                "--map needs 'Their Header=field', for example --map 'Patient Surname=family_name'; {} has no '='.",
+                quoted(given)
             ),
             Exchange::MapToUnknownField { given, allowed } => {
-                write!(f, "--map: \"{given}\" is not a field of the patient list; use one of: {}.", allowed.join(", "))
+                write!(
+                    f,
+                    "--map: {} is not a field of the patient list; use one of: {}.",
+                    quoted(given),
+                    allowed.join(", ")
+                )
             }
             Exchange::Rows { path, rows, rows_total, can_skip } => {
                 let bad_lines = {
@@ -565,7 +589,7 @@ impl Display for Exchange {
                 write!(
                     f,
                     "Nothing was imported from {}: {bad_lines} of its {rows_total} rows {} problems. Please correct:",
-                    path.display(),
+                    path_inline(path),
                     if bad_lines == 1 { "has" } else { "have" }
                 )?;
                 for row in rows {
@@ -588,71 +612,74 @@ impl Display for Exchange {
             }
             Exchange::AlreadyImported { path, earlier_file, at, by, rows } => write!(
                 f,
-                "{} was imported already, on {at}{} as \"{earlier_file}\" ({rows} entries). Nothing was imported: importing it again would record every entry twice. If some rows were rejected then, import the corrected rejects file instead.",
-                path.display(),
-                by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default()
+                "{} was imported already, on {}{} as {} ({rows} entries). Nothing was imported: importing it again would record every entry twice. If some rows were rejected then, import the corrected rejects file instead.",
+                path_inline(path),
+                escape_inline(at),
+                by.as_deref().map(|b| format!(" by {}", escape_inline(b))).unwrap_or_default(),
+                quoted(earlier_file)
             ),
             Exchange::RejectsIsInput(path) => write!(
                 f,
                 "--rejects names the file being imported ({}); it would be overwritten. Give another file name for the rejected rows.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::OutputExists(path) => write!(
                 f,
                 "{} already exists, and cutover never overwrites a file. Give a new file name, or move the old file away first.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::OutputIsDatabase(path) => {
                 write!(
                     f,
                     "{} is this database itself (or one of its journal files), and cutover never writes over it. Nothing was written. Give another file name.",
-                    path.display()
+                    path_inline(path)
                 )
             }
             Exchange::MergeSelf(path) => write!(
                 f,
                 "{} is this database itself, so there is nothing to merge. Nothing was changed. Give the export files (or databases) of the other workstations.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MergeMissing(path) => write!(
                 f,
                 "There is no file {}. Nothing was changed. Check the name and where the file was copied to.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MergeNotSqlite(path) => write!(
                 f,
                 "{} is not a cutover export or database (it is not an SQLite database at all, or it is damaged). Nothing was changed. Make the export again with `cutover export --out FILE` on the workstation it came from.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MergeEncrypted(path) => write!(
                 f,
                 "{} is encrypted (or it is not a cutover file at all), and this database is not. Nothing was changed. Encrypt this database first with the practice's passphrase (cutover encrypt --passphrase-file FILE), then merge: an encrypted file's entries are never copied into an unencrypted database.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MergeOtherPassphrase(path) => write!(
                 f,
                 "{} is encrypted with another passphrase than this database's (or it is damaged). Nothing was changed. Files from another practice cannot be merged; if it is this practice's, it was made before the passphrase was changed: export it again with the current passphrase.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MergeForeign(path) => write!(
                 f,
                 "{} is an SQLite database, but not a cutover export or database. Nothing was changed. Check you chose the right file.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MergeNewer { path, found, known } => write!(
                 f,
                 "{} was made by a newer version of cutover (format version {found}; this program understands up to version {known}). Nothing was changed. Update cutover on this computer, then merge again.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MergeCorrupt { path, detail } => write!(
                 f,
-                "{} is damaged. Nothing was changed: nothing of it, or of any other file given with it, was merged. Make the export again on the workstation it came from (run `cutover check` there first) and merge the new file; other files can be merged without it meanwhile. What is wrong with it: {detail}.",
-                path.display()
+                "{} is damaged. Nothing was changed: nothing of it, or of any other file given with it, was merged. Make the export again on the workstation it came from (run `cutover check` there first) and merge the new file; other files can be merged without it meanwhile. What is wrong with it: {}.",
+                path_inline(path),
+                escape_inline(detail)
             ),
             Exchange::MergeSharedWorkstation { path, entries } => write!(
                 f,
                 "{} and this database were copied from one database file, so {entries} of its entries have the same reference as different entries here. Nothing was changed. On the PC whose database is the copy, run `cutover init --new-identity --workstation \"NAME\" --prefix PREFIX`: it takes its own identity and keeps everything logged on it; then merge again.",
-                path.display()
+                path_inline(path)
             ),
             Exchange::MergeTooMany { given, most } => write!(
                 f,
@@ -662,16 +689,16 @@ impl Display for Exchange {
                 [path] => write!(
                     f,
                     "Something in {} refers to a record that neither it nor this database holds (an entry, a revision, a patient, a member of staff or a workstation), so it was damaged or edited after it was exported. Nothing was changed. Make that export again on the workstation it came from.",
-                    path.display()
+                    path_inline(path)
                 ),
                 _ => write!(
                     f,
                     "Something in {} refers to a record that none of the files holds (an entry, a revision, a patient, a member of staff or a workstation), so a file was damaged or edited after it was exported. Nothing was changed. Merge the files one at a time to find which, then make that export again on the workstation it came from.",
-                    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                    paths.iter().map(|p| path_inline(p)).collect::<Vec<_>>().join(", ")
                 ),
             },
             Exchange::MergeFailed { path, cause } => {
-                write!(f, "Merging {} did not work, so none of the files given was merged: {cause}", path.display())
+                write!(f, "Merging {} did not work, so none of the files given was merged: {cause}", path_inline(path))
             }
             Exchange::NothingToMerge => f.write_str("Give at least one export file to merge."),
         }
@@ -765,22 +792,27 @@ impl Reentry {
 
 impl Display for Reentry {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let reference = escape_inline(self.reference());
         match self {
-            Reentry::ClaimedBy { reference, staff, until } => write!(
+            Reentry::ClaimedBy { staff, until, .. } => write!(
                 f,
-                "{reference} is claimed by {staff} until {until}, so nothing was changed. Leave it to them; if they cannot finish it, take it over with --take-over (and tell them)."
+                "{reference} is claimed by {} until {until}, so nothing was changed. Leave it to them; if they cannot finish it, take it over with --take-over (and tell them).",
+                escape_inline(staff)
             ),
-            Reentry::Blocked { reference, registration: Some(registration) } => write!(
-                f,
-                "{reference} cannot be marked done yet: it is blocked by registration {registration}, which has not been keyed. Register the patient in the new system first and mark it done (cutover done {registration}); then this item is unblocked."
-            ),
-            Reentry::Blocked { reference, registration: None } => write!(
+            Reentry::Blocked { registration: Some(registration), .. } => {
+                let registration = escape_inline(registration);
+                write!(
+                    f,
+                    "{reference} cannot be marked done yet: it is blocked by registration {registration}, which has not been keyed. Register the patient in the new system first and mark it done (cutover done {registration}); then this item is unblocked."
+                )
+            }
+            Reentry::Blocked { registration: None, .. } => write!(
                 f,
                 "{reference} cannot be marked done yet: the patient has no NHS number. Trace the number (when their registration is keyed, give it with cutover done REGISTRATION --nhs-number NUMBER), or record why it is not needed: cutover waive {reference} --reason TEXT."
             ),
-            Reentry::Finished { reference, status, by, at } => {
+            Reentry::Finished { status, by, at, .. } => {
                 write!(f, "{reference} is already {status}")?;
-                match (by, at) {
+                match (by.as_deref().map(escape_inline), at) {
                     (Some(by), Some(at)) => write!(f, " ({by}, {at})")?,
                     (Some(by), None) => write!(f, " ({by})")?,
                     (None, Some(at)) => write!(f, " ({at})")?,
@@ -788,47 +820,71 @@ impl Display for Reentry {
                 }
                 write!(f, ", so nothing was changed. To work on it again, reopen it first: cutover reopen {reference}.")
             }
-            Reentry::NotClaimed { reference } => {
+            Reentry::NotClaimed { .. } => {
                 write!(f, "{reference} is not claimed by anyone, so there is nothing to release.")
             }
-            Reentry::NotClaimedByYou { reference, staff } => write!(
+            Reentry::NotClaimedByYou { staff, .. } => write!(
                 f,
-                "{reference} is claimed by {staff}, not by you, so nothing was changed. Take it over with cutover claim {reference} --take-over if they cannot finish it."
+                "{reference} is claimed by {}, not by you, so nothing was changed. Take it over with cutover claim {reference} --take-over if they cannot finish it.",
+                escape_inline(staff)
             ),
-            Reentry::StillOpen { reference } => {
+            Reentry::StillOpen { .. } => {
                 write!(f, "{reference} is still open in the queue, so there is nothing to reopen.")
             }
-            Reentry::RegistrationNeedsNhsNumber { reference } => write!(
+            Reentry::RegistrationNeedsNhsNumber { .. } => write!(
                 f,
                 "Registration {reference} is for a patient with no NHS number, so nothing was changed. Give the number the new system found: cutover done {reference} --nhs-number NUMBER, or say why there is none with --waive-nhs REASON."
             ),
-            Reentry::NhsNumberKnown { reference } => write!(
+            Reentry::NhsNumberKnown { .. } => write!(
                 f,
                 "The patient of {reference} already has an NHS number, so no waiver is needed; nothing was changed."
             ),
-            Reentry::AlreadyWaived { reference } => {
+            Reentry::AlreadyWaived { .. } => {
                 write!(f, "{reference} already has an NHS-number waiver; nothing was changed.")
             }
-            Reentry::NhsNumberOnlyForRegistration { reference } => write!(
+            Reentry::NhsNumberOnlyForRegistration { .. } => write!(
                 f,
                 "--nhs-number: {reference} is not a registration. The NHS number found by a trace is recorded when the patient's registration is marked done."
             ),
-            Reentry::NotAQuery { reference, status } => write!(
+            Reentry::NotAQuery { status, .. } => write!(
                 f,
                 "{reference} is {status}, not waiting for a clinician, so there is no question to answer; nothing was changed."
             ),
             Reentry::AnswerNeedsClinician { staff } => write!(
                 f,
-                "Only a clinician can answer a query, and {staff} is not on the staff list with the role clinician; nothing was changed. Ask a clinician to answer it (cutover answer ID --note TEXT --as THEIR_ID)."
+                "Only a clinician can answer a query, and {} is not on the staff list with the role clinician; nothing was changed. Ask a clinician to answer it (cutover answer ID --note TEXT --as THEIR_ID).",
+                escape_inline(staff)
             ),
             Reentry::NotAClinician { option, staff, role } => write!(
                 f,
-                "--{option}: {staff} is on the staff list with the role {role}, not clinician, and queries are for clinicians; nothing was changed. Name a clinician (cutover staff list shows who)."
+                "--{option}: {} is on the staff list with the role {role}, not clinician, and queries are for clinicians; nothing was changed. Name a clinician (cutover staff list shows who).",
+                escape_inline(staff)
             ),
-            Reentry::ReferenceNeeded { reference } => write!(
+            Reentry::ReferenceNeeded { .. } => write!(
                 f,
                 "{reference} was not marked done: give its reference in the new system with --ref TEXT, so that it can be found there again. (A practice that keys without references can allow this: cutover init --done-without-ref yes.)"
             ),
+        }
+    }
+}
+
+impl Reentry {
+    /// The queue item's reference, "" for a refusal about a person rather than an item.
+    fn reference(&self) -> &str {
+        match self {
+            Reentry::ClaimedBy { reference, .. }
+            | Reentry::Blocked { reference, .. }
+            | Reentry::Finished { reference, .. }
+            | Reentry::NotClaimed { reference }
+            | Reentry::NotClaimedByYou { reference, .. }
+            | Reentry::StillOpen { reference }
+            | Reentry::RegistrationNeedsNhsNumber { reference }
+            | Reentry::NhsNumberKnown { reference }
+            | Reentry::AlreadyWaived { reference }
+            | Reentry::NhsNumberOnlyForRegistration { reference }
+            | Reentry::NotAQuery { reference, .. }
+            | Reentry::ReferenceNeeded { reference } => reference,
+            Reentry::AnswerNeedsClinician { .. } | Reentry::NotAClinician { .. } => "",
         }
     }
 }
@@ -850,26 +906,29 @@ impl Display for Setting {
         match self {
             Setting::Clock(given) => write!(
                 f,
-                "CUTOVER_NOW is \"{given}\", which is not a time. It sets cutover's clock for tests and rehearsals: give a time such as 27/11/2026 14:30 or 2026-11-27T14:30:00Z, or remove it to use this computer's clock. Nothing was changed."
+                "CUTOVER_NOW is {}, which is not a time. It sets cutover's clock for tests and rehearsals: give a time such as 27/11/2026 14:30 or 2026-11-27T14:30:00Z, or remove it to use this computer's clock. Nothing was changed.",
+                quoted(given)
             ),
             Setting::BusyTimeout(given) => write!(
                 f,
-                "CUTOVER_BUSY_TIMEOUT_MS is \"{given}\", which is not a number of milliseconds (such as 30000 for 30 seconds), so cutover waits the usual {} for another window to finish saving.",
+                "CUTOVER_BUSY_TIMEOUT_MS is {}, which is not a number of milliseconds (such as 30000 for 30 seconds), so cutover waits the usual {} for another window to finish saving.",
+                quoted(given),
                 duration(crate::config::DEFAULT_BUSY_TIMEOUT.as_millis() as u64)
             ),
             Setting::LogLevel(given) => write!(
                 f,
-                "CUTOVER_LOG is \"{given}\", which is not one of off, error, warn, info or debug, so the diagnostic log keeps its usual level (info)."
+                "CUTOVER_LOG is {}, which is not one of off, error, warn, info or debug, so the diagnostic log keeps its usual level (info).",
+                quoted(given)
             ),
             Setting::LogFolderIsFile(dir) => write!(
                 f,
                 "CUTOVER_LOG_DIR is {}, which is a file, not a folder, so no diagnostic log is kept. Give a folder, or remove it to keep the log beside the database.",
-                dir.display()
+                path_inline(dir)
             ),
             Setting::LogFolderCannotBeMade(dir) => write!(
                 f,
                 "CUTOVER_LOG_DIR is {}, which cannot be made because the folder it would go in does not exist, so no diagnostic log is kept. Give a folder that exists, or remove it to keep the log beside the database.",
-                dir.display()
+                path_inline(dir)
             ),
             Setting::BlankUser => f.write_str(
                 "CUTOVER_USER is set but empty, so it names no one: set it to your staff id (such as JS), or give --as.",
@@ -905,7 +964,8 @@ impl Display for Usage {
         match self {
             Usage::SetNeedsEquals(given) => write!(
                 f,
-                "--set needs FIELD=VALUE, for example --set clinician=\"Dr Patel\"; \"{given}\" has no '='."
+                "--set needs FIELD=VALUE, for example --set clinician=\"Dr Patel\"; {} has no '='.",
+                quoted(given)
             ),
             Usage::NothingToAmend => f.write_str(
                 "Nothing to change: give at least one --set FIELD=VALUE, --flag, --unflag or --patient.",
@@ -922,18 +982,21 @@ impl Display for Usage {
             ),
             Usage::RoleUnknown(role) => write!(
                 f,
-                "\"{role}\" is not a role: use reception, clinician, admin or manager."
+                "{} is not a role: use reception, clinician, admin or manager.",
+                quoted(role)
             ),
             Usage::BadTime { option, problem } => write!(f, "{option}: {problem}"),
             Usage::BadNhsNumber(problem) => write!(f, "NHS number: {problem}"),
             Usage::BadDateOfBirth(problem) => write!(f, "Date of birth: {problem}"),
             Usage::BadPrefix(prefix) => write!(
                 f,
-                "\"{prefix}\" cannot be a workstation prefix: use 1 to 4 letters or digits, such as R2 or C1."
+                "{} cannot be a workstation prefix: use 1 to 4 letters or digits, such as R2 or C1.",
+                quoted(prefix)
             ),
             Usage::ForNeedsQueries(status) => write!(
                 f,
-                "--for lists the queries waiting for a clinician, so it goes with --status query (or no --status), not --status {status}."
+                "--for lists the queries waiting for a clinician, so it goes with --status query (or no --status), not --status {}.",
+                escape_inline(status)
             ),
         }
     }
@@ -961,39 +1024,52 @@ impl Display for Warning {
             ),
             Warning::PossibleDuplicate { existing } => write!(
                 f,
-                "this may be the same person as {existing}. Both records are kept; check them before go-live."
+                "this may be the same person as {}. Both records are kept; check them before go-live.",
+                escape_inline(existing)
             ),
             Warning::PatientDetailsDiffer { nhs_number } => write!(
                 f,
-                "the name or date of birth given differs from what cutover already holds for NHS number {nhs_number}. The entry is logged against the NHS number; check it is the right person."
+                "the name or date of birth given differs from what cutover already holds for NHS number {}. The entry is logged against the NHS number; check it is the right person.",
+                escape_inline(nhs_number)
             ),
-            Warning::NhsNumberHeldByOther { nhs_number, held, typed } => write!(
+            Warning::NhsNumberHeldByOther { nhs_number, held, typed } => {
+                let (nhs_number, held, typed) = (escape_inline(nhs_number), escape_inline(held), escape_inline(typed));
+                write!(
                 f,
                 "NHS number {nhs_number} belongs to {held}, but the details typed with it are {typed}. Check the number: if it is right, the entry goes with {held} and that record is not changed (the difference is kept in the audit trail); if it is wrong, correct it."
-            ),
+            )
+            }
             Warning::SameDetailsAsTraced { existing } => write!(
                 f,
-                "{existing} has the same name and date of birth. If this is them, give their NHS number; if it is a different person, saying yes adds a separate record for them."
+                "{} has the same name and date of birth. If this is them, give their NHS number; if it is a different person, saying yes adds a separate record for them.",
+                escape_inline(existing)
             ),
             Warning::AlreadyHeld { existing, kept_apart: false } => write!(
                 f,
-                "{existing} is already in cutover. If this registration is theirs, saying yes links it to that record."
+                "{} is already in cutover. If this registration is theirs, saying yes links it to that record.",
+                escape_inline(existing)
             ),
             Warning::AlreadyHeld { existing, kept_apart: true } => write!(
                 f,
-                "{existing} has the same name and date of birth and is already in cutover. Saying yes adds a record for the NHS number typed; if they are one person, the two records can be joined afterwards."
+                "{} has the same name and date of birth and is already in cutover. Saying yes adds a record for the NHS number typed; if they are one person, the two records can be joined afterwards.",
+                escape_inline(existing)
             ),
             Warning::NameDiffersOnlyByAccents { typed, held } => write!(
                 f,
-                "the name typed, \"{typed}\", differs from the record's, \"{held}\", only in its accents, so the entry is linked to that record. Check it is the right person; the record keeps its own spelling."
+                "the name typed, {}, differs from the record's, {}, only in its accents, so the entry is linked to that record. Check it is the right person; the record keeps its own spelling.",
+                quoted(typed),
+                quoted(held)
             ),
             Warning::PatientRecordCorrected { record } => write!(
                 f,
-                "the patient record now reads {record}, as the registration does. Every entry linked to that record goes with it."
+                "the patient record now reads {}, as the registration does. Every entry linked to that record goes with it.",
+                escape_inline(record)
             ),
             Warning::TracedNumberHeldByOther { nhs_number, holder } => write!(
                 f,
-                "NHS number {nhs_number} already belongs to {holder}, another patient in cutover. Check the number the new system traced: if both records are one person, they can be joined into one."
+                "NHS number {} already belongs to {}, another patient in cutover. Check the number the new system traced: if both records are one person, they can be joined into one.",
+                escape_inline(nhs_number),
+                escape_inline(holder)
             ),
         }
     }
@@ -1030,7 +1106,8 @@ impl Display for Problem {
             ),
             Problem::SnomedCheckDigit { id } => write!(
                 f,
-                "{id} is not a valid SNOMED CT code: its check digit does not match, so a digit is probably mistyped"
+                "{} is not a valid SNOMED CT code: its check digit does not match, so a digit is probably mistyped",
+                escape_inline(id)
             ),
             Problem::UbrnFormat => f.write_str("a UBRN (e-Referral booking number) is 12 digits"),
             // Both hints fit under a field of the entry form on an 80-column screen; the user guide
@@ -1065,9 +1142,12 @@ impl Display for Problem {
             Problem::StaffIdFormat => {
                 f.write_str("a staff id is 1 to 12 letters or digits, usually initials like JS")
             }
-            Problem::StaffIdTaken { id } => write!(f, "{id} is already someone's id: add a digit, such as {id}2"),
+            Problem::StaffIdTaken { id } => {
+                let id = escape_inline(id);
+                write!(f, "{id} is already someone's id: add a digit, such as {id}2")
+            }
             Problem::NotOnStaffList { id } => {
-                write!(f, "there is no member of staff with the id \"{id}\"; `cutover staff list` shows them")
+                write!(f, "there is no member of staff with the id {}; `cutover staff list` shows them", quoted(id))
             }
             Problem::UnknownField { kind, allowed } => write!(
                 f,
@@ -1131,7 +1211,7 @@ const TIME_HINT: &str = "is not a time: try 14:30, 2.30pm or 29/11 9am";
 fn invalid_entry(problems: &[FieldProblem]) -> String {
     let mut out = String::from("Nothing was saved. Please correct:");
     for p in problems {
-        out.push_str(&format!("\n  - {}: {}", p.field, p.problem));
+        out.push_str(&format!("\n  - {}: {}", escape_inline(&p.field), p.problem));
     }
     out
 }
@@ -1159,7 +1239,7 @@ fn needs_confirmation(warnings: &[Warning]) -> String {
 }
 
 fn list_lines(lines: &[String]) -> String {
-    lines.iter().map(|l| format!("\n  - {l}")).collect()
+    lines.iter().map(|l| format!("\n  - {}", escape_inline(l))).collect()
 }
 
 /// Why two patient records cannot be joined.
@@ -1181,14 +1261,24 @@ impl Display for JoinRefusal {
             }
             JoinRefusal::DifferentNhsNumbers { keep, other } => write!(
                 f,
-                "the records have different NHS numbers ({keep} and {other}), so they are two people as far as the NHS is concerned. If one number is wrong, it must be corrected on the new system; cutover never joins them."
+                "the records have different NHS numbers ({} and {}), so they are two people as far as the NHS is concerned. If one number is wrong, it must be corrected on the new system; cutover never joins them.",
+                escape_inline(keep),
+                escape_inline(other)
             ),
             JoinRefusal::NumberOnTheOther { other, other_id, keep_id } => write!(
                 f,
-                "only the second record has an NHS number ({other}); keep that one: `cutover patients join {other_id} {keep_id} --reason ...`."
+                "only the second record has an NHS number ({}); keep that one: `cutover patients join {} {} --reason ...`.",
+                escape_inline(other),
+                escape_inline(other_id),
+                escape_inline(keep_id)
             ),
             JoinRefusal::AlreadyJoined { id, into } => {
-                write!(f, "record {id} was already joined into record {into}; use that one.")
+                write!(
+                    f,
+                    "record {} was already joined into record {}; use that one.",
+                    escape_inline(id),
+                    escape_inline(into)
+                )
             }
         }
     }
@@ -1198,7 +1288,7 @@ impl Display for JoinRefusal {
 pub fn check_findings(findings: &[crate::store::Finding]) -> String {
     let mut out = String::from("The database has problems:");
     for f in findings {
-        out.push_str(&format!("\n  - {}", f.0));
+        out.push_str(&format!("\n  - {}", escape_inline(&f.0)));
     }
     out.push_str("\nKeep using it only if your IT support agrees. Keep a copy of the file, and restore the latest backup if entries look wrong.");
     out
@@ -1208,7 +1298,7 @@ fn known_staff(known: &[String]) -> String {
     if known.is_empty() {
         " No staff have been added yet: add the first with `cutover staff add ID --name NAME --role ROLE`.".to_string()
     } else {
-        format!(" Staff on this database: {}.", known.join(", "))
+        format!(" Staff on this database: {}.", escape_list(known))
     }
 }
 
@@ -1276,6 +1366,12 @@ impl Error {
             Error::NewerSchema { found, known, .. } => {
                 format!("database made by a newer version (format {found}; this program knows up to {known})")
             }
+            Error::OlderFormat { found, known, .. } => {
+                format!(
+                    "database of an older format refused by a reading command (format {found}; this program's is {known})"
+                )
+            }
+            Error::OnlyReading(_) => "a save asked of a database opened only to read".to_string(),
             Error::ReadOnlyFile(_) => "database file read-only".to_string(),
             Error::ReadOnlyFolder(_) => "database folder read-only".to_string(),
             Error::ReadOnlyDisk(_) => "database on a read-only disk".to_string(),
@@ -1419,6 +1515,7 @@ impl Error {
             Error::ReadOnlyFile(p) => Some(Error::ReadOnlyFile(p.clone())),
             Error::ReadOnlyFolder(p) => Some(Error::ReadOnlyFolder(p.clone())),
             Error::ReadOnlyDisk(p) => Some(Error::ReadOnlyDisk(p.clone())),
+            Error::OnlyReading(p) => Some(Error::OnlyReading(p.clone())),
             _ => None,
         }
     }
@@ -1786,6 +1883,260 @@ mod tests {
         );
     }
 
+    /// What someone typed, or a file or the database held, as a message quotes it.
+    const HOSTILE: &str = "A\nB\t\u{1b}[31mC";
+
+    /// Every message that quotes a value from outside the program, made with `v` as that value
+    /// (in each of its places).
+    fn messages_quoting(v: &str) -> Vec<(&'static str, Error)> {
+        use crate::runbook::Refusal;
+        use crate::runbook::recheck::RecheckState;
+        use crate::runbook::services::ServiceState;
+        let s = || v.to_string();
+        let p = || PathBuf::from(v);
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let row = |reason| RowProblem { line: 2, column: s(), reason };
+        let exchange = |e| Error::Exchange(e);
+        let warning = |w| Error::NeedsConfirmation(vec![w]);
+        let reentry = |r| Error::Reentry(r);
+        let runbook = |r| Error::Runbook(r);
+        let sharing = |r| Error::Sharing(r);
+        let backup = BackupCopy { path: p(), holds_up_to: None };
+        let damaged = |refused| {
+            Error::DamagedNotCopied(Box::new(DamagedCopy {
+                database: p(),
+                findings: vec![crate::store::Finding(s())],
+                refused,
+                newest: Some(backup.clone()),
+            }))
+        };
+        let problem = |problem| Error::Invalid(vec![FieldProblem::new(v, problem)]);
+        vec![
+            ("Invalid", problem(Problem::Required)),
+            ("NotOnStaffList", problem(Problem::NotOnStaffList { id: s() })),
+            ("StaffIdTaken", problem(Problem::StaffIdTaken { id: s() })),
+            ("SnomedCheckDigit", problem(Problem::SnomedCheckDigit { id: s() })),
+            ("InvalidOption", Error::InvalidOption(FieldProblem::new(v, Problem::Required))),
+            ("NoStaffGiven", Error::NoStaffGiven { known: vec![s()] }),
+            ("UnknownStaff", Error::UnknownStaff { id: s(), known: vec![s()] }),
+            ("StaffExists", Error::StaffExists { id: s(), name: s() }),
+            ("EntryNotFound", Error::EntryNotFound(s())),
+            ("AmbiguousEntry", Error::AmbiguousEntry { given: s(), matches: vec![s(), s()] }),
+            ("AmbiguousPatient", Error::AmbiguousPatient { matches: vec![s(), s()] }),
+            ("PatientRecordNotFound", Error::PatientRecordNotFound(s())),
+            ("DifferentNhsNumbers", Error::CannotJoin(JoinRefusal::DifferentNhsNumbers { keep: s(), other: s() })),
+            (
+                "NumberOnTheOther",
+                Error::CannotJoin(JoinRefusal::NumberOnTheOther { other: s(), other_id: s(), keep_id: s() }),
+            ),
+            ("AlreadyJoined", Error::CannotJoin(JoinRefusal::AlreadyJoined { id: s(), into: s() })),
+            ("PatientNotFound", Error::PatientNotFound(s())),
+            ("ChangedMeanwhile", Error::ChangedMeanwhile { reference: s(), fields: vec!["summary"] }),
+            ("EntryVoided", Error::EntryVoided { reference: s() }),
+            ("SetNeedsEquals", Error::Usage(Usage::SetNeedsEquals(s()))),
+            ("RoleUnknown", Error::Usage(Usage::RoleUnknown(s()))),
+            ("BadPrefix", Error::Usage(Usage::BadPrefix(s()))),
+            ("ForNeedsQueries", Error::Usage(Usage::ForNeedsQueries(s()))),
+            ("DatabaseMissing", Error::DatabaseMissing(p())),
+            ("FolderMissing", Error::FolderMissing(p())),
+            ("NotADatabase", Error::NotADatabase(p())),
+            ("ForeignDatabase", Error::ForeignDatabase(p())),
+            ("PassphraseNeeded", Error::PassphraseNeeded(p())),
+            ("WrongPassphrase", Error::WrongPassphrase(p())),
+            ("PassphraseFile", Error::PassphraseFile { path: p(), source: io() }),
+            ("PassphraseEmpty", Error::PassphraseEmpty(p())),
+            ("AlreadyEncrypted", Error::AlreadyEncrypted(p())),
+            ("NotEncrypted", Error::NotEncrypted(p())),
+            ("EmptyDatabaseFile", Error::EmptyDatabaseFile(p())),
+            ("Corrupt", Error::Corrupt { path: p(), detail: s() }),
+            ("NewerSchema", Error::NewerSchema { path: p(), found: 9, known: 8 }),
+            ("OlderFormat", Error::OlderFormat { path: p(), found: 11, known: 12 }),
+            ("OnlyReading", Error::OnlyReading(p())),
+            ("ReadOnlyFile", Error::ReadOnlyFile(p())),
+            ("ReadOnlyFolder", Error::ReadOnlyFolder(p())),
+            ("ReadOnlyDisk", Error::ReadOnlyDisk(p())),
+            ("ReadOnlyOutput", Error::ReadOnlyOutput(p())),
+            ("Busy", Error::Busy { path: p(), waited_ms: 10 }),
+            ("LockedByAnotherProgram", Error::LockedByAnotherProgram { path: p(), waited_ms: 10 }),
+            ("NetworkDrive", Error::NetworkDrive(p())),
+            ("PathTooLong", Error::PathTooLong { path: p(), length: 300, longest: 200 }),
+            ("DiskFull", Error::DiskFull(p())),
+            ("File", Error::File { path: p(), source: io() }),
+            ("Refused", Error::Refused { path: p(), detail: s(), code: None }),
+            ("Database", Error::Database { path: p(), detail: s(), code: None }),
+            ("Sqlite", Error::Sqlite(sqlite_failure(1, v))),
+            ("Csv", Error::Csv(s())),
+            ("CheckFailed", Error::CheckFailed(vec![crate::store::Finding(s())])),
+            ("Clock", Error::Setting(Setting::Clock(s()))),
+            ("BusyTimeout", Error::Setting(Setting::BusyTimeout(s()))),
+            ("LogLevel", Error::Setting(Setting::LogLevel(s()))),
+            ("LogFolderIsFile", Error::Setting(Setting::LogFolderIsFile(p()))),
+            ("LogFolderCannotBeMade", Error::Setting(Setting::LogFolderCannotBeMade(p()))),
+            ("DamagedNotCopied backup", damaged(CopyKind::Backup(p()))),
+            ("DamagedNotCopied export", damaged(CopyKind::Export(p()))),
+            ("DamagedNotCopied rolling", damaged(CopyKind::Rolling)),
+            ("CopyUnsound", Error::CopyUnsound { out: p(), detail: s() }),
+            ("OutputDiskFull", Error::OutputDiskFull(p())),
+            (
+                "RollingBackupNotMade",
+                Error::RollingBackupNotMade {
+                    cause: Box::new(Error::CopyUnsound { out: p(), detail: s() }),
+                    newest: Some(backup.clone()),
+                },
+            ),
+            (
+                "RollingBackupNotMade (file)",
+                Error::RollingBackupNotMade { cause: Box::new(Error::File { path: p(), source: io() }), newest: None },
+            ),
+            (
+                "RollingBackupNotMade (read-only)",
+                Error::RollingBackupNotMade { cause: Box::new(Error::ReadOnlyFolder(p())), newest: None },
+            ),
+            (
+                "RollingBackupNotMade (disk full)",
+                Error::RollingBackupNotMade {
+                    cause: Box::new(Error::OutputDiskFull(p().join("backup.db"))),
+                    newest: None,
+                },
+            ),
+            ("ClaimedBy", reentry(Reentry::ClaimedBy { reference: s(), staff: s(), until: "10:30".into() })),
+            ("Blocked", reentry(Reentry::Blocked { reference: s(), registration: Some(s()) })),
+            ("Blocked (no NHS number)", reentry(Reentry::Blocked { reference: s(), registration: None })),
+            (
+                "Finished",
+                reentry(Reentry::Finished { reference: s(), status: "done", by: Some(s()), at: Some("10:30".into()) }),
+            ),
+            ("NotClaimed", reentry(Reentry::NotClaimed { reference: s() })),
+            ("NotClaimedByYou", reentry(Reentry::NotClaimedByYou { reference: s(), staff: s() })),
+            ("StillOpen", reentry(Reentry::StillOpen { reference: s() })),
+            ("RegistrationNeedsNhsNumber", reentry(Reentry::RegistrationNeedsNhsNumber { reference: s() })),
+            ("NhsNumberKnown", reentry(Reentry::NhsNumberKnown { reference: s() })),
+            ("AlreadyWaived", reentry(Reentry::AlreadyWaived { reference: s() })),
+            ("NhsNumberOnlyForRegistration", reentry(Reentry::NhsNumberOnlyForRegistration { reference: s() })),
+            ("NotAQuery", reentry(Reentry::NotAQuery { reference: s(), status: "done" })),
+            ("AnswerNeedsClinician", reentry(Reentry::AnswerNeedsClinician { staff: s() })),
+            ("NotAClinician", reentry(Reentry::NotAClinician { option: "to", staff: s(), role: "reception" })),
+            ("ReferenceNeeded", reentry(Reentry::ReferenceNeeded { reference: s() })),
+            ("NotUtf8", exchange(Exchange::NotUtf8 { path: p(), line: 2 })),
+            ("WrongDelimiter", exchange(Exchange::WrongDelimiter { path: p(), delimiter: ';' })),
+            ("Workbook", exchange(Exchange::Workbook(p()))),
+            ("Utf16", exchange(Exchange::Utf16(p()))),
+            ("NulByte", exchange(Exchange::NulByte { path: p(), line: 2, column: 1, header: Some(s()) })),
+            ("EmptyFile", exchange(Exchange::EmptyFile(p()))),
+            ("NoRows", exchange(Exchange::NoRows(p()))),
+            ("MissingColumns", exchange(Exchange::MissingColumns { path: p(), missing: vec!["x"], found: vec![s()] })),
+            (
+                "UnknownColumns",
+                exchange(Exchange::UnknownColumns { path: p(), unknown: vec![s()], allowed: vec!["x"] }),
+            ),
+            ("RepeatedColumn", exchange(Exchange::RepeatedColumn { path: p(), field: "x", first: s(), second: s() })),
+            ("BadMap", exchange(Exchange::BadMap(s()))),
+            ("MapToUnknownField", exchange(Exchange::MapToUnknownField { given: s(), allowed: vec!["x"] })),
+            (
+                "Rows",
+                exchange(Exchange::Rows {
+                    path: p(),
+                    rows: vec![
+                        row(RowReason::MisEncoded { value: s() }),
+                        row(RowReason::Refused(Error::EntryNotFound(s()).to_string())),
+                        row(RowReason::Field(Problem::NotOnStaffList { id: s() })),
+                        row(RowReason::NeedsConfirmation(Warning::PossibleDuplicate { existing: s() })),
+                    ],
+                    rows_total: 5,
+                    can_skip: true,
+                }),
+            ),
+            (
+                "AlreadyImported",
+                exchange(Exchange::AlreadyImported { path: p(), earlier_file: s(), at: s(), by: Some(s()), rows: 3 }),
+            ),
+            ("RejectsIsInput", exchange(Exchange::RejectsIsInput(p()))),
+            ("OutputExists", exchange(Exchange::OutputExists(p()))),
+            ("OutputIsDatabase", exchange(Exchange::OutputIsDatabase(p()))),
+            ("MergeSelf", exchange(Exchange::MergeSelf(p()))),
+            ("MergeMissing", exchange(Exchange::MergeMissing(p()))),
+            ("MergeNotSqlite", exchange(Exchange::MergeNotSqlite(p()))),
+            ("MergeEncrypted", exchange(Exchange::MergeEncrypted(p()))),
+            ("MergeOtherPassphrase", exchange(Exchange::MergeOtherPassphrase(p()))),
+            ("MergeForeign", exchange(Exchange::MergeForeign(p()))),
+            ("MergeNewer", exchange(Exchange::MergeNewer { path: p(), found: 9, known: 8 })),
+            ("MergeCorrupt", exchange(Exchange::MergeCorrupt { path: p(), detail: s() })),
+            ("MergeSharedWorkstation", exchange(Exchange::MergeSharedWorkstation { path: p(), entries: 3 })),
+            ("MergeDangling (one)", exchange(Exchange::MergeDangling(vec![p()]))),
+            ("MergeDangling (two)", exchange(Exchange::MergeDangling(vec![p(), p()]))),
+            (
+                "MergeFailed",
+                exchange(Exchange::MergeFailed {
+                    path: p(),
+                    cause: Box::new(Error::Corrupt { path: p(), detail: s() }),
+                }),
+            ),
+            ("PossibleDuplicate", warning(Warning::PossibleDuplicate { existing: s() })),
+            ("PatientDetailsDiffer", warning(Warning::PatientDetailsDiffer { nhs_number: s() })),
+            ("NhsNumberHeldByOther", warning(Warning::NhsNumberHeldByOther { nhs_number: s(), held: s(), typed: s() })),
+            ("SameDetailsAsTraced", warning(Warning::SameDetailsAsTraced { existing: s() })),
+            ("AlreadyHeld", warning(Warning::AlreadyHeld { existing: s(), kept_apart: false })),
+            ("AlreadyHeld (kept apart)", warning(Warning::AlreadyHeld { existing: s(), kept_apart: true })),
+            ("NameDiffersOnlyByAccents", warning(Warning::NameDiffersOnlyByAccents { typed: s(), held: s() })),
+            ("PatientRecordCorrected", warning(Warning::PatientRecordCorrected { record: s() })),
+            ("TracedNumberHeldByOther", warning(Warning::TracedNumberHeldByOther { nhs_number: s(), holder: s() })),
+            ("UnknownCategory", runbook(Refusal::UnknownCategory { given: s(), known: vec![s()] })),
+            ("UnknownItem", runbook(Refusal::UnknownItem(s()))),
+            ("UnknownRole", runbook(Refusal::UnknownRole { given: s(), known: vec![s()] })),
+            ("UnknownPhase", runbook(Refusal::UnknownPhase { given: s(), known: vec![s()] })),
+            ("UnknownService", runbook(Refusal::UnknownService(s()))),
+            ("ServiceExists", runbook(Refusal::ServiceExists(s()))),
+            ("UnknownServiceState", runbook(Refusal::UnknownServiceState(s()))),
+            ("ServiceAlready", runbook(Refusal::ServiceAlready { service: s(), state: ServiceState::ToSwitchOff })),
+            (
+                "ServiceSkips",
+                runbook(Refusal::ServiceSkips {
+                    service: s(),
+                    from: ServiceState::ToSwitchOff,
+                    to: ServiceState::ConfirmedOn,
+                    next: ServiceState::ConfirmedOff,
+                }),
+            ),
+            ("NotTicked", runbook(Refusal::NotTicked(s()))),
+            ("UnknownSubject", runbook(Refusal::UnknownSubject(s()))),
+            ("NotInRecheck", runbook(Refusal::NotInRecheck(s()))),
+            ("NoIssue", runbook(Refusal::NoIssue { subject: s(), state: RecheckState::Matches })),
+            ("IssueAlready", runbook(Refusal::IssueAlready { subject: s(), state: RecheckState::Fixed })),
+            ("UnknownIssueState", runbook(Refusal::UnknownIssueState(s()))),
+            ("FolderUnreachable", sharing(Sharing::FolderUnreachable { folder: p() })),
+            ("FolderNotWritable", sharing(Sharing::FolderNotWritable { folder: p(), detail: s() })),
+            ("Copied", sharing(Sharing::Copied { home: s(), now: s() })),
+            ("TwinInFolder", sharing(Sharing::TwinInFolder { folder: p(), other: s() })),
+        ]
+    }
+
+    /// A value holding a line break, a tab or an escape sequence, quoted in any message (what was
+    /// typed, a name, a reference, a file's name, a column's header, SQLite's words), stays on
+    /// the message's line and is shown, escaped: it breaks no line and drives no terminal. The
+    /// message's own lines (a list of problems) are kept.
+    #[test]
+    fn a_value_quoted_in_a_message_stays_on_its_line_and_shows_its_control_characters() {
+        let shown = crate::domain::text::escape_inline(HOSTILE).into_owned();
+        let plain = messages_quoting("A B C");
+        let hostile = messages_quoting(HOSTILE);
+        assert_eq!(plain.len(), hostile.len());
+        let mut broken = Vec::new();
+        for ((name, plain), (_, hostile)) in plain.iter().zip(&hostile) {
+            for (what, plain, hostile) in [
+                ("message", plain.to_string(), hostile.to_string()),
+                ("alert", plain.backup_alert().unwrap_or_default(), hostile.backup_alert().unwrap_or_default()),
+            ] {
+                let raw = hostile.chars().any(|c| c.is_control() && c != '\n');
+                let lines = (plain.lines().count(), hostile.lines().count());
+                let visible = hostile.contains(&shown) || (what == "alert" && hostile.is_empty());
+                if raw || lines.0 != lines.1 || !visible {
+                    broken.push(format!("{name} ({what}): {hostile:?}"));
+                }
+            }
+        }
+        assert!(broken.is_empty(), "{} messages break on a quoted value:\n{}", broken.len(), broken.join("\n"));
+    }
+
     #[test]
     fn other_failures_are_named_for_what_they_are() {
         let e =
@@ -1857,21 +2208,25 @@ impl Display for Sharing {
             Sharing::FolderUnreachable { folder } => write!(
                 f,
                 "The shared folder {} cannot be reached (the network, the server or the drive may be down), so nothing was shared this time. Nothing was changed on this PC and logging carries on here; the next round catches up by itself once the folder is back.",
-                folder.display()
+                path_inline(folder)
             ),
             Sharing::FolderNotWritable { folder, detail } => write!(
                 f,
-                "This PC cannot write its file into the shared folder {} ({detail}), so nothing was shared this time. Nothing was changed on this PC and logging carries on here. Ask your IT support to check the folder has room and that this PC's user may write to it.",
-                folder.display()
+                "This PC cannot write its file into the shared folder {} ({}), so nothing was shared this time. Nothing was changed on this PC and logging carries on here. Ask your IT support to check the folder has room and that this PC's user may write to it.",
+                path_inline(folder),
+                escape_inline(detail)
             ),
             Sharing::Copied { home, now } => write!(
                 f,
-                "This database looks like a copy of another PC's: it was set up at {home} and is now at {now}. A copy shares that PC's identity, so the two give the same references to different entries and their logs cannot be brought together. If it is a copy, give it its own identity (everything logged on it is kept): cutover init --new-identity --workstation \"NAME\" --prefix PREFIX. If the file was moved here rather than copied, say so: cutover init --moved."
+                "This database looks like a copy of another PC's: it was set up at {} and is now at {}. A copy shares that PC's identity, so the two give the same references to different entries and their logs cannot be brought together. If it is a copy, give it its own identity (everything logged on it is kept): cutover init --new-identity --workstation \"NAME\" --prefix PREFIX. If the file was moved here rather than copied, say so: cutover init --moved.",
+                escape_inline(home),
+                escape_inline(now)
             ),
             Sharing::TwinInFolder { folder, other } => write!(
                 f,
-                "Another database with this PC's identity ({other}) shares its log in {}: one of the two is a copy of the other. Nothing was shared from this PC. On the PC that is the copy, run `cutover init --new-identity --workstation \"NAME\" --prefix PREFIX`; if this is the copy and cutover does not know it, ask your IT support.",
-                folder.display()
+                "Another database with this PC's identity ({}) shares its log in {}: one of the two is a copy of the other. Nothing was shared from this PC. On the PC that is the copy, run `cutover init --new-identity --workstation \"NAME\" --prefix PREFIX`; if this is the copy and cutover does not know it, ask your IT support.",
+                escape_inline(other),
+                path_inline(folder)
             ),
         }
     }

@@ -40,12 +40,14 @@ pub fn run<'a>(cli: cli::Cli, out: output::Out<'a>, mut err: output::Text<'a>) -
     }
     let mut location = config::database_location(cli.db);
     location.passphrase = cli.passphrase_file.as_deref().map(store::Passphrase::from_file).transpose()?;
-    // Only for a database that already exists: a mistyped --db leaves no log folder behind.
-    diagnostics::start(&location.path);
+    // Only for a database that already exists: a mistyped --db leaves no log folder behind; nor
+    // does a command that only reads (a backup looked into stays as it was, with nothing beside it).
+    let only_reads = commands::only_reads(&cli.command);
+    diagnostics::start(&location.path, !only_reads);
     let command = cli::command_name(cli.command.as_ref());
     tracing::info!(version = env!("CARGO_PKG_VERSION"), command, database = %location.path.display(), "started");
     let started = std::time::Instant::now();
-    let mut ctx = commands::Context { location, as_staff: cli.as_staff, now: config::now(), out, err };
+    let mut ctx = commands::Context { location, as_staff: cli.as_staff, now: config::now(), out, err, only_reads };
     let result = commands::dispatch(cli.command, &mut ctx);
     let ms = started.elapsed().as_millis();
     match &result {

@@ -446,3 +446,134 @@ fn a_backup_that_cannot_be_made_after_a_save_says_the_save_is_safe() {
         assert!(files_named(&folder, args[2]).is_empty());
     }
 }
+
+/// Every command that only reads, as someone might run it on a copy to see what it holds.
+fn reading_commands(entry: &str) -> Vec<Vec<String>> {
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["info"],
+        &["list"],
+        &["show", entry],
+        &["queue"],
+        &["queue", "--mine"],
+        &["report"],
+        &["patients", "duplicates"],
+        &["staff", "list"],
+        &["callbacks"],
+        &["plan"],
+        &["checklist"],
+        &["services"],
+        &["recheck"],
+    ];
+    commands.iter().map(|args| args.iter().map(|a| a.to_string()).collect()).collect()
+}
+
+/// The names in a folder, each with its length and a hash of its bytes (a folder's are empty).
+fn folder_contents(folder: &std::path::Path) -> Vec<(String, usize, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|f| {
+            let path = f.unwrap().path();
+            let bytes = if path.is_file() { std::fs::read(&path).unwrap() } else { Vec::new() };
+            let mut hash = std::collections::hash_map::DefaultHasher::new();
+            bytes.hash(&mut hash);
+            (path.file_name().unwrap().to_string_lossy().into_owned(), bytes.len(), hash.finish())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A backup or an export that has been checked must still be the copy that was taken. Opening one
+/// with a command that only reads (`check`, `info`, `list`, `show`, `queue`, `report`…) once
+/// switched it to the live database's journal (WAL), wrote this PC's rows into it and made a log
+/// folder beside it. Now not a byte of it changes and nothing appears beside it, for an encrypted
+/// practice as for a plain one; a command that writes to it works as before.
+#[test]
+fn reading_a_backup_or_an_export_changes_no_byte_of_it_and_leaves_nothing_beside_it() {
+    for encrypted in [false, true] {
+        let p = if encrypted {
+            Practice::empty_encrypted("Riverside kettle 42 lamplight").set_up("R2")
+        } else {
+            Practice::new()
+        };
+        p.run_as("JS", &["init", "--go-live", "23/11/2026 08:00"]).success();
+        let entry = p.log(common::ROUTINE_REFERRAL);
+        let copies = p.dir.path().join("copies");
+        std::fs::create_dir(&copies).unwrap();
+        let (backup, export) = (copies.join("backup.db"), copies.join("this-pc.cutover"));
+        p.run(&["backup", "--out", backup.to_str().unwrap()]).success();
+        p.run_as("JS", &["export", "--out", export.to_str().unwrap()]).success();
+        let before = folder_contents(&copies);
+        for file in [&backup, &export] {
+            for args in reading_commands(&entry) {
+                let done = p.cmd().env("CUTOVER_DB", file).env("CUTOVER_USER", "JS").args(&args).assert();
+                let out = done.get_output();
+                assert!(
+                    out.status.success(),
+                    "encrypted {encrypted}: cutover {} on {}:\n{}",
+                    args.join(" "),
+                    file.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert_eq!(
+                    folder_contents(&copies),
+                    before,
+                    "encrypted {encrypted}: cutover {} changed {} or left something beside it",
+                    args.join(" "),
+                    file.display()
+                );
+            }
+        }
+        // A command that writes to a copy is not refused: it saves there, as it always did.
+        p.cmd()
+            .env("CUTOVER_DB", &backup)
+            .env("CUTOVER_USER", "JS")
+            .args(["log", "note", "--patient", "9992345675", "--summary", "Typed into the copy"])
+            .assert()
+            .success();
+        p.cmd().env("CUTOVER_DB", &backup).args(["list"]).assert().success().stdout(contains("Typed into the copy"));
+        let backup_now = folder_contents(&copies).into_iter().find(|(n, ..)| n == "backup.db");
+        assert_ne!(backup_now.as_ref(), before.iter().find(|(n, ..)| n == "backup.db"));
+    }
+}
+
+/// A backup made before cutover was updated has an older format. Reading commands do not bring it
+/// up to date (that would change it): `check` and `backup` take it as it is; a command whose reads
+/// need the current format says what to do, and changes nothing. A command that writes brings it
+/// up to date, as before.
+#[test]
+fn a_backup_of_an_older_format_is_checked_as_it_is_and_other_reads_say_what_to_do() {
+    let p = Practice::new();
+    let entry = p.log(common::ROUTINE_REFERRAL);
+    let copies = p.dir.path().join("copies");
+    std::fs::create_dir(&copies).unwrap();
+    let old = copies.join("old.db");
+    p.run(&["backup", "--out", old.to_str().unwrap()]).success();
+    // As cutover left it before the format's twelfth version (sharing through a shared folder).
+    let c = rusqlite::Connection::open(&old).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER entry_reference_changes_only_as_recorded;
+         DROP TABLE entry_renumbered; DROP TABLE share_source; DROP TABLE share_published;
+         DROP TABLE local_setting; PRAGMA user_version = 11;",
+    )
+    .unwrap();
+    drop(c);
+    let before = folder_contents(&copies);
+    let on_old = |args: &[&str]| p.cmd().env("CUTOVER_DB", &old).env("CUTOVER_USER", "JS").args(args).assert();
+    on_old(&["check"]).success().stdout(contains("The database is healthy"));
+    let copy = copies.join("copy-of-old.db");
+    on_old(&["backup", "--out", copy.to_str().unwrap()]).success();
+    std::fs::remove_file(&copy).unwrap();
+    for args in [&["list"][..], &["info"], &["show", &entry], &["queue"], &["report"]] {
+        let refused = on_old(args).code(1);
+        let said = common::stderr_of(&refused);
+        assert!(said.contains("older version of cutover") && said.contains("Nothing was changed"), "{args:?}: {said}");
+        assert_eq!(said.lines().count(), 1, "{said}");
+    }
+    assert_eq!(folder_contents(&copies), before, "nothing changed, nothing left beside it");
+    on_old(&["log", "note", "--patient", "9992345675", "--summary", "Typed into the old copy"]).success();
+    assert_eq!(count(&old, "PRAGMA user_version"), 12, "a writing command brings it up to date");
+    on_old(&["list"]).success().stdout(contains("Typed into the old copy"));
+}

@@ -83,15 +83,16 @@ fn a_refused_command_is_logged_by_its_exit_code_not_its_message() {
 #[test]
 fn cutover_log_off_writes_no_log_where_the_same_command_otherwise_would() {
     // `init` on a new file is never logged, so the check runs a command on a database that exists,
-    // once with the log on (it writes: the command is one that logs) and once with it off.
+    // once with the log on (it writes: the command is one that logs, and one that may make the
+    // log's folder, as a command that only reads does not) and once with it off.
     let p = Practice::new();
     let (on, off) = (p.dir.path().join("logs-on"), p.dir.path().join("logs-off"));
-    p.cmd().env("CUTOVER_LOG", "info").env("CUTOVER_LOG_DIR", &on).arg("info").assert().success();
+    p.cmd().env("CUTOVER_LOG", "info").env("CUTOVER_LOG_DIR", &on).arg("init").assert().success();
     let written: usize = std::fs::read_dir(&on).map_or(0, |files| {
         files.map(|f| std::fs::read_to_string(f.expect("a log file").path()).unwrap_or_default().len()).sum()
     });
-    assert!(written > 0, "with the log on, `info` writes to it: otherwise this test proves nothing");
-    p.cmd().env("CUTOVER_LOG", "off").env("CUTOVER_LOG_DIR", &off).arg("info").assert().success();
+    assert!(written > 0, "with the log on, `init` writes to it: otherwise this test proves nothing");
+    p.cmd().env("CUTOVER_LOG", "off").env("CUTOVER_LOG_DIR", &off).arg("init").assert().success();
     assert!(!off.exists(), "CUTOVER_LOG=off writes no log, nor makes its folder");
 }
 
@@ -133,12 +134,18 @@ fn a_database_that_does_not_exist_leaves_no_log_folder_behind() {
     assert!(!typo.exists());
     assert!(!p.dir.path().join("cutover-logs").exists(), "a mistyped --db leaves a log folder behind");
 
-    // The init that creates a database is not logged; the commands after it are.
+    // The init that creates a database is not logged; the commands after it are. A command that
+    // only reads makes no log folder (a backup looked into stays as it was, with nothing beside
+    // it): it logs into the folder once a command that writes has made it.
     p.run(&["init", "--practice", "Riverside Surgery"]).success();
     assert!(!p.dir.path().join("cutover-logs").exists(), "the first init is not logged");
     p.run(&["info"]).success();
+    assert!(!p.dir.path().join("cutover-logs").exists(), "a command that only reads makes no log folder");
+    p.run(&["staff", "add", "JS", "--name", "Jo Smith", "--role", "manager"]).success();
+    p.run(&["info"]).success();
     let log = p.diagnostic_log();
-    assert!(log.contains("command=\"info\"") && !log.contains("command=\"init\""), "{log}");
+    assert!(log.contains("command=\"staff\"") && !log.contains("command=\"init\""), "{log}");
+    assert!(log.contains("command=\"info\""), "a command that only reads logs into the folder there: {log}");
 }
 
 #[cfg(unix)]

@@ -624,8 +624,8 @@ fn merge_into_copy(room: &Practice, file: &Path) -> Result<Vec<String>, String> 
     let copy = Practice::empty();
     std::fs::copy(&room.db, &copy.db).unwrap();
     // A database opened away from where it was set up notes it (it may be a copy of another PC's):
-    // once, on its first opening, before anything is compared.
-    copy.run(&["info"]).success();
+    // once, on its first opening by a command that writes, before anything is compared.
+    copy.run(&["init"]).success();
     let before = copy.bytes();
     let out = copy.run_as("JS", &["merge", file.to_str().unwrap()]);
     let output = out.get_output();

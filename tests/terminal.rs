@@ -281,3 +281,79 @@ fn the_welsh_flag_a_family_and_persian_are_shown_as_they_are() {
     let table = stdout_of(&p.run(&["list"]).success());
     assert!(table.contains(family) && table.contains(persian), "{table}");
 }
+
+/// A value that would break a message over lines, or line its words up somewhere else: a line
+/// break, a tab and a colour change.
+const BREAKING: &str = "Kim\nLee\tX\u{1b}[31m";
+
+/// What a person sees of it: every character on the line it was quoted on.
+const BREAKING_SHOWN: &str = "Kim\\nLee\\tX\\u{1b}[31m";
+
+/// `err` is `lines` messages, each on its own line, and shows the value.
+fn assert_lines(what: &str, err: &str, lines: usize) {
+    assert_eq!(err.lines().count(), lines, "{what}: a message was broken over lines:\n{err}");
+    assert!(err.contains(BREAKING_SHOWN), "{what}: the value is not shown:\n{err}");
+    assert!(raw_characters(err).is_empty(), "{what}: raw characters:\n{err}");
+}
+
+/// A line break or tab inside a value a message quotes (a name typed or held, an id, a reference,
+/// a role, a setting, a service, a checklist item, a column's header, a file's name) is shown
+/// escaped on the message's own line: stderr keeps one line per message, as a person or a script
+/// reading it expects. The output layer keeps a message's own line breaks, so the value must not
+/// bring any.
+#[test]
+fn a_line_break_in_a_quoted_value_keeps_each_message_on_its_own_line() {
+    let p = Practice::new();
+    let entry = p.log(&["note", "--patient", "9992345675", "--summary", "Called back"]);
+    // A name typed, said back when it is saved, and held: said again when a query goes to them.
+    let added = p.run_as("JS", &["staff", "add", "KL", "--name", BREAKING, "--role", "clinician"]).success();
+    assert_lines("a staff name added", &stderr_of(&added), 1);
+    p.run(&["init", "--go-live", "23/11/2026 08:00"]).success();
+    let asked = p.run_as("JS", &["query", &entry, "--note", "Which dose?", "--to", "KL"]).success();
+    assert_lines("a staff name held", &stderr_of(&asked), 1);
+    // What is refused, with a setting in the environment where it is one.
+    type Case<'a> = (&'a str, Vec<&'a str>, Option<(&'a str, &'a str)>);
+    let typed: Vec<Case> = vec![
+        ("an id given to show", vec!["show", BREAKING], None),
+        ("--as", vec!["claim", &entry], Some(("CUTOVER_USER", BREAKING))),
+        ("a role", vec!["staff", "add", "XY", "--name", "X", "--role", BREAKING], None),
+        ("--set without =", vec!["log", "note", "--summary", "x", "--set", BREAKING], None),
+        ("a service", vec!["services", "set", BREAKING, "--note", "x"], None),
+        ("a checklist item", vec!["checklist", "tick", BREAKING], None),
+        ("a checklist role", vec!["checklist", "--role", BREAKING], None),
+        ("CUTOVER_NOW", vec!["list"], Some(("CUTOVER_NOW", BREAKING))),
+        ("a record id", vec!["patients", "join", BREAKING, "x", "--reason", "x"], None),
+    ];
+    for (what, args, env) in typed {
+        let mut cmd = p.cmd();
+        cmd.env("CUTOVER_USER", "JS");
+        if let Some((key, value)) = env {
+            cmd.env(key, value);
+        }
+        let done = cmd.args(&args).assert().failure();
+        assert_lines(what, &stderr_of(&done), 1);
+    }
+}
+
+/// The same for what a file holds and a file's own name.
+// Unix only: a file's name with a line break in it, which Windows refuses.
+#[cfg(unix)]
+#[test]
+fn a_line_break_in_a_files_name_or_header_keeps_each_message_on_its_own_line() {
+    let p = Practice::new();
+    let header = file(
+        &p,
+        "header.csv",
+        &format!(
+            "kind,occurred_at,summary,nhs_number,recorded_by,\"{BREAKING}\"\nnote,21/11/2026 10:00,Called,9992345675,JS,x\n"
+        ),
+    );
+    let done = p.run_as("JS", &["import", "entries", &header]).code(2);
+    assert_lines("an import's header", &stderr_of(&done), 1);
+    let named = file(&p, &format!("{BREAKING}.csv"), "kind,occurred_at,summary,nhs_number,recorded_by\n");
+    let done = p.run_as("JS", &["import", "entries", &named]).code(2);
+    assert_lines("a file's name", &stderr_of(&done), 1);
+    let out = p.dir.path().join(format!("{BREAKING}.db"));
+    let done = p.run(&["backup", "--out", &out.to_string_lossy()]).success();
+    assert_lines("a backup's name", &stderr_of(&done), 1);
+}

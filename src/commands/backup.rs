@@ -5,36 +5,48 @@ use std::process::ExitCode;
 
 use super::Context;
 use crate::cli::{BackupArgs, Command};
+use crate::domain::text::path_inline;
 use crate::error::Result;
 use crate::store::OpenMode;
 
 pub fn backup(args: BackupArgs, ctx: &mut Context) -> Result<ExitCode> {
     super::check_out_path(&args.out)?;
-    let store = ctx.open(OpenMode::Existing)?;
+    // A copy is of the file as it is, whatever its format.
+    let store = ctx.open(OpenMode::ReadAsItIs)?;
     store.copy_to(&args.out).map_err(|e| crate::backup::point_to_newest(e, store.path(), store.passphrase()))?;
     writeln!(
         ctx.err,
         "Backed up {} to {} (checked as `cutover check` checks). To restore it, see \"Backups and restoring one\" in docs/practice-manager.md.",
-        store.path().display(),
-        args.out.display()
+        path_inline(store.path()),
+        path_inline(&args.out)
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Commands that only read, and so need no backup after them. Anything else (including commands
-/// added later) is treated as writing: an extra backup costs little, a missing one could cost a lot.
+/// Commands that only read the database. They open it only to read (`OpenMode::Read`: a backup or
+/// an export checked or looked into stays byte for byte the copy that was taken), make no log
+/// folder beside it, and need no backup after them. Anything else (including commands added later)
+/// is treated as writing: an extra backup costs little, a missing one could cost a lot. `export`
+/// writes: it records who exported what in the audit trail.
 pub fn only_reads(command: &Option<Command>) -> bool {
+    use crate::cli::{ChecklistArgs, PatientsCommand, PlanArgs, RecheckArgs, ServicesArgs, StaffCommand};
     matches!(
         command,
-        None | Some(
+        Some(
             Command::List(_)
                 | Command::Show(_)
                 | Command::Check
                 | Command::Info
+                | Command::Queue(_)
                 | Command::Report(_)
-                | Command::Export(_)
                 | Command::Backup(_)
-                | Command::Patients(crate::cli::PatientsCommand::Duplicates { .. })
+                | Command::Patients(PatientsCommand::Duplicates { .. })
+                | Command::Staff(StaffCommand::List)
+                | Command::Callbacks { .. }
+                | Command::Plan(PlanArgs { action: None })
+                | Command::Checklist(ChecklistArgs { action: None, .. })
+                | Command::Services(ServicesArgs { action: None })
+                | Command::Recheck(RecheckArgs { action: None })
         )
     )
 }

@@ -8,7 +8,8 @@ use crate::error::{Result, check_findings};
 use crate::store::OpenMode;
 
 pub fn check(ctx: &mut Context) -> Result<ExitCode> {
-    let store = ctx.open(OpenMode::Existing)?;
+    // Checked as it is, whatever its format: a backup made before cutover was updated too.
+    let store = ctx.open(OpenMode::ReadAsItIs)?;
     let findings = store.check()?;
     if !findings.is_empty() {
         // The findings are what check was asked for: its output, so that `check > report.txt`

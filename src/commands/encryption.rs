@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use super::Context;
 use crate::cli::RekeyArgs;
+use crate::domain::text::path_inline;
 use crate::error::{Error, Result};
 use crate::store::{OpenMode, Passphrase, Store};
 
@@ -22,7 +23,7 @@ pub fn encrypt(ctx: &mut Context) -> Result<ExitCode> {
     writeln!(
         ctx.err,
         "Encrypted {}: it cannot be read without the passphrase now. Keep the passphrase where the practice keeps its other secrets: if it is lost, nobody can read the log. Give it to every cutover on this database with --passphrase-file.",
-        ctx.location.path.display()
+        path_inline(&ctx.location.path)
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -43,7 +44,7 @@ pub fn rekey(args: RekeyArgs, ctx: &mut Context) -> Result<ExitCode> {
     writeln!(
         ctx.err,
         "The passphrase of {} is changed. From now on give the new one with --passphrase-file, on this PC and on every PC that shares this log (change it on each of them today: until then their files cannot be merged here).",
-        ctx.location.path.display()
+        path_inline(&ctx.location.path)
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -71,7 +72,7 @@ fn say_backup_left(backup: &Path, had_passphrase: bool, ctx: &mut Context) -> Re
     writeln!(
         ctx.err,
         "Check: the rolling backup {} could not be written again ({under}). Move it somewhere safe or delete it once the new backups are made.",
-        backup.display()
+        path_inline(backup)
     )?;
     Ok(())
 }

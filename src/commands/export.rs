@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::Context;
 use crate::cli::ExportArgs;
+use crate::domain::text::{escape_inline, path_inline};
 use crate::error::Result;
 use crate::store::{ExportLabel, OpenMode};
 
@@ -25,8 +26,8 @@ pub fn export(args: ExportArgs, ctx: &mut Context) -> Result<ExitCode> {
         count("revisions"),
         count("patients"),
         count("audit events"),
-        args.out.display(),
-        args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        path_inline(&args.out),
+        args.out.file_name().map(|n| escape_inline(&n.to_string_lossy()).into_owned()).unwrap_or_default()
     )?;
     Ok(ExitCode::SUCCESS)
 }

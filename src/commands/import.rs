@@ -11,7 +11,7 @@ use super::patient_args::typed_patient;
 use crate::cli::{ImportEntriesArgs, ImportPatientsArgs};
 use crate::domain::Problem;
 use crate::domain::fields::{EntryContent, Kind, PatientInput, parse_staff_id, time_warnings};
-use crate::domain::text::spreadsheet_safe;
+use crate::domain::text::{escape_inline, escape_list, path_inline, spreadsheet_safe};
 use crate::domain::time;
 use crate::entries::{self as entry_service, CheckedPatient, NewEntry, PatientGiven};
 use crate::error::{Error, Exchange, Result, RowProblem, RowReason, Warning};
@@ -47,7 +47,8 @@ pub fn patients(args: ImportPatientsArgs, ctx: &mut Context) -> Result<ExitCode>
     };
     writeln!(
         ctx.err,
-        "Imported the patient list {name}: {} patients ({} new, {} updated, {} unchanged{not_updated}).",
+        "Imported the patient list {}: {} patients ({} new, {} updated, {} unchanged{not_updated}).",
+        escape_inline(&name),
         list.patients.len(),
         outcome.added,
         outcome.updated,
@@ -70,7 +71,7 @@ pub fn patients(args: ImportPatientsArgs, ctx: &mut Context) -> Result<ExitCode>
         )?;
     }
     if !list.ignored_columns.is_empty() {
-        writeln!(ctx.err, "Note: these columns were not used: {}.", list.ignored_columns.join(", "))?;
+        writeln!(ctx.err, "Note: these columns were not used: {}.", escape_list(&list.ignored_columns))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -79,10 +80,10 @@ pub fn patients(args: ImportPatientsArgs, ctx: &mut Context) -> Result<ExitCode>
 fn list_conflict(c: &ListConflict) -> String {
     let who = |(family, given, dob): &(String, String, String)| {
         let dob = chrono::NaiveDate::parse_from_str(dob, "%Y-%m-%d").map_or_else(|_| dob.clone(), time::format_uk_date);
-        format!("{family}, {given}, born {dob}")
+        escape_inline(&format!("{family}, {given}, born {dob}")).into_owned()
     };
-    let nhs =
-        crate::domain::nhs::NhsNumber::parse(&c.nhs_number).map_or_else(|_| c.nhs_number.clone(), |n| n.to_string());
+    let nhs = crate::domain::nhs::NhsNumber::parse(&c.nhs_number)
+        .map_or_else(|_| escape_inline(&c.nhs_number).into_owned(), |n| n.to_string());
     format!(
         "  - line {}: NHS number {nhs} is held here for {} ({} {}); the list says {}. Not updated.",
         c.line,
@@ -237,7 +238,7 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
         }
         Ok((to_save.len(), no_nhs_number, duplicates))
     })?;
-    writeln!(ctx.err, "Imported {} from {name}.", counted(loaded, "entry", "entries"))?;
+    writeln!(ctx.err, "Imported {} from {}.", counted(loaded, "entry", "entries"), escape_inline(&name))?;
     if !duplicates.is_empty() {
         writeln!(
             ctx.err,
@@ -246,7 +247,9 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
         )?;
         for (line, repeats) in &duplicates {
             match repeats {
-                Repeats::Held(reference) => writeln!(ctx.err, "  - line {line}: already held as {reference}")?,
+                Repeats::Held(reference) => {
+                    writeln!(ctx.err, "  - line {line}: already held as {}", escape_inline(reference))?
+                }
                 Repeats::Line(first) => writeln!(ctx.err, "  - line {line}: the same as line {first} of this file")?,
             }
         }
@@ -261,7 +264,7 @@ pub fn entries(args: ImportEntriesArgs, ctx: &mut Context) -> Result<ExitCode> {
             ctx.err,
             "{} not imported. {held} in {}, unchanged, with the reason in the last column: correct {them} there and import that file.",
             counted(bad.len(), "row was", "rows were"),
-            rejects.display()
+            path_inline(rejects)
         )?;
     }
     if no_nhs_number > 0 {

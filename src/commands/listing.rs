@@ -346,7 +346,7 @@ fn show_text(
         Ok(())
     };
     let content = &current.content;
-    writeln!(out, "{} {}  ({})", entry.kind.label(), entry.reference, entry.id)?;
+    writeln!(out, "{} {}  ({})", entry.kind.label(), escape_inline(&entry.reference), entry.id)?;
     if entry.voided {
         let reason = current.reason.as_deref().unwrap_or("");
         writeln!(out, "VOIDED (logged in error): {}", escape_inline(reason))?;

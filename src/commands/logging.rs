@@ -8,6 +8,7 @@ use super::patient_args::{given, typed_patient};
 use crate::cli::{AmendArgs, LogArgs, VoidArgs};
 use crate::domain::Problem;
 use crate::domain::fields::{FieldProblem, Kind};
+use crate::domain::text::escape_inline;
 use crate::domain::time;
 use crate::entries::{self, Amendment, NewEntry, PatientGiven};
 use crate::error::{Error, Result, Usage};
@@ -44,7 +45,13 @@ pub fn log(args: LogArgs, ctx: &mut Context) -> Result<ExitCode> {
     let saved = store.write_at(ctx.now, |tx| entries::log(tx, &actor, &entry, args.confirm))?;
     writeln!(ctx.out, "{}", saved.id)?;
     ctx.out.flush()?;
-    writeln!(ctx.err, "Saved {} ({}, {}).", saved.reference, kind.label(), time::format_uk(saved.occurred_at))?;
+    writeln!(
+        ctx.err,
+        "Saved {} ({}, {}).",
+        escape_inline(&saved.reference),
+        kind.label(),
+        time::format_uk(saved.occurred_at)
+    )?;
     ctx.warn(&saved.warnings)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -75,7 +82,11 @@ pub fn amend(args: AmendArgs, ctx: &mut Context) -> Result<ExitCode> {
     };
     match store.write_at(ctx.now, |tx| entries::amend(tx, &actor, &amendment, args.confirm))? {
         Some(saved) => {
-            writeln!(ctx.err, "Amended {}; the earlier version is kept in its history.", saved.reference)?;
+            writeln!(
+                ctx.err,
+                "Amended {}; the earlier version is kept in its history.",
+                escape_inline(&saved.reference)
+            )?;
             ctx.warn(&saved.warnings)?;
         }
         None => writeln!(ctx.err, "Nothing changed: the entry already says that.")?,
@@ -90,6 +101,6 @@ pub fn void(args: VoidArgs, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let actor = store.actor(ctx.as_staff.as_deref())?;
     let reference = store.write_at(ctx.now, |tx| entries::void(tx, &actor, &args.id, &args.reason))?;
-    writeln!(ctx.err, "Voided {reference}. It leaves the re-entry queue but stays in the history.")?;
+    writeln!(ctx.err, "Voided {}. It leaves the re-entry queue but stays in the history.", escape_inline(&reference))?;
     Ok(ExitCode::SUCCESS)
 }

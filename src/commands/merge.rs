@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::Context;
 use crate::cli::MergeArgs;
 use crate::domain::fields::Kind;
+use crate::domain::text::{escape_inline, quoted};
 use crate::domain::time;
 use crate::error::Result;
 use crate::queue::workflow::{action_words, status_words};
@@ -18,24 +19,18 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
     let merged = crate::merge::merge_files(&store, &args.files, &actor, ctx.now)?;
     for m in &merged {
         let o = &m.outcome;
+        let file_name = escape_inline(&m.source.file_name);
         if o.added_anything() {
             writeln!(
                 ctx.err,
-                "Merged {}: {} new entries, {} new revisions, {} new patients, {} re-entry changes, {} audit events, {} staff, {} workstations.",
-                m.source.file_name,
-                o.entries,
-                o.revisions,
-                o.patients,
-                o.reentry_events,
-                o.audit,
-                o.staff,
-                o.workstations
+                "Merged {file_name}: {} new entries, {} new revisions, {} new patients, {} re-entry changes, {} audit events, {} staff, {} workstations.",
+                o.entries, o.revisions, o.patients, o.reentry_events, o.audit, o.staff, o.workstations
             )?;
             if o.runbook > 0 {
                 writeln!(ctx.err, "  and {} runbook changes (plan, checklists, services, re-check).", o.runbook)?;
             }
         } else {
-            writeln!(ctx.err, "Merged {}: nothing new (it had been merged already).", m.source.file_name)?;
+            writeln!(ctx.err, "Merged {file_name}: nothing new (it had been merged already).")?;
         }
         for (id, here, there) in &o.staff_clashes {
             super::staff_clash_warning(&mut ctx.err, id, here, there, &m.source.file_name)?;
@@ -43,15 +38,17 @@ pub fn merge(args: MergeArgs, ctx: &mut Context) -> Result<ExitCode> {
         for (key, here, there) in &o.setting_differences {
             writeln!(
                 ctx.err,
-                "Note: setting {key} is \"{here}\" here and \"{there}\" in {}; this database's value is kept (change it with `cutover init`).",
-                m.source.file_name
+                "Note: setting {} is {} here and {} in {file_name}; this database's value is kept (change it with `cutover init`).",
+                escape_inline(key),
+                quoted(here),
+                quoted(there)
             )?;
         }
         for (table, rows) in &o.not_merged {
             writeln!(
                 ctx.err,
-                "Note: {} holds {rows} rows of {table}, which merge does not bring across.",
-                m.source.file_name
+                "Note: {file_name} holds {rows} rows of {}, which merge does not bring across.",
+                escape_inline(table)
             )?;
         }
     }
@@ -79,8 +76,7 @@ pub(super) fn report(
             "Queue items claimed on two workstations at once (neither knew of the other; one claim stands, the same on every PC: the other person should leave the item to its holder):"
         )?;
         for c in lost {
-            writeln!(
-                ctx.out,
+            let line = format!(
                 "  {}  claimed by {} on workstation {} and by {} on workstation {}: it is {}'s",
                 c.reference,
                 c.later.staff_id,
@@ -88,7 +84,8 @@ pub(super) fn report(
                 c.earlier.staff_id,
                 c.earlier.workstation,
                 c.earlier.staff_id
-            )?;
+            );
+            writeln!(ctx.out, "{}", escape_inline(&line))?;
         }
     }
     let twice: Vec<_> = merged.iter().flat_map(|m| &m.outcome.done_twice).collect();
@@ -101,8 +98,7 @@ pub(super) fn report(
             r.as_deref().map_or_else(|| "no reference given".to_string(), |r| format!("new system reference {r}"))
         };
         for c in twice {
-            writeln!(
-                ctx.out,
+            let line = format!(
                 "  {}  done by {} on workstation {} ({}) and by {} on workstation {} ({})",
                 c.reference,
                 c.earlier.staff_id,
@@ -111,7 +107,8 @@ pub(super) fn report(
                 c.later.staff_id,
                 c.later.workstation,
                 new_ref(&c.later.new_system_ref),
-            )?;
+            );
+            writeln!(ctx.out, "{}", escape_inline(&line))?;
         }
     }
     let clashes: Vec<_> = merged.iter().flat_map(|m| &m.outcome.reentry_clashes).collect();
@@ -121,8 +118,7 @@ pub(super) fn report(
             "Queue items finished on one workstation and changed on another (both changes are kept; the later one counts; check what was keyed into the new system):"
         )?;
         for c in clashes {
-            writeln!(
-                ctx.out,
+            let line = format!(
                 "  {}  {} by {} on workstation {} at {}, then {} by {} on workstation {} at {}; it is now {}",
                 c.reference,
                 action_words(c.earlier.action),
@@ -134,7 +130,8 @@ pub(super) fn report(
                 c.later.workstation,
                 time::format_uk(c.later.at),
                 status_words(c.now),
-            )?;
+            );
+            writeln!(ctx.out, "{}", escape_inline(&line))?;
         }
     }
     let voids: Vec<_> = merged.iter().flat_map(|m| &m.outcome.voids_standing).collect();
@@ -144,11 +141,11 @@ pub(super) fn report(
             "Entries voided on one workstation and amended on another that did not know (the void stands; the amendment is kept in the history; check each with `cutover show REF` and log it again if it is still needed):"
         )?;
         for v in voids {
-            writeln!(
-                ctx.out,
+            let line = format!(
                 "  {}  voided on workstation {}, amended on workstation {}",
                 v.reference, v.voided_on, v.amended_on
-            )?;
+            );
+            writeln!(ctx.out, "{}", escape_inline(&line))?;
         }
     }
     let conflicts = match mark("revision") {
@@ -161,7 +158,8 @@ pub(super) fn report(
             "Entries amended on two workstations from the same version (both versions are kept; the later one shows; check each with `cutover show REF`):"
         )?;
         for c in &conflicts {
-            writeln!(ctx.out, "  {}  {} versions made from one earlier version", c.reference, c.revisions)?;
+            let line = format!("  {}  {} versions made from one earlier version", c.reference, c.revisions);
+            writeln!(ctx.out, "{}", escape_inline(&line))?;
         }
     }
     let twice = match mark("entry") {
@@ -176,7 +174,7 @@ pub(super) fn report(
         for d in &twice {
             let kind = Kind::parse(&d.kind).map_or_else(|_| d.kind.clone(), |k| k.label().to_string());
             let at = time::from_storage(&d.occurred_at).map_or_else(|| d.occurred_at.clone(), time::format_uk);
-            writeln!(ctx.out, "  {} and {}  {kind}, {at}", d.first, d.second)?;
+            writeln!(ctx.out, "{}", escape_inline(&format!("  {} and {}  {kind}, {at}", d.first, d.second)))?;
         }
     }
     let duplicates = if since.is_some() { Vec::new() } else { store.possible_duplicates()? };
@@ -187,7 +185,7 @@ pub(super) fn report(
         )?;
         for group in &duplicates {
             let described: Vec<String> = group.iter().map(|p| p.describe()).collect();
-            writeln!(ctx.out, "  {}", described.join("  |  "))?;
+            writeln!(ctx.out, "  {}", escape_inline(&described.join("  |  ")))?;
         }
     }
     Ok(())

@@ -28,6 +28,8 @@ use crate::error::{Result, Warning};
 use crate::output::{Out, Text};
 use crate::store::{OpenMode, Store};
 
+pub use backup::only_reads;
+
 /// What every command gets: where the database is, who is acting, the time, and where to write.
 pub struct Context<'a> {
     pub location: DatabaseLocation,
@@ -37,10 +39,18 @@ pub struct Context<'a> {
     pub out: Out<'a>,
     /// Standard error: messages, escaped for the terminal.
     pub err: Text<'a>,
+    /// The command only reads (`only_reads`, the one list): whatever it asks for, it opens the
+    /// database only to read, and no rolling backup follows it.
+    pub only_reads: bool,
 }
 
 impl Context<'_> {
+    /// The database, opened as `mode` says, or only to read for a command that only reads.
     pub fn open(&self, mode: OpenMode) -> Result<Store> {
+        let mode = match mode {
+            OpenMode::Create | OpenMode::Existing if self.only_reads => OpenMode::Read,
+            mode => mode,
+        };
         Store::open(&self.location, mode)
     }
 
@@ -57,7 +67,7 @@ impl Context<'_> {
 /// or two sharing a reference prefix.
 /// Said by `init`, `info`, `merge` and `sync`, on stderr.
 pub(super) fn workstation_warnings(store: &Store, err: &mut dyn Write) -> Result<()> {
-    use crate::domain::text::escape_inline;
+    use crate::domain::text::{escape_inline, quoted};
     if let Some(moved) = store.moved_from()? {
         let copied = crate::error::Sharing::Copied { home: moved.home.describe(), now: moved.now.describe() };
         writeln!(err, "Check: {copied}")?;
@@ -65,13 +75,9 @@ pub(super) fn workstation_warnings(store: &Store, err: &mut dyn Write) -> Result
     for group in store.workstations_sharing_a_prefix()? {
         let names: Vec<String> = group
             .iter()
-            .map(
-                |(w, here)| {
-                    if *here { "this workstation".to_string() } else { format!("\"{}\"", escape_inline(&w.name)) }
-                },
-            )
+            .map(|(w, here)| if *here { "this workstation".to_string() } else { quoted(&w.name) })
             .collect();
-        let prefix = &group[0].0.prefix;
+        let prefix = escape_inline(&group[0].0.prefix);
         writeln!(
             err,
             "Check: {} use the same prefix {prefix}, so a paper reference such as {prefix}-0001 could mean an entry of either. Give each its own prefix: on all but one of them run `cutover init --prefix NEW` (new entries take the new prefix; references already written stay as they are).",
@@ -83,11 +89,11 @@ pub(super) fn workstation_warnings(store: &Store, err: &mut dyn Write) -> Result
 
 /// One staff id with two names: entries keep the id, so a person must say whether it is one person.
 pub(super) fn staff_clash_warning(err: &mut dyn Write, id: &str, here: &str, there: &str, source: &str) -> Result<()> {
-    use crate::domain::text::escape_inline;
-    let (here, there) = (escape_inline(here), escape_inline(there));
+    use crate::domain::text::{escape_inline, quoted};
+    let (id, here, there, source) = (escape_inline(id), quoted(here), quoted(there), escape_inline(source));
     writeln!(
         err,
-        "Check: staff id {id} is \"{here}\" here but \"{there}\" in {source}. If they are one person, nothing needs doing. If they are two people, what each logs would look like the other's: on the PC where {id} is \"{there}\", add them under a new id (`cutover staff add NEWID --name \"{there}\" --role ROLE`) and have them use it from now on; entries already logged keep showing {id}."
+        "Check: staff id {id} is {here} here but {there} in {source}. If they are one person, nothing needs doing. If they are two people, what each logs would look like the other's: on the PC where {id} is {there}, add them under a new id (`cutover staff add NEWID --name {there} --role ROLE`) and have them use it from now on; entries already logged keep showing {id}."
     )?;
     Ok(())
 }
@@ -137,7 +143,8 @@ fn write_table_row(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> R
 }
 
 pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode> {
-    let writes = !backup::only_reads(&command);
+    // The screens keep their own rolling backups as they save.
+    let screens = command.is_none();
     let result = match command {
         None => setup::welcome(ctx),
         Some(Command::Init(args)) => setup::init(args, ctx),
@@ -179,7 +186,7 @@ pub fn dispatch(command: Option<Command>, ctx: &mut Context) -> Result<ExitCode>
         Some(Command::Recheck(args)) => runbook::recheck(args, ctx),
         Some(Command::Callbacks { format }) => runbook::callbacks(format, ctx),
     };
-    if writes && result.is_ok() {
+    if !ctx.only_reads && !screens && result.is_ok() {
         backup::after_write(ctx);
     }
     result

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::{Context, write_table_row};
 use crate::cli::Format;
+use crate::domain::text::{escape_inline, escape_list};
 use crate::error::{Error, Result};
 use crate::store::{DuplicatePair, OpenMode, Patient};
 
@@ -107,15 +108,15 @@ pub fn join(keep: &str, other: &str, reason: &str, ctx: &mut Context) -> Result<
     writeln!(ctx.out, "{}", outcome.kept.id)?;
     let moved = match outcome.moved.len() {
         0 => "it held no entries to move".to_string(),
-        1 => format!("its entry {} now names the kept record", outcome.moved[0]),
-        n => format!("its {n} entries ({}) now name the kept record", outcome.moved.join(", ")),
+        1 => format!("its entry {} now names the kept record", escape_inline(&outcome.moved[0])),
+        n => format!("its {n} entries ({}) now name the kept record", escape_list(&outcome.moved)),
     };
     writeln!(
         ctx.err,
         "Joined {} into {}: {moved}. Each moved entry has a new version; the earlier ones, and the joined \
          record, are kept in the history.",
-        outcome.joined.describe(),
-        outcome.kept.describe()
+        escape_inline(&outcome.joined.describe()),
+        escape_inline(&outcome.kept.describe())
     )?;
     Ok(ExitCode::SUCCESS)
 }

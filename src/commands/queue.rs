@@ -14,7 +14,7 @@ use crate::cli::{
 use crate::domain::Problem;
 use crate::domain::fields::{FieldProblem, Kind};
 use crate::domain::nhs::NhsNumber;
-use crate::domain::text::{escape_inline, spreadsheet_safe};
+use crate::domain::text::{escape_inline, path_inline, spreadsheet_safe};
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::output::Out;
@@ -121,7 +121,7 @@ pub fn queue(args: QueueArgs, ctx: &mut Context) -> Result<ExitCode> {
             let mut buffer = Vec::new();
             write_queue(&mut Out::new(&mut buffer, false), args.format, &built, args.explain, &heading)?;
             crate::files::write_private(path, &buffer)?;
-            writeln!(ctx.err, "Wrote {} to {}.", items_words(built.items.len()), path.display())?;
+            writeln!(ctx.err, "Wrote {} to {}.", items_words(built.items.len()), path_inline(path))?;
         }
         None => write_queue(&mut ctx.out, args.format, &built, args.explain, &heading)?,
     }
@@ -453,15 +453,24 @@ pub fn claim(args: ClaimArgs, ctx: &mut Context) -> Result<ExitCode> {
     let outcome = change(ctx, &args.id, Request::Claim { take_over: args.take_over })?;
     let until = outcome.claimed_until.map(time::format_uk).unwrap_or_default();
     match &outcome.taken_from {
-        Some(from) => writeln!(ctx.err, "Took over {} from {from}; it is yours until {until}.", outcome.reference)?,
-        None => writeln!(ctx.err, "Claimed {} until {until}. Nobody else can claim it meanwhile.", outcome.reference)?,
+        Some(from) => writeln!(
+            ctx.err,
+            "Took over {} from {}; it is yours until {until}.",
+            escape_inline(&outcome.reference),
+            escape_inline(from)
+        )?,
+        None => writeln!(
+            ctx.err,
+            "Claimed {} until {until}. Nobody else can claim it meanwhile.",
+            escape_inline(&outcome.reference)
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn release(args: ItemArgs, ctx: &mut Context) -> Result<ExitCode> {
     let outcome = change(ctx, &args.id, Request::Release)?;
-    writeln!(ctx.err, "Released {}; it is back in the open queue.", outcome.reference)?;
+    writeln!(ctx.err, "Released {}; it is back in the open queue.", escape_inline(&outcome.reference))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -480,9 +489,9 @@ pub fn done(args: DoneArgs, ctx: &mut Context) -> Result<ExitCode> {
         take_over: args.take_over,
     };
     let outcome = change_confirmed(ctx, &args.id, request, args.confirm)?;
-    let mut message = format!("Marked {} done", outcome.reference);
+    let mut message = format!("Marked {} done", escape_inline(&outcome.reference));
     if let Some(from) = &outcome.taken_from {
-        message.push_str(&format!(" (it was claimed by {from})"));
+        message.push_str(&format!(" (it was claimed by {})", escape_inline(from)));
     }
     writeln!(ctx.err, "{message}.")?;
     Ok(ExitCode::SUCCESS)
@@ -513,14 +522,14 @@ pub fn query(args: QueryArgs, ctx: &mut Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let asked_for = store.reentry_history(&outcome.entry_id)?.pop().and_then(|e| e.for_staff);
     let whom = match asked_for.as_deref().map(|id| store.staff_member(id)).transpose()?.flatten() {
-        Some(member) => format!("{} ({})", member.id, member.name),
+        Some(member) => escape_inline(&format!("{} ({})", member.id, member.name)).into_owned(),
         None => "any clinician".to_string(),
     };
-    let list = asked_for.as_deref().unwrap_or("YOUR_ID");
+    let list = escape_inline(asked_for.as_deref().unwrap_or("YOUR_ID"));
     writeln!(
         ctx.err,
         "{} is waiting for {whom}; it stays in the queue as a query. Clinicians see it with `cutover queue --status query --for {list}`.",
-        outcome.reference
+        escape_inline(&outcome.reference)
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -531,7 +540,7 @@ pub fn answer(args: AnswerArgs, ctx: &mut Context) -> Result<ExitCode> {
     writeln!(
         ctx.err,
         "Recorded your answer to {}; it is back in the open queue, with your answer, for whoever keys it.",
-        outcome.reference
+        escape_inline(&outcome.reference)
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -539,20 +548,28 @@ pub fn answer(args: AnswerArgs, ctx: &mut Context) -> Result<ExitCode> {
 pub fn skip(args: SkipArgs, ctx: &mut Context) -> Result<ExitCode> {
     let reason = text("reason", &args.reason, NOTE_MAX)?;
     let outcome = change(ctx, &args.id, Request::NotRequired { reason })?;
-    writeln!(ctx.err, "Set {} aside as not required. `cutover reopen` brings it back.", outcome.reference)?;
+    writeln!(
+        ctx.err,
+        "Set {} aside as not required. `cutover reopen` brings it back.",
+        escape_inline(&outcome.reference)
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn reopen(args: ReopenArgs, ctx: &mut Context) -> Result<ExitCode> {
     let note = optional_text("note", args.note.as_deref(), NOTE_MAX)?;
     let outcome = change(ctx, &args.id, Request::Reopen { note })?;
-    writeln!(ctx.err, "Reopened {}; it is back in the open queue.", outcome.reference)?;
+    writeln!(ctx.err, "Reopened {}; it is back in the open queue.", escape_inline(&outcome.reference))?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn waive(args: WaiveArgs, ctx: &mut Context) -> Result<ExitCode> {
     let reason = text("reason", &args.reason, NOTE_MAX)?;
     let outcome = change(ctx, &args.id, Request::WaiveNhs { reason })?;
-    writeln!(ctx.err, "Recorded an NHS-number waiver for {}; it can now be marked done.", outcome.reference)?;
+    writeln!(
+        ctx.err,
+        "Recorded an NHS-number waiver for {}; it can now be marked done.",
+        escape_inline(&outcome.reference)
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -30,7 +30,7 @@ pub fn report(args: ReportArgs, ctx: &mut Context) -> Result<ExitCode> {
     match &args.out {
         Some(path) => {
             crate::files::write_private(path, &buffer)?;
-            writeln!(ctx.err, "Report written to {}.", path.display())?;
+            writeln!(ctx.err, "Report written to {}.", crate::domain::text::path_inline(path))?;
         }
         None if args.format == ReportFormat::Csv => ctx.out.csv()?.write_all(&buffer)?,
         None => ctx.out.write_all(&buffer)?,

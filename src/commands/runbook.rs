@@ -32,8 +32,8 @@ fn names(store: &Store) -> Result<HashMap<String, String>> {
 
 fn who(names: &HashMap<String, String>, id: &str) -> String {
     match names.get(id) {
-        Some(name) => format!("{} ({id})", escape_inline(name)),
-        None => id.to_string(),
+        Some(name) => format!("{} ({})", escape_inline(name), escape_inline(id)),
+        None => escape_inline(id).into_owned(),
     }
 }
 
@@ -84,9 +84,14 @@ fn show_plan(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
                 } else {
                     String::new()
                 };
-                writeln!(out, "  Set by {} on {}{earlier}.", v.recorded_by, time::format_uk(v.recorded_at))?;
+                writeln!(
+                    out,
+                    "  Set by {} on {}{earlier}.",
+                    escape_inline(&v.recorded_by),
+                    time::format_uk(v.recorded_at)
+                )?;
                 for other in &line.made_apart {
-                    writeln!(out, "  {}", escape_inline(&set_apart_words(other)))?;
+                    writeln!(out, "  {}", set_apart_words(other))?;
                 }
             }
             None => {
@@ -132,8 +137,9 @@ pub fn checklist(args: ChecklistArgs, ctx: &mut Context) -> Result<ExitCode> {
             match outcome {
                 Ticked::AlreadyTicked { by, at } => writeln!(
                     ctx.err,
-                    "{} was already ticked by {by} on {}; nothing was changed. Add a note with --note.",
+                    "{} was already ticked by {} on {}; nothing was changed. Add a note with --note.",
                     found.id,
+                    escape_inline(&by),
                     time::format_uk(at)
                 )?,
                 Ticked::Noted => writeln!(ctx.err, "Added the note to {}.", found.id)?,
@@ -228,6 +234,7 @@ pub fn services(args: ServicesArgs, ctx: &mut Context) -> Result<ExitCode> {
                 let (_, service) = tx.find_service(&name)?;
                 Ok((service, tx.service_update(&actor, &name, state, note.as_deref())?))
             })?;
+            let service = escape_inline(&service);
             match state {
                 Some(_) => writeln!(ctx.err, "{service}: {}.", now_in.words())?,
                 None => writeln!(ctx.err, "Note added to {service}; it is still {}.", now_in.words())?,
@@ -301,7 +308,8 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
             let seed = seed.unwrap_or_else(crate::runbook::recheck::new_seed);
             let drawn = store.write_at(ctx.now, |tx| tx.recheck_sample(&actor, size as usize, seed))?;
             for nhs in &drawn.drawn {
-                let shown = NhsNumber::parse_held(nhs).map_or_else(|_| nhs.clone(), |n| n.to_string());
+                let shown =
+                    NhsNumber::parse_held(nhs).map_or_else(|_| escape_inline(nhs).into_owned(), |n| n.to_string());
                 writeln!(ctx.out, "{shown}")?;
             }
             ctx.out.flush()?;
@@ -331,7 +339,7 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
                 RecheckState::Issue => writeln!(
                     ctx.err,
                     "Recorded an issue for {shown}. It holds up the sign-off until it is fixed or accepted: cutover recheck issue {} --state reported|fixed|accepted",
-                    given.trim()
+                    escape_inline(given.trim())
                 )?,
                 _ => writeln!(ctx.err, "Marked {shown}: matches.")?,
             }
@@ -345,7 +353,12 @@ pub fn recheck(args: RecheckArgs, ctx: &mut Context) -> Result<ExitCode> {
         }
         RecheckAction::Signoff { reason } => {
             let signed = store.write_at(ctx.now, |tx| tx.signoff(&actor, reason.as_deref()))?;
-            write!(ctx.err, "Go Live Data signed off by {} on {}", signed.staff_id, time::format_uk(signed.at))?;
+            write!(
+                ctx.err,
+                "Go Live Data signed off by {} on {}",
+                escape_inline(&signed.staff_id),
+                time::format_uk(signed.at)
+            )?;
             if signed.open_issues + signed.unchecked > 0 {
                 write!(
                     ctx.err,
@@ -375,7 +388,7 @@ fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
             s.size,
             s.population,
             s.seed,
-            s.staff_id,
+            escape_inline(&s.staff_id),
             time::format_uk(s.drawn_at)
         )?;
     }
@@ -395,7 +408,7 @@ fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     if !issues.is_empty() {
         writeln!(out, "\nIssue log")?;
         for line in issues {
-            writeln!(out, "  {}: {}", line.label, line.state.words())?;
+            writeln!(out, "  {}: {}", escape_inline(&line.label), line.state.words())?;
             for e in &line.history {
                 let what = e.what.as_deref().and_then(RecheckState::from_name).map_or("", |s| s.words());
                 let note = e.note.as_deref().map(|n| format!(": {}", escape_inline(n))).unwrap_or_default();
@@ -406,7 +419,7 @@ fn show_recheck(store: &Store, ctx: &mut Context) -> Result<ExitCode> {
     writeln!(out)?;
     match r.signed_off() {
         Some(s) => {
-            write!(out, "Go Live Data signed off by {} on {}", s.staff_id, time::format_uk(s.at))?;
+            write!(out, "Go Live Data signed off by {} on {}", escape_inline(&s.staff_id), time::format_uk(s.at))?;
             match &s.reason {
                 Some(reason) => writeln!(
                     out,

@@ -7,7 +7,7 @@ use super::Context;
 use crate::cli::InitArgs;
 use crate::domain::Problem;
 use crate::domain::fields::{FieldProblem, parse_prefix, parse_staff_id};
-use crate::domain::text::{escape_inline, pad};
+use crate::domain::text::{escape_inline, pad, path_inline, quoted};
 use crate::domain::time::{self, CutoverClock};
 use crate::error::{Error, Result, Usage};
 use crate::store::settings_key as key;
@@ -101,6 +101,7 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
         writeln!(ctx.err, "Settings saved.")?;
     }
     if let Some(id) = unknown_actor {
+        let id = escape_inline(&id);
         writeln!(
             ctx.err,
             "Note: {id} is not on the staff list yet, so this was recorded without a name. Add yourself next: cutover staff add {id} --name \"Your name\" --role manager"
@@ -111,7 +112,8 @@ pub fn init(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
     {
         writeln!(
             ctx.err,
-            "Note: the shared folder {folder} cannot be reached from this PC just now. It is set all the same; each round tries it again (check the path as this PC reaches it)."
+            "Note: the shared folder {} cannot be reached from this PC just now. It is set all the same; each round tries it again (check the path as this PC reaches it).",
+            escape_inline(folder)
         )?;
     }
     super::workstation_warnings(&store, &mut ctx.err)?;
@@ -142,7 +144,11 @@ fn identity(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
         let here = crate::store::Home::of(store.path());
         let was_moved = store.write_at(ctx.now, |tx| tx.confirm_moved(&actor, &here))?;
         if was_moved {
-            writeln!(ctx.err, "Noted: this database was moved to {}; it keeps its identity.", here.describe())?;
+            writeln!(
+                ctx.err,
+                "Noted: this database was moved to {}; it keeps its identity.",
+                escape_inline(&here.describe())
+            )?;
         } else {
             writeln!(ctx.err, "Nothing changed: this database is where it was set up.")?;
         }
@@ -155,9 +161,9 @@ fn identity(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
         .write_at(ctx.now, |tx| tx.take_new_identity(&actor, &moved, workstation.as_deref(), prefix.as_deref()))?;
     writeln!(
         ctx.err,
-        "This PC now has its own identity: workstation \"{}\", references {}-0001 onwards.",
-        escape_inline(&new.workstation.name),
-        new.workstation.prefix
+        "This PC now has its own identity: workstation {}, references {}-0001 onwards.",
+        quoted(&new.workstation.name),
+        escape_inline(&new.workstation.prefix)
     )?;
     if new.renumbered.is_empty() {
         writeln!(ctx.err, "Nothing had been logged on it since it was copied, so no reference changed.")?;
@@ -168,7 +174,7 @@ fn identity(args: InitArgs, ctx: &mut Context) -> Result<ExitCode> {
             new.renumbered.len()
         )?;
         for (old, new) in &new.renumbered {
-            writeln!(ctx.err, "  {old} is now {new}")?;
+            writeln!(ctx.err, "  {} is now {}", escape_inline(old), escape_inline(new))?;
         }
     }
     super::workstation_warnings(&store, &mut ctx.err)?;
@@ -271,7 +277,13 @@ pub fn staff_add(id: &str, name: &str, role: &str, ctx: &mut Context) -> Result<
         };
         tx.add_staff(&actor, &member)
     })?;
-    writeln!(ctx.err, "Added {} ({}, {}).", member.id, member.name, member.role.name())?;
+    writeln!(
+        ctx.err,
+        "Added {} ({}, {}).",
+        escape_inline(&member.id),
+        escape_inline(&member.name),
+        member.role.name()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -280,7 +292,7 @@ pub fn staff_list(ctx: &mut Context) -> Result<ExitCode> {
     writeln!(ctx.out, "{:<8}{:<32}ROLE", "ID", "NAME")?;
     for s in store.staff()? {
         let name = escape_inline(&s.name);
-        writeln!(ctx.out, "{:<8}{}{}", s.id, pad(&name, 32), s.role.name())?;
+        writeln!(ctx.out, "{}{}{}", pad(&escape_inline(&s.id), 8), pad(&name, 32), s.role.name())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -298,7 +310,7 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
     let settings = store.settings()?;
     let here = store.local_workstation()?;
     let out = &mut ctx.out;
-    writeln!(out, "Database:        {}", store.path().display())?;
+    writeln!(out, "Database:        {}", path_inline(store.path()))?;
     let encrypted = if store.is_encrypted() {
         "yes: unreadable without the practice's passphrase (SQLCipher 4)"
     } else {
@@ -324,7 +336,12 @@ fn describe(store: &Store, ctx: &mut Context) -> Result<()> {
         }
         Some(CutoverClock::NotStarted) | None => {}
     }
-    writeln!(out, "Workstation:     {} (references start {}-)", escape_inline(&here.name), here.prefix)?;
+    writeln!(
+        out,
+        "Workstation:     {} (references start {}-)",
+        escape_inline(&here.name),
+        escape_inline(&here.prefix)
+    )?;
     Ok(())
 }
 
@@ -340,7 +357,7 @@ pub fn info(ctx: &mut Context) -> Result<ExitCode> {
     writeln!(
         ctx.out,
         "Shared folder:   {}",
-        folder.map_or_else(|| "not set (cutover init --share-folder PATH)".to_string(), |f| f.display().to_string())
+        folder.map_or_else(|| "not set (cutover init --share-folder PATH)".to_string(), |f| path_inline(&f))
     )?;
     writeln!(ctx.out, "PCs in this log:")?;
     for pc in store.pcs_in_log()? {
@@ -353,7 +370,7 @@ pub fn info(ctx: &mut Context) -> Result<ExitCode> {
         writeln!(
             ctx.out,
             "  {:<6}{}{:>8} {entries}  {heard}",
-            pc.prefix,
+            escape_inline(&pc.prefix),
             pad(&escape_inline(&pc.name), 28),
             pc.entries
         )?;

@@ -25,7 +25,7 @@ pub fn sync(args: SyncArgs, ctx: &mut Context) -> Result<ExitCode> {
     writeln!(
         ctx.out,
         "{}  {} (this PC): {}",
-        this.prefix,
+        escape_inline(&this.prefix),
         escape_inline(&this.name),
         if round.published { "its new entries and changes shared" } else { "nothing new to share" }
     )?;
@@ -36,11 +36,13 @@ pub fn sync(args: SyncArgs, ctx: &mut Context) -> Result<ExitCode> {
             1 => "1 new entry".to_string(),
             n => format!("{n} new entries"),
         };
-        writeln!(ctx.out, "{}  {}: {taken} taken{left}; last heard from {heard}", pc.prefix, escape_inline(&pc.name))?;
+        let (prefix, name) = (escape_inline(&pc.prefix), escape_inline(&pc.name));
+        writeln!(ctx.out, "{prefix}  {name}: {taken} taken{left}; last heard from {heard}")?;
     }
     for pc in &round.others {
         if let Some(why) = &pc.skipped {
-            writeln!(ctx.err, "Skipped for now from {} ({}): {why}.", escape_inline(&pc.name), pc.prefix)?;
+            let (prefix, name, why) = (escape_inline(&pc.prefix), escape_inline(&pc.name), escape_inline(why));
+            writeln!(ctx.err, "Skipped for now from {name} ({prefix}): {why}.")?;
         }
     }
     // Every piece carries every member of staff: say each clash once.

@@ -120,6 +120,25 @@ pub fn escape_multiline(s: &str) -> Cow<'_, str> {
     rewrite(s, true, escape_char)
 }
 
+/// A value from outside the program (what someone typed, what a file or the database holds) as a
+/// message quotes it: between double quotes and on the message's own line, with a line break, a tab
+/// or an escape sequence in it shown escaped. A message is written as lines, so the output keeps
+/// its line breaks; this is what keeps a value from making one of its own. Values a message names
+/// without quotes go through [`escape_inline`], and file names through [`path_inline`].
+pub fn quoted(value: &str) -> String {
+    format!("\"{}\"", escape_inline(value))
+}
+
+/// Values from outside the program named one after another ("JS, AB"), each escaped.
+pub fn escape_list(values: &[impl AsRef<str>]) -> String {
+    values.iter().map(|v| escape_inline(v.as_ref())).collect::<Vec<_>>().join(", ")
+}
+
+/// A file's path as a message names it: on one line, escaped as [`quoted`] escapes a value.
+pub fn path_inline(path: &std::path::Path) -> String {
+    escape_inline(&path.display().to_string()).into_owned()
+}
+
 /// JSON as serde_json writes it, with what the rule refuses in JSON's own `\uXXXX` escapes, so
 /// that a script reading it gets back exactly what was stored, and a person reading it on a
 /// terminal sees the escape. serde_json escapes C0 controls inside strings already, so a line end
@@ -298,6 +317,14 @@ mod tests {
         let shown = escape_inline(s);
         assert!(!shown.chars().any(|c| c.is_control()));
         assert_eq!(shown, "Mrs \\u{1b}[2J Jones\\nline two\\u{7}");
+    }
+
+    #[test]
+    fn a_value_quoted_or_named_in_a_message_keeps_to_one_line() {
+        assert_eq!(quoted("Kim\nLee\t\u{1b}[31m"), "\"Kim\\nLee\\t\\u{1b}[31m\"");
+        assert_eq!(quoted("Siân Llŷr"), "\"Siân Llŷr\"");
+        assert_eq!(escape_list(&["JS", "K\nL"]), "JS, K\\nL");
+        assert_eq!(path_inline(std::path::Path::new("/media/usb/a\nb.db")), "/media/usb/a\\nb.db");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::fmt::{self, Display, Formatter};
 
 use super::recheck::RecheckState;
 use super::services::{ServiceState, StepRefused};
+use crate::domain::text::{escape_inline, escape_list, quoted};
 
 #[derive(Debug)]
 pub enum Refusal {
@@ -70,44 +71,51 @@ impl Display for Refusal {
         match self {
             Refusal::UnknownCategory { given, known } => write!(
                 f,
-                "\"{given}\" is not one of the cutover plan's categories, so nothing was changed. They are: {}.",
-                known.join(", ")
+                "{} is not one of the cutover plan's categories, so nothing was changed. They are: {}.",
+                quoted(given),
+                escape_list(known)
             ),
             Refusal::UnknownItem(given) => write!(
                 f,
-                "There is no checklist item \"{given}\", so nothing was changed. `cutover checklist` lists the items with their ids (such as PM-E1)."
+                "There is no checklist item {}, so nothing was changed. `cutover checklist` lists the items with their ids (such as PM-E1).",
+                quoted(given)
             ),
             Refusal::UnknownRole { given, known } => {
-                write!(f, "\"{given}\" is not a checklist role. The roles are: {}.", known.join(", "))
+                write!(f, "{} is not a checklist role. The roles are: {}.", quoted(given), escape_list(known))
             }
             Refusal::UnknownPhase { given, known } => {
-                write!(f, "\"{given}\" is not a checklist phase. The phases are: {}.", known.join(", "))
+                write!(f, "{} is not a checklist phase. The phases are: {}.", quoted(given), escape_list(known))
             }
             Refusal::UnknownService(given) => write!(
                 f,
-                "There is no service \"{given}\" on the list, so nothing was changed. `cutover services` lists them; add one with `cutover services add NAME`."
+                "There is no service {} on the list, so nothing was changed. `cutover services` lists them; add one with `cutover services add NAME`.",
+                quoted(given)
             ),
             Refusal::ServiceExists(name) => {
-                write!(f, "\"{name}\" is already on the services list, so nothing was added.")
+                write!(f, "{} is already on the services list, so nothing was added.", quoted(name))
             }
             Refusal::UnknownServiceState(given) => write!(
                 f,
-                "--state: \"{given}\" is not a service state. Use one of: {}.",
+                "--state: {} is not a service state. Use one of: {}.",
+                quoted(given),
                 ServiceState::ALL.iter().map(|s| s.option()).collect::<Vec<_>>().join(", ")
             ),
             Refusal::ServiceAlready { service, state } => {
-                write!(f, "{service} is already at \"{}\", so nothing was changed.", state.words())
+                write!(f, "{} is already at \"{}\", so nothing was changed.", escape_inline(service), state.words())
             }
             Refusal::ServiceSkips { service, from, to, next } => write!(
                 f,
-                "{service} is at \"{}\", so it cannot go to \"{}\" yet: nothing was changed. Steps are not skipped; the next one is \"{}\" (--state {}).",
+                "{} is at \"{}\", so it cannot go to \"{}\" yet: nothing was changed. Steps are not skipped; the next one is \"{}\" (--state {}).",
+                escape_inline(service),
                 from.words(),
                 to.words(),
                 next.words(),
                 next.option()
             ),
             Refusal::NothingToRecord => f.write_str("Give --state, --note or both: nothing was changed."),
-            Refusal::NotTicked(item) => write!(f, "{item} is not ticked, so there is nothing to untick."),
+            Refusal::NotTicked(item) => {
+                write!(f, "{} is not ticked, so there is nothing to untick.", escape_inline(item))
+            }
             Refusal::EmptyText(what) => write!(f, "{what} cannot be empty: nothing was changed."),
             Refusal::NoPatientList => f.write_str(
                 "There is no patient list to draw a sample from: nothing was drawn. Load the practice's list first with `cutover import patients FILE.csv`.",
@@ -118,23 +126,31 @@ impl Display for Refusal {
             ),
             Refusal::UnknownSubject(given) => write!(
                 f,
-                "\"{given}\" is neither an NHS number nor one of the re-check's reports (qof, cytology, immunisation, capitation, local-codes): nothing was changed."
+                "{} is neither an NHS number nor one of the re-check's reports (qof, cytology, immunisation, capitation, local-codes): nothing was changed.",
+                quoted(given)
             ),
-            Refusal::NotInRecheck(nhs) => write!(
+            Refusal::NotInRecheck(nhs) => {
+                let nhs = escape_inline(nhs);
+                write!(
                 f,
                 "{nhs} is not in the go-live re-check, so nothing was marked. Add the patient first with `cutover recheck add {nhs}`."
-            ),
-            Refusal::NoIssue { subject, state } => write!(
+            )
+            }
+            Refusal::NoIssue { subject, state } => {
+                let subject = escape_inline(subject);
+                write!(
                 f,
                 "{subject} has no open issue ({}), so nothing was changed. Record an issue first with `cutover recheck mark {subject} --issue TEXT`.",
                 state.words()
-            ),
+            )
+            }
             Refusal::IssueAlready { subject, state } => {
-                write!(f, "{subject} is already marked {}, so nothing was changed.", state.words())
+                write!(f, "{} is already marked {}, so nothing was changed.", escape_inline(subject), state.words())
             }
             Refusal::UnknownIssueState(given) => write!(
                 f,
-                "--state: \"{given}\" is not an issue's state. Use reported (to the supplier), fixed or accepted."
+                "--state: {} is not an issue's state. Use reported (to the supplier), fixed or accepted.",
+                quoted(given)
             ),
             Refusal::SignoffHeld { open_issues, unchecked } => write!(
                 f,

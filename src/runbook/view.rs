@@ -9,6 +9,7 @@ use super::recheck::{RecheckState, SignoffHold};
 use super::services::ServiceState;
 use crate::domain::nhs::NhsNumber;
 use crate::domain::text::fold;
+use crate::domain::text::{escape_inline, quoted};
 use crate::domain::time;
 use crate::store::{PlanVersion, RecheckSample, RunbookEvent, RunbookRows, Signoff};
 
@@ -51,17 +52,17 @@ impl ItemLine {
 
 /// "JS on 20/11/2026 09:14": who made a change, and when.
 pub fn by_on(e: &RunbookEvent) -> String {
-    format!("{} on {}", e.staff_id, time::format_uk(e.at))
+    format!("{} on {}", escape_inline(&e.staff_id), time::format_uk(e.at))
 }
 
 /// What `plan` and the screen say of another version of a plan set on another workstation at the
-/// same time as the one that shows (see `current::set_apart`). Not escaped: each face escapes it.
+/// same time as the one that shows (see `current::set_apart`), each value on its line.
 pub fn set_apart_words(other: &PlanVersion) -> String {
     format!(
-        "Also set on another workstation at the same time (both kept; check which is right): \"{}\" (lead {}, by {} on {}).",
-        other.how,
-        other.lead,
-        other.recorded_by,
+        "Also set on another workstation at the same time (both kept; check which is right): {} (lead {}, by {} on {}).",
+        quoted(&other.how),
+        escape_inline(&other.lead),
+        escape_inline(&other.recorded_by),
         time::format_uk(other.recorded_at)
     )
 }

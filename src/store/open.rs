@@ -18,8 +18,22 @@ use crate::platform;
 pub enum OpenMode {
     /// Create the database if it does not exist yet.
     Create,
-    /// The database must already exist (commands that only read, or act on existing entries).
+    /// The database must already exist, and is brought up to date to be written.
     Existing,
+    /// For a command that only reads (`commands::only_reads`): the file is read as it
+    /// stands and nothing of it changes, so that a backup or an export checked or looked into is
+    /// still the copy that was taken. Not switched to the write-ahead log, not brought up to this
+    /// program's format, no row of this PC's added, no write taken. A file of an older format is
+    /// refused: the reads ask for this program's.
+    Read,
+    /// `Read`, for a command that takes the file as a file whatever its format (`check`, `backup`).
+    ReadAsItIs,
+}
+
+impl OpenMode {
+    fn only_reads(self) -> bool {
+        matches!(self, OpenMode::Read | OpenMode::ReadAsItIs)
+    }
 }
 
 pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
@@ -35,7 +49,7 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     // empty or holds a few bytes is one cut short or not ours, never one to fill in.
     let made_here = !path.exists();
     if made_here {
-        if mode == OpenMode::Existing {
+        if mode != OpenMode::Create {
             return Err(Error::DatabaseMissing(path.to_path_buf()));
         }
         if !folder.exists() {
@@ -67,6 +81,9 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
     let read_only = crate::error::read_only_at(path);
     let key =
         if made_here { location.passphrase.clone() } else { cipher::key_for(path, location.passphrase.as_ref())? };
+    // Read and write even to only read: SQLite writes nothing to a file it only reads, but a
+    // read-only connection leaves the live database's journal files beside it when it closes last,
+    // and `backup` writes its copy through this connection.
     let mut conn = match &read_only {
         None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?,
         Some(refusal) => open_untouchable(path, &folder, refusal)?,
@@ -86,6 +103,19 @@ pub fn open(location: &DatabaseLocation, mode: OpenMode) -> Result<Store> {
         } else {
             Error::NotADatabase(path.to_path_buf())
         });
+    }
+    if mode.only_reads() {
+        if mode == OpenMode::Read && identity.version < LATEST_VERSION {
+            return Err(Error::OlderFormat {
+                path: path.to_path_buf(),
+                found: identity.version,
+                known: LATEST_VERSION,
+            });
+        }
+        conn.pragma_update(None, "foreign_keys", true)?;
+        // Writes are refused before they start; a file or folder that cannot be written says so.
+        let read_only = Some(read_only.unwrap_or_else(|| Error::OnlyReading(path.to_path_buf())));
+        return Ok(Store { conn, path: path.to_path_buf(), read_only, key });
     }
     // A read-only database is read as it stands (its immutable connection reports no WAL).
     let needs_setup = identity.version < LATEST_VERSION || (!identity.is_wal && read_only.is_none());

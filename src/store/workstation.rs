@@ -136,10 +136,21 @@ const MOVED_AT_NUMBER: &str = "moved_at_number";
 impl Store {
     /// This database was opened away from where it was set up, and no one has said why yet.
     pub fn moved_from(&self) -> Result<Option<MovedFrom>> {
-        let (Some(home), Some(at)) = (self.local_setting(MOVED_FROM)?, self.local_setting(MOVED_AT_NUMBER)?) else {
-            return Ok(None);
-        };
-        Ok(Some(MovedFrom { home: Home::parse(&home), now: Home::of(&self.path), at_number: at.parse().unwrap_or(1) }))
+        let now = Home::of(&self.path);
+        if let (Some(home), Some(at)) = (self.local_setting(MOVED_FROM)?, self.local_setting(MOVED_AT_NUMBER)?) {
+            return Ok(Some(MovedFrom { home: Home::parse(&home), now, at_number: at.parse().unwrap_or(1) }));
+        }
+        // Found away from its home but not noted yet: opened only to read (a command that writes
+        // notes it as it opens the file), and said all the same.
+        match self.local_setting(HOME)? {
+            Some(home) if home != now.stored() && self.path.as_os_str() != ":memory:" => {
+                let at_number = self.read(|c| {
+                    Ok(c.query_row("SELECT next_ref FROM workstation WHERE is_local = 1", [], |r| r.get(0))?)
+                })?;
+                Ok(Some(MovedFrom { home: Home::parse(&home), now, at_number }))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// The references the entry had before, oldest first (`entry_renumbered`, by its index).

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::lists::{self, kind_width};
 use super::queue_screen::{Change, QueuePrompt, QueueScreen};
 use super::theme::Theme;
-use crate::domain::text::{escape_inline, truncate, width};
+use crate::domain::text::{escape_inline, quoted, truncate, width};
 use crate::domain::time;
 use crate::queue::{ItemStatus, ReentryItem};
 
@@ -60,7 +60,7 @@ fn title(queue: &QueueScreen, room: usize) -> String {
         parts.push("mine".into());
     }
     if !f.search.is_empty() {
-        parts.push(format!("\"{}\"", escape_inline(&f.search)));
+        parts.push(quoted(&f.search));
     }
     format!(" {} ", truncate(&parts.join(" · "), room.saturating_sub(2)))
 }

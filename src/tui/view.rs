@@ -16,7 +16,7 @@ use super::passphrase::Gate;
 use super::setup::SetupForm;
 use super::theme::Theme;
 use crate::domain::fields::{Flag, display_value};
-use crate::domain::text::{escape_inline, escape_multiline, pad, terminal_cell, truncate, width};
+use crate::domain::text::{escape_inline, escape_multiline, pad, quoted, terminal_cell, truncate, width};
 use crate::domain::time::{self, CutoverClock};
 use crate::error::Warning;
 
@@ -705,7 +705,7 @@ fn draw_lookup(
         .collect();
     if lines.is_empty() {
         let typed = form.patient.query_text();
-        lines.push(Line::raw(format!("No one found for \"{}\".", escape_inline(typed.trim()))));
+        lines.push(Line::raw(format!("No one found for {}.", quoted(typed.trim()))));
     }
     if let Some(more) = &form.patient.more {
         lines.push(Line::styled(more.clone(), theme.dim()));
@@ -815,7 +815,7 @@ fn draw_entries(list: &EntriesList, theme: &Theme, frame: &mut Frame, area: Rect
         filters.push("mine".into());
     }
     if !list.filter.text.is_empty() {
-        filters.push(format!("\"{}\"", escape_inline(&list.filter.text)));
+        filters.push(quoted(&list.filter.text));
     }
     let title = format!(
         " {} ",
