@@ -85,8 +85,12 @@ pub enum Error {
     ForeignDatabase(PathBuf),
     #[error("{} is encrypted, or it is not a cutover database. Nothing was changed. If it is the practice's encrypted log, give the practice's passphrase with --passphrase-file (or CUTOVER_PASSPHRASE_FILE).", path_inline(.0))]
     PassphraseNeeded(PathBuf),
-    #[error("The passphrase is not right for this database ({}), or the file is damaged. Nothing was changed. Check the file given with --passphrase-file holds the practice's passphrase on its first line; if it does, keep this file for your IT support and restore the latest backup.", path_inline(.0))]
+    #[error("The passphrase is not right for this database ({}). Nothing was changed. If the practice's passphrase was changed recently, use the new one (ask the practice manager); check the file given with --passphrase-file holds it on its first line. Only if the passphrase is certainly right can the file be damaged: then keep the database file for your IT support and restore the latest backup.", path_inline(.0))]
     WrongPassphrase(PathBuf),
+    #[error("The passphrase file {} is not plain text (it may be saved as \"Unicode\", which is UTF-16). Nothing was changed. Save it again as plain text (UTF-8), the passphrase on its first line.", path_inline(.0))]
+    PassphraseNotText(PathBuf),
+    #[error("{} is open in another cutover window or program, so it cannot be written again now. Nothing was changed. Close cutover everywhere else on this PC (and any program holding the file), then run this again.", path_inline(.0))]
+    OpenElsewhere(PathBuf),
     #[error("The passphrase file {} could not be read: {}. Nothing was changed.", path_inline(.path), io_reason(source))]
     PassphraseFile { path: PathBuf, source: std::io::Error },
     #[error("The passphrase file {} has nothing on its first line: the passphrase must be there. Nothing was changed.", path_inline(.0))]
@@ -1357,6 +1361,8 @@ impl Error {
             Error::WrongPassphrase(_) => "the passphrase is not right for the database".to_string(),
             Error::PassphraseFile { source, .. } => format!("passphrase file not read: {}", io_reason(source)),
             Error::PassphraseEmpty(_) => "passphrase file empty".to_string(),
+            Error::PassphraseNotText(_) => "passphrase file not UTF-8 text".to_string(),
+            Error::OpenElsewhere(_) => "database open elsewhere: not written again".to_string(),
             Error::AlreadyEncrypted(_) => "database already encrypted".to_string(),
             Error::NotEncrypted(_) => "database not encrypted".to_string(),
             Error::SamePassphrase => "new passphrase same as the current one".to_string(),

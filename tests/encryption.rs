@@ -230,6 +230,14 @@ fn encrypt_then_rekey_keep_every_entry_revision_and_audit_row() {
     assert!(before.iter().filter(|r| r.starts_with("audit: ")).count() > 150);
 
     with_passphrase(&mut p, PASSPHRASE);
+    // Another window holding the database open: said at once, in words, and nothing changed.
+    let window = p.sqlite();
+    window.query_row("SELECT count(*) FROM entry", [], |r| r.get::<_, i64>(0)).unwrap();
+    let unchanged = p.bytes();
+    let busy = stderr_of(&p.run_as("JS", &["encrypt"]).code(1));
+    assert!(busy.contains("is open in another cutover window") && busy.contains("Nothing was changed"), "{busy}");
+    assert_eq!(p.bytes(), unchanged);
+    drop(window);
     p.run_as("JS", &["encrypt"]).success();
     assert_ne!(&p.bytes()[..16], b"SQLite format 3\0");
     assert_same_rows(without_resealing(dump(&p)), &before, "encrypt");

@@ -251,13 +251,11 @@ pub fn reseal(path: &Path, current: Option<&Passphrase>, new: &Passphrase) -> Re
     let journal: String =
         conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0)).map_err(|e| match at(e) {
             Error::NotADatabase(_) if key.is_some() => Error::WrongPassphrase(path.to_path_buf()),
+            Error::Busy { .. } => Error::OpenElsewhere(path.to_path_buf()),
             other => other,
         })?;
     if !journal.eq_ignore_ascii_case("delete") {
-        return Err(Error::Busy {
-            path: path.to_path_buf(),
-            waited_ms: crate::config::busy_timeout().as_millis() as u64,
-        });
+        return Err(Error::OpenElsewhere(path.to_path_buf()));
     }
     let source = reading(conn, path, key);
     let found = problems(&source)?;

@@ -39,12 +39,18 @@ impl Passphrase {
 
     /// The first line of the file at `path`, without its line ending (`\n` or `\r\n`): the
     /// `--passphrase-file` contract. Errors: the file cannot be read, or its first line is empty.
+    /// What an editor adds unseen is not part of it: a UTF-8 byte-order mark (Notepad's "UTF-8 with
+    /// BOM") and spaces or tabs around the words, which the screens refuse to take as part of a
+    /// passphrase too. Errors: the file cannot be read, is not UTF-8 text (a "Unicode" file is
+    /// UTF-16), or its first line is empty.
     pub fn from_file(path: &Path) -> Result<Passphrase> {
         let unreadable = |source| Error::PassphraseFile { path: path.to_path_buf(), source };
-        let mut text = String::new();
-        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text)).map_err(unreadable)?;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(unreadable)?;
+        let text = String::from_utf8(bytes).map_err(|_| Error::PassphraseNotText(path.to_path_buf()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let first = text.split('\n').next().unwrap_or("");
-        let first = first.strip_suffix('\r').unwrap_or(first);
+        let first = first.strip_suffix('\r').unwrap_or(first).trim_matches([' ', '\t']);
         Passphrase::new(first).ok_or_else(|| Error::PassphraseEmpty(path.to_path_buf()))
     }
 
@@ -164,7 +170,13 @@ mod tests {
     fn the_passphrase_is_the_first_line_without_its_ending() {
         assert_eq!(passphrase_in(b"Correct horse 7\nsecond").unwrap(), Passphrase::new("Correct horse 7").unwrap());
         assert_eq!(passphrase_in(b"Windows line\r\n").unwrap(), Passphrase::new("Windows line").unwrap());
-        assert_eq!(passphrase_in(b" spaces kept ").unwrap(), Passphrase::new(" spaces kept ").unwrap());
+        assert_eq!(passphrase_in(b"  around it\t\n").unwrap(), Passphrase::new("around it").unwrap());
+        assert_eq!(passphrase_in(b"inner  spaces kept").unwrap(), Passphrase::new("inner  spaces kept").unwrap());
+        assert_eq!(
+            passphrase_in(b"\xef\xbb\xbfNotepad with BOM\r\n").unwrap(),
+            Passphrase::new("Notepad with BOM").unwrap()
+        );
+        assert!(matches!(passphrase_in(b"\xff\xfeU\0n\0i\0"), Err(Error::PassphraseNotText(_))));
         assert!(matches!(passphrase_in(b""), Err(Error::PassphraseEmpty(_))));
         assert!(matches!(passphrase_in(b"\nsecond line"), Err(Error::PassphraseEmpty(_))));
     }
