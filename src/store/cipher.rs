@@ -38,11 +38,10 @@ impl Passphrase {
     }
 
     /// The first line of the file at `path`, without its line ending (`\n` or `\r\n`): the
-    /// `--passphrase-file` contract. Errors: the file cannot be read, or its first line is empty.
-    /// What an editor adds unseen is not part of it: a UTF-8 byte-order mark (Notepad's "UTF-8 with
-    /// BOM") and spaces or tabs around the words, which the screens refuse to take as part of a
-    /// passphrase too. Errors: the file cannot be read, is not UTF-8 text (a "Unicode" file is
-    /// UTF-16), or its first line is empty.
+    /// `--passphrase-file` contract. What an editor adds unseen is not part of it: a UTF-8
+    /// byte-order mark (Notepad's "UTF-8 with BOM") and spaces or tabs around the words, which the
+    /// screens refuse to take as part of a passphrase too. Errors: the file cannot be read, is not
+    /// UTF-8 text (a "Unicode" file is UTF-16), or its first line is empty.
     pub fn from_file(path: &Path) -> Result<Passphrase> {
         let unreadable = |source| Error::PassphraseFile { path: path.to_path_buf(), source };
         let mut bytes = Vec::new();
