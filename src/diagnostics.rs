@@ -229,9 +229,7 @@ mod tests {
         assert_eq!(read("cutover.2026-11-23.log"), "three\nfour\n");
         #[cfg(unix)]
         for name in names_in(dir.path()) {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(&name)).expect("metadata").permissions().mode();
-            assert_eq!(mode & 0o777, 0o600, "{name}");
+            assert_eq!(crate::platform::mode_of(&dir.path().join(&name)), 0o600, "{name}");
         }
     }
 

@@ -1686,7 +1686,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn sqlite_refusing_to_write_is_said_as_a_read_only_file_or_folder() {
-        use std::os::unix::fs::PermissionsExt;
+        use crate::platform::set_mode;
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("cutover.db");
         std::fs::write(&db, b"").unwrap();
@@ -1698,13 +1698,13 @@ mod tests {
         // SQLITE_CANTOPEN is read-only only when the file or its folder is; otherwise it stays itself.
         let cant_open = || Error::Sqlite(sqlite_failure(14, "unable to open database file")).at(&db);
         assert!(matches!(cant_open(), Error::Database { .. }));
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+        set_mode(dir.path(), 0o555);
         let in_read_only_folder = cant_open();
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        set_mode(dir.path(), 0o755);
         assert!(matches!(&in_read_only_folder, Error::ReadOnlyFolder(p) if p == dir.path()), "{in_read_only_folder:?}");
         assert_eq!(in_read_only_folder.exit_code(), 1);
         // SQLITE_READONLY_CANTINIT (the shared-memory file cannot be made): a read-only file is named.
-        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+        set_mode(&db, 0o444);
         let cant_init = Error::Sqlite(sqlite_failure(1288, "attempt to write a readonly database")).at(&db);
         assert!(matches!(&cant_init, Error::ReadOnlyFile(p) if *p == db), "{cant_init:?}");
     }

@@ -123,21 +123,14 @@ mod tests {
     }
 
     #[cfg(unix)]
-    fn mode(path: &Path) -> u32 {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-    }
-
-    #[cfg(unix)]
     #[test]
     fn a_private_file_is_private_whether_new_or_replaced() {
-        use std::fs::Permissions;
-        use std::os::unix::fs::PermissionsExt;
+        use crate::platform::{mode_of as mode, set_mode};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.csv");
         write_private(&path, b"one").unwrap();
         assert_eq!(mode(&path), 0o600);
-        std::fs::set_permissions(&path, Permissions::from_mode(0o644)).unwrap();
+        set_mode(&path, 0o644);
         write_private(&path, b"two").unwrap();
         assert_eq!((mode(&path), std::fs::read(&path).unwrap()), (0o600, b"two".to_vec()));
         let refused = create_private(&path, Existing::Refuse).unwrap_err();

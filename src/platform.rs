@@ -139,6 +139,20 @@ impl Drop for Left {
     }
 }
 
+/// A file's permission bits (`0o600`), for tests that check what was made private.
+#[cfg(all(test, unix))]
+pub fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+}
+
+/// Sets a file's or folder's permission bits, for tests that make one read-only or open.
+#[cfg(all(test, unix))]
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("permissions changed");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
